@@ -1,0 +1,285 @@
+// WebSocket transport of the control plane for the headless gateway and the CLI:
+// ws://127.0.0.1:<port>/control on a node:http server (which may also serve the dashboard).
+// Order of defences: upgrade guard (path/Host/Origin) → auth frame within a deadline → frames.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
+import type { EventTable, MethodTable } from '../../src-shared/protocol/contract.ts';
+import {
+  AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_GOING_AWAY, CLOSE_INVALID_DATA, CLOSE_RATE_LIMITED, CLOSE_TOO_BIG,
+  CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED, CLOSE_UNSUPPORTED_DATA, CONTROL_PATH, MAX_FRAME_BYTES_AFTER_AUTH,
+  MAX_FRAME_BYTES_BEFORE_AUTH, decodeClientFrame,
+} from '../../src-shared/protocol/frames.ts';
+import type { CallOutcome, RequestId, ServerFrame } from '../../src-shared/protocol/frames.ts';
+import { AuthFailureLimiter } from './auth-limiter.ts';
+import type { AuthLimiterOptions } from './auth-limiter.ts';
+import type { ControlLog, ControlService } from './service.ts';
+import { checkUpgrade, rejectUpgrade } from './upgrade-guard.ts';
+
+export interface ControlServerOptions<M extends MethodTable, E extends EventTable> {
+  service: ControlService<M, E>;
+  /** Shared secret clients present in their first frame (≥ 32 characters). Never logged. */
+  token: string;
+  /** Loopback only: '127.0.0.1' (default), '::1' or 'localhost'. Anything else is refused. */
+  host?: string;
+  /** 0 = any free port. A taken port rejects (fail loudly, no silent fall-back). */
+  port: number;
+  /** Sent in the auth reply. */
+  version: string;
+  log?: ControlLog;
+  /** Serves non-upgrade HTTP requests (the dashboard); default answers 404. */
+  httpHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  authTimeoutMs?: number;
+  rateLimit?: AuthLimiterOptions;
+  /** A client whose unsent output exceeds this is dropped instead of buffering more (default 16 MiB). */
+  maxBufferedBytes?: number;
+  /** Concurrent unauthenticated sockets (default 32); more are closed 1013. */
+  maxPendingAuth?: number;
+  /** Concurrent requests per client (default 256); more are answered `unavailable`. */
+  maxInFlight?: number;
+}
+
+export interface ControlServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+interface Client {
+  readonly id: string;
+  readonly ws: WebSocket;
+  readonly address: string;
+  state: 'pending' | 'authed' | 'closed';
+  inFlight: number;
+  authTimer?: NodeJS.Timeout;
+}
+
+const LOOPBACK_BIND: Record<string, string> = { '127.0.0.1': '127.0.0.1', localhost: '127.0.0.1', '::1': '::1', '[::1]': '::1' };
+
+export async function startControlServer<M extends MethodTable, E extends EventTable>(
+  opts: ControlServerOptions<M, E>,
+): Promise<ControlServer> {
+  const bindHost = LOOPBACK_BIND[opts.host ?? '127.0.0.1'];
+  if (bindHost === undefined) {
+    throw new Error(`control server host must be loopback (127.0.0.1 or ::1), got ${JSON.stringify(opts.host)}`);
+  }
+  if (typeof opts.token !== 'string' || opts.token.length < 32) {
+    throw new Error('control token is missing or too short (need at least 32 characters)');
+  }
+  const log: ControlLog = opts.log ?? (() => {});
+  const service = opts.service;
+  const authTimeoutMs = opts.authTimeoutMs ?? AUTH_TIMEOUT_MS;
+  const maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
+  const maxPending = opts.maxPendingAuth ?? 32;
+  const maxInFlight = opts.maxInFlight ?? 256;
+  const limiter = new AuthFailureLimiter(opts.rateLimit);
+  // Compare fixed-length digests so timingSafeEqual applies and the token length does not leak.
+  const expectedDigest = sha256(opts.token);
+  const clients = new Set<Client>();
+
+  const httpServer = createServer(opts.httpHandler ?? notFound);
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false, // no compression: a small frame must not inflate past the limits
+    maxPayload: MAX_FRAME_BYTES_AFTER_AUTH, // pre-auth 64 KiB is checked by hand on the first frame
+  });
+  let port = 0;
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    const verdict = checkUpgrade(req, port);
+    if (!verdict.ok) {
+      log('warn', 'control upgrade refused', { reason: verdict.reason, remoteAddress: req.socket.remoteAddress });
+      rejectUpgrade(socket, verdict.status);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+  });
+
+  function accept(ws: WebSocket, req: IncomingMessage): void {
+    const client: Client = { id: randomUUID(), ws, address: normaliseAddress(req.socket.remoteAddress), state: 'pending', inFlight: 0 };
+    clients.add(client);
+    ws.on('error', (err) => log('debug', 'control socket error', { clientId: client.id, err: err.message }));
+    ws.on('close', () => forget(client));
+    ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+    if (limiter.isBlocked(client.address)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
+    if (pendingCount() > maxPending) return shut(client, CLOSE_TRY_AGAIN_LATER, 'too many pending connections');
+    client.authTimer = setTimeout(() => shut(client, CLOSE_AUTH_TIMEOUT, 'auth timeout'), authTimeoutMs);
+  }
+
+  function onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    if (client.state === 'closed') return; // frames that raced our close are never processed
+    if (client.state === 'pending') return onAuthFrame(client, data, isBinary);
+    if (isBinary) return shut(client, CLOSE_UNSUPPORTED_DATA, 'text frames only');
+    const decoded = decodeClientFrame(rawToString(data));
+    if (!decoded.ok) {
+      if (decoded.id === undefined) return shut(client, CLOSE_INVALID_DATA, decoded.message);
+      sendResult(client, decoded.id, { ok: false, error: { code: 'bad_request', message: decoded.message } });
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type !== 'req') return shut(client, CLOSE_INVALID_DATA, 'already authenticated');
+    if (client.inFlight >= maxInFlight) {
+      sendResult(client, frame.id, { ok: false, error: { code: 'unavailable', message: 'too many concurrent requests' } });
+      return;
+    }
+    client.inFlight++;
+    const ctx = { transport: 'ws' as const, clientId: client.id, remoteAddress: client.address };
+    void service
+      .call(frame.method, frame.params, ctx)
+      .then((outcome) => sendResult(client, frame.id, outcome))
+      .finally(() => client.inFlight--);
+  }
+
+  function onAuthFrame(client: Client, data: RawData, isBinary: boolean): void {
+    if (rawLength(data) > MAX_FRAME_BYTES_BEFORE_AUTH) return shut(client, CLOSE_TOO_BIG, 'frame too large');
+    const decoded = isBinary ? undefined : decodeClientFrame(rawToString(data));
+    if (!decoded?.ok || decoded.frame.type !== 'auth') return shut(client, CLOSE_UNAUTHENTICATED, 'authenticate first');
+    // Checked again here: sockets opened before the cool-down began must not keep guessing.
+    if (limiter.isBlocked(client.address)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
+    clearTimeout(client.authTimer);
+    if (!timingSafeEqual(sha256(decoded.frame.token), expectedDigest)) {
+      limiter.recordFailure(client.address);
+      log('warn', 'control auth failed', { clientId: client.id, remoteAddress: client.address });
+      send(client, { type: 'auth', ok: false, error: { code: 'unauthorized', message: 'invalid token' } });
+      return shut(client, CLOSE_UNAUTHENTICATED, 'unauthorized');
+    }
+    limiter.recordSuccess(client.address);
+    client.state = 'authed';
+    log('debug', 'control client authenticated', { clientId: client.id });
+    send(client, { type: 'auth', ok: true, version: opts.version });
+  }
+
+  function sendResult(client: Client, id: RequestId, outcome: CallOutcome): void {
+    const frame: ServerFrame = outcome.ok ? { type: 'res', id, ok: true, result: outcome.result } : { type: 'res', id, ok: false, error: outcome.error };
+    if (send(client, frame) !== 'unserialisable') return;
+    log('error', 'control result is not JSON-serialisable', { clientId: client.id });
+    send(client, { type: 'res', id, ok: false, error: { code: 'internal', message: 'internal error' } });
+  }
+
+  function send(client: Client, frame: ServerFrame): 'sent' | 'skipped' | 'unserialisable' {
+    let text: string;
+    try {
+      text = JSON.stringify(frame);
+    } catch {
+      return 'unserialisable';
+    }
+    return sendText(client, text) ? 'sent' : 'skipped';
+  }
+
+  function sendText(client: Client, text: string): boolean {
+    if (client.ws.readyState !== WebSocket.OPEN) return false;
+    // Checked before queuing, so one large result still goes out; the backlog is bounded by
+    // maxBuffered plus one frame.
+    if (client.ws.bufferedAmount > maxBuffered) {
+      // A client that does not read its socket must not make the gateway hold its backlog.
+      log('warn', 'control client too slow; dropped', { clientId: client.id, buffered: client.ws.bufferedAmount });
+      client.state = 'closed';
+      client.ws.terminate();
+      return false;
+    }
+    client.ws.send(text);
+    return true;
+  }
+
+  const unsubscribe = service.onEvent((event, data) => {
+    let text: string;
+    try {
+      text = JSON.stringify({ type: 'event', event, data } satisfies ServerFrame);
+    } catch {
+      log('error', 'control event is not JSON-serialisable; dropped', { event });
+      return;
+    }
+    for (const client of clients) if (client.state === 'authed') sendText(client, text);
+  });
+
+  function shut(client: Client, code: number, reason: string): void {
+    if (client.state === 'closed') return;
+    client.state = 'closed';
+    clearTimeout(client.authTimer);
+    try {
+      client.ws.close(code, reason);
+    } catch {
+      client.ws.terminate();
+    }
+  }
+
+  function forget(client: Client): void {
+    client.state = 'closed';
+    clearTimeout(client.authTimer);
+    clients.delete(client);
+  }
+
+  function pendingCount(): number {
+    let n = 0;
+    for (const client of clients) if (client.state === 'pending') n++;
+    return n;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`control port ${opts.port} on ${bindHost} is already in use`) : err);
+    };
+    httpServer.once('error', onError);
+    httpServer.listen({ port: opts.port, host: bindHost, exclusive: true }, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+  httpServer.on('error', (err) => log('error', 'control http server error', { err }));
+  port = (httpServer.address() as AddressInfo).port;
+  const url = `ws://${bindHost === '::1' ? '[::1]' : bindHost}:${port}${CONTROL_PATH}`;
+  log('info', 'control server listening', { url });
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    unsubscribe();
+    for (const client of clients) shut(client, CLOSE_GOING_AWAY, 'server shutting down');
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeAllConnections();
+    // Give peers a moment to answer the close frame, then cut whatever is left.
+    await waitUntil(() => clients.size === 0, 500);
+    for (const client of clients) client.ws.terminate();
+    wss.close();
+    await closed;
+  }
+
+  return {
+    port,
+    url,
+    close: () => (closing ??= close()),
+  };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** IPv4-mapped IPv6 and plain IPv4 are the same peer for rate limiting. */
+function normaliseAddress(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, part) => n + part.length, 0);
+  return data.byteLength;
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function notFound(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
