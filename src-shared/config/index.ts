@@ -1,0 +1,11 @@
+// Public surface of the config module.
+export * from './constants.ts';
+export * from './types.ts';
+export * from './issues.ts';
+export { checkConfigText, checkConfigValue, type ConfigCheck } from './check.ts';
+export { bindingTier, peerClass, TIER_NAMES, type Tier, type MatchedBy } from './tiers.ts';
+export { findShadowedBindings } from './shadow.ts';
+export { SECRET_FIELDS, checkId, normalizePeerKind, bindingPath } from './normalize.ts';
+export { isArgentosAgents } from './argentos.ts';
+export type { RawConfig, RawAgent, RawBinding, SecretRef } from './schema.ts';
+export * from './edits.ts';

@@ -1,0 +1,352 @@
+// Turns a schema-valid raw config into the canonical SwitchboardConfig: ids lower-cased and
+// checked, ArgentOS identity strings and channel shorthands mapped, accounts merged with their
+// channel's base block. Rules that need the whole config at once live in validate.ts.
+import {
+  CHANNELS, DEFAULT_ACCOUNT_ID, DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, ID_PATTERN, RESERVED_IDS, isChannelId,
+  type ChannelId,
+} from './constants.ts';
+import type { IssueCollector } from './collector.ts';
+import { didYouMean, type JsonPath } from './issues.ts';
+import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
+import type {
+  AgentConfig, Binding, BindingMatch, BroadcastConfig, ChannelAccount, ChannelConfig, PeerKind, SessionConfig,
+  SwitchboardConfig,
+} from './types.ts';
+
+/** Fields of a channel block that hold secrets; non-default accounts never inherit them. */
+export const SECRET_FIELDS: Readonly<Record<ChannelId, readonly string[]>> = {
+  telegram: ['botToken'],
+  discord: ['token'],
+  whatsapp: [],
+  webchat: [],
+};
+
+const COMMON_ACCOUNT_KEYS = new Set(['enabled', 'name', 'dmPolicy', 'allowFrom', 'groupPolicy', 'groupAllowFrom', 'groups', 'textChunkLimit', 'mediaMaxMb']);
+
+/** Checks an agent or account id; returns the lower-cased id, or undefined after reporting. */
+export function checkId(raw: string, what: 'agent' | 'account', path: JsonPath, out: IssueCollector): string | undefined {
+  const id = raw.trim().toLowerCase();
+  if (!ID_PATTERN.test(id)) {
+    out.error(path, `invalid_${what}_id`, `${what} id "${raw}" is not allowed: use 1-64 characters a-z, 0-9, "_" or "-", starting with a letter or digit`);
+    return undefined;
+  }
+  if (RESERVED_IDS.has(id)) {
+    out.error(path, `invalid_${what}_id`, `${what} id "${raw}" is a reserved name on some systems; choose another`);
+    return undefined;
+  }
+  return id;
+}
+
+export function normalizePeerKind(kind: string): PeerKind | undefined {
+  const k = kind.trim().toLowerCase();
+  if (k === 'dm' || k === 'direct') return 'direct';
+  if (k === 'group' || k === 'channel') return k;
+  return undefined;
+}
+
+function idString(value: string | number): string {
+  return String(value).trim();
+}
+
+function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
+  const id = checkId(raw.id, 'agent', [...path, 'id'], out);
+  if (id === undefined) return undefined;
+  const identity = typeof raw.identity === 'string' ? { persona: raw.identity } : { ...raw.identity };
+  return {
+    id,
+    default: raw.default === true,
+    ...(raw.name !== undefined ? { name: raw.name } : identity.name !== undefined ? { name: identity.name } : {}),
+    identity,
+    ...(raw.workspace !== undefined ? { workspace: raw.workspace } : {}),
+    ...(raw.agentDir !== undefined ? { agentDir: raw.agentDir } : {}),
+    ...(raw.model !== undefined ? { model: raw.model.trim() } : {}),
+    groupChat: { mentionPatterns: raw.groupChat?.mentionPatterns ?? [], ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}) },
+    tools: { ...(raw.tools?.allow ? { allow: raw.tools.allow.map((t) => t.trim()) } : {}), deny: (raw.tools?.deny ?? []).map((t) => t.trim()) },
+    memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
+    tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },
+    ...(raw.skills ? { skills: raw.skills } : {}),
+    sandbox: { mode: raw.sandbox?.mode ?? 'off', ...(raw.sandbox?.scope ? { scope: raw.sandbox.scope } : {}), ...(raw.sandbox?.workspaceAccess ? { workspaceAccess: raw.sandbox.workspaceAccess } : {}), ...(raw.sandbox?.docker ? { docker: raw.sandbox.docker } : {}) },
+    authProfiles: { scope: raw.authProfiles?.scope ?? 'agent' },
+    owners: raw.owners ?? [],
+    limits: { ...raw.limits },
+    reset: { ...raw.reset },
+  };
+}
+
+function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig['agents'] {
+  const list: AgentConfig[] = [];
+  const seen = new Map<string, number>();
+  (raw.agents?.list ?? []).forEach((entry, i) => {
+    const agent = normalizeAgent(entry, ['agents', 'list', i], out);
+    if (!agent) return;
+    const earlier = seen.get(agent.id);
+    if (earlier !== undefined) {
+      out.error(['agents', 'list', i, 'id'], 'duplicate_agent', `agent id "${entry.id}" is already used by agents.list[${earlier}] (ids compare case-insensitively)`);
+      return;
+    }
+    seen.set(agent.id, i);
+    list.push(agent);
+  });
+  if (list.length === 0 && (raw.agents?.list ?? []).length === 0) {
+    list.push(normalizeAgent({ id: DEFAULT_AGENT_ID }, ['agents'], out)!);
+    list[0]!.implicit = true;
+    list[0]!.default = true;
+  }
+  const defaults = list.filter((a) => a.default);
+  if (defaults.length > 1) {
+    const [first, ...rest] = defaults;
+    for (const extra of rest) {
+      const i = (raw.agents?.list ?? []).findIndex((a) => a.id.trim().toLowerCase() === extra.id);
+      out.warn(['agents', 'list', i, 'default'], 'multiple_defaults', `several agents have default: true; "${first!.id}" (the first) is the default, "${extra.id}" is not`);
+      extra.default = false;
+    }
+  }
+  return { defaults: { ...raw.agents?.defaults }, list };
+}
+
+function normalizeAccountId(raw: string | number | undefined, path: JsonPath, out: IssueCollector): string | undefined {
+  if (raw === undefined) return DEFAULT_ACCOUNT_ID;
+  const id = idString(raw).toLowerCase();
+  if (id === '') return DEFAULT_ACCOUNT_ID;
+  if (id === '*') return '*';
+  return checkId(id, 'account', path, out);
+}
+
+export function normalizeBinding(raw: RawBinding, index: number, source: Binding['source'], path: JsonPath, out: IssueCollector): Binding | undefined {
+  const m = raw.match;
+  let ok = true;
+  const channel = m.channel.trim().toLowerCase();
+  if (!isChannelId(channel)) {
+    out.error([...path, 'match', 'channel'], 'unknown_channel', `unknown channel "${m.channel}"${didYouMean(channel, CHANNELS)}; Switchboard supports ${CHANNELS.join(', ')}`);
+    ok = false;
+  }
+  const accountId = normalizeAccountId(m.accountId, [...path, 'match', 'accountId'], out);
+  if (accountId === undefined) ok = false;
+  const match: Partial<BindingMatch> = { channel: channel as ChannelId, accountId: accountId ?? DEFAULT_ACCOUNT_ID };
+  if (m.peer) {
+    const kind = normalizePeerKind(m.peer.kind);
+    const id = idString(m.peer.id);
+    if (!kind) {
+      out.error([...path, 'match', 'peer', 'kind'], 'unknown_peer_kind', `unknown peer kind "${m.peer.kind}"; use direct (or dm), group or channel`);
+      ok = false;
+    }
+    if (id === '') {
+      out.error([...path, 'match', 'peer', 'id'], 'empty_peer_id', 'peer id must not be empty (use "*" for any peer of this kind)');
+      ok = false;
+    }
+    if (kind) match.peer = { kind, id };
+  }
+  for (const key of ['guildId', 'teamId'] as const) {
+    const value = m[key];
+    if (value === undefined) continue;
+    const id = idString(value);
+    if (id === '') {
+      out.error([...path, 'match', key], 'empty_id', `${key} must not be empty`);
+      ok = false;
+    }
+    match[key] = id;
+  }
+  if (m.roles && m.roles.length > 0) match.roles = m.roles.map(idString);
+  if (match.roles && match.guildId === undefined) {
+    out.error([...path, 'match', 'roles'], 'roles_without_guild', 'roles only apply inside a guild: add match.guildId');
+    ok = false;
+  }
+  if (match.guildId !== undefined && match.teamId !== undefined) {
+    out.error([...path, 'match', 'teamId'], 'guild_and_team', 'a binding cannot match both a Discord guild and a team; split it in two bindings');
+    ok = false;
+  }
+  if (!ok) return undefined;
+  return { index, source, agentId: raw.agentId.trim().toLowerCase(), match: match as BindingMatch, ...(raw.comment ? { comment: raw.comment } : {}) };
+}
+
+const ALLOW_FROM_RULES: Partial<Record<ChannelId, { normalize: (v: string) => string | undefined; hint: (v: string) => string }>> = {
+  telegram: {
+    normalize: (v) => {
+      const s = v.replace(/^(tg|telegram):/i, '');
+      return /^-?\d+$/.test(s) ? s : undefined;
+    },
+    hint: (v) => v.startsWith('@')
+      ? `Telegram usernames like "${v}" can be recycled by someone else; use the numeric user id (optionally "tg:<id>")`
+      : `"${v}" is not a Telegram user id; use the numeric id (optionally "tg:<id>")`,
+  },
+  discord: {
+    normalize: (v) => {
+      const s = v.replace(/^(discord|user):/i, '');
+      return /^\d+$/.test(s) ? s : undefined;
+    },
+    hint: (v) => `"${v}" is not a Discord user id; names and tags can collide, so allowlists take numeric user ids`,
+  },
+  whatsapp: {
+    normalize: (v) => {
+      const s = v.replace(/^whatsapp:/i, '').replace(/[\s()-]/g, '');
+      return /^\+[1-9]\d{6,14}$/.test(s) ? s : undefined;
+    },
+    hint: (v) => `"${v}" is not an E.164 phone number; write it like "+15551234567"`,
+  },
+};
+
+function normalizeAllowList(channel: ChannelId, list: (string | number)[] | undefined, path: JsonPath, out: IssueCollector): string[] {
+  const rule = ALLOW_FROM_RULES[channel];
+  const result: string[] = [];
+  (list ?? []).forEach((entry, i) => {
+    const value = idString(entry);
+    if (value === '*' || !rule) {
+      result.push(value);
+      return;
+    }
+    const normalized = rule.normalize(value);
+    if (normalized === undefined) out.error([...path, i], 'invalid_sender_id', rule.hint(value));
+    else result.push(normalized);
+  });
+  return result;
+}
+
+function isPlaintextSecret(value: SecretRef): value is string {
+  return typeof value === 'string';
+}
+
+function buildAccount(channel: ChannelId, accountId: string, base: Record<string, unknown>, own: Record<string, unknown>, path: JsonPath, out: IssueCollector): ChannelAccount {
+  const secretFields = SECRET_FIELDS[channel];
+  // The base block is the default account; other accounts inherit its settings but never its secrets.
+  const inherited = Object.fromEntries(Object.entries(base).filter(([k]) => accountId === DEFAULT_ACCOUNT_ID || !secretFields.includes(k)));
+  const merged: Record<string, unknown> = { ...inherited, ...own };
+  const ownOrBase = (key: string): JsonPath => (key in own ? [...path, key] : ['channels', channel, key]);
+  const secrets: Record<string, SecretRef> = {};
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(merged)) {
+    if (COMMON_ACCOUNT_KEYS.has(key)) continue;
+    if (secretFields.includes(key)) {
+      secrets[key] = value as SecretRef;
+      if (isPlaintextSecret(value as SecretRef)) {
+        out.warn(ownOrBase(key), 'plaintext_secret', `plaintext secret in the config; move it into the OS keychain with "switchboard secrets migrate"`);
+      }
+    } else settings[key] = value;
+  }
+  const account: ChannelAccount = {
+    channel,
+    accountId,
+    enabled: merged.enabled !== false,
+    ...(typeof merged.name === 'string' ? { name: merged.name } : {}),
+    dmPolicy: (merged.dmPolicy as ChannelAccount['dmPolicy'] | undefined) ?? 'pairing',
+    allowFrom: normalizeAllowList(channel, merged.allowFrom as (string | number)[] | undefined, ownOrBase('allowFrom'), out),
+    groupPolicy: (merged.groupPolicy as ChannelAccount['groupPolicy'] | undefined) ?? 'allowlist',
+    groupAllowFrom: normalizeAllowList(channel, merged.groupAllowFrom as (string | number)[] | undefined, ownOrBase('groupAllowFrom'), out),
+    groups: (merged.groups as ChannelAccount['groups'] | undefined) ?? {},
+    ...(typeof merged.textChunkLimit === 'number' ? { textChunkLimit: merged.textChunkLimit } : {}),
+    ...(typeof merged.mediaMaxMb === 'number' ? { mediaMaxMb: merged.mediaMaxMb } : {}),
+    settings,
+    secrets,
+  };
+  if (account.dmPolicy === 'open' && !account.allowFrom.includes('*')) {
+    out.error(ownOrBase('dmPolicy'), 'open_without_wildcard', `dmPolicy "open" lets anyone talk to your agents; confirm it by adding "*" to allowFrom (account "${accountId}")`);
+  }
+  return account;
+}
+
+function normalizeChannel(channel: ChannelId, block: Record<string, unknown>, out: IssueCollector): ChannelConfig {
+  const { accounts: rawAccounts, agent, ...base } = block as { accounts?: Record<string, Record<string, unknown>>; agent?: string } & Record<string, unknown>;
+  const accounts: Record<string, ChannelAccount> = {};
+  const ownAccounts = new Map<string, { key: string; value: Record<string, unknown> }>();
+  for (const [key, value] of Object.entries(rawAccounts ?? {})) {
+    const path: JsonPath = ['channels', channel, 'accounts', key];
+    const id = key === '*' ? undefined : checkId(key, 'account', path, out);
+    if (key === '*') out.error(path, 'invalid_account_id', '"*" is reserved for bindings that match every account; name the account');
+    if (id === undefined) continue;
+    const earlier = ownAccounts.get(id);
+    if (earlier) {
+      out.error(path, 'duplicate_account', `account "${key}" is the same as "${earlier.key}" (account ids are lower-cased)`);
+      continue;
+    }
+    ownAccounts.set(id, { key, value });
+  }
+  const secretFields = SECRET_FIELDS[channel];
+  const baseHasSecret = secretFields.some((f) => base[f] !== undefined);
+  // The base block is the default account when no accounts are listed, when it carries a
+  // credential, or when accounts.default refines it.
+  if (ownAccounts.size === 0 || baseHasSecret || ownAccounts.has(DEFAULT_ACCOUNT_ID)) {
+    const own = ownAccounts.get(DEFAULT_ACCOUNT_ID);
+    accounts[DEFAULT_ACCOUNT_ID] = buildAccount(channel, DEFAULT_ACCOUNT_ID, base, own?.value ?? {}, own ? ['channels', channel, 'accounts', own.key] : ['channels', channel], out);
+  }
+  for (const [id, { key, value }] of ownAccounts) {
+    if (id === DEFAULT_ACCOUNT_ID) continue;
+    accounts[id] = buildAccount(channel, id, base, value, ['channels', channel, 'accounts', key], out);
+  }
+  return { accounts, ...(agent !== undefined ? { agent: agent.trim().toLowerCase() } : {}) };
+}
+
+function normalizeSession(raw: RawConfig, out: IssueCollector): SessionConfig {
+  const identityLinks: Record<string, string> = {};
+  for (const [canonical, entries] of Object.entries(raw.session?.identityLinks ?? {})) {
+    entries.forEach((entry, i) => {
+      const path: JsonPath = ['session', 'identityLinks', canonical, i];
+      const colon = entry.indexOf(':');
+      const channel = colon > 0 ? entry.slice(0, colon).trim().toLowerCase() : '';
+      const id = colon > 0 ? entry.slice(colon + 1).trim() : '';
+      if (!isChannelId(channel) || id === '') {
+        out.error(path, 'invalid_identity_link', `identity link "${entry}" must be "<channel>:<id>" with channel one of ${CHANNELS.join(', ')}`);
+        return;
+      }
+      const key = `${channel}:${id}`.toLowerCase();
+      const other = identityLinks[key];
+      if (other !== undefined && other !== canonical) {
+        out.error(path, 'duplicate_identity_link', `"${entry}" is already linked to "${other}"`);
+        return;
+      }
+      identityLinks[key] = canonical.trim();
+    });
+  }
+  const mainKey = (raw.session?.mainKey ?? '').trim().toLowerCase() || DEFAULT_MAIN_KEY;
+  return { dmScope: raw.session?.dmScope ?? 'main', mainKey, identityLinks };
+}
+
+function normalizeBroadcast(raw: RawConfig): BroadcastConfig | undefined {
+  if (!raw.broadcast) return undefined;
+  const { strategy, ...groups } = raw.broadcast as { strategy?: BroadcastConfig['strategy'] } & Record<string, string[]>;
+  const normalized: Record<string, string[]> = {};
+  for (const [peerId, agents] of Object.entries(groups)) {
+    normalized[peerId.trim()] = (agents as string[]).map((a) => a.trim().toLowerCase());
+  }
+  return { strategy: strategy ?? 'parallel', groups: normalized };
+}
+
+export function normalizeConfig(raw: RawConfig, out: IssueCollector): SwitchboardConfig {
+  const agents = normalizeAgents(raw, out);
+  const bindings: Binding[] = [];
+  (raw.bindings ?? []).forEach((b, i) => {
+    const binding = normalizeBinding(b, i, 'bindings', ['bindings', i], out);
+    if (binding) bindings.push(binding);
+  });
+  const channels: SwitchboardConfig['channels'] = {};
+  let next = raw.bindings?.length ?? 0;
+  for (const channel of CHANNELS) {
+    const block = raw.channels?.[channel];
+    if (!block) continue;
+    const normalized = normalizeChannel(channel, block as Record<string, unknown>, out);
+    channels[channel] = normalized;
+    if (normalized.agent !== undefined) {
+      bindings.push({ index: next++, source: 'shorthand', agentId: normalized.agent, match: { channel, accountId: '*' } });
+    }
+  }
+  const a2a = raw.tools?.agentToAgent;
+  return {
+    agents,
+    bindings,
+    channels,
+    session: normalizeSession(raw, out),
+    tools: { agentToAgent: { enabled: a2a?.enabled === true, allow: (a2a?.allow ?? []).map((a) => a.trim().toLowerCase()), maxTurns: a2a?.maxTurns ?? 5 } },
+    ...(raw.broadcast ? { broadcast: normalizeBroadcast(raw)! } : {}),
+    models: { anthropic: { ...(raw.models?.anthropic?.baseUrl ? { baseUrl: raw.models.anthropic.baseUrl } : {}) } },
+    gateway: {
+      maxConcurrentSessions: raw.gateway?.maxConcurrentSessions ?? 4,
+      queueLimit: raw.gateway?.queueLimit ?? 1000,
+      ...(raw.gateway?.port !== undefined ? { port: raw.gateway.port } : {}),
+      remoteAccess: raw.gateway?.remoteAccess === true,
+    },
+    logging: { ...raw.logging },
+  };
+}
+
+/** Where a binding lives in the file: `bindings[i]`, or the channel block of a shorthand. */
+export function bindingPath(binding: Binding): JsonPath {
+  return binding.source === 'bindings' ? ['bindings', binding.index] : ['channels', binding.match.channel, 'agent'];
+}

@@ -1,0 +1,233 @@
+// The strict zod schema of `switchboard.json` as written by people (before normalisation).
+// Unknown keys are errors with a "did you mean"; every key DESIGN names is accepted from day one,
+// even where the feature that reads it comes later.
+import { z } from 'zod';
+import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
+import { didYouMean } from './issues.ts';
+
+function strict<T extends z.ZodRawShape>(shape: T, what = 'key') {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== 'unrecognized_keys') return undefined;
+      const keys = iss.keys as string[];
+      if (keys.length === 1) return `unknown ${what} "${keys[0]}"${didYouMean(keys[0]!, known)}; expected one of: ${known.join(', ')}`;
+      return `unknown ${what}s ${keys.map((k) => `"${k}"`).join(', ')}; expected one of: ${known.join(', ')}`;
+    },
+  });
+}
+
+/** Ids written as numbers (Telegram chat ids, Discord snowflakes) are accepted and become strings. */
+const idLike = z.union([z.string(), z.number()], { error: 'expected an id (string or number)' });
+const idList = z.array(idLike);
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A secret field: a keychain reference, an environment variable, or (import only) plaintext. */
+export const secretRefSchema = z.union([
+  z.string(),
+  strict({ secret: nonEmpty }),
+  strict({ env: nonEmpty }),
+], { error: 'expected { secret: "name" }, { env: "VAR" } or a string' });
+
+const scopeSchema = strict({ scope: z.enum(['agent', 'shared']).optional(), pool: nonEmpty.optional() });
+
+const toolPolicySchema = strict({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() });
+
+const sandboxSchema = strict({
+  mode: z.enum(['off', 'non-main', 'all']).optional(),
+  scope: z.enum(['session', 'agent', 'shared']).optional(),
+  workspaceAccess: z.enum(['none', 'ro', 'rw']).optional(),
+  docker: z.record(z.string(), z.unknown()).optional(),
+});
+
+const limitsSchema = strict({
+  dailyTokens: z.number().int().positive().optional(),
+  perSenderPerMinute: z.number().int().positive().optional(),
+});
+
+const resetSchema = strict({
+  dailyHour: z.number().int().min(0).max(23).optional(),
+  idleMinutes: z.number().int().positive().optional(),
+});
+
+const groupChatSchema = strict({
+  mentionPatterns: z.array(z.string()).optional(),
+  historyLimit: z.number().int().nonnegative().optional(),
+});
+
+export const identitySchema = strict({
+  name: z.string().optional(),
+  emoji: z.string().optional(),
+  avatar: z.string().optional(),
+  persona: z.string().optional(),
+  theme: z.string().optional(),
+});
+
+const agentFields = {
+  default: z.boolean().optional(),
+  name: z.string().optional(),
+  /** ArgentOS writes the persona as a string. */
+  identity: z.union([z.string(), identitySchema]).optional(),
+  workspace: nonEmpty.optional(),
+  agentDir: nonEmpty.optional(),
+  model: nonEmpty.optional(),
+  groupChat: groupChatSchema.optional(),
+  tools: toolPolicySchema.optional(),
+  memory: scopeSchema.optional(),
+  tasks: scopeSchema.optional(),
+  skills: z.array(z.string()).optional(),
+  sandbox: sandboxSchema.optional(),
+  authProfiles: strict({ scope: z.enum(['agent', 'shared']) }).optional(),
+  owners: z.array(z.string()).optional(),
+  limits: limitsSchema.optional(),
+  reset: resetSchema.optional(),
+};
+
+export const agentSchema = strict({ id: nonEmpty, ...agentFields });
+/** An entry of the ArgentOS map form `agents: { <id>: {...} }`: the key is the id. */
+export const mapAgentSchema = strict({ id: nonEmpty.optional(), ...agentFields });
+
+export const agentDefaultsSchema = strict({
+  model: nonEmpty.optional(),
+  tools: toolPolicySchema.optional(),
+  sandbox: sandboxSchema.optional(),
+  groupChat: groupChatSchema.optional(),
+  memory: scopeSchema.optional(),
+  tasks: scopeSchema.optional(),
+  limits: limitsSchema.optional(),
+  reset: resetSchema.optional(),
+});
+
+export const agentsSchema = strict({
+  defaults: agentDefaultsSchema.optional(),
+  list: z.array(agentSchema).optional(),
+});
+
+export const peerSchema = strict({ kind: z.string(), id: idLike });
+
+export const bindingSchema = strict({
+  agentId: nonEmpty,
+  match: strict({
+    channel: nonEmpty,
+    accountId: idLike.optional(),
+    peer: peerSchema.optional(),
+    guildId: idLike.optional(),
+    roles: idList.optional(),
+    teamId: idLike.optional(),
+  }),
+  comment: z.string().optional(),
+});
+
+const groupEntrySchema = strict({
+  requireMention: z.boolean().optional(),
+  allow: z.boolean().optional(),
+  allowFrom: idList.optional(),
+});
+
+const discordGuildSchema = strict({
+  channels: z.record(z.string(), strict({ allow: z.boolean().optional(), requireMention: z.boolean().optional() })).optional(),
+  requireMention: z.boolean().optional(),
+  users: idList.optional(),
+  roles: idList.optional(),
+  slug: z.string().optional(),
+});
+
+/** Settings every channel account has; the base block of a channel is the `default` account. */
+const commonAccountFields = {
+  enabled: z.boolean().optional(),
+  name: z.string().optional(),
+  dmPolicy: z.enum(DM_POLICIES).optional(),
+  allowFrom: idList.optional(),
+  groupPolicy: z.enum(GROUP_POLICIES).optional(),
+  groupAllowFrom: idList.optional(),
+  groups: z.record(z.string(), groupEntrySchema).optional(),
+  textChunkLimit: z.number().int().positive().optional(),
+  mediaMaxMb: z.number().positive().optional(),
+};
+
+const channelSpecificFields = {
+  telegram: { botToken: secretRefSchema.optional(), apiRoot: nonEmpty.optional() },
+  discord: { token: secretRefSchema.optional(), apiRoot: nonEmpty.optional(), guilds: z.record(z.string(), discordGuildSchema).optional() },
+  whatsapp: { authDir: nonEmpty.optional(), selfChatMode: z.boolean().optional(), sendReadReceipts: z.boolean().optional() },
+  webchat: {},
+} as const;
+
+function channelBlock<C extends keyof typeof channelSpecificFields>(channel: C) {
+  const accountFields = { ...commonAccountFields, ...channelSpecificFields[channel] };
+  const account = strict(accountFields);
+  return strict({
+    ...accountFields,
+    /** ArgentOS shorthand: every account of this channel goes to this agent. */
+    agent: nonEmpty.optional(),
+    accounts: z.record(z.string(), account).optional(),
+  });
+}
+
+export const channelSchemas = {
+  telegram: channelBlock('telegram'),
+  discord: channelBlock('discord'),
+  whatsapp: channelBlock('whatsapp'),
+  webchat: channelBlock('webchat'),
+};
+
+export const channelsSchema = strict({
+  telegram: channelSchemas.telegram.optional(),
+  discord: channelSchemas.discord.optional(),
+  whatsapp: channelSchemas.whatsapp.optional(),
+  webchat: channelSchemas.webchat.optional(),
+}, 'channel');
+
+export const sessionSchema = strict({
+  dmScope: z.enum(DM_SCOPES).optional(),
+  mainKey: z.string().optional(),
+  identityLinks: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+export const toolsSchema = strict({
+  agentToAgent: strict({
+    enabled: z.boolean().optional(),
+    allow: z.array(z.string()).optional(),
+    maxTurns: z.number().int().positive().optional(),
+  }).optional(),
+});
+
+/** `broadcast: { strategy, "<peerId>": ["a", "b"] }` — `strategy` is reserved. */
+export const broadcastSchema = z
+  .object({ strategy: z.enum(['parallel', 'sequential']).optional() })
+  .catchall(z.array(z.string(), { error: 'expected a list of agent ids' }));
+
+export const modelsSchema = strict({
+  anthropic: strict({ baseUrl: nonEmpty.optional() }).optional(),
+});
+
+export const gatewaySchema = strict({
+  maxConcurrentSessions: z.number().int().positive().max(256).optional(),
+  queueLimit: z.number().int().positive().optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  remoteAccess: z.boolean().optional(),
+});
+
+export const loggingSchema = strict({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional(),
+});
+
+/** The whole file, in the canonical shape (agents already converted from the ArgentOS map form). */
+export const rawConfigSchema = strict({
+  $schema: z.string().optional(),
+  agents: agentsSchema.optional(),
+  bindings: z.array(bindingSchema).optional(),
+  channels: channelsSchema.optional(),
+  session: sessionSchema.optional(),
+  tools: toolsSchema.optional(),
+  broadcast: broadcastSchema.optional(),
+  models: modelsSchema.optional(),
+  gateway: gatewaySchema.optional(),
+  logging: loggingSchema.optional(),
+});
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+export type RawAgent = z.infer<typeof agentSchema>;
+export type RawBinding = z.infer<typeof bindingSchema>;
+export type RawChannelBlock = z.infer<(typeof channelSchemas)['telegram']> & z.infer<(typeof channelSchemas)['discord']> & z.infer<(typeof channelSchemas)['whatsapp']>;
+export type SecretRef = z.infer<typeof secretRefSchema>;
+export const KNOWN_CHANNELS = CHANNELS;

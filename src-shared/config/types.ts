@@ -1,0 +1,122 @@
+// The canonical, normalised configuration every other layer reads. Whatever shape the file was
+// written in (OpenClaw/CoderClaw list form, ArgentOS map form), it becomes this.
+import type { ChannelId, DmPolicy, DmScope, GroupPolicy } from './constants.ts';
+import type { SecretRef } from './schema.ts';
+
+export type PeerKind = 'direct' | 'group' | 'channel';
+
+export interface PeerRef {
+  kind: PeerKind;
+  id: string;
+}
+
+export interface AgentIdentity {
+  name?: string;
+  emoji?: string;
+  avatar?: string;
+  persona?: string;
+  theme?: string;
+}
+
+export interface PoolScope {
+  scope: 'agent' | 'shared';
+  /** Pool name for shared scope; agents naming the same pool share it. Default pool: `shared`. */
+  pool?: string;
+}
+
+export interface AgentConfig {
+  id: string;
+  default: boolean;
+  name?: string;
+  identity: AgentIdentity;
+  /** As written (may start with `~` or be relative to the config file); resolved in src-main. */
+  workspace?: string;
+  agentDir?: string;
+  model?: string;
+  groupChat: { mentionPatterns: string[]; historyLimit?: number };
+  tools: { allow?: string[]; deny: string[] };
+  memory: PoolScope;
+  tasks: PoolScope;
+  skills?: string[];
+  sandbox: { mode: 'off' | 'non-main' | 'all'; scope?: string; workspaceAccess?: string; docker?: Record<string, unknown> };
+  authProfiles: { scope: 'agent' | 'shared' };
+  owners: string[];
+  limits: { dailyTokens?: number; perSenderPerMinute?: number };
+  reset: { dailyHour?: number; idleMinutes?: number };
+  /** True for the `main` agent that exists when the config lists none. */
+  implicit?: boolean;
+}
+
+export interface BindingMatch {
+  channel: ChannelId;
+  /** Lower-cased; `default` when the binding did not name one; `*` for every account. */
+  accountId: string;
+  peer?: PeerRef;
+  guildId?: string;
+  roles?: string[];
+  teamId?: string;
+}
+
+export interface Binding {
+  /** Position in the combined list (explicit bindings first, then channel shorthands). */
+  index: number;
+  /** `bindings` for `bindings[i]`, `shorthand` for a `channels.<ch>.agent` entry. */
+  source: 'bindings' | 'shorthand';
+  agentId: string;
+  match: BindingMatch;
+  comment?: string;
+}
+
+export interface GroupEntry {
+  requireMention?: boolean;
+  allow?: boolean;
+  allowFrom?: string[];
+}
+
+export interface ChannelAccount {
+  channel: ChannelId;
+  accountId: string;
+  enabled: boolean;
+  name?: string;
+  dmPolicy: DmPolicy;
+  allowFrom: string[];
+  groupPolicy: GroupPolicy;
+  groupAllowFrom: string[];
+  groups: Record<string, GroupEntry>;
+  textChunkLimit?: number;
+  mediaMaxMb?: number;
+  /** Channel-specific settings (botToken, token, apiRoot, guilds, authDir, …), merged from the base block. */
+  settings: Record<string, unknown>;
+  /** Secret fields of this account (never inherited from the base block by non-default accounts). */
+  secrets: Record<string, SecretRef>;
+}
+
+export interface ChannelConfig {
+  accounts: Record<string, ChannelAccount>;
+  /** ArgentOS `channels.<ch>.agent` shorthand, kept for display. */
+  agent?: string;
+}
+
+export interface SessionConfig {
+  dmScope: DmScope;
+  mainKey: string;
+  /** `<channel>:<id>` (lower-cased) → canonical peer name. */
+  identityLinks: Record<string, string>;
+}
+
+export interface BroadcastConfig {
+  strategy: 'parallel' | 'sequential';
+  groups: Record<string, string[]>;
+}
+
+export interface SwitchboardConfig {
+  agents: { defaults: { model?: string } & Record<string, unknown>; list: AgentConfig[] };
+  bindings: Binding[];
+  channels: Partial<Record<ChannelId, ChannelConfig>>;
+  session: SessionConfig;
+  tools: { agentToAgent: { enabled: boolean; allow: string[]; maxTurns: number } };
+  broadcast?: BroadcastConfig;
+  models: { anthropic: { baseUrl?: string } };
+  gateway: { maxConcurrentSessions: number; queueLimit: number; port?: number; remoteAccess: boolean };
+  logging: { level?: string };
+}
