@@ -1,0 +1,83 @@
+// What every channel adapter hands the gateway (InboundEnvelope) and takes back (OutboundMessage),
+// and the ChannelAdapter interface itself. Telegram, Discord, WhatsApp and webchat all speak it.
+import type { ChannelId, PeerRef } from '../../src-shared/config/index.ts';
+
+export interface SenderInfo {
+  /** Channel-native sender id: Telegram user id, Discord user id, WhatsApp E.164, webchat `operator`. */
+  id: string;
+  name?: string;
+  username?: string;
+  isBot?: boolean;
+  /** The message came from this account itself (WhatsApp self-chat echo, our own bot). */
+  isSelf?: boolean;
+  /**
+   * False when the platform cannot vouch that `id` wrote the message (Telegram anonymous admins,
+   * channel posts, via_bot, forwards): such a sender never counts as allowlisted.
+   */
+  verified: boolean;
+}
+
+export type MediaKind = 'image' | 'voice' | 'audio' | 'video' | 'file' | 'sticker';
+
+export interface MediaItem {
+  kind: MediaKind;
+  mimeType?: string;
+  /** Seconds, for voice/audio/video. */
+  duration?: number;
+  fileName?: string;
+  /** Image bytes when the adapter downloaded them (size-capped), base64. */
+  dataBase64?: string;
+}
+
+export interface InboundEnvelope {
+  /** Adapter-unique id, for de-duplication and for replies. */
+  messageId: string;
+  channel: ChannelId;
+  accountId: string;
+  /** The conversation: a direct peer is the sender; a group/channel peer is the chat. */
+  peer: PeerRef;
+  parentPeer?: PeerRef;
+  guildId?: string;
+  memberRoleIds?: string[];
+  teamId?: string;
+  sender: SenderInfo;
+  text: string;
+  /** The platform says this account was mentioned (entity, mentioned JID list, reply to the bot). */
+  mentioned: boolean;
+  media?: MediaItem[];
+  /** Edits and reactions are recorded, not answered. */
+  kind?: 'message' | 'edit' | 'reaction';
+  timestamp: number;
+}
+
+export interface OutboundMessage {
+  channel: ChannelId;
+  accountId: string;
+  /** Where to send: the conversation peer of the inbound message. */
+  peer: PeerRef;
+  text: string;
+  replyToMessageId?: string;
+}
+
+export type ChannelState = 'stopped' | 'connecting' | 'connected' | 'linking' | 'error';
+
+export interface ChannelStatus {
+  channel: ChannelId;
+  accountId: string;
+  state: ChannelState;
+  /** Why it stopped or failed, in words a user can act on. */
+  reason?: string;
+  lastError?: string;
+  lastMessageAt?: number;
+}
+
+export interface ChannelAdapter {
+  readonly channel: ChannelId;
+  readonly accountId: string;
+  start(sink: (envelope: InboundEnvelope) => void): Promise<void>;
+  stop(): Promise<void>;
+  send(message: OutboundMessage): Promise<void>;
+  /** Typing indicator while a turn runs; optional. */
+  setTyping?(peer: PeerRef, on: boolean): Promise<void>;
+  status(): ChannelStatus;
+}
