@@ -1,0 +1,107 @@
+// Low-level file helpers for the session store: promise wrappers over the callback fd API
+// (cheaper than FileHandle on the append hot path), directory fsync and atomic file replacement.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Coalescer } from './group-commit.ts';
+
+export function fdOpen(file: string, flags: string, mode = 0o600): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd)));
+  });
+}
+
+export function fdClose(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fdDatasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fdTruncate(fd: number, length: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fdSize(fd: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
+}
+
+/** Writes the whole buffer at the current (append) position; loops on short writes. */
+export async function fdWriteAll(fd: number, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    off += await new Promise<number>((resolve, reject) => {
+      fs.write(fd, buf, off, buf.length - off, null, (err, n) => (err ? reject(err) : resolve(n)));
+    });
+  }
+}
+
+/** Fills `buf` from `position` (fewer bytes only at end of file); returns the count read. */
+export async function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const n = await new Promise<number>((resolve, reject) => {
+      fs.read(fd, buf, got, buf.length - got, position + got, (err, r) => (err ? reject(err) : resolve(r)));
+    });
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+export function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/**
+ * fsync a directory so a created/renamed entry survives power loss. Windows cannot open
+ * directories as files (and NTFS journals metadata itself), so those errors are ignored.
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = await fdOpen(dir, 'r');
+  } catch (err) {
+    if (['EISDIR', 'EPERM', 'EACCES', 'ENOTSUP'].includes(errCode(err) ?? '')) return;
+    throw err;
+  }
+  try {
+    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errCode(err) ?? '')) throw err;
+  } finally {
+    await fdClose(fd).catch(() => undefined);
+  }
+}
+
+// One coalescer per directory: 1,000 sessions created at once share a few directory fsyncs.
+const dirSyncers = new Map<string, Coalescer>();
+
+export function fsyncDirCoalesced(dir: string): Promise<void> {
+  let c = dirSyncers.get(dir);
+  if (!c) {
+    c = new Coalescer(() => fsyncDir(dir));
+    dirSyncers.set(dir, c);
+  }
+  return c.run();
+}
+
+/** Replace `file` atomically: temp file in the same folder, fsync, rename, fsync the folder. */
+export async function atomicWriteFile(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = await fdOpen(tmp, 'wx');
+  try {
+    try {
+      await fdWriteAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      await fdDatasync(fd);
+    } finally {
+      await fdClose(fd);
+    }
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDirCoalesced(path.dirname(file));
+}

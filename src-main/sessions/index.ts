@@ -1,0 +1,15 @@
+// Public surface of the per-agent session store (DESIGN §4, §5): transcripts, the sessions.json
+// index and the AgentSessionStore facade. Import from here rather than from the modules.
+export { AgentSessionStore, SessionNotFoundError } from './store.ts';
+export type { HistoryPage, SessionExport, SessionHandle, SessionListItem, StoreNotice, StoreOptions } from './store.ts';
+export { TranscriptFile, TranscriptClosedError } from './transcript.ts';
+export type { AppendOptions, RecoveryInfo, TranscriptOptions } from './transcript.ts';
+export { SessionIndex, IndexVersionError, INDEX_VERSION, MIGRATIONS, archiveKey, scanTranscript } from './session-index.ts';
+export type { IndexFile, IndexNotice, SessionEntry } from './session-index.ts';
+export { FdPool, defaultFdPool } from './fd-pool.ts';
+export { readRecords, readTailRecords } from './jsonl-read.ts';
+export { RECORD_VERSION } from './records.ts';
+export type { RecordInput, SessionRoute, TokenUsage, TranscriptRecord } from './records.ts';
+export { AGENT_ID_RE, SessionPathError, agentSessionsDir, assertAgentId } from './paths.ts';
+export { benchStorageFloor } from './bench-floor.ts';
+export type { StorageFloorOptions, StorageFloorResult } from './bench-floor.ts';

@@ -1,0 +1,96 @@
+// Transcript record shape (one JSON object per line) and the pure bookkeeping that turns records
+// into the per-session counters kept in sessions.json, so the index can always be rebuilt from
+// the transcripts alone.
+
+export const RECORD_VERSION = 1 as const;
+
+/**
+ * Every line of a transcript. `v`, `seq`, `ts`, `type` are always the first four keys (the tail
+ * reader's seq search depends on `{"v":1,"seq":N,` being the line prefix).
+ */
+export interface TranscriptRecord {
+  v: typeof RECORD_VERSION;
+  /** 1, 2, 3… per transcript file, in file order. */
+  seq: number;
+  /** ISO-8601 time the record was appended. */
+  ts: string;
+  type: string;
+  [field: string]: unknown;
+}
+
+/** What callers pass to `append`; `v`/`seq` are assigned by the file, `ts` defaults to now. */
+export interface RecordInput {
+  type: string;
+  ts?: string;
+  [field: string]: unknown;
+}
+
+/** Conventional record types (others are stored as-is and ignored by the counters). */
+export type KnownRecordType =
+  | 'session' // first line: { sessionId, sessionKey, agentId }
+  | 'message' // { role: 'user' | 'assistant' | 'system', text?, content?, route?, usage? }
+  | 'meta'; // { title?, route? } — index metadata, kept in the transcript so rebuild() restores it
+
+export type SessionRoute = Record<string, unknown>;
+
+export interface TokenUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface SessionStats {
+  created: string;
+  updated: string;
+  messages: number;
+  inputTokens: number;
+  outputTokens: number;
+  lastRoute?: SessionRoute;
+  title?: string;
+}
+
+export function buildRecord(input: RecordInput, seq: number): TranscriptRecord {
+  const { type, ts, ...rest } = input;
+  // Fixed prefix first; the spread cannot move or override v/seq because they are re-set after it.
+  const rec: TranscriptRecord = { v: RECORD_VERSION, seq, ts: ts ?? new Date().toISOString(), type, ...rest };
+  rec.v = RECORD_VERSION;
+  rec.seq = seq;
+  return rec;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function isTranscriptRecord(x: unknown): x is TranscriptRecord {
+  return isObject(x) && typeof x.seq === 'number' && typeof x.type === 'string';
+}
+
+/** Parses one line (without its newline); null when it is not a transcript record. */
+export function parseRecordLine(line: Buffer | string): TranscriptRecord | null {
+  try {
+    const x: unknown = JSON.parse(typeof line === 'string' ? line : line.toString('utf8'));
+    return isTranscriptRecord(x) ? x : null;
+  } catch {
+    return null;
+  }
+}
+
+function count(n: unknown): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+export function emptyStats(created: string): SessionStats {
+  return { created, updated: created, messages: 0, inputTokens: 0, outputTokens: 0 };
+}
+
+/** Folds one record into the counters (mutates `stats`). */
+export function applyRecord(stats: SessionStats, rec: TranscriptRecord): void {
+  if (typeof rec.ts === 'string' && rec.ts > stats.updated) stats.updated = rec.ts;
+  if (rec.type === 'message') stats.messages++;
+  if (isObject(rec.usage)) {
+    stats.inputTokens += count(rec.usage.inputTokens);
+    stats.outputTokens += count(rec.usage.outputTokens);
+  }
+  if (isObject(rec.route)) stats.lastRoute = rec.route;
+  if (rec.type === 'meta' && typeof rec.title === 'string') stats.title = rec.title;
+}

@@ -1,0 +1,324 @@
+// One append-only JSONL transcript. Appends are serialised per file, one `write` per record, so a
+// crash can only tear the last line; durable appends share fdatasyncs (group commit); a torn tail
+// is cut off on open and kept in `<file>.corrupt`. The descriptor is lent by an LRU FdPool.
+import path from 'node:path';
+import { defaultFdPool, type FdPool, type PooledFile } from './fd-pool.ts';
+import {
+  fdClose,
+  fdDatasync,
+  fdOpen,
+  fdSize,
+  fdTruncate,
+  fdWriteAll,
+  fsyncDirCoalesced,
+  readAt,
+} from './fs-util.ts';
+import { Coalescer, Semaphore } from './group-commit.ts';
+import { linesBackward, readRecords, readTailRecords } from './jsonl-read.ts';
+import { corruptPathFor } from './paths.ts';
+import { buildRecord, parseRecordLine, type RecordInput, type TranscriptRecord } from './records.ts';
+
+export interface RecoveryInfo {
+  path: string;
+  corruptPath: string;
+  /** Where the good prefix ends (the new file size). */
+  offset: number;
+  removedBytes: number;
+  at: string;
+}
+
+export interface TranscriptOptions {
+  pool?: FdPool;
+  /** Called once when open() had to cut a torn tail (the gateway logs it). */
+  onRecovered?: (info: RecoveryInfo) => void;
+  /** Called after each record reached the file (before any fsync); feeds the index counters. */
+  onAppended?: (rec: TranscriptRecord, bytes: number) => void;
+}
+
+export interface AppendOptions {
+  /** Resolve only after the record is fsync'ed (and, for a new file, its directory entry). */
+  durable?: boolean;
+}
+
+// fdatasyncs run on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default); leaving one thread
+// free keeps writes and opens moving while syncs wait on the disk. Each file coalesces its own
+// waiters, so whatever queues up meanwhile rides that file's next sync.
+const syncSlots = new Semaphore(Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
+
+export class TranscriptClosedError extends Error {
+  override name = 'TranscriptClosedError';
+}
+
+export class TranscriptFile implements PooledFile {
+  readonly path: string;
+  /** Set when open() repaired a torn tail. */
+  readonly recovery: RecoveryInfo | null;
+  private readonly pool: FdPool;
+  private readonly onAppended: TranscriptOptions['onAppended'];
+  private fd: number | null;
+  private opening: Promise<number> | null = null;
+  private closing: Promise<void> | null = null;
+  private pins = 0; // operations currently using `fd`; a pinned file is never evicted
+  private committed: number; // bytes of complete records written (page cache at least)
+  private nextSeq: number;
+  private writeChain: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+  private writesDone = 0; // the group-commit ticket: a sync launched now covers this many writes
+  private dirty = false; // written since the last successful fdatasync
+  private needsDirSync: boolean; // the file was created: its directory entry is not durable yet
+  private failed: Error | null = null;
+  private closed = false;
+  private readonly syncer = new Coalescer(
+    () => syncSlots.use(() => this.syncNow()),
+    () => this.writesDone,
+  );
+
+  private constructor(file: string, fd: number, size: number, lastSeq: number, created: boolean,
+    recovery: RecoveryInfo | null, opts: TranscriptOptions) {
+    this.path = file;
+    this.fd = fd;
+    this.committed = size;
+    this.nextSeq = lastSeq + 1;
+    this.needsDirSync = created;
+    this.recovery = recovery;
+    this.pool = opts.pool ?? defaultFdPool;
+    this.onAppended = opts.onAppended;
+  }
+
+  /** Opens (creating if needed) and repairs a torn tail before anything is appended. */
+  static async open(file: string, opts: TranscriptOptions = {}): Promise<TranscriptFile> {
+    let fd: number;
+    let created = false;
+    try {
+      fd = await fdOpen(file, 'ax+');
+      created = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      fd = await fdOpen(file, 'a+');
+    }
+    try {
+      const { size, lastSeq, recovery } = created
+        ? { size: 0, lastSeq: 0, recovery: null }
+        : await repairTail(fd, file);
+      const t = new TranscriptFile(file, fd, size, lastSeq, created, recovery, opts);
+      t.pool.touch(t);
+      if (recovery) opts.onRecovered?.(recovery);
+      return t;
+    } catch (err) {
+      await fdClose(fd).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Bytes of complete records (what readers may look at). */
+  get size(): number {
+    return this.committed;
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  append(input: RecordInput, opts: AppendOptions = {}): Promise<TranscriptRecord> {
+    if (this.closed) return Promise.reject(new TranscriptClosedError(`transcript closed: ${this.path}`));
+    if (this.failed) return Promise.reject(this.failed);
+    // seq is taken synchronously so it follows call order, which is also write order.
+    const rec = buildRecord(input, this.nextSeq++);
+    const buf = Buffer.from(JSON.stringify(rec) + '\n');
+    this.pendingWrites++;
+    const written = this.writeChain.then(() => this.writeRecord(rec, buf));
+    this.writeChain = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    if (!opts.durable) return written.then(() => rec);
+    return written.then(async (ticket) => {
+      // Records already queued behind this one join the same fdatasync instead of each paying
+      // for their own (bounded: only the writes queued right now are awaited).
+      if (this.pendingWrites > 0) await this.writeChain;
+      await this.syncer.run(ticket);
+      return rec;
+    });
+  }
+
+  /** Makes every record appended so far durable. */
+  async sync(): Promise<void> {
+    await this.writeChain;
+    if (this.dirty || this.needsDirSync) await this.syncer.run(this.writesDone);
+    else await this.syncer.idle();
+  }
+
+  /** Waits until every queued append has reached the file. */
+  async drain(): Promise<void> {
+    await this.writeChain;
+  }
+
+  /** The last `limit` records before `beforeSeq` (oldest first), reading backwards from the end. */
+  readTail(limit: number, beforeSeq?: number): Promise<TranscriptRecord[]> {
+    return readTailRecords(this.path, limit, beforeSeq, this.committed);
+  }
+
+  /** Every record written so far, streamed in order. */
+  readAll(): AsyncGenerator<TranscriptRecord> {
+    return readRecords(this.path, this.committed);
+  }
+
+  /** Flushes, syncs unsynced appends and releases the descriptor; later appends reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.writeChain;
+      await this.syncer.idle();
+      if ((this.dirty || this.needsDirSync) && !this.failed) await this.syncer.run(this.writesDone);
+    } finally {
+      await this.closing;
+      const fd = this.fd;
+      this.fd = null;
+      this.pool.remove(this);
+      if (fd !== null) await fdClose(fd);
+    }
+  }
+
+  evictable(): boolean {
+    return this.pins === 0 && this.fd !== null && this.opening === null;
+  }
+
+  evict(): void {
+    const fd = this.fd;
+    if (fd === null) return;
+    this.fd = null;
+    const dirty = this.dirty;
+    // Non-durable appends are promised a sync at close; an evicted descriptor counts as closed.
+    this.closing = (async () => {
+      try {
+        if (dirty) {
+          await fdDatasync(fd);
+          this.dirty = false; // no write can run meanwhile: reopening waits for `closing`
+        }
+      } catch (err) {
+        this.failed ??= err as Error;
+      } finally {
+        await fdClose(fd).catch(() => undefined);
+        this.closing = null;
+      }
+    })();
+  }
+
+  private async acquire(): Promise<number> {
+    this.pins++;
+    try {
+      if (this.fd === null) {
+        this.opening ??= (async () => {
+          try {
+            if (this.closing) await this.closing;
+            this.fd = await fdOpen(this.path, 'a');
+            return this.fd;
+          } finally {
+            this.opening = null;
+          }
+        })();
+        await this.opening;
+      }
+    } catch (err) {
+      this.pins--;
+      throw err;
+    }
+    this.pool.touch(this);
+    return this.fd as number;
+  }
+
+  private release(): void {
+    this.pins--;
+    if (this.pins === 0 && this.pool.openCount > this.pool.maxOpen) this.pool.trim();
+  }
+
+  /** Writes one record; resolves with its group-commit ticket. */
+  private async writeRecord(rec: TranscriptRecord, buf: Buffer): Promise<number> {
+    let fd: number | null = null;
+    try {
+      if (this.failed) throw this.failed;
+      fd = await this.acquire();
+      await fdWriteAll(fd, buf);
+    } catch (err) {
+      if (fd === null) throw err;
+      // Never leave a partial line for the next record to be glued onto (e.g. ENOSPC mid-write).
+      await fdTruncate(fd, this.committed).catch(() => {
+        this.failed ??= new Error(`transcript ${this.path} unusable: could not undo a failed write`);
+      });
+      throw err;
+    } finally {
+      this.pendingWrites--;
+      if (fd !== null) this.release();
+    }
+    this.committed += buf.length;
+    this.dirty = true;
+    this.onAppended?.(rec, buf.length);
+    return ++this.writesDone;
+  }
+
+  private async syncNow(): Promise<void> {
+    if (this.failed) throw this.failed;
+    const fd = await this.acquire();
+    try {
+      this.dirty = false; // writes finishing during the sync set it again
+      await fdDatasync(fd);
+    } catch (err) {
+      // After a failed fsync the kernel may have dropped the dirty pages: a later "successful"
+      // fsync would lie, so the file refuses further appends rather than acknowledge them.
+      this.failed ??= err as Error;
+      throw err;
+    } finally {
+      this.release();
+    }
+    if (this.needsDirSync) {
+      await fsyncDirCoalesced(path.dirname(this.path));
+      this.needsDirSync = false;
+    }
+  }
+}
+
+/**
+ * Finds the end of the last good line (newline-terminated, parseable). Anything after it is a
+ * torn write: appended to `<file>.corrupt` with a header, fsync'ed, then cut from the transcript.
+ */
+async function repairTail(fd: number, file: string): Promise<{
+  size: number;
+  lastSeq: number;
+  recovery: RecoveryInfo | null;
+}> {
+  const size = await fdSize(fd);
+  let goodEnd = size;
+  let lastSeq = 0;
+  for await (const { start, line, terminated } of linesBackward(fd, size)) {
+    const rec = terminated ? parseRecordLine(line) : null;
+    if (rec) {
+      lastSeq = rec.seq;
+      goodEnd = start + line.length + 1;
+      break;
+    }
+    goodEnd = start;
+  }
+  if (goodEnd === size) return { size, lastSeq, recovery: null };
+
+  const removed = Buffer.allocUnsafe(size - goodEnd);
+  await readAt(fd, removed, goodEnd);
+  const at = new Date().toISOString();
+  const corruptPath = corruptPathFor(file);
+  const header = `# ${at} removed ${removed.length} bytes at offset ${goodEnd} (torn tail) from ${path.basename(file)}\n`;
+  const cfd = await fdOpen(corruptPath, 'a');
+  try {
+    await fdWriteAll(cfd, Buffer.concat([Buffer.from(header), removed, Buffer.from('\n')]));
+    await fdDatasync(cfd); // the bytes must be safe before they are cut from the transcript
+  } finally {
+    await fdClose(cfd);
+  }
+  await fsyncDirCoalesced(path.dirname(corruptPath)); // a new .corrupt file needs its entry durable
+  await fdTruncate(fd, goodEnd);
+  await fdDatasync(fd);
+  return { size: goodEnd, lastSeq, recovery: { path: file, corruptPath, offset: goodEnd, removedBytes: removed.length, at } };
+}
