@@ -1,8 +1,8 @@
 // Reads and writes switchboard.json. Writes are atomic (temp + fsync + rename), guarded by the
 // sha256 of the bytes the writer started from (a stale writer gets a conflict, never a lost
 // update) and by a lock file beside the config. Edits keep the user's comments (json5/edit).
-import { createHash } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,14 +37,24 @@ export function hashText(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * The real path, case-folded. A folder that does not exist yet is resolved through its nearest
+ * existing ancestor, so `link/ws` and `target/ws` compare equal before either is created.
+ */
 function caseFolded(p: string): string {
-  let real = p;
-  try {
-    if (existsSync(p)) real = realpathSync.native(p);
-  } catch {
-    // Unreadable path: compare it as written.
+  let head = path.resolve(p);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync.native(head), ...tail).toLowerCase();
+    } catch {
+      // Missing or unreadable: try the parent, keeping the rest of the path as written.
+      const parent = path.dirname(head);
+      if (parent === head) return path.resolve(p).toLowerCase();
+      tail.unshift(path.basename(head));
+      head = parent;
+    }
   }
-  return real.toLowerCase();
 }
 
 /** Two agents may not share a workspace or an agentDir (real paths, case-folded). */
@@ -173,17 +183,19 @@ export class ConfigStore {
 export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await fs.open(tmp, 'w', mode);
+  // Unique per call: two writes in the same process and millisecond must not share a temp file.
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, file);
   } catch (err) {
+    // A failed write (disk full, …) or rename leaves neither a temp file nor a changed target.
     await fs.rm(tmp, { force: true });
     throw err;
   }
