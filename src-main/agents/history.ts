@@ -1,0 +1,219 @@
+// Rebuilds the Messages API conversation from a session's transcript records: user and assistant
+// messages, tool_use/tool_result pairs (dangling halves dropped so the API never sees an invalid
+// sequence), same-role turns merged, trimmed oldest-first to a token budget. Pure apart from paging.
+import type { AgentSessionStore, TranscriptRecord } from '../sessions/index.ts';
+import type { TurnInbound } from './turn-types.ts';
+
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+type ImageType = (typeof IMAGE_TYPES)[number];
+
+export interface WireText { type: 'text'; text: string }
+export interface WireImage { type: 'image'; source: { type: 'base64'; media_type: ImageType; data: string } }
+export interface WireToolUse { type: 'tool_use'; id: string; name: string; input: unknown }
+export interface WireToolResult { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean }
+export type WireBlock = WireText | WireImage | WireToolUse | WireToolResult;
+export interface WireMessage { role: 'user' | 'assistant'; content: WireBlock[] }
+
+/** ~4 characters per token; an image counts as a typical ~1,600-token picture. */
+export const CHARS_PER_TOKEN = 4;
+const IMAGE_TOKENS = 1600;
+const CUT_OFF_NOTE = '\n[this reply was cut off]';
+
+export interface CurrentInbound {
+  text: string;
+  images?: TurnInbound['images'];
+  sender: TurnInbound['sender'];
+}
+
+export interface HistoryOptions {
+  budgetTokens: number;
+  current: CurrentInbound;
+  /**
+   * `seq` of the current inbound record (TurnRequest.inboundSeq). User records after it are
+   * queued for later turns and left out; records with `inReplyTo` are put back after their message.
+   */
+  inboundSeq?: number;
+  /**
+   * Group chats: earlier user turns are prefixed with their sender's name so the model can tell
+   * speakers apart. The current message stays verbatim (the system prompt names its sender).
+   */
+  groupChat?: boolean;
+  pageSize?: number;
+  maxPages?: number;
+}
+
+export function estimateTokens(m: WireMessage): number {
+  let chars = 0;
+  let images = 0;
+  for (const b of m.content) {
+    if (b.type === 'text') chars += b.text.length;
+    else if (b.type === 'image') images++;
+    else if (b.type === 'tool_use') chars += b.name.length + JSON.stringify(b.input ?? {}).length;
+    else chars += b.content.length;
+  }
+  return Math.ceil(chars / CHARS_PER_TOKEN) + images * IMAGE_TOKENS + 4;
+}
+
+function senderLabel(sender: unknown): string | null {
+  if (typeof sender !== 'object' || sender === null) return null;
+  const s = sender as { name?: unknown; id?: unknown };
+  return typeof s.name === 'string' && s.name ? s.name : typeof s.id === 'string' && s.id ? s.id : null;
+}
+
+const nonBlank = (s: string): boolean => s.trim() !== '';
+
+/** The current inbound as a user turn: its images (supported types only), then its text. */
+export function currentUserTurn(cur: CurrentInbound): WireMessage {
+  const content: WireBlock[] = [];
+  const notes: string[] = [];
+  for (const img of cur.images ?? []) {
+    if ((IMAGE_TYPES as readonly string[]).includes(img.mediaType)) content.push({ type: 'image', source: { type: 'base64', media_type: img.mediaType as ImageType, data: img.dataBase64 } });
+    else notes.push(`[an image of type ${img.mediaType} was sent; it cannot be shown to you]`);
+  }
+  const text = [cur.text, ...notes].filter(nonBlank).join('\n');
+  if (text) content.push({ type: 'text', text });
+  if (content.length === 0) content.push({ type: 'text', text: '(empty message)' });
+  return { role: 'user', content };
+}
+
+/**
+ * Conversation order: messages arrive (and are persisted) while an earlier turn still runs, so a
+ * reply can sit after later user messages in the file. A reply (`inReplyTo: n`) sorts right after
+ * user record n; records without it (older transcripts) keep their file position.
+ */
+function conversationOrder(records: readonly TranscriptRecord[]): TranscriptRecord[] {
+  const key = (r: TranscriptRecord): [number, number, number] => (typeof r.inReplyTo === 'number' ? [r.inReplyTo, 1, r.seq] : [r.seq, r.type === 'message' && r.role === 'user' ? 0 : 1, r.seq]);
+  return [...records].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
+}
+
+/** Transcript records (oldest first, the current inbound among them) → a valid conversation. */
+export function recordsToMessages(input: readonly TranscriptRecord[], opts: Pick<HistoryOptions, 'current' | 'groupChat' | 'inboundSeq'>): WireMessage[] {
+  const isUser = (r: TranscriptRecord): boolean => r.type === 'message' && r.role === 'user';
+  let records: TranscriptRecord[];
+  let currentIdx = -1;
+  if (opts.inboundSeq !== undefined) {
+    const cur = opts.inboundSeq;
+    // The inbound itself is rebuilt from `current` (with its images); later user messages wait
+    // their turn, and records already answering it (an earlier, interrupted run) are left out.
+    records = conversationOrder(input.filter((r) => !(isUser(r) && r.seq >= cur) && !(typeof r.inReplyTo === 'number' && r.inReplyTo >= cur)));
+  } else {
+    // No seq given: the inbound is the last user message, if its text matches.
+    records = [...input];
+    for (let i = records.length - 1; i >= 0; i--) {
+      const r = records[i]!;
+      if (!isUser(r)) continue;
+      if (typeof r.text === 'string' && r.text.trim() === opts.current.text.trim()) currentIdx = i;
+      break;
+    }
+  }
+  const out: WireMessage[] = [];
+  records.forEach((r, i) => {
+    if (i === currentIdx) return;
+    if (r.type === 'message' && typeof r.text === 'string' && nonBlank(r.text)) {
+      if (r.role === 'user') {
+        const label = opts.groupChat ? senderLabel(r.sender) : null;
+        out.push({ role: 'user', content: [{ type: 'text', text: label ? `${label}: ${r.text}` : r.text }] });
+      } else if (r.role === 'assistant') {
+        out.push({ role: 'assistant', content: [{ type: 'text', text: r.incomplete ? r.text + CUT_OFF_NOTE : r.text }] });
+      }
+    } else if (r.type === 'tool_call' && typeof r.id === 'string' && typeof r.name === 'string') {
+      out.push({ role: 'assistant', content: [{ type: 'tool_use', id: r.id, name: r.name, input: typeof r.input === 'object' && r.input !== null ? r.input : {} }] });
+    } else if (r.type === 'tool_result' && typeof r.id === 'string') {
+      out.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: r.id, content: typeof r.output === 'string' ? r.output : '', ...(r.isError ? { is_error: true } : {}) }] });
+    }
+  });
+  out.push(currentUserTurn(opts.current));
+  return normalize(out);
+}
+
+function merge(messages: WireMessage[]): WireMessage[] {
+  const out: WireMessage[] = [];
+  for (const m of messages) {
+    if (m.content.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.role === m.role) last.content = [...last.content, ...m.content];
+    else out.push({ role: m.role, content: [...m.content] });
+  }
+  return out;
+}
+
+/**
+ * Makes the sequence valid for the API: every tool_use is answered by a tool_result in the very
+ * next user turn and vice versa (unpaired halves dropped, ids de-duplicated), tool_results lead
+ * their user turn, same-role turns are merged, and the conversation starts with a user turn.
+ */
+export function normalize(messages: WireMessage[]): WireMessage[] {
+  let ms = merge(messages);
+  const seen = new Set<string>();
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    if (m.role === 'assistant') {
+      const next = ms[i + 1];
+      const answered = new Set(next?.role === 'user' ? next.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : []);
+      m.content = m.content.filter((b) => {
+        if (b.type !== 'tool_use') return true;
+        if (seen.has(b.id) || !answered.has(b.id)) return false;
+        seen.add(b.id);
+        return true;
+      });
+    } else {
+      const prev = ms[i - 1];
+      const asked = new Set(prev?.role === 'assistant' ? prev.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : [])) : []);
+      const results: WireBlock[] = [];
+      const rest: WireBlock[] = [];
+      for (const b of m.content) {
+        if (b.type !== 'tool_result') rest.push(b);
+        else if (asked.delete(b.tool_use_id)) results.push(b); // delete: a duplicate result is dropped
+      }
+      m.content = [...results, ...rest];
+    }
+  }
+  ms = merge(ms);
+  while (ms.length > 1 && ms[0]!.role !== 'user') ms.shift();
+  return ms;
+}
+
+/** Drops the oldest turns until the estimate fits the budget; the last (current) turn always stays. */
+export function trimToBudget(messages: WireMessage[], budgetTokens: number): { messages: WireMessage[]; dropped: number } {
+  let ms = messages;
+  let total = ms.reduce((n, m) => n + estimateTokens(m), 0);
+  let dropped = 0;
+  while (total > budgetTokens && ms.length > 1) {
+    total -= estimateTokens(ms[0]!);
+    ms = ms.slice(1);
+    dropped++;
+    // Never start on an assistant turn or on tool results whose tool_use was just dropped.
+    while (ms.length > 1 && (ms[0]!.role === 'assistant' || ms[0]!.content.some((b) => b.type === 'tool_result'))) {
+      total -= estimateTokens(ms[0]!);
+      ms = ms.slice(1);
+      dropped++;
+    }
+  }
+  return { messages: normalize(ms), dropped };
+}
+
+/**
+ * Reads the session backwards in pages until the records cover the budget, then rebuilds and
+ * trims the conversation. The current inbound comes from `opts.current` (with its images).
+ */
+export async function buildHistory(store: AgentSessionStore, sessionKey: string, opts: HistoryOptions): Promise<{ messages: WireMessage[]; dropped: number; records: number }> {
+  const pageSize = opts.pageSize ?? 200;
+  const maxPages = opts.maxPages ?? 50;
+  const records: TranscriptRecord[] = [];
+  let chars = 0;
+  let before: number | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const p = await store.history(sessionKey, { limit: pageSize, ...(before !== undefined ? { before } : {}) });
+    records.unshift(...p.records);
+    for (const r of p.records) chars += JSON.stringify(r).length;
+    // Raw JSON over-counts the content, so once it exceeds the budget we have read enough.
+    if (!p.hasMore || p.records.length === 0 || chars / CHARS_PER_TOKEN > opts.budgetTokens) break;
+    before = p.records[0]!.seq;
+  }
+  const all = recordsToMessages(records, opts);
+  const { messages, dropped } = trimToBudget(all, opts.budgetTokens);
+  return { messages, dropped, records: records.length };
+}

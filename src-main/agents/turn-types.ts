@@ -1,0 +1,67 @@
+// The contract between the gateway and an agent turn: what the gateway hands over (the session,
+// the inbound message already persisted, callbacks for live events) and what it gets back.
+import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
+import type { RouteDecision } from '../../src-shared/routing/index.ts';
+import type { AgentPaths, Locations } from '../config/paths.ts';
+import type { AgentSessionStore } from '../sessions/index.ts';
+
+export interface TurnInbound {
+  text: string;
+  sender: { id: string; name?: string };
+  channel: string;
+  route: RouteDecision;
+  /** The dashboard operator, or a channel id listed in `agents.list[].owners`. */
+  isOwner: boolean;
+  /** Images as base64 blocks (already size-capped), placeholders already folded into `text`. */
+  images?: { mediaType: string; dataBase64: string }[];
+}
+
+export interface TurnEvents {
+  onDelta?(text: string): void;
+  onToolCall?(call: { id: string; name: string; input: unknown }): void;
+  onToolResult?(result: { id: string; name: string; isError: boolean; summary: string }): void;
+}
+
+export interface TurnRequest extends TurnEvents {
+  agent: AgentConfig;
+  config: SwitchboardConfig;
+  paths: AgentPaths;
+  loc: Locations;
+  store: AgentSessionStore;
+  sessionKey: string;
+  /** The inbound user record is already in the transcript (durable) when the turn starts. */
+  inbound: TurnInbound;
+  /**
+   * `seq` of that inbound record. Inbound messages are persisted when they arrive, so later user
+   * records may already follow it in the file: history must leave out user records with a higher
+   * seq, and every record the turn appends carries `inReplyTo: inboundSeq` so the conversation
+   * order (a message, then its reply) can be rebuilt.
+   */
+  inboundSeq: number;
+  signal: AbortSignal;
+}
+
+export type TurnFailureKind =
+  | 'no_api_key' | 'auth' | 'rate_limited' | 'spend_limit' | 'overloaded' | 'server' | 'network'
+  | 'stream_cut' | 'cancelled' | 'tool_loop_limit' | 'internal';
+
+export interface TurnResult {
+  /** The assistant's final text (possibly partial when `incomplete`). */
+  text: string;
+  incomplete: boolean;
+  /** Set when the turn failed; `userMessage` is the short honest line sent to the chat. */
+  failure?: { kind: TurnFailureKind; message: string; userMessage: string };
+  usage: { inputTokens: number; outputTokens: number };
+  toolCalls: number;
+  model: string;
+}
+
+/** Resolves the API key for an agent (auth profile, else ANTHROPIC_API_KEY). */
+export interface ApiKeySource {
+  apiKeyFor(agentId: string): Promise<{ ok: true; apiKey: string; profileId?: string } | { ok: false; reason: string }>;
+  /** Called after a 401/403 or spend-limit failure so the next profile can be tried. */
+  reportFailure?(agentId: string, profileId: string | undefined, kind: 'auth' | 'spend_limit'): Promise<void>;
+}
+
+/** Agent-to-agent delivery, provided by the gateway (runs a turn of the target agent). */
+export type AgentMessenger = (from: string, to: string, text: string, signal: AbortSignal) => Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;
