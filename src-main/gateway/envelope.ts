@@ -74,7 +74,12 @@ export interface ChannelStatus {
 export interface ChannelAdapter {
   readonly channel: ChannelId;
   readonly accountId: string;
-  start(sink: (envelope: InboundEnvelope) => void): Promise<void>;
+  /**
+   * Starts the connection. `sink` resolves once the gateway holds the message durably (or has
+   * deliberately dropped it): only then may an adapter confirm it to the platform (e.g. advance
+   * a Telegram getUpdates offset), so nothing acknowledged is lost in a crash.
+   */
+  start(sink: (envelope: InboundEnvelope) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
   send(message: OutboundMessage): Promise<void>;
   /** Typing indicator while a turn runs; optional. */

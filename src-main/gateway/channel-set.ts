@@ -1,0 +1,105 @@
+// The running channel adapters, one per configured channel account. On a config change only the
+// accounts whose settings changed are restarted; one account's failure never touches another's.
+import { CHANNELS, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import type { Logger } from '../log.ts';
+import type { ChannelAdapter, ChannelStatus, InboundEnvelope } from './envelope.ts';
+
+/** Builds the adapter for one account, or undefined when this build has none for the channel. */
+export type AdapterFactory = (account: ChannelAccount, config: SwitchboardConfig) => ChannelAdapter | undefined;
+
+interface Running {
+  adapter: ChannelAdapter;
+  fingerprint: string;
+}
+
+const TYPING_REFRESH_MS = 4000;
+
+export class ChannelSet {
+  private readonly running = new Map<string, Running>();
+  private configured: ChannelAccount[] = [];
+
+  constructor(
+    private readonly factory: AdapterFactory | undefined,
+    private readonly sink: (envelope: InboundEnvelope) => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts, restarts or stops adapters so that they match the config. */
+  async sync(config: SwitchboardConfig): Promise<void> {
+    const wanted = new Map<string, { account: ChannelAccount; fingerprint: string }>();
+    this.configured = [];
+    for (const channel of CHANNELS) {
+      if (channel === 'webchat') continue;
+      for (const account of Object.values(config.channels[channel]?.accounts ?? {})) {
+        this.configured.push(account);
+        if (account.enabled) wanted.set(`${channel}:${account.accountId}`, { account, fingerprint: JSON.stringify(account) });
+      }
+    }
+    for (const [key, run] of this.running) {
+      if (wanted.get(key)?.fingerprint !== run.fingerprint) {
+        this.running.delete(key);
+        await this.stopOne(key, run.adapter);
+      }
+    }
+    for (const [key, { account, fingerprint }] of wanted) {
+      if (this.running.has(key)) continue;
+      const adapter = this.factory?.(account, config);
+      if (!adapter) continue;
+      this.running.set(key, { adapter, fingerprint });
+      try {
+        await adapter.start((envelope) => this.sink(envelope).catch((err: Error) => {
+          this.log.log('error', 'inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
+          throw err;
+        }));
+      } catch (err) {
+        this.log.log('error', 'channel account failed to start', { channel: account.channel, accountId: account.accountId, error: (err as Error).message });
+      }
+    }
+  }
+
+  private async stopOne(key: string, adapter: ChannelAdapter): Promise<void> {
+    try {
+      await adapter.stop();
+    } catch (err) {
+      this.log.log('warn', 'channel account did not stop cleanly', { account: key, error: (err as Error).message });
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.running];
+    this.running.clear();
+    await Promise.all(all.map(([key, run]) => this.stopOne(key, run.adapter)));
+  }
+
+  private adapterFor(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'>): ChannelAdapter | undefined {
+    return this.running.get(`${envelope.channel}:${envelope.accountId}`)?.adapter;
+  }
+
+  async send(envelope: InboundEnvelope, text: string): Promise<void> {
+    const adapter = this.adapterFor(envelope);
+    if (!adapter) throw new Error(`channel account ${envelope.channel}:${envelope.accountId} is not running`);
+    await adapter.send({ channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, text, replyToMessageId: envelope.messageId });
+  }
+
+  /** Shows a typing indicator until stop() (refreshed, since platforms expire it after a few seconds). */
+  typing(envelope: InboundEnvelope): { stop(): void } {
+    const adapter = this.adapterFor(envelope);
+    if (!adapter?.setTyping) return { stop() {} };
+    const pulse = () => void adapter.setTyping!(envelope.peer, true).catch(() => undefined);
+    pulse();
+    const timer = setInterval(pulse, TYPING_REFRESH_MS);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  statuses(): ChannelStatus[] {
+    return this.configured.map((account) => {
+      const run = this.running.get(`${account.channel}:${account.accountId}`);
+      if (run) return run.adapter.status();
+      return {
+        channel: account.channel, accountId: account.accountId, state: 'stopped',
+        reason: !account.enabled ? 'disabled in the config' : this.factory ? 'not running' : `this build has no ${account.channel} connector yet`,
+      };
+    });
+  }
+}

@@ -1,0 +1,418 @@
+// The gateway: owns the channel adapters, applies access policy, routes with the compiled router,
+// runs agent turns in per-session lanes and sends replies. start()/stop() switch message
+// processing on and off; the process and its control plane keep running while stopped.
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig,
+} from '../../src-shared/config/index.ts';
+import { ControlError } from '../../src-shared/protocol/errors.ts';
+import type { ControlEvents } from '../../src-shared/protocol/methods.ts';
+import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
+import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
+import { agentPaths, type Locations } from '../config/paths.ts';
+import type { ConfigStore, LoadedConfig } from '../config/store.ts';
+import type { Logger } from '../log.ts';
+import { AgentSessionStore, type TranscriptRecord } from '../sessions/index.ts';
+import { checkSenderAccess, passesMentionGate } from './access.ts';
+import { AgentActivity } from './agent-activity.ts';
+import { ChannelSet, type AdapterFactory } from './channel-set.ts';
+import type { InboundEnvelope } from './envelope.ts';
+import { LaneOverflowError, SessionLanes } from './lanes.ts';
+import type { PairingStore } from './pairing.ts';
+
+export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
+
+export interface TurnRunner {
+  run(req: TurnRequest): Promise<TurnResult>;
+}
+
+type Emit = <K extends keyof ControlEvents>(event: K, data: EventDataOf<ControlEvents[K]>) => void;
+
+export interface GatewayOptions {
+  loc: Locations;
+  store: ConfigStore;
+  runner: TurnRunner;
+  pairing: PairingStore;
+  emit: Emit;
+  log: Logger;
+  adapters?: AdapterFactory;
+  homeDir?: string;
+  /** Grace period for in-flight turns when stopping, before they are cancelled. */
+  stopGraceMs?: number;
+}
+
+/** What the gateway needs to know about a message besides the text. */
+interface Delivery {
+  agentId: string;
+  decision: RouteDecision;
+  envelope: InboundEnvelope;
+  /** Send the reply back to the channel (absent for the dashboard's webchat). */
+  reply?: (text: string) => Promise<void>;
+}
+
+export class Gateway {
+  state: GatewayState = 'stopped';
+  startedAt: Date | null = null;
+  private loaded!: LoadedConfig;
+  private config!: SwitchboardConfig;
+  private router!: Router;
+  private readonly lanes = new SessionLanes({ maxConcurrent: 4, maxQueuedPerSession: 200, maxQueuedTotal: 5000 });
+  private readonly stores = new Map<string, Promise<AgentSessionStore>>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly channels: ChannelSet;
+  readonly activity = new AgentActivity();
+  processed = 0;
+  readonly dropped: Record<string, number> = {};
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
+  }
+
+  /** Loads the config; refuses to construct a gateway on an invalid one. */
+  async init(): Promise<void> {
+    const loaded = await this.opts.store.load();
+    if (!loaded.check.ok || !loaded.check.config) {
+      const errors = loaded.check.issues.filter((i) => i.severity === 'error');
+      throw new ControlError('bad_request', `${loaded.configPath} is invalid: ${errors.map((e) => `${e.line ? `${e.line}:${e.column} ` : ''}${e.message}`).join('; ')}`);
+    }
+    this.apply(loaded);
+  }
+
+  get currentConfig(): SwitchboardConfig {
+    return this.config;
+  }
+
+  get currentLoaded(): LoadedConfig {
+    return this.loaded;
+  }
+
+  get currentRouter(): Router {
+    return this.router;
+  }
+
+  get currentLoc(): Locations {
+    return this.opts.loc;
+  }
+
+  /** Errors of the last rejected reload (the gateway kept the previous config). */
+  lastReloadErrors: string[] = [];
+
+  pathsOf(agent: AgentConfig) {
+    return agentPaths(agent, this.config, this.opts.loc, this.opts.homeDir);
+  }
+
+  get inFlight(): number {
+    return this.lanes.inFlight;
+  }
+
+  get queued(): number {
+    return this.lanes.queued;
+  }
+
+  channelStatuses() {
+    return this.channels.statuses();
+  }
+
+  private apply(loaded: LoadedConfig): void {
+    this.loaded = loaded;
+    this.config = loaded.check.config!;
+    this.router = compileRouter(this.config);
+    const g = this.config.gateway;
+    this.lanes.configure({ maxConcurrent: g.maxConcurrentSessions, maxQueuedPerSession: Math.min(g.queueLimit, 1000), maxQueuedTotal: g.queueLimit * 5 });
+    for (const agent of this.config.agents.list) {
+      const unavailable = agent.sandbox.mode !== 'off'
+        ? `sandbox mode "${agent.sandbox.mode}" cannot be provided on this machine, so the agent is not started (set sandbox.mode to "off" to run it without a sandbox)`
+        : null;
+      if (this.activity.setUnavailable(agent.id, unavailable)) {
+        this.opts.emit('agent.state', { agentId: agent.id, state: unavailable ? 'unavailable' : 'idle', ...(unavailable ? { reason: unavailable } : {}) });
+      }
+    }
+  }
+
+  /**
+   * Re-reads the config. An invalid new config is rejected with its errors and the old one stays
+   * in force; a valid one re-compiles routes and restarts only the channel accounts that changed.
+   */
+  async reload(): Promise<{ ok: boolean; errors: string[] }> {
+    const loaded = await this.opts.store.load();
+    if (loaded.hash === this.loaded.hash) return { ok: true, errors: [] };
+    if (!loaded.check.ok || !loaded.check.config) {
+      const errors = loaded.check.issues.filter((i) => i.severity === 'error').map((i) => `${i.line ? `${i.line}:${i.column} ` : ''}${i.message}`);
+      this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors });
+      this.lastReloadErrors = errors;
+      this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors });
+      return { ok: false, errors };
+    }
+    this.apply(loaded);
+    this.lastReloadErrors = [];
+    if (this.state === 'running') await this.channels.sync(this.config);
+    this.opts.emit('config.changed', { hash: loaded.hash, ok: true, errors: [] });
+    return { ok: true, errors: [] };
+  }
+
+  async start(): Promise<GatewayState> {
+    if (this.state === 'running' || this.state === 'starting') return this.state;
+    this.setState('starting');
+    try {
+      await this.channels.sync(this.config);
+      this.startedAt = new Date();
+      this.setState('running');
+    } catch (err) {
+      this.setState('error', (err as Error).message);
+    }
+    return this.state;
+  }
+
+  /** Stops channels, lets in-flight turns finish for a grace period, then cancels the rest. */
+  async stop(): Promise<GatewayState> {
+    if (this.state === 'stopped' || this.state === 'stopping') return this.state;
+    this.setState('stopping');
+    await this.channels.stopAll();
+    const grace = this.opts.stopGraceMs ?? 10_000;
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), grace).unref());
+    if ((await Promise.race([this.lanes.idle().then(() => 'idle' as const), timer])) === 'timeout') {
+      for (const controller of this.running.values()) controller.abort(new Error('gateway stopping'));
+      await this.lanes.idle();
+    }
+    for (const store of this.stores.values()) await (await store).close();
+    this.stores.clear();
+    this.startedAt = null;
+    this.setState('stopped');
+    return this.state;
+  }
+
+  private setState(state: GatewayState, reason?: string): void {
+    this.state = state;
+    this.opts.emit('gateway.state', { state, ...(reason ? { reason } : {}) });
+    this.opts.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
+  }
+
+  private drop(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'> & { senderId?: string }, reason: string, agentId?: string): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+    this.opts.emit('message.dropped', { channel: envelope.channel, accountId: envelope.accountId, reason, ...(envelope.senderId ? { senderId: envelope.senderId } : {}), ...(agentId ? { agentId } : {}) });
+  }
+
+  private account(envelope: InboundEnvelope): ChannelAccount | undefined {
+    return this.config.channels[envelope.channel]?.accounts[envelope.accountId];
+  }
+
+  /** Entry point for every channel adapter: access → route → mention gate → lane. */
+  async accept(envelope: InboundEnvelope): Promise<void> {
+    const dropInfo = { channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id };
+    if (this.state !== 'running') return this.drop(dropInfo, 'gateway_stopped');
+    const account = this.account(envelope);
+    if (!account) return this.drop(dropInfo, 'unknown_account');
+    const access = await checkSenderAccess(envelope, account, this.opts.pairing);
+    if (!access.allowed) {
+      this.drop(dropInfo, access.reason);
+      if (access.reply) await this.channels.send(envelope, access.reply).catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
+      return;
+    }
+    const decision = this.router.resolveNormalized({
+      channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, parentPeer: envelope.parentPeer,
+      guildId: envelope.guildId, memberRoleIds: envelope.memberRoleIds ?? [], teamId: envelope.teamId,
+    });
+    const targets = this.broadcastTargets(envelope) ?? [decision.agentId];
+    const persisted: Promise<unknown>[] = [];
+    for (const agentId of targets) {
+      const agent = this.agent(agentId);
+      if (!agent) continue;
+      if (!passesMentionGate(envelope, account, agent)) {
+        this.drop(dropInfo, 'no_mention', agentId);
+        continue;
+      }
+      const routed = agentId === decision.agentId ? decision : { ...decision, agentId, sessionKey: decision.sessionKey.replace(/^agent:[^:]+:/, `agent:${agentId}:`), mainSessionKey: `agent:${agentId}:${this.config.session.mainKey}` };
+      persisted.push(this.submit({ agentId, decision: routed, envelope, reply: (text) => this.channels.send(envelope, text) }).persisted);
+    }
+    await Promise.all(persisted);
+  }
+
+  private broadcastTargets(envelope: InboundEnvelope): string[] | undefined {
+    const groups = this.config.broadcast?.groups;
+    if (!groups || envelope.peer.kind === 'direct') return undefined;
+    return groups[envelope.peer.id] ?? (envelope.parentPeer ? groups[envelope.parentPeer.id] : undefined);
+  }
+
+  private agent(agentId: string): AgentConfig | undefined {
+    return this.config.agents.list.find((a) => a.id === agentId);
+  }
+
+  /** The dashboard operator talks to an agent directly (not routed). */
+  async webchatSend(agentId: string, text: string, sessionKey?: string): Promise<{ sessionKey: string; messageId: string }> {
+    if (this.state !== 'running') throw new ControlError('unavailable', 'the gateway is stopped; start it to talk to agents');
+    const agent = this.agent(agentId.toLowerCase());
+    if (!agent) throw new ControlError('not_found', `agent "${agentId}" does not exist`);
+    const decision = this.router.direct(agent.id);
+    const key = (sessionKey ?? decision.mainSessionKey).toLowerCase();
+    if (key !== decision.mainSessionKey && !key.startsWith(`agent:${agent.id}:webchat:`)) {
+      throw new ControlError('bad_request', `webchat talks in the agent's main session (${decision.mainSessionKey}) or a webchat session (agent:${agent.id}:webchat:<name>), not ${key}`);
+    }
+    const messageId = randomUUID();
+    const envelope: InboundEnvelope = {
+      messageId, channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: 'operator' },
+      sender: { id: 'operator', name: 'Dashboard', verified: true }, text, mentioned: true, timestamp: Date.now(),
+    };
+    // The reply streams as events; the answer to the request means "stored durably".
+    const { persisted } = this.submit({ agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope });
+    if (!(await persisted)) throw new ControlError('unavailable', 'the message was not accepted: too many messages are waiting');
+    return { sessionKey: key, messageId };
+  }
+
+  cancelTurn(agentId: string, sessionKey: string): boolean {
+    const controller = this.running.get(`${agentId}\n${sessionKey}`);
+    controller?.abort(new Error('cancelled by the operator'));
+    return controller !== undefined;
+  }
+
+  storeFor(agentId: string): Promise<AgentSessionStore> {
+    let store = this.stores.get(agentId);
+    if (!store) {
+      store = AgentSessionStore.open(this.opts.loc.stateDir, agentId, {
+        onNotice: (notice) => this.opts.log.log('warn', 'session store notice', { agentId, notice: notice.kind }),
+      });
+      this.stores.set(agentId, store);
+      store.catch(() => this.stores.delete(agentId));
+    }
+    return store;
+  }
+
+  /**
+   * Queues a message in its session lane and persists it at once (durably), so everything the
+   * gateway acknowledged survives a crash even while it waits behind an earlier turn. The lane
+   * slot is reserved first, so lane order is arrival order; the turn waits for the persisted record.
+   * Resolves when the inbound record is durable (undefined when the message was not accepted).
+   */
+  private submit(delivery: Delivery, lanes = this.lanes): { persisted: Promise<TranscriptRecord | undefined>; done: Promise<TurnResult | undefined> } {
+    const { envelope, decision } = delivery;
+    // `/stop` must not wait behind the turn it stops.
+    if (envelope.text.trim().toLowerCase() === '/stop') {
+      const stopped = this.cancelTurn(delivery.agentId, decision.sessionKey);
+      void delivery.reply?.(stopped ? 'Stopped.' : 'Nothing is running.').catch(() => undefined);
+      return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
+    }
+    let resolveRecord!: (r: TranscriptRecord) => void;
+    let rejectRecord!: (e: unknown) => void;
+    const record = new Promise<TranscriptRecord>((resolve, reject) => {
+      resolveRecord = resolve;
+      rejectRecord = reject;
+    });
+    let done: Promise<TurnResult | undefined>;
+    try {
+      done = lanes.run(`${delivery.agentId}\n${decision.sessionKey}`, async () => this.runTurn(delivery, await record));
+    } catch (err) {
+      if (!(err instanceof LaneOverflowError)) throw err;
+      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'queue_full', delivery.agentId);
+      void delivery.reply?.('Sorry — too many messages are waiting; please try again in a moment.').catch(() => undefined);
+      return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
+    }
+    this.persistInbound(delivery).then(resolveRecord, rejectRecord);
+    done = done.catch((err: Error) => {
+      this.opts.log.log('error', 'message processing failed', { agentId: delivery.agentId, error: err.message });
+      return undefined;
+    });
+    return { persisted: record, done };
+  }
+
+  /** Agent-to-agent lanes are separate so an agent waiting on another never blocks the pool. */
+  private readonly a2aLanes = new SessionLanes({ maxConcurrent: 16, maxQueuedPerSession: 20, maxQueuedTotal: 200 });
+
+  /**
+   * Delivers `text` from one agent into the target's dedicated session `agent:<to>:a2a:<from>`
+   * and returns its reply (sessions_send; the runner has already checked agentToAgent policy).
+   */
+  async agentMessage(from: string, to: string, text: string, signal: AbortSignal): Promise<{ ok: true; reply: string } | { ok: false; reason: string }> {
+    const target = this.agent(to.toLowerCase());
+    if (!target) return { ok: false, reason: `agent "${to}" does not exist` };
+    if (target.id === from) return { ok: false, reason: 'an agent cannot message itself' };
+    const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
+    const decision = { ...this.router.direct(target.id), sessionKey };
+    const envelope: InboundEnvelope = {
+      messageId: randomUUID(), channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: `agent:${from}` },
+      sender: { id: `agent:${from}`, name: `agent ${from}`, verified: true }, text, mentioned: true, timestamp: Date.now(),
+    };
+    const onAbort = () => this.cancelTurn(target.id, sessionKey);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await this.submit({ agentId: target.id, decision, envelope }, this.a2aLanes).done;
+      if (!result) return { ok: false, reason: `agent "${target.id}" is not available` };
+      if (result.failure && !result.text) return { ok: false, reason: result.failure.message };
+      return { ok: true, reply: result.text };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async persistInbound({ agentId, decision, envelope }: Delivery): Promise<TranscriptRecord> {
+    const store = await this.storeFor(agentId);
+    const route = { ...decision };
+    const inbound = await store.append(decision.sessionKey, {
+      type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
+      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+      channel: envelope.channel, accountId: envelope.accountId, route,
+    }, { durable: true });
+    this.processed++;
+    this.opts.emit('message.inbound', {
+      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) }, text: envelope.text, route, seq: inbound.seq,
+    });
+    return inbound;
+  }
+
+  private async runTurn({ agentId, decision, envelope, reply }: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
+    const agent = this.agent(agentId);
+    const store = await this.storeFor(agentId);
+    const snapshot = this.activity.snapshot(agentId);
+    if (!agent || snapshot.state === 'unavailable') {
+      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'agent_unavailable', agentId);
+      await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: snapshot.reason ?? 'agent not available', inReplyTo: inbound.seq });
+      return undefined;
+    }
+    const controller = new AbortController();
+    const runKey = `${agentId}\n${decision.sessionKey}`;
+    this.running.set(runKey, controller);
+    this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
+    const typing = envelope.channel === 'webchat' ? undefined : this.channels.typing(envelope);
+    let result: TurnResult;
+    try {
+      result = await this.opts.runner.run({
+        agent, config: this.config, paths: agentPaths(agent, this.config, this.opts.loc, this.opts.homeDir), loc: this.opts.loc,
+        store, sessionKey: decision.sessionKey, signal: controller.signal, inboundSeq: inbound.seq,
+        inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner: this.isOwner(agent, envelope) },
+        onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
+        onToolCall: (call) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'call', id: call.id, name: call.name }),
+        onToolResult: (r) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'result', id: r.id, name: r.name, isError: r.isError, summary: r.summary }),
+      });
+    } catch (err) {
+      this.opts.log.log('error', 'agent turn crashed', { agentId, error: (err as Error).message });
+      result = { text: '', incomplete: true, usage: { inputTokens: 0, outputTokens: 0 }, toolCalls: 0, model: agent.model ?? this.config.agents.defaults.model ?? DEFAULT_MODEL,
+        failure: { kind: 'internal', message: (err as Error).message, userMessage: 'Sorry — something went wrong on my side; the error was logged.' } };
+    } finally {
+      this.running.delete(runKey);
+      typing?.stop();
+    }
+    this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, result.failure?.message) });
+    const text = result.failure ? (result.text ? `${result.text}\n\n${result.failure.userMessage}` : result.failure.userMessage) : result.text;
+    if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
+      await reply(text).catch(async (err: Error) => {
+        this.opts.log.log('warn', 'sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
+        await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
+      });
+    }
+    this.opts.emit('message.outbound', {
+      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+      text, incomplete: result.incomplete, ...(result.failure ? { failure: result.failure.kind } : {}), usage: result.usage,
+    });
+    return result;
+  }
+
+  private isOwner(agent: AgentConfig, envelope: InboundEnvelope): boolean {
+    if (envelope.channel === 'webchat' && envelope.sender.id === 'operator') return true;
+    return envelope.sender.verified && agent.owners.includes(`${envelope.channel}:${envelope.sender.id}`);
+  }
+
+  /** Waits until no message is queued or running (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.lanes.idle();
+  }
+}

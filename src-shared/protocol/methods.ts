@@ -1,0 +1,154 @@
+// The gateway's control API: every method with its params and result schema, every event with its
+// payload schema. Server handlers, the CLI client and the dashboard are all typed from this table.
+import { z } from 'zod';
+import { defineEvent, defineMethod } from './contract.ts';
+
+const agentId = z.string().min(1).max(64);
+const sessionKey = z.string().min(1).max(512);
+const peer = z.object({ kind: z.string(), id: z.union([z.string(), z.number()]) });
+
+export const routeDecisionSchema = z.object({
+  agentId: z.string(),
+  channel: z.string(),
+  accountId: z.string(),
+  sessionKey: z.string(),
+  mainSessionKey: z.string(),
+  matchedBy: z.string(),
+  bindingIndex: z.number().int().nullable(),
+});
+
+export const gatewayStateSchema = z.enum(['stopped', 'starting', 'running', 'stopping', 'error']);
+
+const usageSchema = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+
+export const agentSummarySchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  emoji: z.string().nullable(),
+  default: z.boolean(),
+  model: z.string(),
+  workspace: z.string(),
+  state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']),
+  /** Why the agent is in error/unavailable, in words a user can act on. */
+  reason: z.string().nullable(),
+  bindings: z.array(z.object({ index: z.number(), channel: z.string(), accountId: z.string(), matchedBy: z.string() })),
+  today: z.object({ messages: z.number(), inputTokens: z.number(), outputTokens: z.number() }),
+  lastActivity: z.string().nullable(),
+});
+
+export const channelStatusSchema = z.object({
+  channel: z.string(),
+  accountId: z.string(),
+  state: z.enum(['stopped', 'connecting', 'connected', 'linking', 'error']),
+  reason: z.string().optional(),
+  lastError: z.string().optional(),
+  lastMessageAt: z.number().optional(),
+});
+
+export const transcriptRecordSchema = z.object({ seq: z.number(), ts: z.string(), type: z.string() }).catchall(z.unknown());
+
+export const sessionSummarySchema = z.object({
+  key: z.string(),
+  sessionKey: z.string(),
+  sessionId: z.string(),
+  created: z.string(),
+  updated: z.string(),
+  messages: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  archived: z.boolean(),
+  title: z.string().optional(),
+});
+
+const pendingPairingSchema = z.object({
+  channel: z.string(),
+  account: z.string(),
+  code: z.string(),
+  senderId: z.string(),
+  senderName: z.string().optional(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+
+export const statusSchema = z.object({
+  version: z.string(),
+  state: gatewayStateSchema,
+  startedAt: z.string().nullable(),
+  configPath: z.string(),
+  stateDir: z.string(),
+  configHash: z.string(),
+  configErrors: z.array(z.object({ message: z.string(), path: z.string(), line: z.number().optional(), column: z.number().optional() })),
+  agents: z.number(),
+  channels: z.array(channelStatusSchema),
+  inFlight: z.number(),
+  queued: z.number(),
+  processed: z.number(),
+  dropped: z.record(z.string(), z.number()),
+});
+
+export const CONTROL_METHODS = {
+  status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
+  'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
+  'gateway.stop': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
+  'route.explain': defineMethod({
+    params: z.object({
+      channel: z.string().min(1),
+      accountId: z.string().optional(),
+      peer: peer.optional(),
+      parentPeer: peer.optional(),
+      guildId: z.string().optional(),
+      memberRoleIds: z.array(z.string()).optional(),
+      teamId: z.string().optional(),
+    }),
+    result: z.object({
+      decision: routeDecisionSchema,
+      tier: z.number(),
+      candidates: z.array(z.object({
+        bindingIndex: z.number(), source: z.string(), agentId: z.string(), tier: z.number(),
+        matched: z.boolean(), matchTier: z.number().optional(), reason: z.string().optional(),
+      })),
+    }),
+  }),
+  'agents.list': defineMethod({ params: z.object({}).optional(), result: z.object({ agents: z.array(agentSummarySchema) }) }),
+  'sessions.list': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), sessions: z.array(sessionSummarySchema) }) }),
+  'sessions.history': defineMethod({
+    params: z.object({ agentId, sessionKey, before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    result: z.object({ agentId: z.string(), sessionKey: z.string(), records: z.array(transcriptRecordSchema), hasMore: z.boolean() }),
+  }),
+  'webchat.send': defineMethod({
+    params: z.object({ agentId, text: z.string().min(1).max(100_000), sessionKey: sessionKey.optional() }),
+    result: z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string() }),
+    mutating: true,
+  }),
+  'turn.cancel': defineMethod({ params: z.object({ agentId, sessionKey }), result: z.object({ cancelled: z.boolean() }), mutating: true }),
+  'pairing.list': defineMethod({ params: z.object({ channel: z.string().optional(), account: z.string().optional() }).optional(), result: z.object({ pending: z.array(pendingPairingSchema) }) }),
+  'pairing.approve': defineMethod({
+    params: z.object({ channel: z.string().min(1), code: z.string().min(4).max(16), account: z.string().optional() }),
+    result: z.object({ channel: z.string(), account: z.string(), senderId: z.string() }),
+    mutating: true,
+  }),
+};
+
+export const CONTROL_EVENTS = {
+  'gateway.state': defineEvent(z.object({ state: gatewayStateSchema, reason: z.string().optional() })),
+  'message.inbound': defineEvent(z.object({
+    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),
+    sender: z.object({ id: z.string(), name: z.string().optional() }), text: z.string(), route: routeDecisionSchema, seq: z.number(),
+  })),
+  'agent.delta': defineEvent(z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string(), text: z.string() })),
+  'agent.tool': defineEvent(z.object({
+    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), phase: z.enum(['call', 'result']),
+    id: z.string(), name: z.string(), isError: z.boolean().optional(), summary: z.string().optional(),
+  })),
+  'message.outbound': defineEvent(z.object({
+    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),
+    text: z.string(), incomplete: z.boolean(), failure: z.string().optional(), usage: usageSchema,
+  })),
+  'message.dropped': defineEvent(z.object({ channel: z.string(), accountId: z.string(), reason: z.string(), senderId: z.string().optional(), agentId: z.string().optional() })),
+  'agent.state': defineEvent(z.object({ agentId: z.string(), state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']), reason: z.string().optional() })),
+  'config.changed': defineEvent(z.object({ hash: z.string(), ok: z.boolean(), errors: z.array(z.string()) })),
+};
+
+export type ControlMethods = typeof CONTROL_METHODS;
+export type ControlEvents = typeof CONTROL_EVENTS;
+export const PROTOCOL_VERSION = '1';

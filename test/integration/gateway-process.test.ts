@@ -1,0 +1,130 @@
+// `switchboard gateway` as a real process: its control line, a clean SIGTERM, one gateway per state
+// dir, and crash safety — kill -9 mid-turn, restart, and every acknowledged message is on disk.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlEvents, ControlMethods } from '../../src-shared/protocol/methods.ts';
+import { connectControl } from '../../src-main/control/ws-client.ts';
+import { createGate, startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let peer: AnthropicPeer;
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  peer = await startAnthropicPeer();
+});
+afterAll(async () => {
+  await peer.close();
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  if (dir) await rm(dir, { recursive: true, force: true });
+  peer.reset();
+});
+
+async function freshStateDir(): Promise<string> {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sb-proc-'));
+  await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify({ models: { anthropic: { baseUrl: peer.url } } }));
+  return dir;
+}
+
+/** Starts `switchboard gateway` and resolves with the child and the control URL it printed. */
+function startGateway(stateDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
+    cwd: ROOT, env: { ...process.env, ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^control: (ws:\/\/127\.0\.0\.1:\d+\/control)$/m.exec(out);
+      if (m) resolve({ child, url: m[1]!, output: () => out + err });
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}${err}`)));
+  });
+}
+
+async function client(stateDir: string, url: string) {
+  const token = (await readFile(path.join(stateDir, 'control-token'), 'utf8')).trim();
+  return connectControl<ControlMethods, ControlEvents>(url, token, { timeoutMs: 5000 });
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+
+describe('switchboard gateway (process)', () => {
+  it('prints its control line, answers over it, and stops cleanly on SIGTERM', async () => {
+    const stateDir = await freshStateDir();
+    const { child, url } = await startGateway(stateDir);
+    const c = await client(stateDir, url);
+    const replies: string[] = [];
+    c.on('message.outbound', (d) => replies.push(d.text));
+    await c.request('webchat.send', { agentId: 'main', text: 'ping' });
+    for (let i = 0; i < 200 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(replies).toEqual(['echo: ping']);
+    c.close();
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(existsSync(path.join(stateDir, 'gateway.lock'))).toBe(false);
+  });
+
+  it('runs with no config file at all: one agent "main", webchat only', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sb-proc-'));
+    const { url } = await startGateway(dir);
+    const c = await client(dir, url);
+    expect((await c.request('agents.list', {})).agents.map((a) => a.id)).toEqual(['main']);
+    c.close();
+  });
+
+  it('refuses to start a second gateway for the same state dir', async () => {
+    const stateDir = await freshStateDir();
+    await startGateway(stateDir);
+    const second = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], { cwd: ROOT, env: { ...process.env, HOME: stateDir } });
+    children.push(second);
+    let err = '';
+    second.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await exited(second)).not.toBe(0);
+    expect(err).toMatch(/already running/);
+  });
+
+  it('after kill -9 mid-turn, every acknowledged message is in a transcript and no line is broken', async () => {
+    const stateDir = await freshStateDir();
+    const gate = createGate();
+    peer.setDefault(() => ({ kind: 'hold', release: gate.promise, text: 'a reply that never completes' }));
+    const { child, url } = await startGateway(stateDir);
+    const c = await client(stateDir, url);
+    const acknowledged: string[] = [];
+    const sends = Array.from({ length: 40 }, (_, i) => c.request('webchat.send', { agentId: 'main', text: `msg-${i}`, sessionKey: `agent:main:webchat:s${i % 5}` })
+      .then(() => acknowledged.push(`msg-${i}`), () => undefined));
+    await peer.waitForRequest(1);
+    await Promise.race([Promise.all(sends), new Promise((r) => setTimeout(r, 2000))]);
+    child.kill('SIGKILL');
+    await exited(child);
+    c.close();
+    gate.open();
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    peer.setDefault(null);
+    const restarted = await startGateway(stateDir);
+    const c2 = await client(stateDir, restarted.url);
+    const texts = new Set<string>();
+    for (let s = 0; s < 5; s++) {
+      const h = await c2.request('sessions.history', { agentId: 'main', sessionKey: `agent:main:webchat:s${s}`, limit: 1000 }).catch(() => ({ records: [] }));
+      for (const r of h.records) if (r.type === 'message' && r.role === 'user') texts.add(String(r.text));
+    }
+    c2.close();
+    for (const text of acknowledged) expect(texts, text).toContain(text);
+    const sessionsDir = path.join(stateDir, 'agents', 'main', 'sessions');
+    for (const file of (await readdir(sessionsDir)).filter((f) => f.endsWith('.jsonl'))) {
+      const lines = (await readFile(path.join(sessionsDir, file), 'utf8')).split('\n').filter(Boolean);
+      for (const line of lines) expect(() => JSON.parse(line), `${file}: ${line}`).not.toThrow();
+    }
+  });
+});
