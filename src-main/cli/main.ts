@@ -1,6 +1,5 @@
 // `switchboard` command line: global flags, command dispatch, and one place that turns errors into
 // a message on stderr (or a JSON error object with --json) and a non-zero exit code.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatIssue, formatPath } from '../../src-shared/config/index.ts';
@@ -9,12 +8,18 @@ import { ConfigConflictError, ConfigInvalidError } from '../config/store.ts';
 import type { Command } from './command.ts';
 import { agentCommands } from './commands/agents.ts';
 import { bindingCommands } from './commands/bindings.ts';
+import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
+import { gatewayCommands } from './commands/gateway.ts';
 import { importCommand } from './commands/import.ts';
+import { pairingCommands } from './commands/pairing.ts';
 import { routeCommand } from './commands/route.ts';
 import { CliError, newStore, type CliContext } from './io.ts';
+import { version } from './version.ts';
 
-export const COMMANDS: Command[] = [...agentCommands, ...bindingCommands, routeCommand, ...configCommands, importCommand];
+export { version };
+
+export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string' },
@@ -23,24 +28,36 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function helpText(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return `switchboard ${version()} — multi-agent chat gateway\n\nUsage: switchboard <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nEvery command takes --config FILE, --state-dir DIR and --json.\n`;
 }
 
+/**
+ * The first two words that are not flags, with their positions. The value of a global flag given
+ * as a separate word (`--state-dir DIR agents list`) is not a command word.
+ */
+function commandWords(argv: string[]): { word: string; at: number }[] {
+  const words: { word: string; at: number }[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('-')) {
+      if (arg === '--config' || arg === '--state-dir') i++;
+      continue;
+    }
+    words.push({ word: arg, at: i });
+  }
+  return words;
+}
+
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const words = commandWords(argv);
   for (const command of COMMANDS) {
     const parts = command.name.split(' ');
-    if (parts.every((p, i) => words[i] === p)) {
-      const rest = [...argv];
-      for (const p of parts) rest.splice(rest.indexOf(p), 1);
-      return { command, rest };
+    if (parts.every((p, i) => words[i]?.word === p)) {
+      const taken = new Set(words.slice(0, parts.length).map((w) => w.at));
+      return { command, rest: argv.filter((_, i) => !taken.has(i)) };
     }
   }
   return undefined;
@@ -69,7 +86,7 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       stdout.write(helpText());
       return argv.length === 0 ? 2 : 0;
     }
-    const message = `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"; run "switchboard --help" for the list`;
+    const message = `unknown command "${commandWords(argv).map((w) => w.word).join(' ')}"; run "switchboard --help" for the list`;
     if (json) stdout.write(`${JSON.stringify({ error: { code: 'bad_request', message } })}\n`);
     else stderr.write(`error: ${message}\n`);
     return 2;
@@ -100,6 +117,8 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
   }
 }
 
+const USER_ERROR_CODES = new Set(['bad_request', 'not_found', 'conflict', 'unavailable', 'unauthorized']);
+
 function reportError(err: unknown, json: boolean, stdout: CliContext['stdout'], stderr: CliContext['stderr']): number {
   let cliError: CliError;
   if (err instanceof CliError) cliError = err;
@@ -108,7 +127,10 @@ function reportError(err: unknown, json: boolean, stdout: CliContext['stdout'], 
     const where = first ? { path: formatPath(first.path), ...(first.line !== undefined ? { line: first.line, column: first.column } : {}) } : {};
     cliError = new CliError(`the change would make the config invalid${first ? `: ${formatPath(first.path)}: ${first.message}` : ''}`, 'bad_request', where, 1, err.issues);
   } else if (err instanceof ConfigConflictError) cliError = new CliError(err.message, 'conflict');
-  else if (err && typeof err === 'object' && 'code' in err && (err as { code: unknown }).code === 'bad_request') cliError = new CliError((err as unknown as Error).message);
+  // Errors a user can act on (ConfigEditError, UnsafeAgentIdError) carry one of the protocol's codes.
+  else if (err instanceof Error && 'code' in err && USER_ERROR_CODES.has((err as { code: unknown }).code as string)) {
+    cliError = new CliError(err.message, (err as { code: string }).code);
+  }
   else cliError = new CliError(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, 'internal');
   if (json) {
     const { path, line, column } = cliError.where;

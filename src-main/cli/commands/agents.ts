@@ -59,10 +59,12 @@ const add: Command = {
     const loaded = await loadValid(ctx);
     const stateDir = ctx.loc.stateDir;
     const workspaceFlag = flagString(flags, 'workspace');
-    const workspace = workspaceFlag ? path.resolve(expandHome(workspaceFlag, ctx.homeDir)) : defaultWorkspace(id, false, stateDir);
-    const agentDir = defaultAgentDir(id, stateDir);
     const implicit = loaded.config.agents.list.find((a) => a.implicit);
     const mainPaths = implicit ? agentPaths(implicit, loaded.config, ctx.loc, ctx.homeDir) : undefined;
+    // Adding "main" itself while it is still the built-in agent keeps the folder it already uses.
+    const workspace = workspaceFlag ? path.resolve(expandHome(workspaceFlag, ctx.homeDir))
+      : implicit?.id === id && mainPaths ? mainPaths.workspace : defaultWorkspace(id, false, stateDir);
+    const agentDir = defaultAgentDir(id, stateDir);
     const emoji = flagString(flags, 'emoji');
     const result = await ctx.store.update((raw) => {
       addAgent(raw, {
@@ -86,7 +88,7 @@ const add: Command = {
       out(ctx, `Added agent "${id}"${agent.name ? ` (${agent.name})` : ''} to ${ctx.loc.configPath}`);
       out(ctx, `  workspace: ${paths.workspace}\n  agentDir:  ${paths.agentDir}\n  sessions:  ${paths.sessionsDir}`);
       for (const b of own) out(ctx, `  binding [${b.index}]: ${describeMatch(b)} → ${id}`);
-      if (implicit) out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
+      if (implicit && implicit.id !== id) out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
     });
     return 0;
   },
@@ -124,10 +126,32 @@ const list: Command = {
   },
 };
 
-async function purgeFolder(dir: string, ctx: CliContext, removed: string[]): Promise<void> {
+function contains(outer: string, inner: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * Checks a folder --purge would delete, before anything changes: it must not hold the home
+ * folder, the state dir, the config file or another agent's folders (a workspace can be any path).
+ */
+function purgeTarget(dir: string, id: string, config: SwitchboardConfig, ctx: CliContext): string {
   const resolved = path.resolve(dir);
-  const forbidden = [path.parse(resolved).root, path.resolve(ctx.homeDir), path.resolve(ctx.loc.stateDir)];
-  if (forbidden.includes(resolved)) throw new CliError(`refusing to delete ${resolved}: it is not a folder of this agent alone`);
+  const guarded = [
+    { what: 'your home folder', at: ctx.homeDir },
+    { what: 'the state dir', at: ctx.loc.stateDir },
+    { what: 'the config file', at: ctx.loc.configPath },
+    ...config.agents.list.filter((a) => a.id !== id).flatMap((a) => {
+      const p = agentPaths(a, config, ctx.loc, ctx.homeDir);
+      return [p.workspace, p.agentDir, p.sessionsDir].map((at) => ({ what: `the folders of agent "${a.id}"`, at }));
+    }),
+  ];
+  const hit = guarded.find((g) => contains(resolved, path.resolve(g.at)));
+  if (hit) throw new CliError(`refusing to delete ${resolved}: it contains ${hit.what}; nothing was changed (remove the agent without --purge and delete its files by hand)`, 'conflict');
+  return resolved;
+}
+
+async function purgeFolder(resolved: string, removed: string[]): Promise<void> {
   try {
     await fs.access(resolved);
   } catch {
@@ -151,15 +175,12 @@ const remove: Command = {
     if (agent.implicit) throw new CliError(`"${id}" is the built-in agent used when the config lists none; add another agent first`, 'conflict');
     const paths = agentPaths(agent, config, ctx.loc, ctx.homeDir);
     const refs = agentReferences(config, id);
+    const targets = flags.purge ? [paths.workspace, paths.agentDir, path.join(ctx.loc.stateDir, 'agents', id)].map((d) => purgeTarget(d, id, config, ctx)) : [];
     const result = await ctx.store.update((raw) => {
       removeAgent(raw, id, config, flags['drop-bindings'] === true);
     });
     const removed: string[] = [];
-    if (flags.purge) {
-      await purgeFolder(paths.workspace, ctx, removed);
-      await purgeFolder(paths.agentDir, ctx, removed);
-      await purgeFolder(path.join(ctx.loc.stateDir, 'agents', id), ctx, removed);
-    }
+    for (const target of targets) await purgeFolder(target, removed);
     warn(ctx, result.check.issues);
     emit(ctx, { removed: id, droppedBindings: refs.bindings, droppedShorthands: refs.shorthands, purged: removed, kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)] }, () => {
       out(ctx, `Removed agent "${id}" from ${ctx.loc.configPath}`);

@@ -27,13 +27,17 @@ export const routeCommand: Command = {
       let failed = false;
       const lines = createInterface({ input, crlfDelay: Infinity });
       try {
+        let lineNo = 0;
         for await (const line of lines) {
-          if (line.trim() === '') continue;
+          lineNo++;
+          // One output line per input line, so results stay aligned with their messages.
           try {
+            if (line.trim() === '') throw new RouteInputError('empty line', 'line');
             printJson(ctx, router.resolve(JSON.parse(line) as InboundInput));
           } catch (err) {
             failed = true;
-            printJson(ctx, { error: err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message });
+            const message = err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message;
+            printJson(ctx, { error: { code: 'bad_request', message, line: lineNo, ...(err instanceof RouteInputError ? { path: err.field } : {}) } });
           }
         }
       } catch (err) {

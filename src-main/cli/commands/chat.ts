@@ -1,0 +1,47 @@
+// `switchboard chat "text" [--agent A] [--session KEY]`: talk to an agent of the running gateway
+// from the terminal (webchat), with the reply streamed as it is written.
+import { flagString, type Command } from '../command.ts';
+import { CliError, emit, out } from '../io.ts';
+import { withRunningGateway } from './live.ts';
+
+export const chatCommand: Command = {
+  name: 'chat',
+  usage: 'chat "TEXT" [--agent A] [--session KEY]',
+  summary: "Send a message to an agent of the running gateway (default: the default agent's main session) and print the reply.",
+  options: { agent: { type: 'string' }, session: { type: 'string' } },
+  async run(ctx, flags, args) {
+    const text = args.join(' ').trim();
+    if (!text) throw new CliError('chat needs the message text', 'bad_request', {}, 2);
+    const result = await withRunningGateway(ctx, async (client) => {
+      const agentId = flagString(flags, 'agent') ?? (await client.request('agents.list', {})).agents.find((a) => a.default)?.id ?? 'main';
+      const session = flagString(flags, 'session');
+      // Deltas can arrive before webchat.send answers with the message id: keep them until then.
+      const sent: { messageId?: string } = {};
+      let streamed = '';
+      const write = (t: string) => {
+        streamed += t;
+        if (!ctx.json) ctx.stdout.write(t);
+      };
+      const early: { text: string; id: string }[] = [];
+      const finished = new Promise<{ text: string; failure?: string; incomplete: boolean }>((resolve) => {
+        client.on('agent.delta', (d) => {
+          if (sent.messageId === undefined) early.push({ text: d.text, id: d.messageId });
+          else if (d.messageId === sent.messageId) write(d.text);
+        });
+        client.on('message.outbound', (d) => {
+          if (d.messageId === sent.messageId) resolve({ text: d.text, incomplete: d.incomplete, ...(d.failure ? { failure: d.failure } : {}) });
+        });
+      });
+      const answer = await client.request('webchat.send', { agentId, text, ...(session ? { sessionKey: session } : {}) });
+      sent.messageId = answer.messageId;
+      for (const d of early) if (d.id === sent.messageId) write(d.text);
+      const reply = await finished;
+      return { agentId, sessionKey: answer.sessionKey, ...reply, rest: reply.text.startsWith(streamed) ? reply.text.slice(streamed.length) : `\n${reply.text}` };
+    });
+    if (!result) throw new CliError(`no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway" (or "npm run gateway")`, 'unavailable');
+    const { rest, ...json } = result;
+    // Deltas were printed as they came; what remains is e.g. the failure line after a partial reply.
+    emit(ctx, json, () => out(ctx, rest));
+    return result.failure && result.failure !== 'cancelled' ? 1 : 0;
+  },
+};

@@ -1,0 +1,62 @@
+// `switchboard gateway [--port N]`: the headless gateway, and `switchboard status`.
+import { levelFrom, streamLogger } from '../../log.ts';
+import { flagString, type Command } from '../command.ts';
+import { CliError, emit, out } from '../io.ts';
+import { version } from '../version.ts';
+import { withRunningGateway } from './live.ts';
+
+const gateway: Command = {
+  name: 'gateway',
+  usage: 'gateway [--port N]',
+  summary: 'Run the gateway headless: agents answer on the configured channels; the dashboard and CLI connect over loopback.',
+  options: { port: { type: 'string' } },
+  async run(ctx, flags) {
+    const portFlag = flagString(flags, 'port');
+    if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag)) throw new CliError(`--port must be a port number (0 = any free port), not "${portFlag}"`, 'bad_request', {}, 2);
+    const log = streamLogger((line) => ctx.stderr.write(line), levelFrom(process.env.SWITCHBOARD_LOG_LEVEL));
+    // Loaded here so the other commands start without the gateway's modules.
+    const { startHeadlessGateway } = await import('../../gateway/headless.ts');
+    let running;
+    try {
+      running = await startHeadlessGateway({ loc: ctx.loc, version: version(), log, homeDir: ctx.homeDir, ...(portFlag !== undefined ? { port: Number(portFlag) } : {}) });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new CliError(`${e.message}; pass --port N (or --port 0 for any free port)`, 'conflict');
+      throw err;
+    }
+    out(ctx, `control: ${running.url}`);
+    if ((ctx.stdout as { isTTY?: boolean }).isTTY) out(ctx, `dashboard: http://127.0.0.1:${running.port}/#token=${running.token}`);
+    else out(ctx, `dashboard: http://127.0.0.1:${running.port}/ (token in ${running.tokenPath})`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void running.close().then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};
+
+const status: Command = {
+  name: 'status',
+  usage: 'status',
+  summary: 'State of the running gateway: channels, agents, queues, dropped messages.',
+  async run(ctx) {
+    const result = await withRunningGateway(ctx, (client) => client.request('status', {}));
+    if (!result) throw new CliError(`no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway"`, 'unavailable');
+    emit(ctx, result, () => {
+      out(ctx, `gateway ${result.state}${result.startedAt ? ` since ${result.startedAt}` : ''} (v${result.version})`);
+      out(ctx, `config: ${result.configPath}${result.configErrors.length ? ` — last edit rejected: ${result.configErrors.map((e) => e.message).join('; ')}` : ''}`);
+      out(ctx, `agents: ${result.agents}   in flight: ${result.inFlight}   queued: ${result.queued}   processed: ${result.processed}`);
+      for (const c of result.channels) out(ctx, `  ${c.channel}:${c.accountId}  ${c.state}${c.reason ? ` (${c.reason})` : ''}`);
+      const dropped = Object.entries(result.dropped);
+      if (dropped.length) out(ctx, `dropped: ${dropped.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+    });
+    return 0;
+  },
+};
+
+export const gatewayCommands = [gateway, status];

@@ -1,0 +1,23 @@
+// Reaching the running gateway of a state dir from the CLI (DESIGN §9: commands that touch live
+// state go through its control plane when one runs).
+import { readFile } from 'node:fs/promises';
+import type { ControlEvents, ControlMethods } from '../../../src-shared/protocol/methods.ts';
+import { tokenFilePath } from '../../control/token.ts';
+import { connectControl, type ControlClient } from '../../control/ws-client.ts';
+import { runningGateway } from '../../gateway/instance-lock.ts';
+import type { CliContext } from '../io.ts';
+
+export type GatewayClient = ControlClient<ControlMethods, ControlEvents>;
+
+/** Runs `fn` against the running gateway; undefined when none runs for this state dir. */
+export async function withRunningGateway<T>(ctx: CliContext, fn: (client: GatewayClient) => Promise<T>): Promise<T | undefined> {
+  const info = await runningGateway(ctx.loc.stateDir);
+  if (!info) return undefined;
+  const token = (await readFile(tokenFilePath(ctx.loc.stateDir), 'utf8')).trim();
+  const client = await connectControl<ControlMethods, ControlEvents>(`ws://127.0.0.1:${info.port}/control`, token, { timeoutMs: 5000 });
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
