@@ -3,6 +3,8 @@
 // config of 10,000 overlapping fallbacks in one channel. Reports resolutions/s and compile cost.
 import { checkConfigValue, type RawBinding } from '../src-shared/config/index.ts';
 import { compileRouter, type InboundInput } from '../src-shared/routing/index.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { now, report, type BenchOptions } from './harness.ts';
 
 const CHANNELS = ['telegram', 'discord', 'whatsapp'] as const;
@@ -128,12 +130,20 @@ function run(opts: BenchOptions, workload: 'mixed' | 'redundant', count: number,
   report(opts, { bench: 'route.compile', params: { bindings: count, workload }, value: compileMs, unit: 'ms' });
 }
 
-export function routeBenchOne(opts: BenchOptions, workload: 'mixed' | 'redundant', count: number, n: number): void {
-  run(opts, workload, count, n);
-}
-
+/**
+ * Each configuration runs in its own process: a million-message heap left by the previous one
+ * would otherwise make the next figure depend on the order the benches ran in.
+ */
 export function routeBench(opts: BenchOptions): void {
   const n = opts.smoke ? 100_000 : 1_000_000;
-  for (const count of opts.smoke ? [10, 10_000] : [10, 1_000, 10_000]) run(opts, 'mixed', count, n);
-  run(opts, 'redundant', 10_000, n);
+  const runs: [string, number][] = [...(opts.smoke ? [10, 10_000] : [10, 1_000, 10_000]).map((c) => ['mixed', c] as [string, number]), ['redundant', 10_000]];
+  for (const [workload, count] of runs) {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), workload, String(count), String(n), opts.json ? 'json' : 'text'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (child.status !== 0) throw new Error(`route bench ${workload}/${count} failed`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [workload, count, n, mode] = process.argv.slice(2);
+  run({ json: mode === 'json', smoke: false }, workload as 'mixed' | 'redundant', Number(count), Number(n));
 }
