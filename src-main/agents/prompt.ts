@@ -25,14 +25,45 @@ export function chatTypeOf(sessionKey: string): ChatType {
 interface CachedFile { ino: number; size: number; mtimeMs: number; text: string }
 
 /** Persona files read through the workspace confinement and re-read only when they change. */
+const FRESH_MS = 1000;
+
 export class PersonaFileCache {
   private readonly cache = new Map<string, CachedFile>();
+  /**
+   * The last answer per file, reused for FRESH_MS: a busy gateway would otherwise re-check the
+   * same three files (real path, stat, open) on every message. Edits show within a second.
+   */
+  private readonly recent = new Map<string, { at: number; text: string | null; error?: Error }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /**
    * The file's text (capped, with a truncation note), null when it is missing, or throws
    * WorkspaceAccessError when it may not be read (a symlink, a link on the way).
    */
   async load(workspace: string, name: string): Promise<string | null> {
+    const key = `${workspace}\0${name}`;
+    const seen = this.recent.get(key);
+    if (seen && this.now() - seen.at < FRESH_MS) {
+      if (seen.error) throw seen.error;
+      return seen.text;
+    }
+    try {
+      const text = await this.check(workspace, name);
+      this.remember(key, { at: this.now(), text });
+      return text;
+    } catch (err) {
+      this.remember(key, { at: this.now(), text: null, error: err as Error });
+      throw err;
+    }
+  }
+
+  private remember(key: string, entry: { at: number; text: string | null; error?: Error }): void {
+    if (this.recent.size >= 4096) this.recent.clear();
+    this.recent.set(key, entry);
+  }
+
+  private async check(workspace: string, name: string): Promise<string | null> {
     const info = await inspectWorkspacePath(workspace, name);
     if (!info.stats) {
       this.cache.delete(info.abs);

@@ -1,7 +1,19 @@
 // The agent turn engine (DESIGN §5 "Agent turn"): system prompt + history → streaming Messages API
 // call → tool loop → transcript records. Retries are our own (SDK maxRetries 0) so the policy is
 // exact: only API calls are re-sent, only before any text was streamed, and tools never run twice.
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import type * as SdkModule from '@anthropic-ai/sdk';
+
+type Sdk = typeof SdkModule;
+/**
+ * The SDK is loaded with the first turn, not at start-up: an idle gateway stays small (about
+ * 15 MB less), and no SDK error can exist before it is loaded.
+ */
+let sdk: Sdk | undefined;
+async function loadSdk(): Promise<Sdk> {
+  sdk ??= await import('@anthropic-ai/sdk');
+  return sdk;
+}
 import { createHash } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardConfig } from '../../src-shared/config/index.ts';
@@ -87,8 +99,9 @@ function retryAfterMs(headers: Headers | undefined, now: number): number | undef
 
 /** Maps an SDK/transport error to a failure kind and whether re-sending the call may help. */
 export function classifyError(err: unknown, now = Date.now()): Classified {
-  if (err instanceof APIUserAbortError) return { kind: 'cancelled', retryable: false, detail: 'request aborted' };
-  if (!(err instanceof APIError)) {
+  const { APIUserAbortError, APIError, APIConnectionError } = sdk ?? {};
+  if (APIUserAbortError && err instanceof APIUserAbortError) return { kind: 'cancelled', retryable: false, detail: 'request aborted' };
+  if (!APIError || !(err instanceof APIError)) {
     // undici "terminated" (socket closed mid-body), ECONNRESET…: the connection broke.
     return { kind: 'network', retryable: true, detail: `connection failed: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -103,7 +116,7 @@ export function classifyError(err: unknown, now = Date.now()): Classified {
     return { kind: 'rate_limited', retryable: true, detail, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   if (status === 529 || err.type === 'overloaded_error') return { kind: 'overloaded', retryable: true, detail };
-  if (err instanceof APIConnectionError) return { kind: 'network', retryable: true, detail: 'connection failed' };
+  if (APIConnectionError && err instanceof APIConnectionError) return { kind: 'network', retryable: true, detail: 'connection failed' };
   if ((status !== undefined && (status >= 500 || status === 408)) || err.type === 'api_error' || err.type === 'timeout_error') return { kind: 'server', retryable: true, detail };
   return { kind: 'internal', retryable: false, detail }; // 400 invalid request, 404 unknown model…
 }
@@ -159,7 +172,7 @@ export class AgentTurnRunner {
     if (!key.ok) return this.fail(req, model, st, 'no_api_key', key.reason);
     st.redact = makeRedactor(key.apiKey);
     const baseURL = resolveBaseUrl(req.config, this.opts.env ?? process.env);
-    const holder: KeyHolder = { client: this.clientFor(baseURL, key.apiKey), apiKey: key.apiKey, profileId: key.profileId };
+    const holder: KeyHolder = { client: await this.clientFor(baseURL, key.apiKey), apiKey: key.apiKey, profileId: key.profileId };
 
     const ctx: ToolContext = {
       agent, config: req.config, paths: req.paths, sessionKey: req.sessionKey, inbound: req.inbound, model,
@@ -251,7 +264,7 @@ export class AgentTurnRunner {
         const next = profileSwitches < 3 ? await this.opts.keys.apiKeyFor(req.agent.id).catch(() => null) : null;
         if (next?.ok && next.apiKey !== holder.apiKey) {
           profileSwitches++;
-          Object.assign(holder, { client: this.clientFor(baseURL, next.apiKey), apiKey: next.apiKey, profileId: next.profileId });
+          Object.assign(holder, { client: await this.clientFor(baseURL, next.apiKey), apiKey: next.apiKey, profileId: next.profileId });
           const prev = st.redact;
           const fresh = makeRedactor(next.apiKey);
           st.redact = (s) => fresh(prev(s));
@@ -320,14 +333,15 @@ export class AgentTurnRunner {
     return r;
   }
 
-  private clientFor(baseURL: string, apiKey: string): Anthropic {
+  private async clientFor(baseURL: string, apiKey: string): Promise<Anthropic> {
+    const { default: AnthropicClient } = await loadSdk();
     // Keyed by a hash so the map's keys never hold the secret itself.
     const id = `${baseURL}\n${createHash('sha256').update(apiKey).digest('hex')}`;
     let c = this.clients.get(id);
     if (!c) {
       const redact = makeRedactor(apiKey);
       const sdkLog = (...args: unknown[]): void => this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
-      c = new Anthropic({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false });
+      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false });
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       this.clients.set(id, c);
     }
