@@ -49,6 +49,9 @@ export class TranscriptClosedError extends Error {
   override name = 'TranscriptClosedError';
 }
 
+const TAIL_MAX_RECORDS = 100;
+const TAIL_MAX_BYTES = 32 * 1024;
+
 export class TranscriptFile implements PooledFile {
   readonly path: string;
   /** Set when open() repaired a torn tail. */
@@ -68,6 +71,15 @@ export class TranscriptFile implements PooledFile {
   private needsDirSync: boolean; // the file was created: its directory entry is not durable yet
   private failed: Error | null = null;
   private closed = false;
+  /**
+   * The most recent records, kept in memory so that the history of a turn (the last few dozen
+   * records) is not re-read and re-parsed from disk for every message. Covers seqs
+   * [tailFrom, nextSeq); bounded per file by TAIL_MAX_RECORDS and TAIL_MAX_BYTES.
+   */
+  private tail: TranscriptRecord[] = [];
+  private tailSizes: number[] = [];
+  private tailBytes = 0;
+  private tailFrom: number;
   private readonly syncer = new Coalescer(
     () => syncSlots.use(() => this.syncNow()),
     () => this.writesDone,
@@ -79,6 +91,7 @@ export class TranscriptFile implements PooledFile {
     this.fd = fd;
     this.committed = size;
     this.nextSeq = lastSeq + 1;
+    this.tailFrom = this.nextSeq;
     this.needsDirSync = created;
     this.recovery = recovery;
     this.pool = opts.pool ?? defaultFdPool;
@@ -129,6 +142,7 @@ export class TranscriptFile implements PooledFile {
     // seq is taken synchronously so it follows call order, which is also write order.
     const rec = buildRecord(input, this.nextSeq++);
     const buf = Buffer.from(JSON.stringify(rec) + '\n');
+    this.remember(rec, buf.length);
     this.pendingWrites++;
     const written = this.writeChain.then(() => this.writeRecord(rec, buf));
     this.writeChain = written.then(
@@ -157,9 +171,40 @@ export class TranscriptFile implements PooledFile {
     await this.writeChain;
   }
 
-  /** The last `limit` records before `beforeSeq` (oldest first), reading backwards from the end. */
-  readTail(limit: number, beforeSeq?: number): Promise<TranscriptRecord[]> {
-    return readTailRecords(this.path, limit, beforeSeq, this.committed);
+  private remember(rec: TranscriptRecord, bytes: number): void {
+    if (rec.seq !== this.tailFrom + this.tail.length) return; // only a contiguous run is useful
+    this.tail.push(rec);
+    this.tailSizes.push(bytes);
+    this.tailBytes += bytes;
+    while (this.tail.length > 1 && (this.tail.length > TAIL_MAX_RECORDS || this.tailBytes > TAIL_MAX_BYTES)) {
+      this.tail.shift();
+      this.tailBytes -= this.tailSizes.shift()!;
+      this.tailFrom++;
+    }
+  }
+
+  /**
+   * The last `limit` records before `beforeSeq` (oldest first): from the in-memory tail where it
+   * reaches, reading backwards from the end of the file for the rest. Records are shared with
+   * the cache: callers must not modify them.
+   */
+  async readTail(limit: number, beforeSeq?: number): Promise<TranscriptRecord[]> {
+    const end = Math.min(beforeSeq ?? this.nextSeq, this.nextSeq);
+    const start = Math.max(1, end - limit);
+    if (end > this.tailFrom && start >= this.tailFrom) return this.tail.slice(start - this.tailFrom, end - this.tailFrom);
+    if (end > this.tailFrom) {
+      const older = await readTailRecords(this.path, this.tailFrom - start, this.tailFrom, this.committed);
+      return [...older, ...this.tail.slice(0, end - this.tailFrom)];
+    }
+    const expectedNext = this.nextSeq;
+    const records = await readTailRecords(this.path, limit, beforeSeq, this.committed);
+    // A first read from the end of a file opened earlier seeds the cache, if nothing moved meanwhile.
+    if (beforeSeq === undefined && this.tail.length === 0 && this.nextSeq === expectedNext && records.length > 0 && records[records.length - 1]!.seq === expectedNext - 1
+      && records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1)) {
+      this.tailFrom = records[0]!.seq;
+      for (const r of records) this.remember(r, JSON.stringify(r).length + 1);
+    }
+    return records;
   }
 
   /** Every record written so far, streamed in order. */

@@ -43,6 +43,24 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('TranscriptFile', () => {
+  it('readTail gives the same pages from its in-memory tail as a fresh read from disk, across the cache boundary', async () => {
+    const file = path.join(tmp, 'tail.jsonl');
+    const t = await TranscriptFile.open(file);
+    for (let i = 0; i < 300; i++) await t.append({ type: 'message', role: i % 2 ? 'assistant' : 'user', text: `r${i} ${'x'.repeat(i % 7 * 40)}` });
+    await t.sync();
+    const fresh = await TranscriptFile.open(path.join(tmp, 'copy.jsonl'));
+    await fresh.close();
+    await fsp.copyFile(file, path.join(tmp, 'copy.jsonl'));
+    const disk = await TranscriptFile.open(path.join(tmp, 'copy.jsonl'));
+    for (const [limit, before] of [[20, undefined], [150, undefined], [50, 280], [50, 230], [10, 5], [400, undefined]] as const) {
+      const fromCache = (await t.readTail(limit, before)).map((r) => r.seq);
+      const fromDisk = (await disk.readTail(limit, before)).map((r) => r.seq);
+      expect(fromCache, `limit ${limit} before ${before}`).toEqual(fromDisk);
+    }
+    await t.close();
+    await disk.close();
+  });
+
   it('writes one JSON line per record and readAll returns them in order with v, seq, ts and type', async () => {
     const file = path.join(tmp, 's.jsonl');
     const t = await TranscriptFile.open(file);
