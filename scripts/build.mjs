@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 
 await mkdir('dist', { recursive: true });
 await build({
-  entryPoints: { 'cli': 'src-main/cli/main.ts' },
+  entryPoints: { cli: 'src-main/cli/entry.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -15,5 +15,5 @@ await build({
   packages: 'external',
   sourcemap: true,
   outExtension: { '.js': '.mjs' },
-  logLevel: 'info',
+  logLevel: process.argv.includes('--quiet') ? 'warning' : 'info',
 });

@@ -11,6 +11,7 @@ import { ConfigStore } from '../config/store.ts';
 import { ControlService } from '../control/service.ts';
 import { loadOrCreateToken, tokenFilePath } from '../control/token.ts';
 import { startControlServer, type ControlServer } from '../control/ws-server.ts';
+import { appRoot } from '../app-root.ts';
 import type { Logger } from '../log.ts';
 import type { AdapterFactory } from './channel-set.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
@@ -48,7 +49,6 @@ export interface HeadlessGateway {
   close(): Promise<void>;
 }
 
-const DEFAULT_DASHBOARD = path.resolve(import.meta.dirname, '../../dist/renderer');
 
 export async function startHeadlessGateway(opts: HeadlessOptions): Promise<HeadlessGateway> {
   const lock = new InstanceLock(opts.loc.stateDir);
@@ -79,7 +79,7 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     late.service = service;
     const token = await loadOrCreateToken(opts.loc.stateDir);
     const port = opts.port ?? gateway.currentConfig.gateway.port ?? DEFAULT_CONTROL_PORT;
-    server = await startControlServer({ service, token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(opts.dashboardDir ?? DEFAULT_DASHBOARD) });
+    server = await startControlServer({ service, token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(opts.dashboardDir ?? path.join(appRoot(), 'dist', 'renderer')) });
     await lock.publish({ pid: process.pid, port: server.port, startedAt: new Date().toISOString(), version: opts.version });
     watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => opts.log.log('error', 'config reload failed', { error: err.message })));
     await gateway.start();
