@@ -1,10 +1,11 @@
 // `npm run bench [-- --json] [-- --smoke] [-- --only NAME]`: every benchmark of the project.
 import { parseBenchArgs } from './harness.ts';
 import { configBench } from './config.ts';
+import { gatewayBench } from './gateway.ts';
 import { routeBench } from './route.ts';
 
 const opts = parseBenchArgs(process.argv.slice(2));
-const benches: Record<string, (o: typeof opts) => void | Promise<void>> = { route: routeBench, config: configBench };
+const benches: Record<string, (o: typeof opts) => void | Promise<void>> = { route: routeBench, config: configBench, gateway: gatewayBench };
 for (const [name, bench] of Object.entries(benches)) {
   if (opts.only && opts.only !== name) continue;
   await bench(opts);

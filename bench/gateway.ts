@@ -1,0 +1,161 @@
+// End-to-end gateway benchmark (issue: Gateway runtime): Telegram-shaped DMs through access →
+// route → lane → durable transcript → agent turn (local peer answering at once) → outbound.
+// Throughput at saturation; added latency at a paced 500 msg/s; the storage floor (the same
+// durable appends alone); idle RSS of the headless gateway process.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentTurnRunner } from '../src-main/agents/turn.ts';
+import { ConfigStore } from '../src-main/config/store.ts';
+import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage } from '../src-main/gateway/envelope.ts';
+import { Gateway } from '../src-main/gateway/gateway.ts';
+import { PairingStore } from '../src-main/gateway/pairing.ts';
+import { silentLogger } from '../src-main/log.ts';
+import { benchStorageFloor } from '../src-main/sessions/bench-floor.ts';
+import { now, report, type BenchOptions } from './harness.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** A channel account fed by the bench: inject() plays a platform update, send() records the reply. */
+class BenchChannel implements ChannelAdapter {
+  readonly channel = 'telegram' as const;
+  readonly accountId = 'default';
+  private sink: ((e: InboundEnvelope) => Promise<void>) | undefined;
+  onSend: (m: OutboundMessage) => void = () => {};
+  async start(sink: (e: InboundEnvelope) => Promise<void>) { this.sink = sink; }
+  async stop() { this.sink = undefined; }
+  async send(m: OutboundMessage) { this.onSend(m); }
+  status(): ChannelStatus { return { channel: 'telegram', accountId: 'default', state: 'connected' }; }
+  inject(i: number, sender: string): Promise<void> {
+    return this.sink!({ messageId: String(i), channel: 'telegram', accountId: 'default', peer: { kind: 'direct', id: sender }, sender: { id: sender, verified: true }, text: `message ${i}`, mentioned: false, timestamp: Date.now() });
+  }
+}
+
+export function startPeer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/peer-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve({ url: d.toString().trim(), child }));
+    child.once('exit', (code) => reject(new Error(`peer exited ${code}`)));
+  });
+}
+
+async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel) => Promise<T>): Promise<T> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-bench-'));
+  const loc = { stateDir, configPath: path.join(stateDir, 'switchboard.json') };
+  await writeFile(loc.configPath, JSON.stringify({
+    models: { anthropic: { baseUrl: peerUrl } },
+    channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
+    session: { dmScope: 'per-peer' },
+    gateway: { maxConcurrentSessions: 64, queueLimit: 20_000 },
+  }));
+  const channel = new BenchChannel();
+  const gateway = new Gateway({
+    loc, store: new ConfigStore(loc, stateDir), pairing: new PairingStore({ stateDir }), emit: () => {}, log: silentLogger, homeDir: stateDir,
+    runner: new AgentTurnRunner({ keys: { apiKeyFor: async () => ({ ok: true, apiKey: 'sk-bench' }) }, env: {} }),
+    adapters: () => channel,
+  });
+  await gateway.init();
+  await gateway.start();
+  try {
+    return await fn(gateway, channel);
+  } finally {
+    await gateway.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function throughput(peerUrl: string, messages: number, sessions: number): Promise<number> {
+  return withGateway(peerUrl, async (gateway, channel) => {
+    // Warm up: one turn per session opens every transcript once, as a running gateway would have.
+    await runBatch(channel, sessions, sessions, 0);
+    const t0 = now();
+    await runBatch(channel, messages, sessions, sessions);
+    return messages / ((now() - t0) / 1000);
+  });
+}
+
+function runBatch(channel: BenchChannel, count: number, sessions: number, offset: number): Promise<void> {
+  let replies = 0;
+  return new Promise<void>((resolve, reject) => {
+    channel.onSend = () => {
+      if (++replies === count) resolve();
+    };
+    for (let i = 0; i < count; i++) channel.inject(offset + i, `${100000 + (i % sessions)}`).catch(reject);
+  });
+}
+
+export async function latency(peerUrl: string, messages: number, sessions: number, rate: number): Promise<number[]> {
+  return withGateway(peerUrl, async (_gateway, channel) => {
+    await runBatch(channel, sessions, sessions, 0);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      channel.onSend = (m) => {
+        const peer = m.peer.id;
+        const t = sentAt.get(peer);
+        if (t !== undefined) latencies.push(now() - t);
+        if (latencies.length === messages) resolve();
+      };
+      const start = now();
+      let i = 0;
+      const tick = () => {
+        // Inject every message whose scheduled time has come, then sleep until the next one.
+        const due = Math.floor(((now() - start) / 1000) * rate);
+        for (; i < Math.min(due, messages); i++) {
+          const sender = `${200000 + (i % sessions)}`;
+          sentAt.set(sender, now());
+          channel.inject(sessions + i, sender).catch(reject);
+        }
+        if (i < messages) setTimeout(tick, 1);
+      };
+      tick();
+    });
+    return latencies.sort((a, b) => a - b);
+  });
+}
+
+async function idleRss(): Promise<number | undefined> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-rss-'));
+  // What `npm run gateway` runs: the bundled build.
+  spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], { cwd: ROOT, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('control:') && resolve());
+      child.once('exit', (code) => reject(new Error(`gateway exited ${code}`)));
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => undefined);
+    const kb = status ? Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) : NaN;
+    return Number.isFinite(kb) ? kb / 1024 : undefined;
+  } finally {
+    child.kill('SIGTERM');
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+export async function gatewayBench(opts: BenchOptions): Promise<void> {
+  const messages = opts.smoke ? 1000 : 10_000;
+  const sessions = opts.smoke ? 100 : 1000;
+  const peer = await startPeer();
+  try {
+    const rate = await throughput(peer.url, messages, sessions);
+    report(opts, { bench: 'gateway.throughput', params: { messages, sessions }, value: rate, unit: 'msg/s' }, '>= 2,000');
+    const lat = await latency(peer.url, opts.smoke ? 500 : 5000, sessions, 500);
+    for (const q of [0.5, 0.99]) {
+      report(opts, { bench: 'gateway.latency', params: { quantile: q, rate: 500 }, value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!, unit: 'ms' }, q === 0.99 ? '<= 10 ms' : undefined);
+    }
+  } finally {
+    peer.child.kill('SIGTERM');
+  }
+  const floorDir = await mkdtemp(path.join(os.tmpdir(), 'sb-floor-'));
+  try {
+    const floor = await benchStorageFloor(floorDir, { messages, sessions });
+    report(opts, { bench: 'storage.floor', params: { messages, sessions }, value: floor.msgsPerSec, unit: 'msg/s' }, 'gateway within 3x');
+  } finally {
+    await rm(floorDir, { recursive: true, force: true });
+  }
+  const rss = await idleRss();
+  if (rss !== undefined) report(opts, { bench: 'gateway.idle_rss', params: {}, value: rss, unit: 'MB' }, '<= 80 MB');
+}
