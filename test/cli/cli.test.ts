@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'switchboard.mjs');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'cli');
-const EXAMPLES = path.resolve(ROOT, '../shared/examples');
+const EXAMPLES = path.resolve(ROOT, 'test/fixtures/examples');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Run {

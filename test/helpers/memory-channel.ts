@@ -6,16 +6,21 @@ import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage } 
 
 export class MemoryChannel implements ChannelAdapter {
   readonly sent: OutboundMessage[] = [];
+  /** How often this account was started / stopped (hot-reload tests). */
+  starts = 0;
+  stops = 0;
   private sink: ((e: InboundEnvelope) => Promise<void>) | undefined;
   private seq = 0;
 
   constructor(readonly channel: ChannelAccount['channel'], readonly accountId: string) {}
 
   async start(sink: (e: InboundEnvelope) => Promise<void>): Promise<void> {
+    this.starts++;
     this.sink = sink;
   }
 
   async stop(): Promise<void> {
+    this.stops++;
     this.sink = undefined;
   }
 
@@ -44,12 +49,15 @@ export class MemoryChannel implements ChannelAdapter {
 }
 
 /** A factory that creates (and remembers) one MemoryChannel per configured account. */
-export function memoryChannels(): { factory: AdapterFactory; get(channel: string, accountId?: string): MemoryChannel } {
+export function memoryChannels(): { factory: AdapterFactory; get(channel: string, accountId?: string): MemoryChannel; created: MemoryChannel[] } {
   const made = new Map<string, MemoryChannel>();
+  const created: MemoryChannel[] = [];
   return {
+    created,
     factory: (account) => {
       const ch = new MemoryChannel(account.channel, account.accountId);
       made.set(`${account.channel}:${account.accountId}`, ch);
+      created.push(ch);
       return ch;
     },
     get(channel, accountId = 'default') {

@@ -239,6 +239,32 @@ describe('configuration while running', () => {
     expect((await gw.client.request('status', {})).configErrors).toHaveLength(1);
   });
 
+  it('a reload restarts only the channel accounts whose settings changed', async () => {
+    const channels = memoryChannels();
+    const config = (url: string, extra: Record<string, unknown> = {}) => ({
+      models: { anthropic: { baseUrl: url } },
+      channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], accounts: { default: {}, alerts: {} } } },
+      ...extra,
+    });
+    gw = await startTestGateway({ config: (url) => config(url), adapters: channels.factory });
+    const file = path.join(gw.dir, 'switchboard.json');
+    const before = [channels.get('telegram', 'default'), channels.get('telegram', 'alerts')];
+    // A new agent and binding: routes change, no connection is touched.
+    await writeFile(file, JSON.stringify(config(gw.peer.url, { agents: { list: [{ id: 'main' }, { id: 'ops' }] }, bindings: [{ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } }] })));
+    await gw.waitFor('config.changed', (d) => d.ok === true);
+    expect(before.map((c) => [c.starts, c.stops])).toEqual([[1, 0], [1, 0]]);
+    channels.get('telegram', 'alerts').dm('5', 'to ops now');
+    await gw.waitFor('message.inbound', (d) => d.agentId === 'ops');
+    // One account's settings change: only that account reconnects.
+    const changed = config(gw.peer.url, { agents: { list: [{ id: 'main' }, { id: 'ops' }] } });
+    (changed.channels.telegram.accounts as Record<string, unknown>).alerts = { dmPolicy: 'disabled' };
+    await writeFile(file, JSON.stringify(changed));
+    await gw.waitFor('config.changed', (d) => d.ok === true && d.hash !== gw!.events.find((e) => e.event === 'config.changed')!.data.hash);
+    expect(before[0]!.stops).toBe(0);
+    expect(before[1]!.stops).toBe(1);
+    expect(channels.get('telegram', 'alerts')).not.toBe(before[1]);
+  });
+
   it('stop and start keep the control plane up', async () => {
     gw = await startTestGateway();
     expect(await gw.client.request('gateway.stop', {})).toEqual({ state: 'stopped' });

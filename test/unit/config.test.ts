@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkConfigText, checkConfigValue } from '../../src-shared/config/index.ts';
 import { errorsOf, validConfig, warningsOf } from '../helpers/config.ts';
 
-const EXAMPLES = path.resolve(import.meta.dirname, '../../../shared/examples');
+const EXAMPLES = path.resolve(import.meta.dirname, '../fixtures/examples');
 const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
 
 describe('syntax', () => {

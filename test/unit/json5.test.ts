@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Json5SyntaxError, editJson5, formatPath, parseJson5, stringifyJson5 } from '../../src-shared/json5/index.ts';
 import { parseTree } from '../../src-shared/json5/parse.ts';
 
-const EXAMPLES = new URL('../../../shared/examples/', import.meta.url);
+const EXAMPLES = new URL('../fixtures/examples/', import.meta.url);
 const examples = existsSync(EXAMPLES)
   ? readdirSync(EXAMPLES).filter((f) => /\.json5?$/.test(f)).map((f) => [f, readFileSync(new URL(f, EXAMPLES), 'utf8')] as const)
   : [];
