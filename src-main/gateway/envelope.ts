@@ -85,4 +85,14 @@ export interface ChannelAdapter {
   /** Typing indicator while a turn runs; optional. */
   setTyping?(peer: PeerRef, on: boolean): Promise<void>;
   status(): ChannelStatus;
+  /** Checks the credentials against the platform (Telegram getMe, Discord users/@me). */
+  probe?(): Promise<ProbeResult>;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  /** The account's identity on the platform (bot username, user id) when ok. */
+  identity?: string;
+  /** What failed, in words a user can act on, when not ok. */
+  error?: string;
 }
