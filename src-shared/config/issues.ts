@@ -1,7 +1,8 @@
 // A config problem as a value the user can act on: what is wrong, where (config path, and
 // file:line:column when the text is known), and whether it stops the config from loading.
+import { formatPath as formatJsonPath, type JsonPath } from '../json5/index.ts';
 
-export type JsonPath = (string | number)[];
+export type { JsonPath };
 
 export interface ConfigIssue {
   severity: 'error' | 'warning';
@@ -14,18 +15,9 @@ export interface ConfigIssue {
   column?: number;
 }
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** `agents.list[0].id`, `channels.discord.guilds["123"]`. Empty path: `(root)`. */
+/** `agents.list[0].id`, `channels.discord.guilds["123"]`; the empty path is `(root)`. */
 export function formatPath(path: readonly (string | number)[]): string {
-  if (path.length === 0) return '(root)';
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else if (IDENT.test(part)) out += out === '' ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out;
+  return path.length === 0 ? '(root)' : formatJsonPath([...path]);
 }
 
 /** One line for a terminal: `file:12:5: error: bindings[2].agentId: unknown agent "wrok" …`. */
