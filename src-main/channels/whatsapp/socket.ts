@@ -1,0 +1,83 @@
+// The seam between our WhatsApp code and Baileys: the small part of its socket we use, and the
+// default factory that loads Baileys lazily and builds the real socket. Tests plug in a fake here.
+import type { AuthenticationState, BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
+import type { Logger } from '../../log.ts';
+
+export type WaEvents = Pick<BaileysEventMap, 'connection.update' | 'creds.update' | 'messages.upsert'>;
+
+export interface WaSocketLike {
+  ev: {
+    on<E extends keyof WaEvents>(event: E, listener: (arg: WaEvents[E]) => void): void;
+    off<E extends keyof WaEvents>(event: E, listener: (arg: WaEvents[E]) => void): void;
+  };
+  /** This account (`id` = phone JID with device, `lid` = its LID) once connected. */
+  user?: { id: string; lid?: string | undefined } | undefined;
+  sendMessage(jid: string, content: { text: string }, options?: { quoted?: WAMessage }): Promise<unknown>;
+  sendPresenceUpdate(type: 'composing' | 'paused' | 'available' | 'unavailable', toJid?: string): Promise<void>;
+  end(error: Error | undefined): void;
+  /** Baileys' LID ↔ phone-number store (rc versions). */
+  signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
+}
+
+/** A Baileys-compatible logger (pino's method shape). */
+export interface WaLogger {
+  level: string;
+  child(bindings: Record<string, unknown>): WaLogger;
+  trace(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export type SocketFactory = (opts: { auth: AuthenticationState; logger: WaLogger }) => WaSocketLike | Promise<WaSocketLike>;
+
+/**
+ * Baileys' chatter through our Logger, warn level and up only (Baileys is very verbose below
+ * that). Only the message and an error text are kept: Baileys' objects can hold key material.
+ */
+export function baileysLogger(log: Logger, bindings: Record<string, unknown> = {}): WaLogger {
+  const forward = (level: 'warn' | 'error') => (obj: unknown, msg?: string) => {
+    const text = typeof obj === 'string' ? obj : msg ?? 'baileys';
+    const err = obj instanceof Error ? obj : (obj as { err?: unknown } | null)?.err;
+    log.log(level, `whatsapp: ${text}`, { ...bindings, ...(err instanceof Error ? { error: err.message } : {}) });
+  };
+  const ignore = () => undefined;
+  return {
+    level: 'warn',
+    child: (more) => baileysLogger(log, { ...bindings, ...pickStrings(more) }),
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    warn: forward('warn'),
+    error: forward('error'),
+  };
+}
+
+function pickStrings(obj: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}
+
+/** The real socket: Baileys loaded on first use, QR codes left to the app (never printed). */
+export const defaultSocketFactory: SocketFactory = async ({ auth, logger }) => {
+  const { makeWASocket, Browsers } = await import('@whiskeysockets/baileys');
+  const sock = makeWASocket({
+    auth,
+    logger,
+    browser: Browsers.appropriate('Switchboard'),
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+  });
+  const seam: WaSocketLike = sock;
+  return seam;
+};
+
+/** The status code of a `connection: 'close'` (Baileys attaches a Boom with `output.statusCode`). */
+export function disconnectCode(update: WaEvents['connection.update']): number | undefined {
+  const err = update.lastDisconnect?.error as { output?: { statusCode?: unknown }; statusCode?: unknown } | undefined;
+  const code = err?.output?.statusCode ?? err?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Baileys' DisconnectReason values we act on (a runtime import would load Baileys eagerly). */
+export const WA_CLOSE = { loggedOut: 401, forbidden: 403, timedOut: 408, connectionReplaced: 440, restartRequired: 515 } as const;
