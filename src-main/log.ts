@@ -1,5 +1,6 @@
 // The logging seam: small interface, one JSON line per entry. The headless gateway writes to
-// stderr; tests pass a collecting logger. (Rotation and redaction join with the credentials work.)
+// stderr; tests pass a collecting logger. Every line is redacted (secrets/redact.ts) on its way out.
+import { redactText, redactValue } from './secrets/redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -12,12 +13,22 @@ export function streamLogger(write: (line: string) => void, level: LogLevel | 's
   return {
     log(entryLevel, message, fields) {
       if (ORDER[entryLevel] < ORDER[level]) return;
-      write(`${JSON.stringify({ time: clock().toISOString(), level: entryLevel, msg: message, ...fields })}\n`);
+      const safe = fields ? (redactValue(fields) as Record<string, unknown>) : {};
+      write(`${JSON.stringify({ time: clock().toISOString(), level: entryLevel, msg: redactText(message), ...safe })}\n`);
     },
   };
 }
 
 export const silentLogger: Logger = { log() {} };
+
+/** Wraps any logger (a test's collector, an embedder's sink) so it only ever sees redacted entries. */
+export function redactingLogger(inner: Logger): Logger {
+  return {
+    log(level, message, fields) {
+      inner.log(level, redactText(message), fields ? (redactValue(fields) as Record<string, unknown>) : undefined);
+    },
+  };
+}
 
 export function levelFrom(value: string | undefined, fallback: LogLevel = 'info'): LogLevel | 'silent' {
   return value && value in ORDER ? (value as LogLevel | 'silent') : fallback;

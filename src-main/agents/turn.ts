@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import type { Logger, LogLevel } from '../log.ts';
+import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
 import { buildHistory, type WireBlock, type WireMessage, type WireToolResult } from './history.ts';
 import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
@@ -73,14 +74,9 @@ export function resolveBaseUrl(config: SwitchboardConfig, env: NodeJS.ProcessEnv
   return config.models.anthropic.baseUrl?.trim() || env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL;
 }
 
-/** Removes the key itself plus anything key- or token-shaped, and URL credentials/queries. */
+/** Removes the key itself, then whatever the app-wide redaction point masks (known secrets, token shapes, URL credentials). */
 export function makeRedactor(secret?: string): (s: string) => string {
-  return (s) => {
-    let out = secret && secret.length >= 4 ? s.split(secret).join('[redacted]') : s;
-    out = out.replace(/\bsk-ant-[\w-]+/g, 'sk-ant-[redacted]');
-    out = out.replace(/(\bhttps?:\/\/)[^/\s@"']+@/gi, '$1[redacted]@');
-    return out.replace(/([?&](?:key|api_key|apikey|token|access_token|auth)=)[^&\s#"']+/gi, '$1[redacted]');
-  };
+  return (s) => redactText(secret && secret.length >= 4 ? s.split(secret).join('[redacted]') : s);
 }
 
 interface Classified { kind: TurnFailureKind; retryable: boolean; detail: string; retryAfterMs?: number }

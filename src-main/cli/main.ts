@@ -7,6 +7,7 @@ import { resolveLocations } from '../config/paths.ts';
 import { ConfigConflictError, ConfigInvalidError } from '../config/store.ts';
 import type { Command } from './command.ts';
 import { agentCommands } from './commands/agents.ts';
+import { authCommands } from './commands/auth.ts';
 import { bindingCommands } from './commands/bindings.ts';
 import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
@@ -14,12 +15,13 @@ import { gatewayCommands } from './commands/gateway.ts';
 import { importCommand } from './commands/import.ts';
 import { pairingCommands } from './commands/pairing.ts';
 import { routeCommand } from './commands/route.ts';
+import { secretCommands } from './commands/secrets.ts';
 import { CliError, newStore, type CliContext } from './io.ts';
 import { version } from './version.ts';
 
 export { version };
 
-export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand];
+export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand, ...secretCommands, ...authCommands];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string' },

@@ -5,10 +5,32 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import type { ControlMethods } from '../../src-shared/protocol/methods.ts';
 import { RouteInputError } from '../../src-shared/routing/index.ts';
 import type { Handlers } from '../control/service.ts';
+import { resolveBaseUrl, resolveModel } from '../agents/turn.ts';
+import { testAgentProfiles } from '../secrets/api-keys.ts';
+import { AuthProfileError, agentAuthRef, type AuthProfiles } from '../secrets/auth-profiles.ts';
+import { listAgentProfiles, listSecrets, storeSecret } from '../secrets/credentials.ts';
+import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '../secrets/store.ts';
 import type { Gateway } from './gateway.ts';
 import type { PairingStore } from './pairing.ts';
 
-export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string): Handlers<ControlMethods> {
+/** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
+export interface GatewayCredentials {
+  store: SecretStore;
+  profiles: AuthProfiles;
+  env: NodeJS.ProcessEnv;
+  homeDir?: string;
+}
+
+export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials): Handlers<ControlMethods> {
+  const need = (): GatewayCredentials => {
+    if (!creds) throw new ControlError('unavailable', 'credentials unavailable: this gateway was started without a keychain');
+    return creds;
+  };
+  const agentRef = (agentId: string) => {
+    const id = knownAgent(gateway, agentId);
+    const config = gateway.currentConfig;
+    return agentAuthRef(config.agents.list.find((a) => a.id === id)!, config, gateway.currentLoc, creds?.homeDir);
+  };
   return {
     async status() {
       const loaded = gateway.currentLoaded;
@@ -26,7 +48,43 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
         queued: gateway.queued,
         processed: gateway.processed,
         dropped: { ...gateway.dropped },
+        keychain: creds ? await creds.store.status() : { available: false, reason: 'this gateway was started without a keychain' },
       };
+    },
+    async 'secrets.list'() {
+      return listSecrets(need().store, gateway.currentLoaded.check.raw ?? {});
+    },
+    async 'secrets.set'({ name, value }) {
+      // A secret is not part of the config file, so baseHash has nothing to guard here.
+      await keychainCall(() => storeSecret(need().store, name, value));
+      return { name, stored: true };
+    },
+    async 'secrets.delete'({ name }) {
+      return { name, deleted: await keychainCall(() => need().store.delete(secretAccount(name))) };
+    },
+    async 'auth.list'(params) {
+      const c = need();
+      if (params?.agentId !== undefined) knownAgent(gateway, params.agentId);
+      return keychainCall(() => listAgentProfiles(c.profiles, c.store, gateway.currentConfig, gateway.currentLoc, c.homeDir, params?.agentId));
+    },
+    async 'auth.add'({ agentId, profileId, shared, label, apiKey }) {
+      const ref = agentRef(agentId);
+      const added = await keychainCall(() => need().profiles.add(ref, { apiKey, ...(profileId !== undefined ? { profileId } : {}), ...(shared ? { shared } : {}), ...(label !== undefined ? { label } : {}) }));
+      return { agentId: ref.id, profileId: added.profileId, scope: added.scope };
+    },
+    async 'auth.remove'({ agentId, profileId, shared }) {
+      const ref = agentRef(agentId);
+      return { removed: await keychainCall(() => need().profiles.remove(ref, profileId, shared === true)) };
+    },
+    async 'auth.test'({ agentId, profileId }) {
+      const c = need();
+      const ref = agentRef(agentId);
+      const config = gateway.currentConfig;
+      const agent = config.agents.list.find((a) => a.id === ref.id)!;
+      const results = await keychainCall(() => testAgentProfiles(c.profiles, ref, {
+        baseURL: resolveBaseUrl(config, c.env), model: resolveModel(agent, config), env: c.env, ...(profileId !== undefined ? { profileId } : {}),
+      }));
+      return { agentId: ref.id, results };
     },
     async 'gateway.start'() {
       return { state: await gateway.start() };
@@ -107,6 +165,18 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
       return { channel: approved.channel, account: approved.account, senderId: approved.senderId };
     },
   };
+}
+
+/** Keychain and profile errors become protocol errors a user can act on. */
+async function keychainCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof SecretStoreUnavailableError) throw new ControlError('unavailable', `credentials unavailable: ${err.reason}`);
+    if (err instanceof AuthProfileError) throw new ControlError(err.code, err.message);
+    if ((err as { code?: unknown }).code === 'bad_request') throw new ControlError('bad_request', (err as Error).message);
+    throw err;
+  }
 }
 
 function channelOf(channel: string): ChannelId {

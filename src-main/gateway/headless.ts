@@ -12,12 +12,17 @@ import { ControlService } from '../control/service.ts';
 import { loadOrCreateToken, tokenFilePath } from '../control/token.ts';
 import { startControlServer, type ControlServer } from '../control/ws-server.ts';
 import { appRoot } from '../app-root.ts';
-import type { Logger } from '../log.ts';
+import { redactingLogger, type Logger } from '../log.ts';
+import { ProfileApiKeySource } from '../secrets/api-keys.ts';
+import { agentAuthRef } from '../secrets/auth-profiles.ts';
+import { findPlaintextSecrets } from '../secrets/credentials.ts';
+import { redactValue } from '../secrets/redact.ts';
+import { keychainResolver, type SecretResolver } from '../secrets/resolver.ts';
+import { openSecretStore, type SecretStore } from '../secrets/store.ts';
 import type { AdapterFactory } from './channel-set.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
 import { InstanceLock } from './instance-lock.ts';
-import { EnvApiKeySource } from './keys.ts';
 import { PairingStore } from './pairing.ts';
 import { staticFiles } from './static-files.ts';
 
@@ -32,7 +37,10 @@ export interface HeadlessOptions {
   /** Control port; 0 = any free port; default: config `gateway.port`, else 47800. */
   port?: number;
   runner?: TurnRunner;
+  /** Default: auth profiles in the OS keychain, ANTHROPIC_API_KEY for agents without one. */
   keys?: ApiKeySource;
+  /** Default: openSecretStore() (keytar, or an unavailable store saying why). */
+  secrets?: SecretStore;
   adapters?: AdapterFactory;
   /** Folder with the dashboard build; default dist/renderer next to the sources. */
   dashboardDir?: string;
@@ -46,6 +54,8 @@ export interface HeadlessGateway {
   url: string;
   token: string;
   tokenPath: string;
+  /** The keychain, and the resolver channel adapters use for `{ secret }` / `{ env }` references. */
+  credentials: { store: SecretStore; resolver: SecretResolver };
   close(): Promise<void>;
 }
 
@@ -53,6 +63,9 @@ export interface HeadlessGateway {
 export async function startHeadlessGateway(opts: HeadlessOptions): Promise<HeadlessGateway> {
   const lock = new InstanceLock(opts.loc.stateDir);
   await lock.acquire();
+  // Every log line of the gateway passes the redaction point, whatever sink the embedder gave us.
+  const log = redactingLogger(opts.log);
+  const env = opts.env ?? process.env;
   let server: ControlServer | undefined;
   let watcher: FSWatcher | undefined;
   try {
@@ -61,32 +74,46 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     // The gateway emits through the control service and the runner messages through the gateway;
     // both are created after the objects that call them, hence these late-bound references.
     const late: { service?: ControlService<ControlMethods, ControlEvents>; gateway?: Gateway } = {};
+    const secrets = opts.secrets ?? openSecretStore();
+    const profileKeys = new ProfileApiKeySource({
+      store: secrets, stateDir: opts.loc.stateDir, env,
+      // Read from the live config on every turn: a reload or a new profile applies at once.
+      agent: (agentId) => {
+        const config = late.gateway?.currentConfig;
+        const agent = config?.agents.list.find((a) => a.id === agentId);
+        return config && agent ? agentAuthRef(agent, config, late.gateway!.currentLoc, opts.homeDir) : undefined;
+      },
+    });
     const runner = opts.runner ?? new AgentTurnRunner({
-      keys: opts.keys ?? new EnvApiKeySource(opts.env), env: opts.env ?? process.env, log: opts.log,
+      keys: opts.keys ?? profileKeys, env, log,
       messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
     });
     const gateway = new Gateway({
-      loc: opts.loc, store, runner, pairing, log: opts.log, emit: (event, data) => late.service?.emit(event, data),
+      loc: opts.loc, store, runner, pairing, log, emit: (event, data) => late.service?.emit(event, data),
       ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
     late.gateway = gateway;
     await gateway.init();
+    await reportCredentials(gateway, secrets, log);
     const service = new ControlService({
-      methods: CONTROL_METHODS, events: CONTROL_EVENTS, handlers: gatewayHandlers(gateway, pairing, opts.version),
-      log: (level, message, fields) => opts.log.log(level, message, fields),
+      methods: CONTROL_METHODS, events: CONTROL_EVENTS,
+      handlers: gatewayHandlers(gateway, pairing, opts.version, { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) }),
+      log: (level, message, fields) => log.log(level, message, fields),
+      redact: redactValue,
     });
     late.service = service;
     const token = await loadOrCreateToken(opts.loc.stateDir);
     const port = opts.port ?? gateway.currentConfig.gateway.port ?? DEFAULT_CONTROL_PORT;
     server = await startControlServer({ service, token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(opts.dashboardDir ?? path.join(appRoot(), 'dist', 'renderer')) });
     await lock.publish({ pid: process.pid, port: server.port, startedAt: new Date().toISOString(), version: opts.version });
-    watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => opts.log.log('error', 'config reload failed', { error: err.message })));
+    watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })));
     await gateway.start();
     const running = server;
     let closing: Promise<void> | undefined;
     return {
       gateway, service, port: running.port, url: `ws://127.0.0.1:${running.port}/control`, token, tokenPath: tokenFilePath(opts.loc.stateDir),
+      credentials: { store: secrets, resolver: keychainResolver(secrets, env) },
       close: () => (closing ??= (async () => {
         watcher?.close();
         await gateway.stop();
@@ -100,6 +127,16 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     await lock.release();
     throw err;
   }
+}
+
+/** Start-up warnings: plaintext secrets still in the config, and a keychain that cannot be reached. */
+async function reportCredentials(gateway: Gateway, secrets: SecretStore, log: Logger): Promise<void> {
+  const plaintext = findPlaintextSecrets(gateway.currentLoaded.check.raw ?? {});
+  if (plaintext.length > 0) {
+    log.log('warn', 'plaintext secrets in the config; move them into the OS keychain with "switchboard secrets migrate"', { paths: plaintext.map((p) => p.path.join('.')) });
+  }
+  const status = await secrets.status();
+  if (!status.available) log.log('warn', `keychain unavailable: ${status.reason ?? 'unknown reason'}; agents with auth profiles and channels with { secret } references report "credentials unavailable"`);
 }
 
 /** Calls `onChange` (debounced) when the config file is written, renamed into place or removed. */

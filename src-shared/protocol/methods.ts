@@ -70,6 +70,34 @@ const pendingPairingSchema = z.object({
   expiresAt: z.number(),
 });
 
+/** Whether the OS keychain answers, and what to do when it does not. */
+export const keychainStatusSchema = z.object({ available: z.boolean(), reason: z.string().nullable() });
+
+export const secretInfoSchema = z.object({
+  name: z.string(),
+  /** Whether the keychain holds it; null when the keychain cannot be asked. */
+  stored: z.boolean().nullable(),
+  /** Config paths that refer to it, e.g. `channels.telegram.botToken`. */
+  usedAt: z.array(z.string()),
+});
+
+export const authProfileInfoSchema = z.object({
+  profileId: z.string(),
+  provider: z.string(),
+  kind: z.string(),
+  label: z.string().optional(),
+  scope: z.enum(['agent', 'shared']),
+  createdAt: z.string(),
+  lastUsedAt: z.string().optional(),
+  lastError: z.object({ kind: z.string(), message: z.string(), at: z.string() }).optional(),
+  order: z.number(),
+  /** Whether the keychain holds its key; null when the keychain cannot be asked. */
+  keyStored: z.boolean().nullable(),
+});
+
+const secretName = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_./:-]*$/, 'letters, digits and _ . / : - only');
+const profileId = z.string().min(1).max(64);
+
 export const statusSchema = z.object({
   version: z.string(),
   state: gatewayStateSchema,
@@ -84,6 +112,7 @@ export const statusSchema = z.object({
   queued: z.number(),
   processed: z.number(),
   dropped: z.record(z.string(), z.number()),
+  keychain: keychainStatusSchema,
 });
 
 export const CONTROL_METHODS = {
@@ -126,6 +155,34 @@ export const CONTROL_METHODS = {
     params: z.object({ channel: z.string().min(1), code: z.string().min(4).max(16), account: z.string().optional() }),
     result: z.object({ channel: z.string(), account: z.string(), senderId: z.string() }),
     mutating: true,
+  }),
+  'secrets.list': defineMethod({ params: z.object({}).optional(), result: z.object({ keychain: keychainStatusSchema, secrets: z.array(secretInfoSchema) }) }),
+  'secrets.set': defineMethod({
+    params: z.object({ name: secretName, value: z.string().min(1).max(16_384), baseHash: z.string().optional() }),
+    result: z.object({ name: z.string(), stored: z.boolean() }),
+    mutating: true,
+  }),
+  'secrets.delete': defineMethod({ params: z.object({ name: secretName, baseHash: z.string().optional() }), result: z.object({ name: z.string(), deleted: z.boolean() }), mutating: true }),
+  'auth.list': defineMethod({
+    params: z.object({ agentId: agentId.optional() }).optional(),
+    result: z.object({
+      keychain: keychainStatusSchema,
+      agents: z.array(z.object({ agentId: z.string(), scope: z.enum(['agent', 'shared']), envFallback: z.boolean(), profiles: z.array(authProfileInfoSchema) })),
+    }),
+  }),
+  'auth.add': defineMethod({
+    params: z.object({ agentId, profileId: profileId.optional(), shared: z.boolean().optional(), label: z.string().max(200).optional(), apiKey: z.string().min(1).max(4096), baseHash: z.string().optional() }),
+    result: z.object({ agentId: z.string(), profileId: z.string(), scope: z.enum(['agent', 'shared']) }),
+    mutating: true,
+  }),
+  'auth.remove': defineMethod({
+    params: z.object({ agentId, profileId, shared: z.boolean().optional(), baseHash: z.string().optional() }),
+    result: z.object({ removed: z.boolean() }),
+    mutating: true,
+  }),
+  'auth.test': defineMethod({
+    params: z.object({ agentId, profileId: z.string().optional() }),
+    result: z.object({ agentId: z.string(), results: z.array(z.object({ profileId: z.string(), ok: z.boolean(), status: z.number().optional(), message: z.string() })) }),
   }),
 };
 

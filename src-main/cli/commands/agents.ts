@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { addAgent, addBinding, agentReferences, removeAgent, type AgentConfig, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import { createAgentLayout, safeAgentId } from '../../agents/layout.ts';
 import { agentPaths, defaultAgentDir, defaultWorkspace, expandHome, homeRelative } from '../../config/paths.ts';
+import { agentAuthPrefix, openSecretStore } from '../../secrets/store.ts';
 import { flagList, flagString, type Command } from '../command.ts';
 import { CliError, emit, out, table, warn, type CliContext } from '../io.ts';
 import { loadValid } from './config.ts';
@@ -161,6 +162,18 @@ async function purgeFolder(resolved: string, removed: string[]): Promise<void> {
   removed.push(resolved);
 }
 
+/** Deletes the agent's keychain entries (`agent:<id>:auth:*`); a keychain that cannot be reached is reported, not fatal. */
+async function purgeKeychain(id: string): Promise<{ deleted: string[]; error?: string }> {
+  try {
+    const store = openSecretStore();
+    const accounts = await store.list(agentAuthPrefix(id));
+    for (const account of accounts) await store.delete(account);
+    return { deleted: accounts };
+  } catch (err) {
+    return { deleted: [], error: (err as Error).message };
+  }
+}
+
 const remove: Command = {
   name: 'agents remove',
   usage: 'agents remove <id> [--drop-bindings] [--purge]',
@@ -181,11 +194,14 @@ const remove: Command = {
     });
     const removed: string[] = [];
     for (const target of targets) await purgeFolder(target, removed);
+    const keychain = flags.purge ? await purgeKeychain(id) : undefined;
     warn(ctx, result.check.issues);
-    emit(ctx, { removed: id, droppedBindings: refs.bindings, droppedShorthands: refs.shorthands, purged: removed, kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)] }, () => {
+    emit(ctx, { removed: id, droppedBindings: refs.bindings, droppedShorthands: refs.shorthands, purged: removed, kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)], ...(keychain ? { keychainDeleted: keychain.deleted, ...(keychain.error ? { keychainError: keychain.error } : {}) } : {}) }, () => {
       out(ctx, `Removed agent "${id}" from ${ctx.loc.configPath}`);
       if (refs.bindings.length || refs.shorthands.length) out(ctx, `  dropped bindings: ${[...refs.bindings.map((i) => `[${i}]`), ...refs.shorthands.map((c) => `channels.${c}.agent`)].join(', ')}`);
       if (flags.purge) out(ctx, removed.length ? `  deleted: ${removed.join(', ')}` : '  nothing on disk to delete');
+      if (keychain?.deleted.length) out(ctx, `  deleted keychain entries: ${keychain.deleted.join(', ')}`);
+      if (keychain?.error) out(ctx, `  its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${keychain.error}`);
       else out(ctx, `  its files were kept: ${paths.workspace}, ${path.dirname(paths.sessionsDir)} (use --purge to delete them)`);
     });
     return 0;

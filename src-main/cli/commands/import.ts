@@ -1,6 +1,7 @@
 // `switchboard import FILE`: an OpenClaw / CoderClaw (`openclaw.json`, `coderclaw.json`) or
 // ArgentOS (`argent.json`) config becomes the equivalent Switchboard config. Everything mapped,
-// dropped or moved is reported; plaintext secrets are never copied into the new file.
+// dropped or moved is reported; plaintext secrets are never copied into the new file: they go to
+// the OS keychain when it is available, else the `secrets set` commands to run are printed.
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,9 @@ import { Json5SyntaxError, parseJson5, stringifyJson5 } from '../../../src-share
 import { createAgentLayout } from '../../agents/layout.ts';
 import { agentPaths, defaultAgentDir, homeRelative } from '../../config/paths.ts';
 import { atomicWrite } from '../../config/store.ts';
+import { storeSecret } from '../../secrets/credentials.ts';
+import { registerSecret } from '../../secrets/redact.ts';
+import { openSecretStore } from '../../secrets/store.ts';
 import type { Command } from '../command.ts';
 import { CliError, emit, out } from '../io.ts';
 
@@ -37,12 +41,16 @@ function deletePath(root: Obj, p: (string | number)[]): boolean {
   return true;
 }
 
+/** A plaintext secret found while converting; kept apart from the report, which gets printed. */
+export interface ForeignSecret { path: string; name: string; value: string }
+
 /** Converts a foreign config object into the Switchboard shape (pure apart from path strings). */
-export function convertForeignConfig(source: unknown, opts: { stateDir: string; homeDir: string }): { raw: Obj; report: ImportReport } {
+export function convertForeignConfig(source: unknown, opts: { stateDir: string; homeDir: string }): { raw: Obj; report: ImportReport; plaintext: ForeignSecret[] } {
   if (!isObj(source)) throw new CliError('the file does not contain a JSON object');
   const raw = structuredClone(source);
   const argentos = isArgentosAgents(raw.agents);
   const report: ImportReport = { format: argentos ? 'argentos' : 'openclaw', mapped: [], dropped: [], secrets: [] };
+  const plaintext: ForeignSecret[] = [];
 
   // Agents: list form, persona strings as identity.persona, explicit folders of our own.
   const agents = isObj(raw.agents) ? raw.agents : {};
@@ -88,17 +96,20 @@ export function convertForeignConfig(source: unknown, opts: { stateDir: string; 
       report.mapped.push(`channels.${name}.agent "${block.agent}" → binding [${(raw.bindings as Obj[]).length - 1}] (every ${name} account)`);
       delete block.agent;
     }
-    moveSecrets(name, block, report);
+    moveSecrets(name, block, report, plaintext);
   }
-  return { raw, report };
+  return { raw, report, plaintext };
 }
 
-function moveSecrets(channel: ChannelId, block: Obj, report: ImportReport): void {
+function moveSecrets(channel: ChannelId, block: Obj, report: ImportReport, plaintext: ForeignSecret[]): void {
   const fields = SECRET_FIELDS[channel];
   const visit = (holder: Obj, account: string, at: string) => {
     for (const field of fields) {
-      if (typeof holder[field] !== 'string') continue;
+      const value = holder[field];
+      if (typeof value !== 'string') continue;
       const name = `${channel}/${account}`;
+      registerSecret(value);
+      if (value.trim() !== '') plaintext.push({ path: `${at}.${field}`, name, value });
       holder[field] = { secret: name };
       report.secrets.push({ path: `${at}.${field}`, name });
     }
@@ -106,6 +117,20 @@ function moveSecrets(channel: ChannelId, block: Obj, report: ImportReport): void
   visit(block, 'default', `channels.${channel}`);
   if (isObj(block.accounts)) {
     for (const [account, value] of Object.entries(block.accounts)) if (isObj(value)) visit(value, account.toLowerCase(), `channels.${channel}.accounts.${account}`);
+  }
+}
+
+/** Stores the imported values in the keychain; `stored` false (with the reason) when it cannot. */
+async function storeImported(plaintext: ForeignSecret[]): Promise<{ stored: boolean; reason: string | null }> {
+  if (plaintext.length === 0) return { stored: true, reason: null };
+  const store = openSecretStore();
+  const status = await store.status();
+  if (!status.available) return { stored: false, reason: status.reason };
+  try {
+    for (const p of plaintext) await storeSecret(store, p.name, p.value);
+    return { stored: true, reason: null };
+  } catch (err) {
+    return { stored: false, reason: (err as { reason?: string }).reason ?? (err as Error).message };
   }
 }
 
@@ -144,7 +169,7 @@ export const importCommand: Command = {
     }
     const target = ctx.loc.configPath;
     if (existsSync(target) && !flags.force) throw new CliError(`${target} already exists; pass --force to replace it`, 'conflict');
-    const { raw, report } = convertForeignConfig(source, { stateDir: ctx.loc.stateDir, homeDir: ctx.homeDir });
+    const { raw, report, plaintext } = convertForeignConfig(source, { stateDir: ctx.loc.stateDir, homeDir: ctx.homeDir });
     const issues = dropUnknownKeys(raw, report);
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length > 0) throw new CliError(`the imported config would be invalid; nothing was written`, 'bad_request', {}, 1, issues);
@@ -157,13 +182,21 @@ export const importCommand: Command = {
       for (const agent of config.agents.list) await createAgentLayout(agentPaths(agent, config, ctx.loc, ctx.homeDir), { id: agent.id, name: agent.name ?? agent.id, persona: agent.identity.persona });
     }
     const warnings = loaded.check.issues.filter((i) => i.severity === 'warning' && i.code !== 'plaintext_secret');
-    emit(ctx, { written: target, source: file, ...report, issues: warnings }, () => {
+    const keychain = await storeImported(plaintext);
+    const commands = keychain.stored ? [] : [...new Set(plaintext.map((p) => `switchboard secrets set ${p.name}`))];
+    emit(ctx, { written: target, source: file, ...report, keychain, secretCommands: commands, issues: warnings }, () => {
       out(ctx, `Imported ${file} (${report.format} format) → ${target}`);
       for (const m of report.mapped) out(ctx, `  mapped:  ${m}`);
       for (const d of report.dropped) out(ctx, `  dropped: ${d}`);
       if (report.secrets.length > 0) {
-        out(ctx, '  plaintext secrets were NOT copied; the config now refers to keychain entries:');
+        out(ctx, '  plaintext secrets were NOT copied into the config; it now refers to keychain entries:');
         for (const s of report.secrets) out(ctx, `    ${s.path} → keychain secret "${s.name}"`);
+        if (keychain.stored) out(ctx, `  their values are stored in the OS keychain`);
+        else {
+          out(ctx, `  the values are NOT stored yet (keychain unavailable: ${keychain.reason}); once it is available run:`);
+          for (const c of commands) out(ctx, `    ${c}`);
+          out(ctx, `  or: switchboard secrets migrate --from ${file}`);
+        }
       }
       for (const w of warnings) out(ctx, `  ${formatIssue(w)}`);
     });
