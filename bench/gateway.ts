@@ -91,9 +91,10 @@ export async function latency(peerUrl: string, messages: number, sessions: numbe
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     await new Promise<void>((resolve, reject) => {
+      // Keyed by message id (the reply carries it): keying by sender would pair a reply with the
+      // send time of a later message of the same sender and under-measure queued latency.
       channel.onSend = (m) => {
-        const peer = m.peer.id;
-        const t = sentAt.get(peer);
+        const t = m.replyToMessageId === undefined ? undefined : sentAt.get(m.replyToMessageId);
         if (t !== undefined) latencies.push(now() - t);
         if (latencies.length === messages) resolve();
       };
@@ -104,7 +105,7 @@ export async function latency(peerUrl: string, messages: number, sessions: numbe
         const due = Math.floor(((now() - start) / 1000) * rate);
         for (; i < Math.min(due, messages); i++) {
           const sender = `${200000 + (i % sessions)}`;
-          sentAt.set(sender, now());
+          sentAt.set(String(sessions + i), now());
           channel.inject(sessions + i, sender).catch(reject);
         }
         if (i < messages) setTimeout(tick, 1);

@@ -1,7 +1,8 @@
 // Storage floor for the gateway benchmark (DESIGN §9 Runtime): pushes `messages` inbound records
-// over `sessions` session keys through the real store with the gateway's policy — one durable
-// append per inbound message, sessions in parallel, each session's messages strictly in order.
-import { AgentSessionStore } from './store.ts';
+// over `sessions` session keys through the real stores with the gateway's policy — one durable
+// append per inbound message through the state dir's journal (group commit across sessions,
+// transcripts synced by checkpoints), sessions in parallel, each session's messages in order.
+import { SessionStores } from './stores.ts';
 
 export interface StorageFloorOptions {
   messages: number;
@@ -23,8 +24,9 @@ export async function benchStorageFloor(stateDir: string, opts: StorageFloorOpti
   const messages = Math.max(0, Math.floor(opts.messages));
   const sessions = Math.max(1, Math.floor(opts.sessions));
   const text = 'x'.repeat(opts.textLength ?? 200);
-  const store = await AgentSessionStore.open(stateDir, opts.agentId ?? 'bench');
+  const stores = await SessionStores.open(stateDir);
   try {
+    const store = await stores.store(opts.agentId ?? 'bench');
     const start = process.hrtime.bigint();
     // One lane per session, like the gateway's per-session queues: message i goes to session i % n.
     const lane = async (s: number): Promise<void> => {
@@ -41,6 +43,6 @@ export async function benchStorageFloor(stateDir: string, opts: StorageFloorOpti
     const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
     return { msgsPerSec: elapsedMs > 0 ? (messages * 1000) / elapsedMs : 0, messages, sessions, elapsedMs };
   } finally {
-    await store.close();
+    await stores.close(); // the final checkpoint syncs the transcripts (not timed, like the gateway's stop)
   }
 }

@@ -54,6 +54,12 @@ export function errCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
+export async function unlinkIfExists(file: string): Promise<void> {
+  await fs.promises.unlink(file).catch((err: unknown) => {
+    if (errCode(err) !== 'ENOENT') throw err;
+  });
+}
+
 /**
  * fsync a directory so a created/renamed entry survives power loss. Windows cannot open
  * directories as files (and NTFS journals metadata itself), so those errors are ignored.
@@ -75,16 +81,30 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-// One coalescer per directory: 1,000 sessions created at once share a few directory fsyncs.
-const dirSyncers = new Map<string, Coalescer>();
+// One coalescer per directory: 1,000 sessions created at once share a few directory fsyncs. Its
+// tickets count the entries created in the folder, so a folder fsync covers every file created
+// before it started (a checkpoint syncing 1,000 new transcripts needs one, not one per pair).
+const dirSyncers = new Map<string, { syncer: Coalescer; created: number }>();
 
-export function fsyncDirCoalesced(dir: string): Promise<void> {
-  let c = dirSyncers.get(dir);
-  if (!c) {
-    c = new Coalescer(() => fsyncDir(dir));
-    dirSyncers.set(dir, c);
+function dirSyncer(dir: string): { syncer: Coalescer; created: number } {
+  let d = dirSyncers.get(dir);
+  if (!d) {
+    const state = { syncer: null as unknown as Coalescer, created: 0 };
+    state.syncer = new Coalescer(() => fsyncDir(dir), () => state.created);
+    dirSyncers.set(dir, state);
+    d = state;
   }
-  return c.run();
+  return d;
+}
+
+/** Records that an entry was created (or renamed) in `dir`; pass the ticket to fsyncDirCoalesced. */
+export function noteDirEntry(dir: string): number {
+  return ++dirSyncer(dir).created;
+}
+
+/** Makes the entries of `dir` durable: those created up to `ticket`, else every one so far. */
+export function fsyncDirCoalesced(dir: string, ticket?: number): Promise<void> {
+  return dirSyncer(dir).syncer.run(ticket ?? noteDirEntry(dir));
 }
 
 /** Replace `file` atomically: temp file in the same folder, fsync, rename, fsync the folder. */

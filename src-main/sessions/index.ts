@@ -1,7 +1,12 @@
 // Public surface of the per-agent session store (DESIGN §4, §5): transcripts, the sessions.json
-// index and the AgentSessionStore facade. Import from here rather than from the modules.
+// index, the AgentSessionStore facade and the state dir's inbound journal (SessionStores wires
+// them). Import from here rather than from the modules.
 export { AgentSessionStore, SessionNotFoundError } from './store.ts';
-export type { HistoryPage, SessionExport, SessionHandle, SessionListItem, StoreNotice, StoreOptions } from './store.ts';
+export type { HistoryPage, RecoveryTarget, SessionExport, SessionHandle, SessionListItem, StoreNotice, StoreOptions } from './store.ts';
+export { SessionStores } from './stores.ts';
+export type { SessionStoresOptions } from './stores.ts';
+export { InboundJournal, JournalClosedError } from './journal.ts';
+export type { JournalEntry, JournalNotice, JournalOptions, RecoveredSession } from './journal.ts';
 export { TranscriptFile, TranscriptClosedError } from './transcript.ts';
 export type { AppendOptions, RecoveryInfo, TranscriptOptions } from './transcript.ts';
 export { SessionIndex, IndexVersionError, INDEX_VERSION, MIGRATIONS, archiveKey, scanTranscript } from './session-index.ts';

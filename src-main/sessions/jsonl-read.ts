@@ -54,12 +54,15 @@ export async function* linesBackward(fd: number, end: number, chunkSize = CHUNK)
   }
 }
 
-/** Streams every complete, parseable record of [0, end) in file order. */
-export async function* readRecords(file: string, end?: number): AsyncGenerator<TranscriptRecord> {
+/**
+ * Streams every complete, parseable record of [0, end) in file order; with `fromSeq`, only from
+ * the first line whose seq >= fromSeq (found by binary search, not by a scan).
+ */
+export async function* readRecords(file: string, end?: number, fromSeq?: number): AsyncGenerator<TranscriptRecord> {
   const fd = await fdOpen(file, 'r');
   try {
     const limit = end ?? (await fdSize(fd));
-    let pos = 0;
+    let pos = fromSeq === undefined ? 0 : await findSeqOffset(fd, limit, fromSeq);
     let carry: Buffer = EMPTY;
     while (pos < limit) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK, limit - pos));

@@ -1,15 +1,17 @@
 // AgentSessionStore: the per-agent facade over sessions.json and the transcripts. It maps session
 // keys to random session ids (keys never become file names), keeps the index counters in step
 // with appends, and confines every file it touches to `<stateDir>/agents/<agentId>/sessions/`.
+// Opened with an InboundJournal, its durable appends are made durable by the journal.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { defaultFdPool, type FdPool } from './fd-pool.ts';
-import { errCode } from './fs-util.ts';
+import { errCode, unlinkIfExists } from './fs-util.ts';
+import type { InboundJournal } from './journal.ts';
 import { readTailRecords } from './jsonl-read.ts';
 import { agentSessionsDir, corruptPathFor, transcriptPath } from './paths.ts';
 import { emptyStats, type RecordInput, type SessionRoute, type TranscriptRecord } from './records.ts';
 import { archiveKey, SessionIndex, type IndexNotice, type SessionEntry } from './session-index.ts';
-import { TranscriptFile, type AppendOptions, type RecoveryInfo } from './transcript.ts';
+import { TranscriptFile, type AppendOptions, type RecoveryInfo, type TranscriptOptions } from './transcript.ts';
 
 export interface SessionHandle {
   readonly sessionKey: string;
@@ -25,6 +27,21 @@ export interface StoreOptions {
   /** Recoveries, index rebuilds and failed saves, for the gateway log. */
   onNotice?: (notice: StoreNotice) => void;
   indexDebounceMs?: number;
+  /**
+   * The state dir's inbound journal (see SessionStores). With it, `append(…, { durable: true })`
+   * writes the record to the transcript without an fsync and resolves once the journal entry is
+   * fsync'ed; the journal's checkpoints sync the transcript later. Without it, the transcript
+   * itself is fsync'ed (group commit per file).
+   */
+  journal?: InboundJournal;
+  /** Tests only: see TranscriptOptions.skipWriteForTests. */
+  skipWriteForTests?: TranscriptOptions['skipWriteForTests'];
+}
+
+/** A transcript handed to journal recovery; `release()` closes it unless it is a live session's. */
+export interface RecoveryTarget {
+  transcript: TranscriptFile;
+  release(): Promise<void>;
 }
 
 /** A row of list(): `key` addresses it in history/export/delete (archived: `<sessionKey>#<id>`). */
@@ -62,12 +79,6 @@ function assertSessionKey(key: string): void {
   }
 }
 
-async function unlinkIfExists(file: string): Promise<void> {
-  await fs.unlink(file).catch((err: unknown) => {
-    if (errCode(err) !== 'ENOENT') throw err;
-  });
-}
-
 export class AgentSessionStore {
   readonly agentId: string;
   /** The only folder this store reads or writes. */
@@ -75,6 +86,8 @@ export class AgentSessionStore {
   private readonly index: SessionIndex;
   private readonly pool: FdPool;
   private readonly onNotice: ((n: StoreNotice) => void) | undefined;
+  private readonly journal: InboundJournal | undefined;
+  private readonly skipWrite: StoreOptions['skipWriteForTests'];
   private readonly live = new Map<string, SessionHandle>(); // sessionKey → open live session
   private readonly keyById = new Map<string, string>(); // sessionId → index key, for counters
   private readonly locks = new Map<string, Promise<void>>();
@@ -86,6 +99,8 @@ export class AgentSessionStore {
     this.index = index;
     this.pool = opts.pool ?? defaultFdPool;
     this.onNotice = opts.onNotice;
+    this.journal = opts.journal;
+    this.skipWrite = opts.skipWriteForTests;
   }
 
   static async open(stateDir: string, agentId: string, opts: StoreOptions = {}): Promise<AgentSessionStore> {
@@ -120,10 +135,18 @@ export class AgentSessionStore {
     });
   }
 
-  /** Appends to the live session of `sessionKey` (creating it if needed). */
+  /**
+   * Appends to the live session of `sessionKey` (creating it if needed). `durable` goes through
+   * the journal when the store has one (see StoreOptions.journal).
+   */
   async append(sessionKey: string, input: RecordInput, opts?: AppendOptions): Promise<TranscriptRecord> {
     const h = this.live.get(sessionKey) ?? (await this.getOrCreate(sessionKey));
-    return h.transcript.append(input, opts);
+    if (!opts?.durable || !this.journal) return h.transcript.append(input, opts);
+    // Written first, through the file's ordinary chain (order kept, no fsync): a record whose write
+    // failed never reaches the journal, so recovery cannot resurrect a message reported as failed.
+    const record = await h.transcript.append(input);
+    await this.journal.append({ agentId: this.agentId, sessionId: h.sessionId, sessionKey, seq: record.seq, record }, h.transcript);
+    return record;
   }
 
   /** Sets the title / last route; stored as a `meta` record so rebuild() restores it. */
@@ -194,6 +217,8 @@ export class AgentSessionStore {
       for (const [k, v] of victims) {
         const h = this.live.get(v.sessionKey);
         if (h && h.sessionId === v.sessionId) await this.closeLive(v.sessionKey);
+        // Recovery must not bring back what the journal still holds of a deleted session.
+        await this.journal?.appendTombstone(this.agentId, v.sessionId);
         const file = transcriptPath(this.dir, v.sessionId);
         // Files first, index second: a crash in between leaves an entry that load() drops,
         // never a transcript that reconcile would bring back.
@@ -248,15 +273,65 @@ export class AgentSessionStore {
     }
   }
 
-  private async openHandle(sessionKey: string, sessionId: string): Promise<SessionHandle> {
-    const transcript = await TranscriptFile.open(transcriptPath(this.dir, sessionId), {
+  /**
+   * Journal recovery only: the transcript of `sessionId`, live or archived, known to the index.
+   * A transcript lost with the page cache (or created empty) is recreated with its header, as
+   * the live session of its key unless that key has a newer one.
+   */
+  recoveryTarget(sessionKey: string, sessionId: string, created: string): Promise<RecoveryTarget> {
+    this.assertOpen();
+    assertSessionKey(sessionKey);
+    transcriptPath(this.dir, sessionId); // validates the id
+    const keep = async (): Promise<void> => undefined;
+    return this.withLock(sessionKey, async () => {
+      const live = this.live.get(sessionKey);
+      if (live?.sessionId === sessionId) return { transcript: live.transcript, release: keep };
+      let found = this.index.entries().find(([, e]) => e.sessionId === sessionId);
+      if (found && found[1].bytes === 0 && found[1].sessionKey === `orphan:${sessionId}`) {
+        this.index.delete(found[0]); // an empty file: it gets its header (and key) back below
+        found = undefined;
+      }
+      if (found && !found[1].archived) return { transcript: (await this.openHandle(found[0], sessionId)).transcript, release: keep };
+      if (found) {
+        const t = await this.openDetached(found[0], sessionId);
+        return { transcript: t, release: () => t.close() };
+      }
+      const cur = this.index.get(sessionKey);
+      if (!cur || cur.created <= created) {
+        if (cur) {
+          await this.closeLive(sessionKey);
+          this.index.delete(sessionKey);
+          this.index.set(archiveKey(sessionKey, cur.sessionId), { ...cur, archived: true });
+        }
+        return { transcript: (await this.createSession(sessionKey, sessionId, created)).transcript, release: keep };
+      }
+      const key = archiveKey(sessionKey, sessionId);
+      this.index.set(key, { sessionKey, sessionId, ...emptyStats(created), bytes: 0, archived: true });
+      const t = await this.openDetached(key, sessionId);
+      if (t.lastSeq === 0) await t.append({ type: 'session', ts: created, sessionId, sessionKey, agentId: this.agentId });
+      return { transcript: t, release: () => t.close() };
+    });
+  }
+
+  private transcriptOptions(onAppended: TranscriptOptions['onAppended']): TranscriptOptions {
+    return {
       pool: this.pool,
       onRecovered: (info) => this.onNotice?.({ kind: 'transcript-recovered', ...info }),
-      onAppended: (rec, bytes) => {
-        const key = this.keyById.get(sessionId);
-        if (key !== undefined) this.index.noteRecord(key, rec, bytes);
-      },
-    });
+      onAppended,
+      ...(this.skipWrite ? { skipWriteForTests: this.skipWrite } : {}),
+    };
+  }
+
+  /** A transcript outside the live set (archived), its counters kept under index key `key`. */
+  private openDetached(key: string, sessionId: string): Promise<TranscriptFile> {
+    return TranscriptFile.open(transcriptPath(this.dir, sessionId), this.transcriptOptions((rec, bytes) => this.index.noteRecord(key, rec, bytes)));
+  }
+
+  private async openHandle(sessionKey: string, sessionId: string): Promise<SessionHandle> {
+    const transcript = await TranscriptFile.open(transcriptPath(this.dir, sessionId), this.transcriptOptions((rec, bytes) => {
+      const key = this.keyById.get(sessionId);
+      if (key !== undefined) this.index.noteRecord(key, rec, bytes);
+    }));
     const e = this.index.get(sessionKey);
     if (transcript.recovery && e) {
       e.bytes = transcript.size; // the counters never included the bytes just cut off
@@ -268,9 +343,7 @@ export class AgentSessionStore {
     return h;
   }
 
-  private async createSession(sessionKey: string): Promise<SessionHandle> {
-    const sessionId = randomUUID();
-    const ts = new Date().toISOString();
+  private async createSession(sessionKey: string, sessionId: string = randomUUID(), ts = new Date().toISOString()): Promise<SessionHandle> {
     const h = await this.openHandle(sessionKey, sessionId);
     this.index.set(sessionKey, { sessionKey, sessionId, ...emptyStats(ts), bytes: 0 });
     // The header names the key so the index can be rebuilt from transcripts alone. Not durable

@@ -3,29 +3,13 @@
 // is cut off on open and kept in `<file>.corrupt`. The descriptor is lent by an LRU FdPool.
 import path from 'node:path';
 import { defaultFdPool, type FdPool, type PooledFile } from './fd-pool.ts';
-import {
-  fdClose,
-  fdDatasync,
-  fdOpen,
-  fdSize,
-  fdTruncate,
-  fdWriteAll,
-  fsyncDirCoalesced,
-  readAt,
-} from './fs-util.ts';
+import { fdClose, fdDatasync, fdOpen, fdTruncate, fdWriteAll, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
 import { Coalescer, Semaphore } from './group-commit.ts';
-import { linesBackward, readRecords, readTailRecords } from './jsonl-read.ts';
-import { corruptPathFor } from './paths.ts';
+import { readRecords, readTailRecords } from './jsonl-read.ts';
 import { buildRecord, parseRecordLine, type RecordInput, type TranscriptRecord } from './records.ts';
+import { repairTornTail, type RecoveryInfo } from './torn-tail.ts';
 
-export interface RecoveryInfo {
-  path: string;
-  corruptPath: string;
-  /** Where the good prefix ends (the new file size). */
-  offset: number;
-  removedBytes: number;
-  at: string;
-}
+export type { RecoveryInfo } from './torn-tail.ts';
 
 export interface TranscriptOptions {
   pool?: FdPool;
@@ -33,10 +17,20 @@ export interface TranscriptOptions {
   onRecovered?: (info: RecoveryInfo) => void;
   /** Called after each record reached the file (before any fsync); feeds the index counters. */
   onAppended?: (rec: TranscriptRecord, bytes: number) => void;
+  /**
+   * Tests only: records for which this returns true are never written (the append still
+   * resolves), which is what a power loss does to page-cache writes. The journal crash test uses
+   * it to leave acknowledged records that exist only in the journal.
+   */
+  skipWriteForTests?: (rec: TranscriptRecord) => boolean;
 }
 
 export interface AppendOptions {
-  /** Resolve only after the record is fsync'ed (and, for a new file, its directory entry). */
+  /**
+   * Resolve only after the record is durable. On a TranscriptFile: fsync'ed (with, for a new
+   * file, its directory entry). Through an AgentSessionStore opened with an InboundJournal: the
+   * record is written here without an fsync and resolves once its journal entry is fsync'ed.
+   */
   durable?: boolean;
 }
 
@@ -58,6 +52,7 @@ export class TranscriptFile implements PooledFile {
   readonly recovery: RecoveryInfo | null;
   private readonly pool: FdPool;
   private readonly onAppended: TranscriptOptions['onAppended'];
+  private readonly skipWrite: TranscriptOptions['skipWriteForTests'];
   private fd: number | null;
   private opening: Promise<number> | null = null;
   private closing: Promise<void> | null = null;
@@ -69,8 +64,10 @@ export class TranscriptFile implements PooledFile {
   private writesDone = 0; // the group-commit ticket: a sync launched now covers this many writes
   private dirty = false; // written since the last successful fdatasync
   private needsDirSync: boolean; // the file was created: its directory entry is not durable yet
+  private dirTicket: number; // the folder fsync that makes the entry durable must cover this
   private failed: Error | null = null;
   private closed = false;
+  private closeDone: Promise<void> | null = null;
   /**
    * The most recent records, kept in memory so that the history of a turn (the last few dozen
    * records) is not re-read and re-parsed from disk for every message. Covers seqs
@@ -93,9 +90,11 @@ export class TranscriptFile implements PooledFile {
     this.nextSeq = lastSeq + 1;
     this.tailFrom = this.nextSeq;
     this.needsDirSync = created;
+    this.dirTicket = created ? noteDirEntry(path.dirname(file)) : 0;
     this.recovery = recovery;
     this.pool = opts.pool ?? defaultFdPool;
     this.onAppended = opts.onAppended;
+    this.skipWrite = opts.skipWriteForTests;
   }
 
   /** Opens (creating if needed) and repairs a torn tail before anything is appended. */
@@ -110,9 +109,10 @@ export class TranscriptFile implements PooledFile {
       fd = await fdOpen(file, 'a+');
     }
     try {
-      const { size, lastSeq, recovery } = created
-        ? { size: 0, lastSeq: 0, recovery: null }
-        : await repairTail(fd, file);
+      const { size, last, recovery } = created
+        ? { size: 0, last: null, recovery: null }
+        : await repairTornTail(fd, file, parseRecordLine);
+      const lastSeq = last?.seq ?? 0;
       const t = new TranscriptFile(file, fd, size, lastSeq, created, recovery, opts);
       t.pool.touch(t);
       if (recovery) opts.onRecovered?.(recovery);
@@ -159,10 +159,25 @@ export class TranscriptFile implements PooledFile {
     });
   }
 
-  /** Makes every record appended so far durable. */
-  async sync(): Promise<void> {
+  /**
+   * Makes every record appended so far durable (on a closed file: waits for close's sync). With
+   * `force`, fsyncs the file and its folder even if this process wrote nothing: journal recovery
+   * uses it for records an earlier process wrote but had not synced yet.
+   */
+  async sync(opts: { force?: boolean } = {}): Promise<void> {
+    // A closed file has given its descriptor back; syncing again would reopen it behind the
+    // pool's back. close() already synced everything, and rejects if that failed.
+    if (this.closeDone) {
+      await this.closeDone;
+      if (this.failed && (this.dirty || this.needsDirSync)) throw this.failed; // close could not sync
+      return;
+    }
     await this.writeChain;
-    if (this.dirty || this.needsDirSync) await this.syncer.run(this.writesDone);
+    if (opts.force) {
+      this.needsDirSync = true; // the earlier process may have created it without a folder fsync
+      this.dirTicket = noteDirEntry(path.dirname(this.path));
+      await syncSlots.use(() => this.syncNow());
+    } else if (this.dirty || this.needsDirSync) await this.syncer.run(this.writesDone);
     else await this.syncer.idle();
   }
 
@@ -207,15 +222,18 @@ export class TranscriptFile implements PooledFile {
     return records;
   }
 
-  /** Every record written so far, streamed in order. */
-  readAll(): AsyncGenerator<TranscriptRecord> {
-    return readRecords(this.path, this.committed);
+  /** Every record written so far (from the first with seq >= fromSeq), streamed in order. */
+  readAll(fromSeq?: number): AsyncGenerator<TranscriptRecord> {
+    return readRecords(this.path, this.committed, fromSeq);
   }
 
   /** Flushes, syncs unsynced appends and releases the descriptor; later appends reject. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
     this.closed = true;
+    return (this.closeDone ??= this.closeNow());
+  }
+
+  private async closeNow(): Promise<void> {
     try {
       await this.writeChain;
       await this.syncer.idle();
@@ -287,6 +305,7 @@ export class TranscriptFile implements PooledFile {
     let fd: number | null = null;
     try {
       if (this.failed) throw this.failed;
+      if (this.skipWrite?.(rec)) return this.writesDone;
       fd = await this.acquire();
       await fdWriteAll(fd, buf);
     } catch (err) {
@@ -316,54 +335,14 @@ export class TranscriptFile implements PooledFile {
       // After a failed fsync the kernel may have dropped the dirty pages: a later "successful"
       // fsync would lie, so the file refuses further appends rather than acknowledge them.
       this.failed ??= err as Error;
+      this.dirty = true; // nothing became durable: a later sync() must report the failure
       throw err;
     } finally {
       this.release();
     }
     if (this.needsDirSync) {
-      await fsyncDirCoalesced(path.dirname(this.path));
+      await fsyncDirCoalesced(path.dirname(this.path), this.dirTicket);
       this.needsDirSync = false;
     }
   }
-}
-
-/**
- * Finds the end of the last good line (newline-terminated, parseable). Anything after it is a
- * torn write: appended to `<file>.corrupt` with a header, fsync'ed, then cut from the transcript.
- */
-async function repairTail(fd: number, file: string): Promise<{
-  size: number;
-  lastSeq: number;
-  recovery: RecoveryInfo | null;
-}> {
-  const size = await fdSize(fd);
-  let goodEnd = size;
-  let lastSeq = 0;
-  for await (const { start, line, terminated } of linesBackward(fd, size)) {
-    const rec = terminated ? parseRecordLine(line) : null;
-    if (rec) {
-      lastSeq = rec.seq;
-      goodEnd = start + line.length + 1;
-      break;
-    }
-    goodEnd = start;
-  }
-  if (goodEnd === size) return { size, lastSeq, recovery: null };
-
-  const removed = Buffer.allocUnsafe(size - goodEnd);
-  await readAt(fd, removed, goodEnd);
-  const at = new Date().toISOString();
-  const corruptPath = corruptPathFor(file);
-  const header = `# ${at} removed ${removed.length} bytes at offset ${goodEnd} (torn tail) from ${path.basename(file)}\n`;
-  const cfd = await fdOpen(corruptPath, 'a');
-  try {
-    await fdWriteAll(cfd, Buffer.concat([Buffer.from(header), removed, Buffer.from('\n')]));
-    await fdDatasync(cfd); // the bytes must be safe before they are cut from the transcript
-  } finally {
-    await fdClose(cfd);
-  }
-  await fsyncDirCoalesced(path.dirname(corruptPath)); // a new .corrupt file needs its entry durable
-  await fdTruncate(fd, goodEnd);
-  await fdDatasync(fd);
-  return { size: goodEnd, lastSeq, recovery: { path: file, corruptPath, offset: goodEnd, removedBytes: removed.length, at } };
 }

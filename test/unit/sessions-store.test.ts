@@ -158,6 +158,16 @@ describe('TranscriptFile', () => {
     await t.close();
   });
 
+  it('syncing 50 new transcripts needs one folder fsync, not one per file', async () => {
+    const files = await Promise.all(Array.from({ length: 50 }, (_, i) => TranscriptFile.open(path.join(tmp, `${i}.jsonl`))));
+    await Promise.all(files.map((t, i) => t.append({ type: 'message', i })));
+    const spy = vi.spyOn(fs, 'fsync'); // folders are fsync'ed, files fdatasync'ed
+    await Promise.all(files.map((t) => t.sync()));
+    expect(spy.mock.calls.length).toBeGreaterThan(0);
+    expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
+    await Promise.all(files.map((t) => t.close()));
+  });
+
   it('keeps at most maxOpen descriptors open while appending to many transcripts', async () => {
     const pool = new FdPool({ maxOpen: 4 });
     const files = await Promise.all(Array.from({ length: 20 }, (_, i) => TranscriptFile.open(path.join(tmp, `${i}.jsonl`), { pool })));
