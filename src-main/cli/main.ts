@@ -9,6 +9,7 @@ import type { Command } from './command.ts';
 import { agentCommands } from './commands/agents.ts';
 import { authCommands } from './commands/auth.ts';
 import { bindingCommands } from './commands/bindings.ts';
+import { channelCommands } from './commands/channels.ts';
 import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
 import { gatewayCommands } from './commands/gateway.ts';
@@ -21,7 +22,7 @@ import { version } from './version.ts';
 
 export { version };
 
-export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand, ...secretCommands, ...authCommands];
+export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...channelCommands, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand, ...secretCommands, ...authCommands];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string' },

@@ -2,7 +2,7 @@
 // accounts whose settings changed are restarted; one account's failure never touches another's.
 import { CHANNELS, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import type { Logger } from '../log.ts';
-import type { ChannelAdapter, ChannelStatus, InboundEnvelope } from './envelope.ts';
+import type { ChannelAdapter, ChannelStatus, InboundEnvelope, ProbeResult } from './envelope.ts';
 
 /** Builds the adapter for one account, or undefined when this build has none for the channel. */
 export type AdapterFactory = (account: ChannelAccount, config: SwitchboardConfig) => ChannelAdapter | undefined;
@@ -88,6 +88,45 @@ export class ChannelSet {
     const pulse = () => void adapter.setTyping!(envelope.peer, true).catch(() => undefined);
     pulse();
     const timer = setInterval(pulse, TYPING_REFRESH_MS);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** Checks an account's credentials with the platform, whether or not it is running. */
+  async probe(channel: string, accountId: string, config: SwitchboardConfig): Promise<ProbeResult> {
+    const running = this.running.get(`${channel}:${accountId}`)?.adapter;
+    const account = this.configured.find((a) => a.channel === channel && a.accountId === accountId);
+    const adapter = running ?? (account ? this.factory?.(account, config) : undefined);
+    if (!account && !running) return { ok: false, error: `${channel} account "${accountId}" is not configured` };
+    if (!adapter?.probe) return { ok: false, error: `this build cannot probe ${channel} accounts` };
+    return adapter.probe();
+  }
+
+  /** Stops one account (e.g. to re-link it) until resume() or the next config sync. */
+  async suspend(channel: string, accountId: string): Promise<void> {
+    const key = `${channel}:${accountId}`;
+    const run = this.running.get(key);
+    if (!run) return;
+    this.running.delete(key);
+    await this.stopOne(key, run.adapter);
+  }
+
+  /**
+   * Reports status changes: adapters update their status as connections come and go, and the
+   * dashboard and tray need to see it without asking. A cheap comparison once a second.
+   */
+  watch(onChange: (status: ChannelStatus) => void, everyMs = 1000): { stop(): void } {
+    const last = new Map<string, string>();
+    const timer = setInterval(() => {
+      for (const status of this.statuses()) {
+        const key = `${status.channel}:${status.accountId}`;
+        const text = JSON.stringify(status);
+        if (last.get(key) !== text) {
+          last.set(key, text);
+          onChange(status);
+        }
+      }
+    }, everyMs);
     timer.unref();
     return { stop: () => clearInterval(timer) };
   }

@@ -13,11 +13,11 @@ import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import type { Logger } from '../log.ts';
-import { AgentSessionStore, type TranscriptRecord } from '../sessions/index.ts';
+import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
-import type { InboundEnvelope } from './envelope.ts';
+import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
 
@@ -58,7 +58,9 @@ export class Gateway {
   private config!: SwitchboardConfig;
   private router!: Router;
   private readonly lanes = new SessionLanes({ maxConcurrent: 4, maxQueuedPerSession: 200, maxQueuedTotal: 5000 });
-  private readonly stores = new Map<string, Promise<AgentSessionStore>>();
+  /** The state dir's session stores and inbound journal (opened by init(), closed by stop()). */
+  private sessions: Promise<SessionStores> | null = null;
+  private sessionsClosing: Promise<void> = Promise.resolve();
   private readonly running = new Map<string, AbortController>();
   private readonly channels: ChannelSet;
   readonly activity = new AgentActivity();
@@ -77,6 +79,8 @@ export class Gateway {
       throw new ControlError('bad_request', `${loaded.configPath} is invalid: ${errors.map((e) => `${e.line ? `${e.line}:${e.column} ` : ''}${e.message}`).join('; ')}`);
     }
     this.apply(loaded);
+    // Replays what a crash left in the inbound journal before the first message is accepted.
+    await this.sessionStores();
   }
 
   get currentConfig(): SwitchboardConfig {
@@ -175,8 +179,10 @@ export class Gateway {
       for (const controller of this.running.values()) controller.abort(new Error('gateway stopping'));
       await this.lanes.idle();
     }
-    for (const store of this.stores.values()) await (await store).close();
-    this.stores.clear();
+    const sessions = this.sessions;
+    this.sessions = null; // a later storeFor() (history while stopped) reopens them, after this close
+    this.sessionsClosing = (async () => (await sessions?.catch(() => null))?.close())();
+    await this.sessionsClosing;
     this.startedAt = null;
     this.setState('stopped');
     return this.state;
@@ -223,9 +229,41 @@ export class Gateway {
         continue;
       }
       const routed = agentId === decision.agentId ? decision : { ...decision, agentId, sessionKey: decision.sessionKey.replace(/^agent:[^:]+:/, `agent:${agentId}:`), mainSessionKey: `agent:${agentId}:${this.config.session.mainKey}` };
+      if (envelope.kind !== undefined && envelope.kind !== 'message') {
+        // Edits and reactions are part of the conversation's record, but are never answered.
+        persisted.push(this.recordEvent(agentId, routed.sessionKey, envelope));
+        continue;
+      }
       persisted.push(this.submit({ agentId, decision: routed, envelope, reply: (text) => this.channels.send(envelope, text) }).persisted);
     }
     await Promise.all(persisted);
+  }
+
+  private async recordEvent(agentId: string, sessionKey: string, envelope: InboundEnvelope): Promise<void> {
+    const store = await this.storeFor(agentId);
+    await store.append(sessionKey, {
+      type: envelope.kind!, text: envelope.text, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+    });
+  }
+
+  /** Checks an account's credentials with its platform (Telegram getMe, Discord users/@me…). */
+  probeChannel(channel: string, accountId: string) {
+    return this.channels.probe(channel, accountId, this.config);
+  }
+
+  /** Stops one account until resumeChannels() (WhatsApp re-linking must not race a live socket). */
+  suspendChannel(channel: string, accountId: string): Promise<void> {
+    return this.channels.suspend(channel, accountId);
+  }
+
+  async resumeChannels(): Promise<void> {
+    if (this.state === 'running') await this.channels.sync(this.config);
+  }
+
+  /** Calls `onChange` whenever an account's status changes (connected, stopped + reason…). */
+  watchChannels(onChange: (status: ChannelStatus) => void): { stop(): void } {
+    return this.channels.watch(onChange);
   }
 
   private broadcastTargets(envelope: InboundEnvelope): string[] | undefined {
@@ -266,19 +304,35 @@ export class Gateway {
   }
 
   storeFor(agentId: string): Promise<AgentSessionStore> {
-    let store = this.stores.get(agentId);
-    if (!store) {
-      store = AgentSessionStore.open(this.opts.loc.stateDir, agentId, {
-        onNotice: (notice) => this.opts.log.log('warn', 'session store notice', { agentId, notice: notice.kind }),
+    return this.sessionStores().then((s) => s.store(agentId));
+  }
+
+  private sessionStores(): Promise<SessionStores> {
+    if (!this.sessions) {
+      const stateDir = this.opts.loc.stateDir;
+      const opening = this.sessionsClosing.catch(() => undefined)
+        .then(() => SessionStores.open(stateDir, { onNotice: (agentId, notice) => this.storeNotice(agentId, notice) }));
+      this.sessions = opening;
+      opening.catch(() => {
+        if (this.sessions === opening) this.sessions = null;
       });
-      this.stores.set(agentId, store);
-      store.catch(() => this.stores.delete(agentId));
     }
-    return store;
+    return this.sessions;
+  }
+
+  private storeNotice(agentId: string | null, notice: StoreNotice | JournalNotice): void {
+    const fields: Record<string, unknown> = { ...(agentId ? { agentId } : {}), notice: notice.kind };
+    if (notice.kind === 'journal-recovered') {
+      Object.assign(fields, { entries: notice.entries, appended: notice.appended, sessions: notice.sessions.map((s) => `${s.agentId}:${s.sessionKey} +${s.appended}`) });
+    }
+    if (notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed') fields.error = notice.error;
+    const failed = notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed';
+    this.opts.log.log(failed ? 'error' : 'warn', notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice', fields);
   }
 
   /**
-   * Queues a message in its session lane and persists it at once (durably), so everything the
+   * Queues a message in its session lane and persists it at once (durably: its inbound-journal
+   * entry is fsync'ed, shared with concurrent messages of every session), so everything the
    * gateway acknowledged survives a crash even while it waits behind an earlier turn. The lane
    * slot is reserved first, so lane order is arrival order; the turn waits for the persisted record.
    * Resolves when the inbound record is durable (undefined when the message was not accepted).
@@ -346,6 +400,8 @@ export class Gateway {
   private async persistInbound({ agentId, decision, envelope }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
     const route = { ...decision };
+    // Durable through the state dir's inbound journal: one fdatasync shared by every message that
+    // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
     const inbound = await store.append(decision.sessionKey, {
       type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },

@@ -11,6 +11,7 @@ import { AuthProfileError, agentAuthRef, type AuthProfiles } from '../secrets/au
 import { listAgentProfiles, listSecrets, storeSecret } from '../secrets/credentials.ts';
 import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '../secrets/store.ts';
 import type { Gateway } from './gateway.ts';
+import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import type { PairingStore } from './pairing.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
@@ -21,7 +22,7 @@ export interface GatewayCredentials {
   homeDir?: string;
 }
 
-export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials): Handlers<ControlMethods> {
+export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials, channels?: ChannelHandlerDeps): Handlers<ControlMethods> {
   const need = (): GatewayCredentials => {
     if (!creds) throw new ControlError('unavailable', 'credentials unavailable: this gateway was started without a keychain');
     return creds;
@@ -32,6 +33,7 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
     return agentAuthRef(config.agents.list.find((a) => a.id === id)!, config, gateway.currentLoc, creds?.homeDir);
   };
   return {
+    ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
     async status() {
       const loaded = gateway.currentLoaded;
       return {

@@ -20,6 +20,7 @@ import { redactValue } from '../secrets/redact.ts';
 import { keychainResolver, type SecretResolver } from '../secrets/resolver.ts';
 import { openSecretStore, type SecretStore } from '../secrets/store.ts';
 import type { AdapterFactory } from './channel-set.ts';
+import { channelAdapterFactory } from '../channels/index.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
 import { InstanceLock } from './instance-lock.ts';
@@ -88,9 +89,12 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
       keys: opts.keys ?? profileKeys, env, log,
       messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
     });
+    const adapters = opts.adapters ?? channelAdapterFactory({
+      stateDir: opts.loc.stateDir, log, secrets: keychainResolver(secrets, env), keychain: secrets,
+      onQr: (channel, accountId, qr) => late.service?.emit('channel.qr', { channel, accountId, qr }),
+    });
     const gateway = new Gateway({
-      loc: opts.loc, store, runner, pairing, log, emit: (event, data) => late.service?.emit(event, data),
-      ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
+      loc: opts.loc, store, runner, pairing, log, emit: (event, data) => late.service?.emit(event, data), adapters, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
     late.gateway = gateway;
@@ -98,7 +102,8 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     await reportCredentials(gateway, secrets, log);
     const service = new ControlService({
       methods: CONTROL_METHODS, events: CONTROL_EVENTS,
-      handlers: gatewayHandlers(gateway, pairing, opts.version, { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) }),
+      handlers: gatewayHandlers(gateway, pairing, opts.version, { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
+        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) }),
       log: (level, message, fields) => log.log(level, message, fields),
       redact: redactValue,
     });
@@ -109,6 +114,7 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     await lock.publish({ pid: process.pid, port: server.port, startedAt: new Date().toISOString(), version: opts.version });
     watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })));
     await gateway.start();
+    const channelWatch = gateway.watchChannels((status) => service.emit('channel.state', status));
     const running = server;
     let closing: Promise<void> | undefined;
     return {
@@ -116,6 +122,7 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
       credentials: { store: secrets, resolver: keychainResolver(secrets, env) },
       close: () => (closing ??= (async () => {
         watcher?.close();
+        channelWatch.stop();
         await gateway.stop();
         await running.close();
         await lock.release();

@@ -115,7 +115,24 @@ export const statusSchema = z.object({
   keychain: keychainStatusSchema,
 });
 
+const channelAccountParams = z.object({ channel: z.string().min(1), accountId: z.string().min(1).optional() });
+
+export const CHANNEL_METHODS = {
+  'channels.status': defineMethod({ params: z.object({}).optional(), result: z.object({ channels: z.array(channelStatusSchema) }) }),
+  'channels.probe': defineMethod({
+    params: channelAccountParams,
+    result: z.object({ channel: z.string(), accountId: z.string(), ok: z.boolean(), identity: z.string().optional(), error: z.string().optional() }),
+  }),
+  /** Links a WhatsApp account: QR codes arrive as `channel.qr` events; resolves once linked. */
+  'channels.login': defineMethod({
+    params: channelAccountParams.extend({ timeoutMs: z.number().int().min(10_000).max(600_000).optional() }),
+    result: z.object({ channel: z.string(), accountId: z.string(), phone: z.string().optional(), alreadyLinked: z.boolean() }),
+    mutating: true,
+  }),
+};
+
 export const CONTROL_METHODS = {
+  ...CHANNEL_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
   'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
   'gateway.stop': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
@@ -186,7 +203,10 @@ export const CONTROL_METHODS = {
   }),
 };
 
+
 export const CONTROL_EVENTS = {
+  'channel.state': defineEvent(channelStatusSchema),
+  'channel.qr': defineEvent(z.object({ channel: z.string(), accountId: z.string(), qr: z.string() })),
   'gateway.state': defineEvent(z.object({ state: gatewayStateSchema, reason: z.string().optional() })),
   'message.inbound': defineEvent(z.object({
     agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),

@@ -1,0 +1,41 @@
+// The production adapter factory: one ChannelAdapter per configured channel account. The adapter
+// modules are light; each loads its platform library (grammy, discord.js, Baileys) only when an
+// account of that channel starts, so unconfigured channels cost nothing.
+import type { AdapterFactory } from '../gateway/channel-set.ts';
+import type { ChannelStatus } from '../gateway/envelope.ts';
+import type { Logger } from '../log.ts';
+import type { SecretResolver } from '../secrets/resolver.ts';
+import { whatsappLinkKeyAccount, type SecretStore } from '../secrets/store.ts';
+import { createDiscordAdapter } from './discord/index.ts';
+import { createTelegramAdapter } from './telegram/index.ts';
+import { createWhatsAppAdapter } from './whatsapp/adapter.ts';
+import { whatsAppAuthKeyProvider } from './whatsapp/auth-store.ts';
+
+export interface ChannelFactoryDeps {
+  stateDir: string;
+  log: Logger;
+  secrets: SecretResolver;
+  /** Holds the key that encrypts WhatsApp link state at rest. */
+  keychain: SecretStore;
+  onState?: (status: ChannelStatus) => void;
+  onQr?: (channel: 'whatsapp', accountId: string, qr: string) => void;
+}
+
+export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory {
+  return (account, config) => {
+    switch (account.channel) {
+      case 'telegram':
+        return createTelegramAdapter(account, config, { secrets: deps.secrets, log: deps.log, ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}) });
+      case 'discord':
+        return createDiscordAdapter(account, config, { secrets: deps.secrets, log: deps.log });
+      case 'whatsapp':
+        return createWhatsAppAdapter(account, config, {
+          stateDir: deps.stateDir, log: deps.log,
+          keyProvider: whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId)),
+          ...(deps.onQr ? { onQr: (qr: string) => deps.onQr!('whatsapp', account.accountId, qr) } : {}),
+        });
+      default:
+        return undefined;
+    }
+  };
+}
