@@ -65,7 +65,7 @@ async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel
   }
 }
 
-async function throughput(peerUrl: string, messages: number, sessions: number): Promise<number> {
+export async function throughputForProfile(peerUrl: string, messages: number, sessions: number): Promise<number> {
   return withGateway(peerUrl, async (gateway, channel) => {
     // Warm up: one turn per session opens every transcript once, as a running gateway would have.
     await runBatch(channel, sessions, sessions, 0);
@@ -141,7 +141,7 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
   const sessions = opts.smoke ? 100 : 1000;
   const peer = await startPeer();
   try {
-    const rate = await throughput(peer.url, messages, sessions);
+    const rate = await throughputForProfile(peer.url, messages, sessions);
     report(opts, { bench: 'gateway.throughput', params: { messages, sessions }, value: rate, unit: 'msg/s' }, '>= 2,000');
     const lat = await latency(peer.url, opts.smoke ? 500 : 5000, sessions, 500);
     for (const q of [0.5, 0.99]) {

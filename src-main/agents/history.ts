@@ -196,6 +196,18 @@ export function trimToBudget(messages: WireMessage[], budgetTokens: number): { m
 }
 
 /**
+ * A record's size for the page loop: its text fields plus a fixed allowance for the rest. Cheap
+ * on purpose — stringifying every record of every turn cost more than the turn's own work.
+ */
+function approxChars(r: TranscriptRecord): number {
+  let n = 120;
+  if (typeof r.text === 'string') n += r.text.length;
+  if (typeof r.output === 'string') n += r.output.length;
+  if (r.type === 'tool_call') n += JSON.stringify(r.input ?? null).length;
+  return n;
+}
+
+/**
  * Reads the session backwards in pages until the records cover the budget, then rebuilds and
  * trims the conversation. The current inbound comes from `opts.current` (with its images).
  */
@@ -208,7 +220,7 @@ export async function buildHistory(store: AgentSessionStore, sessionKey: string,
   for (let page = 0; page < maxPages; page++) {
     const p = await store.history(sessionKey, { limit: pageSize, ...(before !== undefined ? { before } : {}) });
     records.unshift(...p.records);
-    for (const r of p.records) chars += JSON.stringify(r).length;
+    for (const r of p.records) chars += approxChars(r);
     // Raw JSON over-counts the content, so once it exceeds the budget we have read enough.
     if (!p.hasMore || p.records.length === 0 || chars / CHARS_PER_TOKEN > opts.budgetTokens) break;
     before = p.records[0]!.seq;

@@ -4,8 +4,8 @@
 import type { AdapterFactory } from '../gateway/channel-set.ts';
 import type { ChannelStatus } from '../gateway/envelope.ts';
 import type { Logger } from '../log.ts';
-import type { SecretResolver } from '../secrets/resolver.ts';
-import { whatsappLinkKeyAccount, type SecretStore } from '../secrets/store.ts';
+import { SecretUnavailableError, type SecretResolver } from '../secrets/resolver.ts';
+import { SecretStoreUnavailableError, whatsappLinkKeyAccount, type SecretStore } from '../secrets/store.ts';
 import { createDiscordAdapter } from './discord/index.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
 import { createWhatsAppAdapter } from './whatsapp/adapter.ts';
@@ -21,6 +21,18 @@ export interface ChannelFactoryDeps {
   onQr?: (channel: 'whatsapp', accountId: string, qr: string) => void;
 }
 
+/** A keychain failure reads like every other missing credential: "credentials unavailable for …". */
+function credentialsKeyProvider(accountId: string, provider: () => Promise<Buffer>): () => Promise<Buffer> {
+  return async () => {
+    try {
+      return await provider();
+    } catch (err) {
+      if (err instanceof SecretStoreUnavailableError) throw new SecretUnavailableError(`WhatsApp account ${accountId}`, err.message);
+      throw err;
+    }
+  };
+}
+
 export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory {
   return (account, config) => {
     switch (account.channel) {
@@ -31,7 +43,7 @@ export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory 
       case 'whatsapp':
         return createWhatsAppAdapter(account, config, {
           stateDir: deps.stateDir, log: deps.log,
-          keyProvider: whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId)),
+          keyProvider: credentialsKeyProvider(account.accountId, whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId))),
           ...(deps.onQr ? { onQr: (qr: string) => deps.onQr!('whatsapp', account.accountId, qr) } : {}),
         });
       default:

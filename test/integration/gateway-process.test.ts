@@ -36,7 +36,7 @@ async function freshStateDir(): Promise<string> {
 /** Starts `switchboard gateway` and resolves with the child and the control URL it printed. */
 function startGateway(stateDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
-    cwd: ROOT, env: { ...process.env, ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...withoutDbus(), ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
@@ -50,6 +50,12 @@ function startGateway(stateDir: string): Promise<{ child: ChildProcess; url: str
     });
     child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}${err}`)));
   });
+}
+
+/** The environment without a D-Bus session: no keychain, whatever the developer's desktop has. */
+function withoutDbus(): NodeJS.ProcessEnv {
+  const { DBUS_SESSION_BUS_ADDRESS: _bus, DISPLAY: _display, ...rest } = process.env;
+  return rest;
 }
 
 async function client(stateDir: string, url: string) {
@@ -126,5 +132,26 @@ describe('switchboard gateway (process)', () => {
       const lines = (await readFile(path.join(sessionsDir, file), 'utf8')).split('\n').filter(Boolean);
       for (const line of lines) expect(() => JSON.parse(line), `${file}: ${line}`).not.toThrow();
     }
+  });
+});
+
+describe('switchboard channels status (process)', () => {
+  it('lists configured accounts as stopped when no gateway runs, and live states through a running one', async () => {
+    const stateDir = await freshStateDir();
+    const config = { models: { anthropic: { baseUrl: peer.url } }, channels: { whatsapp: { accounts: { biz: {} } } } };
+    await writeFile(path.join(stateDir, 'switchboard.json'), JSON.stringify(config));
+    const run = (args: string[]) => new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/switchboard.mjs', ...args, '--state-dir', stateDir, '--json'], { cwd: ROOT, env: { ...process.env, HOME: stateDir } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('exit', (code) => resolve({ code, stdout }));
+    });
+    const offline = await run(['channels', 'status']);
+    expect(JSON.parse(offline.stdout)).toEqual({ channels: [{ channel: 'whatsapp', accountId: 'biz', state: 'stopped', reason: 'no gateway is running' }] });
+    // The gateway's environment has no D-Bus session, so no keychain: the account, whose link state
+    // is encrypted with a keychain key, must say so rather than crash or fall back to plaintext.
+    await startGateway(stateDir);
+    const live = JSON.parse((await run(['channels', 'status'])).stdout) as { channels: { channel: string; accountId: string; state: string; reason?: string }[] };
+    expect(live.channels).toEqual([expect.objectContaining({ channel: 'whatsapp', accountId: 'biz', state: 'error', reason: expect.stringMatching(/^credentials unavailable for WhatsApp account biz: keychain unavailable/) })]);
   });
 });
