@@ -2,6 +2,8 @@
 // SOUL.md, USER.md — read through the workspace confinement, capped, cached by mtime), the tools
 // on offer, and where the message came from (a group chat reminds the agent that strangers read).
 import type { AgentConfig } from '../../src-shared/config/index.ts';
+import { mayLoadPrivateMemory, MEMORY_FILE } from './memory/access.ts';
+import { listSkills, type SkillSummary } from './skills.ts';
 import type { TurnInbound } from './turn-types.ts';
 import { inspectWorkspacePath, readWorkspaceFile, WorkspaceAccessError } from './workspace-fs.ts';
 
@@ -91,6 +93,10 @@ export interface PromptInput {
   tools: { name: string; description: string }[];
   files: PersonaFileCache;
   now: Date;
+  /** The state dir, for shared skills (`<stateDir>/skills`); without it only the agent's own skills are listed. */
+  stateDir?: string;
+  /** Skills to list (default: looked up when the `skill` tool is offered). */
+  skills?: SkillSummary[];
 }
 
 export interface BuiltPrompt {
@@ -121,12 +127,29 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
       skipped.push({ file, reason: err instanceof Error ? err.message : String(err) });
     }
   }
+  // Private notes (DESIGN §9): MEMORY.md only in the main session with an owner, never elsewhere.
+  if (mayLoadPrivateMemory(input.sessionKey, inbound)) {
+    try {
+      const text = await input.files.load(input.workspace, MEMORY_FILE);
+      if (text?.trim()) parts.push(`## ${MEMORY_FILE} (your private notes; never repeat them to anyone but your owner)\n\n${text.trim()}`);
+    } catch (err) {
+      skipped.push({ file: MEMORY_FILE, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
 
   parts.push(
     input.tools.length
       ? `## Tools\n\nYou can use these tools (file paths are relative to your workspace folder):\n${input.tools.map((t) => `- ${t.name}: ${firstSentence(t.description)}`).join('\n')}`
       : '## Tools\n\nYou have no tools in this conversation; answer from what you know and what is said here.',
   );
+
+  if (input.tools.some((t) => t.name === 'skill')) {
+    const skills = input.skills ?? await listSkills({ workspace: input.workspace, agent, ...(input.stateDir ? { stateDir: input.stateDir } : {}) }).catch((err: unknown) => {
+      skipped.push({ file: 'skills/', reason: err instanceof Error ? err.message : String(err) });
+      return [];
+    });
+    if (skills.length) parts.push(`## Skills\n\nLoad a skill's instructions with the skill tool before following it:\n${skills.map((s) => `- ${s.name}: ${s.description || '(no description)'}`).join('\n')}`);
+  }
 
   const chat = chatTypeOf(input.sessionKey);
   const who = inbound.sender.name ? `${inbound.sender.name} (id ${inbound.sender.id})` : `id ${inbound.sender.id}`;

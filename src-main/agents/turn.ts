@@ -177,7 +177,7 @@ export class AgentTurnRunner {
       ...(this.opts.messenger ? { messenger: this.opts.messenger } : {}),
     };
     const tools = this.tools.definitions(ctx);
-    const prompt = await buildSystemPrompt({ agent, workspace: req.paths.workspace, sessionKey: req.sessionKey, inbound: req.inbound, tools, files: this.files, now: this.opts.now?.() ?? new Date() });
+    const prompt = await buildSystemPrompt({ agent, workspace: req.paths.workspace, sessionKey: req.sessionKey, inbound: req.inbound, tools, files: this.files, stateDir: req.loc.stateDir, now: this.opts.now?.() ?? new Date() });
     for (const s of prompt.skipped) this.logLine('warn', 'persona file not loaded', st, { agentId: agent.id, file: s.file, reason: s.reason });
     const chat = chatTypeOf(req.sessionKey);
     const history = await buildHistory(req.store, req.sessionKey, {

@@ -14,12 +14,14 @@ import { agentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import type { Logger } from '../log.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
+import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
+import { AutoReset, isResetCommand, queueSessionReset, RESET_REPLY, resetPolicy } from './session-commands.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
 
@@ -49,6 +51,8 @@ interface Delivery {
   envelope: InboundEnvelope;
   /** Send the reply back to the channel (absent for the dashboard's webchat). */
   reply?: (text: string) => Promise<void>;
+  /** Set for a delivery made by sessions_send: the exchange it belongs to. */
+  a2a?: A2AChain;
 }
 
 export class Gateway {
@@ -66,6 +70,8 @@ export class Gateway {
   readonly activity = new AgentActivity();
   processed = 0;
   readonly dropped: Record<string, number> = {};
+  private readonly autoReset = new AutoReset();
+  private readonly a2aChains = new A2AChains();
 
   constructor(private readonly opts: GatewayOptions) {
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
@@ -291,6 +297,12 @@ export class Gateway {
       messageId, channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: 'operator' },
       sender: { id: 'operator', name: 'Dashboard', verified: true }, text, mentioned: true, timestamp: Date.now(),
     };
+    if (isResetCommand(text)) {
+      if (!(await this.resetSession({ agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope }, this.lanes))) {
+        throw new ControlError('unavailable', 'the reset was not accepted: too many messages are waiting');
+      }
+      return { sessionKey: key, messageId };
+    }
     // The reply streams as events; the answer to the request means "stored durably".
     const { persisted } = this.submit({ agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope });
     if (!(await persisted)) throw new ControlError('unavailable', 'the message was not accepted: too many messages are waiting');
@@ -345,6 +357,9 @@ export class Gateway {
       void delivery.reply?.(stopped ? 'Stopped.' : 'Nothing is running.').catch(() => undefined);
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
+    if (isResetCommand(envelope.text)) {
+      return { persisted: Promise.resolve(undefined), done: this.resetSession(delivery, lanes).then(() => undefined) };
+    }
     let resolveRecord!: (r: TranscriptRecord) => void;
     let rejectRecord!: (e: unknown) => void;
     const record = new Promise<TranscriptRecord>((resolve, reject) => {
@@ -368,6 +383,23 @@ export class Gateway {
     return { persisted: record, done };
   }
 
+  /**
+   * `/new` / `/reset`: archives the conversation's session and starts a new one, in lane order
+   * (after the turns queued before it), then confirms without a model turn.
+   */
+  private resetSession({ agentId, decision, envelope, reply }: Delivery, lanes: SessionLanes): Promise<boolean> {
+    const sessionKey = decision.sessionKey;
+    return queueSessionReset(lanes, `${agentId}\n${sessionKey}`, async () => {
+      await (await this.storeFor(agentId)).reset(sessionKey);
+      this.opts.log.log('info', 'session reset by command', { agentId, sessionKey });
+      this.opts.emit('message.outbound', {
+        agentId, sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+        text: RESET_REPLY, incomplete: false, usage: { inputTokens: 0, outputTokens: 0 },
+      });
+      await reply?.(RESET_REPLY).catch((err: Error) => this.opts.log.log('warn', 'sending the reset confirmation failed', { agentId, error: err.message }));
+    }, reply);
+  }
+
   /** Agent-to-agent lanes are separate so an agent waiting on another never blocks the pool. */
   private readonly a2aLanes = new SessionLanes({ maxConcurrent: 16, maxQueuedPerSession: 20, maxQueuedTotal: 200 });
 
@@ -379,7 +411,11 @@ export class Gateway {
     const target = this.agent(to.toLowerCase());
     if (!target) return { ok: false, reason: `agent "${to}" does not exist` };
     if (target.id === from) return { ok: false, reason: 'an agent cannot message itself' };
+    const a2a = this.config.tools.agentToAgent;
+    if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id)) return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
     const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
+    const hop = nextHop(this.a2aChains.of(signal), `${target.id}\n${sessionKey}`, a2a.maxTurns);
+    if (!hop.ok) return { ok: false, reason: hop.reason };
     const decision = { ...this.router.direct(target.id), sessionKey };
     const envelope: InboundEnvelope = {
       messageId: randomUUID(), channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: `agent:${from}` },
@@ -388,7 +424,7 @@ export class Gateway {
     const onAbort = () => this.cancelTurn(target.id, sessionKey);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await this.submit({ agentId: target.id, decision, envelope }, this.a2aLanes).done;
+      const result = await this.submit({ agentId: target.id, decision, envelope, a2a: hop.chain }, this.a2aLanes).done;
       if (!result) return { ok: false, reason: `agent "${target.id}" is not available` };
       if (result.failure && !result.text) return { ok: false, reason: result.failure.message };
       return { ok: true, reply: result.text };
@@ -399,6 +435,9 @@ export class Gateway {
 
   private async persistInbound({ agentId, decision, envelope }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
+    const agent = this.agent(agentId);
+    const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
+    if (due) this.opts.log.log('info', 'session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
     const route = { ...decision };
     // Durable through the state dir's inbound journal: one fdatasync shared by every message that
     // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
@@ -415,7 +454,7 @@ export class Gateway {
     return inbound;
   }
 
-  private async runTurn({ agentId, decision, envelope, reply }: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
+  private async runTurn({ agentId, decision, envelope, reply, a2a }: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
     const agent = this.agent(agentId);
     const store = await this.storeFor(agentId);
     const snapshot = this.activity.snapshot(agentId);
@@ -427,6 +466,7 @@ export class Gateway {
     const controller = new AbortController();
     const runKey = `${agentId}\n${decision.sessionKey}`;
     this.running.set(runKey, controller);
+    if (a2a) this.a2aChains.attach(controller.signal, a2a);
     this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
     const typing = envelope.channel === 'webchat' ? undefined : this.channels.typing(envelope);
     let result: TurnResult;

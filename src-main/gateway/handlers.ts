@@ -6,6 +6,8 @@ import type { ControlMethods } from '../../src-shared/protocol/methods.ts';
 import { RouteInputError } from '../../src-shared/routing/index.ts';
 import type { Handlers } from '../control/service.ts';
 import { resolveBaseUrl, resolveModel } from '../agents/turn.ts';
+import { PoolNameError } from '../agents/memory/index.ts';
+import { listAgentTasks, TaskInputError, TaskNotFoundError, updateAgentTask } from '../agents/tasks/index.ts';
 import { testAgentProfiles } from '../secrets/api-keys.ts';
 import { AuthProfileError, agentAuthRef, type AuthProfiles } from '../secrets/auth-profiles.ts';
 import { listAgentProfiles, listSecrets, storeSecret } from '../secrets/credentials.ts';
@@ -159,6 +161,16 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
     async 'turn.cancel'({ agentId, sessionKey }) {
       return { cancelled: gateway.cancelTurn(agentId, sessionKey) };
     },
+    async 'tasks.list'({ agentId, status }) {
+      const id = knownAgent(gateway, agentId);
+      return taskCall(() => listAgentTasks(gateway.currentConfig, gateway.currentLoc.stateDir, id, status));
+    },
+    async 'tasks.update'({ agentId, id: taskId, status, due, notes }) {
+      const id = knownAgent(gateway, agentId);
+      const patch = { ...(status !== undefined ? { status } : {}), ...(due !== undefined ? { due } : {}), ...(notes !== undefined ? { notes } : {}) };
+      const task = await taskCall(() => updateAgentTask(gateway.currentConfig, gateway.currentLoc.stateDir, id, taskId, patch));
+      return { agentId: id, task };
+    },
     async 'pairing.list'(params) {
       return { pending: await pairing.list(params?.channel === undefined ? undefined : channelOf(params.channel), params?.account) };
     },
@@ -177,6 +189,17 @@ async function keychainCall<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof SecretStoreUnavailableError) throw new ControlError('unavailable', `credentials unavailable: ${err.reason}`);
     if (err instanceof AuthProfileError) throw new ControlError(err.code, err.message);
     if ((err as { code?: unknown }).code === 'bad_request') throw new ControlError('bad_request', (err as Error).message);
+    throw err;
+  }
+}
+
+/** Task-list errors become protocol errors: unknown task → not_found, bad input or pool name → bad_request. */
+async function taskCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof TaskNotFoundError) throw new ControlError('not_found', err.message);
+    if (err instanceof TaskInputError || err instanceof PoolNameError) throw new ControlError('bad_request', err.message);
     throw err;
   }
 }

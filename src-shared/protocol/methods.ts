@@ -131,8 +131,37 @@ export const CHANNEL_METHODS = {
   }),
 };
 
+export const taskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['open', 'done', 'cancelled']),
+  due: z.string().optional(),
+  notes: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  author: z.string(),
+});
+
+/** An agent's task list for the dashboard (issue 8): the pool it uses, read and edited per agent. */
+export const TASK_METHODS = {
+  'tasks.list': defineMethod({
+    params: z.object({ agentId, status: z.enum(['open', 'done', 'cancelled']).optional() }),
+    result: z.object({ agentId: z.string(), scope: z.enum(['agent', 'shared']), pool: z.string(), tasks: z.array(taskSchema) }),
+  }),
+  /** `due`/`notes`: a string sets, null or "" clears. */
+  'tasks.update': defineMethod({
+    params: z.object({
+      agentId, id: z.string().min(1).max(32), status: z.enum(['open', 'done', 'cancelled']).optional(),
+      due: z.string().max(40).nullable().optional(), notes: z.string().max(4000).nullable().optional(),
+    }),
+    result: z.object({ agentId: z.string(), task: taskSchema }),
+    mutating: true,
+  }),
+};
+
 export const CONTROL_METHODS = {
   ...CHANNEL_METHODS,
+  ...TASK_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
   'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
   'gateway.stop': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),

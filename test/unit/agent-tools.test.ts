@@ -64,7 +64,7 @@ const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, ()
 
 describe('tool policy', () => {
   it('offers every built-in except exec and sessions_send when tools.allow is absent', async () => {
-    expect(offered(await ctxFor())).toEqual(['edit', 'read', 'session_status', 'sessions_history', 'sessions_list', 'write']);
+    expect(offered(await ctxFor())).toEqual(['edit', 'memory_save', 'memory_search', 'read', 'session_status', 'sessions_history', 'sessions_list', 'task_add', 'task_list', 'task_update', 'write']);
     expect(enabledToolNames({ tools: { deny: [] } })).toEqual(new Set(['read', 'write', 'edit', 'sessions_list', 'sessions_history', 'session_status', 'memory_save', 'memory_search', 'task_add', 'task_list', 'task_update', 'skill']));
   });
 
@@ -94,7 +94,7 @@ describe('tool policy', () => {
 
   it('accepts later tool families through register() under built-in names only', async () => {
     const memory: ToolDef = { name: 'memory_search', description: 'Search memory.', inputSchema: { type: 'object', properties: {} }, run: async () => ({ output: 'nothing yet' }) };
-    const reg = new ToolRegistry().register(memory);
+    const reg = new ToolRegistry([]).register(memory);
     expect(reg.offered(await ctxFor()).map((d) => d.name)).toContain('memory_search');
     expect(() => reg.register({ ...memory, name: 'web_browse' })).toThrow(/not a built-in tool name/);
   });

@@ -5,3 +5,6 @@ export { capText, optInt, reqString, ToolInputError, type JsonSchemaObject, type
 export { editTool, readTool, writeTool, FILE_TOOLS, MAX_FILE_BYTES } from './files.ts';
 export { execEnv, execTool, runArgv, sandboxRefusal, EXEC_DEFAULT_TIMEOUT_MS, EXEC_OUTPUT_MAX } from './exec.ts';
 export { sessionKeyAgent, sessionsHistoryTool, sessionsListTool, sessionsSendTool, sessionStatusTool, SESSION_TOOLS } from './sessions.ts';
+export { skillSources, skillTool } from './skill.ts';
+export { memoryTools, MEMORY_TOOLS } from './memory.ts';
+export { formatTask, taskAddTool, taskListTool, taskUpdateTool, TASK_TOOLS } from './tasks.ts';

@@ -4,7 +4,10 @@
 import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS, type AgentConfig, type ToolName } from '../../../src-shared/config/index.ts';
 import { execTool } from './exec.ts';
 import { FILE_TOOLS } from './files.ts';
+import { MEMORY_TOOLS } from './memory.ts';
 import { SESSION_TOOLS } from './sessions.ts';
+import { TASK_TOOLS } from './tasks.ts';
+import { skillTool } from './skill.ts';
 import { capText, ToolInputError, type JsonSchemaObject, type ToolContext, type ToolDef, type ToolOutcome } from './types.ts';
 import { WorkspaceAccessError } from '../workspace-fs.ts';
 
@@ -37,7 +40,7 @@ export interface ToolExecution extends ToolOutcome {
 }
 
 export function builtinToolDefs(): ToolDef[] {
-  return [...FILE_TOOLS, execTool, ...SESSION_TOOLS];
+  return [...FILE_TOOLS, execTool, ...SESSION_TOOLS, skillTool, ...MEMORY_TOOLS, ...TASK_TOOLS];
 }
 
 export class ToolRegistry {

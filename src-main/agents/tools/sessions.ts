@@ -117,7 +117,7 @@ function a2aRefusal(ctx: ToolContext): string | null {
 
 export const sessionsSendTool: ToolDef = {
   name: 'sessions_send',
-  description: 'Send a message to another agent of this Switchboard and get its reply (only agents allowed by tools.agentToAgent).',
+  description: 'Send a message to another agent of this Switchboard and get its reply (only agents allowed by tools.agentToAgent; an exchange between agents stops after tools.agentToAgent.maxTurns hops).',
   inputSchema: {
     type: 'object',
     properties: {

@@ -1,0 +1,45 @@
+// The `skill {name}` tool: loads one skill's instructions on demand (the system prompt lists the
+// names and descriptions). Own skills come from the workspace, shared ones from <stateDir>/skills.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { listSkills, loadSkill, sharedSkillsDir, SkillError, type SkillSources } from '../skills.ts';
+import { capText, reqString, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
+
+const SKILL_OUTPUT_MAX = 64 * 1024;
+
+/** Sessions always live in `<stateDir>/agents/<id>/sessions` (DESIGN §9): the state dir is three levels up. */
+export function skillSources(ctx: Pick<ToolContext, 'agent' | 'paths'>): SkillSources {
+  return { workspace: ctx.paths.workspace, stateDir: path.resolve(ctx.paths.sessionsDir, '..', '..', '..'), agent: ctx.agent };
+}
+
+const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** The tool is offered only when a skills folder exists (own or shared): two stat calls per turn. */
+function noSkills(ctx: ToolContext): string | null {
+  const src = skillSources(ctx);
+  return isDir(path.join(src.workspace, 'skills')) || (src.stateDir !== undefined && isDir(sharedSkillsDir(src.stateDir))) ? null : 'there are no skills folders';
+}
+
+export const skillTool: ToolDef = {
+  name: 'skill',
+  description: 'Load the instructions of one of your skills (listed in the system prompt) by name.',
+  inputSchema: {
+    type: 'object',
+    properties: { name: { type: 'string', description: 'The skill name, e.g. "weekly-report".' } },
+    required: ['name'],
+    additionalProperties: false,
+  },
+  unavailableReason: noSkills,
+  async run(input, ctx) {
+    const name = reqString(input, 'name').trim();
+    try {
+      const s = await loadSkill(skillSources(ctx), name);
+      const note = s.truncated ? '\n\n[SKILL.md is truncated]' : '';
+      return { output: capText(`# Skill ${s.name} (${s.source})\n${s.description}\n\n${s.instructions}${note}`, SKILL_OUTPUT_MAX), summary: `loaded skill ${s.name}` };
+    } catch (err) {
+      if (!(err instanceof SkillError)) throw err;
+      const names = (await listSkills(skillSources(ctx)).catch(() => [])).map((s) => s.name);
+      throw new ToolInputError(`${err.message}; available: ${names.length ? names.join(', ') : 'none'}`);
+    }
+  },
+};
