@@ -1,7 +1,7 @@
 // `switchboard gateway`: the gateway without Electron. Takes the state dir's instance lock, loads
 // the config (the embedded default when there is none), serves the control plane on loopback,
 // watches the config for changes and stops cleanly on SIGINT/SIGTERM.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { CONTROL_EVENTS, CONTROL_METHODS, PROTOCOL_VERSION, type ControlEvents, type ControlMethods } from '../../src-shared/protocol/methods.ts';
 import { AgentTurnRunner } from '../agents/turn.ts';
@@ -55,6 +55,8 @@ export interface HeadlessGateway {
   url: string;
   token: string;
   tokenPath: string;
+  /** Whether a dashboard build is being served at http://127.0.0.1:<port>/. */
+  hasDashboard: boolean;
   /** The keychain, and the resolver channel adapters use for `{ secret }` / `{ env }` references. */
   credentials: { store: SecretStore; resolver: SecretResolver };
   close(): Promise<void>;
@@ -110,7 +112,8 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     late.service = service;
     const token = await loadOrCreateToken(opts.loc.stateDir);
     const port = opts.port ?? gateway.currentConfig.gateway.port ?? DEFAULT_CONTROL_PORT;
-    server = await startControlServer({ service, token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(opts.dashboardDir ?? path.join(appRoot(), 'dist', 'renderer')) });
+    const dashboardDir = opts.dashboardDir ?? path.join(appRoot(), 'dist', 'renderer');
+    server = await startControlServer({ service, token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(dashboardDir) });
     await lock.publish({ pid: process.pid, port: server.port, startedAt: new Date().toISOString(), version: opts.version });
     watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })));
     await gateway.start();
@@ -119,6 +122,7 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
     let closing: Promise<void> | undefined;
     return {
       gateway, service, port: running.port, url: `ws://127.0.0.1:${running.port}/control`, token, tokenPath: tokenFilePath(opts.loc.stateDir),
+      hasDashboard: existsSync(path.join(dashboardDir, 'index.html')),
       credentials: { store: secrets, resolver: keychainResolver(secrets, env) },
       close: () => (closing ??= (async () => {
         watcher?.close();

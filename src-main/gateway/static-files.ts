@@ -42,7 +42,7 @@ export function staticFiles(root: string) {
     } catch {
       const built = await fs.access(path.join(base, 'index.html')).then(() => true, () => false);
       res.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' })
-        .end(built ? 'not found\n' : 'The dashboard is not built. Run "npm run build" and restart the gateway; the control plane works without it.\n');
+        .end(built ? 'not found\n' : 'There is no dashboard in this build yet. Talk to agents with "switchboard chat" and watch them with "switchboard status"; the control plane works without it.\n');
     }
   };
 }

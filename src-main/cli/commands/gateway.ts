@@ -25,7 +25,8 @@ const gateway: Command = {
       throw err;
     }
     out(ctx, `control: ${running.url}`);
-    if ((ctx.stdout as { isTTY?: boolean }).isTTY) out(ctx, `dashboard: http://127.0.0.1:${running.port}/#token=${running.token}`);
+    if (!running.hasDashboard) out(ctx, 'dashboard: not in this build yet — talk to agents with "switchboard chat", watch with "switchboard status"');
+    else if ((ctx.stdout as { isTTY?: boolean }).isTTY) out(ctx, `dashboard: http://127.0.0.1:${running.port}/#token=${running.token}`);
     else out(ctx, `dashboard: http://127.0.0.1:${running.port}/ (token in ${running.tokenPath})`);
     await new Promise<void>((resolve) => {
       const stop = () => {
