@@ -17,6 +17,7 @@ import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNo
 import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
+import { AgentControls } from './agent-controls.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
@@ -68,6 +69,8 @@ export class Gateway {
   private readonly running = new Map<string, AbortController>();
   private readonly channels: ChannelSet;
   readonly activity = new AgentActivity();
+  /** Pause, daily token budget, per-sender rate limit. */
+  readonly controls: AgentControls;
   processed = 0;
   readonly dropped: Record<string, number> = {};
   private readonly autoReset = new AutoReset();
@@ -75,10 +78,12 @@ export class Gateway {
 
   constructor(private readonly opts: GatewayOptions) {
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
+    this.controls = new AgentControls(opts.loc.stateDir);
   }
 
   /** Loads the config; refuses to construct a gateway on an invalid one. */
   async init(): Promise<void> {
+    await this.controls.load();
     const loaded = await this.opts.store.load();
     if (!loaded.check.ok || !loaded.check.config) {
       const errors = loaded.check.issues.filter((i) => i.severity === 'error');
@@ -251,6 +256,13 @@ export class Gateway {
       type: envelope.kind!, text: envelope.text, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
     });
+  }
+
+  /** Pauses or resumes an agent; open views learn it from `agent.state`. */
+  async setPaused(agentId: string, paused: boolean): Promise<void> {
+    await this.controls.setPaused(agentId, paused);
+    const snapshot = this.activity.snapshot(agentId);
+    this.opts.emit('agent.state', { agentId, state: paused ? 'paused' : snapshot.state, ...(snapshot.reason ? { reason: snapshot.reason } : {}) });
   }
 
   /** Checks an account's credentials with its platform (Telegram getMe, Discord users/@me…). */
@@ -461,6 +473,18 @@ export class Gateway {
     if (!agent || snapshot.state === 'unavailable') {
       this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'agent_unavailable', agentId);
       await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: snapshot.reason ?? 'agent not available', inReplyTo: inbound.seq });
+      return undefined;
+    }
+    const operator = envelope.channel === 'webchat' && envelope.sender.id === 'operator';
+    const refusal = this.controls.refusal(agent, this.config, envelope.sender.id, snapshot.today.inputTokens + snapshot.today.outputTokens, operator);
+    if (refusal) {
+      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, refusal.reason, agentId);
+      await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
+      await reply?.(refusal.reply).catch(() => undefined);
+      this.opts.emit('message.outbound', {
+        agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+        text: refusal.reply, incomplete: false, failure: refusal.reason, usage: { inputTokens: 0, outputTokens: 0 },
+      });
       return undefined;
     }
     const controller = new AbortController();

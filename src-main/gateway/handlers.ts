@@ -36,6 +36,16 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
   };
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
+    async 'agents.pause'({ agentId }) {
+      const id = knownAgent(gateway, agentId);
+      await gateway.setPaused(id, true);
+      return { agentId: id, paused: true };
+    },
+    async 'agents.resume'({ agentId }) {
+      const id = knownAgent(gateway, agentId);
+      await gateway.setPaused(id, false);
+      return { agentId: id, paused: false };
+    },
     async status() {
       const loaded = gateway.currentLoaded;
       return {
@@ -125,7 +135,7 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
             default: agent.id === defaultId,
             model: agent.model ?? config.agents.defaults.model ?? DEFAULT_MODEL,
             workspace: gateway.pathsOf(agent).workspace,
-            state: activity.state,
+            state: gateway.controls.isPaused(agent.id) && activity.state !== 'unavailable' ? 'paused' as const : activity.state,
             reason: activity.reason,
             bindings: config.bindings.filter((b) => b.agentId === agent.id).map((b) => ({ index: b.index, channel: b.match.channel, accountId: b.match.accountId, matchedBy: TIER_NAMES[bindingTier(b)] })),
             today: activity.today,

@@ -159,7 +159,14 @@ export const TASK_METHODS = {
   }),
 };
 
+export const AGENT_CONTROL_METHODS = {
+  /** A paused agent keeps receiving (and recording) messages but runs no turns until resumed. */
+  'agents.pause': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), paused: z.boolean() }), mutating: true }),
+  'agents.resume': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), paused: z.boolean() }), mutating: true }),
+};
+
 export const CONTROL_METHODS = {
+  ...AGENT_CONTROL_METHODS,
   ...CHANNEL_METHODS,
   ...TASK_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
