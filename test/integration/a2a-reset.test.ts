@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RESET_REPLY } from '../../src-main/gateway/session-commands.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
+import { until } from '../helpers/wait.ts';
 
 let gw: TestGateway | undefined;
 afterEach(async () => {
@@ -12,13 +13,6 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const until = async (check: () => boolean, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 const twoAgents = (a2a: Record<string, unknown>) => (url: string) => ({
   models: { anthropic: { baseUrl: url } },

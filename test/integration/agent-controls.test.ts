@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
+import { until } from '../helpers/wait.ts';
 
 let gw: TestGateway | undefined;
 afterEach(async () => {
@@ -10,13 +11,6 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const until = async (check: () => boolean, what: string) => {
-  const end = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('agent controls', () => {
   it('a paused agent records messages without answering, shows as paused, and answers again once resumed', async () => {

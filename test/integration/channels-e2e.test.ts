@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordPeer, type DiscordPeer } from '../peers/discord.ts';
 import { startTelegramPeer, tg, type PeerBot, type TelegramPeer } from '../peers/telegram.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 let telegram: TelegramPeer;
 let discord: DiscordPeer;
@@ -54,13 +55,7 @@ afterAll(async () => {
   await discord?.close();
 });
 
-const until = async (check: () => boolean, what: string, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, what: string, ms = 15_000) => waitUntil(check, what, ms);
 
 describe('two agents, two Telegram bots and one Discord bot through the production adapters', () => {
   it('every account connects and channels.status shows it', async () => {

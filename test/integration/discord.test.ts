@@ -9,6 +9,7 @@ import { secretResolver } from '../../src-main/secrets/resolver.ts';
 import type { ChannelAccount } from '../../src-shared/config/index.ts';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { startDiscordPeer, type DiscordPeer } from '../peers/discord.ts';
+import { until } from '../helpers/wait.ts';
 
 const ALPHA = { token: 'tok-alpha', id: '1001', username: 'alpha' };
 const BETA = { token: 'tok-beta', id: '1002', username: 'beta' };
@@ -54,13 +55,6 @@ async function start(discord: Record<string, unknown>, extra: Record<string, unk
   return gw;
 }
 
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const statuses = async (g: TestGateway) => (await g.client.request('status', {})).channels as ChannelStatus[];
 const statusOf = async (g: TestGateway, accountId = 'default') => (await statuses(g)).find((s) => s.channel === 'discord' && s.accountId === accountId);
 const waitState = (g: TestGateway, state: ChannelStatus['state'], accountId = 'default') =>

@@ -9,6 +9,7 @@ import { connectControl } from '../../src-main/control/ws-client.ts';
 import { createGate } from '../peers/anthropic.ts';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
+import { until } from '../helpers/wait.ts';
 
 let gw: TestGateway | undefined;
 afterEach(async () => {
@@ -16,13 +17,6 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const until = async (check: () => boolean, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('webchat through the gateway', () => {
   it('a message to main streams deltas, ends in message.outbound, and both messages are in the history', async () => {

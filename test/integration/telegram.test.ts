@@ -13,6 +13,7 @@ import type { ChannelAccount, SwitchboardConfig } from '../../src-shared/config/
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { createGate } from '../peers/anthropic.ts';
 import { startTelegramPeer, tg, type PeerBot, type TelegramPeer } from '../peers/telegram.ts';
+import { until } from '../helpers/wait.ts';
 
 /** Short intervals so tests do not wait out Telegram's real pacing. */
 const FAST: TelegramTiming = { pollTimeoutSeconds: 2, perChatIntervalMs: 10, groupWindowMs: 500, retryAfterUnitMs: 30, backoff: { baseMs: 20, maxMs: 100 }, stopConfirmMs: 500 };
@@ -28,13 +29,6 @@ afterEach(async () => {
   tgPeer = undefined;
 });
 
-const until = async (check: () => boolean, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `n` paragraphs of 100 characters each (with their separators). */
 const paragraphs = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${String(i).padStart(3, '0')} ${'x'.repeat(83)}.`).join('\n\n');

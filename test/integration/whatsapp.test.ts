@@ -13,6 +13,7 @@ import { silentLogger } from '../../src-main/log.ts';
 import { fakeSockets } from '../fixtures/whatsapp/fake-socket.ts';
 import { dmFromLid, dmFromPn, groupMessage, mentionText, text } from '../fixtures/whatsapp/messages.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { until } from '../helpers/wait.ts';
 
 const GROUP = '120363041234567890@g.us';
 const SELF = { personal: { id: '15550000001:3@s.whatsapp.net', lid: '900000000001:3@lid' }, biz: { id: '15550000002:3@s.whatsapp.net', lid: '900000000002:3@lid' } };
@@ -30,13 +31,6 @@ afterEach(async () => {
   await rm(credDir, { recursive: true, force: true });
 });
 
-const until = async (check: () => boolean, what: string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 /** Stores linked creds for the accounts, as a finished `channels login` would have. */
 async function linkAccounts(...accounts: (keyof typeof SELF)[]): Promise<void> {

@@ -4,6 +4,7 @@
 import { ChannelType, Client, Events, GatewayIntentBits, Partials, type Message } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INTENTS, startDiscordPeer, type DiscordPeer } from './discord.ts';
+import { until } from '../helpers/wait.ts';
 
 const BOT = { token: 'tok-alpha', id: '1001', username: 'alpha' };
 const OTHER = { token: 'tok-beta', id: '1002', username: 'beta', privilegedIntents: 0 };
@@ -36,13 +37,6 @@ function nextMessages(c: Client, n: number): Promise<Message[]> {
   }));
 }
 
-const until = async (check: () => boolean, what: string) => {
-  const end = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('discord peer with the real discord.js', () => {
   it('logs in via GET /gateway/bot and caches the guild, its channels, thread, roles and members', async () => {
