@@ -2,7 +2,6 @@
 // group-committed log per state dir makes durable appends cheap across sessions, checkpoints sync
 // the transcripts before dropping segments, and a restart replays what only the journal holds.
 // Real files in temp dirs; the crash test SIGKILLs a real writer process.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +13,7 @@ import { buildRecord, type TranscriptRecord } from '../../src-main/sessions/reco
 import { AgentSessionStore, type StoreNotice } from '../../src-main/sessions/store.ts';
 import { SessionStores } from '../../src-main/sessions/stores.ts';
 import { TranscriptFile } from '../../src-main/sessions/transcript.ts';
+import { killAfterAcks } from '../helpers/kill-after-acks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let tmp: string;
@@ -222,34 +222,14 @@ describe('InboundJournal: recovery', () => {
   });
 
   it('keeps every acknowledged record, exactly once and unbroken, after the writer is SIGKILLed', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/fixtures/sessions/journal-writer.ts'), tmp, '6'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { acked, signal } = await killAfterAcks({
+      cwd: root, script: path.join(root, 'test/fixtures/sessions/journal-writer.ts'), args: [tmp, '6'], killAfter: 300,
+      parse: (line) => {
+        const [word, key, id] = line.split(' ');
+        return word === 'ack' && key && id ? [key, id] : undefined;
+      },
     });
-    const acked = new Map<string, string[]>();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    await new Promise<void>((resolve, reject) => {
-      let buf = '';
-      let count = 0;
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const parts = buf.split('\n');
-        buf = parts.pop()!;
-        for (const line of parts) {
-          const [word, key, id] = line.split(' ');
-          if (word !== 'ack' || !key || !id) continue;
-          acked.set(key, [...(acked.get(key) ?? []), id]);
-          if (++count === 300) {
-            child.kill('SIGKILL');
-            resolve();
-          }
-        }
-      });
-      void exited.then(() => reject(new Error(`writer exited early: ${stderr}`)));
-    });
-    expect(await exited).toBe('SIGKILL');
+    expect(signal).toBe('SIGKILL');
 
     // Before recovery some acknowledged records exist only in the journal.
     const plainIds = async (): Promise<Map<string, string[]>> => {

@@ -1,7 +1,6 @@
 // Specification of the per-agent session store (src-main/sessions): JSONL transcripts with torn-tail
 // repair and group-committed durable appends, the rebuildable sessions.json index, and the
 // AgentSessionStore facade with its per-agent path isolation. Real files in a temp dir throughout.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +14,7 @@ import { IndexVersionError, MIGRATIONS } from '../../src-main/sessions/session-i
 import { AgentSessionStore, type StoreNotice } from '../../src-main/sessions/store.ts';
 import { TranscriptFile, type RecoveryInfo } from '../../src-main/sessions/transcript.ts';
 import { SessionPathError } from '../../src-main/sessions/paths.ts';
+import { killAfterAcks } from '../helpers/kill-after-acks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -183,34 +183,15 @@ describe('TranscriptFile', () => {
   });
 
   it('keeps every acknowledged durable record and no broken line when the writer is SIGKILLed', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/fixtures/sessions/crash-writer.ts'), tmp], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const killed = await killAfterAcks({
+      cwd: root, script: path.join(root, 'test/fixtures/sessions/crash-writer.ts'), args: [tmp], killAfter: 200,
+      parse: (line) => {
+        const [key, seq] = line.split(' ');
+        return key !== 'ready' && key && seq ? [key, seq] : undefined;
+      },
     });
-    const acked = new Map<string, number[]>();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    await new Promise<void>((resolve, reject) => {
-      let buf = '';
-      let count = 0;
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const parts = buf.split('\n');
-        buf = parts.pop()!;
-        for (const line of parts) {
-          const [key, seq] = line.split(' ');
-          if (key === 'ready' || !key || !seq) continue;
-          acked.set(key, [...(acked.get(key) ?? []), Number(seq)]);
-          if (++count === 200) {
-            child.kill('SIGKILL');
-            resolve();
-          }
-        }
-      });
-      void exited.then(() => reject(new Error(`writer exited early: ${stderr}`)));
-    });
-    expect(await exited).toBe('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const acked = new Map([...killed.acked].map(([key, seqs]) => [key, seqs.map(Number)]));
 
     // Before any repair, only the last line of a transcript may be torn.
     const dir = sessionsDir('crash');
