@@ -1,11 +1,41 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects: Node suites (unit, integration, CLI, desktop logic), the dashboard's stores and
+// widgets in a DOM (happy-dom), and end-to-end runs in Debian's Chromium against a real gateway.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
     pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'test/renderer/**', '**/node_modules/**'],
+          environment: 'node',
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Each suite runs its own gateway and Chromium; two at a time is what 2 cores carry.
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });

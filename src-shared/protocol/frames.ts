@@ -44,7 +44,8 @@ export const ReqFrameSchema = z.object({
   type: z.literal('req'),
   id: RequestIdSchema,
   method: z.string().min(1).max(128),
-  params: z.unknown(),
+  // Optional: a method without params may leave the key out (JSON drops `undefined`).
+  params: z.unknown().optional(),
 });
 export type ReqFrame = z.infer<typeof ReqFrameSchema>;
 

@@ -1,0 +1,128 @@
+// The dashboard's picture of the gateway: status, agents, channel accounts, pairing requests and
+// the keychain. Main owns the state; this store is a cache, filled by requests on connect and kept
+// current by control-plane events (STYLE §4), so every open view is live without polling.
+import { create } from 'zustand';
+import type { z } from 'zod';
+import type { agentSummarySchema, channelStatusSchema, statusSchema } from '../../src-shared/protocol/methods.ts';
+import { errorText, type EventData, type GatewayClient, type Result } from '../gateway/client.ts';
+import type { ConnectionState } from '../gateway/transport.ts';
+
+export type Status = z.output<typeof statusSchema>;
+export type AgentSummary = z.output<typeof agentSummarySchema>;
+export type ChannelStatus = z.output<typeof channelStatusSchema>;
+export type PendingPairing = Result<'pairing.list'>['pending'][number];
+
+export type Connection = ConnectionState | { kind: 'need-token' };
+
+export interface GatewayStore {
+  client: GatewayClient | undefined;
+  connection: Connection;
+  status: Status | undefined;
+  agents: AgentSummary[];
+  channels: ChannelStatus[];
+  pairing: PendingPairing[];
+  /** Latest QR per `channel:account` while an account is linking. */
+  qr: Record<string, string>;
+  /** Last load error, shown in a banner; cleared by the next successful refresh. */
+  loadError: string | undefined;
+  loaded: boolean;
+  attach(client: GatewayClient): () => void;
+  setConnection(connection: Connection): void;
+  refresh(): Promise<void>;
+  refreshAgents(): Promise<void>;
+  refreshPairing(): Promise<void>;
+}
+
+export const useGateway = create<GatewayStore>()((set, get) => ({
+  client: undefined,
+  connection: { kind: 'connecting' },
+  status: undefined,
+  agents: [],
+  channels: [],
+  pairing: [],
+  qr: {},
+  loadError: undefined,
+  loaded: false,
+
+  setConnection(connection) {
+    set({ connection });
+  },
+
+  attach(client) {
+    set({ client, connection: client.state });
+    const offs = [
+      client.onState((state) => {
+        set({ connection: state });
+        if (state.kind === 'open') void get().refresh();
+      }),
+      client.on('gateway.state', (d) => set((s) => (s.status ? { status: { ...s.status, state: d.state } } : {}))),
+      client.on('agent.state', (d) => set((s) => ({ agents: s.agents.map((a) => (a.id === d.agentId ? { ...a, state: d.state, reason: d.reason ?? null } : a)) }))),
+      client.on('message.inbound', (d) => set((s) => ({ agents: touchAgent(s.agents, d.agentId) }))),
+      client.on('message.outbound', (d) => set((s) => ({ agents: countUsage(s.agents, d) }))),
+      client.on('channel.state', (d) => set((s) => ({ channels: upsertChannel(s.channels, d) }))),
+      client.on('channel.qr', (d) => set((s) => ({ qr: { ...s.qr, [`${d.channel}:${d.accountId}`]: d.qr } }))),
+      client.on('message.dropped', (d) => {
+        if (/pairing/i.test(d.reason)) void get().refreshPairing();
+        set((s) => (s.status ? { status: { ...s.status, dropped: { ...s.status.dropped, [d.reason]: (s.status.dropped[d.reason] ?? 0) + 1 } } } : {}));
+      }),
+      client.on('config.changed', () => void get().refresh()),
+    ];
+    if (client.state.kind === 'open') void get().refresh();
+    return () => offs.forEach((off) => off());
+  },
+
+  async refresh() {
+    const client = get().client;
+    if (!client) return;
+    try {
+      const [status, agents, pairing] = await Promise.all([
+        client.request('status'), client.request('agents.list'), client.request('pairing.list'),
+      ]);
+      set({ status, agents: agents.agents, channels: status.channels, pairing: pairing.pending, loadError: undefined, loaded: true });
+    } catch (err) {
+      set({ loadError: errorText(err), loaded: true });
+    }
+  },
+
+  async refreshAgents() {
+    const client = get().client;
+    if (!client) return;
+    try {
+      set({ agents: (await client.request('agents.list')).agents });
+    } catch (err) {
+      set({ loadError: errorText(err) });
+    }
+  },
+
+  async refreshPairing() {
+    const client = get().client;
+    if (!client) return;
+    try {
+      set({ pairing: (await client.request('pairing.list')).pending });
+    } catch (err) {
+      set({ loadError: errorText(err) });
+    }
+  },
+}));
+
+function touchAgent(agents: AgentSummary[], agentId: string): AgentSummary[] {
+  const now = new Date().toISOString();
+  return agents.map((a) => (a.id === agentId ? { ...a, lastActivity: now, today: { ...a.today, messages: a.today.messages + 1 } } : a));
+}
+
+function countUsage(agents: AgentSummary[], d: EventData<'message.outbound'>): AgentSummary[] {
+  return agents.map((a) => (a.id === d.agentId
+    ? {
+      ...a, lastActivity: new Date().toISOString(),
+      today: { messages: a.today.messages, inputTokens: a.today.inputTokens + d.usage.inputTokens, outputTokens: a.today.outputTokens + d.usage.outputTokens },
+    }
+    : a));
+}
+
+function upsertChannel(channels: ChannelStatus[], d: ChannelStatus): ChannelStatus[] {
+  const at = channels.findIndex((c) => c.channel === d.channel && c.accountId === d.accountId);
+  if (at < 0) return [...channels, d];
+  const next = channels.slice();
+  next[at] = d;
+  return next;
+}
