@@ -1,3 +1,4 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // Three projects: Node suites (unit, integration, CLI, desktop logic), the dashboard's stores and
@@ -17,6 +18,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [react()],
         test: {
           name: 'renderer',
           include: ['test/renderer/**/*.test.{ts,tsx}'],

@@ -7,7 +7,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,1024}$/;
 export function takeTokenFromLocation(loc: Location = window.location, history: History = window.history, storage: Storage = window.sessionStorage): string | undefined {
   const match = /(?:^#|&)token=([^&]*)/.exec(loc.hash);
   if (match) {
-    const rest = loc.hash.replace(/(^#|&)token=[^&]*/, '$1').replace(/^#&/, '#');
+    const rest = loc.hash.replace(/^#token=[^&]*&?/, '#').replace(/&token=[^&]*/, '');
     history.replaceState(history.state, '', `${loc.pathname}${loc.search}${rest === '#' ? '' : rest}`);
     const token = decodeURIComponent(match[1] ?? '');
     if (TOKEN_PATTERN.test(token)) storage.setItem(KEY, token);

@@ -1,0 +1,51 @@
+// The config as written (secrets redacted by the gateway) plus what the shared checker makes of it,
+// so editors can show the exact config error of a draft before anything is sent, and the route
+// tester can run the real router on an unsaved draft. Saving always goes through the gateway with
+// the hash this copy was read at: a conflicting edit elsewhere comes back as `conflict`.
+import { create } from 'zustand';
+import { checkConfigValue, type ConfigCheck } from '../../src-shared/config/index.ts';
+import { errorText, type GatewayClient, type Result } from '../gateway/client.ts';
+import { useGateway } from './gateway.ts';
+
+export type ConfigSnapshot = Result<'config.get'>;
+
+export interface ConfigStore {
+  snapshot: ConfigSnapshot | undefined;
+  /** The shared checker's view of `snapshot.raw` (no on-disk rules: the gateway adds those). */
+  check: ConfigCheck | undefined;
+  loading: boolean;
+  error: string | undefined;
+  load(): Promise<ConfigSnapshot | undefined>;
+}
+
+let subscribedTo: GatewayClient | undefined;
+
+export const useConfig = create<ConfigStore>()((set, get) => ({
+  snapshot: undefined,
+  check: undefined,
+  loading: false,
+  error: undefined,
+  async load() {
+    const client = useGateway.getState().client;
+    if (!client) return undefined;
+    if (subscribedTo !== client) {
+      subscribedTo = client;
+      // Someone (the CLI, an editor, another dashboard) changed the file: re-read it.
+      client.on('config.changed', () => void get().load());
+    }
+    set({ loading: true });
+    try {
+      const snapshot = await client.request('config.get');
+      set({ snapshot, check: snapshot.raw ? checkConfigValue(structuredClone(snapshot.raw)) : undefined, loading: false, error: undefined });
+      return snapshot;
+    } catch (err) {
+      set({ loading: false, error: errorText(err) });
+      return undefined;
+    }
+  },
+}));
+
+/** A deep copy of the raw config to edit; never mutate the snapshot itself. */
+export function draftOf(snapshot: ConfigSnapshot): Record<string, unknown> {
+  return structuredClone(snapshot.raw ?? {});
+}
