@@ -36,6 +36,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each suite runs its own gateway and Chromium; two at a time is what 2 cores carry.
           maxWorkers: 2,
+          // After the other projects (vitest needs its own group for a different worker count).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -2,6 +2,7 @@
 // runs agent turns in per-session lanes and sends replies. start()/stop() switch message
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import {
   DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig,
 } from '../../src-shared/config/index.ts';
@@ -23,6 +24,7 @@ import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
 import { AutoReset, isResetCommand, queueSessionReset, RESET_REPLY, resetPolicy } from './session-commands.ts';
+import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
 
@@ -69,6 +71,8 @@ export class Gateway {
   private readonly running = new Map<string, AbortController>();
   private readonly channels: ChannelSet;
   readonly activity = new AgentActivity();
+  /** Turns and tokens per agent and local day, kept on disk (usage.summary). */
+  readonly usage: UsageLedger;
   /** Pause, daily token budget, per-sender rate limit. */
   readonly controls: AgentControls;
   processed = 0;
@@ -79,6 +83,7 @@ export class Gateway {
   constructor(private readonly opts: GatewayOptions) {
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
+    this.usage = new UsageLedger(opts.loc.stateDir);
   }
 
   /** Loads the config; refuses to construct a gateway on an invalid one. */
@@ -108,6 +113,16 @@ export class Gateway {
 
   get currentLoc(): Locations {
     return this.opts.loc;
+  }
+
+  /** The store the config is read from and written through (control-plane config edits). */
+  get configStore(): ConfigStore {
+    return this.opts.store;
+  }
+
+  /** The home folder `~` in config paths expands to. */
+  get homeDir(): string {
+    return this.opts.homeDir ?? os.homedir();
   }
 
   /** Errors of the last rejected reload (the gateway kept the previous config). */
@@ -149,7 +164,16 @@ export class Gateway {
    * Re-reads the config. An invalid new config is rejected with its errors and the old one stays
    * in force; a valid one re-compiles routes and restarts only the channel accounts that changed.
    */
-  async reload(): Promise<{ ok: boolean; errors: string[] }> {
+  reload(): Promise<{ ok: boolean; errors: string[] }> {
+    // One at a time: a control-plane write reloads at once, and the file watcher fires right after.
+    const next = this.reloading.then(() => this.reloadNow());
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  private async reloadNow(): Promise<{ ok: boolean; errors: string[] }> {
     const loaded = await this.opts.store.load();
     if (loaded.hash === this.loaded.hash) return { ok: true, errors: [] };
     if (!loaded.check.ok || !loaded.check.config) {
@@ -194,6 +218,7 @@ export class Gateway {
     this.sessions = null; // a later storeFor() (history while stopped) reopens them, after this close
     this.sessionsClosing = (async () => (await sessions?.catch(() => null))?.close())();
     await this.sessionsClosing;
+    await this.usage.flush();
     this.startedAt = null;
     this.setState('stopped');
     return this.state;
@@ -512,6 +537,7 @@ export class Gateway {
       typing?.stop();
     }
     this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, result.failure?.message) });
+    this.usage.record(agentId, result.usage);
     const text = result.failure ? (result.text ? `${result.text}\n\n${result.failure.userMessage}` : result.failure.userMessage) : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
       await reply(text).catch(async (err: Error) => {

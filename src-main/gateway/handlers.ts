@@ -14,6 +14,7 @@ import { listAgentProfiles, listSecrets, storeSecret } from '../secrets/credenti
 import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '../secrets/store.ts';
 import type { Gateway } from './gateway.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
+import { configHandlers } from './config-handlers.ts';
 import type { PairingStore } from './pairing.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
@@ -36,6 +37,7 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
   };
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
+    ...configHandlers(gateway, creds ? { keychain: creds.store } : {}),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);

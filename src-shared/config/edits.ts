@@ -1,6 +1,8 @@
 // Edits of the raw (as-written) config that the CLI, the control plane and the dashboard share.
 // They change plain objects; the store writes them back with comments preserved.
 import { isArgentosAgents } from './argentos.ts';
+import { isChannelId } from './constants.ts';
+import { SECRET_FIELDS } from './normalize.ts';
 import type { RawBinding } from './schema.ts';
 import type { SwitchboardConfig } from './types.ts';
 
@@ -13,6 +15,9 @@ export class ConfigEditError extends Error {
 }
 
 type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const lower = (v: unknown): string => String(v).trim().toLowerCase();
 
 function obj(parent: Obj, key: string): Obj {
   const v = parent[key];
@@ -108,8 +113,11 @@ export function agentReferences(config: SwitchboardConfig, id: string): AgentRef
   };
 }
 
-/** Removes an agent; with `dropReferences`, also every binding, shorthand and broadcast entry naming it. */
-export function removeAgent(raw: Obj, id: string, config: SwitchboardConfig, dropReferences: boolean): AgentReferences {
+/**
+ * Removes an agent; with `dropReferences`, also every binding, shorthand and broadcast entry naming it.
+ * `dropHint` finishes the refusal message with how the caller's user says "drop them too".
+ */
+export function removeAgent(raw: Obj, id: string, config: SwitchboardConfig, dropReferences: boolean, dropHint = 'pass --drop-bindings'): AgentReferences {
   const list = agentList(raw);
   const at = list.findIndex((a) => String(a.id).trim().toLowerCase() === id);
   if (at < 0) throw new ConfigEditError(`agent "${id}" does not exist`, 'not_found');
@@ -121,10 +129,9 @@ export function removeAgent(raw: Obj, id: string, config: SwitchboardConfig, dro
       ...refs.shorthands.map((c) => `channels.${c}.agent`),
       ...refs.broadcast.map((p) => `broadcast["${p}"]`),
     ];
-    throw new ConfigEditError(`agent "${id}" is still used by ${where.join(', ')}; remove those first or pass --drop-bindings`, 'conflict');
+    throw new ConfigEditError(`agent "${id}" is still used by ${where.join(', ')}; remove those first or ${dropHint}`, 'conflict');
   }
   list.splice(at, 1);
-  const lower = (v: unknown) => String(v).trim().toLowerCase();
   if (Array.isArray(raw.bindings)) raw.bindings = (raw.bindings as RawBinding[]).filter((b) => lower(b.agentId) !== id);
   const channels = raw.channels as Record<string, Obj> | undefined;
   for (const c of refs.shorthands) if (channels?.[c]) delete channels[c].agent;
@@ -137,4 +144,140 @@ export function removeAgent(raw: Obj, id: string, config: SwitchboardConfig, dro
   const a2a = (raw.tools as Obj | undefined)?.agentToAgent as Obj | undefined;
   if (a2a && Array.isArray(a2a.allow)) a2a.allow = (a2a.allow as unknown[]).filter((a) => lower(a) !== id);
   return refs;
+}
+
+/** Each agent entry as written (list or ArgentOS map form, not converted) with its lower-cased id. */
+function agentEntries(raw: Obj): { id: string; entry: Obj }[] {
+  const agents = raw.agents;
+  if (!isObj(agents)) return [];
+  if (isArgentosAgents(agents)) {
+    return Object.entries(agents).filter(([k, v]) => k !== 'defaults' && isObj(v)).map(([k, v]) => ({ id: lower((v as Obj).id ?? k), entry: v as Obj }));
+  }
+  const list: unknown = (raw.agents as Obj).list;
+  return Array.isArray(list) ? list.filter(isObj).map((entry) => ({ id: lower(entry.id), entry })) : [];
+}
+
+/** A change to one agent: a value sets, `null` clears (the agent then uses the defaults). */
+export interface AgentPatch {
+  name?: string | null;
+  emoji?: string | null;
+  persona?: string | null;
+  model?: string | null;
+  tools?: { allow?: string[]; deny?: string[] } | null;
+  /** Makes this agent the default (and no other). */
+  default?: true;
+}
+
+/** Applies `patch` to the agent written in the config (list or map form, which is kept). */
+export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
+  const entries = agentEntries(raw);
+  const found = entries.find((e) => e.id === id);
+  if (!found) throw new ConfigEditError(`agent "${id}" is not written in the config`, 'not_found');
+  const entry = found.entry;
+  // ArgentOS writes the persona as a string identity; it becomes the canonical object once edited.
+  const identity = (): Obj => {
+    if (typeof entry.identity === 'string') entry.identity = { persona: entry.identity };
+    return obj(entry, 'identity');
+  };
+  const setIdentity = (key: 'name' | 'emoji' | 'persona', value: string | null | undefined): void => {
+    if (value === undefined) return;
+    if (value !== null) {
+      identity()[key] = value;
+      return;
+    }
+    if (entry.identity === undefined) return;
+    const current = identity();
+    delete current[key];
+    if (Object.keys(current).length === 0) delete entry.identity;
+  };
+  if (patch.name !== undefined) {
+    // The display name is `name`, else `identity.name`: keep both saying the same thing.
+    if (patch.name === null) delete entry.name;
+    else entry.name = patch.name;
+    if (patch.name === null || (isObj(entry.identity) && entry.identity.name !== undefined)) setIdentity('name', patch.name);
+  }
+  setIdentity('emoji', patch.emoji);
+  setIdentity('persona', patch.persona);
+  if (patch.model === null) delete entry.model;
+  else if (patch.model !== undefined) entry.model = patch.model;
+  if (patch.tools === null) delete entry.tools;
+  else if (patch.tools !== undefined) {
+    entry.tools = {
+      ...(patch.tools.allow !== undefined ? { allow: patch.tools.allow } : {}),
+      ...(patch.tools.deny !== undefined ? { deny: patch.tools.deny } : {}),
+    };
+  }
+  if (patch.default) {
+    for (const e of entries) delete e.entry.default;
+    entry.default = true;
+  }
+}
+
+/** Replaces the explicit `bindings` list (channel shorthands are left as they are). */
+export function setBindings(raw: Obj, bindings: RawBinding[]): void {
+  if (bindings.length === 0 && raw.bindings === undefined) return;
+  raw.bindings = bindings;
+}
+
+/**
+ * What a plaintext secret reads as when the config leaves the main process (config.get). Sent
+ * back unchanged (config.apply, config.validate) it means "keep the value the file holds".
+ */
+export const REDACTED_SECRET = '__redacted__';
+
+interface SecretSlot {
+  path: string[];
+  holder: Obj;
+  field: string;
+}
+
+/** Every secret field present in a raw config: each channel's base block and its accounts. */
+function secretSlots(raw: unknown): SecretSlot[] {
+  const slots: SecretSlot[] = [];
+  if (!isObj(raw) || !isObj(raw.channels)) return slots;
+  for (const [channel, block] of Object.entries(raw.channels)) {
+    if (!isChannelId(channel) || !isObj(block)) continue;
+    const visit = (holder: Obj, at: string[]) => {
+      for (const field of SECRET_FIELDS[channel]) if (holder[field] !== undefined) slots.push({ path: [...at, field], holder, field });
+    };
+    visit(block, ['channels', channel]);
+    if (isObj(block.accounts)) {
+      for (const [account, value] of Object.entries(block.accounts)) if (isObj(value)) visit(value, ['channels', channel, 'accounts', account]);
+    }
+  }
+  return slots;
+}
+
+/** A copy of `raw` whose plaintext secrets read REDACTED_SECRET; `{secret}`/`{env}` references are kept. */
+export function redactSecrets<T>(raw: T): T {
+  const copy = structuredClone(raw);
+  for (const slot of secretSlots(copy)) if (typeof slot.holder[slot.field] === 'string') slot.holder[slot.field] = REDACTED_SECRET;
+  return copy;
+}
+
+/** The value at the same secret field of `current` (account keys compared case-insensitively). */
+function currentSecret(current: unknown, path: string[]): unknown {
+  if (!isObj(current)) return undefined;
+  let node: unknown = current;
+  for (const [i, part] of path.entries()) {
+    if (!isObj(node)) return undefined;
+    const inAccounts = i > 0 && path[i - 1] === 'accounts';
+    node = part in node || !inAccounts ? node[part] : Object.entries(node).find(([k]) => lower(k) === lower(part))?.[1];
+  }
+  return node;
+}
+
+/**
+ * Puts the current value back wherever `candidate` holds REDACTED_SECRET at a secret field
+ * (mutates `candidate`). Returns the paths where there was no current value to keep.
+ */
+export function restoreRedactedSecrets(candidate: Obj, current: unknown): string[][] {
+  const missing: string[][] = [];
+  for (const slot of secretSlots(candidate)) {
+    if (slot.holder[slot.field] !== REDACTED_SECRET) continue;
+    const value = currentSecret(current, slot.path);
+    if (value === undefined || value === REDACTED_SECRET) missing.push(slot.path);
+    else slot.holder[slot.field] = structuredClone(value);
+  }
+  return missing;
 }

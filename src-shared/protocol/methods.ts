@@ -1,6 +1,7 @@
 // The gateway's control API: every method with its params and result schema, every event with its
 // payload schema. Server handlers, the CLI client and the dashboard are all typed from this table.
 import { z } from 'zod';
+import { CONFIG_METHODS } from './config-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 
 const agentId = z.string().min(1).max(64);
@@ -167,6 +168,7 @@ export const AGENT_CONTROL_METHODS = {
 
 export const CONTROL_METHODS = {
   ...AGENT_CONTROL_METHODS,
+  ...CONFIG_METHODS,
   ...CHANNEL_METHODS,
   ...TASK_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),

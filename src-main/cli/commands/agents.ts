@@ -1,10 +1,11 @@
 // `switchboard agents add | list | remove`.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { addAgent, addBinding, agentReferences, removeAgent, type AgentConfig, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
-import { createAgentLayout, safeAgentId } from '../../agents/layout.ts';
-import { agentPaths, defaultAgentDir, defaultWorkspace, expandHome, homeRelative } from '../../config/paths.ts';
+import type { AgentConfig, SwitchboardConfig } from '../../../src-shared/config/index.ts';
+import { safeAgentId } from '../../agents/layout.ts';
+import { createAgent, titleCase } from '../../config/agent-create.ts';
+import { removeAgentEverywhere } from '../../config/agent-remove.ts';
+import { agentPaths, expandHome } from '../../config/paths.ts';
 import { agentAuthPrefix, openSecretStore } from '../../secrets/store.ts';
 import { flagList, flagString, type Command } from '../command.ts';
 import { CliError, emit, out, table, warn, type CliContext } from '../io.ts';
@@ -26,10 +27,6 @@ async function prompt(ctx: CliContext, questions: { key: string; question: strin
     rl.close();
   }
   return answers;
-}
-
-function titleCase(id: string): string {
-  return id.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
 const add: Command = {
@@ -56,40 +53,22 @@ const add: Command = {
       model = answers.model || undefined;
       binds = answers.bind ? answers.bind.split(/[\s,]+/).filter(Boolean) : [];
     }
-    const bindings = binds.map(parseBind);
     const loaded = await loadValid(ctx);
-    const stateDir = ctx.loc.stateDir;
-    const workspaceFlag = flagString(flags, 'workspace');
-    const implicit = loaded.config.agents.list.find((a) => a.implicit);
-    const mainPaths = implicit ? agentPaths(implicit, loaded.config, ctx.loc, ctx.homeDir) : undefined;
-    // Adding "main" itself while it is still the built-in agent keeps the folder it already uses.
-    const workspace = workspaceFlag ? path.resolve(expandHome(workspaceFlag, ctx.homeDir))
-      : implicit?.id === id && mainPaths ? mainPaths.workspace : defaultWorkspace(id, false, stateDir);
-    const agentDir = defaultAgentDir(id, stateDir);
+    const workspace = flagString(flags, 'workspace');
     const emoji = flagString(flags, 'emoji');
-    const result = await ctx.store.update((raw) => {
-      addAgent(raw, {
-        id, workspace: homeRelative(workspace, ctx.homeDir), agentDir: homeRelative(agentDir, ctx.homeDir),
-        ...(name ? { name } : {}), ...(model ? { model } : {}), ...(emoji ? { identity: { emoji } } : {}),
-        ...(flags.default ? { default: true } : {}),
-      }, mainPaths && { workspace: homeRelative(mainPaths.workspace, ctx.homeDir), agentDir: homeRelative(mainPaths.agentDir, ctx.homeDir) });
-      for (const b of bindings) addBinding(raw, { agentId: id, match: b });
+    const { agent, paths, loaded: result, implicitWrittenOut, created } = await createAgent({ store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir }, loaded, {
+      id, bindings: binds.map(parseBind),
+      ...(workspace ? { workspace: path.resolve(expandHome(workspace, ctx.homeDir)) } : {}),
+      ...(name ? { name } : {}), ...(model ? { model } : {}), ...(emoji ? { emoji } : {}), ...(flags.default ? { default: true } : {}),
     });
-    const config = result.check.config!;
+    const config = result.config;
     warn(ctx, result.check.issues);
-    const created = config.agents.list.filter((a) => a.id === id || (implicit && a.id === implicit.id));
-    const layouts = [];
-    for (const agent of created) {
-      layouts.push(await createAgentLayout(agentPaths(agent, config, ctx.loc, ctx.homeDir), { id: agent.id, name: agent.name ?? titleCase(agent.id), persona: agent.identity.persona }));
-    }
-    const agent = config.agents.list.find((a) => a.id === id)!;
-    const paths = agentPaths(agent, config, ctx.loc, ctx.homeDir);
     const own = config.bindings.filter((b) => b.agentId === id);
-    emit(ctx, { agent: agentJson(agent, config, ctx), created: layouts.flatMap((l) => l.created), hash: result.hash }, () => {
+    emit(ctx, { agent: agentJson(agent, config, ctx), created, hash: result.hash }, () => {
       out(ctx, `Added agent "${id}"${agent.name ? ` (${agent.name})` : ''} to ${ctx.loc.configPath}`);
       out(ctx, `  workspace: ${paths.workspace}\n  agentDir:  ${paths.agentDir}\n  sessions:  ${paths.sessionsDir}`);
       for (const b of own) out(ctx, `  binding [${b.index}]: ${describeMatch(b)} → ${id}`);
-      if (implicit && implicit.id !== id) out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
+      if (implicitWrittenOut) out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
     });
     return 0;
   },
@@ -127,53 +106,6 @@ const list: Command = {
   },
 };
 
-function contains(outer: string, inner: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
-
-/**
- * Checks a folder --purge would delete, before anything changes: it must not hold the home
- * folder, the state dir, the config file or another agent's folders (a workspace can be any path).
- */
-function purgeTarget(dir: string, id: string, config: SwitchboardConfig, ctx: CliContext): string {
-  const resolved = path.resolve(dir);
-  const guarded = [
-    { what: 'your home folder', at: ctx.homeDir },
-    { what: 'the state dir', at: ctx.loc.stateDir },
-    { what: 'the config file', at: ctx.loc.configPath },
-    ...config.agents.list.filter((a) => a.id !== id).flatMap((a) => {
-      const p = agentPaths(a, config, ctx.loc, ctx.homeDir);
-      return [p.workspace, p.agentDir, p.sessionsDir].map((at) => ({ what: `the folders of agent "${a.id}"`, at }));
-    }),
-  ];
-  const hit = guarded.find((g) => contains(resolved, path.resolve(g.at)));
-  if (hit) throw new CliError(`refusing to delete ${resolved}: it contains ${hit.what}; nothing was changed (remove the agent without --purge and delete its files by hand)`, 'conflict');
-  return resolved;
-}
-
-async function purgeFolder(resolved: string, removed: string[]): Promise<void> {
-  try {
-    await fs.access(resolved);
-  } catch {
-    return;
-  }
-  await fs.rm(resolved, { recursive: true, force: true });
-  removed.push(resolved);
-}
-
-/** Deletes the agent's keychain entries (`agent:<id>:auth:*`); a keychain that cannot be reached is reported, not fatal. */
-async function purgeKeychain(id: string): Promise<{ deleted: string[]; error?: string }> {
-  try {
-    const store = openSecretStore();
-    const accounts = await store.list(agentAuthPrefix(id));
-    for (const account of accounts) await store.delete(account);
-    return { deleted: accounts };
-  } catch (err) {
-    return { deleted: [], error: (err as Error).message };
-  }
-}
-
 const remove: Command = {
   name: 'agents remove',
   usage: 'agents remove <id> [--drop-bindings] [--purge]',
@@ -181,20 +113,11 @@ const remove: Command = {
   options: { 'drop-bindings': { type: 'boolean' }, purge: { type: 'boolean' } },
   async run(ctx, flags, args) {
     if (args.length !== 1) throw new CliError('agents remove takes exactly one agent id', 'bad_request', {}, 2);
-    const id = safeAgentId(args[0]!);
-    const { config } = await loadValid(ctx);
-    const agent = config.agents.list.find((a) => a.id === id);
-    if (!agent) throw new CliError(`agent "${id}" does not exist (agents: ${config.agents.list.map((a) => a.id).join(', ')})`, 'not_found');
-    if (agent.implicit) throw new CliError(`"${id}" is the built-in agent used when the config lists none; add another agent first`, 'conflict');
-    const paths = agentPaths(agent, config, ctx.loc, ctx.homeDir);
-    const refs = agentReferences(config, id);
-    const targets = flags.purge ? [paths.workspace, paths.agentDir, path.join(ctx.loc.stateDir, 'agents', id)].map((d) => purgeTarget(d, id, config, ctx)) : [];
-    const result = await ctx.store.update((raw) => {
-      removeAgent(raw, id, config, flags['drop-bindings'] === true);
-    });
-    const removed: string[] = [];
-    for (const target of targets) await purgeFolder(target, removed);
-    const keychain = flags.purge ? await purgeKeychain(id) : undefined;
+    const loaded = await loadValid(ctx);
+    const { id, refs, paths, written: result, purged: removed, keychain } = await removeAgentEverywhere(
+      { store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir, keychain: () => openSecretStore() }, loaded, args[0]!,
+      { dropBindings: flags['drop-bindings'] === true, purge: flags.purge === true },
+    );
     warn(ctx, result.check.issues);
     emit(ctx, { removed: id, droppedBindings: refs.bindings, droppedShorthands: refs.shorthands, purged: removed, kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)], ...(keychain ? { keychainDeleted: keychain.deleted, ...(keychain.error ? { keychainError: keychain.error } : {}) } : {}) }, () => {
       out(ctx, `Removed agent "${id}" from ${ctx.loc.configPath}`);
@@ -202,7 +125,7 @@ const remove: Command = {
       if (flags.purge) out(ctx, removed.length ? `  deleted: ${removed.join(', ')}` : '  nothing on disk to delete');
       if (keychain?.deleted.length) out(ctx, `  deleted keychain entries: ${keychain.deleted.join(', ')}`);
       if (keychain?.error) out(ctx, `  its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${keychain.error}`);
-      else out(ctx, `  its files were kept: ${paths.workspace}, ${path.dirname(paths.sessionsDir)} (use --purge to delete them)`);
+      else if (!flags.purge) out(ctx, `  its files were kept: ${paths.workspace}, ${path.dirname(paths.sessionsDir)} (use --purge to delete them)`);
     });
     return 0;
   },
