@@ -8,6 +8,7 @@ import { desktopBridge, IpcTransport } from './gateway/ipc-transport.ts';
 import { takeTokenFromLocation } from './gateway/token.ts';
 import { WsTransport } from './gateway/ws-transport.ts';
 import { useGateway } from './store/gateway.ts';
+import { useNav } from './store/nav.ts';
 import { applyTheme, useTheme, watchSystemTheme } from './store/theme.ts';
 import './styles.css';
 
@@ -28,6 +29,8 @@ export function connect(token: string | undefined): void {
 }
 
 connect(desktopBridge() ? undefined : takeTokenFromLocation());
+// The route was read when the nav store loaded, before the token left the fragment: read it again.
+useNav.getState().sync();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,6 +1,6 @@
 // The dashboard's small set of building blocks. Every control carries an accessible name (a label,
 // aria-label or visible text): screen readers and the end-to-end tests find controls the same way.
-import { useEffect, useId, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger' | 'danger-solid';
 
@@ -115,4 +115,49 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
       {actions && <div className="row">{actions}</div>}
     </header>
   );
+}
+
+/**
+ * Copies `text` to the clipboard and says so for a moment. Falls back to a hidden textarea where
+ * the Clipboard API is missing (an insecure origin, an old engine).
+ */
+export function CopyButton({ text, label, size = 'sm', children = 'Copy' }: { text: string; label: string; size?: 'sm'; children?: ReactNode }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const timer = setTimeout(() => setState('idle'), 1800);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async () => {
+    try {
+      if (navigator.clipboard?.writeText) await navigator.clipboard.writeText(text);
+      else copyWithTextarea(text);
+      setState('copied');
+    } catch {
+      try {
+        copyWithTextarea(text);
+        setState('copied');
+      } catch {
+        setState('failed');
+      }
+    }
+  };
+  return (
+    <Button size={size} className="copy-btn" aria-label={label} onClick={() => void copy()}>
+      <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : children}</span>
+    </Button>
+  );
+}
+
+function copyWithTextarea(text: string): void {
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('copy refused');
 }

@@ -44,6 +44,8 @@ export interface E2EOptions {
   /** Start a private gnome-keyring for the gateway (default false). */
   keyring?: boolean;
   viewport?: { width: number; height: number };
+  /** Extra environment for the gateway process (e.g. a bot token a config names with `{ env }`). */
+  env?: Record<string, string>;
 }
 
 export async function startE2E(opts: E2EOptions): Promise<E2E> {
@@ -62,6 +64,7 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     const env: NodeJS.ProcessEnv = {
       ...baseEnv, HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn', ...(keyring?.env ?? {}),
       ...(opts.envKey === false ? {} : { ANTHROPIC_API_KEY: 'sk-e2e-test' }),
+      ...(opts.env ?? {}),
     };
     if (opts.envKey === false) delete env.ANTHROPIC_API_KEY;
     const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir, '--config', configPath], {
