@@ -81,7 +81,8 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
     async 'auth.list'(params) {
       const c = need();
       if (params?.agentId !== undefined) knownAgent(gateway, params.agentId);
-      return keychainCall(() => listAgentProfiles(c.profiles, c.store, gateway.currentConfig, gateway.currentLoc, c.homeDir, params?.agentId));
+      const listed = await keychainCall(() => listAgentProfiles(c.profiles, c.store, gateway.currentConfig, gateway.currentLoc, c.homeDir, params?.agentId));
+      return { ...listed, envKey: Boolean(c.env.ANTHROPIC_API_KEY?.trim()) };
     },
     async 'auth.add'({ agentId, profileId, shared, label, apiKey }) {
       const ref = agentRef(agentId);

@@ -222,6 +222,8 @@ export const CONTROL_METHODS = {
     params: z.object({ agentId: agentId.optional() }).optional(),
     result: z.object({
       keychain: keychainStatusSchema,
+      /** Whether the gateway has ANTHROPIC_API_KEY, the key agents without a profile fall back to (never its value). */
+      envKey: z.boolean(),
       agents: z.array(z.object({ agentId: z.string(), scope: z.enum(['agent', 'shared']), envFallback: z.boolean(), profiles: z.array(authProfileInfoSchema) })),
     }),
   }),

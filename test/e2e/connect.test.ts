@@ -23,6 +23,9 @@ describe('dashboard connection (Chromium, real gateway)', () => {
     await e.page.getByLabel('Control token').fill(e.token);
     await e.page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => e.page.getByRole('article', { name: 'Agent main' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    // This gateway has ANTHROPIC_API_KEY, so the first screen does not ask for a key.
+    expect(await e.page.getByRole('button', { name: 'Add API key' }).count()).toBe(0);
+    await e.shot('overview');
   });
 
   it('takes the token from the fragment, removes it from the address bar and keeps it only in sessionStorage', async () => {

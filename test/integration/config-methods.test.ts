@@ -12,7 +12,7 @@ import { parseJson5 } from '../../src-shared/json5/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { localDate } from '../../src-main/gateway/usage-ledger.ts';
 import { agentAuthPrefix, openSecretStore } from '../../src-main/secrets/store.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
 
@@ -431,5 +431,18 @@ describe('usage.summary', () => {
     gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }, { id: 'work' }] } }) });
     const summary = await gw.client.request('usage.summary', {});
     expect(summary.agents.map((a) => [a.agentId, a.days.length, a.total.messages])).toEqual([['main', 7, 0], ['work', 7, 0]]);
+  });
+});
+
+describe('auth.list', () => {
+  it('says whether the gateway has ANTHROPIC_API_KEY (the dashboard asks for a key when not), never its value', async () => {
+    const g = await startTestGateway();
+    try {
+      const listed = await g.client.request('auth.list', {});
+      expect(listed.envKey).toBe(true);
+      expect(JSON.stringify(listed)).not.toContain(TEST_API_KEY);
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -112,6 +112,7 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
     const listed = await client.request('auth.list', { agentId: 'rota' });
     expect(listed.agents[0]!.profiles.map((p) => [p.profileId, p.keyStored])).toEqual([['first', true], ['second', true]]);
     expect(JSON.stringify(listed)).not.toContain(GOOD_KEY);
+    expect(listed.envKey).toBe(false); // this gateway runs without ANTHROPIC_API_KEY
   });
 
   it('tests an agent key with a real call to the configured base URL', async () => {

@@ -16,8 +16,7 @@ export function ApiKeyBanner() {
     let live = true;
     client.request('auth.list').then((list) => {
       if (!live) return;
-      const envKey = (list as { envKey?: boolean }).envKey === true;
-      setMissing(list.agents.filter((a) => a.profiles.length === 0 && !envKey).map((a) => a.agentId));
+      setMissing(list.envKey ? [] : list.agents.filter((a) => a.profiles.length === 0).map((a) => a.agentId));
     }).catch(() => setMissing([]));
     return () => { live = false; };
   }, [client, agents.length, version]);
