@@ -1,28 +1,77 @@
 #!/usr/bin/env node
-// `npm start`: launch the desktop app. Where the Electron binary is missing (offline installs,
-// ELECTRON_SKIP_BINARY_DOWNLOAD, build machines) say so plainly and offer the headless gateway.
-import { spawnSync } from 'node:child_process';
+// `npm start`: build the desktop shell (main + preload, and the dashboard when its build script
+// exists) and launch Electron on it. Where the Electron binary is missing (offline installs,
+// ELECTRON_SKIP_BINARY_DOWNLOAD, build machines) say so in one paragraph and point at the headless
+// gateway — without `require('electron')`, whose index.js would start downloading the binary.
+//
+// Testing hooks: SWITCHBOARD_ELECTRON_DIR points at another `electron` package folder;
+// SWITCHBOARD_START_SKIP_BUILD=1 skips the builds.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const require = createRequire(import.meta.url);
+const ROOT = path.resolve(import.meta.dirname, '..');
 
-function electronBinary() {
+/**
+ * Where node_modules/electron/index.js would find the binary, without its download fall-back:
+ * path.txt names the executable inside dist/ (or inside $ELECTRON_OVERRIDE_DIST_PATH).
+ */
+export function findElectronBinary(electronDir, env = process.env) {
+  if (!electronDir || !existsSync(path.join(electronDir, 'package.json'))) {
+    return { ok: false, why: 'the "electron" package is not installed' };
+  }
+  const pathFile = path.join(electronDir, 'path.txt');
+  const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const binary = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, executable || 'electron');
+    return existsSync(binary) ? { ok: true, binary } : { ok: false, why: `ELECTRON_OVERRIDE_DIST_PATH has no ${executable || 'electron'}` };
+  }
+  if (!executable) return { ok: false, why: 'it was never downloaded' };
+  const binary = path.join(electronDir, 'dist', executable);
+  return existsSync(binary) ? { ok: true, binary } : { ok: false, why: `${path.relative(ROOT, binary) || binary} is missing` };
+}
+
+export function missingElectronMessage(why) {
+  return `Switchboard's desktop app cannot start here: the Electron binary it runs on is not installed (${why}). npm does not download it offline or when ELECTRON_SKIP_BINARY_DOWNLOAD is set; on a machine with internet access, "node node_modules/electron/install.js" (or a fresh "npm install") fetches it. Everything but the tray and its window works without it: "npm run gateway" runs the same gateway headless and prints the dashboard address to open in your browser.\n`;
+}
+
+function electronDir(env) {
+  if (env.SWITCHBOARD_ELECTRON_DIR) return path.resolve(env.SWITCHBOARD_ELECTRON_DIR);
   try {
-    // The `electron` package exports the path of its downloaded binary, and throws if it is absent.
-    return require('electron');
+    // Resolving package.json reads no code: index.js (the downloader) is never evaluated.
+    return path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
     return undefined;
   }
 }
 
-const binary = electronBinary();
-if (typeof binary !== 'string') {
-  process.stderr.write(`Switchboard's desktop shell needs the Electron binary, which is not installed on this machine
-(it is downloaded when "npm install" can reach Electron's release servers; it is skipped offline or with
-ELECTRON_SKIP_BINARY_DOWNLOAD). Everything else works without it: run "npm run gateway" to start the
-gateway headless and open the dashboard address it prints in your browser.
-`);
-  process.exit(1);
+function run(script, args = []) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', script), ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 }
-const result = spawnSync(binary, ['.'], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+function main() {
+  const env = process.env;
+  const found = findElectronBinary(electronDir(env), env);
+  if (!found.ok) {
+    process.stderr.write(missingElectronMessage(found.why));
+    process.exit(1);
+  }
+  if (env.SWITCHBOARD_START_SKIP_BUILD !== '1') {
+    run('build-electron.mjs', ['--quiet']);
+    if (existsSync(path.join(ROOT, 'scripts', 'build-renderer.mjs'))) run('build-renderer.mjs', ['--quiet']);
+  }
+  // ELECTRON_RUN_AS_NODE would turn the app into a plain Node process.
+  const { ELECTRON_RUN_AS_NODE: _asNode, ...childEnv } = env;
+  const child = spawn(found.binary, [ROOT, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit', env: childEnv });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('error', (err) => {
+    process.stderr.write(`could not launch Electron (${found.binary}): ${err.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

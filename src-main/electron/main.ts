@@ -1,0 +1,76 @@
+// The desktop app's composition root: the only place (with preload.ts) that touches Electron.
+// It hands real Electron objects to the plain-Node modules of src-main/desktop, where all the
+// logic lives and is tested. Keep it that way: anything that needs a decision belongs there.
+import os from 'node:os';
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, net, Notification, powerMonitor, protocol, screen, session, shell, Tray } from 'electron';
+import Store, { type Schema } from 'electron-store';
+import { resolveLocations } from '../config/paths.ts';
+import { DesktopApp } from '../desktop/app.ts';
+import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../desktop/app-protocol.ts';
+import { launchedHidden, loginItem } from '../desktop/login-item.ts';
+import { openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from '../desktop/prefs.ts';
+import { networkFingerprint } from '../desktop/reconnect.ts';
+import { APP_SCHEME, externalUrlAllowed, hardenWebContents, permissionCheckHandler, permissionRequestHandler } from '../desktop/security.ts';
+import { openGatewayHost } from '../gateway/host.ts';
+import { levelFrom, streamLogger } from '../log.ts';
+
+// Before `ready`, synchronously (this bundle has no top-level await, so it all runs before ready).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start();
+}
+
+async function start(): Promise<void> {
+  // Registered before anything slow, so a second launch or a quit during start-up is not missed.
+  const ready: { desktop?: DesktopApp<Menu> } = {};
+  app.on('second-instance', () => ready.desktop?.focus());
+  app.on('activate', () => ready.desktop?.focus());
+  app.on('before-quit', (event) => ready.desktop?.handleBeforeQuit(event));
+  const log = streamLogger((line) => process.stderr.write(line), levelFrom(process.env.SWITCHBOARD_LOG_LEVEL));
+  const appPath = app.getAppPath();
+  const loc = resolveLocations({ env: process.env });
+  const rendererDir = path.join(appPath, 'dist', 'renderer');
+  app.on('window-all-closed', () => {}); // a tray app: closing the window never quits
+  if (process.platform === 'win32') app.setAppUserModelId('dev.switchboard.app');
+  await app.whenReady();
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+  app.dock?.hide();
+  session.defaultSession.setPermissionRequestHandler(permissionRequestHandler);
+  session.defaultSession.setPermissionCheckHandler(permissionCheckHandler);
+  protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, log: (message, fields) => log.log('warn', message, fields) }));
+  const openExternal = (url: string) => (externalUrlAllowed(url) ? shell.openExternal(url) : undefined);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal, log: (message, fields) => log.log('warn', message, fields) }));
+  const prefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
+  const { prefs } = await openPrefs({
+    file: prefsFile, log: (level, message, fields) => log.log(level, message, fields),
+    create: () => new Store({ ...prefsStoreOptions(), schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>, name: PREFS_FILE_NAME }),
+  });
+  const desktop = (ready.desktop = new DesktopApp<Menu>({
+    platform: process.platform, log, prefs, stateDir: loc.stateDir, rendererDir,
+    loginItem: loginItem({
+      platform: process.platform, isPackaged: app.isPackaged, app, executable: process.env.APPIMAGE ?? process.execPath,
+      configHome: process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'),
+    }),
+    openHost: () => openGatewayHost({ loc, version: app.getVersion(), log }),
+    tray: { createTray: (icon) => new Tray(icon), buildMenu: (template) => Menu.buildFromTemplate(template), resourcesDir: path.join(appPath, 'resources') },
+    window: {
+      createWindow: (options) => new BrowserWindow(options), displays: () => screen.getAllDisplays(),
+      preload: path.join(import.meta.dirname, 'preload.cjs'), devTools: !app.isPackaged,
+      ...(process.platform === 'darwin' ? { dock: app.dock! } : { icon: path.join(appPath, 'resources', 'icon.png') }),
+    },
+    ipcMain,
+    notify: (notice) => {
+      if (!Notification.isSupported()) return;
+      const shown = new Notification({ title: notice.title, body: notice.body });
+      shown.on('click', notice.onClick);
+      shown.show();
+    },
+    nativeTheme, powerMonitor,
+    networkFingerprint: () => networkFingerprint(os.networkInterfaces(), net.isOnline()),
+    quit: () => app.quit(),
+  }));
+  await desktop.launch({ hidden: launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin) });
+}

@@ -1,0 +1,119 @@
+// electron-builder.yml checked the way scripts/check-builder-config.mjs does it (electron-builder's
+// own loader and JSON-schema validation, then the project's packaging rules), run as a process.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sb-builder-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Section = Record<string, unknown>;
+interface BuilderConfig {
+  mac: Section;
+  nsis: Section;
+  linux: Section;
+  electronFuses: Section;
+  asarUnpack: string[];
+  files: unknown[];
+  [key: string]: unknown;
+}
+
+function check(config?: string, ...flags: string[]) {
+  return spawnSync(process.execPath, ['scripts/check-builder-config.mjs', ...(config ? ['--config', config] : []), ...flags], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+}
+
+let printed: string | undefined;
+/** electron-builder.yml as electron-builder itself loads it (the script's --print), read once. */
+function realConfig(): BuilderConfig {
+  if (printed === undefined) {
+    const run = check(undefined, '--print');
+    printed = run.stdout.slice(run.stdout.indexOf('{'));
+  }
+  return JSON.parse(printed) as BuilderConfig;
+}
+
+async function variant(name: string, edit: (config: BuilderConfig) => void): Promise<string> {
+  const config = realConfig();
+  edit(config);
+  const file = path.join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
+
+describe('electron-builder configuration', () => {
+  it('the real electron-builder.yml passes the schema and the project rules', () => {
+    const run = check();
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('electron-builder.yml: valid (electron-builder 26.');
+    expect(run.status).toBe(0);
+  });
+
+  it('the real config packs what the app needs and sets the security fuses', () => {
+    const config = realConfig();
+    expect(config).toMatchObject({
+      appId: 'dev.switchboard.app', productName: 'Switchboard', asar: true,
+      electronFuses: { runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true, enableCookieEncryption: true },
+      mac: { hardenedRuntime: true, icon: 'resources/icon.png', entitlements: 'resources/entitlements.mac.plist', target: [{ target: 'dmg', arch: ['universal'] }] },
+      win: { target: [{ target: 'nsis' }] }, nsis: { perMachine: false, oneClick: true },
+      linux: { target: [{ target: 'AppImage' }, { target: 'deb' }] },
+    });
+    expect(config.asarUnpack).toContain('**/node_modules/keytar/**');
+    // electron-builder normalises `files` into one file set with a filter list.
+    expect(config.files).toEqual([{ filter: expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/renderer/**', 'resources/tray/**']) }]);
+  });
+
+  it('a misspelt option is rejected with its path and the likely intended name', async () => {
+    const run = check(await variant('typo', (c) => {
+      c.mac.hardenedRuntim = c.mac.hardenedRuntime;
+      delete c.mac.hardenedRuntime;
+    }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('mac.hardenedRuntim is not an electron-builder option (did you mean mac.hardenedRuntime?)');
+    expect(run.stderr).toContain('does not match the API schema');
+  });
+
+  it('a value of the wrong type is rejected by the schema', async () => {
+    const run = check(await variant('type', (c) => {
+      c.nsis.perMachine = 'sometimes';
+    }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('configuration.nsis.perMachine should be a boolean');
+  });
+
+  it('a schema-valid config that weakens a fuse or drops an installer breaks the project rules', async () => {
+    const run = check(await variant('weak', (c) => {
+      c.electronFuses.runAsNode = true;
+      c.linux.target = ['AppImage'];
+      c.asarUnpack = [];
+    }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('- electronFuses.runAsNode must be false');
+    expect(run.stderr).toContain('- linux.target must include deb');
+    expect(run.stderr).toContain("- asarUnpack must include keytar's native module");
+  });
+
+  it('an icon or entitlements file that does not exist is reported', async () => {
+    const run = check(await variant('missing', (c) => {
+      c.mac.entitlements = 'resources/nope.plist';
+    }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('mac.entitlements: resources/nope.plist does not exist');
+  });
+
+  it('a file that is not YAML is reported with its position', async () => {
+    const file = path.join(dir, 'broken.yml');
+    await writeFile(file, 'appId: [unclosed\n');
+    const run = check(file);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/cannot read .*broken\.yml: .*\(2:1\)/);
+  });
+});
