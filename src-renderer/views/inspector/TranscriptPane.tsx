@@ -1,0 +1,173 @@
+// The right-hand pane: the open session's header, its transcript (loading, error, empty or the
+// virtualised list with live turns) and the composer, or why the dashboard cannot write here.
+import { useMemo, useState } from 'react';
+import { errorText } from '../../gateway/client.ts';
+import { useGateway, type AgentSummary } from '../../store/gateway.ts';
+import { pathOf, useInspector, type LiveTurn, type PendingMessage, type SessionSummary } from '../../store/inspector.ts';
+import { toast } from '../../store/toasts.ts';
+import { ApiKeyDialog } from '../../ui/ApiKeyDialog.tsx';
+import { Badge, Banner, Button, Dot, EmptyState, Spinner } from '../../ui/controls.tsx';
+import { channelName, compactNumber } from '../../ui/format.ts';
+import { Composer } from './Composer.tsx';
+import { recordItems, transcriptItems } from './items.ts';
+import type { RowActions } from './MessageRow.tsx';
+import { isWritable, type SessionKeyInfo } from './session-keys.ts';
+import { TranscriptList } from './TranscriptList.tsx';
+
+const NO_TURNS: LiveTurn[] = [];
+const plural = (n: number, word: string): string => `${compactNumber(n)} ${word}${n === 1 ? '' : 's'}`;
+const NO_PENDING: PendingMessage[] = [];
+
+export interface TranscriptPaneProps {
+  agent: AgentSummary;
+  sessionKey: string;
+  info: SessionKeyInfo;
+  row: SessionSummary | undefined;
+  onSwitchToMain(): void;
+}
+
+export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain }: TranscriptPaneProps) {
+  const transcript = useInspector((s) => s.transcript);
+  const path = pathOf(agent.id, sessionKey);
+  const turns = useInspector((s) => s.turns[path] ?? NO_TURNS);
+  const pending = useInspector((s) => s.pending[path] ?? NO_PENDING);
+  const connection = useGateway((s) => s.connection);
+  const gatewayState = useGateway((s) => s.status?.state);
+  const client = useGateway((s) => s.client);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [followSignal, setFollowSignal] = useState(0);
+  const [keyDialog, setKeyDialog] = useState(false);
+  const [resuming, setResuming] = useState(false);
+
+  const name = agent.name ?? agent.id;
+  const avatar = agent.emoji ?? name.slice(0, 1).toUpperCase();
+  const explicitKey = info.kind === 'webchat';
+  const t = transcript && transcript.agentId === agent.id && transcript.key === sessionKey ? transcript : undefined;
+  const records = t?.records;
+  const hasMore = t?.hasMore ?? false;
+  const base = useMemo(() => (records ? recordItems(records, hasMore) : []), [records, hasMore]);
+  const items = useMemo(() => transcriptItems(base, records ?? [], turns, pending), [base, records, turns, pending]);
+  const running = turns.some((x) => !x.final);
+  const writable = isWritable(info);
+
+  const actions = useMemo<RowActions>(() => ({
+    agentName: name,
+    agentAvatar: avatar,
+    expanded,
+    toggle: (key) => setExpanded((prev) => {
+      const next = new Set(prev);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    }),
+    retry: (localId) => void useInspector.getState().retry(agent.id, sessionKey, localId, explicitKey),
+    discard: (localId) => useInspector.getState().discard(agent.id, sessionKey, localId),
+    addKey: () => setKeyDialog(true),
+  }), [name, avatar, expanded, agent.id, sessionKey, explicitKey]);
+
+  const disabledReason = connection.kind !== 'open'
+    ? 'Not connected to the gateway — reconnecting…'
+    : gatewayState !== undefined && gatewayState !== 'running'
+      ? `The gateway is ${gatewayState}: start it on the Overview to talk to agents.`
+      : undefined;
+
+  const send = (text: string) => {
+    // `/stop` is what Stop does; sent as a message the gateway would queue it behind the turn it means to stop.
+    if (text.toLowerCase() === '/stop') {
+      void stop();
+      return;
+    }
+    setFollowSignal((n) => n + 1);
+    void useInspector.getState().send(agent.id, sessionKey, text, explicitKey);
+  };
+
+  const stop = async () => {
+    try {
+      const cancelled = await useInspector.getState().cancel(agent.id, sessionKey);
+      if (!cancelled) toast('info', 'Nothing is running in this session any more.');
+    } catch (err) {
+      toast('danger', `Could not stop the reply: ${errorText(err)}`);
+    }
+  };
+
+  const resume = async () => {
+    if (!client) return;
+    setResuming(true);
+    try {
+      await client.request('agents.resume', { agentId: agent.id });
+    } catch (err) {
+      toast('danger', `Could not resume ${name}: ${errorText(err)}`);
+    } finally {
+      setResuming(false);
+    }
+  };
+
+  const tokens = row ? row.inputTokens + row.outputTokens : 0;
+  return (
+    <section className="insp-pane insp-transcript" aria-label={`Conversation: ${row?.title ?? info.label}`}>
+      <header className="insp-thead">
+        <div className="grow">
+          <div className="row">
+            <h2 className="ellipsis">{row?.title ?? info.label}</h2>
+            {info.archived && <Badge>archived</Badge>}
+            {!row && t?.status === 'ready' && t.records.length === 0 && <Badge tone="accent">new</Badge>}
+            {info.channel && info.kind !== 'webchat' && <Badge tone="info">{channelName(info.channel)}</Badge>}
+          </div>
+          <div className="small muted row insp-thead-meta">
+            <code className="ellipsis" title={sessionKey}>{info.sessionKey}</code>
+            {row && <span>· {plural(row.messages, 'message')} · {plural(tokens, 'token')}</span>}
+          </div>
+        </div>
+        {running && <Badge tone="info"><Dot tone="info" pulse />Replying…</Badge>}
+      </header>
+      {agent.state === 'paused' && (
+        <div className="insp-banner">
+          <Banner tone="warn" title={`${name} is paused.`} action={<Button size="sm" busy={resuming} onClick={() => void resume()}>Resume</Button>}>
+            Messages are recorded but not answered until you resume it.
+          </Banner>
+        </div>
+      )}
+      {agent.state === 'unavailable' && (
+        <div className="insp-banner"><Banner tone="danger" title={`${name} is unavailable.`}>{agent.reason ?? 'It cannot answer right now.'}</Banner></div>
+      )}
+      <div className="insp-body">
+        {!t || t.status === 'loading' ? (
+          <div className="insp-center" aria-busy="true"><Spinner label="Loading the conversation" /><span className="muted">Loading the conversation…</span></div>
+        ) : t.status === 'error' ? (
+          <div className="insp-center">
+            <Banner tone="danger" title="Could not load this conversation:" action={<Button size="sm" onClick={() => void useInspector.getState().reload()}>Retry</Button>}>{t.error}</Banner>
+          </div>
+        ) : items.length === 0 ? (
+          <div className="insp-center">
+            <EmptyState icon="✉" title="No messages yet">
+              {writable ? `Write to ${name} below. The reply streams in here as it is written.` : 'Nothing has been recorded in this session.'}
+            </EmptyState>
+          </div>
+        ) : (
+          <TranscriptList
+            key={`${agent.id}\n${sessionKey}`} items={items} hasMore={t.hasMore} older={t.older} olderError={t.olderError}
+            onLoadOlder={() => void useInspector.getState().loadOlder()} followSignal={followSignal} actions={actions}
+            label={`Messages of ${row?.title ?? info.label}`}
+          />
+        )}
+      </div>
+      {writable ? (
+        <Composer agentName={name} disabledReason={disabledReason} running={running} onSend={send} onStop={stop} />
+      ) : (
+        <div className="insp-readonly" role="note">
+          <p>
+            <strong>The dashboard cannot write here.</strong>{' '}
+            It talks to {name} only in its main session or a web chat session
+            {info.archived ? '; this session is archived.' : info.channel ? `; this is a ${channelName(info.channel)} conversation.` : '.'}
+            {running && ' You can still stop the running reply.'}
+          </p>
+          <div className="row">
+            {running && <Button variant="danger" onClick={() => void stop()} aria-label="Stop the reply"><span aria-hidden="true">■</span> Stop</Button>}
+            <Button variant="primary" onClick={onSwitchToMain}>Write in the main session</Button>
+          </div>
+        </div>
+      )}
+      {keyDialog && <ApiKeyDialog agentIds={[agent.id]} initialAgent={agent.id} onClose={() => setKeyDialog(false)} />}
+    </section>
+  );
+}

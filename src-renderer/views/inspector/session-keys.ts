@@ -1,0 +1,49 @@
+// What a session key means to a person (DESIGN §3: `agent:<a>:<mainKey>`, `agent:<a>:<channel>:direct:<peer>`,
+// `agent:<a>:<channel>:group:<id>`, `agent:<a>:webchat:<name>`, `agent:<a>:a2a:<from>`; archived sessions
+// are listed as `<sessionKey>#<sessionId>`), and whether the dashboard may write in it (DESIGN §9).
+import { channelName } from '../../ui/format.ts';
+
+export interface SessionKeyInfo {
+  label: string;
+  kind: 'main' | 'webchat' | 'direct' | 'group' | 'channel' | 'a2a' | 'other';
+  channel: string | undefined;
+  archived: boolean;
+  /** The live session key (without the archive suffix). */
+  sessionKey: string;
+}
+
+const PEER_KINDS = new Set(['direct', 'group', 'channel']);
+
+export function describeSessionKey(key: string, agentId: string, mainKey: string): SessionKeyInfo {
+  const hash = key.indexOf('#');
+  const archived = hash >= 0;
+  const sessionKey = archived ? key.slice(0, hash) : key;
+  const prefix = `agent:${agentId.toLowerCase()}:`;
+  const rest = sessionKey.startsWith(prefix) ? sessionKey.slice(prefix.length) : sessionKey;
+  const parts = rest.split(':');
+  const base = { archived, sessionKey };
+  if (rest === mainKey.toLowerCase()) return { ...base, label: 'Main session', kind: 'main', channel: undefined };
+  if (parts[0] === 'webchat') return { ...base, label: `Web chat · ${parts.slice(1).join(':') || 'default'}`, kind: 'webchat', channel: 'webchat' };
+  if (parts[0] === 'a2a') return { ...base, label: `From agent ${parts.slice(1).join(':')}`, kind: 'a2a', channel: undefined };
+  if (parts[0] === 'direct') return { ...base, label: `Direct · ${parts.slice(1).join(':')}`, kind: 'direct', channel: undefined };
+  // <channel>:<kind>:<peer> or <channel>:<account>:<kind>:<peer>
+  const kindAt = PEER_KINDS.has(parts[1] ?? '') ? 1 : PEER_KINDS.has(parts[2] ?? '') ? 2 : -1;
+  if (kindAt > 0) {
+    const channel = parts[0]!;
+    const kind = parts[kindAt] as 'direct' | 'group' | 'channel';
+    const account = kindAt === 2 ? ` (${parts[1]})` : '';
+    const peer = parts.slice(kindAt + 1).join(':');
+    const what = kind === 'direct' ? 'direct' : kind;
+    return { ...base, label: `${channelName(channel)}${account} · ${what} ${peer}`, kind, channel };
+  }
+  return { ...base, label: rest || key, kind: 'other', channel: undefined };
+}
+
+export function mainSessionKeyOf(agentId: string, mainKey: string): string {
+  return `agent:${agentId}:${mainKey}`.toLowerCase();
+}
+
+/** `webchat.send` writes in the agent's main session or one of its webchat sessions, never an archived one. */
+export function isWritable(info: SessionKeyInfo): boolean {
+  return !info.archived && (info.kind === 'main' || info.kind === 'webchat');
+}

@@ -1,0 +1,440 @@
+// The chat inspector view and its store against a gateway faked at the transport seam: the agent →
+// sessions → transcript flow, paging, live events, the composer and Stop (src-renderer/views/inspector,
+// src-renderer/store/inspector.ts).
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ControlError } from '../../src-shared/protocol/errors.ts';
+import type { CallOutcome } from '../../src-shared/protocol/frames.ts';
+import { GatewayClient } from '../../src-renderer/gateway/client.ts';
+import type { ConnectionState, Transport } from '../../src-renderer/gateway/transport.ts';
+import { useConfig } from '../../src-renderer/store/config.ts';
+import { useGateway, type AgentSummary, type Status } from '../../src-renderer/store/gateway.ts';
+import { resetInspector, useInspector, type SessionSummary, type TranscriptRecord } from '../../src-renderer/store/inspector.ts';
+import { useNav } from '../../src-renderer/store/nav.ts';
+import { InspectorView } from '../../src-renderer/views/inspector/InspectorView.tsx';
+
+type Handler = (params: Record<string, unknown>) => unknown;
+
+/** A gateway at the transport seam: scripted method handlers, every call recorded, events pushed by the test. */
+class FakeTransport implements Transport {
+  state: ConnectionState = { kind: 'open' };
+  readonly calls: { method: string; params: Record<string, unknown> }[] = [];
+  readonly handlers: Record<string, Handler> = {};
+  private readonly events = new Set<(event: string, data: unknown) => void>();
+  private readonly states = new Set<(state: ConnectionState) => void>();
+
+  async request(method: string, params: unknown): Promise<CallOutcome> {
+    const p = (params ?? {}) as Record<string, unknown>;
+    this.calls.push({ method, params: p });
+    const handler = this.handlers[method];
+    if (!handler) return { ok: false, error: { code: 'not_found', message: `no method ${method}` } };
+    try {
+      return { ok: true, result: await handler(p) };
+    } catch (err) {
+      return { ok: false, error: err instanceof ControlError ? err.toBody() : { code: 'internal', message: String(err) } };
+    }
+  }
+
+  onEvent(listener: (event: string, data: unknown) => void) {
+    this.events.add(listener);
+    return () => this.events.delete(listener);
+  }
+
+  onState(listener: (state: ConnectionState) => void) {
+    this.states.add(listener);
+    return () => this.states.delete(listener);
+  }
+
+  emit(event: string, data: unknown): void {
+    act(() => { for (const l of this.events) l(event, data); });
+  }
+
+  setState(state: ConnectionState): void {
+    this.state = state;
+    for (const l of this.states) l(state);
+  }
+
+  callsOf(method: string) {
+    return this.calls.filter((c) => c.method === method).map((c) => c.params);
+  }
+
+  close(): void {}
+}
+
+const MAIN_KEY = 'agent:main:main';
+const TG_KEY = 'agent:main:telegram:direct:42';
+const OPS_KEY = 'agent:ops:discord:channel:7';
+
+function agent(id: string, name: string, extra: Partial<AgentSummary> = {}): AgentSummary {
+  return {
+    id, name, emoji: null, default: id === 'main', model: 'claude-x', workspace: `/w/${id}`, state: 'idle', reason: null, bindings: [],
+    today: { messages: 0, inputTokens: 0, outputTokens: 0 }, lastActivity: null, ...extra,
+  };
+}
+
+function session(key: string, messages: number, updated: string): SessionSummary {
+  return { key, sessionKey: key, sessionId: `id-${key}`, created: '2026-03-01T00:00:00.000Z', updated, messages, inputTokens: 10 * messages, outputTokens: messages, archived: false };
+}
+
+const route = (matchedBy: string, bindingIndex: number | null) => ({ agentId: 'main', channel: 'telegram', accountId: 'default', sessionKey: TG_KEY, mainSessionKey: MAIN_KEY, matchedBy, bindingIndex });
+
+/** `pairs` user/assistant pairs after a session header, seq 1…2*pairs+1. */
+function conversation(pairs: number, sender = { id: '42', name: 'Alice' }): TranscriptRecord[] {
+  const out: TranscriptRecord[] = [{ seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' }];
+  for (let i = 1; i <= pairs; i++) {
+    const seq = 2 * i;
+    out.push({ seq, ts: '2026-03-01T00:01:00.000Z', type: 'message', role: 'user', text: `Message ${i}`, messageId: `m${i}`, sender, channel: 'telegram', accountId: 'default', route: route('binding.peer', 0) });
+    out.push({ seq: seq + 1, ts: '2026-03-01T00:01:05.000Z', type: 'message', role: 'assistant', text: `Reply ${i}`, usage: { inputTokens: 11, outputTokens: 3 }, inReplyTo: seq });
+  }
+  return out;
+}
+
+let transport: FakeTransport;
+let transcripts: Record<string, TranscriptRecord[]>;
+
+/** sessions.history as the gateway answers it: the last `limit` records before `before`. */
+function history(params: Record<string, unknown>) {
+  const all = transcripts[`${String(params.agentId)}\n${String(params.sessionKey)}`] ?? [];
+  const before = params.before as number | undefined;
+  const limit = (params.limit as number | undefined) ?? 100;
+  const upTo = before === undefined ? all : all.filter((r) => r.seq < before);
+  return { agentId: params.agentId, sessionKey: params.sessionKey, records: upTo.slice(-limit), hasMore: upTo.length > limit };
+}
+
+function Harness() {
+  const args = useNav((s) => s.route.args);
+  return <InspectorView args={args} />;
+}
+
+function renderAt(...args: string[]) {
+  act(() => useNav.getState().navigate('inspector', ...args));
+  return render(<Harness />);
+}
+
+beforeAll(() => {
+  // happy-dom lays nothing out: give the transcript's scroller and rows sizes so the list virtualises.
+  const size = (el: Element, scroller: number, row: number) => (el.classList.contains('insp-scroll') ? scroller : el.classList.contains('insp-row') ? row : 0);
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get(this: HTMLElement) { return size(this, 600, 60); } });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get(this: HTMLElement) { return size(this, 800, 800); } });
+  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get(this: HTMLElement) { return size(this, 600, 60); } });
+  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get(this: HTMLElement) { return size(this, 800, 800); } });
+  Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
+    configurable: true,
+    get(this: HTMLElement) { return this.classList.contains('insp-scroll') ? parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '0') || 0 : 0; },
+  });
+  // Like a browser, a programmatic scroll is followed by a scroll event (happy-dom sends none).
+  HTMLElement.prototype.scrollTo = function scrollTo(this: HTMLElement, options?: ScrollToOptions | number, y?: number) {
+    const top = typeof options === 'object' ? options.top : y;
+    if (top !== undefined) this.scrollTop = top;
+    setTimeout(() => this.dispatchEvent(new Event('scroll')), 0);
+  } as HTMLElement['scrollTo'];
+});
+
+beforeEach(() => {
+  transport = new FakeTransport();
+  transcripts = {
+    [`main\n${TG_KEY}`]: conversation(250),
+    [`main\n${MAIN_KEY}`]: conversation(2, { id: 'operator', name: 'Dashboard' }).map((r) => (r.type === 'message' && r.role === 'user' ? { ...r, channel: 'webchat', route: route('direct', null) } : r)),
+    [`ops\n${OPS_KEY}`]: conversation(1, { id: '7', name: 'Bob' }),
+  };
+  const sessions: Record<string, SessionSummary[]> = {
+    main: [session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z'), session(TG_KEY, 500, '2026-03-02T10:00:00.000Z')],
+    ops: [session(OPS_KEY, 2, '2026-03-01T09:00:00.000Z')],
+  };
+  transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: sessions[String(p.agentId)] ?? [] });
+  transport.handlers['sessions.history'] = history;
+  transport.handlers['webchat.send'] = (p) => ({ agentId: p.agentId, sessionKey: p.sessionKey ?? MAIN_KEY, messageId: 'sent-1' });
+  transport.handlers['turn.cancel'] = () => ({ cancelled: true });
+  const client = new GatewayClient(transport);
+  useGateway.setState({
+    client, connection: { kind: 'open' }, loaded: true, loadError: undefined,
+    status: { state: 'running' } as Status,
+    agents: [agent('main', 'Main'), agent('ops', 'Ops')],
+  });
+  useConfig.setState({ snapshot: undefined, check: undefined, loading: false, error: 'not needed here' });
+});
+
+afterEach(() => {
+  cleanup();
+  resetInspector();
+});
+
+const sessionsOf = (name: string) => screen.getByRole('region', { name: `Sessions of ${name}` });
+const lastMessage = (text: string) => screen.findByText(text, undefined, { timeout: 3000 });
+
+describe('agents and their sessions', () => {
+  it('lists every agent and only the selected agent\'s sessions, newest first', async () => {
+    renderAt('main');
+    const list = sessionsOf('Main');
+    await within(list).findByRole('button', { name: /^Telegram · direct 42, 500 messages/ });
+    const rows = within(list).getAllByRole('button').map((b) => b.getAttribute('aria-label'));
+    expect(rows[0]).toMatch(/^Telegram · direct 42/);
+    expect(rows[1]).toMatch(/^Main session/);
+    expect(within(list).queryByRole('button', { name: /Discord/ })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Ops, idle' }));
+    const ops = sessionsOf('Ops');
+    await within(ops).findByRole('button', { name: /^Discord · channel 7/ });
+    expect(within(ops).queryByRole('button', { name: /Telegram|Main session/ })).toBeNull();
+    expect(transport.callsOf('sessions.list').map((p) => p.agentId)).toEqual(['main', 'ops']);
+  });
+
+  it('filters the sessions and says so when nothing matches', async () => {
+    renderAt('main');
+    await within(sessionsOf('Main')).findByRole('button', { name: /^Telegram/ });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'telegram' } });
+    expect(within(sessionsOf('Main')).getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual([expect.stringMatching(/^Telegram/)]);
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'nothing-like-this' } });
+    expect(screen.getByText('No session matches')).toBeTruthy();
+  });
+
+  it('tells the user what to do when an agent has no sessions yet', async () => {
+    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [] });
+    transcripts = {};
+    renderAt('ops');
+    expect(await screen.findByText('No conversations yet')).toBeTruthy();
+    expect(await screen.findByText('No messages yet')).toBeTruthy();
+    expect(screen.getByRole('textbox', { name: 'Message Ops' })).toBeTruthy();
+  });
+
+  it('shows the gateway\'s message when the sessions cannot be read, and retries', async () => {
+    transport.handlers['sessions.list'] = () => { throw new ControlError('not_found', 'agent "main" does not exist'); };
+    renderAt('main');
+    expect(await screen.findByText('agent "main" does not exist')).toBeTruthy();
+    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z')] });
+    fireEvent.click(within(sessionsOf('Main')).getByRole('button', { name: 'Retry' }));
+    await within(sessionsOf('Main')).findByRole('button', { name: /^Main session/ });
+  });
+
+  it('says so when the address names an agent that does not exist', async () => {
+    renderAt('ghost');
+    expect(await screen.findByText('There is no agent “ghost”')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Show Main' })).toBeTruthy();
+  });
+});
+
+describe('transcript', () => {
+  it('opens a long session at its newest messages and reads the page before the oldest loaded record when scrolled to the top', async () => {
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    expect(transport.callsOf('sessions.history')[0]).toEqual({ agentId: 'main', sessionKey: TG_KEY, limit: 200 });
+    expect(screen.queryByText('Message 1')).toBeNull();
+    const loaded = useInspector.getState().transcript!;
+    expect(loaded.records[0]!.seq).toBe(302);
+    await new Promise((r) => setTimeout(r, 300)); // paging starts once the first scroll to the end is done
+    const scroller = screen.getByRole('region', { name: /^Messages of Telegram · direct 42/ });
+    scroller.scrollTop = 0;
+    fireEvent.scroll(scroller);
+    await waitFor(() => expect(transport.callsOf('sessions.history')[1]).toEqual({ agentId: 'main', sessionKey: TG_KEY, before: 302, limit: 200 }));
+    // Only what was read is kept: 200 more records, ending right before the oldest one loaded.
+    await waitFor(() => expect(useInspector.getState().transcript!.records[0]!.seq).toBeLessThanOrEqual(102));
+    expect(useInspector.getState().transcript!.records.at(-1)!.seq).toBe(501);
+  });
+
+  it('shows the route decision of each inbound message and the usage of each reply', async () => {
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    expect(screen.getAllByLabelText('Route: binding.peer #0').length).toBeGreaterThan(0);
+    expect(screen.getAllByLabelText('Usage: 11 input tokens, 3 output tokens').length).toBeGreaterThan(0);
+  });
+
+  it('shows a tool call folded; the toggle reveals its input and result', async () => {
+    transcripts[`main\n${MAIN_KEY}`] = [
+      { seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' },
+      { seq: 2, ts: '2026-03-01T00:00:01.000Z', type: 'message', role: 'user', text: 'Read notes', messageId: 'x', sender: { id: 'operator', name: 'Dashboard' }, channel: 'webchat', accountId: 'default', route: route('direct', null) },
+      { seq: 3, ts: '2026-03-01T00:00:02.000Z', type: 'tool_call', id: 'tu1', name: 'read', input: { path: 'notes.md' }, inReplyTo: 2 },
+      { seq: 4, ts: '2026-03-01T00:00:03.000Z', type: 'tool_result', id: 'tu1', name: 'read', isError: false, output: '# Notes\nbuy milk', inReplyTo: 2 },
+      { seq: 5, ts: '2026-03-01T00:00:04.000Z', type: 'message', role: 'assistant', text: 'You need milk.', usage: { inputTokens: 5, outputTokens: 4 }, inReplyTo: 2 },
+    ];
+    renderAt('main', MAIN_KEY);
+    const toggle = await screen.findByRole('button', { name: 'Tool call read, done' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByLabelText('Input of read')).toBeNull();
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
+    expect(screen.getByLabelText('Result of read').textContent).toBe('# Notes\nbuy milk');
+    expect(screen.getByLabelText('Route: direct')).toBeTruthy();
+  });
+
+  it('shows the server\'s message when the transcript cannot be read, and retries', async () => {
+    transport.handlers['sessions.history'] = () => { throw new ControlError('not_found', `agent "main" has no session ${TG_KEY}`); };
+    renderAt('main', TG_KEY);
+    expect(await screen.findByText(`agent "main" has no session ${TG_KEY}`)).toBeTruthy();
+    transport.handlers['sessions.history'] = history;
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await lastMessage('Reply 250');
+  });
+});
+
+describe('live', () => {
+  it('streams a reply into a provisional bubble that becomes final with usage, then reads the stored records', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    transport.emit('message.inbound', {
+      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', channel: 'telegram', accountId: 'default', sender: { id: '42', name: 'Alice' },
+      text: 'Are you there?', route: route('binding.peer', 3), seq: 6,
+    });
+    expect(await screen.findByText('Are you there?')).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Main is thinking' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Stop the reply' })).toBeTruthy();
+    transport.emit('agent.delta', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', text: 'Yes, ' });
+    transport.emit('agent.delta', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', text: 'I am here.' });
+    expect(await screen.findByText('Yes, I am here.')).toBeTruthy();
+    expect(screen.queryByRole('status', { name: 'Main is thinking' })).toBeNull();
+
+    transcripts[`main\n${MAIN_KEY}`]!.push(
+      { seq: 6, ts: '2026-03-01T00:05:00.000Z', type: 'message', role: 'user', text: 'Are you there?', messageId: 'live-1', sender: { id: '42', name: 'Alice' }, channel: 'telegram', accountId: 'default', route: route('binding.peer', 3) },
+      { seq: 7, ts: '2026-03-01T00:05:01.000Z', type: 'message', role: 'assistant', text: 'Yes, I am here.', usage: { inputTokens: 40, outputTokens: 6 }, inReplyTo: 6 },
+    );
+    transport.emit('message.outbound', {
+      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', channel: 'telegram', accountId: 'default', text: 'Yes, I am here.', incomplete: false, usage: { inputTokens: 40, outputTokens: 6 },
+    });
+    expect(await screen.findByLabelText('Turn usage: 40 input tokens, 6 output tokens')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Stop the reply' })).toBeNull();
+    // The catch-up read replaces the provisional bubble with the stored record.
+    await waitFor(() => expect(useInspector.getState().transcript!.records.at(-1)!.seq).toBe(7));
+    await waitFor(() => expect(screen.getByLabelText('Usage: 40 input tokens, 6 output tokens')).toBeTruthy());
+    expect(screen.getAllByText('Yes, I am here.')).toHaveLength(1);
+    expect(screen.getByLabelText('Route: binding.peer #3')).toBeTruthy();
+  });
+
+  it('ignores events of other agents and of other sessions, but counts them in the sessions list', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    transport.emit('message.inbound', { agentId: 'ops', sessionKey: MAIN_KEY.replace('main:', 'ops:'), messageId: 'o1', channel: 'discord', accountId: 'default', sender: { id: '7' }, text: 'for ops', route: route('binding.channel', 0), seq: 3 });
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: TG_KEY, messageId: 't1', channel: 'telegram', accountId: 'default', sender: { id: '42' }, text: 'in telegram', route: route('binding.peer', 0), seq: 502 });
+    transport.emit('agent.delta', { agentId: 'ops', sessionKey: MAIN_KEY, messageId: 'o1', text: 'ops reply' });
+    expect(screen.queryByText('for ops')).toBeNull();
+    expect(screen.queryByText('in telegram')).toBeNull();
+    expect(screen.queryByText('ops reply')).toBeNull();
+    expect(within(sessionsOf('Main')).getByRole('button', { name: /^Telegram · direct 42, 501 messages/ })).toBeTruthy();
+  });
+
+  it('shows a failed turn as an error with what the sender was told, and offers to add a key when there is none', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    const told = 'no API key — add one in Settings or with `switchboard auth add`';
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'k1', channel: 'webchat', accountId: 'default', sender: { id: 'operator', name: 'Dashboard' }, text: 'hello?', route: route('direct', null), seq: 6 });
+    transport.emit('message.outbound', {
+      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'k1', channel: 'webchat', accountId: 'default', text: told, incomplete: true, failure: 'no_api_key', usage: { inputTokens: 0, outputTokens: 0 },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('No API key')).toBeTruthy();
+    expect(within(alert).getByText(told)).toBeTruthy();
+
+    // What the gateway stored replaces the live row: the error record, with its detail.
+    transcripts[`main\n${MAIN_KEY}`]!.push(
+      { seq: 6, ts: '2026-03-01T00:05:00.000Z', type: 'message', role: 'user', text: 'hello?', messageId: 'k1', sender: { id: 'operator', name: 'Dashboard' }, channel: 'webchat', accountId: 'default', route: route('direct', null) },
+      { seq: 7, ts: '2026-03-01T00:05:00.100Z', type: 'error', kind: 'no_api_key', message: 'agent main has no API key', inReplyTo: 6 },
+    );
+    await act(() => useInspector.getState().sync());
+    expect(await screen.findByText('agent main has no API key')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Add API key' }));
+    expect(screen.getByRole('dialog', { name: 'Add an Anthropic API key' })).toBeTruthy();
+  });
+});
+
+describe('composer', () => {
+  it('sends with Enter in the main session, shows the message at once and keeps one bubble after the echo', async () => {
+    let release!: () => void;
+    transport.handlers['webchat.send'] = (p) => new Promise((resolve) => { release = () => resolve({ agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'sent-1' }); });
+    renderAt('main');
+    await lastMessage('Reply 2');
+    const box = screen.getByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: 'Hi there' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect((box as HTMLTextAreaElement).value).toBe('');
+    expect(await screen.findByText('Hi there')).toBeTruthy();
+    expect(screen.getByText('Sending…')).toBeTruthy();
+    // The dashboard does not name the main session: the gateway picks the agent's own main key.
+    expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'Hi there' }]);
+    await act(async () => release());
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'sent-1', channel: 'webchat', accountId: 'default', sender: { id: 'operator', name: 'Dashboard' }, text: 'Hi there', route: route('direct', null), seq: 6 });
+    await waitFor(() => expect(screen.queryByText('Sending…')).toBeNull());
+    expect(screen.getAllByText('Hi there')).toHaveLength(1);
+  });
+
+  it('adds a new line with Shift+Enter instead of sending', async () => {
+    renderAt('main');
+    await lastMessage('Reply 2');
+    const box = screen.getByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: 'line one' } });
+    fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(transport.callsOf('webchat.send')).toEqual([]);
+  });
+
+  it('names a web chat session explicitly when writing in one', async () => {
+    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [session('agent:main:webchat:notes', 0, '2026-03-01T10:00:00.000Z')] });
+    renderAt('main', 'agent:main:webchat:notes');
+    const box = await screen.findByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: 'note this' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'note this', sessionKey: 'agent:main:webchat:notes' }]);
+  });
+
+  it('keeps a message the gateway refused, with its reason, to retry or discard', async () => {
+    transport.handlers['webchat.send'] = () => { throw new ControlError('unavailable', 'the gateway is stopped; start it to talk to agents'); };
+    renderAt('main');
+    await lastMessage('Reply 2');
+    const box = screen.getByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: 'anyone?' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(await screen.findByText('Not sent: the gateway is stopped; start it to talk to agents')).toBeTruthy();
+    transport.handlers['webchat.send'] = (p) => ({ agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'sent-2' });
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.queryByText(/^Not sent/)).toBeNull());
+    expect(transport.callsOf('webchat.send')).toHaveLength(2);
+  });
+
+  it('explains that a channel session is read-only here and switches to the main session', async () => {
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    expect(screen.queryByRole('textbox', { name: 'Message Main' })).toBeNull();
+    expect(screen.getByText(/this is a Telegram conversation/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Write in the main session' }));
+    expect(await screen.findByRole('textbox', { name: 'Message Main' })).toBeTruthy();
+    expect(useNav.getState().route.args).toEqual(['main', MAIN_KEY]);
+  });
+
+  it('is disabled, with the reason, while the gateway is unreachable', async () => {
+    renderAt('main');
+    await lastMessage('Reply 2');
+    act(() => useGateway.setState({ connection: { kind: 'offline', message: 'connection lost' } }));
+    expect((screen.getByRole('textbox', { name: 'Message Main' }) as HTMLTextAreaElement).disabled).toBe(true);
+    expect(screen.getByText('Not connected to the gateway — reconnecting…')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('treats a typed /stop as the Stop button instead of queueing it as a message', async () => {
+    renderAt('main');
+    await lastMessage('Reply 2');
+    const box = screen.getByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: '/stop' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(transport.callsOf('turn.cancel')).toEqual([{ agentId: 'main', sessionKey: MAIN_KEY }]));
+    expect(transport.callsOf('webchat.send')).toEqual([]);
+  });
+
+  it('does not leave a bubble behind for /new, which the gateway answers without an echo', async () => {
+    transport.handlers['webchat.send'] = (p) => {
+      // The reset is confirmed (outbound) before the request returns, and no inbound is recorded.
+      transport.emit('message.outbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'reset-1', channel: 'webchat', accountId: 'default', text: 'New session started.', incomplete: false, usage: { inputTokens: 0, outputTokens: 0 } });
+      return { agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'reset-1' };
+    };
+    renderAt('main');
+    await lastMessage('Reply 2');
+    const box = screen.getByRole('textbox', { name: 'Message Main' });
+    fireEvent.change(box, { target: { value: '/new' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(useInspector.getState().pending[`main\n${MAIN_KEY}`] ?? []).toEqual([]));
+  });
+
+  it('stops the running turn of this session with Stop', async () => {
+    renderAt('main');
+    await lastMessage('Reply 2');
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'r1', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'long job', route: route('direct', null), seq: 6 });
+    fireEvent.click(await screen.findByRole('button', { name: 'Stop the reply' }));
+    await waitFor(() => expect(transport.callsOf('turn.cancel')).toEqual([{ agentId: 'main', sessionKey: MAIN_KEY }]));
+  });
+});
