@@ -22,7 +22,10 @@ function alive(pid: number): boolean {
 
 export interface GatewayInfo {
   pid: number;
+  /** Loopback WebSocket port; 0 when the gateway opened none (the desktop app without remote access). */
   port: number;
+  /** Local socket or Windows named pipe with the same frames and token, when one is served. */
+  socket?: string;
   startedAt: string;
   version: string;
 }

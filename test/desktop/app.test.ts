@@ -194,6 +194,22 @@ describe('control plane transports', () => {
     await client.close();
   });
 
+  it('the real CLI talks to the desktop app through the local socket (`switchboard chat` gets the agent\'s reply)', async () => {
+    if (process.platform === 'win32') return;
+    const a = await launch();
+    await until(() => a.host.gateway.state === 'running', 'running');
+    const child = spawn(process.execPath, ['bin/switchboard.mjs', 'chat', 'over the socket', '--state-dir', a.dir, '--json'], {
+      cwd: path.resolve(import.meta.dirname, '../..'), env: { ...process.env, HOME: a.dir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, out).toBe(0);
+    expect(out).toContain('echo: over the socket');
+  });
+
   it('remote access is opt-in: a loopback WebSocket (and the dashboard over http) that the menu turns on and off', async () => {
     const port = await freePort();
     const a = await launch({ prefs: { remoteAccess: { enabled: false, port } } });

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import type { ControlEvents, ControlMethods } from '../../../src-shared/protocol/methods.ts';
 import { tokenFilePath } from '../../control/token.ts';
 import { connectControl, type ControlClient } from '../../control/ws-client.ts';
-import { runningGateway } from '../../gateway/instance-lock.ts';
-import type { CliContext } from '../io.ts';
+import { runningGateway, type GatewayInfo } from '../../gateway/instance-lock.ts';
+import { CliError, type CliContext } from '../io.ts';
 
 export type GatewayClient = ControlClient<ControlMethods, ControlEvents>;
 
@@ -14,10 +14,20 @@ export async function withRunningGateway<T>(ctx: CliContext, fn: (client: Gatewa
   const info = await runningGateway(ctx.loc.stateDir);
   if (!info) return undefined;
   const token = (await readFile(tokenFilePath(ctx.loc.stateDir), 'utf8')).trim();
-  const client = await connectControl<ControlMethods, ControlEvents>(`ws://127.0.0.1:${info.port}/control`, token, { timeoutMs: 5000 });
+  const client = await connectControl<ControlMethods, ControlEvents>(controlUrl(info), token, { timeoutMs: 5000 });
   try {
     return await fn(client);
   } finally {
     client.close();
   }
+}
+
+/**
+ * The local socket when the gateway serves one (the desktop app opens no TCP port unless remote
+ * access is on, DESIGN §9), else its loopback WebSocket.
+ */
+export function controlUrl(info: GatewayInfo): string {
+  if (info.socket) return `ws+unix://${info.socket}:/control`;
+  if (info.port > 0) return `ws://127.0.0.1:${info.port}/control`;
+  throw new CliError(`the gateway running as pid ${info.pid} publishes no control address; restart it`, 'unavailable');
 }
