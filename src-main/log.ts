@@ -30,6 +30,13 @@ export function redactingLogger(inner: Logger): Logger {
   };
 }
 
-export function levelFrom(value: string | undefined, fallback: LogLevel = 'info'): LogLevel | 'silent' {
+/** `trace` (accepted in the config for OpenClaw compatibility) logs as `debug`. */
+export function levelFrom(value: string | undefined, fallback: LogLevel | 'silent' = 'info'): LogLevel | 'silent' {
+  if (value === 'trace') return 'debug';
   return value && value in ORDER ? (value as LogLevel | 'silent') : fallback;
+}
+
+/** The log level: SWITCHBOARD_LOG_LEVEL wins over the config's `logging.level`, else info. */
+export function effectiveLevel(env: NodeJS.ProcessEnv, configLevel: string | undefined): LogLevel | 'silent' {
+  return levelFrom(env.SWITCHBOARD_LOG_LEVEL, levelFrom(configLevel, 'info'));
 }

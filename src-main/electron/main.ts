@@ -13,7 +13,7 @@ import { openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from
 import { networkFingerprint } from '../desktop/reconnect.ts';
 import { APP_SCHEME, externalUrlAllowed, hardenWebContents, permissionCheckHandler, permissionRequestHandler } from '../desktop/security.ts';
 import { openGatewayHost } from '../gateway/host.ts';
-import { levelFrom, streamLogger } from '../log.ts';
+import { gatewayLogger } from '../log-file.ts';
 
 // Before `ready`, synchronously (this bundle has no top-level await, so it all runs before ready).
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -29,9 +29,9 @@ async function start(): Promise<void> {
   app.on('second-instance', () => ready.desktop?.focus());
   app.on('activate', () => ready.desktop?.focus());
   app.on('before-quit', (event) => ready.desktop?.handleBeforeQuit(event));
-  const log = streamLogger((line) => process.stderr.write(line), levelFrom(process.env.SWITCHBOARD_LOG_LEVEL));
   const appPath = app.getAppPath();
   const loc = resolveLocations({ env: process.env });
+  const { log } = gatewayLogger({ stateDir: loc.stateDir, env: process.env, stderr: (line) => process.stderr.write(line) });
   const rendererDir = path.join(appPath, 'dist', 'renderer');
   app.on('window-all-closed', () => {}); // a tray app: closing the window never quits
   if (process.platform === 'win32') app.setAppUserModelId('dev.switchboard.app');

@@ -81,6 +81,17 @@ describe('switchboard gateway (process)', () => {
     expect(existsSync(path.join(stateDir, 'gateway.lock'))).toBe(false);
   });
 
+  it('writes its log to <stateDir>/logs/switchboard.log as well as stderr', async () => {
+    const stateDir = await freshStateDir();
+    const { child, output } = await startGateway(stateDir);
+    child.kill('SIGTERM');
+    await exited(child);
+    const logged = await readFile(path.join(stateDir, 'logs', 'switchboard.log'), 'utf8');
+    // SWITCHBOARD_LOG_LEVEL=warn and no D-Bus session here: the keychain warning, on both sinks.
+    expect(logged).toContain('keychain unavailable');
+    expect(output()).toContain(logged.split('\n')[0]!);
+  });
+
   it('runs with no config file at all: one agent "main", webchat only', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sb-proc-'));
     const { url } = await startGateway(dir);

@@ -1,5 +1,5 @@
 // `switchboard gateway [--port N]`: the headless gateway, and `switchboard status`.
-import { levelFrom, streamLogger } from '../../log.ts';
+import { gatewayLogger } from '../../log-file.ts';
 import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out } from '../io.ts';
 import { version } from '../version.ts';
@@ -13,13 +13,17 @@ const gateway: Command = {
   async run(ctx, flags) {
     const portFlag = flagString(flags, 'port');
     if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag)) throw new CliError(`--port must be a port number (0 = any free port), not "${portFlag}"`, 'bad_request', {}, 2);
-    const log = streamLogger((line) => ctx.stderr.write(line), levelFrom(process.env.SWITCHBOARD_LOG_LEVEL));
+    // The level comes from the config as it is at start (an invalid config still starts: it is reported).
+    const { log, file: logFile } = gatewayLogger({
+      stateDir: ctx.loc.stateDir, env: process.env, configLevel: (await ctx.store.load()).check.config?.logging.level, stderr: (line) => ctx.stderr.write(line),
+    });
     // Loaded here so the other commands start without the gateway's modules.
     const { startHeadlessGateway } = await import('../../gateway/headless.ts');
     let running;
     try {
       running = await startHeadlessGateway({ loc: ctx.loc, version: version(), log, homeDir: ctx.homeDir, ...(portFlag !== undefined ? { port: Number(portFlag) } : {}) });
     } catch (err) {
+      logFile.close();
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') throw new CliError(`${e.message}; pass --port N (or --port 0 for any free port)`, 'conflict');
       throw err;
@@ -32,7 +36,7 @@ const gateway: Command = {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        void running.close().then(resolve, resolve);
+        void running.close().finally(() => logFile.close()).then(resolve, resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
