@@ -93,6 +93,13 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
       const ref = agentRef(agentId);
       return { removed: await keychainCall(() => need().profiles.remove(ref, profileId, shared === true)) };
     },
+    async 'auth.copy'({ fromAgentId, toAgentId, profileIds }) {
+      const c = need();
+      const from = agentRef(fromAgentId);
+      const to = agentRef(toAgentId);
+      const result = await keychainCall(() => c.profiles.copyProfiles(from, to, profileIds));
+      return { toAgentId: to.id, ...result };
+    },
     async 'auth.test'({ agentId, profileId }) {
       const c = need();
       const ref = agentRef(agentId);

@@ -28,6 +28,12 @@ export interface AuthProfile {
 
 interface ProfilesFile { version: 1; profiles: AuthProfile[] }
 
+/** What a copy did: which profiles now hold a copied key (and from which agent), which were left out and why. */
+export interface ProfileCopy {
+  copied: { profileId: string; from: string }[];
+  skipped: { profileId: string; reason: string }[];
+}
+
 /** What the profile code needs to know about an agent. */
 export interface AgentAuthRef { id: string; agentDir: string; scope: ProfileScope }
 
@@ -161,19 +167,54 @@ export class AuthProfiles {
     return this.store.get(keyAccount(agent.id, profile));
   }
 
-  /** Copies the agent-scope profile(s) of `from` to `to` (an explicit action: keys never flow by themselves). */
-  async copy(from: AgentAuthRef, to: AgentAuthRef, profileId?: string): Promise<string[]> {
+  /**
+   * Copies `from`'s own profiles (all, or those named) into `to`'s own profiles, key by key inside
+   * the keychain: the key is read and written here and never returned, so the CLI and the control
+   * plane share this one path. A profile is skipped, with the reason, when its key is missing or
+   * `to` already has a profile of that id (an existing key is never overwritten); nothing copied
+   * at all is an error saying why.
+   */
+  async copyProfiles(from: AgentAuthRef, to: AgentAuthRef, profileIds?: readonly string[]): Promise<ProfileCopy> {
+    if (from.id === to.id) throw new AuthProfileError(`cannot copy keys from agent "${from.id}" to itself; name another agent`);
     const own = await readProfiles(agentProfilesPath(from));
-    const wanted = profileId === undefined ? own : own.filter((p) => p.profileId === checkProfileId(profileId));
-    if (wanted.length === 0) throw new AuthProfileError(profileId ? `agent "${from.id}" has no profile "${profileId}"` : `agent "${from.id}" has no profiles of its own to copy`, 'not_found');
-    const copied: string[] = [];
-    for (const p of wanted) {
-      const key = await this.store.get(agentAuthAccount(from.id, p.profileId));
-      if (key === null) throw new AuthProfileError(`profile "${p.profileId}" of agent "${from.id}" has no key in the keychain; add it again with "switchboard auth add --agent ${from.id} --profile ${p.profileId}"`, 'not_found');
-      await this.add(to, { profileId: p.profileId, apiKey: key, ...(p.label ? { label: p.label } : {}) });
-      copied.push(p.profileId);
+    const wanted = profileIds === undefined ? own.map((p) => p.profileId) : [...new Set(profileIds.map(checkProfileId))];
+    const targetIds = new Set((await readProfiles(agentProfilesPath(to))).map((p) => p.profileId));
+    const shared = from.scope === 'shared' ? new Set((await readProfiles(sharedProfilesPath(this.stateDir))).map((p) => p.profileId)) : new Set<string>();
+    const result: ProfileCopy = { copied: [], skipped: [] };
+    for (const profileId of wanted) {
+      const skip = (reason: string) => result.skipped.push({ profileId, reason });
+      const source = own.find((p) => p.profileId === profileId);
+      if (!source) {
+        skip(shared.has(profileId)
+          ? `"${profileId}" is in the shared pool, not a key of agent "${from.id}" itself; let agent "${to.id}" use the shared pool instead`
+          : `agent "${from.id}" has no profile "${profileId}"`);
+        continue;
+      }
+      const key = await this.store.get(agentAuthAccount(from.id, profileId));
+      if (key === null) {
+        skip(`the keychain has no key for profile "${profileId}" of agent "${from.id}"; add it again with "switchboard auth add --agent ${from.id} --profile ${profileId}"`);
+        continue;
+      }
+      if (targetIds.has(profileId)) {
+        const existing = await this.store.get(agentAuthAccount(to.id, profileId));
+        skip(existing === key ? `agent "${to.id}" already has this key`
+          : `agent "${to.id}" already has a profile "${profileId}" with another key; remove that profile first to replace it`);
+        continue;
+      }
+      await this.add(to, { profileId, apiKey: key, ...(source.label ? { label: source.label } : {}) });
+      result.copied.push({ profileId, from: from.id });
     }
-    return copied;
+    if (result.copied.length === 0) {
+      const pool = from.scope === 'shared' ? ` (it uses the shared pool; let agent "${to.id}" use the pool instead)` : '';
+      const why = result.skipped.length === 0 ? `agent "${from.id}" has no keys of its own${pool}` : result.skipped.map((s) => s.reason).join('; ');
+      throw new AuthProfileError(`nothing to copy from agent "${from.id}" to agent "${to.id}": ${why}`);
+    }
+    return result;
+  }
+
+  /** The ids `copyProfiles` copied, for one profile or all of them. */
+  async copy(from: AgentAuthRef, to: AgentAuthRef, profileId?: string): Promise<string[]> {
+    return (await this.copyProfiles(from, to, profileId === undefined ? undefined : [profileId])).copied.map((c) => c.profileId);
   }
 
   async markFailed(agent: AgentAuthRef, profile: Pick<AuthProfile, 'profileId' | 'scope'>, kind: string, message: string, now = new Date()): Promise<void> {

@@ -237,6 +237,19 @@ export const CONTROL_METHODS = {
     result: z.object({ removed: z.boolean() }),
     mutating: true,
   }),
+  /**
+   * Copies an agent's own profiles (all, or `profileIds`) to another agent, key by key inside the
+   * keychain: the keys never cross the control plane. A profile the target already has is skipped.
+   */
+  'auth.copy': defineMethod({
+    params: z.object({ fromAgentId: agentId, toAgentId: agentId, profileIds: z.array(profileId).min(1).max(64).optional(), baseHash: z.string().optional() }),
+    result: z.object({
+      toAgentId: z.string(),
+      copied: z.array(z.object({ profileId: z.string(), from: z.string() })),
+      skipped: z.array(z.object({ profileId: z.string(), reason: z.string() })),
+    }),
+    mutating: true,
+  }),
   'auth.test': defineMethod({
     params: z.object({ agentId, profileId: z.string().optional() }),
     result: z.object({ agentId: z.string(), results: z.array(z.object({ profileId: z.string(), ok: z.boolean(), status: z.number().optional(), message: z.string() })) }),

@@ -156,8 +156,22 @@ describeWithKeyring('credential commands', () => {
     await sb(['agents', 'add', 'beta']);
     await sb(['auth', 'add', '--agent', 'alpha'], { stdin: 'sk-alpha-only-key-1' });
     expect(JSON.parse((await sb(['auth', 'list', '--agent', 'beta', '--json'])).stdout).agents[0].profiles).toEqual([]);
-    expect((await sb(['auth', 'copy', '--from', 'alpha', '--to', 'beta'])).code).toBe(0);
+    const copied = await sb(['auth', 'copy', '--from', 'alpha', '--to', 'beta', '--json']);
+    expect(JSON.parse(copied.stdout)).toEqual({ from: 'alpha', to: 'beta', copied: [{ profileId: 'default', from: 'alpha' }], skipped: [] });
+    expect(copied.stdout).not.toContain('sk-alpha-only-key-1');
     expect(JSON.parse((await sb(['auth', 'list', '--agent', 'beta', '--json'])).stdout).agents[0].profiles).toEqual([expect.objectContaining({ profileId: 'default', keyStored: true })]);
+    expect(await store.get('agent:beta:auth:default')).toBe('sk-alpha-only-key-1');
+  });
+
+  it('says why there was nothing to copy, through the same copy the control plane uses', async () => {
+    await writeConfig(JSON.stringify({ agents: { list: [{ id: 'alpha' }, { id: 'beta' }] } }));
+    await sb(['auth', 'add', '--agent', 'alpha'], { stdin: 'sk-alpha-only-key-1' });
+    await sb(['auth', 'copy', '--from', 'alpha', '--to', 'beta']);
+    const again = await sb(['auth', 'copy', '--from', 'alpha', '--to', 'beta']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('nothing to copy from agent "alpha" to agent "beta": agent "beta" already has this key');
+    const none = await sb(['auth', 'copy', '--from', 'beta', '--to', 'alpha', '--profile', 'other']);
+    expect(none.stderr).toContain('agent "beta" has no profile "other"');
   });
 
   it("deletes the agent's keychain entries with agents remove --purge", async () => {

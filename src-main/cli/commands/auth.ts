@@ -7,7 +7,7 @@ import { testAgentProfiles } from '../../secrets/api-keys.ts';
 import { AuthProfileError, AuthProfiles, agentAuthRef, type AgentAuthRef } from '../../secrets/auth-profiles.ts';
 import { listAgentProfiles } from '../../secrets/credentials.ts';
 import { openSecretStore } from '../../secrets/store.ts';
-import { flagString, type Command } from '../command.ts';
+import { flagList, flagString, type Command } from '../command.ts';
 import { CliError, emit, out, type CliContext } from '../io.ts';
 import { loadValid } from './config.ts';
 import { keychain, readSecretInput } from './secrets.ts';
@@ -93,15 +93,19 @@ const remove: Command = {
 
 const copy: Command = {
   name: 'auth copy',
-  usage: 'auth copy --from A --to B [--profile P]',
-  summary: "Copy agent A's own auth profile(s) (keys included) to agent B. Keys never move between agents otherwise.",
-  options: { from: { type: 'string' }, to: { type: 'string' }, profile: { type: 'string' } },
+  usage: 'auth copy --from A --to B [--profile P]...',
+  summary: "Copy agent A's own auth profile(s) to agent B, the keys from keychain entry to keychain entry (B's existing profiles are kept). Keys never move between agents otherwise.",
+  options: { from: { type: 'string' }, to: { type: 'string' }, profile: { type: 'string', multiple: true } },
   async run(ctx, flags) {
     const { ref: from } = await agentOf(ctx, flagString(flags, 'from'), '--from');
     const { ref: to } = await agentOf(ctx, flagString(flags, 'to'), '--to');
     if (from.id === to.id) throw new CliError('--from and --to name the same agent', 'bad_request', {}, 2);
-    const copied = await guarded(() => profiles(ctx).copy(from, to, flagString(flags, 'profile')));
-    emit(ctx, { from: from.id, to: to.id, copied }, () => out(ctx, `Copied auth profile(s) ${copied.join(', ')} from "${from.id}" to "${to.id}".`));
+    const wanted = flagList(flags, 'profile');
+    const result = await guarded(() => profiles(ctx).copyProfiles(from, to, wanted.length > 0 ? wanted : undefined));
+    emit(ctx, { from: from.id, to: to.id, ...result }, () => {
+      out(ctx, `Copied auth profile(s) ${result.copied.map((c) => c.profileId).join(', ')} from "${from.id}" to "${to.id}" (keys in the OS keychain).`);
+      for (const s of result.skipped) out(ctx, `  skipped ${s.profileId}: ${s.reason}`);
+    });
     return 0;
   },
 };

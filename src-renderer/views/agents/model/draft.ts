@@ -9,7 +9,8 @@ import {
 import { bindingMatch, draftFromRaw, rawBinding, type DraftBinding } from './bindings.ts';
 import { toolsConfig, type ToolPolicy } from './tools.ts';
 
-export type AuthMode = 'key' | 'shared' | 'skip';
+/** New agents: a key of its own, the shared pool, copies of another agent's keys, or nothing yet. */
+export type AuthMode = 'key' | 'shared' | 'copy' | 'skip';
 
 export interface WizardForm {
   id: string;
@@ -24,7 +25,8 @@ export interface WizardForm {
   /** Only for new agents: the folder typed in when `customWorkspace`, else `<stateDir>/workspace-<id>`. */
   workspace: string;
   customWorkspace: boolean;
-  auth: { mode: AuthMode; apiKey: string; sharedKey: string };
+  /** `copyFrom`/`copyProfiles`: the agent and profile ids `auth.copy` copies once a new agent exists. */
+  auth: { mode: AuthMode; apiKey: string; sharedKey: string; copyFrom: string; copyProfiles: string[] };
   bindings: DraftBinding[];
   tools: ToolPolicy;
 }
@@ -53,7 +55,7 @@ export type FieldIssues = Record<string, FieldIssue[]>;
 export function emptyForm(): WizardForm {
   return {
     id: '', name: '', emoji: '', persona: '', makeDefault: false, model: '', customModel: false, workspace: '', customWorkspace: false,
-    auth: { mode: 'skip', apiKey: '', sharedKey: '' }, bindings: [], tools: { deny: [] },
+    auth: { mode: 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] }, bindings: [], tools: { deny: [] },
   };
 }
 
@@ -165,7 +167,7 @@ export function formFromAgent(base: WizardBase, agentId: string): WizardForm | u
     customModel: model !== '' && !KNOWN_MODELS.includes(model),
     workspace: agent.workspace ?? '',
     customWorkspace: false,
-    auth: { mode: agent.authProfiles.scope === 'shared' ? 'shared' : 'skip', apiKey: '', sharedKey: '' },
+    auth: { mode: agent.authProfiles.scope === 'shared' ? 'shared' : 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] },
     bindings: agentBindings(base.raw, agent.id),
     tools: { ...(agent.tools.allow ? { allow: [...agent.tools.allow] } : {}), deny: [...agent.tools.deny] },
   };

@@ -49,6 +49,10 @@ export function formIssues(form: WizardForm, mode: WizardMode): { field: string;
   if (form.customModel && !form.model.trim()) err('model', 'Enter a model name, or pick one from the list.');
   if (mode.kind === 'create' && form.customWorkspace && !form.workspace.trim()) err('workspace', 'Enter a folder, or use the default one.');
   if (form.auth.mode === 'key' && !form.auth.apiKey.trim() && mode.kind === 'create') err('auth', 'Paste the API key, or choose another option.');
+  if (form.auth.mode === 'copy' && mode.kind === 'create') {
+    if (!form.auth.copyFrom) err('auth', 'Pick the agent whose keys to copy, or choose another option.');
+    else if (form.auth.copyProfiles.length === 0) err('auth', 'Pick at least one key to copy, or choose another option.');
+  }
   if (/\s/.test(form.auth.apiKey.trim()) || /\s/.test(form.auth.sharedKey.trim())) err('auth', 'The key contains whitespace; paste only the key.');
   for (const b of form.bindings) {
     if (!b.channel) err(`binding:${b.key}:channel`, 'Pick a channel.');

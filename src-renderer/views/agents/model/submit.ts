@@ -13,6 +13,8 @@ export interface SaveOutcome {
   /** Absolute folders the gateway created (create only). */
   workspace?: string;
   agentDir?: string;
+  /** Profiles auth.copy gave the new agent (create with "copy keys" only). */
+  copied?: { profileId: string; from: string }[];
   /** Later steps that failed after the config was written, in words the user can act on. */
   warnings: string[];
 }
@@ -46,6 +48,18 @@ async function storeKeys(client: GatewayClient, agentId: string, form: WizardFor
   }
 }
 
+/** Copies the chosen keys of another agent to `agentId`; what was skipped, or the whole copy failing, becomes a warning. */
+export async function copyKeys(client: GatewayClient, agentId: string, from: string, profileIds: string[], warnings: string[]): Promise<{ profileId: string; from: string }[]> {
+  try {
+    const result = await client.request('auth.copy', { fromAgentId: from, toAgentId: agentId, profileIds });
+    for (const s of result.skipped) warnings.push(`the key "${s.profileId}" of ${from} was not copied: ${s.reason}`);
+    return result.copied;
+  } catch (err) {
+    warnings.push(`the keys of ${from} were not copied: ${errorText(err)}. Try again from the agent's Credentials step or with "switchboard auth copy --from ${from} --to ${agentId}".`);
+    return [];
+  }
+}
+
 export async function saveNewAgent(client: GatewayClient, form: WizardForm, baseHash: string): Promise<SaveOutcome> {
   const created = await client.request('agents.create', createParams(form, baseHash));
   const warnings: string[] = [];
@@ -58,7 +72,8 @@ export async function saveNewAgent(client: GatewayClient, form: WizardForm, base
     }
   }
   await storeKeys(client, created.agentId, form, warnings, false);
-  return { agentId: created.agentId, workspace: created.workspace, agentDir: created.agentDir, warnings };
+  const copied = form.auth.mode === 'copy' ? await copyKeys(client, created.agentId, form.auth.copyFrom, form.auth.copyProfiles, warnings) : undefined;
+  return { agentId: created.agentId, workspace: created.workspace, agentDir: created.agentDir, ...(copied ? { copied } : {}), warnings };
 }
 
 /** Throws a ControlError (`conflict` when the file moved on) if nothing could be written. */

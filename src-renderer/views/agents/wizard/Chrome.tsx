@@ -60,6 +60,7 @@ export function DonePanel({ form, outcome, onAnother }: { form: WizardForm; outc
       <dl className="review" style={{ gridTemplateColumns: '150px 1fr' }}>
         <dt>Id</dt><dd><code>{normId(outcome.agentId)}</code></dd>
         {outcome.workspace && <><dt>Workspace</dt><dd><code>{outcome.workspace}</code></dd></>}
+        {outcome.copied && outcome.copied.length > 0 && <><dt>API keys</dt><dd>Copied {outcome.copied.map((c) => c.profileId).join(', ')} from <code>{outcome.copied[0]!.from}</code></dd></>}
         <dt>Bindings</dt>
         <dd>{form.bindings.length === 0 ? <span className="muted">none — talk to it from its chats here</span>
           : <span className="row wrap">{form.bindings.map((b) => <Badge key={b.key}>{channelName(b.channel)} · {b.accountId === '*' ? 'every account' : b.accountId}</Badge>)}</span>}</dd>

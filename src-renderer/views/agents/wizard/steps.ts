@@ -32,6 +32,7 @@ export function stepOf(field: string): number {
 const AUTH: Record<AuthMode, [create: string, edit: string]> = {
   key: ['a key of its own', 'its own keys'],
   shared: ['the shared pool', 'own keys, then the pool'],
+  copy: ['copied from another agent', 'its own keys'],
   skip: ['skip for now', 'its own keys'],
 };
 
@@ -40,7 +41,7 @@ export function stepSummary(id: StepId, form: WizardForm, editing: boolean, defa
     case 'identity': return form.id.trim() ? `${form.emoji ? `${form.emoji} ` : ''}${form.name.trim() || form.id.trim()}` : 'Id, name, persona';
     case 'model': return form.model.trim() || `default (${defaultModel})`;
     case 'workspace': return editing ? 'stays where it is' : form.customWorkspace ? form.workspace.trim() || 'another folder' : 'the default folder';
-    case 'credentials': return AUTH[form.auth.mode][editing ? 1 : 0];
+    case 'credentials': return !editing && form.auth.mode === 'copy' && form.auth.copyFrom ? `keys of ${form.auth.copyFrom}` : AUTH[form.auth.mode][editing ? 1 : 0];
     case 'channels': return form.bindings.length === 0 ? 'dashboard only' : `${form.bindings.length} binding${form.bindings.length === 1 ? '' : 's'}`;
     case 'tools': {
       const preset = presetOf(form.tools);

@@ -1,12 +1,15 @@
 // Step 4: where the agent's Anthropic key comes from — a key of its own stored in the OS keychain
-// now, the opt-in shared pool (`authProfiles.scope: "shared"`), or nothing yet (ANTHROPIC_API_KEY).
-// Keys go to the gateway once, when the wizard saves; they are never read back.
+// now, the opt-in shared pool (`authProfiles.scope: "shared"`), copies of another agent's keys
+// (auth.copy, inside the keychain), or nothing yet (ANTHROPIC_API_KEY). Typed keys go to the
+// gateway once, when the wizard saves; no key is ever read back.
 import { useEffect, useState } from 'react';
 import { errorText, type Result } from '../../../../gateway/client.ts';
 import { useGateway } from '../../../../store/gateway.ts';
 import { Badge, Banner, Field, Spinner } from '../../../../ui/controls.tsx';
+import { copySources } from '../../model/copy-keys.ts';
 import { normId, type AuthMode } from '../../model/draft.ts';
 import { Choice, firstError, type StepProps } from '../parts.tsx';
+import { CopyKeysAction, CopyKeysPicker } from './CopyKeys.tsx';
 
 type AuthList = Result<'auth.list'>;
 
@@ -25,24 +28,34 @@ export function CredentialsStep({ form, update, issues, editing }: StepProps) {
   const keychain = useGateway((s) => s.status?.keychain);
   const client = useGateway((s) => s.client);
   const [auth, setAuth] = useState<{ list?: AuthList; error?: string; loading: boolean }>({ loading: false });
+  // Bumped after a copy in edit mode, so "Its keys now" shows the new ones.
+  const [reloads, setReloads] = useState(0);
   const available = keychain?.available === true;
   const id = normId(form.id) || '<id>';
   useEffect(() => {
     if (!client || !available) return;
     let live = true;
-    setAuth({ loading: true });
+    setAuth((a) => ({ ...a, loading: true }));
     client.request('auth.list').then(
       (list) => { if (live) setAuth({ list, loading: false }); },
       (err: unknown) => { if (live) setAuth({ error: errorText(err), loading: false }); },
     );
     return () => { live = false; };
-  }, [client, available]);
+  }, [client, available, reloads]);
   const setMode = (mode: string) => update((f) => ({ ...f, auth: { ...f.auth, mode: mode as AuthMode } }));
   const setKey = (field: 'apiKey' | 'sharedKey') => (value: string) => update((f) => ({ ...f, auth: { ...f.auth, [field]: value } }));
   const error = firstError(issues, 'auth');
   const unavailable = keychain && !keychain.available ? `The keychain is not available: ${keychain.reason ?? 'no reason given'}` : undefined;
   const pool = sharedPool(auth.list);
   const own = auth.list?.agents.find((a) => a.agentId === id)?.profiles.filter((p) => p.scope === 'agent') ?? [];
+  const sources = copySources(auth.list, id);
+  // auth.list can find the keychain gone even when the status said it answered.
+  const listed = auth.list?.keychain;
+  const copyBlocked = unavailable ?? (auth.error ? `The stored keys could not be read: ${auth.error}`
+    : !auth.list ? 'Reading which agents have keys…'
+      : listed && !listed.available ? `The keychain is not available: ${listed.reason ?? 'no reason given'}`
+        : sources.length === 0 ? 'No other agent has a key of its own in the keychain yet.' : undefined);
+  const copyHint = `Copied inside the keychain when you create the agent; the keys never pass through the dashboard. Same as "switchboard auth copy --from <agent> --to ${id}".`;
 
   const sharedBody = (
     <div className="choice-body">
@@ -107,6 +120,15 @@ export function CredentialsStep({ form, update, issues, editing }: StepProps) {
             Share keys with the other agents that opt in.
           </Choice>
           {form.auth.mode === 'shared' && sharedBody}
+          <Choice name="auth" value="copy" checked={form.auth.mode === 'copy'} onChange={setMode} title="Copy keys from another agent" disabled={copyBlocked !== undefined} reason={copyBlocked}>
+            Gives it its own copy of keys another agent already has; the two can then be changed separately.
+          </Choice>
+          {form.auth.mode === 'copy' && copyBlocked === undefined && (
+            <div className="choice-body">
+              <CopyKeysPicker sources={sources} from={form.auth.copyFrom} profileIds={form.auth.copyProfiles} error={error} hint={copyHint}
+                onChange={(copyFrom, copyProfiles) => update((f) => ({ ...f, auth: { ...f.auth, copyFrom, copyProfiles } }))} />
+            </div>
+          )}
           <Choice name="auth" value="skip" checked={form.auth.mode === 'skip'} onChange={setMode} title="Skip for now">
             Uses the gateway&apos;s <code>ANTHROPIC_API_KEY</code> if it is set; otherwise the agent replies that it has no key. Add one later in Settings or with <code>switchboard auth add --agent {id}</code>.
           </Choice>
@@ -115,10 +137,8 @@ export function CredentialsStep({ form, update, issues, editing }: StepProps) {
       {editing && available && (
         <KeyInput label="Add a key of its own (optional)" value={form.auth.apiKey} onChange={setKey('apiKey')} error={error} hint="Added to its auth profiles in the keychain when you save; its other keys stay." />
       )}
-      {error && !(available && (editing || form.auth.mode === 'key')) && <div className="small danger-text" role="alert">{error}</div>}
-      <p className="small muted">
-        To give it a copy of another agent&apos;s key, run <code>switchboard auth copy --from &lt;agent&gt; --to {id}</code>{editing ? '' : ' after creating it'} — the dashboard cannot copy keys yet.
-      </p>
+      {editing && <CopyKeysAction agentId={id} sources={sources} disabledReason={copyBlocked} onCopied={() => setReloads((n) => n + 1)} />}
+      {error && !(available && (editing || form.auth.mode === 'key' || (form.auth.mode === 'copy' && copyBlocked === undefined))) && <div className="small danger-text" role="alert">{error}</div>}
     </>
   );
 }

@@ -66,5 +66,9 @@ function credentials(form: StepProps['form'], editing: boolean): string {
   if (form.auth.mode === 'shared') return `Its own keys, then the shared pool.${form.auth.sharedKey.trim() ? ' A key is added to the pool.' : ''}${editing ? adding : ''}`;
   if (editing) return `Its own keys only.${adding}`;
   if (form.auth.mode === 'key') return 'A key of its own, stored in the keychain when you create the agent.';
+  if (form.auth.mode === 'copy') {
+    const n = form.auth.copyProfiles.length;
+    return `Its own copy of ${n} key${n === 1 ? '' : 's'} of agent "${form.auth.copyFrom}" (${form.auth.copyProfiles.join(', ')}), copied inside the keychain when you create the agent.`;
+  }
   return 'None yet — uses the gateway\'s ANTHROPIC_API_KEY if set.';
 }
