@@ -7,13 +7,14 @@ import {
   DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig,
 } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import type { ControlEvents } from '../../src-shared/protocol/methods.ts';
+import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import type { Logger } from '../log.ts';
+import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
 import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
@@ -23,7 +24,9 @@ import { ChannelSet, type AdapterFactory } from './channel-set.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
-import { AutoReset, isResetCommand, queueSessionReset, RESET_REPLY, resetPolicy } from './session-commands.ts';
+import {
+  AutoReset, isResetCommand, isStopCommand, NOTHING_TO_STOP_REPLY, queueSessionReset, RESET_REPLY, resetPolicy, STOP_REPLY,
+} from './session-commands.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
@@ -334,6 +337,13 @@ export class Gateway {
       messageId, channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: 'operator' },
       sender: { id: 'operator', name: 'Dashboard', verified: true }, text, mentioned: true, timestamp: Date.now(),
     };
+    if (isStopCommand(text)) {
+      // Answered like a chat's `/stop`, but after this request's answer: a client learns the
+      // message id from the answer and matches the acknowledgement (message.outbound) by it.
+      const delivery = { agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope };
+      setImmediate(() => this.stopCommand(delivery));
+      return { sessionKey: key, messageId };
+    }
     if (isResetCommand(text)) {
       if (!(await this.resetSession({ agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope }, this.lanes))) {
         throw new ControlError('unavailable', 'the reset was not accepted: too many messages are waiting');
@@ -350,6 +360,29 @@ export class Gateway {
     const controller = this.running.get(`${agentId}\n${sessionKey}`);
     controller?.abort(new Error('cancelled by the operator'));
     return controller !== undefined;
+  }
+
+  /** Whether a turn of this session runs or waits in its lane. */
+  sessionBusy(agentId: string, sessionKey: string): boolean {
+    const laneKey = `${agentId}\n${sessionKey}`;
+    return this.running.has(laneKey) || this.lanes.hasWork(laneKey) || this.a2aLanes.hasWork(laneKey);
+  }
+
+  /**
+   * Deletes the session listed under `key` (sessions.list's key) through the live store, so the
+   * inbound journal holds a tombstone for it. Refused while a turn runs or waits in that session.
+   */
+  async deleteSession(agentId: string, key: string): Promise<boolean> {
+    const store = await this.storeFor(agentId);
+    const entry = store.get(key);
+    if (!entry) return false;
+    // An archived transcript has no turn of its own; the live one must not vanish under a turn.
+    if (!entry.archived && this.sessionBusy(agentId, entry.sessionKey)) {
+      throw new ControlError('conflict', `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`);
+    }
+    const deleted = await store.delete(key);
+    if (deleted) this.opts.log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
+    return deleted;
   }
 
   storeFor(agentId: string): Promise<AgentSessionStore> {
@@ -389,9 +422,8 @@ export class Gateway {
   private submit(delivery: Delivery, lanes = this.lanes): { persisted: Promise<TranscriptRecord | undefined>; done: Promise<TurnResult | undefined> } {
     const { envelope, decision } = delivery;
     // `/stop` must not wait behind the turn it stops.
-    if (envelope.text.trim().toLowerCase() === '/stop') {
-      const stopped = this.cancelTurn(delivery.agentId, decision.sessionKey);
-      void delivery.reply?.(stopped ? 'Stopped.' : 'Nothing is running.').catch(() => undefined);
+    if (isStopCommand(envelope.text)) {
+      this.stopCommand(delivery);
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
     if (isResetCommand(envelope.text)) {
@@ -418,6 +450,22 @@ export class Gateway {
       return undefined;
     });
     return { persisted: record, done };
+  }
+
+  /**
+   * `/stop`: cancels the session's running turn at once and says so, to the chat (reply) and to
+   * the dashboard (message.outbound, like the `/new` confirmation). The cancelled turn itself ends
+   * with its own outbound (failure `cancelled`).
+   */
+  private stopCommand({ agentId, decision, envelope, reply }: Delivery): void {
+    const stopped = this.cancelTurn(agentId, decision.sessionKey);
+    const text = stopped ? STOP_REPLY : NOTHING_TO_STOP_REPLY;
+    this.opts.log.log('info', stopped ? 'turn stopped by command' : 'stop command with nothing running', { agentId, sessionKey: decision.sessionKey });
+    this.opts.emit('message.outbound', {
+      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+      text, incomplete: false, usage: { inputTokens: 0, outputTokens: 0 },
+    });
+    void reply?.(text).catch((err: Error) => this.opts.log.log('warn', 'sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
   /**
@@ -525,7 +573,7 @@ export class Gateway {
         store, sessionKey: decision.sessionKey, signal: controller.signal, inboundSeq: inbound.seq,
         inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner: this.isOwner(agent, envelope) },
         onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
-        onToolCall: (call) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'call', id: call.id, name: call.name }),
+        onToolCall: (call) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'call', id: call.id, name: call.name, ...toolInputField(call.input) }),
         onToolResult: (r) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'result', id: r.id, name: r.name, isError: r.isError, summary: r.summary }),
       });
     } catch (err) {
@@ -536,7 +584,10 @@ export class Gateway {
       this.running.delete(runKey);
       typing?.stop();
     }
-    this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, result.failure?.message) });
+    // A stopped turn (turn.cancel, `/stop`, shutdown) is what the user asked for, not an error:
+    // the agent goes back to idle; the reply stays marked incomplete in the transcript.
+    const failed = result.failure && result.failure.kind !== 'cancelled' ? result.failure.message : undefined;
+    this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, failed) });
     this.usage.record(agentId, result.usage);
     const text = result.failure ? (result.text ? `${result.text}\n\n${result.failure.userMessage}` : result.failure.userMessage) : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
@@ -561,4 +612,20 @@ export class Gateway {
   idle(): Promise<void> {
     return this.lanes.idle();
   }
+}
+
+/**
+ * A tool's input for the `agent.tool` call event: JSON, redacted before it is cut (a cut secret
+ * would no longer be recognised), at most TOOL_INPUT_EVENT_MAX characters.
+ */
+export function toolInputField(input: unknown): { input?: string } {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(input);
+  } catch {
+    return {};
+  }
+  if (json === undefined) return {};
+  const text = redactText(json);
+  return { input: text.length <= TOOL_INPUT_EVENT_MAX ? text : `${text.slice(0, TOOL_INPUT_EVENT_MAX - 1)}…` };
 }

@@ -16,6 +16,7 @@ import type { Gateway } from './gateway.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import { configHandlers } from './config-handlers.ts';
 import type { PairingStore } from './pairing.ts';
+import { sessionHandlers } from './session-handlers.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
 export interface GatewayCredentials {
@@ -38,6 +39,7 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
     ...configHandlers(gateway, creds ? { keychain: creds.store } : {}),
+    ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);
@@ -153,26 +155,6 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
           };
         }),
       };
-    },
-    async 'sessions.list'({ agentId }) {
-      const store = await gateway.storeFor(knownAgent(gateway, agentId));
-      return {
-        agentId,
-        sessions: store.list().map((s) => ({
-          key: s.key, sessionKey: s.sessionKey, sessionId: s.sessionId, created: s.created, updated: s.updated, messages: s.messages,
-          inputTokens: s.inputTokens, outputTokens: s.outputTokens, archived: s.archived === true, ...(s.title ? { title: s.title } : {}),
-        })),
-      };
-    },
-    async 'sessions.history'({ agentId, sessionKey, before, limit }) {
-      const store = await gateway.storeFor(knownAgent(gateway, agentId));
-      try {
-        const page = await store.history(sessionKey, { ...(before !== undefined ? { before } : {}), limit: limit ?? 100 });
-        return { agentId, sessionKey, records: page.records, hasMore: page.hasMore };
-      } catch (err) {
-        if ((err as Error).name === 'SessionNotFoundError') throw new ControlError('not_found', `agent "${agentId}" has no session ${sessionKey}`);
-        throw err;
-      }
     },
     async 'webchat.send'({ agentId, text, sessionKey }) {
       const sent = await gateway.webchatSend(agentId, text, sessionKey);

@@ -53,6 +53,12 @@ export class SessionLanes {
     return this.lanes.get(key)?.running === true;
   }
 
+  /** Does this session have a task running or waiting? */
+  hasWork(key: string): boolean {
+    const lane = this.lanes.get(key);
+    return lane !== undefined && (lane.running || lane.queue.length > 0);
+  }
+
   /** Runs `task` after every earlier task of the same session; throws LaneOverflowError when full. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     let lane = this.lanes.get(key);

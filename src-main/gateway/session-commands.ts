@@ -1,5 +1,6 @@
 // Session commands and automatic resets (DESIGN §9): `/new` and `/reset` typed in any chat start a
-// fresh session for that conversation (queued in its lane, so a running turn finishes first), and
+// fresh session for that conversation (queued in its lane, so a running turn finishes first),
+// `/stop` cancels the running turn (never queued: it must not wait behind what it stops), and
 // `reset.dailyHour` / `reset.idleMinutes` start one when a message arrives after the boundary.
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
@@ -8,9 +9,17 @@ import { LaneOverflowError, type SessionLanes } from './lanes.ts';
 export const RESET_REPLY = 'New session started. The previous conversation is kept (archived) in the session list.';
 export const RESET_BUSY_REPLY = 'Sorry — too many messages are waiting; please try again in a moment.';
 
+export const STOP_REPLY = 'Stopped.';
+export const NOTHING_TO_STOP_REPLY = 'Nothing is running.';
+
 /** `/new`, `/reset`, also with a Telegram bot suffix (`/new@my_bot`); case and surrounding space ignored. */
 export function isResetCommand(text: string): boolean {
   return /^\/(new|reset)(@[a-z0-9_]+)?$/i.test(text.trim());
+}
+
+/** `/stop`, also with a Telegram bot suffix (`/stop@my_bot`); case and surrounding space ignored. */
+export function isStopCommand(text: string): boolean {
+  return /^\/stop(@[a-z0-9_]+)?$/i.test(text.trim());
 }
 
 export interface ResetPolicy {

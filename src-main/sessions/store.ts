@@ -67,6 +67,14 @@ export class SessionNotFoundError extends Error {
   override name = 'SessionNotFoundError';
 }
 
+/** An export refused before reading: the transcript is bigger than the caller can take in one piece. */
+export class SessionTooLargeError extends Error {
+  override name = 'SessionTooLargeError';
+  constructor(readonly file: string, readonly bytes: number, readonly maxBytes: number) {
+    super(`the transcript ${file} has ${bytes} bytes (more than ${maxBytes})`);
+  }
+}
+
 const MAX_KEY_LENGTH = 1024;
 const MAX_PAGE = 1000;
 // Two stores on one folder would hand out clashing seqs; refuse that within the process
@@ -124,7 +132,7 @@ export class AgentSessionStore {
   getOrCreate(sessionKey: string): Promise<SessionHandle> {
     this.assertOpen();
     assertSessionKey(sessionKey);
-    const h = this.live.get(sessionKey);
+    const h = this.current(sessionKey);
     if (h) return Promise.resolve(h);
     return this.withLock(sessionKey, async () => {
       const again = this.live.get(sessionKey);
@@ -140,13 +148,22 @@ export class AgentSessionStore {
    * the journal when the store has one (see StoreOptions.journal).
    */
   async append(sessionKey: string, input: RecordInput, opts?: AppendOptions): Promise<TranscriptRecord> {
-    const h = this.live.get(sessionKey) ?? (await this.getOrCreate(sessionKey));
+    const h = this.current(sessionKey) ?? (await this.getOrCreate(sessionKey));
     if (!opts?.durable || !this.journal) return h.transcript.append(input, opts);
     // Written first, through the file's ordinary chain (order kept, no fsync): a record whose write
     // failed never reaches the journal, so recovery cannot resurrect a message reported as failed.
     const record = await h.transcript.append(input);
     await this.journal.append({ agentId: this.agentId, sessionId: h.sessionId, sessionKey, seq: record.seq, record }, h.transcript);
     return record;
+  }
+
+  /**
+   * The open live session of `sessionKey`, unless a reset or delete of that key is under way: then
+   * undefined, so the caller waits for it (through the key's lock) and writes to the session that
+   * follows, never into a transcript that is being archived or unlinked.
+   */
+  private current(sessionKey: string): SessionHandle | undefined {
+    return this.locks.has(sessionKey) ? undefined : this.live.get(sessionKey);
   }
 
   /** Sets the title / last route; stored as a `meta` record so rebuild() restores it. */
@@ -231,8 +248,17 @@ export class AgentSessionStore {
     });
   }
 
-  /** Metadata plus the transcript's JSONL, consistent with every append that has resolved. */
-  async export(key: string): Promise<SessionExport> {
+  /** The transcript file of the session listed under `key` (for people told to copy it), or undefined. */
+  fileOf(key: string): string | undefined {
+    const e = this.index.get(key);
+    return e ? transcriptPath(this.dir, e.sessionId) : undefined;
+  }
+
+  /**
+   * Metadata plus the transcript's JSONL, consistent with every append that has resolved. With
+   * `maxBytes`, a bigger transcript is refused (SessionTooLargeError) before it is read.
+   */
+  async export(key: string, opts: { maxBytes?: number } = {}): Promise<SessionExport> {
     this.assertOpen();
     const e = this.index.get(key);
     if (!e) throw new SessionNotFoundError(`no session ${JSON.stringify(key)} for agent ${this.agentId}`);
@@ -240,7 +266,12 @@ export class AgentSessionStore {
     const liveT = h && h.sessionId === e.sessionId ? h.transcript : null;
     if (liveT) await liveT.drain();
     const end = liveT?.size; // snapshot before reading: those bytes are complete lines
-    let buf = await fs.readFile(transcriptPath(this.dir, e.sessionId));
+    const file = transcriptPath(this.dir, e.sessionId);
+    if (opts.maxBytes !== undefined) {
+      const size = end ?? (await fs.stat(file)).size;
+      if (size > opts.maxBytes) throw new SessionTooLargeError(file, size, opts.maxBytes);
+    }
+    let buf = await fs.readFile(file);
     if (end !== undefined) buf = buf.subarray(0, end);
     else buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1); // drop a torn tail nobody repaired yet
     return {

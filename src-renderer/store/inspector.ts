@@ -28,8 +28,8 @@ export interface TranscriptState {
   agentId: string;
   /** The `key` of sessions.list: the live session key, or `<sessionKey>#<sessionId>` for an archived one. */
   key: string;
-  /** Which transcript file the records came from (from sessions.list); a change means the session was reset. */
-  sessionId: string | undefined;
+  /** Which transcript file the records came from (sessions.history says); a change means the session was reset or deleted. */
+  sessionId: string | null | undefined;
   status: 'loading' | 'ready' | 'error';
   error?: string;
   /** Loaded records, ascending by seq, unique. Records echoed by `message.inbound` are kept until a read replaces them. */
@@ -43,7 +43,7 @@ export interface TranscriptState {
 
 export type LiveSegment =
   | { kind: 'text'; text: string }
-  | { kind: 'tool'; id: string; name: string; done: boolean; isError?: boolean; summary?: string };
+  | { kind: 'tool'; id: string; name: string; done: boolean; isError?: boolean; summary?: string; /** JSON, possibly cut (ends in "…"). */ input?: string };
 
 /** A reply being produced right now, from `agent.delta` / `agent.tool`, until the records replace it. */
 export interface LiveTurn {
@@ -80,6 +80,10 @@ export interface InspectorStore {
   retry(agentId: string, sessionKey: string, localId: string, explicitKey: boolean): Promise<void>;
   discard(agentId: string, sessionKey: string, localId: string): void;
   cancel(agentId: string, sessionKey: string): Promise<boolean>;
+  /** The session's transcript (JSONL) and index entry; throws the gateway's error (e.g. too large, with the file to copy). */
+  exportSession(agentId: string, key: string): Promise<Result<'sessions.export'>>;
+  /** Deletes the session on the gateway and forgets it here (list row, open transcript, live turns, pending messages). */
+  deleteSession(agentId: string, key: string): Promise<boolean>;
 }
 
 export const pathOf = (agentId: string, sessionKey: string): string => `${agentId}\n${sessionKey}`;
@@ -208,7 +212,13 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const segments = turn.segments.slice();
       const at = segments.findIndex((x) => x.kind === 'tool' && x.id === d.id);
       const done = d.phase === 'result';
-      const seg: LiveSegment = { kind: 'tool', id: d.id, name: d.name, done, ...(d.isError !== undefined ? { isError: d.isError } : {}), ...(d.summary !== undefined ? { summary: d.summary } : {}) };
+      // The input comes with the call; the result event does not repeat it.
+      const prev = at >= 0 ? segments[at] : undefined;
+      const input = d.input ?? (prev?.kind === 'tool' ? prev.input : undefined);
+      const seg: LiveSegment = {
+        kind: 'tool', id: d.id, name: d.name, done, ...(d.isError !== undefined ? { isError: d.isError } : {}), ...(d.summary !== undefined ? { summary: d.summary } : {}),
+        ...(input !== undefined ? { input } : {}),
+      };
       if (at < 0) segments.push(seg);
       else segments[at] = seg;
       return { ...turn, segments };
@@ -301,10 +311,10 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         set({ sessions: { agentId, status: 'ready', list } });
         // A reset (`/new`, daily reset) starts a new transcript under the same key: show the new one.
         const t = get().transcript;
-        if (t && t.agentId === agentId) {
+        // (A transcript read before the session existed has no id yet: the catch-up adopts the new one.)
+        if (t && t.agentId === agentId && t.status === 'ready' && typeof t.sessionId === 'string') {
           const row = list.find((r) => r.key === t.key);
-          if (row && t.sessionId === undefined) set({ transcript: { ...t, sessionId: row.sessionId } });
-          else if (row && row.sessionId !== t.sessionId) void get().reload();
+          if (row?.sessionId !== t.sessionId) void get().reload();
         }
       } catch (err) {
         if (get().sessions.agentId !== agentId) return;
@@ -388,6 +398,34 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       }
       return res.cancelled;
     },
+
+    async exportSession(agentId, key) {
+      const c = client();
+      if (!c) throw new Error('not connected to the gateway');
+      return c.request('sessions.export', { agentId, sessionKey: key });
+    },
+
+    async deleteSession(agentId, key) {
+      const c = client();
+      if (!c) throw new Error('not connected to the gateway');
+      const res = await c.request('sessions.delete', { agentId, sessionKey: key });
+      const path = pathOf(agentId, key);
+      set((s) => {
+        const turns = { ...s.turns };
+        const pending = { ...s.pending };
+        delete turns[path];
+        delete pending[path];
+        const t = s.transcript;
+        const gone = t !== undefined && t.agentId === agentId && t.key === key;
+        if (gone) generation++; // a read of the deleted transcript still on its way is dropped
+        return {
+          turns, pending,
+          sessions: s.sessions.agentId === agentId ? { ...s.sessions, list: s.sessions.list.filter((r) => r.key !== key) } : s.sessions,
+          ...(gone ? { transcript: undefined } : {}),
+        };
+      });
+      return res.deleted;
+    },
   };
 
   function patchPending(path: string, localId: string, patch: Partial<PendingMessage>): void {
@@ -446,7 +484,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       if (gen !== generation) return;
       const now = get().transcript!;
       // Inbound echoes that arrived while the page was on its way are kept (the page wins on overlap).
-      set({ transcript: { ...now, status: 'ready', records: mergeRecords(now.records, page.records), fetchedTo: maxSeq(page.records), hasMore: page.hasMore } });
+      set({ transcript: { ...now, sessionId: page.sessionId, status: 'ready', records: mergeRecords(now.records, page.records), fetchedTo: maxSeq(page.records), hasMore: page.hasMore } });
       // Replies that finished before this read are in the records now.
       set((s) => ({ turns: { ...s.turns, [pathOf(agentId, key)]: (s.turns[pathOf(agentId, key)] ?? []).filter((t) => !t.final) } }));
     } catch (err) {
@@ -465,6 +503,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     let got: TranscriptRecord[] = [];
     let hasMore = false;
     let before: number | undefined;
+    let sessionId = t.sessionId;
     for (let i = 0; i < SYNC_MAX_PAGES; i++) {
       let page: Result<'sessions.history'>;
       try {
@@ -473,6 +512,13 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         return; // the next event or reconnect tries again; the live bubbles stay meanwhile
       }
       if (gen !== generation) return;
+      if (typeof t.sessionId === 'string' && page.sessionId !== t.sessionId) {
+        // Another transcript under this key (`/new`, a daily reset, a delete): its seqs start
+        // again at 1, so nothing of it can be merged with what is on screen. Read it afresh.
+        await loadTail(t.agentId, t.key);
+        return;
+      }
+      sessionId = page.sessionId;
       got = mergeRecords(page.records, got);
       hasMore = page.hasMore;
       const first = page.records[0];
@@ -481,16 +527,11 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     }
     const now = get().transcript!;
     const top = maxSeq(got);
-    if (top < now.fetchedTo) {
-      // Fewer records than we already read: a new transcript replaced the old one under this key.
-      await loadTail(now.agentId, now.key);
-      return;
-    }
     const gap = got.length > 0 && got[0]!.seq > now.fetchedTo + 1 && hasMore;
     set((s) => ({
       transcript: gap
-        ? { ...now, records: got, fetchedTo: top, hasMore: true, older: 'idle' }
-        : { ...now, records: mergeRecords(now.records, got), fetchedTo: Math.max(top, now.fetchedTo) },
+        ? { ...now, sessionId, records: got, fetchedTo: top, hasMore: true, older: 'idle' }
+        : { ...now, sessionId, records: mergeRecords(now.records, got), fetchedTo: Math.max(top, now.fetchedTo) },
       turns: { ...s.turns, [path]: (s.turns[path] ?? []).filter((x) => !settled.has(x.messageId)) },
     }));
   }

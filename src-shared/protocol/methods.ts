@@ -61,6 +61,17 @@ export const sessionSummarySchema = z.object({
   title: z.string().optional(),
 });
 
+/** What `sessions.export` says about the session besides its records: its index entry, and when/what was exported. */
+export const sessionExportMetaSchema = sessionSummarySchema.extend({
+  format: z.literal('switchboard.session'),
+  version: z.number(),
+  agentId: z.string(),
+  exportedAt: z.string(),
+  /** Transcript bytes on disk when exported (before redaction). */
+  bytes: z.number(),
+  lastRoute: z.record(z.string(), z.unknown()).optional(),
+});
+
 const pendingPairingSchema = z.object({
   channel: z.string(),
   account: z.string(),
@@ -197,8 +208,23 @@ export const CONTROL_METHODS = {
   'sessions.list': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), sessions: z.array(sessionSummarySchema) }) }),
   'sessions.history': defineMethod({
     params: z.object({ agentId, sessionKey, before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(1000).optional() }),
-    result: z.object({ agentId: z.string(), sessionKey: z.string(), records: z.array(transcriptRecordSchema), hasMore: z.boolean() }),
+    result: z.object({
+      agentId: z.string(), sessionKey: z.string(),
+      /** The transcript the records come from (null: no such session); a new id under the same key means it was reset. */
+      sessionId: z.string().nullable(),
+      records: z.array(transcriptRecordSchema), hasMore: z.boolean(),
+    }),
   }),
+  /**
+   * The whole transcript as JSONL (redacted like every result) plus its index entry. Refused with
+   * `bad_request` when it would not fit in one frame (≤ 8 MiB); the message names the file to copy instead.
+   */
+  'sessions.export': defineMethod({
+    params: z.object({ agentId, sessionKey }),
+    result: z.object({ agentId: z.string(), sessionKey: z.string(), sessionId: z.string(), meta: sessionExportMetaSchema, jsonl: z.string() }),
+  }),
+  /** Deletes one session (`key` of sessions.list; transcript included); `conflict` while a turn runs or waits in it. */
+  'sessions.delete': defineMethod({ params: z.object({ agentId, sessionKey }), result: z.object({ deleted: z.boolean() }), mutating: true }),
   'webchat.send': defineMethod({
     params: z.object({ agentId, text: z.string().min(1).max(100_000), sessionKey: sessionKey.optional() }),
     result: z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string() }),
@@ -269,6 +295,8 @@ export const CONTROL_EVENTS = {
   'agent.tool': defineEvent(z.object({
     agentId: z.string(), sessionKey: z.string(), messageId: z.string(), phase: z.enum(['call', 'result']),
     id: z.string(), name: z.string(), isError: z.boolean().optional(), summary: z.string().optional(),
+    /** `call` only: the tool's input as JSON, redacted, cut to TOOL_INPUT_EVENT_MAX characters (ending in "…" when cut). */
+    input: z.string().optional(),
   })),
   'message.outbound': defineEvent(z.object({
     agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),
@@ -278,6 +306,9 @@ export const CONTROL_EVENTS = {
   'agent.state': defineEvent(z.object({ agentId: z.string(), state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']), reason: z.string().optional() })),
   'config.changed': defineEvent(z.object({ hash: z.string(), ok: z.boolean(), errors: z.array(z.string()) })),
 };
+
+/** Longest `agent.tool` input (characters) an event carries; the full input is in the transcript's tool_call record. */
+export const TOOL_INPUT_EVENT_MAX = 2000;
 
 export type ControlMethods = typeof CONTROL_METHODS;
 export type ControlEvents = typeof CONTROL_EVENTS;

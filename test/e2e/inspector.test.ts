@@ -1,8 +1,9 @@
 // The chat inspector against a real gateway in Chromium: a web chat message streams its reply in
 // with usage and the "direct" route, a tool call shows folded, Stop cancels a running turn, a
-// 100,000-message session opens at its end and pages backwards without a jump, and switching
-// agents lists only that agent's sessions.
-import { mkdir, writeFile } from 'node:fs/promises';
+// 100,000-message session opens at its end and pages backwards without a jump, switching agents
+// lists only that agent's sessions, and a session can be exported (too large: refused, naming the
+// file) and deleted.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGate } from '../peers/anthropic.ts';
@@ -200,5 +201,42 @@ describe('chat inspector (Chromium, real gateway)', () => {
     expect(await e.page.getByLabel('Route: binding.channel #0').count()).toBeGreaterThan(0);
     expect(await e.page.getByText('Tell me about switchboards').count()).toBe(0);
     await e.shot('ops-sessions');
+  });
+
+  it('exports a session as a .jsonl file: its metadata line, then the stored records', async () => {
+    // Still on Ops' Discord session (previous test).
+    const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
+    const [download] = await Promise.all([e.page.waitForEvent('download'), header.getByRole('button', { name: 'Export' }).click()]);
+    expect(download.suggestedFilename()).toBe('ops-agent_ops_discord_channel_777.jsonl');
+    const lines = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    expect(lines[0]).toMatchObject({ format: 'switchboard.session', agentId: 'ops', key: OPS_KEY, sessionId: OPS_ID, messages: 6 });
+    expect(lines[1]).toMatchObject({ seq: 1, type: 'session', sessionId: OPS_ID });
+    expect(lines.filter((l) => l.type === 'message').map((l) => l.text)).toContain('Deploy 3 looks fine.');
+  });
+
+  it('deletes a session after a confirmation naming it, then shows the agent\'s main session', async () => {
+    const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
+    await header.getByRole('button', { name: 'Delete' }).click();
+    const dialog = e.page.getByRole('dialog', { name: 'Delete this session?' });
+    await dialog.getByText(/Discord · channel 777 \(6 messages\) will be deleted from Ops's sessions/).waitFor();
+    await e.shot('delete-confirm');
+    await dialog.getByRole('button', { name: 'Delete session' }).click();
+    await e.page.getByText('No messages yet').waitFor();
+    const sessions = e.page.getByRole('region', { name: 'Sessions of Ops' });
+    await sessions.getByText('No conversations yet').waitFor();
+    expect(await e.page.getByRole('textbox', { name: 'Message Ops' }).isVisible()).toBe(true);
+    expect(decodeURIComponent(new URL(e.page.url()).hash)).toContain('/inspector/ops/agent:ops:main');
+    await e.shot('session-deleted');
+  });
+
+  it('refuses to export a session too large for the control plane and says which file to copy', async () => {
+    await e.page.getByRole('button', { name: /^Main, / }).click();
+    await e.page.getByRole('button', { name: /^Telegram · direct 4242/ }).click();
+    await e.page.getByText(`Reply #${PAIRS}`, { exact: true }).waitFor({ timeout: 10_000 });
+    const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
+    await header.getByRole('button', { name: 'Export' }).click();
+    const file = path.join(e.stateDir, 'agents', 'main', 'sessions', `${BIG_ID}.jsonl`);
+    await e.page.getByText(`copy its transcript file instead: ${file}`, { exact: false }).waitFor({ timeout: 10_000 });
+    await e.shot('export-too-large');
   });
 });

@@ -2,7 +2,7 @@
 // sessions → transcript flow, paging, live events, the composer and Stop (src-renderer/views/inspector,
 // src-renderer/store/inspector.ts).
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import type { CallOutcome } from '../../src-shared/protocol/frames.ts';
 import { GatewayClient } from '../../src-renderer/gateway/client.ts';
@@ -11,6 +11,7 @@ import { useConfig } from '../../src-renderer/store/config.ts';
 import { useGateway, type AgentSummary, type Status } from '../../src-renderer/store/gateway.ts';
 import { resetInspector, useInspector, type SessionSummary, type TranscriptRecord } from '../../src-renderer/store/inspector.ts';
 import { useNav } from '../../src-renderer/store/nav.ts';
+import { useToasts } from '../../src-renderer/store/toasts.ts';
 import { InspectorView } from '../../src-renderer/views/inspector/InspectorView.tsx';
 
 type Handler = (params: Record<string, unknown>) => unknown;
@@ -91,14 +92,18 @@ function conversation(pairs: number, sender = { id: '42', name: 'Alice' }): Tran
 
 let transport: FakeTransport;
 let transcripts: Record<string, TranscriptRecord[]>;
+/** The transcript id per `agentId\nkey` when it is not `id-<key>` (a reset gives a session a new one). */
+let sessionIds: Record<string, string>;
 
-/** sessions.history as the gateway answers it: the last `limit` records before `before`. */
+/** sessions.history as the gateway answers it: the last `limit` records before `before`, and which transcript they are from. */
 function history(params: Record<string, unknown>) {
-  const all = transcripts[`${String(params.agentId)}\n${String(params.sessionKey)}`] ?? [];
+  const path = `${String(params.agentId)}\n${String(params.sessionKey)}`;
+  const all = transcripts[path] ?? [];
   const before = params.before as number | undefined;
   const limit = (params.limit as number | undefined) ?? 100;
   const upTo = before === undefined ? all : all.filter((r) => r.seq < before);
-  return { agentId: params.agentId, sessionKey: params.sessionKey, records: upTo.slice(-limit), hasMore: upTo.length > limit };
+  const sessionId = transcripts[path] ? (sessionIds[path] ?? `id-${String(params.sessionKey)}`) : null;
+  return { agentId: params.agentId, sessionKey: params.sessionKey, sessionId, records: upTo.slice(-limit), hasMore: upTo.length > limit };
 }
 
 function Harness() {
@@ -132,6 +137,7 @@ beforeAll(() => {
 
 beforeEach(() => {
   transport = new FakeTransport();
+  sessionIds = {};
   transcripts = {
     [`main\n${TG_KEY}`]: conversation(250),
     [`main\n${MAIN_KEY}`]: conversation(2, { id: 'operator', name: 'Dashboard' }).map((r) => (r.type === 'message' && r.role === 'user' ? { ...r, channel: 'webchat', route: route('direct', null) } : r)),
@@ -436,5 +442,179 @@ describe('composer', () => {
     transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'r1', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'long job', route: route('direct', null), seq: 6 });
     fireEvent.click(await screen.findByRole('button', { name: 'Stop the reply' }));
     await waitFor(() => expect(transport.callsOf('turn.cancel')).toEqual([{ agentId: 'main', sessionKey: MAIN_KEY }]));
+  });
+});
+
+describe('live tool calls', () => {
+  it('shows a running tool\'s input from its call event, before the turn is saved', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'read my notes', route: route('direct', null), seq: 6 });
+    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', phase: 'call', id: 'tu9', name: 'read', input: '{"path":"notes.md"}' });
+    const toggle = await screen.findByRole('button', { name: 'Tool call read, running…' });
+    fireEvent.click(toggle);
+    expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
+    // The result event does not repeat the input: it stays.
+    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', phase: 'result', id: 'tu9', name: 'read', isError: false, summary: '2 lines' });
+    await screen.findByRole('button', { name: 'Tool call read, done' });
+    expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
+  });
+
+  it('shows an input the gateway cut short as the text it sent', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    const cut = `{"text":"${'y'.repeat(40)}…`;
+    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl2', phase: 'call', id: 'tu10', name: 'write', input: cut });
+    fireEvent.click(await screen.findByRole('button', { name: 'Tool call write, running…' }));
+    expect(screen.getByLabelText('Input of write').textContent).toBe(cut);
+  });
+});
+
+describe('a reset session', () => {
+  it('is read afresh when the gateway names another transcript, instead of merging two transcripts by seq', async () => {
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    expect(useInspector.getState().transcript!.sessionId).toBe(`id-${TG_KEY}`);
+    // `/new` in the Telegram chat: a new transcript under the same key, already longer than what is on screen.
+    const fresh: TranscriptRecord[] = [{ seq: 1, ts: '2026-03-03T00:00:00.000Z', type: 'session' }];
+    for (let i = 1; i <= 300; i++) {
+      fresh.push({ seq: 2 * i, ts: '2026-03-03T00:01:00.000Z', type: 'message', role: 'user', text: `New ${i}`, messageId: `n${i}`, sender: { id: '42', name: 'Alice' }, channel: 'telegram', accountId: 'default', route: route('binding.peer', 0) });
+      fresh.push({ seq: 2 * i + 1, ts: '2026-03-03T00:01:05.000Z', type: 'message', role: 'assistant', text: `New reply ${i}`, inReplyTo: 2 * i });
+    }
+    transcripts[`main\n${TG_KEY}`] = fresh;
+    sessionIds[`main\n${TG_KEY}`] = 'id-after-reset';
+    await act(() => useInspector.getState().sync());
+    const texts = () => useInspector.getState().transcript!.records.filter((r) => r.type === 'message').map((r) => String(r.text));
+    await waitFor(() => expect(texts()).toContain('New reply 300'));
+    expect(texts().filter((t) => !t.startsWith('New '))).toEqual([]);
+    expect(useInspector.getState().transcript!.sessionId).toBe('id-after-reset');
+    expect(await lastMessage('New reply 300')).toBeTruthy();
+  });
+});
+
+describe('export and delete', () => {
+  const downloads: { name: string; blob: Blob }[] = [];
+  let blobs: Map<string, Blob>;
+  beforeEach(() => {
+    downloads.length = 0;
+    blobs = new Map();
+    useToasts.setState({ toasts: [] });
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      const url = `blob:test/${blobs.size}`;
+      blobs.set(url, blob as Blob);
+      return url;
+    });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function click(this: HTMLAnchorElement) {
+      downloads.push({ name: this.download, blob: blobs.get(this.getAttribute('href') ?? '')! });
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const header = () => screen.getByRole('region', { name: /^Conversation:/ }).querySelector('header')!;
+  const toastTexts = () => useToasts.getState().toasts.map((t) => t.text);
+
+  /** sessions.list / sessions.delete over a mutable list, as the gateway keeps it. */
+  function sessionsOnGateway(list: SessionSummary[]) {
+    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: p.agentId === 'main' ? list : [] });
+    transport.handlers['sessions.delete'] = (p) => {
+      const at = list.findIndex((r) => r.key === p.sessionKey);
+      if (at >= 0) list.splice(at, 1);
+      delete transcripts[`${String(p.agentId)}\n${String(p.sessionKey)}`];
+      return { deleted: at >= 0 };
+    };
+  }
+
+  it('downloads the session as <agent>-<key>.jsonl: its metadata line, then the transcript', async () => {
+    const meta = { format: 'switchboard.session', version: 1, agentId: 'main', exportedAt: '2026-03-04T00:00:00.000Z', key: TG_KEY, sessionKey: TG_KEY, sessionId: `id-${TG_KEY}`, created: '2026-03-01T00:00:00.000Z', updated: '2026-03-02T10:00:00.000Z', messages: 500, inputTokens: 5000, outputTokens: 500, bytes: 1234, archived: false };
+    const jsonl = '{"v":1,"seq":1,"ts":"2026-03-01T00:00:00.000Z","type":"session"}\n{"v":1,"seq":2,"ts":"2026-03-01T00:01:00.000Z","type":"message","role":"user","text":"Message 1"}\n';
+    transport.handlers['sessions.export'] = (p) => ({ agentId: p.agentId, sessionKey: p.sessionKey, sessionId: `id-${TG_KEY}`, meta, jsonl });
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(downloads).toHaveLength(1));
+    expect(transport.callsOf('sessions.export')).toEqual([{ agentId: 'main', sessionKey: TG_KEY }]);
+    expect(downloads[0]!.name).toBe('main-agent_main_telegram_direct_42.jsonl');
+    const text = await downloads[0]!.blob.text();
+    expect(text).toBe(`${JSON.stringify(meta)}\n${jsonl}`);
+  });
+
+  it('says why an export was refused, with what the gateway suggests', async () => {
+    const why = `the session ${TG_KEY} of agent "main" is too large to export through the control plane (over 7.9 MiB); copy its transcript file instead: /home/ann/.switchboard/agents/main/sessions/x.jsonl`;
+    transport.handlers['sessions.export'] = () => { throw new ControlError('bad_request', why); };
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(toastTexts()).toEqual([`Could not export “Telegram · direct 42”: ${why}`]));
+    expect(downloads).toEqual([]);
+  });
+
+  it('deletes after a confirmation naming the session; it leaves the list and the main session is shown', async () => {
+    sessionsOnGateway([session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z'), session(TG_KEY, 500, '2026-03-02T10:00:00.000Z')]);
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete this session?' });
+    expect(dialog.textContent).toContain('Telegram · direct 42 (500 messages) will be deleted from Main\'s sessions');
+    expect(dialog.textContent).toContain(TG_KEY);
+    expect(transport.callsOf('sessions.delete')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete session' }));
+    await waitFor(() => expect(useNav.getState().route.args).toEqual(['main', MAIN_KEY]));
+    expect(transport.callsOf('sessions.delete')).toEqual([{ agentId: 'main', sessionKey: TG_KEY }]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(within(sessionsOf('Main')).queryByRole('button', { name: /^Telegram/ })).toBeNull();
+    await lastMessage('Reply 2');
+    expect(screen.getByRole('textbox', { name: 'Message Main' })).toBeTruthy();
+  });
+
+  it('deleting the main session itself shows it again, empty', async () => {
+    sessionsOnGateway([session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z'), session(TG_KEY, 500, '2026-03-02T10:00:00.000Z')]);
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete session' }));
+    expect(await screen.findByText('No messages yet')).toBeTruthy();
+    expect(screen.queryByText('Reply 2')).toBeNull();
+    expect(useNav.getState().route.args).toEqual(['main', MAIN_KEY]);
+    expect(within(sessionsOf('Main')).queryByRole('button', { name: /^Main session/ })).toBeNull();
+  });
+
+  it('keeps the session when the confirmation is cancelled', async () => {
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(transport.callsOf('sessions.delete')).toEqual([]);
+    expect(useNav.getState().route.args).toEqual(['main', TG_KEY]);
+  });
+
+  it('keeps the session and says why when the gateway refuses the delete', async () => {
+    const why = `agent "main" is answering in ${TG_KEY} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`;
+    transport.handlers['sessions.delete'] = () => { throw new ControlError('conflict', why); };
+    renderAt('main', TG_KEY);
+    await lastMessage('Reply 250');
+    fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete session' }));
+    await waitFor(() => expect(toastTexts()).toEqual([`Could not delete “Telegram · direct 42”: ${why}`]));
+    expect(within(sessionsOf('Main')).getByRole('button', { name: /^Telegram/ })).toBeTruthy();
+    expect(useNav.getState().route.args).toEqual(['main', TG_KEY]);
+  });
+
+  it('cannot delete while a reply is being written, nor export or delete what was never stored', async () => {
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'busy', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'long job', route: route('direct', null), seq: 6 });
+    await screen.findByRole('button', { name: 'Stop the reply' });
+    expect((within(header()).getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
+    cleanup();
+    resetInspector();
+
+    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [] });
+    transcripts = {};
+    renderAt('main', 'agent:main:webchat:fresh');
+    await screen.findByText('No messages yet');
+    expect((within(header()).getByRole('button', { name: 'Export' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((within(header()).getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -91,6 +91,12 @@ export function InspectorView({ args }: { args: string[] }) {
               <TranscriptPane
                 key={`${agent.id}\n${sessionKey}`} agent={agent} sessionKey={sessionKey} info={info} row={row}
                 onSwitchToMain={() => navigate('inspector', agent.id, mainSessionKeyOf(agent.id, mainKey))}
+                onDeleted={() => {
+                  const main = mainSessionKeyOf(agent.id, mainKey);
+                  navigate('inspector', agent.id, main);
+                  // When the main session itself was deleted the address does not change: read it again here.
+                  void useInspector.getState().open(agent.id, main);
+                }}
               />
             )}
           </>

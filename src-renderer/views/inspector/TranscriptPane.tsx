@@ -1,5 +1,6 @@
-// The right-hand pane: the open session's header, its transcript (loading, error, empty or the
-// virtualised list with live turns) and the composer, or why the dashboard cannot write here.
+// The right-hand pane: the open session's header (with Export and Delete), its transcript (loading,
+// error, empty or the virtualised list with live turns) and the composer, or why the dashboard
+// cannot write here.
 import { useMemo, useState } from 'react';
 import { errorText } from '../../gateway/client.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
@@ -12,6 +13,7 @@ import { Composer } from './Composer.tsx';
 import { recordItems, transcriptItems } from './items.ts';
 import type { RowActions } from './MessageRow.tsx';
 import { isWritable, type SessionKeyInfo } from './session-keys.ts';
+import { SessionActions } from './SessionActions.tsx';
 import { TranscriptList } from './TranscriptList.tsx';
 
 const NO_TURNS: LiveTurn[] = [];
@@ -24,9 +26,11 @@ export interface TranscriptPaneProps {
   info: SessionKeyInfo;
   row: SessionSummary | undefined;
   onSwitchToMain(): void;
+  /** After the session was deleted: show the agent's main session. */
+  onDeleted(): void;
 }
 
-export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain }: TranscriptPaneProps) {
+export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, onDeleted }: TranscriptPaneProps) {
   const transcript = useInspector((s) => s.transcript);
   const path = pathOf(agent.id, sessionKey);
   const turns = useInspector((s) => s.turns[path] ?? NO_TURNS);
@@ -72,8 +76,8 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain }:
       : undefined;
 
   const send = (text: string) => {
-    // `/stop` is what Stop does; sent as a message the gateway would queue it behind the turn it means to stop.
-    if (text.toLowerCase() === '/stop') {
+    // `/stop` is what Stop does: cancel at once and say so here, without a chat bubble for the command.
+    if (text.trim().toLowerCase() === '/stop') {
       void stop();
       return;
     }
@@ -119,6 +123,10 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain }:
           </div>
         </div>
         {running && <Badge tone="info"><Dot tone="info" pulse />Replying…</Badge>}
+        <SessionActions
+          agentId={agent.id} agentName={name} sessionKey={sessionKey} label={row?.title ?? info.label} messages={row?.messages}
+          stored={row !== undefined} running={running} onDeleted={onDeleted}
+        />
       </header>
       {agent.state === 'paused' && (
         <div className="insp-banner">

@@ -180,6 +180,16 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
   return out;
 }
 
+/** The JSON an `agent.tool` event carries, as a value; a cut one (not valid JSON) stays text. */
+function liveInput(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return json;
+  }
+}
+
 function liveItems(turn: LiveTurn, queued: boolean): Item[] {
   const items: Item[] = [];
   const base = `live:${turn.messageId}`;
@@ -192,8 +202,8 @@ function liveItems(turn: LiveTurn, queued: boolean): Item[] {
       items.push({ kind: 'assistant', key: `${base}:${i}`, ts: undefined, text: seg.text, usage: undefined, turnUsage: false, incomplete: false, failure: undefined, model: undefined, streaming: !turn.final });
     } else {
       items.push({
-        kind: 'tool', key: `t:${seg.id}`, ts: undefined, id: seg.id, name: seg.name, hasInput: false, input: undefined, output: undefined,
-        isError: seg.isError === true, status: seg.done ? 'done' : 'running', summary: seg.summary,
+        kind: 'tool', key: `t:${seg.id}`, ts: undefined, id: seg.id, name: seg.name, hasInput: seg.input !== undefined, input: liveInput(seg.input),
+        output: undefined, isError: seg.isError === true, status: seg.done ? 'done' : 'running', summary: seg.summary,
       });
     }
   });
