@@ -118,7 +118,7 @@ function AgentCard({ agent, channels }: { agent: AgentSummary; channels: Channel
           <div><dt>Tokens today</dt><dd>{compactNumber(agent.today.inputTokens + agent.today.outputTokens)}</dd></div>
           <div><dt>Last activity</dt><dd>{relativeTime(agent.lastActivity)}</dd></div>
         </dl>
-        <div className="row">
+        <div className="row agent-card-actions">
           <Button size="sm" onClick={() => navigate('inspector', agent.id)} aria-label={`Open chats of ${displayName}`}>Open chats</Button>
           <Button size="sm" variant="ghost" onClick={() => navigate('agents', agent.id)} aria-label={`Edit ${displayName}`}>Edit</Button>
         </div>
