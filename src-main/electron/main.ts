@@ -54,7 +54,7 @@ async function start(): Promise<void> {
       platform: process.platform, isPackaged: app.isPackaged, app, executable: process.env.APPIMAGE ?? process.execPath,
       configHome: process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'),
     }),
-    openHost: () => openGatewayHost({ loc, version: app.getVersion(), log }),
+    openHost: () => openGatewayHost({ loc, version: app.getVersion(), log, openPath: async (file) => { const err = await shell.openPath(file); if (err) throw new Error(err); } }),
     tray: { createTray: (icon) => new Tray(icon), buildMenu: (template) => Menu.buildFromTemplate(template), resourcesDir: path.join(appPath, 'resources') },
     window: {
       createWindow: (options) => new BrowserWindow(options), displays: () => screen.getAllDisplays(),

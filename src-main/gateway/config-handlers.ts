@@ -2,6 +2,7 @@
 // secrets redacted, check or replace it whole, and the agent and binding edits the dashboard
 // makes. Every write is hash-guarded by ConfigStore and hot-applied at once (gateway.reload,
 // which emits `config.changed`); user mistakes come back as ControlErrors saying what to fix.
+import { systemOpener, type OpenPath } from './open-path.ts';
 import {
   REDACTED_SECRET, addAgent, findShadowedBindings, formatPath, redactSecrets, restoreRedactedSecrets, setBindings, updateAgent,
   ConfigEditError, type ConfigIssue, type SwitchboardConfig,
@@ -21,6 +22,8 @@ import type { Gateway } from './gateway.ts';
 export interface ConfigHandlerDeps {
   /** The keychain `agents.delete` with purge removes the agent's entries from. */
   keychain?: SecretStore;
+  /** Opens the config file for `config.open`; default: the platform's opener (xdg-open, open, explorer). */
+  openPath?: OpenPath;
 }
 
 type Obj = Record<string, unknown>;
@@ -105,6 +108,18 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
   }
 
   return {
+    async 'config.open'() {
+      const file = store.configPath;
+      if (!(await store.load()).exists) {
+        throw new ControlError('unavailable', `there is no config file yet (${file}); it is created with the first change you save here or with "switchboard agents add"`);
+      }
+      try {
+        await (deps.openPath ?? systemOpener())(file);
+      } catch (err) {
+        throw new ControlError('unavailable', `could not open ${file}: ${(err as Error).message}; open it in your editor yourself`);
+      }
+      return { path: file };
+    },
     async 'config.get'() {
       const loaded = await store.load();
       const raw = loaded.check.raw;

@@ -15,6 +15,7 @@ import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '..
 import type { Gateway } from './gateway.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import { configHandlers } from './config-handlers.ts';
+import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
 import { sessionHandlers } from './session-handlers.ts';
 
@@ -26,7 +27,7 @@ export interface GatewayCredentials {
   homeDir?: string;
 }
 
-export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials, channels?: ChannelHandlerDeps): Handlers<ControlMethods> {
+export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials, channels?: ChannelHandlerDeps, openPath?: OpenPath): Handlers<ControlMethods> {
   const need = (): GatewayCredentials => {
     if (!creds) throw new ControlError('unavailable', 'credentials unavailable: this gateway was started without a keychain');
     return creds;
@@ -38,7 +39,7 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
   };
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
-    ...configHandlers(gateway, creds ? { keychain: creds.store } : {}),
+    ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);

@@ -1,6 +1,7 @@
 // `switchboard gateway`: the gateway without Electron. Opens the gateway host (instance lock,
 // config, credentials, control service, config watching; see host.ts), serves the control plane
 // and the dashboard on loopback, and stops cleanly on SIGINT/SIGTERM (the CLI wires the signals).
+import type { OpenPath } from './open-path.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
@@ -35,6 +36,8 @@ export interface HeadlessOptions {
   /** Folder with the dashboard build; default dist/renderer next to the sources. */
   dashboardDir?: string;
   stopGraceMs?: number;
+  /** How `config.open` opens the config file; default the platform's opener. */
+  openPath?: OpenPath;
 }
 
 export interface HeadlessGateway {

@@ -22,6 +22,7 @@ import { channelAdapterFactory } from '../channels/index.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
 import { InstanceLock, type GatewayInfo } from './instance-lock.ts';
+import type { OpenPath } from './open-path.ts';
 import { PairingStore } from './pairing.ts';
 
 export interface GatewayHostOptions {
@@ -37,6 +38,8 @@ export interface GatewayHostOptions {
   secrets?: SecretStore;
   adapters?: AdapterFactory;
   stopGraceMs?: number;
+  /** How `config.open` opens the config file; default the platform's opener (the desktop app passes shell.openPath). */
+  openPath?: OpenPath;
 }
 
 /** What `<stateDir>/gateway.json` tells the CLI: where the running gateway can be reached. */
@@ -105,7 +108,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     const service: GatewayService = new ControlService({
       methods: CONTROL_METHODS, events: CONTROL_EVENTS,
       handlers: gatewayHandlers(gateway, pairing, opts.version, { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
-        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) }),
+        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) }, opts.openPath),
       log: (level, message, fields) => log.log(level, message, fields),
       redact: redactValue,
     });

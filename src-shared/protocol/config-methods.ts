@@ -82,6 +82,11 @@ export const CONFIG_METHODS = {
       issues: z.array(configIssueSchema),
     }),
   }),
+  /**
+   * Opens the config file in the user's default editor, on the machine the gateway runs on (the
+   * user's own: the gateway is loopback-only). `unavailable` when there is no file yet or no opener.
+   */
+  'config.open': defineMethod({ params: z.object({}).optional(), result: z.object({ path: z.string() }) }),
   /** Checks a candidate config with the loader's rules without writing it. */
   'config.validate': defineMethod({
     params: z.object({ config: rawConfigSchema }),

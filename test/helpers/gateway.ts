@@ -7,6 +7,7 @@ import type { ControlEvents, ControlMethods } from '../../src-shared/protocol/me
 import { connectControl, type ControlClient } from '../../src-main/control/ws-client.ts';
 import type { AdapterFactory } from '../../src-main/gateway/channel-set.ts';
 import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gateway/headless.ts';
+import type { OpenPath } from '../../src-main/gateway/open-path.ts';
 import { silentLogger } from '../../src-main/log.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 
@@ -25,7 +26,7 @@ export interface TestGateway {
 
 export const TEST_API_KEY = 'sk-test-key-123';
 
-export async function startTestGateway(opts: { config?: (peerUrl: string) => Record<string, unknown>; adapters?: AdapterFactory; env?: NodeJS.ProcessEnv; peer?: AnthropicPeer } = {}): Promise<TestGateway> {
+export async function startTestGateway(opts: { config?: (peerUrl: string) => Record<string, unknown>; adapters?: AdapterFactory; env?: NodeJS.ProcessEnv; peer?: AnthropicPeer; openPath?: OpenPath } = {}): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-gw-'));
   const peer = opts.peer ?? await startAnthropicPeer();
   const config = opts.config?.(peer.url) ?? { models: { anthropic: { baseUrl: peer.url } } };
@@ -33,6 +34,7 @@ export async function startTestGateway(opts: { config?: (peerUrl: string) => Rec
   const headless = await startHeadlessGateway({
     loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', log: silentLogger, homeDir: dir, port: 0,
     env: opts.env ?? { ANTHROPIC_API_KEY: TEST_API_KEY }, stopGraceMs: 2000, ...(opts.adapters ? { adapters: opts.adapters } : {}),
+    ...(opts.openPath ? { openPath: opts.openPath } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: TestGateway['events'] = [];

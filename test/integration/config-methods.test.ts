@@ -4,7 +4,7 @@
 // the per-day usage the dashboard charts.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it, describe } from 'vitest';
 import { REDACTED_SECRET } from '../../src-shared/protocol/config-methods.ts';
@@ -441,6 +441,42 @@ describe('auth.list', () => {
       const listed = await g.client.request('auth.list', {});
       expect(listed.envKey).toBe(true);
       expect(JSON.stringify(listed)).not.toContain(TEST_API_KEY);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('config.open', () => {
+  it('opens the config file itself (never a path from the caller) with the injected opener', async () => {
+    const opened: string[] = [];
+    const g = await startTestGateway({ openPath: async (file) => { opened.push(file); } });
+    try {
+      expect(await g.client.request('config.open', {})).toEqual({ path: configPath(g) });
+      expect(opened).toEqual([configPath(g)]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('says why when the opener fails, naming the file to open by hand', async () => {
+    const g = await startTestGateway({ openPath: async () => { throw new Error('xdg-open is not available on this machine'); } });
+    try {
+      await expect(g.client.request('config.open', {})).rejects.toMatchObject({
+        code: 'unavailable', message: expect.stringContaining(`could not open ${configPath(g)}: xdg-open is not available`),
+      });
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('says there is no file yet when the gateway runs on the embedded default', async () => {
+    const opened: string[] = [];
+    const g = await startTestGateway({ openPath: async (file) => { opened.push(file); } });
+    try {
+      await rm(configPath(g));
+      await expect(g.client.request('config.open', {})).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('there is no config file yet') });
+      expect(opened).toEqual([]);
     } finally {
       await g.close();
     }

@@ -62,6 +62,25 @@ describe('settings', () => {
     expect(await navigator.clipboard.readText()).toBe('/home/ann/.switchboard/switchboard.json');
   });
 
+  it('Open in editor asks the gateway to open its config file, and shows why when it cannot', async () => {
+    let fail = false;
+    const transport = await connectFake({
+      ...baseHandlers(), 'auth.list': authList([]),
+      'config.open': () => {
+        if (fail) throw new ControlError('unavailable', 'could not open /home/ann/.switchboard/switchboard.json: xdg-open is not available on this machine; open it in your editor yourself');
+        return { path: '/home/ann/.switchboard/switchboard.json' };
+      },
+    });
+    render(<SettingsView />);
+    const open = screen.getByRole('button', { name: 'Open in editor' });
+    fireEvent.click(open);
+    await waitFor(() => expect(transport.called('config.open')).toHaveLength(1));
+    expect(screen.queryByRole('alert')).toBeNull();
+    fail = true;
+    fireEvent.click(open);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('xdg-open is not available on this machine'));
+  });
+
   it('an unavailable keychain says why and what to do', async () => {
     await connectFake({
       ...baseHandlers(status({ keychain: { available: false, reason: 'no Secret Service on the D-Bus session (install gnome-keyring)' } })),

@@ -1,10 +1,12 @@
 // Settings: the theme, where the gateway keeps its state and config, whether the OS keychain
 // answers (and what to do when it does not), and each agent's Anthropic API keys.
+import { useState } from 'react';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/methods.ts';
+import { errorText } from '../../gateway/client.ts';
 import { desktopBridge } from '../../gateway/ipc-transport.ts';
 import { useGateway, type Status } from '../../store/gateway.ts';
 import { useTheme, type ThemeChoice } from '../../store/theme.ts';
-import { Badge, Banner, CopyButton, Dot, PageHeader, Segmented } from '../../ui/controls.tsx';
+import { Badge, Banner, Button, CopyButton, Dot, PageHeader, Segmented } from '../../ui/controls.tsx';
 import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
 import './settings.css';
@@ -87,13 +89,16 @@ function GatewayInfo({ status }: { status: Status | undefined }) {
           <div className="settings-row">
             <dt className="settings-label">
               <span className="field-label">Config file</span>
-              <span className="small muted">Open in editor: copy the path and open it there.</span>
+              <span className="small muted">Agents, bindings and channels, as JSON5 with your comments.</span>
             </dt>
             <dd className="stack path-stack">
-              <div className="path-line"><code className="path">{status.configPath}</code><CopyButton text={status.configPath} label="Copy the config file path" /></div>
+              <div className="path-line">
+                <code className="path">{status.configPath}</code>
+                <CopyButton text={status.configPath} label="Copy the config file path" />
+                <OpenConfigButton />
+              </div>
               <p className="small muted">
-                {inDesktop ? 'Opening the file from here is not available yet.' : 'A browser page cannot open files on your computer.'} The gateway
-                reloads the file when you save it; if the new version has an error it keeps the last good one and shows the error here.
+                The gateway reloads the file when you save it; if the new version has an error it keeps the last good one and shows the error here.
               </p>
               {status.configErrors.length > 0 && (
                 <Banner tone="warn" title="The file on disk has errors; the gateway runs on the last good version:">
@@ -154,4 +159,29 @@ function platformHint(): string {
   if (/Mac/i.test(p)) return 'On macOS: open Keychain Access and unlock the “login” keychain.';
   if (/Win/i.test(p)) return 'On Windows: make sure Credential Manager works for your user account.';
   return 'On Linux: run and unlock a Secret Service provider (GNOME Keyring or KWallet) in your session; on a machine without a desktop, start the gateway inside a D-Bus session with gnome-keyring-daemon unlocked.';
+}
+
+/**
+ * Asks the gateway to open its config file in the default editor. The gateway runs on this
+ * computer (loopback only), so this works from a browser page too; it only ever opens that file.
+ */
+function OpenConfigButton() {
+  const client = useGateway((s) => s.client);
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const open = async () => {
+    if (!client) return;
+    setState({ busy: true });
+    try {
+      await client.request('config.open');
+      setState({ busy: false });
+    } catch (err) {
+      setState({ busy: false, error: errorText(err) });
+    }
+  };
+  return (
+    <>
+      <Button size="sm" busy={state.busy} onClick={() => void open()}>Open in editor</Button>
+      {state.error && <span className="small open-error" role="alert">{state.error}</span>}
+    </>
+  );
 }
