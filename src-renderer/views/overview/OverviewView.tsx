@@ -8,10 +8,12 @@ import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
 import { channelName, compactNumber, relativeTime } from '../../ui/format.ts';
 import { ApiKeyBanner } from './ApiKeyBanner.tsx';
+import { UsageChart, useWeeklyUsage, type AgentUsage } from './UsageChart.tsx';
 
 export function OverviewView() {
   const { status, agents, channels, loaded, loadError, pairing } = useGateway();
   const navigate = useNav((s) => s.navigate);
+  const usage = useWeeklyUsage();
   return (
     <div className="page">
       <PageHeader
@@ -40,7 +42,7 @@ export function OverviewView() {
           <div className="card"><EmptyState icon="☺" title="No agents yet" action={<Button variant="primary" onClick={() => navigate('agents', 'new')}>Create your first agent</Button>}>An agent answers messages with its own persona, workspace and history.</EmptyState></div>
         ) : (
           <div className="grid-cards">
-            {agents.map((a) => <AgentCard key={a.id} agent={a} channels={channels} />)}
+            {agents.map((a) => <AgentCard key={a.id} agent={a} channels={channels} usage={usage[a.id]} />)}
           </div>
         )}
       </section>
@@ -88,7 +90,7 @@ const STATE_TONE: Record<AgentSummary['state'], { tone: Tone; label: string }> =
   unavailable: { tone: 'danger', label: 'Unavailable' },
 };
 
-function AgentCard({ agent, channels }: { agent: AgentSummary; channels: ChannelStatus[] }) {
+function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: ChannelStatus[]; usage: AgentUsage | undefined }) {
   const navigate = useNav((s) => s.navigate);
   const state = STATE_TONE[agent.state];
   const accounts = [...new Set(agent.bindings.map((b) => `${b.channel}:${b.accountId}`))];
@@ -118,6 +120,7 @@ function AgentCard({ agent, channels }: { agent: AgentSummary; channels: Channel
           <div><dt>Tokens today</dt><dd>{compactNumber(agent.today.inputTokens + agent.today.outputTokens)}</dd></div>
           <div><dt>Last activity</dt><dd>{relativeTime(agent.lastActivity)}</dd></div>
         </dl>
+        <UsageChart usage={usage} agentName={displayName} />
         <div className="row agent-card-actions">
           <Button size="sm" onClick={() => navigate('inspector', agent.id)} aria-label={`Open chats of ${displayName}`}>Open chats</Button>
           <Button size="sm" variant="ghost" onClick={() => navigate('agents', agent.id)} aria-label={`Edit ${displayName}`}>Edit</Button>
