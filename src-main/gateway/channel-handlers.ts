@@ -1,4 +1,4 @@
-// Control methods for channel accounts: status, credential probes, and WhatsApp linking (the
+// Control methods for channel accounts: status, credential probes, restarting one account, and WhatsApp linking (the
 // account is suspended while linking so there are never two sockets for it; QR codes go out as
 // `channel.qr` events for the dashboard and the CLI to render).
 import { isChannelId } from '../../src-shared/config/index.ts';
@@ -35,6 +35,15 @@ export function channelHandlers(gateway: Gateway, deps: ChannelHandlerDeps): Han
       const account = accountOf(gateway, channel, accountId);
       const result = await gateway.probeChannel(account.channel, account.accountId);
       return { channel: account.channel, accountId: account.accountId, ok: result.ok, ...(result.identity ? { identity: result.identity } : {}), ...(result.error ? { error: result.error } : {}) };
+    },
+    async 'channels.restart'({ channel, accountId }) {
+      const account = accountOf(gateway, channel, accountId);
+      if (!account.enabled) throw new ControlError('bad_request', `${account.channel} account "${account.accountId}" is disabled in the config (enabled: false); enable it to start it`);
+      if (gateway.state !== 'running') throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
+      await gateway.suspendChannel(account.channel, account.accountId);
+      await gateway.resumeChannels();
+      const now = gateway.channelStatuses().find((s) => s.channel === account.channel && s.accountId === account.accountId);
+      return { channel: account.channel, accountId: account.accountId, state: now?.state ?? 'stopped' };
     },
     async 'channels.login'({ channel, accountId, timeoutMs }) {
       const account = accountOf(gateway, channel, accountId);

@@ -135,6 +135,12 @@ export const CHANNEL_METHODS = {
     params: channelAccountParams,
     result: z.object({ channel: z.string(), accountId: z.string(), ok: z.boolean(), identity: z.string().optional(), error: z.string().optional() }),
   }),
+  /** Stops and starts one account (a fresh connection) without touching the others; `channel.state` events follow. */
+  'channels.restart': defineMethod({
+    params: channelAccountParams,
+    result: z.object({ channel: z.string(), accountId: z.string(), state: z.enum(['stopped', 'connecting', 'connected', 'linking', 'error']) }),
+    mutating: true,
+  }),
   /** Links a WhatsApp account: QR codes arrive as `channel.qr` events; resolves once linked. */
   'channels.login': defineMethod({
     params: channelAccountParams.extend({ timeoutMs: z.number().int().min(10_000).max(600_000).optional() }),

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelStatus } from '../../src-renderer/store/gateway.ts';
 import { ChannelsView } from '../../src-renderer/views/channels/ChannelsView.tsx';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
+import { useToasts } from '../../src-renderer/store/toasts.ts';
 import { agent, baseHandlers, connectFake, status } from './channels-fake-gateway.ts';
 
 afterEach(cleanup);
@@ -73,6 +74,23 @@ describe('channel accounts', () => {
     await waitFor(() => expect(screen.getByRole('status', { name: 'Probe result for Telegram account default' }).textContent).toContain('signed in as @home_bot'));
     await waitFor(() => expect(screen.getByRole('status', { name: 'Probe result for Telegram account alerts' }).textContent).toContain('401 Unauthorized: the token was revoked'));
     expect(transport.called('channels.probe')).toEqual([{ channel: 'telegram', accountId: 'default' }, { channel: 'telegram', accountId: 'alerts' }]);
+  });
+
+  it('Reconnect restarts just that account, and a refusal is shown with the server\'s reason', async () => {
+    const transport = await connectFake({
+      ...baseHandlers(status({ channels: [ACCOUNTS[1]!, ACCOUNTS[2]!] })),
+      'channels.restart': (p: { channel: string; accountId: string }) => {
+        if (p.accountId === 'alerts') throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
+        return { channel: 'telegram', accountId: p.accountId, state: 'connected' };
+      },
+    });
+    render(<ChannelsView />);
+    fireEvent.click(screen.getByRole('button', { name: 'Reconnect Telegram account default' }));
+    const toasts = () => useToasts.getState().toasts.map((t) => `${t.tone}: ${t.text}`);
+    await waitFor(() => expect(toasts()).toContain('ok: Telegram account default: reconnected (connected)'));
+    fireEvent.click(screen.getByRole('button', { name: 'Reconnect Telegram account alerts' }));
+    await waitFor(() => expect(toasts()).toContain('danger: Could not reconnect Telegram account alerts: the gateway is stopped; start it and its channel accounts connect'));
+    expect(transport.called('channels.restart')).toEqual([{ channel: 'telegram', accountId: 'default' }, { channel: 'telegram', accountId: 'alerts' }]);
   });
 
   it('a probe the gateway refuses shows the server\'s message', async () => {

@@ -6,6 +6,7 @@ import { errorText } from '../../gateway/client.ts';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type AgentSummary, type ChannelStatus } from '../../store/gateway.ts';
 import { useNav } from '../../store/nav.ts';
+import { toast } from '../../store/toasts.ts';
 import { Badge, Button, Dot, type Tone } from '../../ui/controls.tsx';
 import { channelName, clockTime, relativeTime } from '../../ui/format.ts';
 import { ChannelGlyph } from './ChannelGlyph.tsx';
@@ -77,6 +78,20 @@ function AccountRow({ status }: { status: ChannelStatus }) {
     }
   };
 
+  const [restarting, setRestarting] = useState(false);
+  const restart = async () => {
+    if (!client) return;
+    setRestarting(true);
+    try {
+      const r = await client.request('channels.restart', { channel: status.channel, accountId: status.accountId });
+      toast('ok', `${label}: reconnected (${r.state})`);
+    } catch (err) {
+      toast('danger', `Could not reconnect ${label}: ${errorText(err)}`);
+    } finally {
+      setRestarting(false);
+    }
+  };
+
   const noteTone = status.state === 'error' ? 'danger' : status.state === 'connected' ? 'muted' : 'warn';
   const notes = [
     ...(status.reason ? [status.reason] : []),
@@ -112,6 +127,9 @@ function AccountRow({ status }: { status: ChannelStatus }) {
           </Button>
         )}
         <Button size="sm" busy={probing} aria-label={`Probe ${label}`} onClick={() => void runProbe()}>Probe</Button>
+        {account?.enabled !== false && (
+          <Button size="sm" variant={status.state === 'error' ? 'primary' : 'ghost'} busy={restarting} aria-label={`Reconnect ${label}`} onClick={() => void restart()}>Reconnect</Button>
+        )}
       </div>
       {(notes.length > 0 || probe) && (
         <div className="account-notes">
