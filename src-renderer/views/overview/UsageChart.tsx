@@ -45,7 +45,7 @@ export function UsageChart({ usage, agentName }: { usage: AgentUsage | undefined
   const total = usage.days.reduce((n, d) => n + d.messages, 0);
   return (
     <div className="usage">
-      <div className="usage-caption"><span>Last {usage.days.length} days</span><span>{compactNumber(total)} messages</span></div>
+      <div className="usage-caption"><span>Last {usage.days.length} days</span><span>{compactNumber(total)} {total === 1 ? 'message' : 'messages'}</span></div>
       <div className="usage-chart" role="img" aria-label={label}>
       {usage.days.map((d) => (
           <div key={d.date} className="usage-day" title={`${d.date}: ${d.messages} messages, ${compactNumber(d.inputTokens + d.outputTokens)} tokens`}>
