@@ -84,26 +84,24 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
     }
   },
 
-  async refreshAgents() {
-    const client = get().client;
-    if (!client) return;
-    try {
-      set({ agents: (await client.request('agents.list')).agents });
-    } catch (err) {
-      set({ loadError: errorText(err) });
-    }
+  refreshAgents() {
+    return reread(get().client, async (client) => set({ agents: (await client.request('agents.list')).agents }));
   },
 
-  async refreshPairing() {
-    const client = get().client;
-    if (!client) return;
-    try {
-      set({ pairing: (await client.request('pairing.list')).pending });
-    } catch (err) {
-      set({ loadError: errorText(err) });
-    }
+  refreshPairing() {
+    return reread(get().client, async (client) => set({ pairing: (await client.request('pairing.list')).pending }));
   },
 }));
+
+/** Re-reads one part of the picture; a failure goes to the banner instead of leaving it stale silently. */
+async function reread(client: GatewayClient | undefined, load: (client: GatewayClient) => Promise<void>): Promise<void> {
+  if (!client) return;
+  try {
+    await load(client);
+  } catch (err) {
+    useGateway.setState({ loadError: errorText(err) });
+  }
+}
 
 function touchAgent(agents: AgentSummary[], agentId: string): AgentSummary[] {
   const now = new Date().toISOString();
