@@ -20,6 +20,7 @@ import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardCo
 import type { Logger, LogLevel } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
+import { keepAliveFetch } from './http-fetch.ts';
 import { buildHistory, type WireBlock, type WireMessage, type WireToolResult } from './history.ts';
 import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
 import { capText, ToolRegistry, type ToolContext } from './tools/index.ts';
@@ -337,7 +338,7 @@ export class AgentTurnRunner {
     if (!c) {
       const redact = makeRedactor(apiKey);
       const sdkLog = (...args: unknown[]): void => this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
-      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false });
+      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false, fetch: keepAliveFetch });
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       this.clients.set(id, c);
     }
