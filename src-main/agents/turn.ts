@@ -20,7 +20,8 @@ import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardCo
 import type { Logger, LogLevel } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
-import { keepAliveFetch } from './http-fetch.ts';
+import { createModelFetch, type ModelFetch } from './http-fetch.ts';
+import { proxyFor } from '../net/proxy.ts';
 import { buildHistory, type WireBlock, type WireMessage, type WireToolResult } from './history.ts';
 import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
 import { capText, ToolRegistry, type ToolContext } from './tools/index.ts';
@@ -144,9 +145,12 @@ export class AgentTurnRunner {
   private readonly files = new PersonaFileCache();
   private readonly clients = new Map<string, Anthropic>();
   private readonly log: Logger | undefined;
+  /** Model calls go through the proxy the runner's env names (HTTPS_PROXY…, src-main/net/proxy.ts). */
+  private readonly fetch: ModelFetch;
 
   constructor(opts: AgentTurnRunnerOptions) {
     this.opts = opts;
+    this.fetch = createModelFetch({ env: opts.env ?? process.env });
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.tools = opts.tools ?? new ToolRegistry();
     this.log = opts.log;
@@ -332,13 +336,16 @@ export class AgentTurnRunner {
 
   private async clientFor(baseURL: string, apiKey: string): Promise<Anthropic> {
     const { default: AnthropicClient } = await loadSdk();
+    // A proxy variable that cannot be used fails the turn naming the variable, instead of reaching
+    // the SDK as an anonymous "Connection error.".
+    proxyFor(baseURL, this.opts.env ?? process.env);
     // Keyed by a hash so the map's keys never hold the secret itself.
     const id = `${baseURL}\n${createHash('sha256').update(apiKey).digest('hex')}`;
     let c = this.clients.get(id);
     if (!c) {
       const redact = makeRedactor(apiKey);
       const sdkLog = (...args: unknown[]): void => this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
-      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false, fetch: keepAliveFetch });
+      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false, fetch: this.fetch });
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       this.clients.set(id, c);
     }

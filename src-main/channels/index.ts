@@ -19,6 +19,8 @@ export interface ChannelFactoryDeps {
   keychain: SecretStore;
   onState?: (status: ChannelStatus) => void;
   onQr?: (channel: 'whatsapp', accountId: string, qr: string) => void;
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A keychain failure reads like every other missing credential: "credentials unavailable for …". */
@@ -34,15 +36,16 @@ function credentialsKeyProvider(accountId: string, provider: () => Promise<Buffe
 }
 
 export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory {
+  const env = deps.env ?? process.env;
   return (account, config) => {
     switch (account.channel) {
       case 'telegram':
-        return createTelegramAdapter(account, config, { secrets: deps.secrets, log: deps.log, ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}) });
+        return createTelegramAdapter(account, config, { secrets: deps.secrets, log: deps.log, env, ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}) });
       case 'discord':
-        return createDiscordAdapter(account, config, { secrets: deps.secrets, log: deps.log });
+        return createDiscordAdapter(account, config, { secrets: deps.secrets, log: deps.log, env });
       case 'whatsapp':
         return createWhatsAppAdapter(account, config, {
-          stateDir: deps.stateDir, log: deps.log,
+          stateDir: deps.stateDir, log: deps.log, env,
           keyProvider: credentialsKeyProvider(account.accountId, whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId))),
           ...(deps.onQr ? { onQr: (qr: string) => deps.onQr!('whatsapp', account.accountId, qr) } : {}),
         });

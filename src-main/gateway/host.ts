@@ -95,7 +95,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
       messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
     });
     const adapters = opts.adapters ?? channelAdapterFactory({
-      stateDir: opts.loc.stateDir, log, secrets: keychainResolver(secrets, env), keychain: secrets,
+      stateDir: opts.loc.stateDir, log, secrets: keychainResolver(secrets, env), keychain: secrets, env,
       onQr: (channel, accountId, qr) => late.service?.emit('channel.qr', { channel, accountId, qr }),
     });
     const gateway = new Gateway({

@@ -1,7 +1,9 @@
 // Where a turn gets its Anthropic key: the agent's auth profiles in order (failed ones skipped for
 // a while, so a rejected key rotates to the next), ANTHROPIC_API_KEY only when the agent has no
 // profile at all (DESIGN §9). Profiles are read per call, so keys added by the CLI apply at once.
+import { createModelFetch } from '../agents/http-fetch.ts';
 import type { ApiKeySource } from '../agents/turn-types.ts';
+import { ProxyConfigError, proxyFor } from '../net/proxy.ts';
 import { registerSecret, redactText } from './redact.ts';
 import { AuthProfiles, type AgentAuthRef, type AuthProfile } from './auth-profiles.ts';
 import { SecretStoreUnavailableError, type SecretStore } from './store.ts';
@@ -92,13 +94,21 @@ export class ProfileApiKeySource implements ApiKeySource {
 export interface KeyTestResult { profileId: string; ok: boolean; status?: number; message: string }
 
 /**
- * A real, minimal Messages API call (max_tokens 1) with one key against `baseURL`. The message is
- * redacted: API errors sometimes echo parts of the request.
+ * A real, minimal Messages API call (max_tokens 1) with one key against `baseURL`, over the same
+ * transport as turns (through the proxy `env` names). The message is redacted: API errors
+ * sometimes echo parts of the request.
  */
-export async function testApiKey(apiKey: string, opts: { baseURL: string; model: string; timeoutMs?: number }): Promise<{ ok: boolean; status?: number; message: string }> {
+export async function testApiKey(apiKey: string, opts: { baseURL: string; model: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<{ ok: boolean; status?: number; message: string }> {
   registerSecret(apiKey);
+  const env = opts.env ?? process.env;
+  try {
+    proxyFor(opts.baseURL, env);
+  } catch (err) {
+    if (err instanceof ProxyConfigError) return { ok: false, message: redactText(err.message) };
+    throw err;
+  }
   const { default: Anthropic } = await import('@anthropic-ai/sdk');
-  const client = new Anthropic({ apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 30_000 });
+  const client = new Anthropic({ apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 30_000, fetch: createModelFetch({ env }) });
   try {
     const reply = await client.messages.create({ model: opts.model, max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] });
     return { ok: true, message: `the key works (model ${reply.model})` };

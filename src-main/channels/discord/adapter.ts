@@ -4,9 +4,12 @@
 // reason a user can act on when Discord says reconnecting cannot help (4004, 4013, 4014).
 import type * as DiscordJs from 'discord.js';
 import type { Client } from 'discord.js';
+import type { Dispatcher } from 'undici';
 import type { ChannelAccount, PeerRef, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
 import type { Logger } from '../../log.ts';
+import { proxyDispatcherFor } from '../../net/agents.ts';
+import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
@@ -16,6 +19,8 @@ import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejec
 export interface DiscordAdapterDeps {
   secrets: SecretResolver;
   log: Logger;
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface DiscordAdapter extends ChannelAdapter {
@@ -60,6 +65,15 @@ class DiscordChannel implements DiscordAdapter {
   private get apiRoot(): string {
     const root = this.account.settings.apiRoot;
     return typeof root === 'string' && root.trim() !== '' ? root.trim().replace(/\/+$/, '') : DEFAULT_API_ROOT;
+  }
+
+  /**
+   * The undici dispatcher REST calls go through when a proxy applies to the API root. The gateway
+   * WebSocket cannot follow: @discordjs/ws builds its socket with no agent option (docs/channels.md).
+   */
+  private async restDispatcher(): Promise<Dispatcher | undefined> {
+    const proxy = proxyFor(this.apiRoot, this.deps.env ?? process.env);
+    return proxy ? proxyDispatcherFor(proxy) : undefined;
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
@@ -123,15 +137,18 @@ class DiscordChannel implements DiscordAdapter {
   private async connect(signal: AbortSignal): Promise<void> {
     let token: string;
     let djs: DiscordModule;
+    let dispatcher: Dispatcher | undefined;
     try {
       token = await this.token();
       djs = await import('discord.js');
+      dispatcher = await this.restDispatcher();
     } catch (err) {
       if (!signal.aborted) this.fail(describeError(err));
       return;
     }
+    if (dispatcher) this.log('info', 'Discord REST calls go through the proxy; the gateway WebSocket connects directly');
     while (!signal.aborted) {
-      const client = this.createClient(djs);
+      const client = this.createClient(djs, dispatcher);
       this.client = client;
       try {
         await client.login(token);
@@ -149,7 +166,7 @@ class DiscordChannel implements DiscordAdapter {
     }
   }
 
-  private createClient(djs: DiscordModule): Client {
+  private createClient(djs: DiscordModule, dispatcher: Dispatcher | undefined): Client {
     const { Client, Events, GatewayIntentBits: I, Partials } = djs;
     const client = new Client({
       // Message Content is privileged: without it guild messages arrive empty (close 4014 if it is
@@ -157,7 +174,7 @@ class DiscordChannel implements DiscordAdapter {
       intents: [I.Guilds, I.GuildMessages, I.DirectMessages, I.MessageContent],
       // DM channels are not cached until a message arrives; Partials.Channel lets discord.js build them.
       partials: [Partials.Channel],
-      rest: { api: this.apiRoot },
+      rest: { api: this.apiRoot, ...(dispatcher ? { agent: dispatcher } : {}) },
     });
     const current = () => this.client === client;
     client.on(Events.ShardReady, () => {
@@ -257,13 +274,15 @@ class DiscordChannel implements DiscordAdapter {
   async probe(): Promise<ProbeResult> {
     let token: string;
     let djs: DiscordModule;
+    let dispatcher: Dispatcher | undefined;
     try {
       token = await this.token();
       djs = await import('discord.js');
+      dispatcher = await this.restDispatcher();
     } catch (err) {
       return { ok: false, error: describeError(err) };
     }
-    const rest = new djs.REST({ api: this.apiRoot, retries: 0, timeout: 10_000 }).setToken(token);
+    const rest = new djs.REST({ api: this.apiRoot, retries: 0, timeout: 10_000, ...(dispatcher ? { agent: dispatcher } : {}) }).setToken(token);
     try {
       const me = (await rest.get('/users/@me')) as { id: string; username: string };
       return { ok: true, identity: `${me.username} (${me.id})` };

@@ -7,6 +7,8 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { ChannelAccount, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
 import type { Logger } from '../../log.ts';
+import { tunnelAgentFor } from '../../net/agents.ts';
+import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
@@ -31,6 +33,8 @@ export interface TelegramAdapterDeps {
   /** Told about every state change (the control plane's `channel.state` event). */
   emit?: (event: 'channel.state', status: ChannelStatus) => void;
   timing?: TelegramTiming;
+  /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface TelegramAdapter extends ChannelAdapter {
@@ -46,6 +50,8 @@ const sig = (signal: AbortSignal): GrammySignal => signal as unknown as GrammySi
 function tokenRef(account: ChannelAccount): SecretRef | undefined {
   return account.secrets.botToken ?? (account.accountId === 'default' ? { env: 'TELEGRAM_BOT_TOKEN' } : undefined);
 }
+
+const DEFAULT_API_ROOT = 'https://api.telegram.org';
 
 function apiRootOf(account: ChannelAccount): string | undefined {
   const root = account.settings.apiRoot;
@@ -117,8 +123,14 @@ class TelegramBotAdapter implements TelegramAdapter {
     const token = await this.deps.secrets.resolve(ref, `Telegram account "${this.accountId}"`);
     const { Api: GrammyApi } = await import('grammy');
     const apiRoot = apiRootOf(this.account);
+    // grammy's node-fetch takes a node:http agent; ours tunnels through the proxy (CONNECT).
+    const proxy = proxyFor(apiRoot ?? DEFAULT_API_ROOT, this.deps.env ?? process.env);
+    const agent = proxy ? await tunnelAgentFor(proxy, 'telegram') : undefined;
     // The HTTP timeout must outlast a long poll, but not leave a send hanging for minutes.
-    const api = new GrammyApi(token, { ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: this.timing.pollTimeoutSeconds + 30 });
+    const api = new GrammyApi(token, {
+      ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: this.timing.pollTimeoutSeconds + 30,
+      ...(agent ? { baseFetchConfig: { agent } } : {}),
+    });
     return { token, api };
   }
 

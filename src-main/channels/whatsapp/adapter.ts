@@ -9,13 +9,16 @@ import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
 import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, type SelfIds } from './mapping.ts';
-import { WA_CLOSE, baileysLogger, defaultSocketFactory, disconnectCode, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
+import { WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
 
 export interface WhatsAppAdapterDeps {
   stateDir: string;
   log: Logger;
   keyProvider: AuthKeyProvider;
+  /** Default: the real Baileys socket, through the proxy `env` names. */
   socketFactory?: SocketFactory;
+  /** Where HTTPS_PROXY / NO_PROXY are read for the real socket (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** QR codes while the account is unlinked; without it an unlinked account does not connect. */
   onQr?(qr: string): void;
   backoff?: BackoffOptions;
@@ -57,7 +60,7 @@ class WhatsAppAdapter implements ChannelAdapter {
   constructor(private readonly account: ChannelAccount, private readonly deps: WhatsAppAdapterDeps) {
     this.accountId = account.accountId;
     this.backoff = new Backoff(deps.backoff);
-    this.factory = deps.socketFactory ?? defaultSocketFactory;
+    this.factory = deps.socketFactory ?? socketFactoryFor(deps.env ?? process.env);
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {

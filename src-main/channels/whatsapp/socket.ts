@@ -1,7 +1,10 @@
 // The seam between our WhatsApp code and Baileys: the small part of its socket we use, and the
 // default factory that loads Baileys lazily and builds the real socket. Tests plug in a fake here.
-import type { AuthenticationState, BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { AuthenticationState, BaileysEventMap, SocketConfig, WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from '../../log.ts';
+import { proxyDispatcherFor, tunnelAgentFor } from '../../net/agents.ts';
+import { proxyFor } from '../../net/proxy.ts';
 
 export type WaEvents = Pick<BaileysEventMap, 'connection.update' | 'creds.update' | 'messages.upsert'>;
 
@@ -58,19 +61,50 @@ function pickStrings(obj: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
 
+/** Where Baileys connects (its default `waWebSocketUrl`) and a media host, for the proxy rules. */
+export const WA_SOCKET_URL = 'wss://web.whatsapp.com/ws/chat';
+export const WA_MEDIA_URL = 'https://mmg.whatsapp.net/';
+
+export type WaNetworkOptions = Partial<Pick<SocketConfig, 'agent' | 'fetchAgent' | 'options'>>;
+
+/**
+ * Baileys' proxy options for `env`: `agent` tunnels the WebSocket (ws takes a node:http agent),
+ * `fetchAgent` the media uploads (node:https), `options.dispatcher` its fetch calls (media
+ * downloads, profile pictures). Empty when no proxy applies.
+ */
+export async function whatsAppNetworkOptions(env: NodeJS.ProcessEnv): Promise<WaNetworkOptions> {
+  const out: WaNetworkOptions = {};
+  const socketProxy = proxyFor(WA_SOCKET_URL, env);
+  // https-proxy-agent is an http.Agent that speaks TLS after CONNECT; Baileys types it as https.Agent.
+  if (socketProxy) out.agent = (await tunnelAgentFor(socketProxy, 'whatsapp')) as unknown as HttpsAgent;
+  const mediaProxy = proxyFor(WA_MEDIA_URL, env);
+  if (mediaProxy) {
+    out.fetchAgent = (await tunnelAgentFor(mediaProxy, 'whatsapp')) as unknown as HttpsAgent;
+    out.options = { dispatcher: await proxyDispatcherFor(mediaProxy) } as RequestInit;
+  }
+  return out;
+}
+
 /** The real socket: Baileys loaded on first use, QR codes left to the app (never printed). */
-export const defaultSocketFactory: SocketFactory = async ({ auth, logger }) => {
-  const { makeWASocket, Browsers } = await import('@whiskeysockets/baileys');
-  const sock = makeWASocket({
-    auth,
-    logger,
-    browser: Browsers.appropriate('Switchboard'),
-    markOnlineOnConnect: false,
-    syncFullHistory: false,
-  });
-  const seam: WaSocketLike = sock;
-  return seam;
-};
+export function socketFactoryFor(env: NodeJS.ProcessEnv): SocketFactory {
+  return async ({ auth, logger }) => {
+    const network = await whatsAppNetworkOptions(env);
+    const { makeWASocket, Browsers } = await import('@whiskeysockets/baileys');
+    const sock = makeWASocket({
+      auth,
+      logger,
+      browser: Browsers.appropriate('Switchboard'),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      ...network,
+    });
+    const seam: WaSocketLike = sock;
+    return seam;
+  };
+}
+
+/** The real socket with the proxy settings of this process's environment (the CLI's link flow). */
+export const defaultSocketFactory: SocketFactory = (opts) => socketFactoryFor(process.env)(opts);
 
 /** The status code of a `connection: 'close'` (Baileys attaches a Boom with `output.statusCode`). */
 export function disconnectCode(update: WaEvents['connection.update']): number | undefined {
