@@ -1,7 +1,10 @@
 // Rebuilds the Messages API conversation from a session's transcript records: user and assistant
-// messages, tool_use/tool_result pairs (dangling halves dropped so the API never sees an invalid
-// sequence), same-role turns merged, trimmed oldest-first to a token budget. Pure apart from paging.
+// messages (with their stored images), tool_use/tool_result pairs (dangling halves dropped so the
+// API never sees an invalid sequence), same-role turns merged, trimmed oldest-first to a token
+// budget. Pure apart from paging and reading the agent's media files.
+import path from 'node:path';
 import type { AgentSessionStore, TranscriptRecord } from '../sessions/index.ts';
+import { isMediaRef, readMedia, type MediaRef } from './media.ts';
 import type { TurnInbound } from './turn-types.ts';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
@@ -14,14 +17,31 @@ export interface WireToolResult { type: 'tool_result'; tool_use_id: string; cont
 export type WireBlock = WireText | WireImage | WireToolUse | WireToolResult;
 export interface WireMessage { role: 'user' | 'assistant'; content: WireBlock[] }
 
-/** ~4 characters per token; an image counts as a typical ~1,600-token picture. */
+/**
+ * ~4 characters per token; an image counts as a fixed ~1,600 tokens (Anthropic: width × height /
+ * 750, and a picture is scaled to at most ~1.15 megapixels, so ~1,600 is the usual upper end).
+ */
 export const CHARS_PER_TOKEN = 4;
-const IMAGE_TOKENS = 1600;
+export const IMAGE_TOKENS = 1600;
+/**
+ * Images per request, newest first: the current message's (≤ 4 from the adapters) always, earlier
+ * messages' while both caps hold. 20 images keeps the API's full resolution allowance (more than
+ * 20 in one request lowers the per-image limit); 20 MB of raw bytes (~27 MB as base64) keeps the
+ * request under its 32 MB limit. Older images are left out with a placeholder line.
+ */
+export const HISTORY_IMAGE_LIMITS = { count: 20, bytes: 20 * 1024 * 1024 };
+export const IMAGE_MISSING_NOTE = '[image no longer available]';
+export const IMAGE_OMITTED_NOTE = '[earlier image, not included again]';
+
+/** A stored message's images as blocks, plus placeholder lines for those that cannot be sent. */
+export interface RecordImages { blocks: WireImage[]; notes: string[] }
 const CUT_OFF_NOTE = '\n[this reply was cut off]';
 
 export interface CurrentInbound {
   text: string;
   images?: TurnInbound['images'];
+  /** Placeholder lines for images of the current message that could not be loaded. */
+  imageNotes?: string[];
   sender: TurnInbound['sender'];
 }
 
@@ -70,10 +90,15 @@ export function currentUserTurn(cur: CurrentInbound): WireMessage {
     if ((IMAGE_TYPES as readonly string[]).includes(img.mediaType)) content.push({ type: 'image', source: { type: 'base64', media_type: img.mediaType as ImageType, data: img.dataBase64 } });
     else notes.push(`[an image of type ${img.mediaType} was sent; it cannot be shown to you]`);
   }
-  const text = [cur.text, ...notes].filter(nonBlank).join('\n');
+  const text = [cur.text, ...notes, ...(cur.imageNotes ?? [])].filter(nonBlank).join('\n');
   if (text) content.push({ type: 'text', text });
   if (content.length === 0) content.push({ type: 'text', text: '(empty message)' });
   return { role: 'user', content };
+}
+
+/** The media references of a user record (records written before images were stored have none). */
+export function mediaRefsOf(r: TranscriptRecord): MediaRef[] {
+  return Array.isArray(r.media) ? r.media.filter(isMediaRef) : [];
 }
 
 /**
@@ -90,7 +115,10 @@ function conversationOrder(records: readonly TranscriptRecord[]): TranscriptReco
 }
 
 /** Transcript records (oldest first, the current inbound among them) → a valid conversation. */
-export function recordsToMessages(input: readonly TranscriptRecord[], opts: Pick<HistoryOptions, 'current' | 'groupChat' | 'inboundSeq'>): WireMessage[] {
+export function recordsToMessages(
+  input: readonly TranscriptRecord[],
+  opts: Pick<HistoryOptions, 'current' | 'groupChat' | 'inboundSeq'> & { images?: ReadonlyMap<number, RecordImages> },
+): WireMessage[] {
   const isUser = (r: TranscriptRecord): boolean => r.type === 'message' && r.role === 'user';
   let records: TranscriptRecord[];
   let currentIdx = -1;
@@ -112,7 +140,15 @@ export function recordsToMessages(input: readonly TranscriptRecord[], opts: Pick
   const out: WireMessage[] = [];
   records.forEach((r, i) => {
     if (i === currentIdx) return;
-    if (r.type === 'message' && typeof r.text === 'string' && nonBlank(r.text)) {
+    const images = isUser(r) ? opts.images?.get(r.seq) : undefined;
+    if (images && typeof r.text === 'string') {
+      // Images first, then the text (Anthropic's advice); notes stand in for images not sent.
+      const label = opts.groupChat ? senderLabel(r.sender) : null;
+      const text = [r.text, ...images.notes].filter(nonBlank).join('\n');
+      const content: WireBlock[] = [...images.blocks];
+      if (text || label) content.push({ type: 'text', text: label ? (text ? `${label}: ${text}` : `${label}:`) : text });
+      if (content.length > 0) out.push({ role: 'user', content });
+    } else if (r.type === 'message' && typeof r.text === 'string' && nonBlank(r.text)) {
       if (r.role === 'user') {
         const label = opts.groupChat ? senderLabel(r.sender) : null;
         out.push({ role: 'user', content: [{ type: 'text', text: label ? `${label}: ${r.text}` : r.text }] });
@@ -203,6 +239,7 @@ function approxChars(r: TranscriptRecord): number {
   let n = 120;
   if (typeof r.text === 'string') n += r.text.length;
   if (typeof r.output === 'string') n += r.output.length;
+  if (Array.isArray(r.media)) n += r.media.length * IMAGE_TOKENS * CHARS_PER_TOKEN;
   if (r.type === 'tool_call') n += JSON.stringify(r.input ?? null).length;
   return n;
 }
@@ -225,7 +262,58 @@ export async function buildHistory(store: AgentSessionStore, sessionKey: string,
     if (!p.hasMore || p.records.length === 0 || chars / CHARS_PER_TOKEN > opts.budgetTokens) break;
     before = p.records[0]!.seq;
   }
-  const all = recordsToMessages(records, opts);
+  const { images, current } = await loadImages(store, records, opts);
+  const all = recordsToMessages(records, { ...opts, current, images });
   const { messages, dropped } = trimToBudget(all, opts.budgetTokens);
   return { messages, dropped, records: records.length };
+}
+
+const imageBlock = (ref: MediaRef, data: Buffer): WireImage =>
+  ({ type: 'image', source: { type: 'base64', media_type: ref.mimeType as ImageType, data: data.toString('base64') } });
+
+/**
+ * Reads the stored images of the records' user messages, newest first (the current inbound's
+ * first of all), within HISTORY_IMAGE_LIMITS. A file that is gone or damaged becomes a placeholder
+ * line, never an error. The current inbound's images go into `current` unless the caller gave some.
+ */
+async function loadImages(store: AgentSessionStore, records: readonly TranscriptRecord[], opts: HistoryOptions): Promise<{ images: Map<number, RecordImages>; current: CurrentInbound }> {
+  const images = new Map<number, RecordImages>();
+  const withMedia = records.filter((r) => r.type === 'message' && r.role === 'user' && mediaRefsOf(r).length > 0);
+  if (withMedia.length === 0) return { images, current: opts.current };
+  const dir = path.join(path.dirname(store.dir), 'media');
+  const cur = opts.inboundSeq;
+  const ordered = [...withMedia].sort((a, b) => (a.seq === cur ? -1 : b.seq === cur ? 1 : b.seq - a.seq));
+  let count = 0;
+  let bytes = 0;
+  for (const r of ordered) {
+    // Queued messages (after the current one) are not part of this turn.
+    if (cur !== undefined && r.seq > cur) continue;
+    // The caller already has the current message's images in hand.
+    if (r.seq === cur && opts.current.images) continue;
+    const entry: RecordImages = { blocks: [], notes: [] };
+    for (const ref of mediaRefsOf(r)) {
+      const isCurrent = r.seq === cur;
+      if (!isCurrent && (count + 1 > HISTORY_IMAGE_LIMITS.count || bytes + ref.bytes > HISTORY_IMAGE_LIMITS.bytes)) {
+        entry.notes.push(IMAGE_OMITTED_NOTE);
+        continue;
+      }
+      const data = await readMedia(dir, ref);
+      if (!data) {
+        entry.notes.push(IMAGE_MISSING_NOTE);
+        continue;
+      }
+      entry.blocks.push(imageBlock(ref, data));
+      count++;
+      bytes += data.length;
+    }
+    images.set(r.seq, entry);
+  }
+  const mine = cur !== undefined ? images.get(cur) : undefined;
+  if (!mine || opts.current.images) return { images, current: opts.current };
+  const current: CurrentInbound = {
+    ...opts.current,
+    images: mine.blocks.map((b) => ({ mediaType: b.source.media_type, dataBase64: b.source.data })),
+    ...(mine.notes.length > 0 ? { imageNotes: mine.notes } : {}),
+  };
+  return { images, current };
 }

@@ -25,8 +25,14 @@ export interface MediaItem {
   /** Seconds, for voice/audio/video. */
   duration?: number;
   fileName?: string;
-  /** Image bytes when the adapter downloaded them (size-capped), base64. */
-  dataBase64?: string;
+  /**
+   * Image bytes the adapter downloaded (size-capped, a sniffed JPEG/PNG/GIF/WebP: `mimeType` is then
+   * the sniffed type). The gateway stores them under the routed agent's media folder before the
+   * inbound record is written; they never reach the transcript or an event themselves.
+   */
+  data?: Buffer;
+  /** Why an image was not passed on (`too large: 12 MB`); the text's placeholder line says it too. */
+  note?: string;
 }
 
 export interface InboundEnvelope {

@@ -10,6 +10,7 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { storeInboundMedia } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
@@ -524,12 +525,14 @@ export class Gateway {
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
     if (due) this.opts.log.log('info', 'session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
     const route = { ...decision };
+    // Downloaded images go to this agent's own media folder first; the record keeps references.
+    const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
     // Durable through the state dir's inbound journal: one fdatasync shared by every message that
     // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
     const inbound = await store.append(decision.sessionKey, {
       type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-      channel: envelope.channel, accountId: envelope.accountId, route,
+      channel: envelope.channel, accountId: envelope.accountId, route, ...(media.length > 0 ? { media } : {}),
     }, { durable: true });
     this.processed++;
     this.opts.emit('message.inbound', {

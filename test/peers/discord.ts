@@ -36,7 +36,8 @@ export interface MessageSpec {
   mentions?: string[];
   mentionRoles?: string[];
   replyTo?: string;
-  attachments?: { filename: string; contentType?: string }[];
+  /** `data` is served at the attachment's URL (see DiscordPeer.files); `size` defaults to its length. */
+  attachments?: { filename: string; contentType?: string; data?: Buffer; size?: number }[];
 }
 export interface SentMessage { id: string; botId: string; channelId: string; content: string; replyTo?: string; allowedMentions?: unknown }
 export interface GatewayRecord { botId: string | undefined; token: string; op: 'identify' | 'resume'; intents?: number; ok: boolean }
@@ -65,6 +66,8 @@ export interface DiscordPeer {
   readonly typing: { botId: string; channelId: string }[];
   readonly gatewayLog: GatewayRecord[];
   readonly requests: { method: string; path: string; botId?: string }[];
+  /** Paths of attachment files downloaded (attachments given `data` are served at their URL). */
+  readonly fileDownloads: string[];
   /** The DM channel between a bot and a user (created on first use). */
   dmChannel(botId: string, userId: string): string;
   dm(botId: string, from: string, text: string, extra?: Partial<MessageSpec>): string;
@@ -98,6 +101,8 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
   const typing: DiscordPeer['typing'] = [];
   const gatewayLog: GatewayRecord[] = [];
   const requests: DiscordPeer['requests'] = [];
+  const files = new Map<string, Buffer>();
+  const fileDownloads: string[] = [];
   const limited = { times: 0, retryAfter: 0.2 };
   let port = 0;
 
@@ -145,6 +150,15 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     if (session.ws?.readyState === 1) session.ws.send(JSON.stringify({ op: OP.Dispatch, t, s, d }));
   }
 
+  function attachmentJson(a: NonNullable<MessageSpec['attachments']>[number]): Record<string, unknown> {
+    const id = snowflake();
+    if (a.data) files.set(`/attachments/${id}/${a.filename}`, a.data);
+    return {
+      id, filename: a.filename, size: a.size ?? a.data?.length ?? 1, url: `http://127.0.0.1:${port}/attachments/${id}/${a.filename}`, proxy_url: '',
+      ...(a.contentType ? { content_type: a.contentType } : {}),
+    };
+  }
+
   function messageJson(spec: MessageSpec & { id: string }): Record<string, unknown> {
     const g = guildOfChannel(spec.channelId);
     const type = channelJson(spec.channelId)?.type;
@@ -152,7 +166,7 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
       id: spec.id, channel_id: spec.channelId, ...(g ? { guild_id: g.id, member: member(g, spec.from) } : {}), channel_type: type,
       author: user(userOf(spec.from)), content: spec.text, timestamp: new Date().toISOString(), edited_timestamp: null,
       tts: false, mention_everyone: false, mentions: (spec.mentions ?? []).map((id) => ({ ...user(userOf(id)), ...(g ? { member: member(g, id) } : {}) })),
-      mention_roles: spec.mentionRoles ?? [], attachments: (spec.attachments ?? []).map((a) => ({ id: snowflake(), filename: a.filename, size: 1, url: `http://127.0.0.1:${port}/files/${a.filename}`, proxy_url: '', ...(a.contentType ? { content_type: a.contentType } : {}) })),
+      mention_roles: spec.mentionRoles ?? [], attachments: (spec.attachments ?? []).map((a) => attachmentJson(a)),
       embeds: [], pinned: false, flags: 0, type: spec.replyTo ? 19 : 0,
       ...(spec.replyTo ? { message_reference: { type: 0, message_id: spec.replyTo, channel_id: spec.channelId, ...(g ? { guild_id: g.id } : {}) } } : {}),
     };
@@ -243,6 +257,12 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> : {};
     const token = /^Bot (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const bot = opts.bots.find((b) => b.token === token);
+    const file = files.get(url.pathname);
+    if (req.method === 'GET' && file) {
+      fileDownloads.push(url.pathname);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.length) });
+      return void res.end(file);
+    }
     const path = url.pathname.replace(/^\/api\/v10/, '');
     requests.push({ method: req.method ?? 'GET', path, ...(bot ? { botId: bot.id } : {}) });
     if (!url.pathname.startsWith('/api/v10/')) return json(404, { message: '404: Not Found', code: 0 });
@@ -305,7 +325,7 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
   port = (server.address() as AddressInfo).port;
 
   return {
-    apiRoot: `http://127.0.0.1:${port}/api`, sent, typing, gatewayLog, requests, dmChannel,
+    apiRoot: `http://127.0.0.1:${port}/api`, sent, typing, gatewayLog, requests, fileDownloads, dmChannel,
     dm(botId, from, text, extra = {}) {
       const id = snowflake();
       deliver({ ...extra, id, channelId: dmChannel(botId, from), from, text });

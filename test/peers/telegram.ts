@@ -35,6 +35,11 @@ export const tg = {
   viaBot: (chat: Chat, from: User, text: string, bot: User): Message => tg.text(chat, from, text, { via_bot: bot }),
   forwarded: (chat: Chat, from: User, text: string, origin: User): Message =>
     tg.text(chat, from, text, { forward_origin: { type: 'user', date: 1_700_000_000, sender_user: origin } }),
+  /** A photo in the given sizes (smallest first, as Telegram sends them); serve them with PeerBot.addFile. */
+  photoSizes: (chat: Chat, from: User, sizes: { fileId: string; width: number; height: number; size?: number }[], caption?: string): Message => ({
+    message_id: 0, date: 0, chat, from, ...(caption ? { caption } : {}),
+    photo: sizes.map((p) => ({ file_id: p.fileId, file_unique_id: `${p.fileId}-u`, width: p.width, height: p.height, ...(p.size !== undefined ? { file_size: p.size } : {}) })),
+  }),
   photo: (chat: Chat, from: User, caption?: string): Message => ({
     message_id: 0, date: 0, chat, from, ...(caption ? { caption } : {}),
     photo: [{ file_id: 'p-small', file_unique_id: 'ps', width: 90, height: 90, file_size: 1000 }, { file_id: 'p-big', file_unique_id: 'pb', width: 800, height: 800, file_size: 60_000 }],
@@ -66,6 +71,10 @@ export class PeerBot {
   private nextMessageId = 1;
   readonly polls = new Set<Poll>();
   readonly faults = new Map<string, Fault[]>();
+  /** Files served by getFile + /file/bot<token>/<file_path>, by file id. */
+  readonly files = new Map<string, { path: string; data: Buffer }>();
+  /** file_path of every file downloaded. */
+  readonly downloads: string[] = [];
 
   constructor(readonly token: string, readonly id: number, readonly username: string) {
     this.user = { id, is_bot: true, first_name: username, username };
@@ -87,6 +96,11 @@ export class PeerBot {
 
   edit(original: Message, text: string): Message {
     return this.push(original.chat.type === 'channel' ? 'edited_channel_post' : 'edited_message', { ...original, text });
+  }
+
+  /** Serves `data` as the file `fileId` (getFile answers with its path). */
+  addFile(fileId: string, data: Buffer, ext = 'jpg'): void {
+    this.files.set(fileId, { path: `photos/file_${this.files.size}.${ext}`, data });
   }
 
   /** The next `times` calls of `method` fail with `fault`. */
@@ -215,6 +229,8 @@ export class TelegramPeer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (file) return this.serveFile(file[1] ?? '', decodeURIComponent(file[2] ?? ''), res);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) return fail(res, 404, 'Not Found');
     const [, token = '', method = ''] = match;
@@ -246,12 +262,28 @@ export class TelegramPeer {
         const replyTo = int(replyParams?.message_id ?? params.reply_to_message_id);
         return reply(res, bot.recordSent(String(params.chat_id), text, int(params.message_thread_id), replyTo));
       }
+      case 'getFile': {
+        const fileId = String(params.file_id ?? '');
+        const f = bot.files.get(fileId);
+        if (!f) return fail(res, 400, 'Bad Request: invalid file_id');
+        return reply(res, { file_id: fileId, file_unique_id: `${fileId}-u`, file_size: f.data.length, file_path: f.path });
+      }
       case 'sendChatAction':
         if (params.chat_id === undefined || params.action === undefined) return fail(res, 400, 'Bad Request: chat_id or action is empty');
         return reply(res, true);
       default:
         return fail(res, 404, 'Not Found');
     }
+  }
+
+  /** The Bot API's file download: `/file/bot<token>/<file_path>`, as Telegram serves it. */
+  private serveFile(token: string, filePath: string, res: ServerResponse): void {
+    const bot = this.bots.get(token);
+    const f = bot && [...bot.files.values()].find((x) => x.path === filePath);
+    if (!bot) return fail(res, 401, 'Unauthorized');
+    if (!f) return fail(res, 404, 'Not Found');
+    bot.downloads.push(filePath);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(f.data.length) }).end(f.data);
   }
 
   private getUpdates(bot: PeerBot, params: Record<string, unknown>, res: ServerResponse): void {

@@ -8,11 +8,12 @@ import type { Dispatcher } from 'undici';
 import type { ChannelAccount, PeerRef, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
 import type { Logger } from '../../log.ts';
-import { proxyDispatcherFor } from '../../net/agents.ts';
+import { proxyDispatcherFor, tunnelAgentFor } from '../../net/agents.ts';
 import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
+import { attachImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
 import { CHANNEL_TYPE, toEnvelope, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
 import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejectedReason } from './reasons.ts';
 
@@ -21,6 +22,8 @@ export interface DiscordAdapterDeps {
   log: Logger;
   /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Image download caps (default DEFAULT_IMAGE_LIMITS). */
+  media?: Partial<ImageLimits>;
 }
 
 export interface DiscordAdapter extends ChannelAdapter {
@@ -209,18 +212,47 @@ class DiscordChannel implements DiscordAdapter {
     const channel = await this.channelInfo(client, msg);
     const guild = msg.guild_id !== undefined ? client.guilds.cache.get(msg.guild_id) : undefined;
     const me = guild?.members.me;
-    const envelope = toEnvelope(msg, {
+    const mapped = toEnvelope(msg, {
       accountId: this.accountId,
       botUserId: client.user?.id ?? '',
       botRoleIds: me ? [...me.roles.cache.keys()].filter((id) => id !== guild?.id) : [],
       ...(channel ? { channel } : {}),
     });
-    if (!envelope) return;
+    if (!mapped) return;
+    // Our own and other bots' messages are dropped by the gateway: no point downloading theirs.
+    const envelope = mapped.sender.isSelf || mapped.sender.isBot ? mapped : await this.withImages(msg, mapped);
     if (!envelope.sender.isSelf) {
       this.lastMessageAt = Date.now();
       if (envelope.peer.kind === 'direct') this.dmChannels.set(envelope.peer.id, msg.channel_id);
     }
     await this.sink?.(envelope);
+  }
+
+  /**
+   * Downloads image attachments for the model (attachment URL, through the proxy when one applies
+   * to it — a CONNECT agent, as for Telegram). A failure adds a line such as
+   * "[image big.png too large: 12 MB]"; Discord's text carries no placeholder of its own.
+   */
+  private async withImages(msg: DiscordRawMessage, envelope: InboundEnvelope): Promise<InboundEnvelope> {
+    const env = this.deps.env ?? process.env;
+    const sources: ImageSource[] = [];
+    (msg.attachments ?? []).forEach((a, index) => {
+      const url = a.url;
+      if (envelope.media?.[index]?.kind !== 'image' || !url) return;
+      sources.push({
+        index, label: `image ${a.filename}`, ...(a.size !== undefined ? { size: a.size } : {}),
+        download: async (signal, maxBytes) => {
+          const proxy = proxyFor(url, env);
+          const agent = proxy ? await tunnelAgentFor(proxy, 'discord-media') : undefined;
+          return (await downloadCapped(url, { maxBytes, signal, ...(agent ? { agent } : {}) })).data;
+        },
+      });
+    });
+    if (sources.length === 0) return envelope;
+    const result = await attachImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal);
+    const notes = (result.media ?? []).flatMap((m) => (m.note ? [m.note] : []));
+    if (notes.length > 0) this.log('warn', 'Discord image not passed to the model', { reasons: notes });
+    return result;
   }
 
   /** Channel type and thread parent: from discord.js's cache, the payload, or GET /channels/:id. */

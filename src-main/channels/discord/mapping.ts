@@ -23,7 +23,7 @@ export interface DiscordRawMessage {
   timestamp?: string;
   mentions?: { id: string }[];
   mention_roles?: string[];
-  attachments?: { filename: string; content_type?: string; duration_secs?: number }[];
+  attachments?: { filename: string; content_type?: string; duration_secs?: number; url?: string; size?: number }[];
   type?: number;
 }
 

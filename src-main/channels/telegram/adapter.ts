@@ -3,7 +3,8 @@
 // chunked replies, typing, and a connection life that reconnects on network trouble but stops
 // and says why on a bad token (401) or a second poller (409). grammy loads only in start()/probe().
 import type { Api } from 'grammy';
-import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Agent } from 'node:http';
+import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import type { ChannelAccount, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
 import type { Logger } from '../../log.ts';
@@ -12,6 +13,7 @@ import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
+import { attachImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits } from '../media.ts';
 import { telegramError, maskToken, fatalReason } from './errors.ts';
 import { ALLOWED_UPDATES, chatTarget, telegramMessageId, updateToEnvelope, type BotIdentity } from './mapping.ts';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
@@ -35,6 +37,8 @@ export interface TelegramAdapterDeps {
   timing?: TelegramTiming;
   /** Where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Image download caps (default DEFAULT_IMAGE_LIMITS). */
+  media?: Partial<ImageLimits>;
 }
 
 export interface TelegramAdapter extends ChannelAdapter {
@@ -71,6 +75,8 @@ class TelegramBotAdapter implements TelegramAdapter {
   private lastMessageAt: number | undefined;
   private token = '';
   private api: Api | undefined;
+  /** The proxy agent grammy uses, reused for file downloads (undefined: direct). */
+  private agent: Agent | undefined;
   private outbox: Outbox | undefined;
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
@@ -117,7 +123,7 @@ class TelegramBotAdapter implements TelegramAdapter {
   }
 
   /** The token and a grammy Api for it; throws with a reason a user can act on. */
-  private async connect(): Promise<{ token: string; api: Api }> {
+  private async connect(): Promise<{ token: string; api: Api; agent: Agent | undefined }> {
     const ref = tokenRef(this.account);
     if (!ref) throw new Error(`no bot token for Telegram account "${this.accountId}": set channels.telegram.accounts.${this.accountId}.botToken`);
     const token = await this.deps.secrets.resolve(ref, `Telegram account "${this.accountId}"`);
@@ -131,7 +137,7 @@ class TelegramBotAdapter implements TelegramAdapter {
       ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: this.timing.pollTimeoutSeconds + 30,
       ...(agent ? { baseFetchConfig: { agent } } : {}),
     });
-    return { token, api };
+    return { token, api, agent };
   }
 
   async start(sink: Sink): Promise<void> {
@@ -139,7 +145,7 @@ class TelegramBotAdapter implements TelegramAdapter {
     this.abort = new AbortController();
     this.setState('connecting');
     try {
-      ({ token: this.token, api: this.api } = await this.connect());
+      ({ token: this.token, api: this.api, agent: this.agent } = await this.connect());
     } catch (err) {
       const why = maskToken((err as Error).message, this.token);
       this.note('error', 'Telegram account cannot start', why);
@@ -214,8 +220,9 @@ class TelegramBotAdapter implements TelegramAdapter {
 
   /** Hands one update to the gateway; throws SinkError when it should come again. */
   private async deliver(update: Update, sink: Sink): Promise<void> {
-    const envelope = this.me ? updateToEnvelope(update, this.me) : undefined;
-    if (!envelope) return;
+    const mapped = this.me ? updateToEnvelope(update, this.me) : undefined;
+    if (!mapped) return;
+    const envelope = await this.withPhoto(update, mapped);
     try {
       await sink(envelope);
       this.sinkFailures.delete(update.update_id);
@@ -233,6 +240,39 @@ class TelegramBotAdapter implements TelegramAdapter {
       this.note('warn', 'Telegram update not taken; will retry', message);
       throw new SinkError(message);
     }
+  }
+
+  /**
+   * Downloads a message's photo for the model: the largest size under the cap (getFile, then the
+   * file from `<apiRoot>/file/bot<token>/<path>` through the same proxy agent as the Bot API).
+   * Edits are recorded, not answered, so their photos are not fetched again.
+   */
+  private async withPhoto(update: Update, envelope: InboundEnvelope): Promise<InboundEnvelope> {
+    const m: Message | undefined = update.message ?? update.channel_post;
+    const api = this.api;
+    const index = envelope.media?.findIndex((x) => x.kind === 'image') ?? -1;
+    if (!m?.photo || m.photo.length === 0 || !api || index === -1) return envelope;
+    const limits = { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media };
+    const fits = m.photo.filter((p) => p.file_size === undefined || p.file_size <= limits.maxBytes);
+    const area = (p: { width: number; height: number }) => p.width * p.height;
+    const best = fits.length > 0 ? fits.reduce((a, b) => (area(b) > area(a) ? b : a)) : undefined;
+    const smallest = m.photo.reduce((a, b) => ((b.file_size ?? 0) < (a.file_size ?? 0) ? b : a));
+    const root = apiRootOf(this.account) ?? DEFAULT_API_ROOT;
+    const token = this.token;
+    const agent = this.agent;
+    const result = await attachImages(envelope, [{
+      index, label: 'photo', placeholder: '[photo]',
+      ...(best ? {} : { size: smallest.file_size ?? Infinity }),
+      download: async (signal, maxBytes) => {
+        const file = await api.getFile((best ?? smallest).file_id, sig(signal));
+        if (!file.file_path) throw new Error('Telegram gave no file path');
+        const { data } = await downloadCapped(`${root}/file/bot${token}/${file.file_path}`, { maxBytes, signal, ...(agent ? { agent } : {}) });
+        return data;
+      },
+    }], limits, this.abort.signal);
+    const note = result.media?.[index]?.note;
+    if (note) this.deps.log.log('warn', 'Telegram photo not passed to the model', { channel: 'telegram', accountId: this.accountId, reason: note });
+    return result;
   }
 
   async send(message: OutboundMessage): Promise<void> {

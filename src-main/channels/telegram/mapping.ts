@@ -89,7 +89,7 @@ function isMentioned(m: Message, bot: BotIdentity): boolean {
 
 const seconds = (n: number | undefined): string => (n !== undefined ? `, ${n} s` : '');
 
-/** Media as placeholder lines plus MediaItems; images are not downloaded (yet). */
+/** Media as placeholder lines plus MediaItems; the adapter downloads the photo afterwards. */
 function media(m: Message): { lines: string[]; items: MediaItem[] } {
   const lines: string[] = [];
   const items: MediaItem[] = [];

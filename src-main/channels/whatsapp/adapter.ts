@@ -7,9 +7,10 @@ import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, Outb
 import type { Logger } from '../../log.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
+import { attachImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
-import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, type SelfIds } from './mapping.ts';
-import { WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
+import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, unwrap, type SelfIds } from './mapping.ts';
+import { MediaTooLargeError, WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
 
 export interface WhatsAppAdapterDeps {
   stateDir: string;
@@ -22,6 +23,8 @@ export interface WhatsAppAdapterDeps {
   /** QR codes while the account is unlinked; without it an unlinked account does not connect. */
   onQr?(qr: string): void;
   backoff?: BackoffOptions;
+  /** Image download caps (default DEFAULT_IMAGE_LIMITS). */
+  media?: Partial<ImageLimits>;
 }
 
 const RECENT_LIMIT = 500;
@@ -246,8 +249,32 @@ class WhatsAppAdapter implements ChannelAdapter {
       }
       remember(this.recent, id, { msg, peerId: envelope.peer.id });
       this.lastMessageAt = Date.now();
-      await this.sink?.(envelope).catch((err: Error) => this.log('error', 'the gateway did not take a whatsapp message', { error: err.message }));
+      const withImage = envelope.sender.isSelf ? envelope : await this.withImage(sock, msg, envelope);
+      await this.sink?.(withImage).catch((err: Error) => this.log('error', 'the gateway did not take a whatsapp message', { error: err.message }));
     }
+  }
+
+  /** Downloads an image message for the model at the socket seam (Baileys decrypts it). */
+  private async withImage(sock: WaSocketLike, msg: WAMessage, envelope: InboundEnvelope): Promise<InboundEnvelope> {
+    const image = unwrap(msg.message)?.imageMessage;
+    const index = envelope.media?.findIndex((m) => m.kind === 'image') ?? -1;
+    const download = sock.downloadMedia?.bind(sock);
+    if (!image || index === -1 || !download) return envelope;
+    const length = image.fileLength;
+    const size = typeof length === 'number' ? length : length && typeof length === 'object' && 'toNumber' in length ? length.toNumber() : undefined;
+    const result = await attachImages(envelope, [{
+      index, label: 'photo', placeholder: '[photo]', ...(size !== undefined ? { size } : {}),
+      download: async (signal, maxBytes) => {
+        try {
+          return await download(msg, { maxBytes, signal });
+        } catch (err) {
+          throw err instanceof MediaTooLargeError ? new ImageTooLargeError(maxBytes, true) : err;
+        }
+      },
+    }], { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.abort.signal);
+    const note = result.media?.[index]?.note;
+    if (note) this.log('warn', 'WhatsApp photo not passed to the model', { reason: note });
+    return result;
   }
 
   private connectedSocket(): WaSocketLike {

@@ -94,7 +94,7 @@ export function lidsToResolve(msg: WAMessage): string[] {
 const WRAPPERS = ['ephemeralMessage', 'viewOnceMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension', 'documentWithCaptionMessage', 'groupMentionedMessage', 'editedMessage'] as const;
 
 /** Strips the future-proof wrappers (disappearing, view-once, captioned document…). */
-function unwrap(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
+export function unwrap(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
   let m = message ?? undefined;
   for (let depth = 0; m && depth < 5; depth++) {
     const inner = WRAPPERS.map((w) => m![w]?.message).find((x) => x);

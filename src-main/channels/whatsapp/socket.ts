@@ -20,6 +20,18 @@ export interface WaSocketLike {
   end(error: Error | undefined): void;
   /** Baileys' LID ↔ phone-number store (rc versions). */
   signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } };
+  /**
+   * The decrypted bytes of a media message (Baileys' downloadMediaMessage, through the socket's
+   * proxy settings), refusing more than `maxBytes`. Absent: images stay placeholders.
+   */
+  downloadMedia?(msg: WAMessage, opts: { maxBytes: number; signal: AbortSignal }): Promise<Buffer>;
+}
+
+/** Thrown by `downloadMedia` when the media grows past the cap. */
+export class MediaTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`media larger than the cap (${bytes} bytes read)`);
+  }
 }
 
 /** A Baileys-compatible logger (pino's method shape). */
@@ -89,7 +101,7 @@ export async function whatsAppNetworkOptions(env: NodeJS.ProcessEnv): Promise<Wa
 export function socketFactoryFor(env: NodeJS.ProcessEnv): SocketFactory {
   return async ({ auth, logger }) => {
     const network = await whatsAppNetworkOptions(env);
-    const { makeWASocket, Browsers } = await import('@whiskeysockets/baileys');
+    const { makeWASocket, Browsers, downloadMediaMessage } = await import('@whiskeysockets/baileys');
     const sock = makeWASocket({
       auth,
       logger,
@@ -98,7 +110,22 @@ export function socketFactoryFor(env: NodeJS.ProcessEnv): SocketFactory {
       syncFullHistory: false,
       ...network,
     });
-    const seam: WaSocketLike = sock;
+    const downloadMedia: WaSocketLike['downloadMedia'] = async (msg, { maxBytes, signal }) => {
+      // A stream, so a file bigger than announced is cut off at the cap instead of buffered whole.
+      const stream = await downloadMediaMessage(msg, 'stream', { options: { ...network.options, signal } as RequestInit }, { logger, reuploadRequest: sock.updateMediaMessage });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of stream) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          stream.destroy();
+          throw new MediaTooLargeError(size);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks);
+    };
+    const seam: WaSocketLike = Object.assign(sock, { downloadMedia });
     return seam;
   };
 }
