@@ -3,14 +3,16 @@
 // local socket (CLI) and — only when the user turns on remote access — a loopback WebSocket;
 // tray, window, notifications, start-on-launch, reconnect after sleep or a network change, and a
 // clean quit that stops the gateway (in-flight turns finish or are recorded as cancelled).
+import { DESKTOP_METHODS } from '../../src-shared/protocol/desktop-methods.ts';
+import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
-import type { CallContext } from '../control/service.ts';
+import { ControlService, type CallContext } from '../control/service.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from '../control/ws-server.ts';
 import type { GatewayHost } from '../gateway/host.ts';
 import { staticFiles } from '../gateway/static-files.ts';
 import type { Logger } from '../log.ts';
 import { DashboardWindow, viewHash, type DashboardWindowDeps } from './dashboard-window.ts';
-import { installControlBridge, type ControlBridge, type IpcMainLike } from './ipc-bridge.ts';
+import { installControlBridge, type ControlBridge, type ControlCaller, type IpcMainLike } from './ipc-bridge.ts';
 import type { LoginItem } from './login-item.ts';
 import { NoticePolicy, type Notice } from './notices.ts';
 import type { Prefs } from './prefs.ts';
@@ -116,7 +118,7 @@ export class DesktopApp<Menu = unknown> {
     this.startAtLogin = deps.loginItem.supported ? await deps.loginItem.isEnabled().catch(() => false) : deps.prefs.get('startAtLogin');
     this.tray = new TrayController({ ...deps.tray, platform: deps.platform, actions: this.actions(), prefs: () => this.menuPrefs() });
     this.bridge = installControlBridge({
-      ipcMain: deps.ipcMain, service: () => this.host?.service, dashboard: () => this.window.contents(),
+      ipcMain: deps.ipcMain, service: () => this.caller(), dashboard: () => this.window.contents(),
       log: (level, message, fields) => deps.log.log(level, message, fields),
     });
     deps.powerMonitor.on('resume', () => this.reconnect.request('resume'));
@@ -260,6 +262,63 @@ export class DesktopApp<Menu = unknown> {
     return outcome.ok;
   }
 
+  private async setStartAtLogin(on: boolean): Promise<void> {
+    await this.deps.loginItem.setEnabled(on);
+    this.startAtLogin = on;
+    this.deps.prefs.set('startAtLogin', on);
+  }
+
+  private async setRemoteAccess(on: boolean): Promise<void> {
+    const current = this.deps.prefs.get('remoteAccess');
+    this.deps.prefs.set('remoteAccess', { ...current, enabled: on });
+    const host = this.host;
+    if (!host) return;
+    try {
+      if (on) await this.openRemote(host);
+      else await this.closeRemote();
+    } catch {
+      this.deps.prefs.set('remoteAccess', { ...current, enabled: false });
+    }
+    await this.publish();
+  }
+
+  private setTheme(theme: Theme): void {
+    this.deps.prefs.set('theme', theme);
+    this.deps.nativeTheme.themeSource = theme;
+  }
+
+  /** The dashboard's calls: `desktop.*` are the app's own; the rest go to the gateway. */
+  private caller(): ControlCaller {
+    const host = this.host;
+    return {
+      call: (method, params, ctx) => {
+        if (this.desktopControl.has(method)) return this.desktopControl.call(method, params, ctx);
+        if (!host) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'the gateway is not open yet' } });
+        return host.service.call(method, params, ctx);
+      },
+      onEvent: (listener) => host?.service.onEvent(listener) ?? (() => {}),
+    };
+  }
+
+  private readonly desktopControl = new ControlService({
+    methods: DESKTOP_METHODS,
+    handlers: {
+      'desktop.prefs.get': async () => this.menuPrefs(),
+      'desktop.prefs.set': async (patch) => {
+        if (patch.startAtLogin !== undefined && patch.startAtLogin !== this.startAtLogin) {
+          if (!this.deps.loginItem.supported) throw new ControlError('unavailable', 'this installation cannot start at login (run the installed app)');
+          await this.setStartAtLogin(patch.startAtLogin);
+        }
+        if (patch.startGatewayOnLaunch !== undefined) this.deps.prefs.set('startGatewayOnLaunch', patch.startGatewayOnLaunch);
+        if (patch.remoteAccess !== undefined && patch.remoteAccess !== this.deps.prefs.get('remoteAccess').enabled) await this.setRemoteAccess(patch.remoteAccess);
+        if (patch.theme !== undefined) this.setTheme(patch.theme);
+        this.tray?.refreshMenu();
+        return this.menuPrefs();
+      },
+    },
+    log: (level, message, fields) => this.deps.log.log(level, message, fields),
+  });
+
   private menuPrefs(): TrayMenuPrefs {
     const prefs = this.deps.prefs.all();
     return {
@@ -281,33 +340,14 @@ export class DesktopApp<Menu = unknown> {
       openAgent: (agentId) => this.window.show(viewHash('inspector', agentId)),
       openPairing: () => this.window.show(viewHash('channels')),
       approvePairing: (p: TrayPairing) => void this.call('pairing.approve', { channel: p.channel, code: p.code, account: p.account }).then(() => this.feed.refresh(['pairing'])),
-      setStartAtLogin: (on) => void this.deps.loginItem.setEnabled(on).then(() => {
-        this.startAtLogin = on;
-        this.deps.prefs.set('startAtLogin', on);
-        refresh();
-      }, (err: Error) => this.deps.log.log('warn', 'start at login not changed', { error: err.message })),
+      setStartAtLogin: (on) => void this.setStartAtLogin(on).then(refresh, (err: Error) => this.deps.log.log('warn', 'start at login not changed', { error: err.message })),
       setStartGatewayOnLaunch: (on) => {
         this.deps.prefs.set('startGatewayOnLaunch', on);
         refresh();
       },
-      setRemoteAccess: (on) => void (async () => {
-        const current = this.deps.prefs.get('remoteAccess');
-        this.deps.prefs.set('remoteAccess', { ...current, enabled: on });
-        const host = this.host;
-        if (host) {
-          try {
-            if (on) await this.openRemote(host);
-            else await this.closeRemote();
-          } catch {
-            this.deps.prefs.set('remoteAccess', { ...current, enabled: false });
-          }
-          await this.publish();
-        }
-        refresh();
-      })(),
+      setRemoteAccess: (on) => void this.setRemoteAccess(on).then(refresh),
       setTheme: (theme) => {
-        this.deps.prefs.set('theme', theme);
-        this.deps.nativeTheme.themeSource = theme;
+        this.setTheme(theme);
         refresh();
       },
       quit: () => this.deps.quit(),

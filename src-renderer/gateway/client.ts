@@ -3,13 +3,16 @@
 // server's code, so views can tell "conflict" (someone else edited the config) from a bad input.
 import type { EventDataOf, ParamsInputOf, ResultOf } from '../../src-shared/protocol/contract.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
+import type { DesktopMethods } from '../../src-shared/protocol/desktop-methods.ts';
 import type { ControlEvents, ControlMethods } from '../../src-shared/protocol/methods.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
-export type MethodName = keyof ControlMethods & string;
+/** The gateway's methods, plus the desktop app's own (answered only inside the app). */
+type Methods = ControlMethods & DesktopMethods;
+export type MethodName = keyof Methods & string;
 export type EventName = keyof ControlEvents & string;
-export type Result<K extends MethodName> = ResultOf<ControlMethods[K]>;
-export type Params<K extends MethodName> = ParamsInputOf<ControlMethods[K]>;
+export type Result<K extends MethodName> = ResultOf<Methods[K]>;
+export type Params<K extends MethodName> = ParamsInputOf<Methods[K]>;
 export type EventData<K extends EventName> = EventDataOf<ControlEvents[K]>;
 
 export class GatewayClient {

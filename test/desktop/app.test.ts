@@ -194,6 +194,20 @@ describe('control plane transports', () => {
     await client.close();
   });
 
+  it('the dashboard reads and changes the app\'s own prefs over IPC (desktop.prefs.*), which the tray menu then shows', async () => {
+    const a = await launch();
+    const got = await a.ipc('desktop.prefs.get') as { ok: true; result: Record<string, unknown> };
+    expect(got).toMatchObject({ ok: true, result: { startGatewayOnLaunch: true, remoteAccess: { enabled: false }, theme: 'system', startAtLoginSupported: true } });
+    const set = await a.ipc('desktop.prefs.set', { startGatewayOnLaunch: false, theme: 'dark', startAtLogin: true }) as { ok: true; result: Record<string, unknown> };
+    expect(set.result).toMatchObject({ startGatewayOnLaunch: false, theme: 'dark', startAtLogin: true });
+    expect([a.prefs.get('startGatewayOnLaunch'), a.prefs.get('theme'), a.theme.themeSource]).toEqual([false, 'dark', 'dark']);
+    expect(await readFile(path.join(a.dir, 'xdg', 'autostart', 'switchboard.desktop'), 'utf8')).toContain('/opt/Switchboard/switchboard');
+    // Schema checks as for every IPC call: unknown keys and wrong types are refused, nothing changes.
+    expect(await a.ipc('desktop.prefs.set', { remoteAcces: true })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await a.ipc('desktop.prefs.set', { theme: 'purple' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(a.prefs.get('theme')).toBe('dark');
+  });
+
   it('the real CLI talks to the desktop app through the local socket (`switchboard chat` gets the agent\'s reply)', async () => {
     if (process.platform === 'win32') return;
     const a = await launch();

@@ -131,3 +131,41 @@ describe('settings', () => {
     expect(transport.called('auth.remove')).toEqual([{ agentId: 'main', profileId: 'default' }]);
   });
 });
+
+describe('settings inside the desktop app', () => {
+  const prefs = { startAtLogin: false, startAtLoginSupported: true, startGatewayOnLaunch: true, remoteAccess: { enabled: false, port: 47800 }, theme: 'system' };
+  beforeEach(() => {
+    (window as unknown as { switchboard?: unknown }).switchboard = { request: async () => ({ ok: true, result: {} }), on: () => () => {} };
+  });
+  afterEach(() => {
+    delete (window as unknown as { switchboard?: unknown }).switchboard;
+  });
+
+  it('shows the app\'s own prefs and changes them through desktop.prefs.set, theme included', async () => {
+    let current = { ...prefs };
+    const transport = await connectFake({
+      ...baseHandlers(), 'auth.list': authList([]),
+      'desktop.prefs.get': () => current,
+      'desktop.prefs.set': (patch: Record<string, unknown>) => {
+        current = { ...current, ...patch, remoteAccess: patch.remoteAccess === undefined ? current.remoteAccess : { ...current.remoteAccess, enabled: patch.remoteAccess as boolean } } as typeof current;
+        return current;
+      },
+    });
+    render(<SettingsView />);
+    const remote = await screen.findByRole('checkbox', { name: /Remote access/ });
+    expect((remote as HTMLInputElement).checked).toBe(false);
+    fireEvent.click(remote);
+    await waitFor(() => expect(screen.getByText(/http:\/\/127\.0\.0\.1:47800\//)).toBeTruthy());
+    fireEvent.click(screen.getByRole('checkbox', { name: /Start the gateway when the app opens/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Dark' }));
+    await waitFor(() => expect(transport.called('desktop.prefs.set')).toEqual([{ remoteAccess: true }, { startGatewayOnLaunch: false }, { theme: 'dark' }]));
+  });
+
+  it('is not shown in a browser', async () => {
+    delete (window as unknown as { switchboard?: unknown }).switchboard;
+    await connectFake({ ...baseHandlers(), 'auth.list': authList([]) });
+    render(<SettingsView />);
+    await screen.findByRole('heading', { name: 'Appearance' });
+    expect(screen.queryByRole('heading', { name: 'Desktop app' })).toBeNull();
+  });
+});

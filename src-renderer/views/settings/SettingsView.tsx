@@ -9,6 +9,7 @@ import { useTheme, type ThemeChoice } from '../../store/theme.ts';
 import { Badge, Banner, Button, CopyButton, Dot, PageHeader, Segmented } from '../../ui/controls.tsx';
 import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
+import { DesktopPrefs } from './DesktopPrefs.tsx';
 import './settings.css';
 
 export function SettingsView() {
@@ -19,6 +20,7 @@ export function SettingsView() {
       <PageHeader title="Settings" subtitle="How the dashboard looks, where the gateway keeps its files, and the keys your agents use." />
       {loadError && <Banner tone="danger" title="Could not load the gateway's state:">{loadError}</Banner>}
       <Appearance />
+      {desktopBridge() && <DesktopPrefs />}
       <GatewayInfo status={status} />
       <Keychain status={status} />
       <ApiKeys />
@@ -34,7 +36,13 @@ const THEMES: { value: ThemeChoice; label: string }[] = [
 
 function Appearance() {
   const theme = useTheme((s) => s.theme);
-  const setTheme = useTheme((s) => s.setTheme);
+  const setLocalTheme = useTheme((s) => s.setTheme);
+  const client = useGateway((s) => s.client);
+  // Inside the desktop app the window's native theme follows too (and the tray menu shows it).
+  const setTheme = (next: ThemeChoice) => {
+    setLocalTheme(next);
+    if (desktopBridge() && client) void client.request('desktop.prefs.set', { theme: next }).catch(() => undefined);
+  };
   return (
     <section className="card" aria-labelledby="appearance-title">
       <div className="card-header"><h2 id="appearance-title" className="settings-title">Appearance</h2></div>
