@@ -143,3 +143,22 @@ export async function attachImages(envelope: InboundEnvelope, sources: readonly 
   }
   return { ...envelope, text, media };
 }
+
+/**
+ * The envelope with its image downloads deferred to `prepare()`, which the gateway calls only
+ * once the sender has passed the access policy (and only once, whatever the number of agents).
+ */
+export function deferImages(
+  envelope: InboundEnvelope, sources: readonly ImageSource[], limits: ImageLimits, stop?: AbortSignal,
+  onNotes?: (notes: string[]) => void,
+): InboundEnvelope {
+  if (sources.length === 0 || !envelope.media) return envelope;
+  let prepared: Promise<InboundEnvelope> | undefined;
+  const prepare = async (): Promise<InboundEnvelope> => {
+    const result = await attachImages(envelope, sources, limits, stop);
+    const notes = (result.media ?? []).flatMap((m) => (m.note ? [m.note] : []));
+    if (notes.length > 0) onNotes?.(notes);
+    return result;
+  };
+  return { ...envelope, prepare: () => (prepared ??= prepare()) };
+}

@@ -255,6 +255,12 @@ export class Gateway {
       if (access.reply) await this.channels.send(envelope, access.reply).catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
       return;
     }
+    // Only now, for a sender who is let in, does the adapter's deferred work run (image downloads).
+    if (envelope.prepare) {
+      const { prepare, ...rest } = await envelope.prepare();
+      void prepare;
+      envelope = rest;
+    }
     const decision = this.router.resolveNormalized({
       channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, parentPeer: envelope.parentPeer,
       guildId: envelope.guildId, memberRoleIds: envelope.memberRoleIds ?? [], teamId: envelope.teamId,

@@ -84,6 +84,16 @@ const textOf = (bs: Block[]) => bs.filter((b) => b.type === 'text').map((b) => b
 const mediaFiles = (g: TestGateway, agentId: string) => readdir(path.join(g.dir, 'agents', agentId, 'media')).catch(() => [] as string[]);
 
 describe('Telegram photos reach the model', () => {
+  it('never downloads a photo from a sender the access policy keeps out', async () => {
+    const { bot, gw } = await telegramSetup({}, { dmPolicy: 'pairing', allowFrom: [] });
+    bot.addFile('p-big', jpeg('stranger picture'));
+    bot.message(tg.photoSizes(dm, alice, [{ fileId: 'p-big', width: 1280, height: 960, size: 3004 }], 'let me in'));
+    await gw.waitFor('message.dropped');
+    await until(() => bot.sent.length === 1, 'the pairing reply');
+    expect(bot.downloads).toEqual([]);
+    expect(await mediaFiles(gw, 'home')).toEqual([]);
+  });
+
   it('a photo DM becomes an image block with the exact bytes, followed by the caption', async () => {
     const { bot, gw } = await telegramSetup();
     const big = jpeg('big picture');

@@ -13,7 +13,7 @@ import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
-import { attachImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
+import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
 import { CHANNEL_TYPE, toEnvelope, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
 import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejectedReason } from './reasons.ts';
 
@@ -249,10 +249,8 @@ class DiscordChannel implements DiscordAdapter {
       });
     });
     if (sources.length === 0) return envelope;
-    const result = await attachImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal);
-    const notes = (result.media ?? []).flatMap((m) => (m.note ? [m.note] : []));
-    if (notes.length > 0) this.log('warn', 'Discord image not passed to the model', { reasons: notes });
-    return result;
+    return deferImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal,
+      (notes) => this.log('warn', 'Discord image not passed to the model', { reasons: notes }));
   }
 
   /** Channel type and thread parent: from discord.js's cache, the payload, or GET /channels/:id. */

@@ -13,7 +13,7 @@ import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
-import { attachImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits } from '../media.ts';
+import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits } from '../media.ts';
 import { telegramError, maskToken, fatalReason } from './errors.ts';
 import { ALLOWED_UPDATES, chatTarget, telegramMessageId, updateToEnvelope, type BotIdentity } from './mapping.ts';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
@@ -260,7 +260,7 @@ class TelegramBotAdapter implements TelegramAdapter {
     const root = apiRootOf(this.account) ?? DEFAULT_API_ROOT;
     const token = this.token;
     const agent = this.agent;
-    const result = await attachImages(envelope, [{
+    return deferImages(envelope, [{
       index, label: 'photo', placeholder: '[photo]',
       ...(best ? {} : { size: smallest.file_size ?? Infinity }),
       download: async (signal, maxBytes) => {
@@ -269,10 +269,8 @@ class TelegramBotAdapter implements TelegramAdapter {
         const { data } = await downloadCapped(`${root}/file/bot${token}/${file.file_path}`, { maxBytes, signal, ...(agent ? { agent } : {}) });
         return data;
       },
-    }], limits, this.abort.signal);
-    const note = result.media?.[index]?.note;
-    if (note) this.deps.log.log('warn', 'Telegram photo not passed to the model', { channel: 'telegram', accountId: this.accountId, reason: note });
-    return result;
+    }], limits, this.abort.signal,
+    (notes) => this.deps.log.log('warn', 'Telegram photo not passed to the model', { channel: 'telegram', accountId: this.accountId, reason: notes[0] }));
   }
 
   async send(message: OutboundMessage): Promise<void> {

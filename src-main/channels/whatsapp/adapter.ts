@@ -7,7 +7,7 @@ import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, Outb
 import type { Logger } from '../../log.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
-import { attachImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
+import { deferImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
 import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, unwrap, type SelfIds } from './mapping.ts';
 import { MediaTooLargeError, WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
@@ -262,7 +262,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     if (!image || index === -1 || !download) return envelope;
     const length = image.fileLength;
     const size = typeof length === 'number' ? length : length && typeof length === 'object' && 'toNumber' in length ? length.toNumber() : undefined;
-    const result = await attachImages(envelope, [{
+    return deferImages(envelope, [{
       index, label: 'photo', placeholder: '[photo]', ...(size !== undefined ? { size } : {}),
       download: async (signal, maxBytes) => {
         try {
@@ -271,10 +271,8 @@ class WhatsAppAdapter implements ChannelAdapter {
           throw err instanceof MediaTooLargeError ? new ImageTooLargeError(maxBytes, true) : err;
         }
       },
-    }], { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.abort.signal);
-    const note = result.media?.[index]?.note;
-    if (note) this.log('warn', 'WhatsApp photo not passed to the model', { reason: note });
-    return result;
+    }], { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.abort.signal,
+    (notes) => this.log('warn', 'WhatsApp photo not passed to the model', { reason: notes[0] }));
   }
 
   private connectedSocket(): WaSocketLike {
