@@ -282,7 +282,11 @@ export class Gateway {
       }
       persisted.push(this.submit({ agentId, decision: routed, envelope, reply: (text) => this.channels.send(envelope, text) }).persisted);
     }
-    await Promise.all(persisted);
+    const settled = await Promise.allSettled(persisted);
+    // Every agent's copy of the images is on disk (or was refused): queued deliveries need not hold the bytes.
+    for (const item of envelope.media ?? []) delete item.data;
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async recordEvent(agentId: string, sessionKey: string, envelope: InboundEnvelope): Promise<void> {

@@ -18,6 +18,7 @@ import { secretResolver } from '../../src-main/secrets/resolver.ts';
 import { fakeSockets } from '../fixtures/whatsapp/fake-socket.ts';
 import { dmFromPn } from '../fixtures/whatsapp/messages.ts';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
+import { memoryChannels } from '../helpers/memory-channel.ts';
 import { until } from '../helpers/wait.ts';
 import type { MessagesBody } from '../peers/anthropic.ts';
 import { startDiscordPeer, type DiscordPeer } from '../peers/discord.ts';
@@ -286,5 +287,24 @@ describe('WhatsApp image messages reach the model', () => {
     const user = blocks(wa.gw.peer.requests[0]!.body, 0);
     expect(imageData(user)).toEqual([]);
     expect(textOf(user)).toBe('[photo too large: over 10 KB]\nbig one');
+  });
+});
+
+describe('image bytes in memory', () => {
+  it('are let go once every agent\'s copy is on disk; the turn still sends the image, read from there', async () => {
+    const channels = memoryChannels();
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], botToken: { env: 'T' } } } }),
+      adapters: channels.factory,
+    });
+    const picture = jpeg('kept on disk');
+    const media = [{ kind: 'image' as const, mimeType: 'image/jpeg', data: picture }];
+    channels.get('telegram').dm('111', '[photo]', { media });
+    await gw.waitFor('message.outbound');
+    // The envelope the adapter handed over no longer holds the bytes…
+    expect(media[0]!.data).toBeUndefined();
+    // …they are in the agent's media folder, and the model got them from there.
+    expect(await mediaFiles(gw, 'main')).toEqual([`${sha(picture)}.jpg`]);
+    expect(imageData(blocks(gw.peer.requests[0]!.body, 0))).toEqual([{ type: 'base64', media_type: 'image/jpeg', data: picture.toString('base64') }]);
   });
 });
