@@ -38,7 +38,7 @@ export interface MediaItem {
 export interface InboundEnvelope {
   /**
    * Work the adapter defers until the gateway has let the sender in (downloading images): a
-   * stranger's photos are never fetched. Returns the envelope to use from then on.
+   * stranger's photos are never fetched. Returns the envelope to use from then on (without `prepare`).
    */
   prepare?: () => Promise<InboundEnvelope>;
   /** Adapter-unique id, for de-duplication and for replies. */

@@ -256,11 +256,7 @@ export class Gateway {
       return;
     }
     // Only now, for a sender who is let in, does the adapter's deferred work run (image downloads).
-    if (envelope.prepare) {
-      const { prepare, ...rest } = await envelope.prepare();
-      void prepare;
-      envelope = rest;
-    }
+    if (envelope.prepare) envelope = await envelope.prepare();
     const decision = this.router.resolveNormalized({
       channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, parentPeer: envelope.parentPeer,
       guildId: envelope.guildId, memberRoleIds: envelope.memberRoleIds ?? [], teamId: envelope.teamId,

@@ -16,6 +16,7 @@ import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
 import { CHANNEL_TYPE, toEnvelope, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
 import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejectedReason } from './reasons.ts';
+import { accountStatus } from '../status.ts';
 
 export interface DiscordAdapterDeps {
   secrets: SecretResolver;
@@ -79,6 +80,13 @@ class DiscordChannel implements DiscordAdapter {
     return proxy ? proxyDispatcherFor(proxy) : undefined;
   }
 
+  /** What connecting and probing both need: the token, discord.js (loaded lazily), the REST dispatcher. */
+  private async prerequisites(): Promise<{ token: string; djs: DiscordModule; dispatcher: Dispatcher | undefined }> {
+    const token = await this.token();
+    const djs = await import('discord.js');
+    return { token, djs, dispatcher: await this.restDispatcher() };
+  }
+
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
     this.deps.log.log(level, message, { channel: 'discord', accountId: this.accountId, ...fields });
   }
@@ -109,12 +117,8 @@ class DiscordChannel implements DiscordAdapter {
   }
 
   status(): ChannelStatus {
-    return {
-      channel: 'discord', accountId: this.accountId, state: this.state,
-      ...(this.reason !== undefined ? { reason: this.reason } : {}),
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      ...(this.lastMessageAt !== undefined ? { lastMessageAt: this.lastMessageAt } : {}),
-    };
+    const { state, reason, lastError, lastMessageAt } = this;
+    return accountStatus('discord', this.accountId, { state, reason, lastError, lastMessageAt });
   }
 
   private async token(): Promise<string> {
@@ -138,17 +142,14 @@ class DiscordChannel implements DiscordAdapter {
   }
 
   private async connect(signal: AbortSignal): Promise<void> {
-    let token: string;
-    let djs: DiscordModule;
-    let dispatcher: Dispatcher | undefined;
+    let needs: Awaited<ReturnType<DiscordChannel['prerequisites']>>;
     try {
-      token = await this.token();
-      djs = await import('discord.js');
-      dispatcher = await this.restDispatcher();
+      needs = await this.prerequisites();
     } catch (err) {
       if (!signal.aborted) this.fail(describeError(err));
       return;
     }
+    const { token, djs, dispatcher } = needs;
     if (dispatcher) this.log('info', 'Discord REST calls go through the proxy; the gateway WebSocket connects directly');
     while (!signal.aborted) {
       const client = this.createClient(djs, dispatcher);
@@ -302,16 +303,13 @@ class DiscordChannel implements DiscordAdapter {
   }
 
   async probe(): Promise<ProbeResult> {
-    let token: string;
-    let djs: DiscordModule;
-    let dispatcher: Dispatcher | undefined;
+    let needs: Awaited<ReturnType<DiscordChannel['prerequisites']>>;
     try {
-      token = await this.token();
-      djs = await import('discord.js');
-      dispatcher = await this.restDispatcher();
+      needs = await this.prerequisites();
     } catch (err) {
       return { ok: false, error: describeError(err) };
     }
+    const { token, djs, dispatcher } = needs;
     const rest = new djs.REST({ api: this.apiRoot, retries: 0, timeout: 10_000, ...(dispatcher ? { agent: dispatcher } : {}) }).setToken(token);
     try {
       const me = (await rest.get('/users/@me')) as { id: string; username: string };

@@ -17,6 +17,7 @@ import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits } f
 import { telegramError, maskToken, fatalReason } from './errors.ts';
 import { ALLOWED_UPDATES, chatTarget, telegramMessageId, updateToEnvelope, type BotIdentity } from './mapping.ts';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
+import { accountStatus } from '../status.ts';
 
 export interface TelegramTiming extends Partial<OutboxLimits> {
   /** getUpdates long-poll timeout (Telegram allows up to 50 s). */
@@ -103,11 +104,8 @@ class TelegramBotAdapter implements TelegramAdapter {
   }
 
   status(): ChannelStatus {
-    return {
-      channel: 'telegram', accountId: this.accountId, state: this.state,
-      ...(this.reason ? { reason: this.reason } : {}), ...(this.lastError ? { lastError: this.lastError } : {}),
-      ...(this.lastMessageAt !== undefined ? { lastMessageAt: this.lastMessageAt } : {}),
-    };
+    const { state, reason, lastError, lastMessageAt } = this;
+    return accountStatus('telegram', this.accountId, { state, reason, lastError, lastMessageAt });
   }
 
   private setState(state: ChannelState, reason?: string): void {

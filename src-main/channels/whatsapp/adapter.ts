@@ -11,6 +11,7 @@ import { deferImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
 import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, unwrap, type SelfIds } from './mapping.ts';
 import { MediaTooLargeError, WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
+import { accountStatus } from '../status.ts';
 
 export interface WhatsAppAdapterDeps {
   stateDir: string;
@@ -299,12 +300,8 @@ class WhatsAppAdapter implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    return {
-      channel: 'whatsapp', accountId: this.accountId, state: this.state,
-      ...(this.reason ? { reason: this.reason } : {}),
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-      ...(this.lastMessageAt ? { lastMessageAt: this.lastMessageAt } : {}),
-    };
+    const { state, reason, lastError, lastMessageAt } = this;
+    return accountStatus('whatsapp', this.accountId, { state, reason, lastError, lastMessageAt });
   }
 
   async probe(): Promise<ProbeResult> {
