@@ -43,6 +43,8 @@ export interface TurnRequest extends TurnEvents {
 
 export type TurnFailureKind =
   | 'no_api_key' | 'auth' | 'rate_limited' | 'spend_limit' | 'overloaded' | 'server' | 'network'
+  /** The configured HTTP(S) proxy refused the call (407): an operator setting, not the API's fault. */
+  | 'proxy'
   | 'stream_cut' | 'cancelled' | 'tool_loop_limit' | 'internal';
 
 export interface TurnResult {

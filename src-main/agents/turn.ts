@@ -60,6 +60,7 @@ export const USER_MESSAGES: Record<TurnFailureKind, string> = {
   overloaded: 'Sorry — the model is overloaded right now; please try again in a minute.',
   server: 'Sorry — the model service had an error; please try again in a minute.',
   network: 'Sorry — I could not reach the model service; please try again in a minute.',
+  proxy: 'Sorry — I cannot reach the model: the network proxy refused the connection; my owner needs to check the proxy settings.',
   stream_cut: 'Sorry — my reply was cut off; ask again if you need the rest.',
   cancelled: 'Stopped — I did not finish that reply.',
   tool_loop_limit: 'Sorry — this needed more tool steps than I am allowed in one reply, so I stopped; try a narrower request.',
@@ -106,6 +107,9 @@ export function classifyError(err: unknown, now = Date.now()): Classified {
   const status = err.status as number | undefined;
   const apiMsg = err.apiMessage ?? '';
   const detail = `${status ?? 'stream error'}${err.type ? ` ${err.type}` : ''}${err.errorCode ? ` (${err.errorCode})` : ''}${apiMsg ? `: ${apiMsg}` : ''}${err.requestID ? ` [${err.requestID}]` : ''}`;
+  // 407 comes from the proxy (http-fetch.ts rewrites it into a body naming the variable), never
+  // from the API: re-sending the same credentials cannot help.
+  if (status === 407 || (err.type as string | null) === 'proxy_authentication_required') return { kind: 'proxy', retryable: false, detail };
   if (err.errorCode?.includes('spend_limit') || status === 402 || err.type === 'billing_error') return { kind: 'spend_limit', retryable: false, detail };
   if ((status === 400 || status === 403) && SPEND_RE.test(apiMsg)) return { kind: 'spend_limit', retryable: false, detail };
   if (status === 401 || status === 403 || err.type === 'authentication_error' || err.type === 'permission_error') return { kind: 'auth', retryable: false, detail };

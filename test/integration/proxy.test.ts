@@ -84,6 +84,17 @@ async function everythingShown(h: Harness): Promise<string> {
   return [...h.lines, JSON.stringify(h.events), ...transcripts].join('\n');
 }
 
+/** The `error` records of the main agent's transcripts. */
+async function transcriptErrors(h: Harness): Promise<Record<string, unknown>[]> {
+  const sessions = path.join(h.dir, 'agents', 'main', 'sessions');
+  const records: Record<string, unknown>[] = [];
+  for (const f of await readdir(sessions)) {
+    if (!f.endsWith('.jsonl')) continue;
+    for (const line of (await readFile(path.join(sessions, f), 'utf8')).split('\n')) if (line.trim()) records.push(JSON.parse(line) as Record<string, unknown>);
+  }
+  return records.filter((r) => r.type === 'error');
+}
+
 const expectNoCredentials = (text: string, ...secrets: string[]): void => {
   for (const s of secrets) {
     expect(text).not.toContain(s);
@@ -115,15 +126,19 @@ describe('model calls through the proxy', () => {
     expect(proxy.requests).toEqual([]);
   });
 
-  it('a proxy refusing the credentials fails the turn with a log line saying so, and the password appears in no log line, event or transcript', async () => {
+  it('a proxy refusing the credentials fails the turn as `proxy`, once, with a chat line and a transcript record saying so, and the password appears in no log line, event or transcript', async () => {
     proxy = await startProxyPeer({ credentials: { user: USER, password: PASSWORD } });
     anthropic = await startAnthropicPeer();
     const h = await startGateway({ models: { anthropic: { baseUrl: anthropic.url } } }, { HTTP_PROXY: proxy.urlWith(USER, WRONG) });
     const sent = await h.client.request('webchat.send', { agentId: 'main', text: 'refused' });
     await until(() => outbound(h).some((d) => d.messageId === sent.messageId), 'the failure reply');
-    expect(outbound(h)[0]).toMatchObject({ failure: 'internal' });
+    expect(outbound(h)[0]).toMatchObject({ failure: 'proxy', text: expect.stringMatching(/network proxy refused the connection; my owner needs to check the proxy settings/) });
     expect(anthropic.requests).toEqual([]);
-    expect(proxy.requests[0]).toMatchObject({ authorized: false });
+    // Not retried: the same credentials would be refused again.
+    expect(proxy.requests).toEqual([expect.objectContaining({ authorized: false })]);
+    expect(await transcriptErrors(h)).toEqual([
+      expect.objectContaining({ kind: 'proxy', message: expect.stringContaining('refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY') }),
+    ]);
     expect(h.lines.some((l) => l.includes('refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY'))).toBe(true);
     expectNoCredentials(await everythingShown(h), WRONG);
   });

@@ -18,7 +18,7 @@ export interface RowActions {
 
 const ERROR_LABELS: Record<string, string> = {
   no_api_key: 'No API key', auth: 'API key rejected', rate_limited: 'Rate-limited', spend_limit: 'Spend limit reached',
-  overloaded: 'Model overloaded', server: 'Model service error', network: 'Network error', stream_cut: 'Reply cut off',
+  overloaded: 'Model overloaded', server: 'Model service error', network: 'Network error', proxy: 'Proxy refused', stream_cut: 'Reply cut off',
   cancelled: 'Stopped', tool_loop_limit: 'Too many tool steps', internal: 'Internal error', agent_paused: 'Agent paused',
   daily_budget: 'Daily budget used up', agent_unavailable: 'Agent unavailable', send_failed: 'Reply not delivered', queue_full: 'Too many messages waiting',
 };
