@@ -10,7 +10,7 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
-import { storeInboundMedia } from '../agents/media.ts';
+import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
@@ -377,7 +377,9 @@ export class Gateway {
 
   /**
    * Deletes the session listed under `key` (sessions.list's key) through the live store, so the
-   * inbound journal holds a tombstone for it. Refused while a turn runs or waits in that session.
+   * inbound journal holds a tombstone for it, then the images only that transcript referenced.
+   * Refused while a turn runs or waits in that session. Media cleanup never fails the delete: what
+   * could not be removed is logged and stays on disk.
    */
   async deleteSession(agentId: string, key: string): Promise<boolean> {
     const store = await this.storeFor(agentId);
@@ -387,9 +389,25 @@ export class Gateway {
     if (!entry.archived && this.sessionBusy(agentId, entry.sessionKey)) {
       throw new ControlError('conflict', `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`);
     }
+    const log = this.opts.log;
+    // Read before the transcript goes: its records are the only list of the images it used.
+    const file = store.fileOf(key);
+    const refs = file ? await transcriptMediaRefs(file).catch((err: Error) => {
+      log.log('warn', 'could not read the media references of a session being deleted; its images stay on disk', { agentId, key, error: err.message });
+      return [];
+    }) : [];
     const deleted = await store.delete(key);
-    if (deleted) this.opts.log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
-    return deleted;
+    if (!deleted) return false;
+    log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
+    if (refs.length === 0) return true;
+    try {
+      const media = await removeUnreferencedMedia(this.opts.loc.stateDir, agentId, refs);
+      log.log('info', 'session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
+      for (const f of media.failed) log.log('warn', 'could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
+    } catch (err) {
+      log.log('warn', 'could not check which images of the deleted session are still used; they stay on disk', { agentId, key, error: (err as Error).message });
+    }
+    return true;
   }
 
   storeFor(agentId: string): Promise<AgentSessionStore> {
@@ -535,11 +553,17 @@ export class Gateway {
     const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
     // Durable through the state dir's inbound journal: one fdatasync shared by every message that
     // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
-    const inbound = await store.append(decision.sessionKey, {
-      type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-      channel: envelope.channel, accountId: envelope.accountId, route, ...(media.length > 0 ? { media } : {}),
-    }, { durable: true });
+    let inbound: TranscriptRecord;
+    try {
+      inbound = await store.append(decision.sessionKey, {
+        type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
+        sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+        channel: envelope.channel, accountId: envelope.accountId, route, ...(media.length > 0 ? { media } : {}),
+      }, { durable: true });
+    } finally {
+      // The record now names the files (a session delete's scan sees them), or never will.
+      if (media.length > 0) releaseInboundMedia(this.opts.loc.stateDir, agentId, media);
+    }
     this.processed++;
     this.opts.emit('message.inbound', {
       agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,

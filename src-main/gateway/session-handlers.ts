@@ -1,6 +1,7 @@
 // The `sessions.*` control methods: list an agent's sessions, page through a transcript, export
 // one (JSONL + its index entry) and delete one. Deletes go through the live session store, so the
-// inbound journal records a tombstone and crash recovery never brings the session back.
+// inbound journal records a tombstone and crash recovery never brings the session back; the
+// images only that session referenced go with it (Gateway.deleteSession).
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { MAX_FRAME_BYTES_AFTER_AUTH } from '../../src-shared/protocol/frames.ts';
 import type { ControlMethods } from '../../src-shared/protocol/methods.ts';
