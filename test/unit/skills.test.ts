@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listSkills, loadSkill, parseSkillFile, SkillError, type SkillSources } from '../../src-main/agents/skills.ts';
 import { skillTool } from '../../src-main/agents/tools/skill.ts';
 import type { ToolContext } from '../../src-main/agents/tools/types.ts';
@@ -133,6 +133,18 @@ describe('skill tool and prompt', () => {
 
   it('is not offered when no skills folder exists', () => {
     expect(skillTool.unavailableReason?.(ctx())).toMatch(/no skills/);
+  });
+
+  it('is offered within a second of a skills folder appearing (the folder check is cached per turn burst)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect(skillTool.unavailableReason?.(ctx())).toMatch(/no skills/);
+      await own('notes', 'description: Notes.\nx');
+      vi.setSystemTime(Date.now() + 1001);
+      expect(skillTool.unavailableReason?.(ctx())).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lists the available skills in the system prompt', async () => {

@@ -12,9 +12,23 @@ export function skillSources(ctx: Pick<ToolContext, 'agent' | 'paths'>): SkillSo
   return { workspace: ctx.paths.workspace, stateDir: path.resolve(ctx.paths.sessionsDir, '..', '..', '..'), agent: ctx.agent };
 }
 
-const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+/**
+ * Whether `p` is a folder, re-checked at most once a second per path: the check runs on every
+ * turn, and a busy gateway would otherwise make two blocking stat calls per message. A skills
+ * folder created meanwhile is offered within a second.
+ */
+const FRESH_MS = 1000;
+const dirSeen = new Map<string, { at: number; isDir: boolean }>();
+function isDir(p: string, now = Date.now()): boolean {
+  const seen = dirSeen.get(p);
+  if (seen && now - seen.at < FRESH_MS && now >= seen.at) return seen.isDir;
+  const yes = statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+  if (dirSeen.size >= 1024) dirSeen.clear();
+  dirSeen.set(p, { at: now, isDir: yes });
+  return yes;
+}
 
-/** The tool is offered only when a skills folder exists (own or shared): two stat calls per turn. */
+/** The tool is offered only when a skills folder exists (own or shared). */
 function noSkills(ctx: ToolContext): string | null {
   const src = skillSources(ctx);
   return isDir(path.join(src.workspace, 'skills')) || (src.stateDir !== undefined && isDir(sharedSkillsDir(src.stateDir))) ? null : 'there are no skills folders';
