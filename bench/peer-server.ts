@@ -4,4 +4,7 @@ import { startAnthropicPeer } from '../test/peers/anthropic.ts';
 
 const peer = await startAnthropicPeer({ record: false, chunkSize: 16 });
 process.stdout.write(`${peer.url}\n`);
-process.on('SIGTERM', () => void peer.close().then(() => process.exit(0)));
+const stop = (): void => void peer.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+// The bench holds our stdin open while it runs: end of input means it is gone.
+process.stdin.on('end', stop).on('error', stop).resume();

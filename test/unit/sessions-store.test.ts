@@ -416,7 +416,7 @@ describe('AgentSessionStore', () => {
     expect(fs.existsSync(path.join(sessionsDir('b'), `${sessionId}.jsonl`))).toBe(true);
   });
 
-  it('benchStorageFloor writes every message durably through the store and reports a rate', async () => {
+  it('benchStorageFloor writes every message durably with its reply through the store and reports a rate', async () => {
     const { msgsPerSec, messages } = await benchStorageFloor(tmp, { messages: 200, sessions: 20 });
     expect(messages).toBe(200);
     expect(msgsPerSec).toBeGreaterThan(0);
@@ -424,6 +424,11 @@ describe('AgentSessionStore', () => {
     const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.jsonl'));
     expect(names).toHaveLength(20);
     const recs = (await Promise.all(names.map((n) => readJsonLines(path.join(dir, n))))).flat();
-    expect(recs.filter((r) => r.type === 'message')).toHaveLength(200);
+    // The same appends as a plain turn: each inbound and its reply, answering that inbound.
+    expect(recs.filter((r) => r.type === 'message' && r.role === 'user')).toHaveLength(200);
+    const replies = recs.filter((r) => r.type === 'message' && r.role === 'assistant');
+    expect(replies).toHaveLength(200);
+    const userSeqs = new Set(recs.filter((r) => r.role === 'user').map((r) => r.seq));
+    expect(replies.every((r) => typeof r.inReplyTo === 'number' && userSeqs.has(r.inReplyTo))).toBe(true);
   });
 });
