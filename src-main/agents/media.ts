@@ -85,11 +85,11 @@ export async function storeInboundMedia(stateDir: string, agentId: string, media
   for (const img of images) {
     const ref: MediaRef = { kind: 'image', sha256: createHash('sha256').update(img.data).digest('hex'), mimeType: img.mimeType, bytes: img.data.length };
     const file = mediaFile(dir, ref)!;
-    // A removal running in this folder must keep this file, or finish before we look for it;
-    // one starting later keeps it while it is pinned (until the record is written).
+    // A removal keeps a pinned file (until the record is written); one whose unlink of it has
+    // already started is waited for, and the file is written again.
     pin(file);
     try {
-      const unlinking = claimAgainstSweeps(dir, file);
+      const unlinking = unlinkUnderWay(dir, file);
       if (unlinking) await unlinking;
       const exists = await fs.stat(file).then((s) => s.size === ref.bytes, () => false);
       // Temp file, fsync, rename, folder fsync: durable before the record that names it (0600).
@@ -136,20 +136,21 @@ export interface MediaRemoval {
 }
 
 /**
- * A removal under way in one media folder. storeInboundMedia records in `reused` each file it is
- * about to reference (its record is not in any transcript yet, so the scan cannot see it) and
- * waits for an unlink of that file already started, then writes the file again.
+ * A removal under way in one media folder. A file stored meanwhile is pinned, so the removal
+ * keeps it; `reused` holds the files released during the scan (their record may be in a
+ * transcript the scan had already read). storeInboundMedia waits for an unlink of its file
+ * already started, then writes the file again.
  */
 interface Sweep { reused: Set<string>; unlinking: Map<string, Promise<unknown>> }
 const sweeps = new Map<string, Set<Sweep>>();
 
-function claimAgainstSweeps(dir: string, file: string): Promise<unknown> | undefined {
-  let pending: Promise<unknown> | undefined;
+/** An unlink of `file` a running removal has already started, if any. */
+function unlinkUnderWay(dir: string, file: string): Promise<unknown> | undefined {
   for (const sweep of sweeps.get(dir) ?? []) {
-    sweep.reused.add(file);
-    pending ??= sweep.unlinking.get(file);
+    const pending = sweep.unlinking.get(file);
+    if (pending) return pending;
   }
-  return pending;
+  return undefined;
 }
 
 /**
