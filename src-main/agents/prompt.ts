@@ -3,6 +3,7 @@
 // on offer, and where the message came from (a group chat reminds the agent that strangers read).
 import type { AgentConfig } from '../../src-shared/config/index.ts';
 import { mayLoadPrivateMemory, MEMORY_FILE } from './memory/access.ts';
+import { RecentAnswers } from './recent-answers.ts';
 import { listSkills, type SkillSummary } from './skills.ts';
 import type { TurnInbound } from './turn-types.ts';
 import { inspectWorkspacePath, readWorkspaceFile, WorkspaceAccessError } from './workspace-fs.ts';
@@ -35,9 +36,10 @@ export class PersonaFileCache {
    * The last answer per file, reused for FRESH_MS: a busy gateway would otherwise re-check the
    * same three files (real path, stat, open) on every message. Edits show within a second.
    */
-  private readonly recent = new Map<string, { at: number; text: string | null; error?: Error }>();
-
-  constructor(private readonly now: () => number = Date.now) {}
+  private readonly recent: RecentAnswers<{ text: string | null; error?: Error }>;
+  constructor(now: () => number = Date.now) {
+    this.recent = new RecentAnswers(FRESH_MS, now);
+  }
 
   /**
    * The file's text (capped, with a truncation note), null when it is missing, or throws
@@ -46,23 +48,18 @@ export class PersonaFileCache {
   async load(workspace: string, name: string): Promise<string | null> {
     const key = `${workspace}\0${name}`;
     const seen = this.recent.get(key);
-    if (seen && this.now() - seen.at < FRESH_MS) {
+    if (seen) {
       if (seen.error) throw seen.error;
       return seen.text;
     }
     try {
       const text = await this.check(workspace, name);
-      this.remember(key, { at: this.now(), text });
+      this.recent.set(key, { text });
       return text;
     } catch (err) {
-      this.remember(key, { at: this.now(), text: null, error: err as Error });
+      this.recent.set(key, { text: null, error: err as Error });
       throw err;
     }
-  }
-
-  private remember(key: string, entry: { at: number; text: string | null; error?: Error }): void {
-    if (this.recent.size >= 4096) this.recent.clear();
-    this.recent.set(key, entry);
   }
 
   private async check(workspace: string, name: string): Promise<string | null> {

@@ -2,6 +2,7 @@
 // names and descriptions). Own skills come from the workspace, shared ones from <stateDir>/skills.
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { RecentAnswers } from '../recent-answers.ts';
 import { listSkills, loadSkill, sharedSkillsDir, SkillError, type SkillSources } from '../skills.ts';
 import { capText, reqString, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
 
@@ -17,14 +18,12 @@ export function skillSources(ctx: Pick<ToolContext, 'agent' | 'paths'>): SkillSo
  * turn, and a busy gateway would otherwise make two blocking stat calls per message. A skills
  * folder created meanwhile is offered within a second.
  */
-const FRESH_MS = 1000;
-const dirSeen = new Map<string, { at: number; isDir: boolean }>();
-function isDir(p: string, now = Date.now()): boolean {
+const dirSeen = new RecentAnswers<boolean>(1000, () => Date.now(), 1024);
+function isDir(p: string): boolean {
   const seen = dirSeen.get(p);
-  if (seen && now - seen.at < FRESH_MS && now >= seen.at) return seen.isDir;
+  if (seen !== undefined) return seen;
   const yes = statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
-  if (dirSeen.size >= 1024) dirSeen.clear();
-  dirSeen.set(p, { at: now, isDir: yes });
+  dirSeen.set(p, yes);
   return yes;
 }
 
