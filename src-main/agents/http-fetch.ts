@@ -2,18 +2,25 @@
 // (URL, auth and version headers, JSON body), classifies every failure and parses the SSE stream;
 // only the transport differs. Node's global fetch (undici) wraps each response in WHATWG streams,
 // Headers and Request objects, and on a busy gateway that cost more CPU than the whole rest of a
-// turn (bench: gateway.throughput; docs/testing.md). Here a request is one node:http(s) request on
-// a keep-alive agent and the response body is the IncomingMessage itself: the SDK reads any body
-// that is async-iterable directly, so no web stream is ever created.
+// turn (bench: gateway.throughput; docs/testing.md). Here the response body is a plain async
+// iterable of Buffers: the SDK reads any body that is async-iterable directly, so no web stream is
+// ever created.
 //
-// Anything this transport does not speak (a streamed or form body, a Request object) goes to the
-// global fetch unchanged (to undici's fetch with a ProxyAgent when a proxy applies).
+// Direct calls (no proxy: the usual case, and every call of the bench) go through undici's
+// dispatcher API on a keep-alive Agent: one handler object per request, the body's chunks handed
+// straight to the SDK. That costs the main thread about a third of what a node:http request with
+// its IncomingMessage stream does (figures in docs/testing.md). undici is loaded
+// with the first call, so an idle gateway never loads it.
 //
-// Proxies (src-main/net/proxy.ts, from the env the runner was given): an https target goes through
-// a CONNECT tunnel (https-proxy-agent, one keep-alive agent per proxy); an http target is sent to
-// the proxy as an absolute-URI request on the ordinary keep-alive agent, as curl does.
+// Proxied calls (src-main/net/proxy.ts, from the env the runner was given) use node:http(s): an
+// https target goes through a CONNECT tunnel (https-proxy-agent, one keep-alive agent per proxy)
+// whose 407 we can see and explain; an http target is sent to the proxy as an absolute-URI request
+// on a keep-alive agent, as curl does. Anything neither path speaks (a streamed or form body, a
+// Request object) goes to the global fetch unchanged (to undici's fetch with a ProxyAgent when a
+// proxy applies).
 import http from 'node:http';
 import https from 'node:https';
+import type { Dispatcher } from 'undici';
 import { proxyDispatcherFor, tunnelAgentFor } from '../net/agents.ts';
 import { proxyAuthorization, proxyFor, proxySettingFor, redactProxyUrl, type ProxySetting } from '../net/proxy.ts';
 
@@ -34,24 +41,27 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /**
- * Response headers for the SDK: `get`/`has`/iteration over the (already lower-cased) header map
- * node:http parsed, without building a WHATWG Headers object per response. Error responses get a
- * real `Headers` (see toResponse) so an APIError's `headers` stays what it always was.
+ * Response headers for the SDK: `get`/`has`/iteration over a lower-cased map of the raw header
+ * pairs, without building a WHATWG Headers object per response. Error responses get a real
+ * `Headers` (see toResponse) so an APIError's `headers` stays what it always was.
  */
 class ResponseHeaders {
-  constructor(private readonly h: http.IncomingHttpHeaders) {}
+  private readonly h = new Map<string, string>();
+  constructor(raw: readonly string[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const k = raw[i]!.toLowerCase();
+      const prev = this.h.get(k);
+      this.h.set(k, prev === undefined ? raw[i + 1]! : `${prev}, ${raw[i + 1]!}`);
+    }
+  }
   get(name: string): string | null {
-    const v = this.h[name.toLowerCase()];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    return this.h.get(name.toLowerCase()) ?? null;
   }
   has(name: string): boolean {
-    return this.h[name.toLowerCase()] !== undefined;
+    return this.h.has(name.toLowerCase());
   }
   *entries(): IterableIterator<[string, string]> {
-    for (const k of Object.keys(this.h).sort()) {
-      const v = this.get(k);
-      if (v !== null) yield [k, v];
-    }
+    for (const k of [...this.h.keys()].sort()) yield [k, this.h.get(k)!];
   }
   *keys(): IterableIterator<string> {
     for (const [k] of this.entries()) yield k;
@@ -67,30 +77,32 @@ class ResponseHeaders {
   }
 }
 
-async function readAll(res: http.IncomingMessage): Promise<Buffer> {
+async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
+  for await (const c of body) chunks.push(c);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-function toResponse(res: http.IncomingMessage, url: string): Response {
-  const status = res.statusCode ?? 0;
-  const ok = status >= 200 && status < 300;
+/** What either transport received: status line, raw header pairs, and the body's chunks. */
+interface Received { status: number; statusText: string; rawHeaders: readonly string[]; body: AsyncIterable<Buffer> }
+
+function toResponse(r: Received, url: string): Response {
+  const ok = r.status >= 200 && r.status < 300;
   let used = false;
   const take = (): Promise<Buffer> => {
     if (used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     used = true;
-    return readAll(res);
+    return readAll(r.body);
   };
-  let headers: ResponseHeaders | Headers = new ResponseHeaders(res.headers);
-  if (!ok) {
-    const real = new Headers();
-    for (let i = 0; i < res.rawHeaders.length; i += 2) real.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-    headers = real;
+  let headers: ResponseHeaders | Headers;
+  if (ok) headers = new ResponseHeaders(r.rawHeaders);
+  else {
+    headers = new Headers();
+    for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) headers.append(r.rawHeaders[i]!, r.rawHeaders[i + 1]!);
   }
   const response = {
-    ok, status, statusText: res.statusMessage ?? '', url, redirected: false, type: 'basic' as const, headers,
-    body: res,
+    ok, status: r.status, statusText: r.statusText, url, redirected: false, type: 'basic' as const, headers,
+    body: r.body,
     get bodyUsed() { return used; },
     text: async () => (await take()).toString('utf8'),
     json: async () => JSON.parse((await take()).toString('utf8')) as unknown,
@@ -123,6 +135,9 @@ async function fallbackFetch(input: string | URL | Request, init: RequestInit, e
  * a ProxyConfigError naming it.
  */
 export function createModelFetch(opts: ModelFetchOptions): ModelFetch {
+  // A private CA needs an Agent of its own; every other fetch shares one pool of sockets.
+  let direct: Promise<Dispatcher> | undefined;
+  const directDispatcher = (): Promise<Dispatcher> => (direct ??= opts.ca === undefined ? sharedDirect() : newDirect(opts.ca));
   return async (input, init = {}) => {
     const body = init.body;
     const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
@@ -131,11 +146,12 @@ export function createModelFetch(opts: ModelFetchOptions): ModelFetch {
     const url = typeof input === 'string' ? new URL(input) : input;
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
     const setting = proxySettingFor(url, opts.env);
+    if (!setting) return dispatch(await directDispatcher(), url, init);
     const tunnel = setting && url.protocol === 'https:'
       ? await tunnelAgentFor(setting.url, 'model', { timeout: IDLE_SOCKET_MS, scheduling: 'lifo' })
       : undefined;
-    const res = await send(url, init, { ...(setting ? { proxy: setting.url } : {}), ...(tunnel ? { tunnel } : {}), ...(opts.ca !== undefined ? { ca: opts.ca } : {}) });
-    return setting && res.status === 407 ? proxyRefused(res, setting) : res;
+    const res = await send(url, init, { proxy: setting.url, ...(tunnel ? { tunnel } : {}), ...(opts.ca !== undefined ? { ca: opts.ca } : {}) });
+    return res.status === 407 ? proxyRefused(res, setting) : res;
   };
 }
 
@@ -154,8 +170,132 @@ async function proxyRefused(res: Response, setting: ProxySetting): Promise<Respo
 /** The fetch without any proxy (what `createModelFetch` does with an empty env). */
 export const keepAliveFetch: ModelFetch = createModelFetch({ env: {} });
 
-interface Route { proxy?: URL; tunnel?: http.Agent; ca?: string | Buffer }
+let shared: Promise<Dispatcher> | undefined;
+const sharedDirect = (): Promise<Dispatcher> => (shared ??= newDirect(undefined));
 
+async function newDirect(ca: string | Buffer | undefined): Promise<Dispatcher> {
+  const { Agent } = await import('undici');
+  // No header or body timeouts of undici's own: the SDK's request timeout and the caller's
+  // signal decide when a call has taken too long (as with node:http before).
+  return new Agent({ keepAliveTimeout: IDLE_SOCKET_MS, headersTimeout: 0, bodyTimeout: 0, ...(ca !== undefined ? { connect: { ca } } : {}) });
+}
+
+/**
+ * A response body fed by undici's dispatcher: the chunks it hands over, read by the SDK with
+ * `for await`. More than HIGH_WATER unread chunks pause the socket until the reader catches up;
+ * `return()` (a reader that stops early, or the SDK cancelling the body) aborts the request.
+ */
+class DispatchedBody implements AsyncIterableIterator<Buffer> {
+  private static readonly HIGH_WATER = 64;
+  private readonly chunks: Buffer[] = [];
+  private ended = false;
+  private failure: Error | undefined;
+  private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: Error) => void } | undefined;
+  /** Set by the handler: resumes a paused socket, and aborts the request. */
+  resume: () => void = () => {};
+  abort: (err: Error) => void = () => {};
+
+  /** A chunk arrived; false asks undici to pause the socket. */
+  push(chunk: Buffer): boolean {
+    if (this.ended) return true;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve({ value: chunk, done: false });
+      return true;
+    }
+    this.chunks.push(chunk);
+    return this.chunks.length < DispatchedBody.HIGH_WATER;
+  }
+
+  /** The body is complete (no error) or broke off (`err`: unread chunks are dropped, as a destroyed stream does). */
+  finish(err?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = err;
+    if (err) this.chunks.length = 0;
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (!w) return;
+    if (err) w.reject(err);
+    else w.resolve({ value: undefined, done: true });
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    const chunk = this.chunks.shift();
+    if (chunk !== undefined) {
+      if (this.chunks.length === DispatchedBody.HIGH_WATER - 1) this.resume();
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    if (!this.ended) {
+      const err = new Error('the response body was not read to its end');
+      err.name = 'AbortError';
+      this.abort(err);
+      this.finish();
+    }
+    this.chunks.length = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** One request through undici's dispatcher: resolves at the response headers; the body streams after. */
+function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const headers: Record<string, string> = {};
+  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => { headers[k] = v; });
+  const body = new DispatchedBody();
+  let abortRequest: ((err: Error) => void) | undefined;
+  let pendingAbort: Error | undefined;
+  body.abort = (err) => {
+    if (abortRequest) abortRequest(err);
+    else pendingAbort = err;
+  };
+  return new Promise<Response>((resolve, reject) => {
+    let responded = false;
+    const onAbort = (): void => body.abort(abortError(signal!));
+    const done = (err?: Error): void => {
+      signal?.removeEventListener('abort', onAbort);
+      if (responded) body.finish(err);
+      else reject(err ?? new Error('the response ended before its headers'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    dispatcher.dispatch({
+      origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers, body: (init.body as string | Uint8Array | null | undefined) ?? null,
+    }, {
+      onConnect(abort) {
+        abortRequest = abort;
+        if (pendingAbort) abort(pendingAbort);
+      },
+      onHeaders(status, raw, resume, statusText) {
+        if (status < 200) return true; // 1xx: the real response follows
+        body.resume = resume;
+        responded = true;
+        const rawHeaders = raw.map((b) => b.toString('latin1'));
+        resolve(toResponse({ status, statusText, rawHeaders, body }, url.href));
+        return true;
+      },
+      onData: (chunk) => body.push(chunk),
+      onComplete: () => done(),
+      onError: (err) => done(err),
+    });
+  });
+}
+
+interface Route { proxy: URL; tunnel?: http.Agent; ca?: string | Buffer }
+
+/** One proxied request over node:http(s) (see the file comment). */
 function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
   const body = init.body as string | Uint8Array | null | undefined;
   const signal = init.signal ?? undefined;
@@ -170,7 +310,7 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
   const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (secure ? 443 : 80), path: `${url.pathname}${url.search}` };
   let options: http.RequestOptions;
   let viaTls = secure;
-  if (route.proxy && !secure) {
+  if (!secure) {
     // Plain http through a proxy: the request goes to the proxy with the absolute URI as its path.
     const proxy = route.proxy;
     viaTls = proxy.protocol === 'https:';
@@ -182,7 +322,8 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
       headers: { ...headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
     };
   } else {
-    options = { ...target, agent: route.tunnel ?? (secure ? agents.https : agents.http), method: init.method ?? 'GET', headers };
+    // https through the proxy's CONNECT tunnel.
+    options = { ...target, agent: route.tunnel ?? agents.https, method: init.method ?? 'GET', headers };
   }
   if (viaTls && route.ca !== undefined) (options as https.RequestOptions).ca = route.ca;
 
@@ -197,7 +338,7 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
       res = r;
       // The listener lives as long as the body can be read; it goes when the body is done.
       if (signal) r.once('close', () => signal.removeEventListener('abort', onAbort));
-      resolve(toResponse(r, url.href));
+      resolve(toResponse({ status: r.statusCode ?? 0, statusText: r.statusMessage ?? '', rawHeaders: r.rawHeaders, body: r }, url.href));
     });
     // `on`, not `once`: a socket can fail again after the response started (the body reports that).
     req.on('error', (err) => {
