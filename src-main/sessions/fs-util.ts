@@ -37,6 +37,19 @@ export async function fdWriteAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
+/**
+ * Appends the whole buffer with synchronous `write`s (loops on short writes). For the append hot
+ * paths, transcripts and the inbound journal: on this project's test machine a write of a record
+ * to the page cache takes ~1.5 µs, while handing it to libuv's pool costs 10–30 µs of CPU (a
+ * thread wake-up each way) and queues it behind fsyncs for one of the pool's 4 threads, on the
+ * path of every message (docs/testing.md). Such a write waits for the disk only when the kernel
+ * throttles a process with too many dirty pages; the fsyncs, which always do, stay on the pool.
+ */
+export function fdAppendSync(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
 /** Fills `buf` from `position` (fewer bytes only at end of file); returns the count read. */
 export async function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
   let got = 0;

@@ -4,7 +4,7 @@
 // by periodic checkpoints, after which the segments that covered them are deleted.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fdClose, fdDatasync, fdOpen, fdTruncate, fdWriteAll, fsyncDirCoalesced, unlinkIfExists } from './fs-util.ts';
+import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdTruncate, fsyncDirCoalesced, unlinkIfExists } from './fs-util.ts';
 import { isTranscriptRecord, type TranscriptRecord } from './records.ts';
 import { repairTornTail, type RecoveryInfo } from './torn-tail.ts';
 
@@ -281,7 +281,7 @@ export class InboundJournal {
       if (this.failed) throw this.failed;
       const fd = seg.fd!;
       try {
-        await fdWriteAll(fd, buf);
+        fdAppendSync(fd, buf);
       } catch (err) {
         // Never leave a partial line for the next batch to be glued onto (e.g. ENOSPC mid-write).
         await fdTruncate(fd, seg.bytes).catch(() => {

@@ -3,7 +3,7 @@
 // is cut off on open and kept in `<file>.corrupt`. The descriptor is lent by an LRU FdPool.
 import path from 'node:path';
 import { defaultFdPool, type FdPool, type PooledFile } from './fd-pool.ts';
-import { fdClose, fdDatasync, fdOpen, fdTruncate, fdWriteAll, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
+import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdTruncate, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
 import { Coalescer, Semaphore } from './group-commit.ts';
 import { readRecords, readTailRecords } from './jsonl-read.ts';
 import { buildRecord, parseRecordLine, type RecordInput, type TranscriptRecord } from './records.ts';
@@ -35,7 +35,8 @@ export interface AppendOptions {
 }
 
 // fdatasyncs run on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default); leaving one thread
-// free keeps writes and opens moving while syncs wait on the disk. Each file coalesces its own
+// free keeps opens and the inbound journal's fdatasync moving while these wait on the disk
+// (appends themselves are synchronous page-cache writes: fdAppendSync). Each file coalesces its own
 // waiters, so whatever queues up meanwhile rides that file's next sync.
 const syncSlots = new Semaphore(Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
 
@@ -307,7 +308,7 @@ export class TranscriptFile implements PooledFile {
       if (this.failed) throw this.failed;
       if (this.skipWrite?.(rec)) return this.writesDone;
       fd = await this.acquire();
-      await fdWriteAll(fd, buf);
+      fdAppendSync(fd, buf);
     } catch (err) {
       if (fd === null) throw err;
       // Never leave a partial line for the next record to be glued onto (e.g. ENOSPC mid-write).

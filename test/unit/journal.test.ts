@@ -98,6 +98,30 @@ describe('InboundJournal: group commit', () => {
     await j.close();
     await expect(j.append({ agentId: 'main', sessionId: 's1', sessionKey: 'k', seq: 2, record: buildRecord({ type: 'message' }, 2) })).rejects.toThrow(/closed/);
   });
+  it('a batch write that fails part-way (disk full) fails its appends and leaves no partial line', async () => {
+    const { stores } = await openStores();
+    const store = await stores.store('main');
+    await store.append('agent:main:a', { type: 'message', role: 'user', text: 'first' }, { durable: true });
+    const realWrite = fs.writeSync;
+    let failed = 0;
+    // The next journal write (its lines start with agentId; transcript lines with v) gets half its
+    // bytes onto the disk, then the disk is full.
+    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, buf: Buffer, off = 0, len = buf.length - off) => {
+      if (failed === 0 && buf.toString('utf8', off, off + 12) === '{"agentId":"') {
+        failed++;
+        realWrite(fd, buf, off, Math.floor(len / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return realWrite(fd, buf, off, len);
+    }) as typeof fs.writeSync);
+    await expect(store.append('agent:main:a', { type: 'message', role: 'user', text: 'lost to a full disk' }, { durable: true })).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(failed).toBe(1);
+    await store.append('agent:main:a', { type: 'message', role: 'user', text: 'after' }, { durable: true });
+    const [seg] = await segments();
+    const texts = (await readLines(path.join(journalDir(), seg!))).map((l) => (JSON.parse(l) as { record: TranscriptRecord }).record.text);
+    expect(texts).toEqual(['first', 'after']);
+    await stores.close();
+  });
 });
 
 describe('InboundJournal: checkpoints', () => {

@@ -79,6 +79,25 @@ describe('TranscriptFile', () => {
     await reopened.close();
   });
 
+  it('a write that fails part-way (disk full) leaves no partial line, and the next append works', async () => {
+    const file = path.join(tmp, 's.jsonl');
+    const t = await TranscriptFile.open(file);
+    const a = await t.append({ type: 'message', role: 'user', text: 'before' });
+    const realWrite = fs.writeSync;
+    // The next write gets half its bytes onto the disk, then the disk is full.
+    vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buf: Buffer, off: number, len: number) => {
+      realWrite(fd, buf, off, Math.floor(len / 2));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }) as typeof fs.writeSync);
+    await expect(t.append({ type: 'message', role: 'user', text: 'lost to a full disk' })).rejects.toMatchObject({ code: 'ENOSPC' });
+    const c = await t.append({ type: 'message', role: 'user', text: 'after' }, { durable: true });
+    await t.close();
+    const onDisk = await readJsonLines(file); // throws on a broken line
+    expect(onDisk.map((r) => r.text)).toEqual(['before', 'after']);
+    expect(onDisk[0]).toEqual(a);
+    expect(onDisk[1]).toEqual(c);
+  });
+
   it('keeps call order and gapless seqs under 200 concurrent appends', async () => {
     const file = path.join(tmp, 's.jsonl');
     const t = await TranscriptFile.open(file);
