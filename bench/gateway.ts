@@ -97,18 +97,22 @@ export async function throughputForProfile(peerUrl: string, messages: number, se
   }
 }
 
+/** The sender of the i-th message: senders (and so sessions) repeat every `sessions` messages. */
+const senderOf = (i: number, sessions: number): string => `${100000 + (i % sessions)}`;
+
 function runBatch(channel: BenchChannel, count: number, sessions: number, offset: number): Promise<void> {
   let replies = 0;
   return new Promise<void>((resolve, reject) => {
     channel.onSend = () => {
       if (++replies === count) resolve();
     };
-    for (let i = 0; i < count; i++) channel.inject(offset + i, `${100000 + (i % sessions)}`).catch(reject);
+    for (let i = 0; i < count; i++) channel.inject(offset + i, senderOf(i, sessions)).catch(reject);
   });
 }
 
 export async function latency(peerUrl: string, messages: number, sessions: number, rate: number): Promise<number[]> {
   return withGateway(peerUrl, async (_gateway, channel) => {
+    // The same warm-up as the throughput run: the paced messages go to sessions that exist.
     await runBatch(channel, sessions, sessions, 0);
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -126,9 +130,8 @@ export async function latency(peerUrl: string, messages: number, sessions: numbe
         // Inject every message whose scheduled time has come, then sleep until the next one.
         const due = Math.floor(((now() - start) / 1000) * rate);
         for (; i < Math.min(due, messages); i++) {
-          const sender = `${200000 + (i % sessions)}`;
           sentAt.set(String(sessions + i), now());
-          channel.inject(sessions + i, sender).catch(reject);
+          channel.inject(sessions + i, senderOf(i, sessions)).catch(reject);
         }
         if (i < messages) setTimeout(tick, 1);
       };
