@@ -153,7 +153,9 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
   const where = inbound.channel === 'webchat' && inbound.route.matchedBy === 'direct' ? 'the Switchboard dashboard' : `${inbound.channel} (account ${inbound.route.accountId})`;
   const lines = [
     `- Channel: ${where}; chat type: ${chat === 'agent' ? 'a message from another agent' : chat}.`,
-    `- Sender: ${who}${inbound.isOwner ? ' — one of your owners' : ' — not one of your owners'}.`,
+    // ASCII only in the fixed text: one non-Latin-1 character makes V8 build the whole request
+    // body as a two-byte string (twice the memory and copying, every turn).
+    `- Sender: ${who}; ${inbound.isOwner ? 'one of your owners' : 'not one of your owners'}.`,
     `- Today is ${input.now.toISOString().slice(0, 10)} (UTC).`,
   ];
   if (chat === 'group' || chat === 'channel') {

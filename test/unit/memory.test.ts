@@ -201,4 +201,12 @@ describe('MEMORY.md in the system prompt', () => {
   it('is not loaded in a group session, even for an owner', async () => {
     expect(await promptFor({ isOwner: true, sessionKey: 'agent:home:telegram:group:-100123' })).not.toContain('tea over coffee');
   });
+
+  it('says whether the sender is an owner, in plain ASCII around ASCII inputs (one other character would double the request body in memory)', async () => {
+    const owner = await promptFor({ isOwner: true });
+    const stranger = await promptFor({ isOwner: false });
+    expect(owner).toMatch(/^- Sender: .*; one of your owners\.$/m);
+    expect(stranger).toMatch(/^- Sender: .*; not one of your owners\.$/m);
+    for (const text of [owner, stranger]) expect(text.match(/[^\x00-\x7f]/g)).toBeNull();
+  });
 });
