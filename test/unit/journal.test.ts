@@ -106,14 +106,15 @@ describe('InboundJournal: group commit', () => {
     let failed = 0;
     // The next journal write (its lines start with agentId; transcript lines with v) gets half its
     // bytes onto the disk, then the disk is full.
-    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, buf: Buffer, off = 0, len = buf.length - off) => {
+    const fullDisk = (fd: number, buf: Buffer, off = 0, len = buf.length - off): number => {
       if (failed === 0 && buf.toString('utf8', off, off + 12) === '{"agentId":"') {
         failed++;
         realWrite(fd, buf, off, Math.floor(len / 2));
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       }
       return realWrite(fd, buf, off, len);
-    }) as typeof fs.writeSync);
+    };
+    vi.spyOn(fs, 'writeSync').mockImplementation(fullDisk as unknown as typeof fs.writeSync);
     await expect(store.append('agent:main:a', { type: 'message', role: 'user', text: 'lost to a full disk' }, { durable: true })).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(failed).toBe(1);
     await store.append('agent:main:a', { type: 'message', role: 'user', text: 'after' }, { durable: true });

@@ -85,10 +85,11 @@ describe('TranscriptFile', () => {
     const a = await t.append({ type: 'message', role: 'user', text: 'before' });
     const realWrite = fs.writeSync;
     // The next write gets half its bytes onto the disk, then the disk is full.
-    vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buf: Buffer, off: number, len: number) => {
+    const fullDisk = (fd: number, buf: Buffer, off: number, len: number): never => {
       realWrite(fd, buf, off, Math.floor(len / 2));
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    }) as typeof fs.writeSync);
+    };
+    vi.spyOn(fs, 'writeSync').mockImplementationOnce(fullDisk as unknown as typeof fs.writeSync);
     await expect(t.append({ type: 'message', role: 'user', text: 'lost to a full disk' })).rejects.toMatchObject({ code: 'ENOSPC' });
     const c = await t.append({ type: 'message', role: 'user', text: 'after' }, { durable: true });
     await t.close();
