@@ -180,6 +180,8 @@ async function newDirect(ca: string | Buffer | undefined): Promise<Dispatcher> {
   return new Agent({ keepAliveTimeout: IDLE_SOCKET_MS, headersTimeout: 0, bodyTimeout: 0, ...(ca !== undefined ? { connect: { ca } } : {}) });
 }
 
+const noop = (): void => {};
+
 /**
  * A response body fed by undici's dispatcher: the chunks it hands over, read by the SDK with
  * `for await`. More than HIGH_WATER unread chunks pause the socket until the reader catches up;
@@ -214,6 +216,8 @@ class DispatchedBody implements AsyncIterableIterator<Buffer> {
     this.ended = true;
     this.failure = err;
     if (err) this.chunks.length = 0;
+    this.resume = noop;
+    this.abort = noop;
     const w = this.waiter;
     this.waiter = undefined;
     if (!w) return;
@@ -241,6 +245,43 @@ class DispatchedBody implements AsyncIterableIterator<Buffer> {
     }
     this.chunks.length = 0;
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    return new BodyReader(this);
+  }
+}
+
+const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
+
+/**
+ * What `for await` over a body gets: it lets go of the body once the reading is over. The SDK
+ * keeps each iterator as the held value of a FinalizationRegistry entry (to cancel streams whose
+ * reader was dropped), and a held value outlives young-generation collections even after its
+ * entry is unregistered (a standalone test: 20,000 such values all promoted, none without the
+ * registry). An iterator still holding the body kept the request's objects alive into the old
+ * generation; with this, the paced bench's survivors per scavenge went from ~1.56 to ~1.34 MB.
+ */
+class BodyReader implements AsyncIterableIterator<Buffer> {
+  constructor(private body: DispatchedBody | null) {}
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    const body = this.body;
+    if (!body) return DONE;
+    try {
+      const r = await body.next();
+      if (r.done) this.body = null;
+      return r;
+    } catch (err) {
+      this.body = null;
+      throw err;
+    }
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    const body = this.body;
+    this.body = null;
+    return body ? body.return() : Promise.resolve(DONE);
   }
 
   [Symbol.asyncIterator](): this {
