@@ -1,4 +1,5 @@
 // Test helpers: build a checked config from a plain object and compile its router.
+import path from 'node:path';
 import { expect } from 'vitest';
 import { checkConfigValue, type ConfigIssue, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { compileRouter, type Router } from '../../src-shared/routing/index.ts';
@@ -8,6 +9,19 @@ export function validConfig(raw: unknown): SwitchboardConfig {
   const errors = check.issues.filter((i) => i.severity === 'error');
   expect(errors, JSON.stringify(errors, null, 2)).toEqual([]);
   return check.config!;
+}
+
+/** Two agents, `home` (the default) and `work`, with workspaces `ws-home`/`ws-work` under `root`; `extra` agents are added after them. */
+export function homeAndWorkConfig(root: string, extra: Record<string, unknown>[] = []): SwitchboardConfig {
+  return validConfig({
+    agents: {
+      list: [
+        { id: 'home', default: true, workspace: path.join(root, 'ws-home') },
+        { id: 'work', workspace: path.join(root, 'ws-work') },
+        ...extra,
+      ],
+    },
+  });
 }
 
 export function routerFor(raw: unknown): Router {

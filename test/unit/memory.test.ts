@@ -9,7 +9,8 @@ import { MemoryPools, PoolNameError, resolvePool, SearchIndex, tokenize, NOTES_F
 import { buildSystemPrompt, PersonaFileCache } from '../../src-main/agents/prompt.ts';
 import { memoryTools, ToolRegistry } from '../../src-main/agents/tools/index.ts';
 import { agentContext } from '../helpers/agent-context.ts';
-import { validConfig } from '../helpers/config.ts';
+import { homeAndWorkConfig } from '../helpers/config.ts';
+import type { SwitchboardConfig } from '../../src-shared/config/index.ts';
 
 let tmp: string;
 let pools: MemoryPools;
@@ -25,17 +26,7 @@ afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
-function config(extra: Record<string, unknown>[] = []) {
-  return validConfig({
-    agents: {
-      list: [
-        { id: 'home', default: true, workspace: path.join(tmp, 'ws-home') },
-        { id: 'work', workspace: path.join(tmp, 'ws-work') },
-        ...extra,
-      ],
-    },
-  });
-}
+const config = (extra: Record<string, unknown>[] = []): SwitchboardConfig => homeAndWorkConfig(tmp, extra);
 
 async function call(cfg: ReturnType<typeof config>, agentId: string, name: string, input: Record<string, unknown>, isOwner = true) {
   return registry.execute(name, input, agentContext(cfg, tmp, agentId, { isOwner }));
