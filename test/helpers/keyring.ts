@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'vitest';
+import { openSecretStore, type SecretStore } from '../../src-main/secrets/store.ts';
 
 const TOOLS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'];
 
@@ -90,3 +91,24 @@ export async function startKeyring(): Promise<Keyring> {
     throw err;
   }
 }
+
+/**
+ * A keyring for this test process and a SecretStore on it: keytar (through libsecret) reads the
+ * bus address from this process's environment on first use, so the variable is pointed at the
+ * keyring's bus; `keyring.stop()` puts the previous value back.
+ */
+export async function keyringWithStore(): Promise<{ keyring: Keyring; store: SecretStore }> {
+  const started = await startKeyring();
+  const previous = process.env.DBUS_SESSION_BUS_ADDRESS;
+  process.env.DBUS_SESSION_BUS_ADDRESS = started.env.DBUS_SESSION_BUS_ADDRESS;
+  const keyring: Keyring = {
+    env: started.env,
+    stop: async () => {
+      if (previous === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+      else process.env.DBUS_SESSION_BUS_ADDRESS = previous;
+      await started.stop();
+    },
+  };
+  return { keyring, store: openSecretStore() };
+}
+

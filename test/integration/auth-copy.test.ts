@@ -11,9 +11,9 @@ import { connectControl, type ControlClient } from '../../src-main/control/ws-cl
 import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gateway/headless.ts';
 import { streamLogger } from '../../src-main/log.ts';
 import { AuthProfiles } from '../../src-main/secrets/auth-profiles.ts';
-import { UnavailableSecretStore, openSecretStore, type SecretStore } from '../../src-main/secrets/store.ts';
+import { UnavailableSecretStore, type SecretStore } from '../../src-main/secrets/store.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
-import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
+import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 const ALPHA_KEY = 'sk-alpha-copied-key-5d1e';
 const ALPHA_SPARE = 'sk-alpha-spare-key-93c0';
@@ -50,9 +50,7 @@ describeWithKeyring('auth.copy on a real keychain', () => {
   const outputs: string[] = [];
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    store = openSecretStore();
+    ({ keyring, store } = await keyringWithStore());
     // Only alpha's keys open the peer, and the gateway has no ANTHROPIC_API_KEY: a turn of beta
     // that gets an answer used a key copied from alpha.
     peer = await startAnthropicPeer({ keys: [ALPHA_KEY, ALPHA_SPARE] });

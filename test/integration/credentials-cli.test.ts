@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { openSecretStore, type SecretStore } from '../../src-main/secrets/store.ts';
+import type { SecretStore } from '../../src-main/secrets/store.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
-import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
+import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TG_PLAIN = '555555:PLAINTEXTtelegramTOKENzzzzzzzzzz';
@@ -52,10 +52,7 @@ describeWithKeyring('credential commands', () => {
   }
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    // This process cleans the keychain between tests; the CLI processes get the address in their env.
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    store = openSecretStore();
+    ({ keyring, store } = await keyringWithStore());
     peer = await startAnthropicPeer({ keys: [GOOD_KEY] });
   });
   afterAll(async () => {

@@ -12,9 +12,9 @@ import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gatew
 import { streamLogger } from '../../src-main/log.ts';
 import { AuthProfiles } from '../../src-main/secrets/auth-profiles.ts';
 import { channelTokenRef, keychainResolver } from '../../src-main/secrets/resolver.ts';
-import { openSecretStore, secretAccount, type SecretStore } from '../../src-main/secrets/store.ts';
+import { secretAccount, type SecretStore } from '../../src-main/secrets/store.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
-import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
+import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 const TG_CANARY = '123456:CANARYtgTOKENabcdefghijklmnop';
 const KEY_CANARY = 'canary-anthropic-key-7f3e9a1b';
@@ -42,9 +42,7 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
   const agentRef = (id: string) => ({ id, agentDir: path.join(dir, 'agents', id, 'agent'), scope: 'agent' as const });
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    store = openSecretStore();
+    ({ keyring, store } = await keyringWithStore());
     peer = await startAnthropicPeer({ keys: [GOOD_KEY] });
     dir = await mkdtemp(path.join(os.tmpdir(), 'sb-cred-'));
     await store.set(secretAccount('telegram/default'), TG_CANARY);

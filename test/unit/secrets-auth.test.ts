@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ProfileApiKeySource } from '../../src-main/secrets/api-keys.ts';
 import { AuthProfiles, type AgentAuthRef } from '../../src-main/secrets/auth-profiles.ts';
-import { openSecretStore, type SecretStore } from '../../src-main/secrets/store.ts';
-import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
+import type { SecretStore } from '../../src-main/secrets/store.ts';
+import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 describeWithKeyring('auth profiles', () => {
   let keyring: Keyring;
@@ -18,9 +18,7 @@ describeWithKeyring('auth profiles', () => {
   const source = (env: NodeJS.ProcessEnv = {}) => new ProfileApiKeySource({ store, stateDir: dir, agent: (id) => agents[id], env });
 
   beforeAll(async () => {
-    keyring = await startKeyring();
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    store = openSecretStore();
+    ({ keyring, store } = await keyringWithStore());
   });
   afterAll(async () => {
     await keyring?.stop();

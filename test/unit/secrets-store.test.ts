@@ -1,17 +1,14 @@
 // SecretStore against a real gnome-keyring in a private D-Bus session, plus the queue's timeout
 // (a keychain that never answers) with a stand-in keytar.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KeytarSecretStore, SecretStoreUnavailableError, openSecretStore, secretAccount, whatsappLinkKeyAccount, type SecretStore } from '../../src-main/secrets/store.ts';
-import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
+import { KeytarSecretStore, SecretStoreUnavailableError, secretAccount, whatsappLinkKeyAccount, type SecretStore } from '../../src-main/secrets/store.ts';
+import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 describeWithKeyring('keytar SecretStore on gnome-keyring', () => {
   let keyring: Keyring;
   let store: SecretStore;
   beforeAll(async () => {
-    keyring = await startKeyring();
-    // keytar/libsecret read the bus address from this process's environment on first use.
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    store = openSecretStore();
+    ({ keyring, store } = await keyringWithStore());
   });
   afterAll(async () => {
     await keyring?.stop();
