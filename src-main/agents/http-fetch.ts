@@ -311,10 +311,7 @@ function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<
       else reject(err ?? new Error('the response ended before its headers'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    dispatcher.dispatch({
-      origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers, body: (init.body as string | Uint8Array | null | undefined) ?? null,
-    }, {
+    const handler: Dispatcher.DispatchHandlers = {
       onConnect(abort) {
         abortRequest = abort;
         if (pendingAbort) abort(pendingAbort);
@@ -330,7 +327,16 @@ function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<
       onData: (chunk) => body.push(chunk),
       onComplete: () => done(),
       onError: (err) => done(err),
-    });
+    };
+    try {
+      dispatcher.dispatch({
+        origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers, body: (init.body as string | Uint8Array | null | undefined) ?? null,
+      }, handler);
+    } catch (err) {
+      // undici reports bad arguments through onError; anything thrown here ends the call the same way.
+      done(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 }
 

@@ -2,6 +2,7 @@
 // handed over as an async iterable) against real servers on 127.0.0.1: what the SDK relies on —
 // status, headers, whole and streamed bodies, keep-alive, aborting, early stops and broken
 // connections — plus the SDK streaming a reply through it from the local Anthropic peer.
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -142,6 +143,16 @@ describe('the direct model fetch', () => {
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     await expect(keepAliveFetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('a request undici refuses (a malformed method) rejects and leaves no abort listener behind', async () => {
+    const { port } = await serve((_req, res) => res.end('never'));
+    const ac = new AbortController();
+    await expect(keepAliveFetch(`http://127.0.0.1:${port}/`, { signal: ac.signal, method: 'BAD METHOD' })).rejects.toThrow(/method/i);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    // A completed call leaves none either.
+    expect(await (await keepAliveFetch(`http://127.0.0.1:${port}/`, { signal: ac.signal })).text()).toBe('never');
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
   it('trusts a private CA given for https targets', async () => {
