@@ -182,6 +182,13 @@ async function newDirect(ca: string | Buffer | undefined): Promise<Dispatcher> {
 
 const noop = (): void => {};
 
+/** The request's headers as a plain lower-cased record (what both transports send). */
+function headerRecord(init: RequestInit): Record<string, string> {
+  const headers: Record<string, string> = {};
+  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => { headers[k] = v; });
+  return headers;
+}
+
 /**
  * A response body fed by undici's dispatcher: the chunks it hands over, read by the SDK with
  * `for await`. More than HIGH_WATER unread chunks pause the socket until the reader catches up;
@@ -194,8 +201,8 @@ class DispatchedBody implements AsyncIterableIterator<Buffer> {
   private failure: Error | undefined;
   private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: Error) => void } | undefined;
   /** Set by the handler: resumes a paused socket, and aborts the request. */
-  resume: () => void = () => {};
-  abort: (err: Error) => void = () => {};
+  resume: () => void = noop;
+  abort: (err: Error) => void = noop;
 
   /** A chunk arrived; false asks undici to pause the socket. */
   push(chunk: Buffer): boolean {
@@ -293,8 +300,7 @@ class BodyReader implements AsyncIterableIterator<Buffer> {
 function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<Response> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
-  const headers: Record<string, string> = {};
-  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => { headers[k] = v; });
+  const headers = headerRecord(init);
   const body = new DispatchedBody();
   let abortRequest: ((err: Error) => void) | undefined;
   let pendingAbort: Error | undefined;
@@ -348,8 +354,7 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError(signal));
 
-  const headers: Record<string, string> = {};
-  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => { headers[k] = v; });
+  const headers = headerRecord(init);
   const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body ?? undefined;
   if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
 
