@@ -165,16 +165,22 @@ export function recordsToMessages(
   return normalize(out);
 }
 
+/**
+ * Same-role neighbours joined, empty turns dropped. The messages are new objects; their content
+ * arrays may be the input's (nothing here changes an array in place: a change assigns a new one).
+ */
 function merge(messages: WireMessage[]): WireMessage[] {
   const out: WireMessage[] = [];
   for (const m of messages) {
     if (m.content.length === 0) continue;
     const last = out[out.length - 1];
     if (last && last.role === m.role) last.content = [...last.content, ...m.content];
-    else out.push({ role: m.role, content: [...m.content] });
+    else out.push({ role: m.role, content: m.content });
   }
   return out;
 }
+
+const hasBlock = (m: WireMessage, type: WireBlock['type']): boolean => m.content.some((b) => b.type === type);
 
 /**
  * Makes the sequence valid for the API: every tool_use is answered by a tool_result in the very
@@ -183,9 +189,27 @@ function merge(messages: WireMessage[]): WireMessage[] {
  */
 export function normalize(messages: WireMessage[]): WireMessage[] {
   let ms = merge(messages);
+  // Each round drops at least one turn (an emptied one), so this ends; the result is a fixed
+  // point: normalizing it again changes nothing.
+  for (;;) {
+    while (ms.length > 1 && ms[0]!.role !== 'user') ms.shift();
+    if (!pairToolBlocks(ms)) return ms;
+    ms = merge(ms);
+  }
+}
+
+/**
+ * One pass of normalize over merged turns: keeps a tool_use only when the next turn answers it
+ * (and its id was not used before), a tool_result only when the turn before asked for it, and
+ * puts the results first. True when a turn was left empty (so neighbours must be merged again).
+ */
+function pairToolBlocks(ms: WireMessage[]): boolean {
   const seen = new Set<string>();
+  let emptied = false;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
+    // A turn without tool blocks (most of them) has nothing to pair or reorder.
+    if (!hasBlock(m, m.role === 'assistant' ? 'tool_use' : 'tool_result')) continue;
     if (m.role === 'assistant') {
       const next = ms[i + 1];
       const answered = new Set(next?.role === 'user' ? next.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : []);
@@ -206,13 +230,15 @@ export function normalize(messages: WireMessage[]): WireMessage[] {
       }
       m.content = [...results, ...rest];
     }
+    if (m.content.length === 0) emptied = true;
   }
-  ms = merge(ms);
-  while (ms.length > 1 && ms[0]!.role !== 'user') ms.shift();
-  return ms;
+  return emptied;
 }
 
-/** Drops the oldest turns until the estimate fits the budget; the last (current) turn always stays. */
+/**
+ * Drops the oldest turns of a normalized conversation (recordsToMessages) until the estimate fits
+ * the budget; the last (current) turn always stays.
+ */
 export function trimToBudget(messages: WireMessage[], budgetTokens: number): { messages: WireMessage[]; dropped: number } {
   let ms = messages;
   let total = ms.reduce((n, m) => n + estimateTokens(m), 0);
@@ -228,7 +254,8 @@ export function trimToBudget(messages: WireMessage[], budgetTokens: number): { m
       dropped++;
     }
   }
-  return { messages: normalize(ms), dropped };
+  // Untouched, the conversation is still as normalize left it.
+  return { messages: dropped > 0 ? normalize(ms) : ms, dropped };
 }
 
 /**

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { normalize, type WireMessage as HistoryMessage } from '../../src-main/agents/history.ts';
 import { readTool, ToolRegistry } from '../../src-main/agents/tools/index.ts';
 import { AgentTurnRunner, type AgentTurnRunnerOptions } from '../../src-main/agents/turn.ts';
 import type { ApiKeySource, TurnRequest, TurnResult } from '../../src-main/agents/turn-types.ts';
@@ -155,6 +156,27 @@ describe('history', () => {
       { role: 'assistant', content: [{ type: 'text', text: 'Reading.' }] },
       { role: 'user', content: [{ type: 'text', text: 'are you there?' }] },
     ]);
+  });
+
+  it('never sends a tool result whose call is not in the history (the history starts inside a tool round)', async () => {
+    await store.append(KEY, { type: 'tool_call', id: 'toolu_old', name: 'read', input: { path: 'x' } });
+    await store.append(KEY, { type: 'tool_result', id: 'toolu_old', name: 'read', isError: false, output: 'x' });
+    await store.append(KEY, { type: 'message', role: 'assistant', text: 'Done.' });
+    await setup().turn('next');
+    expect(messagesOf(0)).toEqual([{ role: 'user', content: [{ type: 'text', text: 'next' }] }]);
+  });
+
+  it('normalizes in one go: the result is valid and normalizing it again changes nothing', () => {
+    const input: HistoryMessage[] = [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: 'r' }] },
+      { role: 'user', content: [{ type: 'text', text: 'current' }] },
+    ];
+    const before = structuredClone(input);
+    const once = normalize(input);
+    expect(once).toEqual([{ role: 'user', content: [{ type: 'text', text: 'current' }] }]);
+    expect(normalize(structuredClone(once))).toEqual(once);
+    expect(input).toEqual(before);
   });
 
   it('leaves out messages that arrived after the inbound and puts each reply back after its message', async () => {
