@@ -104,14 +104,14 @@ export function mediaRefsOf(r: TranscriptRecord): MediaRef[] {
 /**
  * Conversation order: messages arrive (and are persisted) while an earlier turn still runs, so a
  * reply can sit after later user messages in the file. A reply (`inReplyTo: n`) sorts right after
- * user record n; records without it (older transcripts) keep their file position.
+ * user record n; records without it (older transcripts) keep their file position. Sorts
+ * `records` (a fresh array) in place.
  */
-function conversationOrder(records: readonly TranscriptRecord[]): TranscriptRecord[] {
-  const key = (r: TranscriptRecord): [number, number, number] => (typeof r.inReplyTo === 'number' ? [r.inReplyTo, 1, r.seq] : [r.seq, r.type === 'message' && r.role === 'user' ? 0 : 1, r.seq]);
-  return [...records].sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-  });
+function conversationOrder(records: TranscriptRecord[]): TranscriptRecord[] {
+  // Sort key (anchor, rank, seq): a reply ranks after the user message it answers.
+  const anchor = (r: TranscriptRecord): number => (typeof r.inReplyTo === 'number' ? r.inReplyTo : r.seq);
+  const rank = (r: TranscriptRecord): number => (typeof r.inReplyTo !== 'number' && r.type === 'message' && r.role === 'user' ? 0 : 1);
+  return records.sort((a, b) => anchor(a) - anchor(b) || rank(a) - rank(b) || a.seq - b.seq);
 }
 
 /** Transcript records (oldest first, the current inbound among them) → a valid conversation. */

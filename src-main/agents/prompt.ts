@@ -107,6 +107,14 @@ function firstSentence(s: string): string {
   return m ? m[1]! : s;
 }
 
+/** A tool's line in the prompt, made once per definition (the registry hands out the same objects every turn). */
+const toolLines = new WeakMap<PromptInput['tools'][number], string>();
+function toolLine(t: PromptInput['tools'][number]): string {
+  let line = toolLines.get(t);
+  if (line === undefined) toolLines.set(t, (line = `- ${t.name}: ${firstSentence(t.description)}`));
+  return line;
+}
+
 export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt> {
   const { agent, inbound } = input;
   const name = agent.identity.name?.trim() || agent.name?.trim() || agent.id;
@@ -136,7 +144,7 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
 
   parts.push(
     input.tools.length
-      ? `## Tools\n\nYou can use these tools (file paths are relative to your workspace folder):\n${input.tools.map((t) => `- ${t.name}: ${firstSentence(t.description)}`).join('\n')}`
+      ? `## Tools\n\nYou can use these tools (file paths are relative to your workspace folder):\n${input.tools.map(toolLine).join('\n')}`
       : '## Tools\n\nYou have no tools in this conversation; answer from what you know and what is said here.',
   );
 

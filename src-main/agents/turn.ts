@@ -148,6 +148,7 @@ export class AgentTurnRunner {
   private readonly tools: ToolRegistry;
   private readonly files = new PersonaFileCache();
   private readonly clients = new Map<string, Anthropic>();
+  private lastKey: { apiKey: string; hash: string } | undefined;
   private readonly log: Logger | undefined;
   /** Model calls go through the proxy the runner's env names (HTTPS_PROXY…, src-main/net/proxy.ts). */
   private readonly fetch: ModelFetch;
@@ -343,8 +344,9 @@ export class AgentTurnRunner {
     // A proxy variable that cannot be used fails the turn naming the variable, instead of reaching
     // the SDK as an anonymous "Connection error.".
     proxyFor(baseURL, this.opts.env ?? process.env);
-    // Keyed by a hash so the map's keys never hold the secret itself.
-    const id = `${baseURL}\n${createHash('sha256').update(apiKey).digest('hex')}`;
+    // Keyed by a hash so the map's keys never hold the secret itself (hashed once per key in a row).
+    if (this.lastKey?.apiKey !== apiKey) this.lastKey = { apiKey, hash: createHash('sha256').update(apiKey).digest('hex') };
+    const id = `${baseURL}\n${this.lastKey.hash}`;
     let c = this.clients.get(id);
     if (!c) {
       const redact = makeRedactor(apiKey);

@@ -12,7 +12,7 @@ import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
-import { agentPaths, type Locations } from '../config/paths.ts';
+import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import type { Logger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
@@ -132,8 +132,12 @@ export class Gateway {
   /** Errors of the last rejected reload (the gateway kept the previous config). */
   lastReloadErrors: string[] = [];
 
-  pathsOf(agent: AgentConfig) {
-    return agentPaths(agent, this.config, this.opts.loc, this.opts.homeDir);
+  /** Resolved once per agent and config (apply() starts a new map): every turn asks for them. */
+  private paths = new WeakMap<AgentConfig, AgentPaths>();
+  pathsOf(agent: AgentConfig): AgentPaths {
+    let p = this.paths.get(agent);
+    if (!p) this.paths.set(agent, (p = agentPaths(agent, this.config, this.opts.loc, this.opts.homeDir)));
+    return p;
   }
 
   get inFlight(): number {
@@ -151,6 +155,7 @@ export class Gateway {
   private apply(loaded: LoadedConfig): void {
     this.loaded = loaded;
     this.config = loaded.check.config!;
+    this.paths = new WeakMap();
     this.router = compileRouter(this.config);
     const g = this.config.gateway;
     this.lanes.configure({ maxConcurrent: g.maxConcurrentSessions, maxQueuedPerSession: Math.min(g.queueLimit, 1000), maxQueuedTotal: g.queueLimit * 5 });
@@ -602,7 +607,7 @@ export class Gateway {
     let result: TurnResult;
     try {
       result = await this.opts.runner.run({
-        agent, config: this.config, paths: agentPaths(agent, this.config, this.opts.loc, this.opts.homeDir), loc: this.opts.loc,
+        agent, config: this.config, paths: this.pathsOf(agent), loc: this.opts.loc,
         store, sessionKey: decision.sessionKey, signal: controller.signal, inboundSeq: inbound.seq,
         inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner: this.isOwner(agent, envelope) },
         onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),

@@ -72,7 +72,7 @@ export class ToolRegistry {
   }
 
   definitions(ctx: ToolContext): ApiToolDefinition[] {
-    return this.offered(ctx).map((d) => ({ name: d.name, description: d.description, input_schema: d.inputSchema }));
+    return this.offered(ctx).map(apiDefinition);
   }
 
   /** Why `name` cannot run in this turn, or null. The policy is re-checked here, not trusted from the offer. */
@@ -98,6 +98,14 @@ export class ToolRegistry {
       return done({ output: `${name} failed${code ? ` (${code})` : ''}: ${msg}`, isError: true });
     }
   }
+}
+
+/** The API's form of each tool, made once: every turn sends the same ones. */
+const apiForms = new WeakMap<ToolDef, ApiToolDefinition>();
+function apiDefinition(d: ToolDef): ApiToolDefinition {
+  let api = apiForms.get(d);
+  if (!api) apiForms.set(d, (api = { name: d.name, description: d.description, input_schema: d.inputSchema }));
+  return api;
 }
 
 function done(o: ToolOutcome): ToolExecution {
