@@ -1,5 +1,26 @@
 // Shared bench plumbing: figures print as text, or with --json as one object per line
 // `{"bench", "params", "value", "unit"}` so later benches can add theirs in the same form.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = fileURLToPath(import.meta.url);
+
+/** The project folder: the nearest one up with a package.json (bench/ under tsx, dist/bench/ bundled). */
+export const ROOT = ((): string => {
+  for (let dir = path.dirname(HERE); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${HERE}`);
+  }
+})();
+
+/**
+ * Node's arguments for another bench entry point (bench/<name>.ts), run the way this one runs:
+ * its bundle next to this one (`npm run bench`), or the source through tsx.
+ */
+export function benchEntry(name: string): string[] {
+  return HERE.endsWith('.ts') ? ['--import', 'tsx', path.join(path.dirname(HERE), `${name}.ts`)] : [path.join(path.dirname(HERE), `${name}.mjs`)];
+}
 export interface Figure {
   bench: string;
   params: Record<string, string | number>;

@@ -4,8 +4,7 @@
 import { checkConfigValue, type RawBinding } from '../src-shared/config/index.ts';
 import { compileRouter, type InboundInput } from '../src-shared/routing/index.ts';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { now, report, type BenchOptions } from './harness.ts';
+import { benchEntry, now, report, type BenchOptions } from './harness.ts';
 
 const CHANNELS = ['telegram', 'discord', 'whatsapp'] as const;
 const ACCOUNTS = ['default', 'acc1', 'acc2'] as const;
@@ -100,7 +99,8 @@ function agentsFor(): { id: string }[] {
   return ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'].map((id) => ({ id }));
 }
 
-function run(opts: BenchOptions, workload: 'mixed' | 'redundant', count: number, n: number): void {
+/** One configuration's figures, in a process of its own (bench/route-child.ts). */
+export function runRouteBench(opts: BenchOptions, workload: 'mixed' | 'redundant', count: number, n: number): void {
   const r = lcg(count * 7 + (workload === 'mixed' ? 1 : 2));
   const w = workload === 'mixed' ? mixedWorkload(count, r) : redundantWorkload(count, r);
   const check = checkConfigValue({ agents: { list: agentsFor() }, bindings: w.bindings });
@@ -138,12 +138,8 @@ export function routeBench(opts: BenchOptions): void {
   const n = opts.smoke ? 100_000 : 1_000_000;
   const runs: [string, number][] = [...(opts.smoke ? [10, 10_000] : [10, 1_000, 10_000]).map((c) => ['mixed', c] as [string, number]), ['redundant', 10_000]];
   for (const [workload, count] of runs) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), workload, String(count), String(n), opts.json ? 'json' : 'text'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawnSync(process.execPath, ['--expose-gc', ...benchEntry('route-child'), workload, String(count), String(n), opts.json ? 'json' : 'text'], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (child.status !== 0) throw new Error(`route bench ${workload}/${count} failed`);
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [workload, count, n, mode] = process.argv.slice(2);
-  run({ json: mode === 'json', smoke: false }, workload as 'mixed' | 'redundant', Number(count), Number(n));
-}
