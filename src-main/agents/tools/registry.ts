@@ -68,7 +68,15 @@ export class ToolRegistry {
   /** Tools offered to the model in this turn: enabled by config, implemented, usable right now. */
   offered(ctx: ToolContext): ToolDef[] {
     const enabled = enabledToolNames(ctx.agent);
-    return [...this.defs.values()].filter((d) => enabled.has(d.name as ToolName) && !d.unavailableReason?.(ctx));
+    // A family of tools shares one availability check (memory_*, task_*): asked once per call.
+    const reasons = new Map<ToolDef['unavailableReason'], string | null>();
+    const unavailable = (d: ToolDef): boolean => {
+      if (!d.unavailableReason) return false;
+      let r = reasons.get(d.unavailableReason);
+      if (r === undefined) reasons.set(d.unavailableReason, (r = d.unavailableReason(ctx)));
+      return r !== null;
+    };
+    return [...this.defs.values()].filter((d) => enabled.has(d.name as ToolName) && !unavailable(d));
   }
 
   definitions(ctx: ToolContext): ApiToolDefinition[] {

@@ -27,10 +27,17 @@ function isDir(p: string): boolean {
   return yes;
 }
 
+/** The two skills folders of an agent's paths, worked out once per paths object (every turn asks). */
+const skillDirs = new WeakMap<ToolContext['paths'], { own: string; shared?: string }>();
+
 /** The tool is offered only when a skills folder exists (own or shared). */
 function noSkills(ctx: ToolContext): string | null {
-  const src = skillSources(ctx);
-  return isDir(path.join(src.workspace, 'skills')) || (src.stateDir !== undefined && isDir(sharedSkillsDir(src.stateDir))) ? null : 'there are no skills folders';
+  let dirs = skillDirs.get(ctx.paths);
+  if (!dirs) {
+    const { workspace, stateDir } = skillSources(ctx);
+    skillDirs.set(ctx.paths, (dirs = { own: path.join(workspace, 'skills'), ...(stateDir !== undefined ? { shared: sharedSkillsDir(stateDir) } : {}) }));
+  }
+  return isDir(dirs.own) || (dirs.shared !== undefined && isDir(dirs.shared)) ? null : 'there are no skills folders';
 }
 
 export const skillTool: ToolDef = {
