@@ -49,11 +49,13 @@ export interface SessionStats {
 }
 
 export function buildRecord(input: RecordInput, seq: number): TranscriptRecord {
-  const { type, ts, ...rest } = input;
-  // Fixed prefix first; the spread cannot move or override v/seq because they are re-set after it.
-  const rec: TranscriptRecord = { v: RECORD_VERSION, seq, ts: ts ?? new Date().toISOString(), type, ...rest };
+  const ts = input.ts ?? new Date().toISOString();
+  // Fixed prefix first: the spread keeps those keys where they are (it only overwrites values,
+  // and is copied once instead of through a rest object), and v/seq/ts are re-set after it.
+  const rec = { v: RECORD_VERSION, seq, ts, type: input.type, ...(input as Record<string, unknown>) } as TranscriptRecord;
   rec.v = RECORD_VERSION;
   rec.seq = seq;
+  rec.ts = ts;
   return rec;
 }
 

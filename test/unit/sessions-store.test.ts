@@ -79,6 +79,14 @@ describe('TranscriptFile', () => {
     await reopened.close();
   });
 
+  it('starts every record with v, seq, ts and type, whatever order and values the caller gave', () => {
+    const r = buildRecord({ role: 'user', text: 'hi', v: 9, seq: 99, ts: undefined, type: 'message' } as never, 3);
+    expect(Object.keys(r)).toEqual(['v', 'seq', 'ts', 'type', 'role', 'text']);
+    expect(r).toMatchObject({ v: 1, seq: 3, type: 'message' });
+    expect(Date.parse(r.ts)).not.toBeNaN();
+    expect(buildRecord({ type: 'x', ts: '2020-01-01T00:00:00.000Z' }, 4).ts).toBe('2020-01-01T00:00:00.000Z');
+  });
+
   it('a write that fails part-way (disk full) leaves no partial line, and the next append works', async () => {
     const file = path.join(tmp, 's.jsonl');
     const t = await TranscriptFile.open(file);
