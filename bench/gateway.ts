@@ -7,6 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { createModelFetch } from '../src-main/agents/http-fetch.ts';
 import { AgentTurnRunner } from '../src-main/agents/turn.ts';
 import { ConfigStore } from '../src-main/config/store.ts';
 import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage } from '../src-main/gateway/envelope.ts';
@@ -15,6 +17,9 @@ import { PairingStore } from '../src-main/gateway/pairing.ts';
 import { silentLogger } from '../src-main/log.ts';
 import { benchStorageFloor } from '../src-main/sessions/bench-floor.ts';
 import { benchEntry, now, report, ROOT, type BenchOptions } from './harness.ts';
+
+/** Sessions the gateway runs at once in the bench (its default is 4). */
+const CONCURRENCY = 64;
 
 /** A channel account fed by the bench: inject() plays a platform update, send() records the reply. */
 class BenchChannel implements ChannelAdapter {
@@ -48,7 +53,7 @@ async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel
     models: { anthropic: { baseUrl: peerUrl } },
     channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
     session: { dmScope: 'per-peer' },
-    gateway: { maxConcurrentSessions: 64, queueLimit: 20_000 },
+    gateway: { maxConcurrentSessions: CONCURRENCY, queueLimit: 20_000 },
   }));
   const channel = new BenchChannel();
   const gateway = new Gateway({
@@ -94,6 +99,29 @@ export async function throughputForProfile(peerUrl: string, messages: number, se
   } finally {
     clearInterval(sampler);
   }
+}
+
+/**
+ * The SDK alone: `messages` streamed calls (the smallest request, each stream read to its end)
+ * against the same peer through the gateway's own fetch, `concurrency` at a time, after a
+ * warm-up. Every agent turn makes at least one such call, so no gateway can pass this rate here.
+ */
+export async function sdkCeiling(peerUrl: string, messages: number, concurrency: number): Promise<number> {
+  const client = new Anthropic({ apiKey: 'sk-bench', baseURL: peerUrl, maxRetries: 0, fetch: createModelFetch({ env: {} }) });
+  const run = async (count: number): Promise<number> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < count; i = next++) {
+        const stream = await client.messages.create({ model: 'claude-bench', max_tokens: 1024, messages: [{ role: 'user', content: `message ${i}` }], stream: true });
+        for await (const _event of stream);
+      }
+    };
+    const t0 = now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return count / ((now() - t0) / 1000);
+  };
+  await run(Math.min(messages, 2000));
+  return run(messages);
 }
 
 /** The sender of the i-th message: senders (and so sessions) repeat every `sessions` messages. */
@@ -183,6 +211,7 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
   const sessions = opts.smoke ? 100 : 1000;
   const peer = await startPeer();
   let rate: number;
+  let ceiling: number;
   try {
     // Three runs, the median reported (by rate): one run moves by a fifth or more on this VM.
     const runs: ThroughputResult[] = [];
@@ -197,18 +226,24 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
     for (const q of [0.5, 0.99]) {
       report(opts, { bench: 'gateway.latency', params: { quantile: q, rate: 500, messages, sessions }, value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!, unit: 'ms' }, q === 0.99 ? '<= 10 ms' : undefined);
     }
+    const ceilings = [];
+    for (let i = 0; i < RUNS; i++) ceilings.push(await sdkCeiling(peer.url, messages, CONCURRENCY));
+    ceiling = median(ceilings, (c) => c);
+    report(opts, { bench: 'gateway.sdk_ceiling', params: { messages, concurrency: CONCURRENCY }, value: ceiling, unit: 'msg/s' });
   } finally {
     peer.child.kill('SIGTERM');
   }
   const floorDir = await mkdtemp(path.join(os.tmpdir(), 'sb-floor-'));
   try {
-    // The floor's own runs swing even more (its fdatasyncs): the median of three as well.
+    // The median of three as well.
     const floors = [];
     for (let i = 0; i < RUNS; i++) floors.push(await benchStorageFloor(path.join(floorDir, String(i)), { messages, sessions }));
     const floor = median(floors, (f) => f.msgsPerSec);
     report(opts, { bench: 'storage.floor', params: { messages, sessions }, value: floor.msgsPerSec, unit: 'msg/s' });
     // How many times the storage floor's time per message the whole gateway takes.
     report(opts, { bench: 'gateway.floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / rate, unit: 'x' }, '<= 3');
+    // The least floor ratio a gateway making one SDK call per message could reach on this machine.
+    report(opts, { bench: 'gateway.floor_ratio_bound', params: { messages, sessions }, value: floor.msgsPerSec / ceiling, unit: 'x' });
   } finally {
     await rm(floorDir, { recursive: true, force: true });
   }

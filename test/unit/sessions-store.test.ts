@@ -451,12 +451,18 @@ describe('AgentSessionStore', () => {
     const dir = sessionsDir('bench');
     const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.jsonl'));
     expect(names).toHaveLength(20);
-    const recs = (await Promise.all(names.map((n) => readJsonLines(path.join(dir, n))))).flat();
-    // The same appends as a plain turn: each inbound and its reply, answering that inbound.
-    expect(recs.filter((r) => r.type === 'message' && r.role === 'user')).toHaveLength(200);
-    const replies = recs.filter((r) => r.type === 'message' && r.role === 'assistant');
-    expect(replies).toHaveLength(200);
-    const userSeqs = new Set(recs.filter((r) => r.role === 'user').map((r) => r.seq));
-    expect(replies.every((r) => typeof r.inReplyTo === 'number' && userSeqs.has(r.inReplyTo))).toBe(true);
+    const files = await Promise.all(names.map((n) => readJsonLines(path.join(dir, n))));
+    // The same appends as a plain turn: each inbound and its reply, answering that inbound; the
+    // 200 timed messages after one untimed exchange per session.
+    const inbound = files.flat().filter((r) => r.type === 'message' && r.role === 'user');
+    expect(inbound.filter((r) => Number(r.messageId) >= 0).map((r) => Number(r.messageId)).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
+    expect(inbound).toHaveLength(220);
+    for (const recs of files) {
+      // In each session the replies answer its own inbound records, one each, in arrival order.
+      const bySeq = new Map(recs.filter((r) => r.role === 'user').map((r) => [r.seq, Number(r.messageId)]));
+      const answered = recs.filter((r) => r.type === 'message' && r.role === 'assistant').map((r) => bySeq.get(r.inReplyTo as number));
+      expect(answered).toHaveLength(11);
+      expect(answered).toEqual([...bySeq.values()].sort((a, b) => (a < 0 ? -1 : b < 0 ? 1 : a - b)));
+    }
   });
 });
