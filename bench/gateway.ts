@@ -1,8 +1,9 @@
 // End-to-end gateway benchmark (issue: Gateway runtime): Telegram-shaped DMs through access →
 // route → lane → durable transcript → agent turn (local peer answering at once) → outbound.
 // Throughput at saturation (with the CPU each message cost the process, all its threads, and the
-// process's peak RSS); added latency at a paced 500 msg/s; the storage floor (the same appends
-// alone) and the ratio of the two; idle RSS of the headless gateway process.
+// process's peak RSS); added latency at a paced 500 msg/s; the SDK's own ceiling (its calls alone
+// against the same peer); the storage floor (the same appends alone) and the ratios of the
+// floor to each rate; idle RSS of the headless gateway process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

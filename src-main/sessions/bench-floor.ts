@@ -54,7 +54,8 @@ export async function benchStorageFloor(stateDir: string, opts: StorageFloorOpti
     const lane = async (s: number): Promise<void> => {
       for (let i = s; i < messages; i += sessions) await answer(store, s, (await persisted[i]!).seq);
     };
-    await Promise.all(Array.from({ length: Math.min(sessions, messages) }, (_, s) => lane(s)));
+    // Awaiting `persisted` too makes a failed append the error reported, never an unhandled one.
+    await Promise.all([Promise.all(persisted), ...Array.from({ length: Math.min(sessions, messages) }, (_, s) => lane(s))]);
     const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
     return { msgsPerSec: elapsedMs > 0 ? (messages * 1000) / elapsedMs : 0, messages, sessions, elapsedMs };
   } finally {
