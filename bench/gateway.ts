@@ -2,8 +2,9 @@
 // route → lane → durable transcript → agent turn (local peer answering at once) → outbound.
 // Throughput at saturation (with the CPU each message cost the process, all its threads, and the
 // process's peak RSS); added latency at a paced 500 msg/s; the SDK's own ceiling (its calls alone
-// against the same peer); the storage floor (the same appends alone) and the ratios of the
-// floor to each rate; idle RSS of the headless gateway process.
+// against the same peer); the gateway without its agent turns (a runner that only appends the
+// reply); the storage floor (the same appends alone) and the ratios of the floor to each rate;
+// idle RSS of the headless gateway process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { createModelFetch } from '../src-main/agents/http-fetch.ts';
 import { AgentTurnRunner } from '../src-main/agents/turn.ts';
 import { ConfigStore } from '../src-main/config/store.ts';
 import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage } from '../src-main/gateway/envelope.ts';
-import { Gateway } from '../src-main/gateway/gateway.ts';
+import { Gateway, type TurnRunner } from '../src-main/gateway/gateway.ts';
 import { PairingStore } from '../src-main/gateway/pairing.ts';
 import { silentLogger } from '../src-main/log.ts';
 import { benchStorageFloor } from '../src-main/sessions/bench-floor.ts';
@@ -47,7 +48,22 @@ export function startPeer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel) => Promise<T>): Promise<T> {
+/**
+ * The gateway's pipeline without the agent turn, for `gateway.pipeline_throughput`: appends the
+ * reply record a plain turn ends with and answers at once (no prompt, history or model call).
+ */
+const replyOnlyRunner: TurnRunner = {
+  async run(req) {
+    const text = `echo: ${req.inbound.text}`;
+    const usage = { inputTokens: 100, outputTokens: 20 };
+    await req.store.append(req.sessionKey, { type: 'message', role: 'assistant', text, model: 'claude-bench', stopReason: 'end_turn', usage, inReplyTo: req.inboundSeq });
+    return { text, incomplete: false, usage, toolCalls: 0, model: 'claude-bench' };
+  },
+};
+
+const agentRunner = (): TurnRunner => new AgentTurnRunner({ keys: { apiKeyFor: async () => ({ ok: true, apiKey: 'sk-bench' }) }, env: {} });
+
+async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel) => Promise<T>, runner = agentRunner()): Promise<T> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-bench-'));
   const loc = { stateDir, configPath: path.join(stateDir, 'switchboard.json') };
   await writeFile(loc.configPath, JSON.stringify({
@@ -59,7 +75,7 @@ async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel
   const channel = new BenchChannel();
   const gateway = new Gateway({
     loc, store: new ConfigStore(loc, stateDir), pairing: new PairingStore({ stateDir }), emit: () => {}, log: silentLogger, homeDir: stateDir,
-    runner: new AgentTurnRunner({ keys: { apiKeyFor: async () => ({ ok: true, apiKey: 'sk-bench' }) }, env: {} }),
+    runner,
     adapters: () => channel,
   });
   await gateway.init();
@@ -81,7 +97,7 @@ export interface ThroughputResult {
   peakRssMb: number;
 }
 
-export async function throughputForProfile(peerUrl: string, messages: number, sessions: number): Promise<ThroughputResult> {
+export async function throughputForProfile(peerUrl: string, messages: number, sessions: number, runner?: TurnRunner): Promise<ThroughputResult> {
   let peak = process.memoryUsage.rss();
   // Every 100 ms: reading RSS is a few syscalls, which cost this VM up to ~200 µs each time.
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100);
@@ -96,7 +112,7 @@ export async function throughputForProfile(peerUrl: string, messages: number, se
       const cpu = process.cpuUsage(cpu0);
       peak = Math.max(peak, process.memoryUsage.rss());
       return { rate: messages / (elapsed / 1000), cpuUsPerMessage: (cpu.user + cpu.system) / messages, peakRssMb: peak / (1024 * 1024) };
-    });
+    }, runner);
   } finally {
     clearInterval(sampler);
   }
@@ -213,6 +229,7 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
   const peer = await startPeer();
   let rate: number;
   let ceiling: number;
+  let pipeline: number;
   try {
     // Three runs, the median reported (by rate): one run moves by a fifth or more on this VM.
     const runs: ThroughputResult[] = [];
@@ -231,6 +248,10 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
     for (let i = 0; i < RUNS; i++) ceilings.push(await sdkCeiling(peer.url, messages, CONCURRENCY));
     ceiling = median(ceilings, (c) => c);
     report(opts, { bench: 'gateway.sdk_ceiling', params: { messages, concurrency: CONCURRENCY }, value: ceiling, unit: 'msg/s' });
+    const pipelines = [];
+    for (let i = 0; i < RUNS; i++) pipelines.push(await throughputForProfile(peer.url, messages, sessions, replyOnlyRunner));
+    pipeline = median(pipelines, (r) => r.rate).rate;
+    report(opts, { bench: 'gateway.pipeline_throughput', params: { messages, sessions }, value: pipeline, unit: 'msg/s' });
   } finally {
     peer.child.kill('SIGTERM');
   }
@@ -245,6 +266,8 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
     report(opts, { bench: 'gateway.floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / rate, unit: 'x' }, '<= 3');
     // The least floor ratio a gateway making one SDK call per message could reach on this machine.
     report(opts, { bench: 'gateway.floor_ratio_bound', params: { messages, sessions }, value: floor.msgsPerSec / ceiling, unit: 'x' });
+    // The same for the gateway without its agent turns: what access, routing, lanes, transcripts and events cost.
+    report(opts, { bench: 'gateway.pipeline_floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / pipeline, unit: 'x' });
   } finally {
     await rm(floorDir, { recursive: true, force: true });
   }
