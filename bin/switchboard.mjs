@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the `switchboard` command. The sources are TypeScript; tsx's loader runs them
-// directly on Node >= 20.19, so a fresh clone needs no build step before the CLI works.
+// directly on Node >= 22.12, so a fresh clone needs no build step before the CLI works.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -92,7 +92,8 @@ export async function whatsAppNetworkOptions(env: NodeJS.ProcessEnv): Promise<Wa
   const mediaProxy = proxyFor(WA_MEDIA_URL, env);
   if (mediaProxy) {
     out.fetchAgent = (await tunnelAgentFor(mediaProxy, 'whatsapp')) as unknown as HttpsAgent;
-    out.options = { dispatcher: await proxyDispatcherFor(mediaProxy) } as RequestInit;
+    // Our undici (6) types its dispatcher apart from the global fetch's (Node 24 bundles undici 7).
+    out.options = { dispatcher: await proxyDispatcherFor(mediaProxy) } as unknown as RequestInit;
   }
   return out;
 }
