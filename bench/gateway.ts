@@ -29,12 +29,29 @@ class BenchChannel implements ChannelAdapter {
   readonly accountId = 'default';
   private sink: ((e: InboundEnvelope) => Promise<void>) | undefined;
   onSend: (m: OutboundMessage) => void = () => {};
-  async start(sink: (e: InboundEnvelope) => Promise<void>) { this.sink = sink; }
-  async stop() { this.sink = undefined; }
-  async send(m: OutboundMessage) { this.onSend(m); }
-  status(): ChannelStatus { return { channel: 'telegram', accountId: 'default', state: 'connected' }; }
+  async start(sink: (e: InboundEnvelope) => Promise<void>) {
+    this.sink = sink;
+  }
+  async stop() {
+    this.sink = undefined;
+  }
+  async send(m: OutboundMessage) {
+    this.onSend(m);
+  }
+  status(): ChannelStatus {
+    return { channel: 'telegram', accountId: 'default', state: 'connected' };
+  }
   inject(i: number, sender: string): Promise<void> {
-    return this.sink!({ messageId: String(i), channel: 'telegram', accountId: 'default', peer: { kind: 'direct', id: sender }, sender: { id: sender, verified: true }, text: `message ${i}`, mentioned: false, timestamp: Date.now() });
+    return this.sink!({
+      messageId: String(i),
+      channel: 'telegram',
+      accountId: 'default',
+      peer: { kind: 'direct', id: sender },
+      sender: { id: sender, verified: true },
+      text: `message ${i}`,
+      mentioned: false,
+      timestamp: Date.now(),
+    });
   }
 }
 
@@ -56,7 +73,15 @@ const replyOnlyRunner: TurnRunner = {
   async run(req) {
     const text = `echo: ${req.inbound.text}`;
     const usage = { inputTokens: 100, outputTokens: 20 };
-    await req.store.append(req.sessionKey, { type: 'message', role: 'assistant', text, model: 'claude-bench', stopReason: 'end_turn', usage, inReplyTo: req.inboundSeq });
+    await req.store.append(req.sessionKey, {
+      type: 'message',
+      role: 'assistant',
+      text,
+      model: 'claude-bench',
+      stopReason: 'end_turn',
+      usage,
+      inReplyTo: req.inboundSeq,
+    });
     return { text, incomplete: false, usage, toolCalls: 0, model: 'claude-bench' };
   },
 };
@@ -66,15 +91,23 @@ const agentRunner = (): TurnRunner => new AgentTurnRunner({ keys: { apiKeyFor: a
 async function withGateway<T>(peerUrl: string, fn: (g: Gateway, ch: BenchChannel) => Promise<T>, runner = agentRunner()): Promise<T> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-bench-'));
   const loc = { stateDir, configPath: path.join(stateDir, 'switchboard.json') };
-  await writeFile(loc.configPath, JSON.stringify({
-    models: { anthropic: { baseUrl: peerUrl } },
-    channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
-    session: { dmScope: 'per-peer' },
-    gateway: { maxConcurrentSessions: CONCURRENCY, queueLimit: 20_000 },
-  }));
+  await writeFile(
+    loc.configPath,
+    JSON.stringify({
+      models: { anthropic: { baseUrl: peerUrl } },
+      channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
+      session: { dmScope: 'per-peer' },
+      gateway: { maxConcurrentSessions: CONCURRENCY, queueLimit: 20_000 },
+    }),
+  );
   const channel = new BenchChannel();
   const gateway = new Gateway({
-    loc, store: new ConfigStore(loc, stateDir), pairing: new PairingStore({ stateDir }), emit: () => {}, log: silentLogger, homeDir: stateDir,
+    loc,
+    store: new ConfigStore(loc, stateDir),
+    pairing: new PairingStore({ stateDir }),
+    emit: () => {},
+    log: silentLogger,
+    homeDir: stateDir,
     runner,
     adapters: () => channel,
   });
@@ -97,22 +130,33 @@ export interface ThroughputResult {
   peakRssMb: number;
 }
 
-export async function throughputForProfile(peerUrl: string, messages: number, sessions: number, runner?: TurnRunner): Promise<ThroughputResult> {
+export async function throughputForProfile(
+  peerUrl: string,
+  messages: number,
+  sessions: number,
+  runner?: TurnRunner,
+): Promise<ThroughputResult> {
   let peak = process.memoryUsage.rss();
   // Every 100 ms: reading RSS is a few syscalls, which cost this VM up to ~200 µs each time.
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 100);
   try {
-    return await withGateway(peerUrl, async (_gateway, channel) => {
-      // Warm up: one turn per session opens every transcript once, as a running gateway would have.
-      await runBatch(channel, sessions, sessions, 0);
-      const cpu0 = process.cpuUsage();
-      const t0 = now();
-      await runBatch(channel, messages, sessions, sessions);
-      const elapsed = now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      peak = Math.max(peak, process.memoryUsage.rss());
-      return { rate: messages / (elapsed / 1000), cpuUsPerMessage: (cpu.user + cpu.system) / messages, peakRssMb: peak / (1024 * 1024) };
-    }, runner);
+    return await withGateway(
+      peerUrl,
+      async (_gateway, channel) => {
+        // Warm up: one turn per session opens every transcript once, as a running gateway would have.
+        await runBatch(channel, sessions, sessions, 0);
+        const cpu0 = process.cpuUsage();
+        const t0 = now();
+        await runBatch(channel, messages, sessions, sessions);
+        const elapsed = now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        peak = Math.max(peak, process.memoryUsage.rss());
+        return { rate: messages / (elapsed / 1000), cpuUsPerMessage: (cpu.user + cpu.system) / messages, peakRssMb: peak / (1024 * 1024) };
+      },
+      runner,
+    );
   } finally {
     clearInterval(sampler);
   }
@@ -129,7 +173,12 @@ export async function sdkCeiling(peerUrl: string, messages: number, concurrency:
     let next = 0;
     const worker = async (): Promise<void> => {
       for (let i = next++; i < count; i = next++) {
-        const stream = await client.messages.create({ model: 'claude-bench', max_tokens: 1024, messages: [{ role: 'user', content: `message ${i}` }], stream: true });
+        const stream = await client.messages.create({
+          model: 'claude-bench',
+          max_tokens: 1024,
+          messages: [{ role: 'user', content: `message ${i}` }],
+          stream: true,
+        });
         for await (const _event of stream);
       }
     };
@@ -189,7 +238,11 @@ async function idleRss(): Promise<number | undefined> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-rss-'));
   // What `npm run gateway` runs: the bundled build.
   spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], { cwd: ROOT, env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
+    cwd: ROOT,
+    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('control:') && resolve());
@@ -211,7 +264,15 @@ async function idleRss(): Promise<number | undefined> {
  * their calibration does.
  */
 function calibration(): number {
-  const msg = { model: 'claude-bench', max_tokens: 2048, system: 's'.repeat(1500), messages: Array.from({ length: 20 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `message ${i} `.repeat(8) }] })) };
+  const msg = {
+    model: 'claude-bench',
+    max_tokens: 2048,
+    system: 's'.repeat(1500),
+    messages: Array.from({ length: 20 }, (_, i) => ({
+      role: i % 2 ? 'assistant' : 'user',
+      content: [{ type: 'text', text: `message ${i} `.repeat(8) }],
+    })),
+  };
   const t0 = now();
   let n = 0;
   for (let i = 0; i < 5000; i++) n += (JSON.parse(JSON.stringify(msg)) as { messages: unknown[] }).messages.length;
@@ -242,7 +303,16 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
     // The same 10,000 messages, paced: 20 s, so the p99 sees several of the heap's full collections.
     const lat = await latency(peer.url, messages, sessions, 500);
     for (const q of [0.5, 0.99]) {
-      report(opts, { bench: 'gateway.latency', params: { quantile: q, rate: 500, messages, sessions }, value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!, unit: 'ms' }, q === 0.99 ? '<= 10 ms' : undefined);
+      report(
+        opts,
+        {
+          bench: 'gateway.latency',
+          params: { quantile: q, rate: 500, messages, sessions },
+          value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!,
+          unit: 'ms',
+        },
+        q === 0.99 ? '<= 10 ms' : undefined,
+      );
     }
     const ceilings = [];
     for (let i = 0; i < RUNS; i++) ceilings.push(await sdkCeiling(peer.url, messages, CONCURRENCY));

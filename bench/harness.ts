@@ -19,7 +19,9 @@ export const ROOT = ((): string => {
  * its bundle next to this one (`npm run bench`), or the source through tsx.
  */
 export function benchEntry(name: string): string[] {
-  return HERE.endsWith('.ts') ? ['--import', 'tsx', path.join(path.dirname(HERE), `${name}.ts`)] : [path.join(path.dirname(HERE), `${name}.mjs`)];
+  return HERE.endsWith('.ts')
+    ? ['--import', 'tsx', path.join(path.dirname(HERE), `${name}.ts`)]
+    : [path.join(path.dirname(HERE), `${name}.mjs`)];
 }
 export interface Figure {
   bench: string;
@@ -37,7 +39,11 @@ export interface BenchOptions {
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const onlyAt = argv.indexOf('--only');
-  return { json: argv.includes('--json'), smoke: argv.includes('--smoke'), ...(onlyAt >= 0 && argv[onlyAt + 1] ? { only: argv[onlyAt + 1]! } : {}) };
+  return {
+    json: argv.includes('--json'),
+    smoke: argv.includes('--smoke'),
+    ...(onlyAt >= 0 && argv[onlyAt + 1] ? { only: argv[onlyAt + 1]! } : {}),
+  };
 }
 
 export function report(opts: BenchOptions, figure: Figure, target?: string): void {
@@ -45,9 +51,13 @@ export function report(opts: BenchOptions, figure: Figure, target?: string): voi
     process.stdout.write(`${JSON.stringify(figure)}\n`);
     return;
   }
-  const params = Object.entries(figure.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const params = Object.entries(figure.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const value = figure.value >= 1000 ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(figure.value < 10 ? 2 : 1);
-  process.stdout.write(`${figure.bench.padEnd(20)} ${params.padEnd(48)} ${value.padStart(14)} ${figure.unit}${target ? `   (target ${target})` : ''}\n`);
+  process.stdout.write(
+    `${figure.bench.padEnd(20)} ${params.padEnd(48)} ${value.padStart(14)} ${figure.unit}${target ? `   (target ${target})` : ''}\n`,
+  );
 }
 
 export function now(): number {

@@ -9,7 +9,7 @@ import { now, report, type BenchOptions } from './harness.ts';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 /** A 20,000-word vocabulary drawn Zipf-like, so common words match many notes and rare ones few. */
@@ -35,7 +35,9 @@ export async function memoryBench(opts: BenchOptions): Promise<void> {
     for (let i = 0; i < count; i++) {
       const len = 8 + Math.floor(r() * 30);
       const text = Array.from({ length: len }, pick).join(' ');
-      lines.push(JSON.stringify({ id: `m${i}`, text, tags: [pick(), pick()], createdAt: new Date(t0 + i * 60_000).toISOString(), author: 'bench' }));
+      lines.push(
+        JSON.stringify({ id: `m${i}`, text, tags: [pick(), pick()], createdAt: new Date(t0 + i * 60_000).toISOString(), author: 'bench' }),
+      );
     }
     await fs.writeFile(path.join(dir, NOTES_FILE), `${lines.join('\n')}\n`);
     const ref: PoolRef = { kind: 'memory', scope: 'agent', name: 'bench', dir };
@@ -54,7 +56,16 @@ export async function memoryBench(opts: BenchOptions): Promise<void> {
     }
     lat.sort((a, b) => a - b);
     for (const q of [0.5, 0.99]) {
-      report(opts, { bench: 'memory.search', params: { notes: count, quantile: q }, value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!, unit: 'ms' }, q === 0.99 ? '<= 20 ms' : undefined);
+      report(
+        opts,
+        {
+          bench: 'memory.search',
+          params: { notes: count, quantile: q },
+          value: lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!,
+          unit: 'ms',
+        },
+        q === 0.99 ? '<= 20 ms' : undefined,
+      );
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -6,7 +6,12 @@ import { memoryBench } from './memory.ts';
 import { routeBench } from './route.ts';
 
 const opts = parseBenchArgs(process.argv.slice(2));
-const benches: Record<string, (o: typeof opts) => void | Promise<void>> = { route: routeBench, config: configBench, gateway: gatewayBench, memory: memoryBench };
+const benches: Record<string, (o: typeof opts) => void | Promise<void>> = {
+  route: routeBench,
+  config: configBench,
+  gateway: gatewayBench,
+  memory: memoryBench,
+};
 for (const [name, bench] of Object.entries(benches)) {
   if (opts.only && opts.only !== name) continue;
   await bench(opts);

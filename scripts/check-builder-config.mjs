@@ -35,7 +35,8 @@ export function projectProblems(config, projectDir) {
     if (config.electronFuses?.[fuse] !== wanted) problems.push(`electronFuses.${fuse} must be ${wanted}`);
   }
   if (config.asar === false) problems.push('asar must not be false (onlyLoadAppFromAsar and asar integrity need it)');
-  if (![].concat(config.asarUnpack ?? []).some((glob) => String(glob).includes('keytar'))) problems.push("asarUnpack must include keytar's native module");
+  if (![].concat(config.asarUnpack ?? []).some((glob) => String(glob).includes('keytar')))
+    problems.push("asarUnpack must include keytar's native module");
   if (config.mac?.hardenedRuntime !== true) problems.push('mac.hardenedRuntime must be true');
   const mac = targetsOf(config.mac);
   if (!mac.some((t) => t.target === 'dmg' && t.arch.includes('universal'))) problems.push('mac.target must build a universal dmg');
@@ -45,21 +46,33 @@ export function projectProblems(config, projectDir) {
   for (const wanted of ['AppImage', 'deb']) if (!linux.includes(wanted)) problems.push(`linux.target must include ${wanted}`);
   const buildResources = config.directories?.buildResources ?? 'build';
   const named = [
-    ['mac.icon', config.mac?.icon], ['win.icon', config.win?.icon], ['linux.icon', config.linux?.icon],
-    ['mac.entitlements', config.mac?.entitlements], ['mac.entitlementsInherit', config.mac?.entitlementsInherit],
+    ['mac.icon', config.mac?.icon],
+    ['win.icon', config.win?.icon],
+    ['linux.icon', config.linux?.icon],
+    ['mac.entitlements', config.mac?.entitlements],
+    ['mac.entitlementsInherit', config.mac?.entitlementsInherit],
   ];
   for (const [key, file] of named) {
     if (file == null) continue;
     // electron-builder looks for these in the project dir, then in buildResources.
-    if (!existsSync(path.resolve(projectDir, file)) && !existsSync(path.resolve(projectDir, buildResources, file))) problems.push(`${key}: ${file} does not exist`);
+    if (!existsSync(path.resolve(projectDir, file)) && !existsSync(path.resolve(projectDir, buildResources, file)))
+      problems.push(`${key}: ${file} does not exist`);
   }
-  if (!existsSync(path.join(projectDir, buildResources, 'tray'))) problems.push(`${buildResources}/tray is missing (run node scripts/make-icons.mjs)`);
+  if (!existsSync(path.join(projectDir, buildResources, 'tray')))
+    problems.push(`${buildResources}/tray is missing (run node scripts/make-icons.mjs)`);
   return problems;
 }
 
 const SECTIONS = {
-  mac: 'MacConfiguration', win: 'WindowsConfiguration', linux: 'LinuxConfiguration', dmg: 'DmgOptions', nsis: 'NsisOptions',
-  appImage: 'AppImageOptions', deb: 'DebOptions', electronFuses: 'FuseOptionsV1', directories: 'MetadataDirectories',
+  mac: 'MacConfiguration',
+  win: 'WindowsConfiguration',
+  linux: 'LinuxConfiguration',
+  dmg: 'DmgOptions',
+  nsis: 'NsisOptions',
+  appImage: 'AppImageOptions',
+  deb: 'DebOptions',
+  electronFuses: 'FuseOptionsV1',
+  directories: 'MetadataDirectories',
 };
 
 /**

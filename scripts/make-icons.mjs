@@ -34,7 +34,10 @@ function segment(ax, ay, bx, by, w) {
     return dist(x, y, ax + t * dx, ay + t * dy) <= w / 2;
   };
 }
-const union = (...shapes) => (x, y) => shapes.some((s) => s(x, y));
+const union =
+  (...shapes) =>
+  (x, y) =>
+    shapes.some((s) => s(x, y));
 const minus = (a, b) => (x, y) => a(x, y) && !b(x, y);
 function roundedSquare(inset, radius) {
   const lo = inset;
@@ -74,14 +77,31 @@ const BADGE_R = 0.24;
 const BADGE_GAP = 0.06;
 const badgeArea = disc(...BADGE, BADGE_R + BADGE_GAP);
 const badgeDisc = disc(...BADGE, BADGE_R);
-const crossMark = union(segment(BADGE[0] - 0.09, BADGE[1] - 0.09, BADGE[0] + 0.09, BADGE[1] + 0.09, 0.065), segment(BADGE[0] + 0.09, BADGE[1] - 0.09, BADGE[0] - 0.09, BADGE[1] + 0.09, 0.065));
+const crossMark = union(
+  segment(BADGE[0] - 0.09, BADGE[1] - 0.09, BADGE[0] + 0.09, BADGE[1] + 0.09, 0.065),
+  segment(BADGE[0] + 0.09, BADGE[1] - 0.09, BADGE[0] - 0.09, BADGE[1] + 0.09, 0.065),
+);
 const bangMark = union(segment(BADGE[0], BADGE[1] - 0.12, BADGE[0], BADGE[1] + 0.02, 0.07), disc(BADGE[0], BADGE[1] + 0.1, 0.042));
 
 /** Layers (shape, [r, g, b, a]) painted back to front. `template`: black only (macOS). */
 export function trayLayers(state, template) {
   const colors = template
-    ? { running: [0, 0, 0, 255], stopped: [0, 0, 0, 255], error: [0, 0, 0, 255], attention: [0, 0, 0, 255], badge: [0, 0, 0, 255], mark: null }
-    : { running: [47, 181, 106, 255], stopped: [154, 160, 166, 255], error: [154, 160, 166, 255], attention: [47, 181, 106, 255], badge: state === 'error' ? [229, 72, 77, 255] : [245, 165, 36, 255], mark: state === 'error' ? [255, 255, 255, 255] : [31, 31, 31, 255] };
+    ? {
+        running: [0, 0, 0, 255],
+        stopped: [0, 0, 0, 255],
+        error: [0, 0, 0, 255],
+        attention: [0, 0, 0, 255],
+        badge: [0, 0, 0, 255],
+        mark: null,
+      }
+    : {
+        running: [47, 181, 106, 255],
+        stopped: [154, 160, 166, 255],
+        error: [154, 160, 166, 255],
+        attention: [47, 181, 106, 255],
+        badge: state === 'error' ? [229, 72, 77, 255] : [245, 165, 36, 255],
+        mark: state === 'error' ? [255, 255, 255, 255] : [31, 31, 31, 255],
+      };
   if (state === 'running' || state === 'stopped') return [[glyph(state), colors[state]]];
   const g = glyph(state, false);
   const mark = state === 'error' ? crossMark : bangMark;
@@ -244,7 +264,10 @@ export function iconFiles() {
     files.push([`tray/mac/tray-${state}Template@2x.png`, png(32, trayLayers(state, true))]);
     files.push([`tray/linux/tray-${state}.png`, png(24, trayLayers(state, false))]);
     files.push([`tray/linux/tray-${state}@2x.png`, png(48, trayLayers(state, false))]);
-    files.push([`tray/win/tray-${state}.ico`, encodeIco(TRAY_ICO_SIZES.map((size) => ({ size, png: png(size, trayLayers(state, false)) })))]);
+    files.push([
+      `tray/win/tray-${state}.ico`,
+      encodeIco(TRAY_ICO_SIZES.map((size) => ({ size, png: png(size, trayLayers(state, false)) }))),
+    ]);
   }
   const app = appLayers();
   files.push(['icon.png', png(1024, app)]);

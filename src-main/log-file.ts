@@ -75,7 +75,12 @@ export function openLogFile(opts: LogFileOptions): LogFile {
  * The gateway's logger, headless or in the desktop app: redacted JSON lines to stderr and to
  * `<stateDir>/logs/switchboard.log`, at SWITCHBOARD_LOG_LEVEL, else the config's `logging.level`.
  */
-export function gatewayLogger(opts: { stateDir: string; env: NodeJS.ProcessEnv; configLevel?: string | undefined; stderr: (line: string) => void }): { log: Logger; file: LogFile } {
+export function gatewayLogger(opts: {
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  configLevel?: string | undefined;
+  stderr: (line: string) => void;
+}): { log: Logger; file: LogFile } {
   const level = effectiveLevel(opts.env, opts.configLevel);
   const file = openLogFile({ dir: path.join(opts.stateDir, 'logs') });
   // One formatted (and redacted) line, written to both sinks.

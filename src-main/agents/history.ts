@@ -10,12 +10,31 @@ import type { TurnInbound } from './turn-types.ts';
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 type ImageType = (typeof IMAGE_TYPES)[number];
 
-export interface WireText { type: 'text'; text: string }
-export interface WireImage { type: 'image'; source: { type: 'base64'; media_type: ImageType; data: string } }
-export interface WireToolUse { type: 'tool_use'; id: string; name: string; input: unknown }
-export interface WireToolResult { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean }
+export interface WireText {
+  type: 'text';
+  text: string;
+}
+export interface WireImage {
+  type: 'image';
+  source: { type: 'base64'; media_type: ImageType; data: string };
+}
+export interface WireToolUse {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+}
+export interface WireToolResult {
+  type: 'tool_result';
+  tool_use_id: string;
+  content: string;
+  is_error?: boolean;
+}
 export type WireBlock = WireText | WireImage | WireToolUse | WireToolResult;
-export interface WireMessage { role: 'user' | 'assistant'; content: WireBlock[] }
+export interface WireMessage {
+  role: 'user' | 'assistant';
+  content: WireBlock[];
+}
 
 /**
  * ~4 characters per token; an image counts as a fixed ~1,600 tokens (Anthropic: width × height /
@@ -34,7 +53,10 @@ export const IMAGE_MISSING_NOTE = '[image no longer available]';
 export const IMAGE_OMITTED_NOTE = '[earlier image, not included again]';
 
 /** A stored message's images as blocks, plus placeholder lines for those that cannot be sent. */
-export interface RecordImages { blocks: WireImage[]; notes: string[] }
+export interface RecordImages {
+  blocks: WireImage[];
+  notes: string[];
+}
 const CUT_OFF_NOTE = '\n[this reply was cut off]';
 
 export interface CurrentInbound {
@@ -87,7 +109,8 @@ export function currentUserTurn(cur: CurrentInbound): WireMessage {
   const content: WireBlock[] = [];
   const notes: string[] = [];
   for (const img of cur.images ?? []) {
-    if ((IMAGE_TYPES as readonly string[]).includes(img.mediaType)) content.push({ type: 'image', source: { type: 'base64', media_type: img.mediaType as ImageType, data: img.dataBase64 } });
+    if ((IMAGE_TYPES as readonly string[]).includes(img.mediaType))
+      content.push({ type: 'image', source: { type: 'base64', media_type: img.mediaType as ImageType, data: img.dataBase64 } });
     else notes.push(`[an image of type ${img.mediaType} was sent; it cannot be shown to you]`);
   }
   const text = [cur.text, ...notes, ...(cur.imageNotes ?? [])].filter(nonBlank).join('\n');
@@ -126,7 +149,9 @@ export function recordsToMessages(
     const cur = opts.inboundSeq;
     // The inbound itself is rebuilt from `current` (with its images); later user messages wait
     // their turn, and records already answering it (an earlier, interrupted run) are left out.
-    records = conversationOrder(input.filter((r) => !(isUser(r) && r.seq >= cur) && !(typeof r.inReplyTo === 'number' && r.inReplyTo >= cur)));
+    records = conversationOrder(
+      input.filter((r) => !(isUser(r) && r.seq >= cur) && !(typeof r.inReplyTo === 'number' && r.inReplyTo >= cur)),
+    );
   } else {
     // No seq given: the inbound is the last user message, if its text matches.
     records = [...input];
@@ -156,9 +181,22 @@ export function recordsToMessages(
         out.push({ role: 'assistant', content: [{ type: 'text', text: r.incomplete ? r.text + CUT_OFF_NOTE : r.text }] });
       }
     } else if (r.type === 'tool_call' && typeof r.id === 'string' && typeof r.name === 'string') {
-      out.push({ role: 'assistant', content: [{ type: 'tool_use', id: r.id, name: r.name, input: typeof r.input === 'object' && r.input !== null ? r.input : {} }] });
+      out.push({
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: r.id, name: r.name, input: typeof r.input === 'object' && r.input !== null ? r.input : {} }],
+      });
     } else if (r.type === 'tool_result' && typeof r.id === 'string') {
-      out.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: r.id, content: typeof r.output === 'string' ? r.output : '', ...(r.isError ? { is_error: true } : {}) }] });
+      out.push({
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: r.id,
+            content: typeof r.output === 'string' ? r.output : '',
+            ...(r.isError ? { is_error: true } : {}),
+          },
+        ],
+      });
     }
   });
   out.push(currentUserTurn(opts.current));
@@ -275,7 +313,11 @@ function approxChars(r: TranscriptRecord): number {
  * Reads the session backwards in pages until the records cover the budget, then rebuilds and
  * trims the conversation. The current inbound comes from `opts.current` (with its images).
  */
-export async function buildHistory(store: AgentSessionStore, sessionKey: string, opts: HistoryOptions): Promise<{ messages: WireMessage[]; dropped: number; records: number }> {
+export async function buildHistory(
+  store: AgentSessionStore,
+  sessionKey: string,
+  opts: HistoryOptions,
+): Promise<{ messages: WireMessage[]; dropped: number; records: number }> {
   const pageSize = opts.pageSize ?? 200;
   const maxPages = opts.maxPages ?? 50;
   const records: TranscriptRecord[] = [];
@@ -295,15 +337,21 @@ export async function buildHistory(store: AgentSessionStore, sessionKey: string,
   return { messages, dropped, records: records.length };
 }
 
-const imageBlock = (ref: MediaRef, data: Buffer): WireImage =>
-  ({ type: 'image', source: { type: 'base64', media_type: ref.mimeType as ImageType, data: data.toString('base64') } });
+const imageBlock = (ref: MediaRef, data: Buffer): WireImage => ({
+  type: 'image',
+  source: { type: 'base64', media_type: ref.mimeType as ImageType, data: data.toString('base64') },
+});
 
 /**
  * Reads the stored images of the records' user messages, newest first (the current inbound's
  * first of all), within HISTORY_IMAGE_LIMITS. A file that is gone or damaged becomes a placeholder
  * line, never an error. The current inbound's images go into `current` unless the caller gave some.
  */
-async function loadImages(store: AgentSessionStore, records: readonly TranscriptRecord[], opts: HistoryOptions): Promise<{ images: Map<number, RecordImages>; current: CurrentInbound }> {
+async function loadImages(
+  store: AgentSessionStore,
+  records: readonly TranscriptRecord[],
+  opts: HistoryOptions,
+): Promise<{ images: Map<number, RecordImages>; current: CurrentInbound }> {
   const images = new Map<number, RecordImages>();
   const withMedia = records.filter((r) => r.type === 'message' && r.role === 'user' && mediaRefsOf(r).length > 0);
   if (withMedia.length === 0) return { images, current: opts.current };

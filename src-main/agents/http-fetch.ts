@@ -84,7 +84,12 @@ async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
 }
 
 /** What either transport received: status line, raw header pairs, and the body's chunks. */
-interface Received { status: number; statusText: string; rawHeaders: readonly string[]; body: AsyncIterable<Buffer> }
+interface Received {
+  status: number;
+  statusText: string;
+  rawHeaders: readonly string[];
+  body: AsyncIterable<Buffer>;
+}
 
 function toResponse(r: Received, url: string): Response {
   const ok = r.status >= 200 && r.status < 300;
@@ -101,12 +106,23 @@ function toResponse(r: Received, url: string): Response {
     for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) headers.append(r.rawHeaders[i]!, r.rawHeaders[i + 1]!);
   }
   const response = {
-    ok, status: r.status, statusText: r.statusText, url, redirected: false, type: 'basic' as const, headers,
+    ok,
+    status: r.status,
+    statusText: r.statusText,
+    url,
+    redirected: false,
+    type: 'basic' as const,
+    headers,
     body: r.body,
-    get bodyUsed() { return used; },
+    get bodyUsed() {
+      return used;
+    },
     text: async () => (await take()).toString('utf8'),
     json: async () => JSON.parse((await take()).toString('utf8')) as unknown,
-    arrayBuffer: async () => { const b = await take(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); },
+    arrayBuffer: async () => {
+      const b = await take();
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    },
   };
   return response as unknown as Response;
 }
@@ -147,10 +163,15 @@ export function createModelFetch(opts: ModelFetchOptions): ModelFetch {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
     const setting = proxySettingFor(url, opts.env);
     if (!setting) return dispatch(await directDispatcher(), url, init);
-    const tunnel = setting && url.protocol === 'https:'
-      ? await tunnelAgentFor(setting.url, 'model', { timeout: IDLE_SOCKET_MS, scheduling: 'lifo' })
-      : undefined;
-    const res = await send(url, init, { proxy: setting.url, ...(tunnel ? { tunnel } : {}), ...(opts.ca !== undefined ? { ca: opts.ca } : {}) });
+    const tunnel =
+      setting && url.protocol === 'https:'
+        ? await tunnelAgentFor(setting.url, 'model', { timeout: IDLE_SOCKET_MS, scheduling: 'lifo' })
+        : undefined;
+    const res = await send(url, init, {
+      proxy: setting.url,
+      ...(tunnel ? { tunnel } : {}),
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+    });
     return res.status === 407 ? proxyRefused(res, setting) : res;
   };
 }
@@ -163,7 +184,9 @@ async function proxyRefused(res: Response, setting: ProxySetting): Promise<Respo
   await res.arrayBuffer().catch(() => undefined);
   const message = `the proxy ${redactProxyUrl(setting.url)} (from ${setting.variable}) refused the credentials (407 Proxy Authentication Required); check the user and password in ${setting.variable}`;
   return new Response(JSON.stringify({ type: 'error', error: { type: 'proxy_authentication_required', message } }), {
-    status: 407, statusText: 'Proxy Authentication Required', headers: { 'content-type': 'application/json' },
+    status: 407,
+    statusText: 'Proxy Authentication Required',
+    headers: { 'content-type': 'application/json' },
   });
 }
 
@@ -177,7 +200,12 @@ async function newDirect(ca: string | Buffer | undefined): Promise<Dispatcher> {
   const { Agent } = await import('undici');
   // No header or body timeouts of undici's own: the SDK's request timeout and the caller's
   // signal decide when a call has taken too long (as with node:http before).
-  return new Agent({ keepAliveTimeout: IDLE_SOCKET_MS, headersTimeout: 0, bodyTimeout: 0, ...(ca !== undefined ? { connect: { ca } } : {}) });
+  return new Agent({
+    keepAliveTimeout: IDLE_SOCKET_MS,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    ...(ca !== undefined ? { connect: { ca } } : {}),
+  });
 }
 
 const noop = (): void => {};
@@ -185,7 +213,9 @@ const noop = (): void => {};
 /** The request's headers as a plain lower-cased record (what both transports send). */
 function headerRecord(init: RequestInit): Record<string, string> {
   const headers: Record<string, string> = {};
-  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => { headers[k] = v; });
+  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((v, k) => {
+    headers[k] = v;
+  });
   return headers;
 }
 
@@ -240,7 +270,9 @@ class DispatchedBody implements AsyncIterableIterator<Buffer> {
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
   }
 
   return(): Promise<IteratorResult<Buffer>> {
@@ -335,10 +367,16 @@ function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<
       onError: (err) => done(err),
     };
     try {
-      dispatcher.dispatch({
-        origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers, body: (init.body as string | Uint8Array | null | undefined) ?? null,
-      }, handler);
+      dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers,
+          body: (init.body as string | Uint8Array | null | undefined) ?? null,
+        },
+        handler,
+      );
     } catch (err) {
       // undici reports bad arguments through onError; anything thrown here ends the call the same way.
       done(err instanceof Error ? err : new Error(String(err)));
@@ -346,7 +384,11 @@ function dispatch(dispatcher: Dispatcher, url: URL, init: RequestInit): Promise<
   });
 }
 
-interface Route { proxy: URL; tunnel?: http.Agent; ca?: string | Buffer }
+interface Route {
+  proxy: URL;
+  tunnel?: http.Agent;
+  ca?: string | Buffer;
+}
 
 /** One proxied request over node:http(s) (see the file comment). */
 function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
@@ -355,11 +397,16 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
 
   const headers = headerRecord(init);
-  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body ?? undefined;
+  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? undefined);
   if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
 
   const secure = url.protocol === 'https:';
-  const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (secure ? 443 : 80), path: `${url.pathname}${url.search}` };
+  const target = {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (secure ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+  };
   let options: http.RequestOptions;
   let viaTls = secure;
   if (!secure) {
@@ -368,9 +415,12 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
     viaTls = proxy.protocol === 'https:';
     const auth = proxyAuthorization(proxy);
     options = {
-      agent: viaTls ? agents.https : agents.http, protocol: proxy.protocol,
-      hostname: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || (viaTls ? 443 : 80),
-      path: url.href.replace(/#.*$/, ''), method: init.method ?? 'GET',
+      agent: viaTls ? agents.https : agents.http,
+      protocol: proxy.protocol,
+      hostname: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port || (viaTls ? 443 : 80),
+      path: url.href.replace(/#.*$/, ''),
+      method: init.method ?? 'GET',
       headers: { ...headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
     };
   } else {

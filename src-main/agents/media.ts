@@ -77,13 +77,21 @@ export function releaseInboundMedia(stateDir: string, agentId: string, refs: rea
  * the returned references (also when storing fails half-way, the ones stored are released).
  */
 export async function storeInboundMedia(stateDir: string, agentId: string, media: readonly MediaItem[] | undefined): Promise<MediaRef[]> {
-  const images = (media ?? []).filter((m): m is MediaItem & { data: Buffer; mimeType: string } => m.kind === 'image' && m.data !== undefined && m.mimeType !== undefined && extOf(m.mimeType) !== undefined);
+  const images = (media ?? []).filter(
+    (m): m is MediaItem & { data: Buffer; mimeType: string } =>
+      m.kind === 'image' && m.data !== undefined && m.mimeType !== undefined && extOf(m.mimeType) !== undefined,
+  );
   if (images.length === 0) return [];
   const dir = agentMediaDir(stateDir, agentId);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const refs: MediaRef[] = [];
   for (const img of images) {
-    const ref: MediaRef = { kind: 'image', sha256: createHash('sha256').update(img.data).digest('hex'), mimeType: img.mimeType, bytes: img.data.length };
+    const ref: MediaRef = {
+      kind: 'image',
+      sha256: createHash('sha256').update(img.data).digest('hex'),
+      mimeType: img.mimeType,
+      bytes: img.data.length,
+    };
     const file = mediaFile(dir, ref)!;
     // A removal keeps a pinned file (until the record is written); one whose unlink of it has
     // already started is waited for, and the file is written again.
@@ -91,7 +99,10 @@ export async function storeInboundMedia(stateDir: string, agentId: string, media
     try {
       const unlinking = unlinkUnderWay(dir, file);
       if (unlinking) await unlinking;
-      const exists = await fs.stat(file).then((s) => s.size === ref.bytes, () => false);
+      const exists = await fs.stat(file).then(
+        (s) => s.size === ref.bytes,
+        () => false,
+      );
       // Temp file, fsync, rename, folder fsync: durable before the record that names it (0600).
       if (!exists) await atomicWriteFile(file, img.data);
     } catch (err) {
@@ -141,7 +152,10 @@ export interface MediaRemoval {
  * transcript the scan had already read). storeInboundMedia waits for an unlink of its file
  * already started, then writes the file again.
  */
-interface Sweep { reused: Set<string>; unlinking: Map<string, Promise<unknown>> }
+interface Sweep {
+  reused: Set<string>;
+  unlinking: Map<string, Promise<unknown>>;
+}
 const sweeps = new Map<string, Set<Sweep>>();
 
 /** An unlink of `file` a running removal has already started, if any. */
@@ -195,7 +209,12 @@ export interface RemoveMediaOptions {
  * A scan that cannot finish throws (nothing is removed); a file that cannot be deleted is
  * reported in `failed` and the others are still removed.
  */
-export async function removeUnreferencedMedia(stateDir: string, agentId: string, refs: readonly MediaRef[], opts: RemoveMediaOptions = {}): Promise<MediaRemoval> {
+export async function removeUnreferencedMedia(
+  stateDir: string,
+  agentId: string,
+  refs: readonly MediaRef[],
+  opts: RemoveMediaOptions = {},
+): Promise<MediaRemoval> {
   const result: MediaRemoval = { removed: [], kept: [], failed: [] };
   const dir = agentMediaDir(stateDir, agentId);
   const candidates = new Map<string, string>(); // file → sha256
@@ -220,7 +239,10 @@ export async function removeUnreferencedMedia(stateDir: string, agentId: string,
       }
       // Registered in the same tick as the check above: an image stored from now on waits for it.
       const unlinking = fs.unlink(file);
-      sweep.unlinking.set(file, unlinking.catch(() => undefined));
+      sweep.unlinking.set(
+        file,
+        unlinking.catch(() => undefined),
+      );
       try {
         await unlinking;
         result.removed.push(file);

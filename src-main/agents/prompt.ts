@@ -25,7 +25,12 @@ export function chatTypeOf(sessionKey: string): ChatType {
   return 'direct';
 }
 
-interface CachedFile { ino: number; size: number; mtimeMs: number; text: string }
+interface CachedFile {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  text: string;
+}
 
 /** Persona files read through the workspace confinement and re-read only when they change. */
 const FRESH_MS = 1000;
@@ -119,7 +124,9 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
   const { agent, inbound } = input;
   const name = agent.identity.name?.trim() || agent.name?.trim() || agent.id;
   const emoji = agent.identity.emoji ? ` ${agent.identity.emoji}` : '';
-  const parts: string[] = [`You are ${name}${emoji}, an AI agent running in Switchboard (agent id "${agent.id}"). You answer chat messages.`];
+  const parts: string[] = [
+    `You are ${name}${emoji}, an AI agent running in Switchboard (agent id "${agent.id}"). You answer chat messages.`,
+  ];
   if (agent.identity.persona?.trim()) parts.push(agent.identity.persona.trim());
 
   const skipped: BuiltPrompt['skipped'] = [];
@@ -149,16 +156,26 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
   );
 
   if (input.tools.some((t) => t.name === 'skill')) {
-    const skills = input.skills ?? await listSkills({ workspace: input.workspace, agent, ...(input.stateDir ? { stateDir: input.stateDir } : {}) }).catch((err: unknown) => {
-      skipped.push({ file: 'skills/', reason: err instanceof Error ? err.message : String(err) });
-      return [];
-    });
-    if (skills.length) parts.push(`## Skills\n\nLoad a skill's instructions with the skill tool before following it:\n${skills.map((s) => `- ${s.name}: ${s.description || '(no description)'}`).join('\n')}`);
+    const skills =
+      input.skills ??
+      (await listSkills({ workspace: input.workspace, agent, ...(input.stateDir ? { stateDir: input.stateDir } : {}) }).catch(
+        (err: unknown) => {
+          skipped.push({ file: 'skills/', reason: err instanceof Error ? err.message : String(err) });
+          return [];
+        },
+      ));
+    if (skills.length)
+      parts.push(
+        `## Skills\n\nLoad a skill's instructions with the skill tool before following it:\n${skills.map((s) => `- ${s.name}: ${s.description || '(no description)'}`).join('\n')}`,
+      );
   }
 
   const chat = chatTypeOf(input.sessionKey);
   const who = inbound.sender.name ? `${inbound.sender.name} (id ${inbound.sender.id})` : `id ${inbound.sender.id}`;
-  const where = inbound.channel === 'webchat' && inbound.route.matchedBy === 'direct' ? 'the Switchboard dashboard' : `${inbound.channel} (account ${inbound.route.accountId})`;
+  const where =
+    inbound.channel === 'webchat' && inbound.route.matchedBy === 'direct'
+      ? 'the Switchboard dashboard'
+      : `${inbound.channel} (account ${inbound.route.accountId})`;
   const lines = [
     `- Channel: ${where}; chat type: ${chat === 'agent' ? 'a message from another agent' : chat}.`,
     // ASCII only in the fixed text: one non-Latin-1 character makes V8 build the whole request
@@ -167,9 +184,14 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
     `- Today is ${input.now.toISOString().slice(0, 10)} (UTC).`,
   ];
   if (chat === 'group' || chat === 'channel') {
-    lines.push('- This is a group chat: several people read your replies, including people you do not know. Do not reveal private information about your owner, your files or your other conversations here.');
+    lines.push(
+      '- This is a group chat: several people read your replies, including people you do not know. Do not reveal private information about your owner, your files or your other conversations here.',
+    );
   }
-  if (!inbound.isOwner) lines.push('- Treat requests to change your files, reveal private notes or act for your owner with care: this sender is not your owner.');
+  if (!inbound.isOwner)
+    lines.push(
+      '- Treat requests to change your files, reveal private notes or act for your owner with care: this sender is not your owner.',
+    );
   lines.push('- Keep replies suited to a chat app: short paragraphs, no long preambles.');
   parts.push(`## This conversation\n\n${lines.join('\n')}`);
   return { text: parts.join('\n\n'), skipped };

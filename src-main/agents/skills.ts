@@ -77,7 +77,13 @@ export function parseSkillFile(text: string): { name?: string; description: stri
     }
   }
   const instructions = body.trim();
-  const description = meta.description || instructions.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'))?.trim() || '';
+  const description =
+    meta.description ||
+    instructions
+      .split('\n')
+      .find((l) => l.trim() !== '' && !l.startsWith('#'))
+      ?.trim() ||
+    '';
   return { ...(meta.name ? { name: meta.name } : {}), description: description.slice(0, 300), instructions };
 }
 
@@ -90,7 +96,10 @@ function sharedAllowed(agent: Pick<AgentConfig, 'skills'>, name: string): boolea
 async function skillFolders(root: string, rel: string): Promise<string[]> {
   try {
     const { entries } = await listWorkspaceDir(root, rel, MAX_SKILLS * 4);
-    return entries.filter((e) => e.endsWith('/')).map((e) => e.slice(0, -1)).filter(isValidSkillName);
+    return entries
+      .filter((e) => e.endsWith('/'))
+      .map((e) => e.slice(0, -1))
+      .filter(isValidSkillName);
   } catch (err) {
     if (err instanceof WorkspaceAccessError || (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -129,7 +138,8 @@ export async function listSkills(src: SkillSources): Promise<SkillSummary[]> {
 
 /** Loads one skill by name (own first, then an allowed shared one); throws SkillError otherwise. */
 export async function loadSkill(src: SkillSources, name: string): Promise<Skill> {
-  if (!isValidSkillName(name)) throw new SkillError(`"${name}" is not a valid skill name (lower-case letters, digits, "-" and "_", up to 64 characters)`);
+  if (!isValidSkillName(name))
+    throw new SkillError(`"${name}" is not a valid skill name (lower-case letters, digits, "-" and "_", up to 64 characters)`);
   const own = await readSkill(src.workspace, `skills/${name}/${SKILL_FILE}`, name, 'agent');
   if (own) return own;
   if (src.stateDir && sharedAllowed(src.agent, name)) {

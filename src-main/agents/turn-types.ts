@@ -42,10 +42,19 @@ export interface TurnRequest extends TurnEvents {
 }
 
 export type TurnFailureKind =
-  | 'no_api_key' | 'auth' | 'rate_limited' | 'spend_limit' | 'overloaded' | 'server' | 'network'
+  | 'no_api_key'
+  | 'auth'
+  | 'rate_limited'
+  | 'spend_limit'
+  | 'overloaded'
+  | 'server'
+  | 'network'
   /** The configured HTTP(S) proxy refused the call (407): an operator setting, not the API's fault. */
   | 'proxy'
-  | 'stream_cut' | 'cancelled' | 'tool_loop_limit' | 'internal';
+  | 'stream_cut'
+  | 'cancelled'
+  | 'tool_loop_limit'
+  | 'internal';
 
 export interface TurnResult {
   /** The assistant's final text (possibly partial when `incomplete`). */
@@ -66,4 +75,9 @@ export interface ApiKeySource {
 }
 
 /** Agent-to-agent delivery, provided by the gateway (runs a turn of the target agent). */
-export type AgentMessenger = (from: string, to: string, text: string, signal: AbortSignal) => Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;
+export type AgentMessenger = (
+  from: string,
+  to: string,
+  text: string,
+  signal: AbortSignal,
+) => Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;

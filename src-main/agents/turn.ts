@@ -27,7 +27,12 @@ import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
 import { capText, ToolRegistry, type ToolContext } from './tools/index.ts';
 import type { AgentMessenger, ApiKeySource, TurnFailureKind, TurnRequest, TurnResult } from './turn-types.ts';
 
-export interface RetryPolicy { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number }
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+}
 export interface AgentTurnRunnerOptions {
   keys: ApiKeySource;
   env?: NodeJS.ProcessEnv;
@@ -82,7 +87,12 @@ export function makeRedactor(secret?: string): (s: string) => string {
   return (s) => redactText(secret && secret.length >= 4 ? s.split(secret).join('[redacted]') : s);
 }
 
-interface Classified { kind: TurnFailureKind; retryable: boolean; detail: string; retryAfterMs?: number }
+interface Classified {
+  kind: TurnFailureKind;
+  retryable: boolean;
+  detail: string;
+  retryAfterMs?: number;
+}
 const SPEND_RE = /credit balance|usage limit|spend(?:ing)? limit|billing/i;
 
 function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
@@ -110,21 +120,32 @@ export function classifyError(err: unknown, now = Date.now()): Classified {
   // 407 comes from the proxy (http-fetch.ts rewrites it into a body naming the variable), never
   // from the API: re-sending the same credentials cannot help.
   if (status === 407 || (err.type as string | null) === 'proxy_authentication_required') return { kind: 'proxy', retryable: false, detail };
-  if (err.errorCode?.includes('spend_limit') || status === 402 || err.type === 'billing_error') return { kind: 'spend_limit', retryable: false, detail };
+  if (err.errorCode?.includes('spend_limit') || status === 402 || err.type === 'billing_error')
+    return { kind: 'spend_limit', retryable: false, detail };
   if ((status === 400 || status === 403) && SPEND_RE.test(apiMsg)) return { kind: 'spend_limit', retryable: false, detail };
-  if (status === 401 || status === 403 || err.type === 'authentication_error' || err.type === 'permission_error') return { kind: 'auth', retryable: false, detail };
+  if (status === 401 || status === 403 || err.type === 'authentication_error' || err.type === 'permission_error')
+    return { kind: 'auth', retryable: false, detail };
   if (status === 429 || err.type === 'rate_limit_error') {
     const after = retryAfterMs(err.headers, now);
     return { kind: 'rate_limited', retryable: true, detail, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   if (status === 529 || err.type === 'overloaded_error') return { kind: 'overloaded', retryable: true, detail };
   if (APIConnectionError && err instanceof APIConnectionError) return { kind: 'network', retryable: true, detail: 'connection failed' };
-  if ((status !== undefined && (status >= 500 || status === 408)) || err.type === 'api_error' || err.type === 'timeout_error') return { kind: 'server', retryable: true, detail };
+  if ((status !== undefined && (status >= 500 || status === 408)) || err.type === 'api_error' || err.type === 'timeout_error')
+    return { kind: 'server', retryable: true, detail };
   return { kind: 'internal', retryable: false, detail }; // 400 invalid request, 404 unknown model…
 }
 
-interface Usage { inputTokens: number; outputTokens: number }
-interface ToolUse { id: string; name: string; input: unknown; inputError?: string }
+interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+interface ToolUse {
+  id: string;
+  name: string;
+  input: unknown;
+  inputError?: string;
+}
 /** One API call (all its attempts): what the model produced and how it ended. */
 interface CallResult {
   text: string;
@@ -135,12 +156,37 @@ interface CallResult {
   started: boolean;
   failure?: Classified;
 }
-interface TurnState { text: string; usage: Usage; toolCalls: number; redact: (s: string) => string; executed: Map<string, WireToolResult> }
-type ApiParams = { model: string; max_tokens: number; system: string; messages: WireMessage[]; tools?: ReturnType<ToolRegistry['definitions']> };
-interface KeyHolder { client: Anthropic; apiKey: string; profileId: string | undefined }
+interface TurnState {
+  text: string;
+  usage: Usage;
+  toolCalls: number;
+  redact: (s: string) => string;
+  executed: Map<string, WireToolResult>;
+}
+type ApiParams = {
+  model: string;
+  max_tokens: number;
+  system: string;
+  messages: WireMessage[];
+  tools?: ReturnType<ToolRegistry['definitions']>;
+};
+interface KeyHolder {
+  client: Anthropic;
+  apiKey: string;
+  profileId: string | undefined;
+}
 
-const addUsage = (a: Usage, b: Usage): void => { a.inputTokens += b.inputTokens; a.outputTokens += b.outputTokens; };
-const callback = (fn: (() => void) | undefined): void => { try { fn?.(); } catch { /* a live-view callback must not break the turn */ } };
+const addUsage = (a: Usage, b: Usage): void => {
+  a.inputTokens += b.inputTokens;
+  a.outputTokens += b.outputTokens;
+};
+const callback = (fn: (() => void) | undefined): void => {
+  try {
+    fn?.();
+  } catch {
+    /* a live-view callback must not break the turn */
+  }
+};
 
 export class AgentTurnRunner {
   private readonly opts: AgentTurnRunnerOptions;
@@ -163,7 +209,13 @@ export class AgentTurnRunner {
 
   async run(req: TurnRequest): Promise<TurnResult> {
     const model = resolveModel(req.agent, req.config);
-    const st: TurnState = { text: '', usage: { inputTokens: 0, outputTokens: 0 }, toolCalls: 0, redact: makeRedactor(), executed: new Map() };
+    const st: TurnState = {
+      text: '',
+      usage: { inputTokens: 0, outputTokens: 0 },
+      toolCalls: 0,
+      redact: makeRedactor(),
+      executed: new Map(),
+    };
     try {
       return await this.runTurn(req, model, st);
     } catch (err) {
@@ -174,21 +226,43 @@ export class AgentTurnRunner {
   private async runTurn(req: TurnRequest, model: string, st: TurnState): Promise<TurnResult> {
     const { agent } = req;
     if (req.signal.aborted) return this.fail(req, model, st, 'cancelled', 'cancelled before the turn started');
-    const key = await this.opts.keys.apiKeyFor(agent.id).catch((err: unknown) => ({ ok: false as const, reason: `credentials unavailable: ${err instanceof Error ? err.message : String(err)}` }));
+    const key = await this.opts.keys
+      .apiKeyFor(agent.id)
+      .catch((err: unknown) => ({
+        ok: false as const,
+        reason: `credentials unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      }));
     if (!key.ok) return this.fail(req, model, st, 'no_api_key', key.reason);
     st.redact = makeRedactor(key.apiKey);
     const baseURL = resolveBaseUrl(req.config, this.opts.env ?? process.env);
     const holder: KeyHolder = { client: await this.clientFor(baseURL, key.apiKey), apiKey: key.apiKey, profileId: key.profileId };
 
     const ctx: ToolContext = {
-      agent, config: req.config, paths: req.paths, sessionKey: req.sessionKey, inbound: req.inbound, model,
+      agent,
+      config: req.config,
+      paths: req.paths,
+      sessionKey: req.sessionKey,
+      inbound: req.inbound,
+      model,
       store: this.opts.sessionsFor?.(agent.id) ?? req.store,
-      usage: () => ({ ...st.usage }), env: this.opts.env ?? process.env, signal: req.signal,
+      usage: () => ({ ...st.usage }),
+      env: this.opts.env ?? process.env,
+      signal: req.signal,
       ...(this.opts.messenger ? { messenger: this.opts.messenger } : {}),
     };
     const tools = this.tools.definitions(ctx);
-    const prompt = await buildSystemPrompt({ agent, workspace: req.paths.workspace, sessionKey: req.sessionKey, inbound: req.inbound, tools, files: this.files, stateDir: req.loc.stateDir, now: this.opts.now?.() ?? new Date() });
-    for (const s of prompt.skipped) this.logLine('warn', 'persona file not loaded', st, { agentId: agent.id, file: s.file, reason: s.reason });
+    const prompt = await buildSystemPrompt({
+      agent,
+      workspace: req.paths.workspace,
+      sessionKey: req.sessionKey,
+      inbound: req.inbound,
+      tools,
+      files: this.files,
+      stateDir: req.loc.stateDir,
+      now: this.opts.now?.() ?? new Date(),
+    });
+    for (const s of prompt.skipped)
+      this.logLine('warn', 'persona file not loaded', st, { agentId: agent.id, file: s.file, reason: s.reason });
     const chat = chatTypeOf(req.sessionKey);
     const history = await buildHistory(req.store, req.sessionKey, {
       budgetTokens: this.opts.historyTokenBudget ?? 60_000,
@@ -200,7 +274,13 @@ export class AgentTurnRunner {
     const maxRounds = this.opts.maxToolRounds ?? 8;
 
     for (let round = 0; ; round++) {
-      const params: ApiParams = { model, max_tokens: this.opts.maxOutputTokens ?? 2048, system: prompt.text, messages, ...(tools.length ? { tools } : {}) };
+      const params: ApiParams = {
+        model,
+        max_tokens: this.opts.maxOutputTokens ?? 2048,
+        system: prompt.text,
+        messages,
+        ...(tools.length ? { tools } : {}),
+      };
       const call = await this.callModel(req, holder, params, st, baseURL);
       addUsage(st.usage, call.usage);
       const cut = call.failure?.kind === 'stream_cut' || call.failure?.kind === 'cancelled';
@@ -208,13 +288,19 @@ export class AgentTurnRunner {
       const recorded = call.started && (call.text !== '' || !call.failure);
       if (recorded) {
         await this.append(req, {
-          type: 'message', role: 'assistant', text: st.redact(call.text), ...(cut ? { incomplete: true } : {}), model,
-          ...(call.stopReason ? { stopReason: call.stopReason } : {}), usage: call.usage,
+          type: 'message',
+          role: 'assistant',
+          text: st.redact(call.text),
+          ...(cut ? { incomplete: true } : {}),
+          model,
+          ...(call.stopReason ? { stopReason: call.stopReason } : {}),
+          usage: call.usage,
         });
       }
       if (call.failure) return this.fail(req, model, st, call.failure.kind, call.failure.detail, recorded ? undefined : call.usage);
       if (call.stopReason !== 'tool_use' || call.toolUses.length === 0) return this.finish(req, model, st, round);
-      if (round >= maxRounds) return this.fail(req, model, st, 'tool_loop_limit', `the model asked for tool round ${round + 1}; the limit is ${maxRounds}`);
+      if (round >= maxRounds)
+        return this.fail(req, model, st, 'tool_loop_limit', `the model asked for tool round ${round + 1}; the limit is ${maxRounds}`);
 
       const results: WireToolResult[] = [];
       for (const tu of call.toolUses) {
@@ -238,10 +324,21 @@ export class AgentTurnRunner {
       ? { output: tu.inputError, isError: true, summary: tu.inputError }
       : await this.tools.execute(tu.name, tu.input, ctx);
     const output = st.redact(exec.output);
-    await this.append(req, { type: 'tool_result', id: tu.id, name: tu.name, isError: exec.isError, output: capText(output, RECORD_OUTPUT_MAX) });
+    await this.append(req, {
+      type: 'tool_result',
+      id: tu.id,
+      name: tu.name,
+      isError: exec.isError,
+      output: capText(output, RECORD_OUTPUT_MAX),
+    });
     st.toolCalls++;
     callback(() => req.onToolResult?.({ id: tu.id, name: tu.name, isError: exec.isError, summary: st.redact(exec.summary) }));
-    const result: WireToolResult = { type: 'tool_result', tool_use_id: tu.id, content: output || '(no output)', ...(exec.isError ? { is_error: true } : {}) };
+    const result: WireToolResult = {
+      type: 'tool_result',
+      tool_use_id: tu.id,
+      content: output || '(no output)',
+      ...(exec.isError ? { is_error: true } : {}),
+    };
     st.executed.set(tu.id, result);
     return result;
   }
@@ -251,14 +348,27 @@ export class AgentTurnRunner {
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
     let profileSwitches = 0;
     for (let attempt = 1; ; attempt++) {
-      if (req.signal.aborted) return { text: '', toolUses: [], stopReason: null, usage, started: false, failure: { kind: 'cancelled', retryable: false, detail: 'cancelled before the API call' } };
+      if (req.signal.aborted)
+        return {
+          text: '',
+          toolUses: [],
+          stopReason: null,
+          usage,
+          started: false,
+          failure: { kind: 'cancelled', retryable: false, detail: 'cancelled before the API call' },
+        };
       const r = await this.streamOnce(holder.client, params, req, st);
       addUsage(usage, r.usage);
       r.usage = usage;
       if (!r.failure) return r;
-      if (req.signal.aborted || r.failure.kind === 'cancelled') return { ...r, failure: { kind: 'cancelled', retryable: false, detail: 'cancelled while the reply was streaming' } };
+      if (req.signal.aborted || r.failure.kind === 'cancelled')
+        return { ...r, failure: { kind: 'cancelled', retryable: false, detail: 'cancelled while the reply was streaming' } };
       // Text already reached the chat: re-sending would duplicate it, so the reply stays partial.
-      if (r.text) return { ...r, failure: { kind: 'stream_cut', retryable: false, detail: `reply cut off after ${r.text.length} characters: ${r.failure.detail}` } };
+      if (r.text)
+        return {
+          ...r,
+          failure: { kind: 'stream_cut', retryable: false, detail: `reply cut off after ${r.text.length} characters: ${r.failure.detail}` },
+        };
       const f = r.failure;
       if (f.kind === 'auth' || f.kind === 'spend_limit') {
         try {
@@ -281,11 +391,23 @@ export class AgentTurnRunner {
       }
       if (!f.retryable || attempt >= this.retry.maxAttempts) return r;
       if (f.retryAfterMs !== undefined && f.retryAfterMs > this.retry.maxRetryAfterMs) {
-        return { ...r, failure: { ...f, detail: `${f.detail} (retry-after ${Math.ceil(f.retryAfterMs / 1000)} s is longer than the ${Math.ceil(this.retry.maxRetryAfterMs / 1000)} s we wait)` } };
+        return {
+          ...r,
+          failure: {
+            ...f,
+            detail: `${f.detail} (retry-after ${Math.ceil(f.retryAfterMs / 1000)} s is longer than the ${Math.ceil(this.retry.maxRetryAfterMs / 1000)} s we wait)`,
+          },
+        };
       }
       const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       const wait = f.retryAfterMs ?? Math.round(exp / 2 + (this.opts.random ?? Math.random)() * (exp / 2));
-      this.logLine('warn', 'model call failed; retrying', st, { agentId: req.agent.id, kind: f.kind, detail: f.detail, attempt, waitMs: wait });
+      this.logLine('warn', 'model call failed; retrying', st, {
+        agentId: req.agent.id,
+        kind: f.kind,
+        detail: f.detail,
+        attempt,
+        waitMs: wait,
+      });
       try {
         await (this.opts.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal })))(wait, req.signal);
       } catch {
@@ -302,39 +424,58 @@ export class AgentTurnRunner {
     const emit = (t: string): void => {
       if (!t) return;
       // Rounds after a tool call continue the same chat reply: keep them apart.
-      if (!r.text && st.text) { st.text += '\n\n'; callback(() => req.onDelta?.('\n\n')); }
+      if (!r.text && st.text) {
+        st.text += '\n\n';
+        callback(() => req.onDelta?.('\n\n'));
+      }
       r.text += t;
       st.text += t;
       callback(() => req.onDelta?.(t));
     };
     try {
-      const stream = await client.messages.create({ ...params, stream: true } as Anthropic.MessageCreateParamsStreaming, { signal: req.signal });
+      const stream = await client.messages.create({ ...params, stream: true } as Anthropic.MessageCreateParamsStreaming, {
+        signal: req.signal,
+      });
       for await (const ev of stream) {
         if (ev.type === 'message_start') {
           r.started = true;
           const u = ev.message.usage;
-          r.usage = { inputTokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0), outputTokens: u.output_tokens };
+          r.usage = {
+            inputTokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0),
+            outputTokens: u.output_tokens,
+          };
         } else if (ev.type === 'content_block_start') {
           if (ev.content_block.type === 'text') emit(ev.content_block.text);
-          else if (ev.content_block.type === 'tool_use') blocks.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: '' });
+          else if (ev.content_block.type === 'tool_use')
+            blocks.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: '' });
         } else if (ev.type === 'content_block_delta') {
           if (ev.delta.type === 'text_delta') emit(ev.delta.text);
-          else if (ev.delta.type === 'input_json_delta') { const b = blocks.get(ev.index); if (b) b.json += ev.delta.partial_json; }
+          else if (ev.delta.type === 'input_json_delta') {
+            const b = blocks.get(ev.index);
+            if (b) b.json += ev.delta.partial_json;
+          }
         } else if (ev.type === 'content_block_stop') {
           const b = blocks.get(ev.index);
           if (b) r.toolUses.push(parseToolUse(b));
         } else if (ev.type === 'message_delta') {
           r.stopReason = ev.delta.stop_reason;
           r.usage.outputTokens = ev.usage.output_tokens;
-          if (typeof ev.usage.input_tokens === 'number') r.usage.inputTokens = ev.usage.input_tokens + (ev.usage.cache_creation_input_tokens ?? 0) + (ev.usage.cache_read_input_tokens ?? 0);
+          if (typeof ev.usage.input_tokens === 'number')
+            r.usage.inputTokens =
+              ev.usage.input_tokens + (ev.usage.cache_creation_input_tokens ?? 0) + (ev.usage.cache_read_input_tokens ?? 0);
         } else if (ev.type === 'message_stop') {
           complete = true;
         }
       }
       // An abort ends the SDK's iteration quietly; any other early end is a broken stream.
-      if (!complete) r.failure = req.signal.aborted ? { kind: 'cancelled', retryable: false, detail: 'aborted' } : { kind: 'network', retryable: true, detail: 'the stream ended before message_stop' };
+      if (!complete)
+        r.failure = req.signal.aborted
+          ? { kind: 'cancelled', retryable: false, detail: 'aborted' }
+          : { kind: 'network', retryable: true, detail: 'the stream ended before message_stop' };
     } catch (err) {
-      r.failure = req.signal.aborted ? { kind: 'cancelled', retryable: false, detail: 'aborted' } : classifyError(err, (this.opts.now?.() ?? new Date()).getTime());
+      r.failure = req.signal.aborted
+        ? { kind: 'cancelled', retryable: false, detail: 'aborted' }
+        : classifyError(err, (this.opts.now?.() ?? new Date()).getTime());
     }
     return r;
   }
@@ -350,8 +491,17 @@ export class AgentTurnRunner {
     let c = this.clients.get(id);
     if (!c) {
       const redact = makeRedactor(apiKey);
-      const sdkLog = (...args: unknown[]): void => this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
-      c = new AnthropicClient({ apiKey, baseURL, maxRetries: 0, logLevel: 'warn', logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined }, openTelemetry: false, fetch: this.fetch });
+      const sdkLog = (...args: unknown[]): void =>
+        this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
+      c = new AnthropicClient({
+        apiKey,
+        baseURL,
+        maxRetries: 0,
+        logLevel: 'warn',
+        logger: { error: sdkLog, warn: sdkLog, info: () => undefined, debug: () => undefined },
+        openTelemetry: false,
+        fetch: this.fetch,
+      });
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
       this.clients.set(id, c);
     }
@@ -364,27 +514,61 @@ export class AgentTurnRunner {
   }
 
   private finish(req: TurnRequest, model: string, st: TurnState, rounds: number): TurnResult {
-    this.logLine('info', 'turn done', st, { agentId: req.agent.id, sessionKey: req.sessionKey, model, rounds: rounds + 1, toolCalls: st.toolCalls, ...st.usage });
+    this.logLine('info', 'turn done', st, {
+      agentId: req.agent.id,
+      sessionKey: req.sessionKey,
+      model,
+      rounds: rounds + 1,
+      toolCalls: st.toolCalls,
+      ...st.usage,
+    });
     return { text: st.text, incomplete: false, usage: st.usage, toolCalls: st.toolCalls, model };
   }
 
   /** Records the failure (never the key), logs it, and returns the honest chat line. */
-  private async fail(req: TurnRequest, model: string, st: TurnState, kind: TurnFailureKind, detail: string, usage?: Usage): Promise<TurnResult> {
+  private async fail(
+    req: TurnRequest,
+    model: string,
+    st: TurnState,
+    kind: TurnFailureKind,
+    detail: string,
+    usage?: Usage,
+  ): Promise<TurnResult> {
     const message = st.redact(detail);
     const hasUsage = usage && usage.inputTokens + usage.outputTokens > 0;
     try {
       await this.append(req, { type: 'error', kind, message, ...(hasUsage ? { usage } : {}) });
     } catch (err) {
-      this.logLine('error', 'could not record the turn failure', st, { agentId: req.agent.id, error: err instanceof Error ? err.message : String(err) });
+      this.logLine('error', 'could not record the turn failure', st, {
+        agentId: req.agent.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
-    this.logLine(kind === 'cancelled' ? 'info' : 'warn', 'turn failed', st, { agentId: req.agent.id, sessionKey: req.sessionKey, model, kind, message });
+    this.logLine(kind === 'cancelled' ? 'info' : 'warn', 'turn failed', st, {
+      agentId: req.agent.id,
+      sessionKey: req.sessionKey,
+      model,
+      kind,
+      message,
+    });
     const incomplete = kind === 'stream_cut' || kind === 'cancelled' || st.text !== '';
-    return { text: st.text, incomplete, failure: { kind, message, userMessage: USER_MESSAGES[kind] }, usage: st.usage, toolCalls: st.toolCalls, model };
+    return {
+      text: st.text,
+      incomplete,
+      failure: { kind, message, userMessage: USER_MESSAGES[kind] },
+      usage: st.usage,
+      toolCalls: st.toolCalls,
+      model,
+    };
   }
 
   private logLine(level: LogLevel, msg: string, st: TurnState, fields: Record<string, unknown>): void {
     if (!this.log) return;
-    try { this.log.log(level, st.redact(msg), redactDeep(fields, st.redact) as Record<string, unknown>); } catch { /* logging never breaks a turn */ }
+    try {
+      this.log.log(level, st.redact(msg), redactDeep(fields, st.redact) as Record<string, unknown>);
+    } catch {
+      /* logging never breaks a turn */
+    }
   }
 }
 
@@ -400,7 +584,12 @@ function parseToolUse(b: { id: string; name: string; json: string }): ToolUse {
   try {
     return { id: b.id, name: b.name, input: JSON.parse(b.json) as unknown };
   } catch {
-    return { id: b.id, name: b.name, input: {}, inputError: `the input of this ${b.name} call was not valid JSON (cut off?); nothing was run` };
+    return {
+      id: b.id,
+      name: b.name,
+      input: {},
+      inputError: `the input of this ${b.name} call was not valid JSON (cut off?); nothing was run`,
+    };
   }
 }
 

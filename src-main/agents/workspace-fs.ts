@@ -82,7 +82,8 @@ async function walk(wp: WorkspacePath, opts: { createDirs?: boolean } = {}): Pro
       if (last) return null;
       throw new WorkspaceAccessError(`${wp.rel}: folder ${parts.slice(0, i + 1).join('/')} does not exist`);
     }
-    if (st.isSymbolicLink()) throw new WorkspaceAccessError(`${wp.rel}: ${parts.slice(0, i + 1).join('/')} is a symbolic link; file tools do not follow links`);
+    if (st.isSymbolicLink())
+      throw new WorkspaceAccessError(`${wp.rel}: ${parts.slice(0, i + 1).join('/')} is a symbolic link; file tools do not follow links`);
     if (!last && !st.isDirectory()) throw new WorkspaceAccessError(`${wp.rel}: ${parts.slice(0, i + 1).join('/')} is not a folder`);
     if (last) return st;
   }
@@ -114,7 +115,8 @@ export async function readWorkspaceFile(workspace: string, p: string, maxBytes: 
     const st = await fh.stat();
     // A component swapped for a link between the walk and the open shows up as a different inode.
     const again = await walk(wp);
-    if (!again || again.ino !== st.ino || again.dev !== st.dev || !st.isFile()) throw new WorkspaceAccessError(`${p} changed while it was being opened; try again`);
+    if (!again || again.ino !== st.ino || again.dev !== st.dev || !st.isFile())
+      throw new WorkspaceAccessError(`${p} changed while it was being opened; try again`);
     const want = Math.min(st.size, maxBytes);
     const buf = Buffer.alloc(want);
     let got = 0;
@@ -130,7 +132,11 @@ export async function readWorkspaceFile(workspace: string, p: string, maxBytes: 
 }
 
 /** Lists a directory inside the workspace (names, `/` after folders, `@` after links), sorted. */
-export async function listWorkspaceDir(workspace: string, p: string, max: number): Promise<{ rel: string; entries: string[]; total: number }> {
+export async function listWorkspaceDir(
+  workspace: string,
+  p: string,
+  max: number,
+): Promise<{ rel: string; entries: string[]; total: number }> {
   const wp = await resolveWorkspacePath(workspace, p);
   const st = await walk(wp);
   if (!st) throw new WorkspaceAccessError(`${p}: no such folder`);
@@ -144,7 +150,11 @@ export async function listWorkspaceDir(workspace: string, p: string, max: number
  * Writes a file atomically (temp file beside it, then rename). Parent folders are created inside
  * the workspace only; a link anywhere on the path, or at the target, is refused.
  */
-export async function writeWorkspaceFile(workspace: string, p: string, data: string | Buffer): Promise<{ rel: string; created: boolean; bytes: number }> {
+export async function writeWorkspaceFile(
+  workspace: string,
+  p: string,
+  data: string | Buffer,
+): Promise<{ rel: string; created: boolean; bytes: number }> {
   const wp = await resolveWorkspacePath(workspace, p);
   if (wp.rel === '') throw new WorkspaceAccessError('cannot write to the workspace folder itself');
   const existing = await walk(wp, { createDirs: true });

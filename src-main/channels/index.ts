@@ -40,13 +40,23 @@ export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory 
   return (account, config) => {
     switch (account.channel) {
       case 'telegram':
-        return createTelegramAdapter(account, config, { secrets: deps.secrets, log: deps.log, env, ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}) });
+        return createTelegramAdapter(account, config, {
+          secrets: deps.secrets,
+          log: deps.log,
+          env,
+          ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}),
+        });
       case 'discord':
         return createDiscordAdapter(account, config, { secrets: deps.secrets, log: deps.log, env });
       case 'whatsapp':
         return createWhatsAppAdapter(account, config, {
-          stateDir: deps.stateDir, log: deps.log, env,
-          keyProvider: credentialsKeyProvider(account.accountId, whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId))),
+          stateDir: deps.stateDir,
+          log: deps.log,
+          env,
+          keyProvider: credentialsKeyProvider(
+            account.accountId,
+            whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId)),
+          ),
           ...(deps.onQr ? { onQr: (qr: string) => deps.onQr!('whatsapp', account.accountId, qr) } : {}),
         });
       default:

@@ -37,7 +37,10 @@ export function formatSize(bytes: number): string {
 
 export class ImageTooLargeError extends Error {
   /** `partial`: the download was cut off at the cap, so `bytes` is only how far it got. */
-  constructor(readonly bytes: number, readonly partial = false) {
+  constructor(
+    readonly bytes: number,
+    readonly partial = false,
+  ) {
     super(`image too large: ${partial ? 'over ' : ''}${formatSize(bytes)}`);
   }
 }
@@ -46,7 +49,10 @@ export class ImageTooLargeError extends Error {
  * GET with a byte cap: refuses a declared Content-Length over `maxBytes` and aborts a body that
  * grows past it. Errors never carry the URL (a Telegram file URL contains the bot token).
  */
-export function downloadCapped(url: string, opts: { maxBytes: number; signal: AbortSignal; agent?: http.Agent }): Promise<{ data: Buffer; contentType?: string }> {
+export function downloadCapped(
+  url: string,
+  opts: { maxBytes: number; signal: AbortSignal; agent?: http.Agent },
+): Promise<{ data: Buffer; contentType?: string }> {
   const target = new URL(url);
   const get = target.protocol === 'https:' ? https.get : target.protocol === 'http:' ? http.get : undefined;
   if (!get) return Promise.reject(new Error(`unsupported URL scheme ${target.protocol}`));
@@ -73,7 +79,9 @@ export function downloadCapped(url: string, opts: { maxBytes: number; signal: Ab
         }
         chunks.push(chunk);
       });
-      res.on('end', () => resolve({ data: Buffer.concat(chunks), ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }));
+      res.on('end', () =>
+        resolve({ data: Buffer.concat(chunks), ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }),
+      );
       res.on('error', (err) => reject(new Error(`download failed: ${err.message}`)));
     });
     req.on('error', (err) => reject(opts.signal.aborted ? new Error('download timed out') : new Error(`download failed: ${err.message}`)));
@@ -108,7 +116,12 @@ function annotate(text: string, line: string | undefined, replacement: string): 
  * reason in the placeholder line for those that did not ("[photo too large: 12 MB]"). Never throws:
  * a failed download leaves a placeholder, the message itself always goes on.
  */
-export async function attachImages(envelope: InboundEnvelope, sources: readonly ImageSource[], limits: ImageLimits, stop?: AbortSignal): Promise<InboundEnvelope> {
+export async function attachImages(
+  envelope: InboundEnvelope,
+  sources: readonly ImageSource[],
+  limits: ImageLimits,
+  stop?: AbortSignal,
+): Promise<InboundEnvelope> {
   if (sources.length === 0 || !envelope.media) return envelope;
   const media: MediaItem[] = envelope.media.map((m) => ({ ...m }));
   let text = envelope.text;
@@ -132,7 +145,12 @@ export async function attachImages(envelope: InboundEnvelope, sources: readonly 
           taken++;
         }
       } catch (err) {
-        why = err instanceof ImageTooLargeError ? `too large: ${err.partial ? 'over ' : ''}${formatSize(err.bytes)}` : signal.aborted ? 'not shown: download timed out' : 'not shown: download failed';
+        why =
+          err instanceof ImageTooLargeError
+            ? `too large: ${err.partial ? 'over ' : ''}${formatSize(err.bytes)}`
+            : signal.aborted
+              ? 'not shown: download timed out'
+              : 'not shown: download failed';
       }
     }
     if (why) {
@@ -149,7 +167,10 @@ export async function attachImages(envelope: InboundEnvelope, sources: readonly 
  * once the sender has passed the access policy (and only once, whatever the number of agents).
  */
 export function deferImages(
-  envelope: InboundEnvelope, sources: readonly ImageSource[], limits: ImageLimits, stop?: AbortSignal,
+  envelope: InboundEnvelope,
+  sources: readonly ImageSource[],
+  limits: ImageLimits,
+  stop?: AbortSignal,
   onNotes?: (notes: string[]) => void,
 ): InboundEnvelope {
   if (sources.length === 0 || !envelope.media) return envelope;

@@ -12,7 +12,9 @@ export interface AccountStatusFields {
 
 export function accountStatus(channel: ChannelId, accountId: string, s: AccountStatusFields): ChannelStatus {
   return {
-    channel, accountId, state: s.state,
+    channel,
+    accountId,
+    state: s.state,
     ...(s.reason ? { reason: s.reason } : {}),
     ...(s.lastError ? { lastError: s.lastError } : {}),
     ...(s.lastMessageAt !== undefined ? { lastMessageAt: s.lastMessageAt } : {}),

@@ -22,7 +22,19 @@ import { version } from './version.ts';
 
 export { version };
 
-export const COMMANDS: Command[] = [...gatewayCommands, chatCommand, ...channelCommands, ...agentCommands, ...bindingCommands, routeCommand, ...pairingCommands, ...configCommands, importCommand, ...secretCommands, ...authCommands];
+export const COMMANDS: Command[] = [
+  ...gatewayCommands,
+  chatCommand,
+  ...channelCommands,
+  ...agentCommands,
+  ...bindingCommands,
+  routeCommand,
+  ...pairingCommands,
+  ...configCommands,
+  importCommand,
+  ...secretCommands,
+  ...authCommands,
+];
 
 const GLOBAL_OPTIONS = {
   config: { type: 'string' },
@@ -30,7 +42,6 @@ const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
 
 function helpText(): string {
   const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
@@ -89,7 +100,9 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       stdout.write(helpText());
       return argv.length === 0 ? 2 : 0;
     }
-    const message = `unknown command "${commandWords(argv).map((w) => w.word).join(' ')}"; run "switchboard --help" for the list`;
+    const message = `unknown command "${commandWords(argv)
+      .map((w) => w.word)
+      .join(' ')}"; run "switchboard --help" for the list`;
     if (json) stdout.write(`${JSON.stringify({ error: { code: 'bad_request', message } })}\n`);
     else stderr.write(`error: ${message}\n`);
     return 2;
@@ -108,9 +121,19 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
       return 0;
     }
     const homeDir = env.HOME ?? os.homedir();
-    const loc = resolveLocations({ stateDir: flags['state-dir'] as string | undefined, configPath: flags.config as string | undefined, env, homeDir });
+    const loc = resolveLocations({
+      stateDir: flags['state-dir'] as string | undefined,
+      configPath: flags.config as string | undefined,
+      env,
+      homeDir,
+    });
     const ctx: CliContext = {
-      loc, json, stdout, stderr, stdin, homeDir,
+      loc,
+      json,
+      stdout,
+      stderr,
+      stdin,
+      homeDir,
       store: newStore(loc, homeDir),
       interactive: Boolean(stdin.isTTY) && !env.CI && !json,
     };
@@ -127,17 +150,30 @@ function reportError(err: unknown, json: boolean, stdout: CliContext['stdout'], 
   if (err instanceof CliError) cliError = err;
   else if (err instanceof ConfigInvalidError) {
     const first = err.issues.find((i) => i.severity === 'error');
-    const where = first ? { path: formatPath(first.path), ...(first.line !== undefined ? { line: first.line, column: first.column } : {}) } : {};
-    cliError = new CliError(`the change would make the config invalid${first ? `: ${formatPath(first.path)}: ${first.message}` : ''}`, 'bad_request', where, 1, err.issues);
+    const where = first
+      ? { path: formatPath(first.path), ...(first.line !== undefined ? { line: first.line, column: first.column } : {}) }
+      : {};
+    cliError = new CliError(
+      `the change would make the config invalid${first ? `: ${formatPath(first.path)}: ${first.message}` : ''}`,
+      'bad_request',
+      where,
+      1,
+      err.issues,
+    );
   } else if (err instanceof ConfigConflictError) cliError = new CliError(err.message, 'conflict');
   // Errors a user can act on (ConfigEditError, UnsafeAgentIdError) carry one of the protocol's codes.
   else if (err instanceof Error && 'code' in err && USER_ERROR_CODES.has((err as { code: unknown }).code as string)) {
     cliError = new CliError(err.message, (err as { code: string }).code);
-  }
-  else cliError = new CliError(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, 'internal');
+  } else cliError = new CliError(`unexpected failure: ${(err as Error)?.message ?? String(err)}`, 'internal');
   if (json) {
     const { path, line, column } = cliError.where;
-    const error = { code: cliError.code, message: cliError.message, ...(path ? { path } : {}), ...(line !== undefined ? { line, column } : {}), ...(cliError.issues.length ? { issues: cliError.issues } : {}) };
+    const error = {
+      code: cliError.code,
+      message: cliError.message,
+      ...(path ? { path } : {}),
+      ...(line !== undefined ? { line, column } : {}),
+      ...(cliError.issues.length ? { issues: cliError.issues } : {}),
+    };
     stdout.write(`${JSON.stringify({ error })}\n`);
   } else {
     stderr.write(`error: ${cliError.message}\n`);

@@ -46,7 +46,11 @@ export function titleCase(id: string): string {
  * file changed since), then creates its folders and persona files. Throws before touching
  * anything when the id is unsafe or already taken, or when the result would be invalid.
  */
-export async function createAgent(deps: AgentCreateDeps, current: LoadedConfig & { config: SwitchboardConfig }, spec: AgentSpec): Promise<CreatedAgent> {
+export async function createAgent(
+  deps: AgentCreateDeps,
+  current: LoadedConfig & { config: SwitchboardConfig },
+  spec: AgentSpec,
+): Promise<CreatedAgent> {
   const { store, loc, homeDir } = deps;
   const id = safeAgentId(spec.id);
   const implicit = current.config.agents.list.find((a) => a.implicit);
@@ -56,19 +60,31 @@ export async function createAgent(deps: AgentCreateDeps, current: LoadedConfig &
   const agentDir = defaultAgentDir(id, loc.stateDir);
   const identity = { ...(spec.emoji ? { emoji: spec.emoji } : {}), ...(spec.persona ? { persona: spec.persona } : {}) };
   const raw = structuredClone((current.check.raw ?? {}) as Record<string, unknown>);
-  addAgent(raw, {
-    id, workspace: homeRelative(workspace, homeDir), agentDir: homeRelative(agentDir, homeDir),
-    ...(spec.name ? { name: spec.name } : {}), ...(spec.model ? { model: spec.model } : {}),
-    ...(Object.keys(identity).length > 0 ? { identity } : {}), ...(spec.tools ? { tools: spec.tools } : {}),
-    ...(spec.default ? { default: true } : {}),
-  }, mainPaths && { workspace: homeRelative(mainPaths.workspace, homeDir), agentDir: homeRelative(mainPaths.agentDir, homeDir) });
+  addAgent(
+    raw,
+    {
+      id,
+      workspace: homeRelative(workspace, homeDir),
+      agentDir: homeRelative(agentDir, homeDir),
+      ...(spec.name ? { name: spec.name } : {}),
+      ...(spec.model ? { model: spec.model } : {}),
+      ...(Object.keys(identity).length > 0 ? { identity } : {}),
+      ...(spec.tools ? { tools: spec.tools } : {}),
+      ...(spec.default ? { default: true } : {}),
+    },
+    mainPaths && { workspace: homeRelative(mainPaths.workspace, homeDir), agentDir: homeRelative(mainPaths.agentDir, homeDir) },
+  );
   for (const match of spec.bindings ?? []) addBinding(raw, { agentId: id, match });
   const written = await store.write(raw, current.hash);
   const config = written.check.config!;
   const implicitWrittenOut = implicit !== undefined && implicit.id !== id;
   const created: string[] = [];
   for (const agent of config.agents.list.filter((a) => a.id === id || (implicitWrittenOut && a.id === implicit.id))) {
-    const layout = await createAgentLayout(agentPaths(agent, config, loc, homeDir), { id: agent.id, name: agent.name ?? titleCase(agent.id), ...(agent.identity.persona ? { persona: agent.identity.persona } : {}) });
+    const layout = await createAgentLayout(agentPaths(agent, config, loc, homeDir), {
+      id: agent.id,
+      name: agent.name ?? titleCase(agent.id),
+      ...(agent.identity.persona ? { persona: agent.identity.persona } : {}),
+    });
     created.push(...layout.created);
   }
   const agent = config.agents.list.find((a) => a.id === id)!;

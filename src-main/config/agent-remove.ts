@@ -11,7 +11,10 @@ import { agentPaths, type AgentPaths, type Locations } from './paths.ts';
 import type { ConfigStore, LoadedConfig } from './store.ts';
 
 export class AgentRemoveError extends Error {
-  constructor(message: string, readonly code: 'not_found' | 'conflict') {
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'conflict',
+  ) {
     super(message);
   }
 }
@@ -61,13 +64,19 @@ function purgeTarget(dir: string, id: string, config: SwitchboardConfig, deps: A
     { what: 'your home folder', at: deps.homeDir },
     { what: 'the state dir', at: deps.loc.stateDir },
     { what: 'the config file', at: deps.loc.configPath },
-    ...config.agents.list.filter((a) => a.id !== id).flatMap((a) => {
-      const p = agentPaths(a, config, deps.loc, deps.homeDir);
-      return [p.workspace, p.agentDir, p.sessionsDir].map((at) => ({ what: `the folders of agent "${a.id}"`, at }));
-    }),
+    ...config.agents.list
+      .filter((a) => a.id !== id)
+      .flatMap((a) => {
+        const p = agentPaths(a, config, deps.loc, deps.homeDir);
+        return [p.workspace, p.agentDir, p.sessionsDir].map((at) => ({ what: `the folders of agent "${a.id}"`, at }));
+      }),
   ];
   const hit = guarded.find((g) => contains(resolved, path.resolve(g.at)));
-  if (hit) throw new AgentRemoveError(`refusing to delete ${resolved}: it contains ${hit.what}; nothing was changed (remove the agent without purging and delete its files by hand)`, 'conflict');
+  if (hit)
+    throw new AgentRemoveError(
+      `refusing to delete ${resolved}: it contains ${hit.what}; nothing was changed (remove the agent without purging and delete its files by hand)`,
+      'conflict',
+    );
   return resolved;
 }
 
@@ -94,16 +103,25 @@ async function purgeKeychain(id: string, open: () => SecretStore): Promise<{ del
 }
 
 /** Removes the agent from the config `current` was loaded from (conflict if the file changed since). */
-export async function removeAgentEverywhere(deps: AgentRemoveDeps, current: LoadedConfig & { config: SwitchboardConfig }, agentId: string, opts: AgentRemoveOptions): Promise<RemovedAgent> {
+export async function removeAgentEverywhere(
+  deps: AgentRemoveDeps,
+  current: LoadedConfig & { config: SwitchboardConfig },
+  agentId: string,
+  opts: AgentRemoveOptions,
+): Promise<RemovedAgent> {
   const id = safeAgentId(agentId);
   const { config } = current;
   const agent = config.agents.list.find((a) => a.id === id);
-  if (!agent) throw new AgentRemoveError(`agent "${id}" does not exist (agents: ${config.agents.list.map((a) => a.id).join(', ')})`, 'not_found');
-  if (agent.implicit) throw new AgentRemoveError(`"${id}" is the built-in agent used when the config lists none; add another agent first`, 'conflict');
+  if (!agent)
+    throw new AgentRemoveError(`agent "${id}" does not exist (agents: ${config.agents.list.map((a) => a.id).join(', ')})`, 'not_found');
+  if (agent.implicit)
+    throw new AgentRemoveError(`"${id}" is the built-in agent used when the config lists none; add another agent first`, 'conflict');
   const paths = agentPaths(agent, config, deps.loc, deps.homeDir);
   const refs = agentReferences(config, id);
   const bindingIndices = config.bindings.filter((b) => b.agentId === id).map((b) => b.index);
-  const targets = opts.purge ? [paths.workspace, paths.agentDir, path.join(deps.loc.stateDir, 'agents', id)].map((d) => purgeTarget(d, id, config, deps)) : [];
+  const targets = opts.purge
+    ? [paths.workspace, paths.agentDir, path.join(deps.loc.stateDir, 'agents', id)].map((d) => purgeTarget(d, id, config, deps))
+    : [];
   const raw = structuredClone((current.check.raw ?? {}) as Record<string, unknown>);
   removeAgent(raw, id, config, opts.dropBindings, opts.dropHint);
   const written = await deps.store.write(raw, current.hash);

@@ -27,8 +27,12 @@ export function resolveLocations(opts: LocationOptions = {}): Locations {
   const env = opts.env ?? process.env;
   const home = opts.homeDir ?? os.homedir();
   const profile = env.SWITCHBOARD_PROFILE?.trim();
-  const stateDir = path.resolve(expandHome(opts.stateDir ?? env.SWITCHBOARD_STATE_DIR ?? path.join(home, profile ? `.switchboard-${profile}` : '.switchboard'), home));
-  const configPath = path.resolve(expandHome(opts.configPath ?? env.SWITCHBOARD_CONFIG_PATH ?? path.join(stateDir, 'switchboard.json'), home));
+  const stateDir = path.resolve(
+    expandHome(opts.stateDir ?? env.SWITCHBOARD_STATE_DIR ?? path.join(home, profile ? `.switchboard-${profile}` : '.switchboard'), home),
+  );
+  const configPath = path.resolve(
+    expandHome(opts.configPath ?? env.SWITCHBOARD_CONFIG_PATH ?? path.join(stateDir, 'switchboard.json'), home),
+  );
   return { stateDir, configPath };
 }
 

@@ -20,7 +20,12 @@ export class ConfigConflictError extends Error {
 export class ConfigInvalidError extends Error {
   readonly code = 'bad_request';
   constructor(readonly issues: ConfigIssue[]) {
-    super(`the new configuration is invalid: ${issues.filter((i) => i.severity === 'error').map((i) => i.message).join('; ')}`);
+    super(
+      `the new configuration is invalid: ${issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => i.message)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -68,7 +73,8 @@ function checkSharedPaths(config: SwitchboardConfig, loc: Locations, homeDir: st
       const other = owners.get(key);
       if (other) {
         issues.push({
-          severity: 'error', code: 'shared_path',
+          severity: 'error',
+          code: 'shared_path',
           path: argentos ? ['agents', agent.id, field] : ['agents', 'list', i, field],
           message: `agent "${agent.id}" would use ${paths[field]} as its ${field}, which is already the ${other.field} of agent "${other.agent}"; each agent needs its own folders`,
         });
@@ -82,7 +88,10 @@ export class ConfigStore {
   readonly configPath: string;
   private readonly lockPath: string;
 
-  constructor(readonly loc: Locations, private readonly homeDir = os.homedir()) {
+  constructor(
+    readonly loc: Locations,
+    private readonly homeDir = os.homedir(),
+  ) {
     this.configPath = loc.configPath;
     this.lockPath = `${loc.configPath}.lock`;
   }

@@ -2,11 +2,17 @@
 // responses by id and turns server errors into ControlError. Types come from the method table;
 // the server validates, so the client trusts the result shape it is sent.
 import { WebSocket } from 'ws';
-import type { EventDataOf, EventName, EventTable, MethodName, MethodTable, ParamsInputOf, ResultOf } from '../../src-shared/protocol/contract.ts';
+import type {
+  EventDataOf,
+  EventName,
+  EventTable,
+  MethodName,
+  MethodTable,
+  ParamsInputOf,
+  ResultOf,
+} from '../../src-shared/protocol/contract.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import {
-  CLOSE_AUTH_TIMEOUT, CLOSE_RATE_LIMITED, CLOSE_UNAUTHENTICATED, decodeServerFrame,
-} from '../../src-shared/protocol/frames.ts';
+import { CLOSE_AUTH_TIMEOUT, CLOSE_RATE_LIMITED, CLOSE_UNAUTHENTICATED, decodeServerFrame } from '../../src-shared/protocol/frames.ts';
 import type { ErrorCode, ServerFrame } from '../../src-shared/protocol/frames.ts';
 
 export interface ConnectOptions {

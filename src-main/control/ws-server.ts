@@ -13,9 +13,19 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import type { EventTable, MethodTable } from '../../src-shared/protocol/contract.ts';
 import {
-  AUTH_TIMEOUT_MS, CLOSE_AUTH_TIMEOUT, CLOSE_GOING_AWAY, CLOSE_INVALID_DATA, CLOSE_RATE_LIMITED, CLOSE_TOO_BIG,
-  CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHENTICATED, CLOSE_UNSUPPORTED_DATA, CONTROL_PATH, MAX_FRAME_BYTES_AFTER_AUTH,
-  MAX_FRAME_BYTES_BEFORE_AUTH, decodeClientFrame,
+  AUTH_TIMEOUT_MS,
+  CLOSE_AUTH_TIMEOUT,
+  CLOSE_GOING_AWAY,
+  CLOSE_INVALID_DATA,
+  CLOSE_RATE_LIMITED,
+  CLOSE_TOO_BIG,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNAUTHENTICATED,
+  CLOSE_UNSUPPORTED_DATA,
+  CONTROL_PATH,
+  MAX_FRAME_BYTES_AFTER_AUTH,
+  MAX_FRAME_BYTES_BEFORE_AUTH,
+  decodeClientFrame,
 } from '../../src-shared/protocol/frames.ts';
 import type { CallOutcome, RequestId, ServerFrame } from '../../src-shared/protocol/frames.ts';
 import { AuthFailureLimiter } from './auth-limiter.ts';
@@ -173,7 +183,9 @@ export async function startControlServer<M extends MethodTable, E extends EventT
   }
 
   function sendResult(client: Client, id: RequestId, outcome: CallOutcome): void {
-    const frame: ServerFrame = outcome.ok ? { type: 'res', id, ok: true, result: outcome.result } : { type: 'res', id, ok: false, error: outcome.error };
+    const frame: ServerFrame = outcome.ok
+      ? { type: 'res', id, ok: true, result: outcome.result }
+      : { type: 'res', id, ok: false, error: outcome.error };
     if (send(client, frame) !== 'unserialisable') return;
     log('error', 'control result is not JSON-serialisable', { clientId: client.id });
     send(client, { type: 'res', id, ok: false, error: { code: 'internal', message: 'internal error' } });
@@ -303,18 +315,20 @@ async function listenOnSocket(server: Server, socketPath: string): Promise<void>
   if (!isPipe && Buffer.byteLength(socketPath) > (process.platform === 'darwin' ? 103 : 107)) {
     throw describeSocketError(Object.assign(new Error('path too long'), { code: 'ENAMETOOLONG' }), socketPath);
   }
-  const listen = () => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ path: socketPath, exclusive: true }, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ path: socketPath, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
   try {
     await listen();
   } catch (err) {
     if (isPipe || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw describeSocketError(err, socketPath);
-    if (await socketAnswers(socketPath)) throw new Error(`control socket ${socketPath} is already served by another process`, { cause: err });
+    if (await socketAnswers(socketPath))
+      throw new Error(`control socket ${socketPath} is already served by another process`, { cause: err });
     await fs.rm(socketPath, { force: true }); // left by a process that died without closing it
     await listen().catch((again: unknown) => {
       throw describeSocketError(again, socketPath);
@@ -332,7 +346,10 @@ async function listenOnSocket(server: Server, socketPath: string): Promise<void>
 function describeSocketError(err: unknown, socketPath: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EINVAL' || code === 'ENAMETOOLONG') {
-    return new Error(`cannot create the control socket ${socketPath}: the path is too long for a Unix socket (about 100 bytes at most); use a shorter state dir`, { cause: err });
+    return new Error(
+      `cannot create the control socket ${socketPath}: the path is too long for a Unix socket (about 100 bytes at most); use a shorter state dir`,
+      { cause: err },
+    );
   }
   return new Error(`cannot create the control socket ${socketPath}: ${(err as Error).message}`, { cause: err });
 }

@@ -13,10 +13,21 @@ export const APP_SCHEME_PRIVILEGES = {
 } as const;
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.map': 'application/json', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.ico': 'image/x-icon', '.webp': 'image/webp',
-  '.woff': 'font/woff', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8', '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 
 export type PathVerdict = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404 };
@@ -43,7 +54,13 @@ export function resolveAppPath(root: string, url: string): PathVerdict {
   }
   // After decoding, anything that could change which folder we are in is refused outright rather
   // than normalised: %2e%2e, %2f inside a segment, Windows separators, drive letters, NUL.
-  if (decoded.includes('\0') || decoded.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(decoded) || /^\/*[A-Za-z]:/.test(decoded) || decoded.includes('//')) {
+  if (
+    decoded.includes('\0') ||
+    decoded.includes('\\') ||
+    /(^|\/)\.\.?(\/|$)/.test(decoded) ||
+    /^\/*[A-Za-z]:/.test(decoded) ||
+    decoded.includes('//')
+  ) {
     return { ok: false, status: 403 };
   }
   const relative = decoded.endsWith('/') ? `${decoded}index.html` : decoded;
@@ -88,8 +105,14 @@ export function appProtocolHandler(opts: AppProtocolOptions): (request: Request)
       if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
       return new Response(new Uint8Array(await fs.readFile(real)), { status: 200, headers });
     } catch {
-      const built = await fs.access(path.join(base, 'index.html')).then(() => true, () => false);
-      return answer(404, built ? 'not found' : 'The dashboard is not built: run "node scripts/build-renderer.mjs" (npm start does it for you).');
+      const built = await fs.access(path.join(base, 'index.html')).then(
+        () => true,
+        () => false,
+      );
+      return answer(
+        404,
+        built ? 'not found' : 'The dashboard is not built: run "node scripts/build-renderer.mjs" (npm start does it for you).',
+      );
     }
   };
 }

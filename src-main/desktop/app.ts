@@ -75,10 +75,15 @@ export class DesktopApp<Menu = unknown> {
   readonly reconnects: { reasons: string[]; restarted: string[] }[] = [];
 
   constructor(private readonly deps: DesktopAppDeps<Menu>) {
-    this.window = new DashboardWindow({ ...deps.window, prefs: deps.prefs, log: (level, message, fields) => deps.log.log(level, message, fields) });
+    this.window = new DashboardWindow({
+      ...deps.window,
+      prefs: deps.prefs,
+      log: (level, message, fields) => deps.log.log(level, message, fields),
+    });
     this.feed = new TrayFeed({ onChange: (state) => this.tray?.update(state) });
     this.reconnect = new ReconnectScheduler({
-      ...(deps.timers ? { timers: deps.timers } : {}), delayMs: deps.reconnectDelayMs ?? 3_000,
+      ...(deps.timers ? { timers: deps.timers } : {}),
+      delayMs: deps.reconnectDelayMs ?? 3_000,
       run: async (reasons) => {
         const gateway = this.host?.gateway;
         if (!gateway) return;
@@ -88,8 +93,10 @@ export class DesktopApp<Menu = unknown> {
       },
     });
     this.network = new NetworkWatch({
-      fingerprint: deps.networkFingerprint, onChange: () => this.reconnect.request('network'),
-      everyMs: deps.networkPollMs ?? 5_000, ...(deps.timers ? { timers: deps.timers } : {}),
+      fingerprint: deps.networkFingerprint,
+      onChange: () => this.reconnect.request('network'),
+      everyMs: deps.networkPollMs ?? 5_000,
+      ...(deps.timers ? { timers: deps.timers } : {}),
     });
   }
 
@@ -118,7 +125,9 @@ export class DesktopApp<Menu = unknown> {
     this.startAtLogin = deps.loginItem.supported ? await deps.loginItem.isEnabled().catch(() => false) : deps.prefs.get('startAtLogin');
     this.tray = new TrayController({ ...deps.tray, platform: deps.platform, actions: this.actions(), prefs: () => this.menuPrefs() });
     this.bridge = installControlBridge({
-      ipcMain: deps.ipcMain, service: () => this.caller(), dashboard: () => this.window.contents(),
+      ipcMain: deps.ipcMain,
+      service: () => this.caller(),
+      dashboard: () => this.window.contents(),
       log: (level, message, fields) => deps.log.log(level, message, fields),
     });
     deps.powerMonitor.on('resume', () => this.reconnect.request('resume'));
@@ -186,7 +195,10 @@ export class DesktopApp<Menu = unknown> {
         });
         host.attach({ close: () => this.closeTransports() });
         await this.openSocket(host);
-        if (this.deps.prefs.get('remoteAccess').enabled) await this.openRemote(host).catch(() => this.deps.prefs.set('remoteAccess', { ...this.deps.prefs.get('remoteAccess'), enabled: false }));
+        if (this.deps.prefs.get('remoteAccess').enabled)
+          await this.openRemote(host).catch(() =>
+            this.deps.prefs.set('remoteAccess', { ...this.deps.prefs.get('remoteAccess'), enabled: false }),
+          );
         await this.publish();
         await this.feed.attach(host.service);
         return host;
@@ -194,7 +206,12 @@ export class DesktopApp<Menu = unknown> {
         const reason = (err as Error).message;
         this.deps.log.log('error', 'gateway could not be opened', { error: reason });
         this.feed.closed(reason);
-        this.deps.notify({ title: 'Switchboard could not start its gateway', body: reason.slice(0, 240), view: '#/overview', onClick: () => this.window.show() });
+        this.deps.notify({
+          title: 'Switchboard could not start its gateway',
+          body: reason.slice(0, 240),
+          view: '#/overview',
+          onClick: () => this.window.show(),
+        });
         return undefined;
       } finally {
         this.opening = undefined;
@@ -208,12 +225,18 @@ export class DesktopApp<Menu = unknown> {
     const socketPath = this.deps.socketPath ?? controlSocketPath(this.deps.stateDir);
     try {
       this.socket = await startControlServer({
-        service: host.service, token: host.token, port: 0, socketPath, version: PROTOCOL_VERSION,
+        service: host.service,
+        token: host.token,
+        port: 0,
+        socketPath,
+        version: PROTOCOL_VERSION,
         log: (level, message, fields) => this.deps.log.log(level, message, fields),
       });
     } catch (err) {
       // The dashboard still works; only the CLI cannot reach this gateway (remote access can stand in).
-      this.deps.log.log('warn', 'local control socket not available; the CLI cannot reach the desktop gateway', { error: (err as Error).message });
+      this.deps.log.log('warn', 'local control socket not available; the CLI cannot reach the desktop gateway', {
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -223,13 +246,23 @@ export class DesktopApp<Menu = unknown> {
     const { port } = this.deps.prefs.get('remoteAccess');
     try {
       this.remote = await startControlServer({
-        service: host.service, token: host.token, port, host: '127.0.0.1', version: PROTOCOL_VERSION,
-        httpHandler: staticFiles(this.deps.rendererDir), log: (level, message, fields) => this.deps.log.log(level, message, fields),
+        service: host.service,
+        token: host.token,
+        port,
+        host: '127.0.0.1',
+        version: PROTOCOL_VERSION,
+        httpHandler: staticFiles(this.deps.rendererDir),
+        log: (level, message, fields) => this.deps.log.log(level, message, fields),
       });
     } catch (err) {
       const reason = (err as Error).message;
       this.deps.log.log('warn', 'remote access could not start', { error: reason });
-      this.deps.notify({ title: 'Remote access is off', body: `${reason}. Choose another port in prefs.json or stop what uses it.`, view: '#/settings', onClick: () => this.window.show('#/settings') });
+      this.deps.notify({
+        title: 'Remote access is off',
+        body: `${reason}. Choose another port in prefs.json or stop what uses it.`,
+        view: '#/settings',
+        onClick: () => this.window.show('#/settings'),
+      });
       throw err;
     }
   }
@@ -248,7 +281,10 @@ export class DesktopApp<Menu = unknown> {
   }
 
   private async publish(): Promise<void> {
-    await this.host?.publish({ port: this.remote?.port ?? 0, ...(this.socket ? { socket: this.deps.socketPath ?? controlSocketPath(this.deps.stateDir) } : {}) });
+    await this.host?.publish({
+      port: this.remote?.port ?? 0,
+      ...(this.socket ? { socket: this.deps.socketPath ?? controlSocketPath(this.deps.stateDir) } : {}),
+    });
   }
 
   private async call(method: string, params: unknown = {}): Promise<boolean> {
@@ -257,7 +293,12 @@ export class DesktopApp<Menu = unknown> {
     const outcome = await host.service.call(method, params, INTERNAL);
     if (!outcome.ok) {
       this.deps.log.log('warn', `${method} failed`, { code: outcome.error.code, message: outcome.error.message });
-      this.deps.notify({ title: `Switchboard: ${method} failed`, body: outcome.error.message, view: '#/overview', onClick: () => this.window.show() });
+      this.deps.notify({
+        title: `Switchboard: ${method} failed`,
+        body: outcome.error.message,
+        view: '#/overview',
+        onClick: () => this.window.show(),
+      });
     }
     return outcome.ok;
   }
@@ -306,11 +347,13 @@ export class DesktopApp<Menu = unknown> {
       'desktop.prefs.get': async () => this.menuPrefs(),
       'desktop.prefs.set': async (patch) => {
         if (patch.startAtLogin !== undefined && patch.startAtLogin !== this.startAtLogin) {
-          if (!this.deps.loginItem.supported) throw new ControlError('unavailable', 'this installation cannot start at login (run the installed app)');
+          if (!this.deps.loginItem.supported)
+            throw new ControlError('unavailable', 'this installation cannot start at login (run the installed app)');
           await this.setStartAtLogin(patch.startAtLogin);
         }
         if (patch.startGatewayOnLaunch !== undefined) this.deps.prefs.set('startGatewayOnLaunch', patch.startGatewayOnLaunch);
-        if (patch.remoteAccess !== undefined && patch.remoteAccess !== this.deps.prefs.get('remoteAccess').enabled) await this.setRemoteAccess(patch.remoteAccess);
+        if (patch.remoteAccess !== undefined && patch.remoteAccess !== this.deps.prefs.get('remoteAccess').enabled)
+          await this.setRemoteAccess(patch.remoteAccess);
         if (patch.theme !== undefined) this.setTheme(patch.theme);
         this.tray?.refreshMenu();
         return this.menuPrefs();
@@ -322,25 +365,35 @@ export class DesktopApp<Menu = unknown> {
   private menuPrefs(): TrayMenuPrefs {
     const prefs = this.deps.prefs.all();
     return {
-      startAtLogin: this.startAtLogin, startAtLoginSupported: this.deps.loginItem.supported,
-      startGatewayOnLaunch: prefs.startGatewayOnLaunch, remoteAccess: prefs.remoteAccess, theme: prefs.theme,
+      startAtLogin: this.startAtLogin,
+      startAtLoginSupported: this.deps.loginItem.supported,
+      startGatewayOnLaunch: prefs.startGatewayOnLaunch,
+      remoteAccess: prefs.remoteAccess,
+      theme: prefs.theme,
     };
   }
 
   private actions(): TrayActions {
     const refresh = () => this.tray?.refreshMenu();
     return {
-      startGateway: () => void (async () => {
-        // After a failed open (another gateway held the state dir, a bad config) Start tries again.
-        const host = await this.openHost();
-        if (host) await this.call('gateway.start');
-      })(),
+      startGateway: () =>
+        void (async () => {
+          // After a failed open (another gateway held the state dir, a bad config) Start tries again.
+          const host = await this.openHost();
+          if (host) await this.call('gateway.start');
+        })(),
       stopGateway: () => void this.call('gateway.stop'),
       openDashboard: () => this.window.show(),
       openAgent: (agentId) => this.window.show(viewHash('inspector', agentId)),
       openPairing: () => this.window.show(viewHash('channels')),
-      approvePairing: (p: TrayPairing) => void this.call('pairing.approve', { channel: p.channel, code: p.code, account: p.account }).then(() => this.feed.refresh(['pairing'])),
-      setStartAtLogin: (on) => void this.setStartAtLogin(on).then(refresh, (err: Error) => this.deps.log.log('warn', 'start at login not changed', { error: err.message })),
+      approvePairing: (p: TrayPairing) =>
+        void this.call('pairing.approve', { channel: p.channel, code: p.code, account: p.account }).then(() =>
+          this.feed.refresh(['pairing']),
+        ),
+      setStartAtLogin: (on) =>
+        void this.setStartAtLogin(on).then(refresh, (err: Error) =>
+          this.deps.log.log('warn', 'start at login not changed', { error: err.message }),
+        ),
       setStartGatewayOnLaunch: (on) => {
         this.deps.prefs.set('startGatewayOnLaunch', on);
         refresh();

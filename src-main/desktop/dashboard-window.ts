@@ -95,7 +95,10 @@ export class DashboardWindow {
       this.create(view ?? this.deps.prefs.get('lastView'));
       return;
     }
-    if (view !== undefined) void existing.loadURL(dashboardUrl(view)).catch((err: Error) => this.deps.log?.('warn', 'dashboard navigation failed', { error: err.message }));
+    if (view !== undefined)
+      void existing
+        .loadURL(dashboardUrl(view))
+        .catch((err: Error) => this.deps.log?.('warn', 'dashboard navigation failed', { error: err.message }));
     if (existing.isMinimized()) existing.restore();
     existing.show();
     existing.focus();
@@ -115,7 +118,12 @@ export class DashboardWindow {
     const saved = this.deps.prefs.get('window');
     const bounds = restoreBounds(saved.bounds, this.deps.displays());
     const win = this.deps.createWindow({
-      title: 'Switchboard', show: false, ...bounds, minWidth: MIN_SIZE.width, minHeight: MIN_SIZE.height, autoHideMenuBar: true,
+      title: 'Switchboard',
+      show: false,
+      ...bounds,
+      minWidth: MIN_SIZE.width,
+      minHeight: MIN_SIZE.height,
+      autoHideMenuBar: true,
       ...(this.deps.icon ? { icon: this.deps.icon } : {}),
       webPreferences: dashboardWebPreferences(this.deps.preload, { devTools: this.deps.devTools }),
     });
@@ -152,7 +160,9 @@ export class DashboardWindow {
         // A view the prefs schema does not accept is simply not remembered.
       }
     });
-    void win.loadURL(dashboardUrl(view)).catch((err: Error) => this.deps.log?.('error', 'dashboard failed to load', { error: err.message }));
+    void win
+      .loadURL(dashboardUrl(view))
+      .catch((err: Error) => this.deps.log?.('error', 'dashboard failed to load', { error: err.message }));
   }
 
   private scheduleSave(): void {
@@ -167,7 +177,10 @@ export class DashboardWindow {
     if (!win || win.isDestroyed()) return;
     const b = win.getNormalBounds();
     try {
-      this.deps.prefs.set('window', { bounds: { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) }, maximized: win.isMaximized() });
+      this.deps.prefs.set('window', {
+        bounds: { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) },
+        maximized: win.isMaximized(),
+      });
     } catch (err) {
       this.deps.log?.('warn', 'window bounds not saved', { error: (err as Error).message });
     }

@@ -72,7 +72,14 @@ export function guardIpc<A>(opts: GuardOptions<A>): (event: IpcInvokeEventLike, 
 }
 
 /** `request(method, params)`: a method name like those in the contract, and anything as params (the service checks them). */
-export const RequestArgsSchema = z.tuple([z.string().min(1).max(128).regex(/^[A-Za-z][\w.]*$/), z.unknown()]);
+export const RequestArgsSchema = z.tuple([
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z][\w.]*$/),
+  z.unknown(),
+]);
 
 export interface ControlCaller {
   call(method: string, params: unknown, ctx: CallContext): Promise<CallOutcome>;
@@ -100,15 +107,21 @@ export function installControlBridge(opts: ControlBridgeOptions): ControlBridge 
     const contents = opts.dashboard();
     return contents && !contents.isDestroyed() ? contents.id : undefined;
   };
-  opts.ipcMain.handle(IPC_REQUEST_CHANNEL, guardIpc({
-    channel: IPC_REQUEST_CHANNEL, dashboardId, args: RequestArgsSchema, log: opts.log,
-    handle: async ([method, params], event) => {
-      const service = opts.service();
-      if (!service) return { ok: false, error: { code: 'unavailable', message: 'the gateway is not open yet' } };
-      const ctx: CallContext = { transport: 'ipc', clientId: `ipc:${event.sender.id}` };
-      return service.call(method, params, ctx);
-    },
-  }));
+  opts.ipcMain.handle(
+    IPC_REQUEST_CHANNEL,
+    guardIpc({
+      channel: IPC_REQUEST_CHANNEL,
+      dashboardId,
+      args: RequestArgsSchema,
+      log: opts.log,
+      handle: async ([method, params], event) => {
+        const service = opts.service();
+        if (!service) return { ok: false, error: { code: 'unavailable', message: 'the gateway is not open yet' } };
+        const ctx: CallContext = { transport: 'ipc', clientId: `ipc:${event.sender.id}` };
+        return service.call(method, params, ctx);
+      },
+    }),
+  );
   let unsubscribe: (() => void) | undefined;
   return {
     attach(service) {

@@ -46,7 +46,11 @@ export function loginItem(opts: LoginItemOptions): LoginItem {
   const file = autostartFile(opts.configHome);
   return {
     supported,
-    isEnabled: async () => fs.access(file).then(() => true, () => false),
+    isEnabled: async () =>
+      fs.access(file).then(
+        () => true,
+        () => false,
+      ),
     setEnabled: async (on) => {
       if (!supported) return;
       if (!on) {

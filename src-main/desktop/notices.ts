@@ -24,7 +24,11 @@ export class NoticePolicy {
         return undefined;
       }
       const reason = typeof d.reason === 'string' ? d.reason : 'unknown error';
-      return this.once('gateway', reason, { title: 'Switchboard gateway stopped with an error', body: truncate(reason, 240), view: '#/overview' });
+      return this.once('gateway', reason, {
+        title: 'Switchboard gateway stopped with an error',
+        body: truncate(reason, 240),
+        view: '#/overview',
+      });
     }
     if (event === 'channel.state') {
       if (typeof d.channel !== 'string' || typeof d.accountId !== 'string') return undefined;
@@ -36,10 +40,18 @@ export class NoticePolicy {
         return undefined;
       }
       if (d.state === 'error') {
-        return this.once(subject, reason ?? 'error', { title: `${label} stopped`, body: truncate(reason ?? 'The account stopped after an error. Open the dashboard for details.', 240), view: '#/channels' });
+        return this.once(subject, reason ?? 'error', {
+          title: `${label} stopped`,
+          body: truncate(reason ?? 'The account stopped after an error. Open the dashboard for details.', 240),
+          view: '#/channels',
+        });
       }
       if (d.state === 'stopped' && reason && USER_MUST_ACT_WHEN_STOPPED.test(reason)) {
-        return this.once(subject, reason, { title: /logged out/i.test(reason) ? `${label} was logged out` : `${label} was disconnected`, body: truncate(reason, 240), view: '#/channels' });
+        return this.once(subject, reason, {
+          title: /logged out/i.test(reason) ? `${label} was logged out` : `${label} was disconnected`,
+          body: truncate(reason, 240),
+          view: '#/channels',
+        });
       }
     }
     return undefined;

@@ -18,25 +18,32 @@ const boundsSchema = z.object({
 export type Bounds = z.infer<typeof boundsSchema>;
 
 /** A dashboard route such as `#/inspector/home` (see src-renderer/store/nav.ts). */
-const viewSchema = z.string().max(512).regex(/^#\/[A-Za-z0-9_\-./%:~]*$/);
+const viewSchema = z
+  .string()
+  .max(512)
+  .regex(/^#\/[A-Za-z0-9_\-./%:~]*$/);
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 
 /** Every field falls back to its default on its own, so one bad value never costs the others. */
 export const PrefsSchema = z.object({
-  window: z.object({
-    bounds: boundsSchema.nullable().catch(null),
-    maximized: z.boolean().catch(false),
-  }).catch({ bounds: null, maximized: false }),
+  window: z
+    .object({
+      bounds: boundsSchema.nullable().catch(null),
+      maximized: z.boolean().catch(false),
+    })
+    .catch({ bounds: null, maximized: false }),
   startAtLogin: z.boolean().catch(false),
   startGatewayOnLaunch: z.boolean().catch(true),
   theme: z.enum(THEMES).catch('system'),
   lastView: viewSchema.catch('#/overview'),
-  remoteAccess: z.object({
-    enabled: z.boolean().catch(false),
-    /** Fixed (not 0) so a browser bookmark of the dashboard keeps working. */
-    port: z.number().int().min(1024).max(65535).catch(47800),
-  }).catch({ enabled: false, port: 47800 }),
+  remoteAccess: z
+    .object({
+      enabled: z.boolean().catch(false),
+      /** Fixed (not 0) so a browser bookmark of the dashboard keeps working. */
+      port: z.number().int().min(1024).max(65535).catch(47800),
+    })
+    .catch({ enabled: false, port: 47800 }),
 });
 export type DesktopPrefs = z.infer<typeof PrefsSchema>;
 export type PrefKey = keyof DesktopPrefs;

@@ -35,8 +35,12 @@ export function createBridge(ipc: IpcRendererLike): SwitchboardBridge {
   });
   return Object.freeze({
     request(method: string, params: unknown): Promise<CallOutcome> {
-      if (typeof method !== 'string') return Promise.resolve({ ok: false, error: { code: 'bad_request', message: 'method must be a string' } });
-      return ipc.invoke(IPC_REQUEST_CHANNEL, method, params).then((value) => (isOutcome(value) ? value : UNAVAILABLE), () => UNAVAILABLE);
+      if (typeof method !== 'string')
+        return Promise.resolve({ ok: false, error: { code: 'bad_request', message: 'method must be a string' } });
+      return ipc.invoke(IPC_REQUEST_CHANNEL, method, params).then(
+        (value) => (isOutcome(value) ? value : UNAVAILABLE),
+        () => UNAVAILABLE,
+      );
     },
     on(event: string, listener: (data: unknown) => void): () => void {
       if (typeof event !== 'string' || typeof listener !== 'function') throw new TypeError('on(event: string, listener: function)');

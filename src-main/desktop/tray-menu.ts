@@ -1,7 +1,16 @@
 // The tray menu as a pure function of state (like Mattermost's trayMenu): status line, what needs
 // the user, Start/Stop, the dashboard, one entry per agent (its chat inspector), pending pairing
 // requests, Start at login, a few settings, Quit. Electron's Menu.buildFromTemplate takes it as is.
-import { agentLabel, attentionItems, channelLabel, statusLine, truncate, type TrayAgent, type TrayPairing, type TrayState } from './tray-state.ts';
+import {
+  agentLabel,
+  attentionItems,
+  channelLabel,
+  statusLine,
+  truncate,
+  type TrayAgent,
+  type TrayPairing,
+  type TrayState,
+} from './tray-state.ts';
 
 /** The subset of Electron's MenuItemConstructorOptions the tray uses. */
 export interface MenuItemTemplate {
@@ -46,18 +55,30 @@ export const INLINE_AGENTS = 10;
 const MAX_ATTENTION_LINES = 3;
 const LABEL_MAX = 90;
 
-export function trayMenuTemplate(state: TrayState, prefs: TrayMenuPrefs, actions: TrayActions, platform: NodeJS.Platform): MenuItemTemplate[] {
+export function trayMenuTemplate(
+  state: TrayState,
+  prefs: TrayMenuPrefs,
+  actions: TrayActions,
+  platform: NodeJS.Platform,
+): MenuItemTemplate[] {
   const items: MenuItemTemplate[] = [{ id: 'status', label: truncate(statusLine(state), LABEL_MAX), enabled: false }];
   const attention = attentionItems(state);
-  for (const line of attention.slice(0, MAX_ATTENTION_LINES)) items.push({ label: truncate(`⚠ ${line}`, LABEL_MAX), enabled: false, toolTip: line });
-  if (attention.length > MAX_ATTENTION_LINES) items.push({ label: `…and ${attention.length - MAX_ATTENTION_LINES} more in the dashboard`, enabled: false });
-  items.push({ type: 'separator' }, gatewayToggle(state, actions), { id: 'open-dashboard', label: 'Open dashboard', click: actions.openDashboard });
+  for (const line of attention.slice(0, MAX_ATTENTION_LINES))
+    items.push({ label: truncate(`⚠ ${line}`, LABEL_MAX), enabled: false, toolTip: line });
+  if (attention.length > MAX_ATTENTION_LINES)
+    items.push({ label: `…and ${attention.length - MAX_ATTENTION_LINES} more in the dashboard`, enabled: false });
+  items.push({ type: 'separator' }, gatewayToggle(state, actions), {
+    id: 'open-dashboard',
+    label: 'Open dashboard',
+    click: actions.openDashboard,
+  });
 
   if (state.agents.length > 0) {
     items.push({ type: 'separator' }, { label: 'Agents', enabled: false });
     const entries = state.agents.map((a) => agentItem(a, actions));
     items.push(...entries.slice(0, INLINE_AGENTS));
-    if (entries.length > INLINE_AGENTS) items.push({ id: 'more-agents', label: `More agents (${entries.length - INLINE_AGENTS})`, submenu: entries.slice(INLINE_AGENTS) });
+    if (entries.length > INLINE_AGENTS)
+      items.push({ id: 'more-agents', label: `More agents (${entries.length - INLINE_AGENTS})`, submenu: entries.slice(INLINE_AGENTS) });
   }
 
   if (state.pairing.length > 0) {
@@ -68,24 +89,41 @@ export function trayMenuTemplate(state: TrayState, prefs: TrayMenuPrefs, actions
   items.push(
     { type: 'separator' },
     {
-      id: 'start-at-login', label: 'Start at login', type: 'checkbox', checked: prefs.startAtLogin, enabled: prefs.startAtLoginSupported,
+      id: 'start-at-login',
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: prefs.startAtLogin,
+      enabled: prefs.startAtLoginSupported,
       click: () => actions.setStartAtLogin(!prefs.startAtLogin),
     },
     {
-      id: 'settings', label: 'Settings', submenu: [
+      id: 'settings',
+      label: 'Settings',
+      submenu: [
         {
-          id: 'start-gateway-on-launch', label: 'Start the gateway when Switchboard opens', type: 'checkbox', checked: prefs.startGatewayOnLaunch,
+          id: 'start-gateway-on-launch',
+          label: 'Start the gateway when Switchboard opens',
+          type: 'checkbox',
+          checked: prefs.startGatewayOnLaunch,
           click: () => actions.setStartGatewayOnLaunch(!prefs.startGatewayOnLaunch),
         },
         {
-          id: 'remote-access', label: `Remote access: WebSocket on 127.0.0.1:${prefs.remoteAccess.port}`, type: 'checkbox', checked: prefs.remoteAccess.enabled,
+          id: 'remote-access',
+          label: `Remote access: WebSocket on 127.0.0.1:${prefs.remoteAccess.port}`,
+          type: 'checkbox',
+          checked: prefs.remoteAccess.enabled,
           toolTip: 'Lets a browser on this machine open the dashboard; loopback only, token required',
           click: () => actions.setRemoteAccess(!prefs.remoteAccess.enabled),
         },
         {
-          id: 'theme', label: 'Appearance', submenu: (['system', 'light', 'dark'] as const).map((theme) => ({
-            id: `theme-${theme}`, label: theme === 'system' ? 'Match system' : theme === 'light' ? 'Light' : 'Dark',
-            type: 'radio' as const, checked: prefs.theme === theme, click: () => actions.setTheme(theme),
+          id: 'theme',
+          label: 'Appearance',
+          submenu: (['system', 'light', 'dark'] as const).map((theme) => ({
+            id: `theme-${theme}`,
+            label: theme === 'system' ? 'Match system' : theme === 'light' ? 'Light' : 'Dark',
+            type: 'radio' as const,
+            checked: prefs.theme === theme,
+            click: () => actions.setTheme(theme),
           })),
         },
       ],
@@ -108,7 +146,13 @@ function gatewayToggle(state: TrayState, actions: TrayActions): MenuItemTemplate
   }
 }
 
-const AGENT_STATE_SUFFIX: Record<TrayAgent['state'], string> = { idle: '', thinking: ' — thinking…', paused: ' — paused', error: ' — error', unavailable: ' — unavailable' };
+const AGENT_STATE_SUFFIX: Record<TrayAgent['state'], string> = {
+  idle: '',
+  thinking: ' — thinking…',
+  paused: ' — paused',
+  error: ' — error',
+  unavailable: ' — unavailable',
+};
 
 function agentItem(agent: TrayAgent, actions: TrayActions): MenuItemTemplate {
   return {

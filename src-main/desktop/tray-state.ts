@@ -68,10 +68,15 @@ export function attentionItems(state: TrayState): string[] {
     else if (c.state === 'stopped' && c.reason && NEEDS_USER_WHEN_STOPPED.test(c.reason)) items.push(`${channelLabel(c)}: ${c.reason}`);
   }
   if (state.pairing.length > 0) {
-    items.push(state.pairing.length === 1 ? '1 pairing request is waiting for approval' : `${state.pairing.length} pairing requests are waiting for approval`);
+    items.push(
+      state.pairing.length === 1
+        ? '1 pairing request is waiting for approval'
+        : `${state.pairing.length} pairing requests are waiting for approval`,
+    );
   }
   for (const a of state.agents) {
-    if (a.state === 'unavailable' || a.state === 'error') items.push(`Agent ${agentLabel(a)} ${a.state === 'unavailable' ? 'is unavailable' : 'failed'}${a.reason ? `: ${a.reason}` : ''}`);
+    if (a.state === 'unavailable' || a.state === 'error')
+      items.push(`Agent ${agentLabel(a)} ${a.state === 'unavailable' ? 'is unavailable' : 'failed'}${a.reason ? `: ${a.reason}` : ''}`);
   }
   for (const message of state.configErrors) items.push(`Config edit rejected: ${message}`);
   return items;
@@ -97,9 +102,10 @@ export function statusLine(state: TrayState): string {
       return 'Gateway stopped';
     case 'running': {
       const agents = state.agents.length === 1 ? '1 agent' : `${state.agents.length} agents`;
-      const channels = state.channels.length === 0
-        ? 'webchat only'
-        : `${state.channels.filter((c) => c.state === 'connected').length}/${state.channels.length} channels connected`;
+      const channels =
+        state.channels.length === 0
+          ? 'webchat only'
+          : `${state.channels.filter((c) => c.state === 'connected').length}/${state.channels.length} channels connected`;
       return `Gateway running · ${agents} · ${channels}`;
     }
   }
@@ -108,9 +114,10 @@ export function statusLine(state: TrayState): string {
 /** Tray tooltips are short on every platform (Windows cuts at 127 characters). */
 export function tooltipFor(state: TrayState): string {
   const attention = attentionItems(state);
-  const text = attention.length > 0 && state.gateway !== 'closed' && state.gateway !== 'error'
-    ? `Switchboard — ${attention[0]}${attention.length > 1 ? ` (+${attention.length - 1} more)` : ''}`
-    : `Switchboard — ${statusLine(state)}`;
+  const text =
+    attention.length > 0 && state.gateway !== 'closed' && state.gateway !== 'error'
+      ? `Switchboard — ${attention[0]}${attention.length > 1 ? ` (+${attention.length - 1} more)` : ''}`
+      : `Switchboard — ${statusLine(state)}`;
   return truncate(text, 127);
 }
 
@@ -131,7 +138,12 @@ export function applyEvent(state: TrayState, event: string, data: unknown): Tray
     }
     case 'channel.state': {
       if (typeof d.channel !== 'string' || typeof d.accountId !== 'string' || typeof d.state !== 'string') return state;
-      const entry: TrayChannel = { channel: d.channel, accountId: d.accountId, state: d.state as TrayChannel['state'], ...(typeof d.reason === 'string' ? { reason: d.reason } : {}) };
+      const entry: TrayChannel = {
+        channel: d.channel,
+        accountId: d.accountId,
+        state: d.state as TrayChannel['state'],
+        ...(typeof d.reason === 'string' ? { reason: d.reason } : {}),
+      };
       const i = state.channels.findIndex((c) => c.channel === entry.channel && c.accountId === entry.accountId);
       const channels = i < 0 ? [...state.channels, entry] : state.channels.map((c, j) => (j === i ? entry : c));
       return { ...state, channels };
@@ -141,11 +153,16 @@ export function applyEvent(state: TrayState, event: string, data: unknown): Tray
       if (!state.agents.some((a) => a.id === d.agentId)) return state;
       return {
         ...state,
-        agents: state.agents.map((a) => (a.id === d.agentId ? { ...a, state: d.state as TrayAgent['state'], reason: typeof d.reason === 'string' ? d.reason : null } : a)),
+        agents: state.agents.map((a) =>
+          a.id === d.agentId ? { ...a, state: d.state as TrayAgent['state'], reason: typeof d.reason === 'string' ? d.reason : null } : a,
+        ),
       };
     }
     case 'config.changed':
-      return { ...state, configErrors: d.ok === false && Array.isArray(d.errors) ? d.errors.filter((e): e is string => typeof e === 'string') : [] };
+      return {
+        ...state,
+        configErrors: d.ok === false && Array.isArray(d.errors) ? d.errors.filter((e): e is string => typeof e === 'string') : [],
+      };
     default:
       return state;
   }
@@ -163,10 +180,24 @@ export function withSnapshot(state: TrayState, snap: TraySnapshot): TrayState {
   if (snap.status) {
     next.gateway = snap.status.state;
     if (snap.status.state !== 'error') delete next.reason;
-    next.channels = snap.status.channels.map((c) => ({ channel: c.channel, accountId: c.accountId, state: c.state, ...(c.reason ? { reason: c.reason } : {}) }));
+    next.channels = snap.status.channels.map((c) => ({
+      channel: c.channel,
+      accountId: c.accountId,
+      state: c.state,
+      ...(c.reason ? { reason: c.reason } : {}),
+    }));
     next.configErrors = snap.status.configErrors.map((e) => e.message);
   }
-  if (snap.agents) next.agents = snap.agents.agents.map((a) => ({ id: a.id, name: a.name, emoji: a.emoji, state: a.state, reason: a.reason }));
-  if (snap.pairing) next.pairing = snap.pairing.pending.map((p) => ({ channel: p.channel, account: p.account, code: p.code, senderId: p.senderId, ...(p.senderName ? { senderName: p.senderName } : {}), expiresAt: p.expiresAt }));
+  if (snap.agents)
+    next.agents = snap.agents.agents.map((a) => ({ id: a.id, name: a.name, emoji: a.emoji, state: a.state, reason: a.reason }));
+  if (snap.pairing)
+    next.pairing = snap.pairing.pending.map((p) => ({
+      channel: p.channel,
+      account: p.account,
+      code: p.code,
+      senderId: p.senderId,
+      ...(p.senderName ? { senderName: p.senderName } : {}),
+      expiresAt: p.expiresAt,
+    }));
   return next;
 }

@@ -2,8 +2,15 @@
 // (displays change: a laptop undocked, a monitor unplugged), else a default size that the OS centres.
 import type { Bounds } from './prefs.ts';
 
-export interface Rect { x: number; y: number; width: number; height: number }
-export interface DisplayLike { workArea: Rect }
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export interface DisplayLike {
+  workArea: Rect;
+}
 
 export const DEFAULT_SIZE = { width: 1180, height: 800 } as const;
 export const MIN_SIZE = { width: 720, height: 520 } as const;
@@ -29,7 +36,10 @@ export function restoreBounds(saved: Bounds | null, displays: readonly DisplayLi
   if (!home) {
     // Keep the size the user chose (within the first display), let the OS place the window.
     const area = displays[0]?.workArea ?? { width: DEFAULT_SIZE.width, height: DEFAULT_SIZE.height };
-    return { width: Math.max(MIN_SIZE.width, Math.min(saved.width, area.width)), height: Math.max(MIN_SIZE.height, Math.min(saved.height, area.height)) };
+    return {
+      width: Math.max(MIN_SIZE.width, Math.min(saved.width, area.width)),
+      height: Math.max(MIN_SIZE.height, Math.min(saved.height, area.height)),
+    };
   }
   return {
     x: saved.x,

@@ -3,7 +3,21 @@
 // logic lives and is tested. Keep it that way: anything that needs a decision belongs there.
 import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeTheme, net, Notification, powerMonitor, protocol, screen, session, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeTheme,
+  net,
+  Notification,
+  powerMonitor,
+  protocol,
+  screen,
+  session,
+  shell,
+  Tray,
+} from 'electron';
 import Store, { type Schema } from 'electron-store';
 import { resolveLocations } from '../config/paths.ts';
 import { DesktopApp } from '../desktop/app.ts';
@@ -11,7 +25,13 @@ import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../desktop/app-protoc
 import { launchedHidden, loginItem } from '../desktop/login-item.ts';
 import { openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from '../desktop/prefs.ts';
 import { networkFingerprint } from '../desktop/reconnect.ts';
-import { APP_SCHEME, externalUrlAllowed, hardenWebContents, permissionCheckHandler, permissionRequestHandler } from '../desktop/security.ts';
+import {
+  APP_SCHEME,
+  externalUrlAllowed,
+  hardenWebContents,
+  permissionCheckHandler,
+  permissionRequestHandler,
+} from '../desktop/security.ts';
 import { openGatewayHost } from '../gateway/host.ts';
 import { gatewayLogger } from '../log-file.ts';
 
@@ -42,23 +62,49 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(permissionCheckHandler);
   protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, log: (message, fields) => log.log('warn', message, fields) }));
   const openExternal = (url: string) => (externalUrlAllowed(url) ? shell.openExternal(url) : undefined);
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal, log: (message, fields) => log.log('warn', message, fields) }));
+  app.on('web-contents-created', (_event, contents) =>
+    hardenWebContents(contents, { openExternal, log: (message, fields) => log.log('warn', message, fields) }),
+  );
   const prefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
   const { prefs } = await openPrefs({
-    file: prefsFile, log: (level, message, fields) => log.log(level, message, fields),
-    create: () => new Store({ ...prefsStoreOptions(), schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>, name: PREFS_FILE_NAME }),
+    file: prefsFile,
+    log: (level, message, fields) => log.log(level, message, fields),
+    create: () =>
+      new Store({ ...prefsStoreOptions(), schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>, name: PREFS_FILE_NAME }),
   });
   const desktop = (ready.desktop = new DesktopApp<Menu>({
-    platform: process.platform, log, prefs, stateDir: loc.stateDir, rendererDir,
+    platform: process.platform,
+    log,
+    prefs,
+    stateDir: loc.stateDir,
+    rendererDir,
     loginItem: loginItem({
-      platform: process.platform, isPackaged: app.isPackaged, app, executable: process.env.APPIMAGE ?? process.execPath,
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      app,
+      executable: process.env.APPIMAGE ?? process.execPath,
       configHome: process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'),
     }),
-    openHost: () => openGatewayHost({ loc, version: app.getVersion(), log, openPath: async (file) => { const err = await shell.openPath(file); if (err) throw new Error(err); } }),
-    tray: { createTray: (icon) => new Tray(icon), buildMenu: (template) => Menu.buildFromTemplate(template), resourcesDir: path.join(appPath, 'resources') },
+    openHost: () =>
+      openGatewayHost({
+        loc,
+        version: app.getVersion(),
+        log,
+        openPath: async (file) => {
+          const err = await shell.openPath(file);
+          if (err) throw new Error(err);
+        },
+      }),
+    tray: {
+      createTray: (icon) => new Tray(icon),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      resourcesDir: path.join(appPath, 'resources'),
+    },
     window: {
-      createWindow: (options) => new BrowserWindow(options), displays: () => screen.getAllDisplays(),
-      preload: path.join(import.meta.dirname, 'preload.cjs'), devTools: !app.isPackaged,
+      createWindow: (options) => new BrowserWindow(options),
+      displays: () => screen.getAllDisplays(),
+      preload: path.join(import.meta.dirname, 'preload.cjs'),
+      devTools: !app.isPackaged,
       ...(process.platform === 'darwin' ? { dock: app.dock! } : { icon: path.join(appPath, 'resources', 'icon.png') }),
     },
     ipcMain,
@@ -68,7 +114,8 @@ async function start(): Promise<void> {
       shown.on('click', notice.onClick);
       shown.show();
     },
-    nativeTheme, powerMonitor,
+    nativeTheme,
+    powerMonitor,
     networkFingerprint: () => networkFingerprint(os.networkInterfaces(), net.isOnline()),
     quit: () => app.quit(),
   }));

@@ -25,13 +25,23 @@ export class A2AChains {
 }
 
 /** The chain of the next delivery into `targetLane`, or why it is refused. */
-export function nextHop(caller: A2AChain, targetLane: string, maxTurns: number): { ok: true; chain: A2AChain } | { ok: false; reason: string } {
+export function nextHop(
+  caller: A2AChain,
+  targetLane: string,
+  maxTurns: number,
+): { ok: true; chain: A2AChain } | { ok: false; reason: string } {
   const [agentId, sessionKey] = targetLane.split('\n');
   if (caller.hops >= maxTurns) {
-    return { ok: false, reason: `ping-pong limit reached: this exchange between agents has already gone ${caller.hops} hop${caller.hops === 1 ? '' : 's'} (tools.agentToAgent.maxTurns is ${maxTurns}); answer with what you have instead of sending another message` };
+    return {
+      ok: false,
+      reason: `ping-pong limit reached: this exchange between agents has already gone ${caller.hops} hop${caller.hops === 1 ? '' : 's'} (tools.agentToAgent.maxTurns is ${maxTurns}); answer with what you have instead of sending another message`,
+    };
   }
   if (caller.lanes.has(targetLane)) {
-    return { ok: false, reason: `agent "${agentId}" is itself waiting for your reply in this exchange (its session ${sessionKey} is busy); answer it instead of messaging back` };
+    return {
+      ok: false,
+      reason: `agent "${agentId}" is itself waiting for your reply in this exchange (its session ${sessionKey} is busy); answer it instead of messaging back`,
+    };
   }
   return { ok: true, chain: { hops: caller.hops + 1, lanes: new Set([...caller.lanes, targetLane]) } };
 }

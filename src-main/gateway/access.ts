@@ -6,9 +6,17 @@ import type { InboundEnvelope } from './envelope.ts';
 import type { PairingStore } from './pairing.ts';
 
 export type DropReason =
-  | 'dm_disabled' | 'not_allowlisted' | 'pairing_pending' | 'pairing_limit'
-  | 'group_disabled' | 'group_not_allowlisted' | 'sender_not_allowlisted'
-  | 'self' | 'bot' | 'unverified_sender' | 'no_mention';
+  | 'dm_disabled'
+  | 'not_allowlisted'
+  | 'pairing_pending'
+  | 'pairing_limit'
+  | 'group_disabled'
+  | 'group_not_allowlisted'
+  | 'sender_not_allowlisted'
+  | 'self'
+  | 'bot'
+  | 'unverified_sender'
+  | 'no_mention';
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: DropReason; reply?: string };
 
@@ -40,7 +48,12 @@ function pairingReply(channel: string, account: string, senderId: string, code: 
 const LIMIT_REPLY = 'The owner of this assistant has too many pending pairing requests right now. Please try again later.';
 
 /** Sender access for one inbound envelope. `now` defaults to the pairing store's clock. */
-export async function checkSenderAccess(envelope: InboundEnvelope, account: ChannelAccount, pairing: PairingStore, now?: number): Promise<AccessDecision> {
+export async function checkSenderAccess(
+  envelope: InboundEnvelope,
+  account: ChannelAccount,
+  pairing: PairingStore,
+  now?: number,
+): Promise<AccessDecision> {
   const { sender } = envelope;
   // Our own echoes and other bots never start a turn (loops between bots are the classic failure).
   if (sender.isSelf) return drop('self');
@@ -62,7 +75,12 @@ async function dmAccess(envelope: InboundEnvelope, account: ChannelAccount, pair
 
   const channel = account.channel;
   if (await pairing.isApproved(channel, account.accountId, sender.id, now)) return ALLOWED;
-  const request = await pairing.requestCode(channel, account.accountId, { id: sender.id, ...(sender.name ? { name: sender.name } : {}) }, now);
+  const request = await pairing.requestCode(
+    channel,
+    account.accountId,
+    { id: sender.id, ...(sender.name ? { name: sender.name } : {}) },
+    now,
+  );
   if (request.limited) return drop('pairing_limit', request.notify ? LIMIT_REPLY : undefined);
   if (request.notify && request.code !== undefined) {
     return drop('pairing_pending', pairingReply(channel, account.accountId, sender.id.trim(), request.code));

@@ -22,14 +22,23 @@ export class AgentActivity {
   private get(agentId: string): Activity {
     const day = this.clock().toDateString();
     let a = this.agents.get(agentId);
-    if (!a) this.agents.set(agentId, (a = { running: 0, state: 'idle', reason: null, day, messages: 0, inputTokens: 0, outputTokens: 0, lastActivity: null }));
+    if (!a)
+      this.agents.set(
+        agentId,
+        (a = { running: 0, state: 'idle', reason: null, day, messages: 0, inputTokens: 0, outputTokens: 0, lastActivity: null }),
+      );
     if (a.day !== day) Object.assign(a, { day, messages: 0, inputTokens: 0, outputTokens: 0 });
     return a;
   }
 
   snapshot(agentId: string) {
     const a = this.get(agentId);
-    return { state: a.state, reason: a.reason, today: { messages: a.messages, inputTokens: a.inputTokens, outputTokens: a.outputTokens }, lastActivity: a.lastActivity };
+    return {
+      state: a.state,
+      reason: a.reason,
+      today: { messages: a.messages, inputTokens: a.inputTokens, outputTokens: a.outputTokens },
+      lastActivity: a.lastActivity,
+    };
   }
 
   /** Marks an agent unavailable (or available again with reason null). Returns true if it changed. */

@@ -16,7 +16,10 @@ export class AgentControls {
   private readonly recent = new Map<string, number[]>();
   readonly file: string;
 
-  constructor(stateDir: string, private readonly now: () => number = Date.now) {
+  constructor(
+    stateDir: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.file = path.join(stateDir, 'agent-controls.json');
   }
 
@@ -43,11 +46,15 @@ export class AgentControls {
   /** Why a turn of `agent` for `senderId` may not start now, or undefined when it may. */
   refusal(agent: AgentConfig, config: SwitchboardConfig, senderId: string, tokensToday: number, operator: boolean): Refusal | undefined {
     const name = agent.name ?? agent.id;
-    if (this.paused.has(agent.id)) return { reason: 'agent_paused', reply: `${name} is paused; the owner can resume it from the dashboard or with the control plane.` };
+    if (this.paused.has(agent.id))
+      return { reason: 'agent_paused', reply: `${name} is paused; the owner can resume it from the dashboard or with the control plane.` };
     const defaults = (config.agents.defaults.limits ?? {}) as AgentConfig['limits'];
     const daily = agent.limits.dailyTokens ?? defaults.dailyTokens;
     if (daily !== undefined && tokensToday >= daily) {
-      return { reason: 'daily_budget', reply: `${name} has used its daily budget of ${daily.toLocaleString('en-US')} tokens; it will answer again tomorrow.` };
+      return {
+        reason: 'daily_budget',
+        reply: `${name} has used its daily budget of ${daily.toLocaleString('en-US')} tokens; it will answer again tomorrow.`,
+      };
     }
     const perMinute = agent.limits.perSenderPerMinute ?? defaults.perSenderPerMinute;
     if (perMinute !== undefined && !operator) {
@@ -56,7 +63,10 @@ export class AgentControls {
       const times = (this.recent.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
       if (times.length >= perMinute) {
         this.recent.set(key, times);
-        return { reason: 'rate_limited', reply: `You are sending messages faster than ${name} can answer (at most ${perMinute} a minute); please wait a moment.` };
+        return {
+          reason: 'rate_limited',
+          reply: `You are sending messages faster than ${name} can answer (at most ${perMinute} a minute); please wait a moment.`,
+        };
       }
       times.push(now);
       this.recent.set(key, times);

@@ -34,12 +34,23 @@ export function channelHandlers(gateway: Gateway, deps: ChannelHandlerDeps): Han
     async 'channels.probe'({ channel, accountId }) {
       const account = accountOf(gateway, channel, accountId);
       const result = await gateway.probeChannel(account.channel, account.accountId);
-      return { channel: account.channel, accountId: account.accountId, ok: result.ok, ...(result.identity ? { identity: result.identity } : {}), ...(result.error ? { error: result.error } : {}) };
+      return {
+        channel: account.channel,
+        accountId: account.accountId,
+        ok: result.ok,
+        ...(result.identity ? { identity: result.identity } : {}),
+        ...(result.error ? { error: result.error } : {}),
+      };
     },
     async 'channels.restart'({ channel, accountId }) {
       const account = accountOf(gateway, channel, accountId);
-      if (!account.enabled) throw new ControlError('bad_request', `${account.channel} account "${account.accountId}" is disabled in the config (enabled: false); enable it to start it`);
-      if (gateway.state !== 'running') throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
+      if (!account.enabled)
+        throw new ControlError(
+          'bad_request',
+          `${account.channel} account "${account.accountId}" is disabled in the config (enabled: false); enable it to start it`,
+        );
+      if (gateway.state !== 'running')
+        throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
       await gateway.suspendChannel(account.channel, account.accountId);
       await gateway.resumeChannels();
       const now = gateway.channelStatuses().find((s) => s.channel === account.channel && s.accountId === account.accountId);
@@ -47,18 +58,35 @@ export function channelHandlers(gateway: Gateway, deps: ChannelHandlerDeps): Han
     },
     async 'channels.login'({ channel, accountId, timeoutMs }) {
       const account = accountOf(gateway, channel, accountId);
-      if (account.channel !== 'whatsapp') throw new ControlError('bad_request', `${account.channel} accounts are linked with a token, not a QR code: store it with "switchboard secrets set"`);
-      if (!deps.keychain) throw new ControlError('unavailable', 'credentials unavailable: the WhatsApp link state is encrypted with a key kept in the OS keychain');
+      if (account.channel !== 'whatsapp')
+        throw new ControlError(
+          'bad_request',
+          `${account.channel} accounts are linked with a token, not a QR code: store it with "switchboard secrets set"`,
+        );
+      if (!deps.keychain)
+        throw new ControlError(
+          'unavailable',
+          'credentials unavailable: the WhatsApp link state is encrypted with a key kept in the OS keychain',
+        );
       await gateway.suspendChannel('whatsapp', account.accountId);
       try {
         const linked = await linkWhatsAppAccount({
-          account: account.accountId, stateDir: gateway.currentLoc.stateDir, log: deps.log, ...(timeoutMs ? { timeoutMs } : {}),
+          account: account.accountId,
+          stateDir: gateway.currentLoc.stateDir,
+          log: deps.log,
+          ...(timeoutMs ? { timeoutMs } : {}),
           keyProvider: whatsAppAuthKeyProvider(account.accountId, deps.keychain, whatsappLinkKeyAccount(account.accountId)),
           onQr: (qr) => deps.emitQr({ channel: 'whatsapp', accountId: account.accountId, qr }),
         });
-        return { channel: 'whatsapp', accountId: account.accountId, alreadyLinked: linked.alreadyLinked, ...(linked.phone ? { phone: linked.phone } : {}) };
+        return {
+          channel: 'whatsapp',
+          accountId: account.accountId,
+          alreadyLinked: linked.alreadyLinked,
+          ...(linked.phone ? { phone: linked.phone } : {}),
+        };
       } catch (err) {
-        if (err instanceof WhatsAppLinkError) throw new ControlError(err.reason === 'timeout' || err.reason === 'qr_expired' ? 'unavailable' : 'conflict', err.message);
+        if (err instanceof WhatsAppLinkError)
+          throw new ControlError(err.reason === 'timeout' || err.reason === 'qr_expired' ? 'unavailable' : 'conflict', err.message);
         throw err;
       } finally {
         await gateway.resumeChannels();

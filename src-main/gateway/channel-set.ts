@@ -47,12 +47,18 @@ export class ChannelSet {
       if (!adapter) continue;
       this.running.set(key, { adapter, fingerprint });
       try {
-        await adapter.start((envelope) => this.sink(envelope).catch((err: Error) => {
-          this.log.log('error', 'inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
-          throw err;
-        }));
+        await adapter.start((envelope) =>
+          this.sink(envelope).catch((err: Error) => {
+            this.log.log('error', 'inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
+            throw err;
+          }),
+        );
       } catch (err) {
-        this.log.log('error', 'channel account failed to start', { channel: account.channel, accountId: account.accountId, error: (err as Error).message });
+        this.log.log('error', 'channel account failed to start', {
+          channel: account.channel,
+          accountId: account.accountId,
+          error: (err as Error).message,
+        });
       }
     }
   }
@@ -78,7 +84,13 @@ export class ChannelSet {
   async send(envelope: InboundEnvelope, text: string): Promise<void> {
     const adapter = this.adapterFor(envelope);
     if (!adapter) throw new Error(`channel account ${envelope.channel}:${envelope.accountId} is not running`);
-    await adapter.send({ channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, text, replyToMessageId: envelope.messageId });
+    await adapter.send({
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      peer: envelope.peer,
+      text,
+      replyToMessageId: envelope.messageId,
+    });
   }
 
   /** Shows a typing indicator until stop() (refreshed, since platforms expire it after a few seconds). */
@@ -136,8 +148,14 @@ export class ChannelSet {
       const run = this.running.get(`${account.channel}:${account.accountId}`);
       if (run) return run.adapter.status();
       return {
-        channel: account.channel, accountId: account.accountId, state: 'stopped',
-        reason: !account.enabled ? 'disabled in the config' : this.factory ? 'not running' : `this build has no ${account.channel} connector yet`,
+        channel: account.channel,
+        accountId: account.accountId,
+        state: 'stopped',
+        reason: !account.enabled
+          ? 'disabled in the config'
+          : this.factory
+            ? 'not running'
+            : `this build has no ${account.channel} connector yet`,
       };
     });
   }

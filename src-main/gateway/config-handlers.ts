@@ -4,8 +4,17 @@
 // which emits `config.changed`); user mistakes come back as ControlErrors saying what to fix.
 import { systemOpener, type OpenPath } from './open-path.ts';
 import {
-  REDACTED_SECRET, addAgent, findShadowedBindings, formatPath, redactSecrets, restoreRedactedSecrets, setBindings, updateAgent,
-  ConfigEditError, type ConfigIssue, type SwitchboardConfig,
+  REDACTED_SECRET,
+  addAgent,
+  findShadowedBindings,
+  formatPath,
+  redactSecrets,
+  restoreRedactedSecrets,
+  setBindings,
+  updateAgent,
+  ConfigEditError,
+  type ConfigIssue,
+  type SwitchboardConfig,
 } from '../../src-shared/config/index.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
 import type { CONFIG_METHODS } from '../../src-shared/protocol/config-methods.ts';
@@ -34,21 +43,31 @@ const DEFAULT_USAGE_DAYS = 7;
 
 function issueOut(issue: ConfigIssue) {
   return {
-    severity: issue.severity, code: issue.code, message: issue.message, path: issue.path.length > 0 ? formatPath(issue.path) : '',
-    ...(issue.line !== undefined ? { line: issue.line } : {}), ...(issue.column !== undefined ? { column: issue.column } : {}),
+    severity: issue.severity,
+    code: issue.code,
+    message: issue.message,
+    path: issue.path.length > 0 ? formatPath(issue.path) : '',
+    ...(issue.line !== undefined ? { line: issue.line } : {}),
+    ...(issue.column !== undefined ? { column: issue.column } : {}),
   };
 }
 
 /** "bindings[2].agentId: unknown agent "wrok"; 3:5 …" — the first errors, with where they are. */
 function describeErrors(issues: readonly ConfigIssue[]): string {
   const errors = issues.filter((i) => i.severity === 'error');
-  const parts = errors.slice(0, 3).map((i) => `${i.path.length > 0 ? `${formatPath(i.path)}: ` : i.line !== undefined ? `${i.line}:${i.column ?? 1}: ` : ''}${i.message}`);
+  const parts = errors
+    .slice(0, 3)
+    .map(
+      (i) => `${i.path.length > 0 ? `${formatPath(i.path)}: ` : i.line !== undefined ? `${i.line}:${i.column ?? 1}: ` : ''}${i.message}`,
+    );
   return parts.join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
 }
 
 function placeholderIssues(paths: string[][]): ConfigIssue[] {
   return paths.map((path) => ({
-    severity: 'error', code: 'redacted_secret', path,
+    severity: 'error',
+    code: 'redacted_secret',
+    path,
     message: `holds the placeholder "${REDACTED_SECRET}" but the config has no value there to keep; enter the secret or a { secret: "NAME" } reference`,
   }));
 }
@@ -60,7 +79,8 @@ async function configCall<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof ControlError) throw err;
     if (err instanceof ConfigConflictError) throw new ControlError('conflict', STALE);
-    if (err instanceof ConfigInvalidError) throw new ControlError('bad_request', `the change would make the config invalid: ${describeErrors(err.issues)}`);
+    if (err instanceof ConfigInvalidError)
+      throw new ControlError('bad_request', `the change would make the config invalid: ${describeErrors(err.issues)}`);
     if (err instanceof ConfigEditError || err instanceof AgentRemoveError) throw new ControlError(err.code, err.message);
     if (err instanceof UnsafeAgentIdError) throw new ControlError('bad_request', err.message);
     throw err;
@@ -81,7 +101,10 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
   /** Edits other than config.apply start from a valid file: they could not say what they broke otherwise. */
   function valid(loaded: LoadedConfig): ValidLoaded {
     if (!loaded.check.ok || !loaded.check.config) {
-      throw new ControlError('bad_request', `the config file has errors, fix them first (config.get lists them; config.apply replaces the file): ${describeErrors(loaded.check.issues)}`);
+      throw new ControlError(
+        'bad_request',
+        `the config file has errors, fix them first (config.get lists them; config.apply replaces the file): ${describeErrors(loaded.check.issues)}`,
+      );
     }
     return { ...loaded, config: loaded.check.config };
   }
@@ -111,7 +134,10 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
     async 'config.open'() {
       const file = store.configPath;
       if (!(await store.load()).exists) {
-        throw new ControlError('unavailable', `there is no config file yet (${file}); it is created with the first change you save here or with "switchboard agents add"`);
+        throw new ControlError(
+          'unavailable',
+          `there is no config file yet (${file}); it is created with the first change you save here or with "switchboard agents add"`,
+        );
       }
       try {
         await (deps.openPath ?? systemOpener())(file);
@@ -124,7 +150,9 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
       const loaded = await store.load();
       const raw = loaded.check.raw;
       return {
-        configPath: loaded.configPath, exists: loaded.exists, hash: loaded.hash,
+        configPath: loaded.configPath,
+        exists: loaded.exists,
+        hash: loaded.hash,
         raw: typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? redactSecrets(raw as Obj) : null,
         issues: loaded.check.issues.map(issueOut),
       };
@@ -150,13 +178,19 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
     async 'agents.create'({ baseHash, agent, bindings }) {
       const current = valid(await based(baseHash));
       const homeDir = gateway.homeDir;
-      const created = await configCall(() => createAgent({ store, loc, homeDir }, current, {
-        id: agent.id,
-        ...(agent.workspace ? { workspace: resolveConfigRelative(agent.workspace, loc, homeDir) } : {}),
-        ...(agent.name ? { name: agent.name } : {}), ...(agent.emoji ? { emoji: agent.emoji } : {}), ...(agent.persona ? { persona: agent.persona } : {}),
-        ...(agent.model ? { model: agent.model } : {}), ...(agent.default ? { default: true } : {}), ...(agent.tools ? { tools: agent.tools } : {}),
-        ...(bindings ? { bindings } : {}),
-      }));
+      const created = await configCall(() =>
+        createAgent({ store, loc, homeDir }, current, {
+          id: agent.id,
+          ...(agent.workspace ? { workspace: resolveConfigRelative(agent.workspace, loc, homeDir) } : {}),
+          ...(agent.name ? { name: agent.name } : {}),
+          ...(agent.emoji ? { emoji: agent.emoji } : {}),
+          ...(agent.persona ? { persona: agent.persona } : {}),
+          ...(agent.model ? { model: agent.model } : {}),
+          ...(agent.default ? { default: true } : {}),
+          ...(agent.tools ? { tools: agent.tools } : {}),
+          ...(bindings ? { bindings } : {}),
+        }),
+      );
       // After the folders exist, so the agent's first message finds its workspace.
       await gateway.reload();
       return { agentId: created.agent.id, workspace: created.paths.workspace, agentDir: created.paths.agentDir, hash: created.loaded.hash };
@@ -171,7 +205,12 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
         if (agent.implicit) {
           // The built-in agent is written out first, with the folders it already uses.
           const paths = agentPaths(agent, current.config, loc, gateway.homeDir);
-          addAgent(raw, { id, default: true, workspace: homeRelative(paths.workspace, gateway.homeDir), agentDir: homeRelative(paths.agentDir, gateway.homeDir) });
+          addAgent(raw, {
+            id,
+            default: true,
+            workspace: homeRelative(paths.workspace, gateway.homeDir),
+            agentDir: homeRelative(paths.agentDir, gateway.homeDir),
+          });
         }
         updateAgent(raw, id, patch);
       });
@@ -183,22 +222,32 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
       const current = valid(await based(baseHash));
       const id = knownAgent(current.config, agentId);
       if (purge && gateway.activity.snapshot(id).state === 'thinking') {
-        throw new ControlError('conflict', `agent "${id}" is answering a message right now; wait for it or stop it (turn.cancel), then delete it again`);
+        throw new ControlError(
+          'conflict',
+          `agent "${id}" is answering a message right now; wait for it or stop it (turn.cancel), then delete it again`,
+        );
       }
-      const removed = await configCall(() => removeAgentEverywhere(
-        { store, loc, homeDir: gateway.homeDir, ...(deps.keychain ? { keychain: () => deps.keychain! } : {}) },
-        current, id,
-        {
-          dropBindings: dropBindings === true, purge: purge === true, dropHint: 'set dropBindings to remove them with the agent',
-          afterWrite: async () => {
-            await gateway.reload();
-            if (purge) await forgetSessions(gateway, id);
+      const removed = await configCall(() =>
+        removeAgentEverywhere(
+          { store, loc, homeDir: gateway.homeDir, ...(deps.keychain ? { keychain: () => deps.keychain! } : {}) },
+          current,
+          id,
+          {
+            dropBindings: dropBindings === true,
+            purge: purge === true,
+            dropHint: 'set dropBindings to remove them with the agent',
+            afterWrite: async () => {
+              await gateway.reload();
+              if (purge) await forgetSessions(gateway, id);
+            },
           },
-        },
-      ));
+        ),
+      );
       const warnings: string[] = [];
-      if (purge && !deps.keychain) warnings.push(`its keychain entries (${agentAuthPrefix(id)}*) were not deleted: this gateway runs without a keychain`);
-      if (removed.keychain?.error) warnings.push(`its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${removed.keychain.error}`);
+      if (purge && !deps.keychain)
+        warnings.push(`its keychain entries (${agentAuthPrefix(id)}*) were not deleted: this gateway runs without a keychain`);
+      if (removed.keychain?.error)
+        warnings.push(`its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${removed.keychain.error}`);
       return { agentId: id, removedBindings: removed.bindingIndices, purged: purge === true, hash: removed.written.hash, warnings };
     },
 
@@ -207,7 +256,10 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
       const raw = structuredClone((current.check.raw ?? {}) as Obj);
       setBindings(raw, bindings);
       const written = await write(raw, current);
-      const shadowed = findShadowedBindings(written.check.config?.bindings ?? []).map(({ shadowed: s, by }) => ({ index: s.index, by: by.index }));
+      const shadowed = findShadowedBindings(written.check.config?.bindings ?? []).map(({ shadowed: s, by }) => ({
+        index: s.index,
+        by: by.index,
+      }));
       return { hash: written.hash, shadowed };
     },
 

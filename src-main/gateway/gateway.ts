@@ -3,9 +3,7 @@
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import {
-  DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig,
-} from '../../src-shared/config/index.ts';
+import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
@@ -26,7 +24,14 @@ import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
 import {
-  AutoReset, isResetCommand, isStopCommand, NOTHING_TO_STOP_REPLY, queueSessionReset, RESET_REPLY, resetPolicy, STOP_REPLY,
+  AutoReset,
+  isResetCommand,
+  isStopCommand,
+  NOTHING_TO_STOP_REPLY,
+  queueSessionReset,
+  RESET_REPLY,
+  resetPolicy,
+  STOP_REPLY,
 } from './session-commands.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
@@ -96,7 +101,10 @@ export class Gateway {
     const loaded = await this.opts.store.load();
     if (!loaded.check.ok || !loaded.check.config) {
       const errors = loaded.check.issues.filter((i) => i.severity === 'error');
-      throw new ControlError('bad_request', `${loaded.configPath} is invalid: ${errors.map((e) => `${e.line ? `${e.line}:${e.column} ` : ''}${e.message}`).join('; ')}`);
+      throw new ControlError(
+        'bad_request',
+        `${loaded.configPath} is invalid: ${errors.map((e) => `${e.line ? `${e.line}:${e.column} ` : ''}${e.message}`).join('; ')}`,
+      );
     }
     this.apply(loaded);
     // Replays what a crash left in the inbound journal before the first message is accepted.
@@ -158,13 +166,22 @@ export class Gateway {
     this.paths = new WeakMap();
     this.router = compileRouter(this.config);
     const g = this.config.gateway;
-    this.lanes.configure({ maxConcurrent: g.maxConcurrentSessions, maxQueuedPerSession: Math.min(g.queueLimit, 1000), maxQueuedTotal: g.queueLimit * 5 });
+    this.lanes.configure({
+      maxConcurrent: g.maxConcurrentSessions,
+      maxQueuedPerSession: Math.min(g.queueLimit, 1000),
+      maxQueuedTotal: g.queueLimit * 5,
+    });
     for (const agent of this.config.agents.list) {
-      const unavailable = agent.sandbox.mode !== 'off'
-        ? `sandbox mode "${agent.sandbox.mode}" cannot be provided on this machine, so the agent is not started (set sandbox.mode to "off" to run it without a sandbox)`
-        : null;
+      const unavailable =
+        agent.sandbox.mode !== 'off'
+          ? `sandbox mode "${agent.sandbox.mode}" cannot be provided on this machine, so the agent is not started (set sandbox.mode to "off" to run it without a sandbox)`
+          : null;
       if (this.activity.setUnavailable(agent.id, unavailable)) {
-        this.opts.emit('agent.state', { agentId: agent.id, state: unavailable ? 'unavailable' : 'idle', ...(unavailable ? { reason: unavailable } : {}) });
+        this.opts.emit('agent.state', {
+          agentId: agent.id,
+          state: unavailable ? 'unavailable' : 'idle',
+          ...(unavailable ? { reason: unavailable } : {}),
+        });
       }
     }
   }
@@ -186,7 +203,9 @@ export class Gateway {
     const loaded = await this.opts.store.load();
     if (loaded.hash === this.loaded.hash) return { ok: true, errors: [] };
     if (!loaded.check.ok || !loaded.check.config) {
-      const errors = loaded.check.issues.filter((i) => i.severity === 'error').map((i) => `${i.line ? `${i.line}:${i.column} ` : ''}${i.message}`);
+      const errors = loaded.check.issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => `${i.line ? `${i.line}:${i.column} ` : ''}${i.message}`);
       this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors });
       this.lastReloadErrors = errors;
       this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors });
@@ -241,7 +260,13 @@ export class Gateway {
 
   private drop(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'> & { senderId?: string }, reason: string, agentId?: string): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
-    this.opts.emit('message.dropped', { channel: envelope.channel, accountId: envelope.accountId, reason, ...(envelope.senderId ? { senderId: envelope.senderId } : {}), ...(agentId ? { agentId } : {}) });
+    this.opts.emit('message.dropped', {
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      reason,
+      ...(envelope.senderId ? { senderId: envelope.senderId } : {}),
+      ...(agentId ? { agentId } : {}),
+    });
   }
 
   private account(envelope: InboundEnvelope): ChannelAccount | undefined {
@@ -257,14 +282,22 @@ export class Gateway {
     const access = await checkSenderAccess(envelope, account, this.opts.pairing);
     if (!access.allowed) {
       this.drop(dropInfo, access.reason);
-      if (access.reply) await this.channels.send(envelope, access.reply).catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
+      if (access.reply)
+        await this.channels
+          .send(envelope, access.reply)
+          .catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
       return;
     }
     // Only now, for a sender who is let in, does the adapter's deferred work run (image downloads).
     if (envelope.prepare) envelope = await envelope.prepare();
     const decision = this.router.resolveNormalized({
-      channel: envelope.channel, accountId: envelope.accountId, peer: envelope.peer, parentPeer: envelope.parentPeer,
-      guildId: envelope.guildId, memberRoleIds: envelope.memberRoleIds ?? [], teamId: envelope.teamId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      peer: envelope.peer,
+      parentPeer: envelope.parentPeer,
+      guildId: envelope.guildId,
+      memberRoleIds: envelope.memberRoleIds ?? [],
+      teamId: envelope.teamId,
     });
     const targets = this.broadcastTargets(envelope) ?? [decision.agentId];
     const persisted: Promise<unknown>[] = [];
@@ -275,7 +308,15 @@ export class Gateway {
         this.drop(dropInfo, 'no_mention', agentId);
         continue;
       }
-      const routed = agentId === decision.agentId ? decision : { ...decision, agentId, sessionKey: decision.sessionKey.replace(/^agent:[^:]+:/, `agent:${agentId}:`), mainSessionKey: `agent:${agentId}:${this.config.session.mainKey}` };
+      const routed =
+        agentId === decision.agentId
+          ? decision
+          : {
+              ...decision,
+              agentId,
+              sessionKey: decision.sessionKey.replace(/^agent:[^:]+:/, `agent:${agentId}:`),
+              mainSessionKey: `agent:${agentId}:${this.config.session.mainKey}`,
+            };
       if (envelope.kind !== undefined && envelope.kind !== 'message') {
         // Edits and reactions are part of the conversation's record, but are never answered.
         persisted.push(this.recordEvent(agentId, routed.sessionKey, envelope));
@@ -293,7 +334,11 @@ export class Gateway {
   private async recordEvent(agentId: string, sessionKey: string, envelope: InboundEnvelope): Promise<void> {
     const store = await this.storeFor(agentId);
     await store.append(sessionKey, {
-      type: envelope.kind!, text: envelope.text, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
+      type: envelope.kind!,
+      text: envelope.text,
+      messageId: envelope.messageId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
     });
   }
@@ -302,7 +347,11 @@ export class Gateway {
   async setPaused(agentId: string, paused: boolean): Promise<void> {
     await this.controls.setPaused(agentId, paused);
     const snapshot = this.activity.snapshot(agentId);
-    this.opts.emit('agent.state', { agentId, state: paused ? 'paused' : snapshot.state, ...(snapshot.reason ? { reason: snapshot.reason } : {}) });
+    this.opts.emit('agent.state', {
+      agentId,
+      state: paused ? 'paused' : snapshot.state,
+      ...(snapshot.reason ? { reason: snapshot.reason } : {}),
+    });
   }
 
   /** Checks an account's credentials with its platform (Telegram getMe, Discord users/@me…). */
@@ -342,12 +391,21 @@ export class Gateway {
     const decision = this.router.direct(agent.id);
     const key = (sessionKey ?? decision.mainSessionKey).toLowerCase();
     if (key !== decision.mainSessionKey && !key.startsWith(`agent:${agent.id}:webchat:`)) {
-      throw new ControlError('bad_request', `webchat talks in the agent's main session (${decision.mainSessionKey}) or a webchat session (agent:${agent.id}:webchat:<name>), not ${key}`);
+      throw new ControlError(
+        'bad_request',
+        `webchat talks in the agent's main session (${decision.mainSessionKey}) or a webchat session (agent:${agent.id}:webchat:<name>), not ${key}`,
+      );
     }
     const messageId = randomUUID();
     const envelope: InboundEnvelope = {
-      messageId, channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: 'operator' },
-      sender: { id: 'operator', name: 'Dashboard', verified: true }, text, mentioned: true, timestamp: Date.now(),
+      messageId,
+      channel: 'webchat',
+      accountId: 'default',
+      peer: { kind: 'direct', id: 'operator' },
+      sender: { id: 'operator', name: 'Dashboard', verified: true },
+      text,
+      mentioned: true,
+      timestamp: Date.now(),
     };
     if (isStopCommand(text)) {
       // Answered like a chat's `/stop`, but after this request's answer: a client learns the
@@ -392,15 +450,24 @@ export class Gateway {
     if (!entry) return false;
     // An archived transcript has no turn of its own; the live one must not vanish under a turn.
     if (!entry.archived && this.sessionBusy(agentId, entry.sessionKey)) {
-      throw new ControlError('conflict', `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`);
+      throw new ControlError(
+        'conflict',
+        `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`,
+      );
     }
     const log = this.opts.log;
     // Read before the transcript goes: its records are the only list of the images it used.
     const file = store.fileOf(key);
-    const refs = file ? await transcriptMediaRefs(file).catch((err: Error) => {
-      log.log('warn', 'could not read the media references of a session being deleted; its images stay on disk', { agentId, key, error: err.message });
-      return [];
-    }) : [];
+    const refs = file
+      ? await transcriptMediaRefs(file).catch((err: Error) => {
+          log.log('warn', 'could not read the media references of a session being deleted; its images stay on disk', {
+            agentId,
+            key,
+            error: err.message,
+          });
+          return [];
+        })
+      : [];
     const deleted = await store.delete(key);
     if (!deleted) return false;
     log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
@@ -408,9 +475,14 @@ export class Gateway {
     try {
       const media = await removeUnreferencedMedia(this.opts.loc.stateDir, agentId, refs);
       log.log('info', 'session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
-      for (const f of media.failed) log.log('warn', 'could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
+      for (const f of media.failed)
+        log.log('warn', 'could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
     } catch (err) {
-      log.log('warn', 'could not check which images of the deleted session are still used; they stay on disk', { agentId, key, error: (err as Error).message });
+      log.log('warn', 'could not check which images of the deleted session are still used; they stay on disk', {
+        agentId,
+        key,
+        error: (err as Error).message,
+      });
     }
     return true;
   }
@@ -422,7 +494,8 @@ export class Gateway {
   private sessionStores(): Promise<SessionStores> {
     if (!this.sessions) {
       const stateDir = this.opts.loc.stateDir;
-      const opening = this.sessionsClosing.catch(() => undefined)
+      const opening = this.sessionsClosing
+        .catch(() => undefined)
         .then(() => SessionStores.open(stateDir, { onNotice: (agentId, notice) => this.storeNotice(agentId, notice) }));
       this.sessions = opening;
       opening.catch(() => {
@@ -435,11 +508,19 @@ export class Gateway {
   private storeNotice(agentId: string | null, notice: StoreNotice | JournalNotice): void {
     const fields: Record<string, unknown> = { ...(agentId ? { agentId } : {}), notice: notice.kind };
     if (notice.kind === 'journal-recovered') {
-      Object.assign(fields, { entries: notice.entries, appended: notice.appended, sessions: notice.sessions.map((s) => `${s.agentId}:${s.sessionKey} +${s.appended}`) });
+      Object.assign(fields, {
+        entries: notice.entries,
+        appended: notice.appended,
+        sessions: notice.sessions.map((s) => `${s.agentId}:${s.sessionKey} +${s.appended}`),
+      });
     }
     if (notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed') fields.error = notice.error;
     const failed = notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed';
-    this.opts.log.log(failed ? 'error' : 'warn', notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice', fields);
+    this.opts.log.log(
+      failed ? 'error' : 'warn',
+      notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice',
+      fields,
+    );
   }
 
   /**
@@ -449,7 +530,10 @@ export class Gateway {
    * slot is reserved first, so lane order is arrival order; the turn waits for the persisted record.
    * Resolves when the inbound record is durable (undefined when the message was not accepted).
    */
-  private submit(delivery: Delivery, lanes = this.lanes): { persisted: Promise<TranscriptRecord | undefined>; done: Promise<TurnResult | undefined> } {
+  private submit(
+    delivery: Delivery,
+    lanes = this.lanes,
+  ): { persisted: Promise<TranscriptRecord | undefined>; done: Promise<TurnResult | undefined> } {
     const { envelope, decision } = delivery;
     // `/stop` must not wait behind the turn it stops.
     if (isStopCommand(envelope.text)) {
@@ -490,12 +574,23 @@ export class Gateway {
   private stopCommand({ agentId, decision, envelope, reply }: Delivery): void {
     const stopped = this.cancelTurn(agentId, decision.sessionKey);
     const text = stopped ? STOP_REPLY : NOTHING_TO_STOP_REPLY;
-    this.opts.log.log('info', stopped ? 'turn stopped by command' : 'stop command with nothing running', { agentId, sessionKey: decision.sessionKey });
-    this.opts.emit('message.outbound', {
-      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
-      text, incomplete: false, usage: { inputTokens: 0, outputTokens: 0 },
+    this.opts.log.log('info', stopped ? 'turn stopped by command' : 'stop command with nothing running', {
+      agentId,
+      sessionKey: decision.sessionKey,
     });
-    void reply?.(text).catch((err: Error) => this.opts.log.log('warn', 'sending the stop confirmation failed', { agentId, error: err.message }));
+    this.opts.emit('message.outbound', {
+      agentId,
+      sessionKey: decision.sessionKey,
+      messageId: envelope.messageId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      text,
+      incomplete: false,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
+    void reply?.(text).catch((err: Error) =>
+      this.opts.log.log('warn', 'sending the stop confirmation failed', { agentId, error: err.message }),
+    );
   }
 
   /**
@@ -504,15 +599,28 @@ export class Gateway {
    */
   private resetSession({ agentId, decision, envelope, reply }: Delivery, lanes: SessionLanes): Promise<boolean> {
     const sessionKey = decision.sessionKey;
-    return queueSessionReset(lanes, `${agentId}\n${sessionKey}`, async () => {
-      await (await this.storeFor(agentId)).reset(sessionKey);
-      this.opts.log.log('info', 'session reset by command', { agentId, sessionKey });
-      this.opts.emit('message.outbound', {
-        agentId, sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
-        text: RESET_REPLY, incomplete: false, usage: { inputTokens: 0, outputTokens: 0 },
-      });
-      await reply?.(RESET_REPLY).catch((err: Error) => this.opts.log.log('warn', 'sending the reset confirmation failed', { agentId, error: err.message }));
-    }, reply);
+    return queueSessionReset(
+      lanes,
+      `${agentId}\n${sessionKey}`,
+      async () => {
+        await (await this.storeFor(agentId)).reset(sessionKey);
+        this.opts.log.log('info', 'session reset by command', { agentId, sessionKey });
+        this.opts.emit('message.outbound', {
+          agentId,
+          sessionKey,
+          messageId: envelope.messageId,
+          channel: envelope.channel,
+          accountId: envelope.accountId,
+          text: RESET_REPLY,
+          incomplete: false,
+          usage: { inputTokens: 0, outputTokens: 0 },
+        });
+        await reply?.(RESET_REPLY).catch((err: Error) =>
+          this.opts.log.log('warn', 'sending the reset confirmation failed', { agentId, error: err.message }),
+        );
+      },
+      reply,
+    );
   }
 
   /** Agent-to-agent lanes are separate so an agent waiting on another never blocks the pool. */
@@ -522,19 +630,31 @@ export class Gateway {
    * Delivers `text` from one agent into the target's dedicated session `agent:<to>:a2a:<from>`
    * and returns its reply (sessions_send; the runner has already checked agentToAgent policy).
    */
-  async agentMessage(from: string, to: string, text: string, signal: AbortSignal): Promise<{ ok: true; reply: string } | { ok: false; reason: string }> {
+  async agentMessage(
+    from: string,
+    to: string,
+    text: string,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; reply: string } | { ok: false; reason: string }> {
     const target = this.agent(to.toLowerCase());
     if (!target) return { ok: false, reason: `agent "${to}" does not exist` };
     if (target.id === from) return { ok: false, reason: 'an agent cannot message itself' };
     const a2a = this.config.tools.agentToAgent;
-    if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id)) return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
+    if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id))
+      return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
     const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
     const hop = nextHop(this.a2aChains.of(signal), `${target.id}\n${sessionKey}`, a2a.maxTurns);
     if (!hop.ok) return { ok: false, reason: hop.reason };
     const decision = { ...this.router.direct(target.id), sessionKey };
     const envelope: InboundEnvelope = {
-      messageId: randomUUID(), channel: 'webchat', accountId: 'default', peer: { kind: 'direct', id: `agent:${from}` },
-      sender: { id: `agent:${from}`, name: `agent ${from}`, verified: true }, text, mentioned: true, timestamp: Date.now(),
+      messageId: randomUUID(),
+      channel: 'webchat',
+      accountId: 'default',
+      peer: { kind: 'direct', id: `agent:${from}` },
+      sender: { id: `agent:${from}`, name: `agent ${from}`, verified: true },
+      text,
+      mentioned: true,
+      timestamp: Date.now(),
     };
     const onAbort = () => this.cancelTurn(target.id, sessionKey);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -560,19 +680,36 @@ export class Gateway {
     // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
     let inbound: TranscriptRecord;
     try {
-      inbound = await store.append(decision.sessionKey, {
-        type: 'message', role: 'user', text: envelope.text, messageId: envelope.messageId,
-        sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-        channel: envelope.channel, accountId: envelope.accountId, route, ...(media.length > 0 ? { media } : {}),
-      }, { durable: true });
+      inbound = await store.append(
+        decision.sessionKey,
+        {
+          type: 'message',
+          role: 'user',
+          text: envelope.text,
+          messageId: envelope.messageId,
+          sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+          channel: envelope.channel,
+          accountId: envelope.accountId,
+          route,
+          ...(media.length > 0 ? { media } : {}),
+        },
+        { durable: true },
+      );
     } finally {
       // The record now names the files (a session delete's scan sees them), or never will.
       if (media.length > 0) releaseInboundMedia(this.opts.loc.stateDir, agentId, media);
     }
     this.processed++;
     this.opts.emit('message.inbound', {
-      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) }, text: envelope.text, route, seq: inbound.seq,
+      agentId,
+      sessionKey: decision.sessionKey,
+      messageId: envelope.messageId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+      text: envelope.text,
+      route,
+      seq: inbound.seq,
     });
     return inbound;
   }
@@ -583,18 +720,36 @@ export class Gateway {
     const snapshot = this.activity.snapshot(agentId);
     if (!agent || snapshot.state === 'unavailable') {
       this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'agent_unavailable', agentId);
-      await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: snapshot.reason ?? 'agent not available', inReplyTo: inbound.seq });
+      await store.append(decision.sessionKey, {
+        type: 'error',
+        kind: 'agent_unavailable',
+        message: snapshot.reason ?? 'agent not available',
+        inReplyTo: inbound.seq,
+      });
       return undefined;
     }
     const operator = envelope.channel === 'webchat' && envelope.sender.id === 'operator';
-    const refusal = this.controls.refusal(agent, this.config, envelope.sender.id, snapshot.today.inputTokens + snapshot.today.outputTokens, operator);
+    const refusal = this.controls.refusal(
+      agent,
+      this.config,
+      envelope.sender.id,
+      snapshot.today.inputTokens + snapshot.today.outputTokens,
+      operator,
+    );
     if (refusal) {
       this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, refusal.reason, agentId);
       await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
       await reply?.(refusal.reply).catch(() => undefined);
       this.opts.emit('message.outbound', {
-        agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
-        text: refusal.reply, incomplete: false, failure: refusal.reason, usage: { inputTokens: 0, outputTokens: 0 },
+        agentId,
+        sessionKey: decision.sessionKey,
+        messageId: envelope.messageId,
+        channel: envelope.channel,
+        accountId: envelope.accountId,
+        text: refusal.reply,
+        incomplete: false,
+        failure: refusal.reason,
+        usage: { inputTokens: 0, outputTokens: 0 },
       });
       return undefined;
     }
@@ -607,17 +762,58 @@ export class Gateway {
     let result: TurnResult;
     try {
       result = await this.opts.runner.run({
-        agent, config: this.config, paths: this.pathsOf(agent), loc: this.opts.loc,
-        store, sessionKey: decision.sessionKey, signal: controller.signal, inboundSeq: inbound.seq,
-        inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner: this.isOwner(agent, envelope) },
+        agent,
+        config: this.config,
+        paths: this.pathsOf(agent),
+        loc: this.opts.loc,
+        store,
+        sessionKey: decision.sessionKey,
+        signal: controller.signal,
+        inboundSeq: inbound.seq,
+        inbound: {
+          text: envelope.text,
+          sender: envelope.sender,
+          channel: envelope.channel,
+          route: decision,
+          isOwner: this.isOwner(agent, envelope),
+        },
         onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
-        onToolCall: (call) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'call', id: call.id, name: call.name, ...toolInputField(call.input) }),
-        onToolResult: (r) => this.opts.emit('agent.tool', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, phase: 'result', id: r.id, name: r.name, isError: r.isError, summary: r.summary }),
+        onToolCall: (call) =>
+          this.opts.emit('agent.tool', {
+            agentId,
+            sessionKey: decision.sessionKey,
+            messageId: envelope.messageId,
+            phase: 'call',
+            id: call.id,
+            name: call.name,
+            ...toolInputField(call.input),
+          }),
+        onToolResult: (r) =>
+          this.opts.emit('agent.tool', {
+            agentId,
+            sessionKey: decision.sessionKey,
+            messageId: envelope.messageId,
+            phase: 'result',
+            id: r.id,
+            name: r.name,
+            isError: r.isError,
+            summary: r.summary,
+          }),
       });
     } catch (err) {
       this.opts.log.log('error', 'agent turn crashed', { agentId, error: (err as Error).message });
-      result = { text: '', incomplete: true, usage: { inputTokens: 0, outputTokens: 0 }, toolCalls: 0, model: agent.model ?? this.config.agents.defaults.model ?? DEFAULT_MODEL,
-        failure: { kind: 'internal', message: (err as Error).message, userMessage: 'Sorry — something went wrong on my side; the error was logged.' } };
+      result = {
+        text: '',
+        incomplete: true,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        toolCalls: 0,
+        model: agent.model ?? this.config.agents.defaults.model ?? DEFAULT_MODEL,
+        failure: {
+          kind: 'internal',
+          message: (err as Error).message,
+          userMessage: 'Sorry — something went wrong on my side; the error was logged.',
+        },
+      };
     } finally {
       this.running.delete(runKey);
       typing?.stop();
@@ -627,7 +823,11 @@ export class Gateway {
     const failed = result.failure && result.failure.kind !== 'cancelled' ? result.failure.message : undefined;
     this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, failed) });
     this.usage.record(agentId, result.usage);
-    const text = result.failure ? (result.text ? `${result.text}\n\n${result.failure.userMessage}` : result.failure.userMessage) : result.text;
+    const text = result.failure
+      ? result.text
+        ? `${result.text}\n\n${result.failure.userMessage}`
+        : result.failure.userMessage
+      : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
       await reply(text).catch(async (err: Error) => {
         this.opts.log.log('warn', 'sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
@@ -635,8 +835,15 @@ export class Gateway {
       });
     }
     this.opts.emit('message.outbound', {
-      agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, channel: envelope.channel, accountId: envelope.accountId,
-      text, incomplete: result.incomplete, ...(result.failure ? { failure: result.failure.kind } : {}), usage: result.usage,
+      agentId,
+      sessionKey: decision.sessionKey,
+      messageId: envelope.messageId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      text,
+      incomplete: result.incomplete,
+      ...(result.failure ? { failure: result.failure.kind } : {}),
+      usage: result.usage,
     });
     return result;
   }

@@ -27,7 +27,14 @@ export interface GatewayCredentials {
   homeDir?: string;
 }
 
-export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version: string, creds?: GatewayCredentials, channels?: ChannelHandlerDeps, openPath?: OpenPath): Handlers<ControlMethods> {
+export function gatewayHandlers(
+  gateway: Gateway,
+  pairing: PairingStore,
+  version: string,
+  creds?: GatewayCredentials,
+  channels?: ChannelHandlerDeps,
+  openPath?: OpenPath,
+): Handlers<ControlMethods> {
   const need = (): GatewayCredentials => {
     if (!creds) throw new ControlError('unavailable', 'credentials unavailable: this gateway was started without a keychain');
     return creds;
@@ -35,7 +42,12 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
   const agentRef = (agentId: string) => {
     const id = knownAgent(gateway, agentId);
     const config = gateway.currentConfig;
-    return agentAuthRef(config.agents.list.find((a) => a.id === id)!, config, gateway.currentLoc, creds?.homeDir);
+    return agentAuthRef(
+      config.agents.list.find((a) => a.id === id)!,
+      config,
+      gateway.currentLoc,
+      creds?.homeDir,
+    );
   };
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
@@ -84,12 +96,21 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
     async 'auth.list'(params) {
       const c = need();
       if (params?.agentId !== undefined) knownAgent(gateway, params.agentId);
-      const listed = await keychainCall(() => listAgentProfiles(c.profiles, c.store, gateway.currentConfig, gateway.currentLoc, c.homeDir, params?.agentId));
+      const listed = await keychainCall(() =>
+        listAgentProfiles(c.profiles, c.store, gateway.currentConfig, gateway.currentLoc, c.homeDir, params?.agentId),
+      );
       return { ...listed, envKey: Boolean(c.env.ANTHROPIC_API_KEY?.trim()) };
     },
     async 'auth.add'({ agentId, profileId, shared, label, apiKey }) {
       const ref = agentRef(agentId);
-      const added = await keychainCall(() => need().profiles.add(ref, { apiKey, ...(profileId !== undefined ? { profileId } : {}), ...(shared ? { shared } : {}), ...(label !== undefined ? { label } : {}) }));
+      const added = await keychainCall(() =>
+        need().profiles.add(ref, {
+          apiKey,
+          ...(profileId !== undefined ? { profileId } : {}),
+          ...(shared ? { shared } : {}),
+          ...(label !== undefined ? { label } : {}),
+        }),
+      );
       return { agentId: ref.id, profileId: added.profileId, scope: added.scope };
     },
     async 'auth.remove'({ agentId, profileId, shared }) {
@@ -108,9 +129,14 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
       const ref = agentRef(agentId);
       const config = gateway.currentConfig;
       const agent = config.agents.list.find((a) => a.id === ref.id)!;
-      const results = await keychainCall(() => testAgentProfiles(c.profiles, ref, {
-        baseURL: resolveBaseUrl(config, c.env), model: resolveModel(agent, config), env: c.env, ...(profileId !== undefined ? { profileId } : {}),
-      }));
+      const results = await keychainCall(() =>
+        testAgentProfiles(c.profiles, ref, {
+          baseURL: resolveBaseUrl(config, c.env),
+          model: resolveModel(agent, config),
+          env: c.env,
+          ...(profileId !== undefined ? { profileId } : {}),
+        }),
+      );
       return { agentId: ref.id, results };
     },
     async 'gateway.start'() {
@@ -126,7 +152,11 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
           decision: e.decision,
           tier: e.tier,
           candidates: e.candidates.map((c) => ({
-            bindingIndex: c.bindingIndex, source: c.source, agentId: c.agentId, tier: c.tier, matched: c.evaluation.matched,
+            bindingIndex: c.bindingIndex,
+            source: c.source,
+            agentId: c.agentId,
+            tier: c.tier,
+            matched: c.evaluation.matched,
             ...(c.evaluation.matched ? { matchTier: c.evaluation.tier } : { reason: c.evaluation.reason }),
           })),
         };
@@ -148,9 +178,16 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
             default: agent.id === defaultId,
             model: agent.model ?? config.agents.defaults.model ?? DEFAULT_MODEL,
             workspace: gateway.pathsOf(agent).workspace,
-            state: gateway.controls.isPaused(agent.id) && activity.state !== 'unavailable' ? 'paused' as const : activity.state,
+            state: gateway.controls.isPaused(agent.id) && activity.state !== 'unavailable' ? ('paused' as const) : activity.state,
             reason: activity.reason,
-            bindings: config.bindings.filter((b) => b.agentId === agent.id).map((b) => ({ index: b.index, channel: b.match.channel, accountId: b.match.accountId, matchedBy: TIER_NAMES[bindingTier(b)] })),
+            bindings: config.bindings
+              .filter((b) => b.agentId === agent.id)
+              .map((b) => ({
+                index: b.index,
+                channel: b.match.channel,
+                accountId: b.match.accountId,
+                matchedBy: TIER_NAMES[bindingTier(b)],
+              })),
             today: activity.today,
             lastActivity: activity.lastActivity,
           };
@@ -170,7 +207,11 @@ export function gatewayHandlers(gateway: Gateway, pairing: PairingStore, version
     },
     async 'tasks.update'({ agentId, id: taskId, status, due, notes }) {
       const id = knownAgent(gateway, agentId);
-      const patch = { ...(status !== undefined ? { status } : {}), ...(due !== undefined ? { due } : {}), ...(notes !== undefined ? { notes } : {}) };
+      const patch = {
+        ...(status !== undefined ? { status } : {}),
+        ...(due !== undefined ? { due } : {}),
+        ...(notes !== undefined ? { notes } : {}),
+      };
       const task = await taskCall(() => updateAgentTask(gateway.currentConfig, gateway.currentLoc.stateDir, id, taskId, patch));
       return { agentId: id, task };
     },
@@ -216,7 +257,10 @@ function channelOf(channel: string): ChannelId {
 function knownAgent(gateway: Gateway, agentId: string): string {
   const id = agentId.toLowerCase();
   if (!gateway.currentConfig.agents.list.some((a) => a.id === id)) {
-    throw new ControlError('not_found', `agent "${agentId}" does not exist (agents: ${gateway.currentConfig.agents.list.map((a) => a.id).join(', ')})`);
+    throw new ControlError(
+      'not_found',
+      `agent "${agentId}" does not exist (agents: ${gateway.currentConfig.agents.list.map((a) => a.id).join(', ')})`,
+    );
   }
   return id;
 }

@@ -59,13 +59,23 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
   try {
     const port = opts.port ?? host.gateway.currentConfig.gateway.port ?? DEFAULT_CONTROL_PORT;
     const dashboardDir = opts.dashboardDir ?? path.join(appRoot(), 'dist', 'renderer');
-    const server = await startControlServer({ service: host.service, token: host.token, port, version: PROTOCOL_VERSION, httpHandler: staticFiles(dashboardDir) });
+    const server = await startControlServer({
+      service: host.service,
+      token: host.token,
+      port,
+      version: PROTOCOL_VERSION,
+      httpHandler: staticFiles(dashboardDir),
+    });
     host.attach(server);
     await host.publish({ port: server.port });
     await host.gateway.start();
     return {
-      gateway: host.gateway, service: host.service, port: server.port, url: `ws://127.0.0.1:${server.port}/control`,
-      token: host.token, tokenPath: host.tokenPath,
+      gateway: host.gateway,
+      service: host.service,
+      port: server.port,
+      url: `ws://127.0.0.1:${server.port}/control`,
+      token: host.token,
+      tokenPath: host.tokenPath,
       hasDashboard: existsSync(path.join(dashboardDir, 'index.html')),
       credentials: host.credentials,
       close: () => host.close(),

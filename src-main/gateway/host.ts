@@ -82,7 +82,9 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     const late: { service?: GatewayService; gateway?: Gateway } = {};
     const secrets = opts.secrets ?? openSecretStore();
     const profileKeys = new ProfileApiKeySource({
-      store: secrets, stateDir: opts.loc.stateDir, env,
+      store: secrets,
+      stateDir: opts.loc.stateDir,
+      env,
       // Read from the live config on every turn: a reload or a new profile applies at once.
       agent: (agentId) => {
         const config = late.gateway?.currentConfig;
@@ -90,58 +92,94 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
         return config && agent ? agentAuthRef(agent, config, late.gateway!.currentLoc, opts.homeDir) : undefined;
       },
     });
-    const runner = opts.runner ?? new AgentTurnRunner({
-      keys: opts.keys ?? profileKeys, env, log,
-      messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
-    });
-    const adapters = opts.adapters ?? channelAdapterFactory({
-      stateDir: opts.loc.stateDir, log, secrets: keychainResolver(secrets, env), keychain: secrets, env,
-      onQr: (channel, accountId, qr) => late.service?.emit('channel.qr', { channel, accountId, qr }),
-    });
+    const runner =
+      opts.runner ??
+      new AgentTurnRunner({
+        keys: opts.keys ?? profileKeys,
+        env,
+        log,
+        messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
+      });
+    const adapters =
+      opts.adapters ??
+      channelAdapterFactory({
+        stateDir: opts.loc.stateDir,
+        log,
+        secrets: keychainResolver(secrets, env),
+        keychain: secrets,
+        env,
+        onQr: (channel, accountId, qr) => late.service?.emit('channel.qr', { channel, accountId, qr }),
+      });
     const gateway = new Gateway({
-      loc: opts.loc, store, runner, pairing, log, emit: (event, data) => late.service?.emit(event, data), adapters, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
+      loc: opts.loc,
+      store,
+      runner,
+      pairing,
+      log,
+      emit: (event, data) => late.service?.emit(event, data),
+      adapters,
+      ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
     late.gateway = gateway;
     await gateway.init();
     await reportCredentials(gateway, secrets, log);
     const service: GatewayService = new ControlService({
-      methods: CONTROL_METHODS, events: CONTROL_EVENTS,
-      handlers: gatewayHandlers(gateway, pairing, opts.version, { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
-        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) }, opts.openPath),
+      methods: CONTROL_METHODS,
+      events: CONTROL_EVENTS,
+      handlers: gatewayHandlers(
+        gateway,
+        pairing,
+        opts.version,
+        { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
+        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) },
+        opts.openPath,
+      ),
       log: (level, message, fields) => log.log(level, message, fields),
       redact: redactValue,
     });
     late.service = service;
     const token = await loadOrCreateToken(opts.loc.stateDir);
-    const watcher = watchConfig(opts.loc.configPath, () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })));
+    const watcher = watchConfig(
+      opts.loc.configPath,
+      () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })),
+    );
     const channelWatch = gateway.watchChannels((status) => service.emit('channel.state', status));
     const transports: { close(): Promise<void> }[] = [];
     const startedAt = new Date().toISOString();
     let closing: Promise<void> | undefined;
     return {
-      gateway, service, token, tokenPath: tokenFilePath(opts.loc.stateDir),
+      gateway,
+      service,
+      token,
+      tokenPath: tokenFilePath(opts.loc.stateDir),
       credentials: { store: secrets, resolver: keychainResolver(secrets, env) },
       publish: async (endpoints) => {
         const info: GatewayInfo & { socket?: string } = {
-          pid: process.pid, port: endpoints.port, startedAt, version: opts.version,
+          pid: process.pid,
+          port: endpoints.port,
+          startedAt,
+          version: opts.version,
           ...(endpoints.socket !== undefined ? { socket: endpoints.socket } : {}),
         };
         await lock.publish(info);
       },
       attach: (transport) => void transports.push(transport),
-      close: () => (closing ??= (async () => {
-        watcher?.close();
-        channelWatch.stop();
-        try {
-          await gateway.stop();
-        } finally {
-          for (const transport of transports.splice(0).reverse()) {
-            await transport.close().catch((err: Error) => log.log('warn', 'control transport did not close cleanly', { error: err.message }));
+      close: () =>
+        (closing ??= (async () => {
+          watcher?.close();
+          channelWatch.stop();
+          try {
+            await gateway.stop();
+          } finally {
+            for (const transport of transports.splice(0).reverse()) {
+              await transport
+                .close()
+                .catch((err: Error) => log.log('warn', 'control transport did not close cleanly', { error: err.message }));
+            }
+            await lock.release();
           }
-          await lock.release();
-        }
-      })()),
+        })()),
     };
   } catch (err) {
     await lock.release();
@@ -153,10 +191,16 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
 async function reportCredentials(gateway: Gateway, secrets: SecretStore, log: Logger): Promise<void> {
   const plaintext = findPlaintextSecrets(gateway.currentLoaded.check.raw ?? {});
   if (plaintext.length > 0) {
-    log.log('warn', 'plaintext secrets in the config; move them into the OS keychain with "switchboard secrets migrate"', { paths: plaintext.map((p) => p.path.join('.')) });
+    log.log('warn', 'plaintext secrets in the config; move them into the OS keychain with "switchboard secrets migrate"', {
+      paths: plaintext.map((p) => p.path.join('.')),
+    });
   }
   const status = await secrets.status();
-  if (!status.available) log.log('warn', `keychain unavailable: ${status.reason ?? 'unknown reason'}; agents with auth profiles and channels with { secret } references report "credentials unavailable"`);
+  if (!status.available)
+    log.log(
+      'warn',
+      `keychain unavailable: ${status.reason ?? 'unknown reason'}; agents with auth profiles and channels with { secret } references report "credentials unavailable"`,
+    );
 }
 
 /** Calls `onChange` (debounced) when the config file is written, renamed into place or removed. */

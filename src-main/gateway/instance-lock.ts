@@ -6,7 +6,10 @@ import { atomicWrite } from '../config/store.ts';
 
 export class GatewayAlreadyRunningError extends Error {
   readonly code = 'conflict';
-  constructor(readonly pid: number, stateDir: string) {
+  constructor(
+    readonly pid: number,
+    stateDir: string,
+  ) {
     super(`another Switchboard gateway (pid ${pid}) is already running for ${stateDir}; stop it first or use another --state-dir`);
   }
 }

@@ -4,10 +4,16 @@
 
 export class LaneOverflowError extends Error {
   readonly code = 'unavailable';
-  constructor(readonly sessionKey: string, readonly scope: 'session' | 'total', limit: number) {
-    super(scope === 'session'
-      ? `too many messages are waiting in session ${sessionKey} (limit ${limit}); the message was not accepted`
-      : `the gateway has ${limit} messages waiting; the message was not accepted`);
+  constructor(
+    readonly sessionKey: string,
+    readonly scope: 'session' | 'total',
+    limit: number,
+  ) {
+    super(
+      scope === 'session'
+        ? `too many messages are waiting in session ${sessionKey} (limit ${limit}); the message was not accepted`
+        : `the gateway has ${limit} messages waiting; the message was not accepted`,
+    );
   }
 }
 

@@ -9,14 +9,15 @@ export type OpenPath = (file: string) => Promise<void>;
 /** The platform's opener: `open` on macOS, `explorer` on Windows, `xdg-open` elsewhere. */
 export function systemOpener(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): OpenPath {
   const command = platform === 'darwin' ? 'open' : platform === 'win32' ? 'explorer.exe' : 'xdg-open';
-  return (file) => new Promise<void>((resolve, reject) => {
-    const child = spawn(command, [file], { detached: true, stdio: 'ignore', env });
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new Error(err.code === 'ENOENT' ? `${command} is not available on this machine` : `${command} failed: ${err.message}`));
+  return (file) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(command, [file], { detached: true, stdio: 'ignore', env });
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        reject(new Error(err.code === 'ENOENT' ? `${command} is not available on this machine` : `${command} failed: ${err.message}`));
+      });
+      child.once('spawn', () => {
+        child.unref();
+        resolve();
+      });
     });
-    child.once('spawn', () => {
-      child.unref();
-      resolve();
-    });
-  });
 }

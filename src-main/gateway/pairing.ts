@@ -66,14 +66,22 @@ function emptyFile(): PairingFile {
 
 function isPending(v: unknown): v is PendingEntry {
   const e = v as Partial<PendingEntry> | null;
-  return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.senderId === 'string'
-    && typeof e.createdAt === 'number' && typeof e.expiresAt === 'number'
-    && (e.senderName === undefined || typeof e.senderName === 'string');
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.code === 'string' &&
+    typeof e.senderId === 'string' &&
+    typeof e.createdAt === 'number' &&
+    typeof e.expiresAt === 'number' &&
+    (e.senderName === undefined || typeof e.senderName === 'string')
+  );
 }
 
 function isApprovedEntry(v: unknown): v is ApprovedEntry {
   const e = v as Partial<ApprovedEntry> | null;
-  return typeof e === 'object' && e !== null && typeof e.senderId === 'string' && typeof e.approvedAt === 'number' && typeof e.code === 'string';
+  return (
+    typeof e === 'object' && e !== null && typeof e.senderId === 'string' && typeof e.approvedAt === 'number' && typeof e.code === 'string'
+  );
 }
 
 function generateCode(): string {
@@ -132,8 +140,11 @@ export class PairingStore {
       let code = generateCode();
       while (file.pending.some((p) => p.code === code)) code = generateCode();
       const entry: PendingEntry = {
-        code, senderId, ...(sender.name ? { senderName: sender.name } : {}),
-        createdAt: now, expiresAt: now + PAIRING_TTL_MS,
+        code,
+        senderId,
+        ...(sender.name ? { senderName: sender.name } : {}),
+        createdAt: now,
+        expiresAt: now + PAIRING_TTL_MS,
         // The caller replies now (notify: true), so the code is recorded as told in the same write.
         replied: true,
       };
@@ -152,7 +163,10 @@ export class PairingStore {
     const now = this.clock();
     const out: PendingWithAccount[] = [];
     for (const target of await this.targets(channel, account)) {
-      const pending = await this.update(target.channel, target.account, now, (file) => ({ result: file.pending.map((p) => ({ ...p })), dirty: false }));
+      const pending = await this.update(target.channel, target.account, now, (file) => ({
+        result: file.pending.map((p) => ({ ...p })),
+        dirty: false,
+      }));
       out.push(...pending.map((p) => ({ ...p, channel: target.channel, account: target.account })));
     }
     return out.sort((a, b) => a.createdAt - b.createdAt);
@@ -170,11 +184,17 @@ export class PairingStore {
     if (target === undefined) {
       const holders = (await this.list(channel)).filter((p) => p.code === wanted).map((p) => p.account);
       if (holders.length > 1) {
-        throw new ControlError('conflict', `code ${wanted} is pending on several ${channel} accounts (${holders.join(', ')}); say which with --account`);
+        throw new ControlError(
+          'conflict',
+          `code ${wanted} is pending on several ${channel} accounts (${holders.join(', ')}); say which with --account`,
+        );
       }
       target = holders[0];
     }
-    const notFound = new ControlError('not_found', `no pending ${channel} pairing code ${wanted}${account === undefined ? '' : ` on account "${target}"`} (codes expire after 1 hour)`);
+    const notFound = new ControlError(
+      'not_found',
+      `no pending ${channel} pairing code ${wanted}${account === undefined ? '' : ` on account "${target}"`} (codes expire after 1 hour)`,
+    );
     if (target === undefined) throw notFound;
     return this.update(channel, target, now, (file) => {
       const entry = file.pending.find((p) => p.code === wanted);
@@ -183,7 +203,12 @@ export class PairingStore {
       file.pending = file.pending.filter((p) => p.senderId !== entry.senderId);
       const approved: ApprovedEntry = { senderId: entry.senderId, approvedAt: now, code: entry.code };
       file.approved = [...file.approved.filter((a) => a.senderId !== entry.senderId), approved];
-      const result: ApprovedWithAccount = { ...approved, channel, account: target, ...(entry.senderName ? { senderName: entry.senderName } : {}) };
+      const result: ApprovedWithAccount = {
+        ...approved,
+        channel,
+        account: target,
+        ...(entry.senderName ? { senderName: entry.senderName } : {}),
+      };
       return { result, dirty: true };
     });
   }
@@ -222,7 +247,8 @@ export class PairingStore {
       const ch = m?.[1];
       const acc = m?.[2];
       if (ch === undefined || acc === undefined || !isChannelId(ch)) continue;
-      if ((wantChannel === undefined || ch === wantChannel) && (wantAccount === undefined || acc === wantAccount)) out.push({ channel: ch, account: acc });
+      if ((wantChannel === undefined || ch === wantChannel) && (wantAccount === undefined || acc === wantAccount))
+        out.push({ channel: ch, account: acc });
     }
     return out;
   }
@@ -232,13 +258,21 @@ export class PairingStore {
    * codes. The copy is written (atomically) and only then becomes the cached state, so a failed
    * write never leaves memory ahead of the disk.
    */
-  private async update<T>(channel: ChannelId, account: string, now: number,
-    fn: (file: PairingFile, key: string) => { result: T; dirty: boolean }): Promise<T> {
+  private async update<T>(
+    channel: ChannelId,
+    account: string,
+    now: number,
+    fn: (file: PairingFile, key: string) => { result: T; dirty: boolean },
+  ): Promise<T> {
     const file = this.filePath(channel, account);
     const key = path.basename(file, '.json');
     return this.serialised(key, async () => {
       const current = this.cache.get(key) ?? (await this.load(file));
-      const copy: PairingFile = { version: 1, pending: current.pending.map((p) => ({ ...p })), approved: current.approved.map((a) => ({ ...a })) };
+      const copy: PairingFile = {
+        version: 1,
+        pending: current.pending.map((p) => ({ ...p })),
+        approved: current.approved.map((a) => ({ ...a })),
+      };
       const before = copy.pending.length;
       copy.pending = copy.pending.filter((p) => p.expiresAt > now);
       const { result, dirty } = fn(copy, key);
@@ -254,7 +288,10 @@ export class PairingStore {
   private serialised<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous.then(task);
-    const tail = run.then(() => undefined, () => undefined);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.chains.set(key, tail);
     void tail.then(() => {
       if (this.chains.get(key) === tail) this.chains.delete(key);
@@ -278,7 +315,10 @@ export class PairingStore {
     }
     if (typeof data?.version === 'number' && data.version > 1) {
       // Written by a newer Switchboard: refuse rather than rewrite it in an older shape.
-      throw new ControlError('unavailable', `${path.basename(file)} was written by a newer version of Switchboard (format ${data.version})`);
+      throw new ControlError(
+        'unavailable',
+        `${path.basename(file)} was written by a newer version of Switchboard (format ${data.version})`,
+      );
     }
     if (data === undefined || data === null || data.version !== 1 || !Array.isArray(data.pending) || !Array.isArray(data.approved)) {
       // Unreadable: keep the bytes aside and start empty. Approved senders become unknown again,

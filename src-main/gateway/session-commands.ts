@@ -59,7 +59,12 @@ export function resetDue(updated: string, now: Date, policy: ResetPolicy): 'idle
 export class AutoReset {
   private readonly chains = new Map<string, Promise<unknown>>();
 
-  check(store: AgentSessionStore, sessionKey: string, policy: ResetPolicy, now: () => Date = () => new Date()): Promise<'idle' | 'daily' | null> {
+  check(
+    store: AgentSessionStore,
+    sessionKey: string,
+    policy: ResetPolicy,
+    now: () => Date = () => new Date(),
+  ): Promise<'idle' | 'daily' | null> {
     if (policy.dailyHour === undefined && policy.idleMinutes === undefined) return Promise.resolve(null);
     const id = `${store.agentId}\n${sessionKey}`;
     const run = (this.chains.get(id) ?? Promise.resolve()).then(async () => {
@@ -81,7 +86,12 @@ export class AutoReset {
  * Queues `reset` in the session's lane (after any turn already queued or running there).
  * Resolves true when done; false when the lane was full (the sender was told).
  */
-export function queueSessionReset(lanes: SessionLanes, laneKey: string, reset: () => Promise<void>, reply?: (text: string) => Promise<void>): Promise<boolean> {
+export function queueSessionReset(
+  lanes: SessionLanes,
+  laneKey: string,
+  reset: () => Promise<void>,
+  reply?: (text: string) => Promise<void>,
+): Promise<boolean> {
   try {
     return lanes.run(laneKey, async () => {
       await reset();

@@ -19,11 +19,12 @@ type SessionMethods = Pick<ControlMethods, 'sessions.list' | 'sessions.history' 
 export const EXPORT_MAX_ENCODED_BYTES = MAX_FRAME_BYTES_AFTER_AUTH - 64 * 1024;
 
 export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) => string): Handlers<SessionMethods> {
-  const tooLarge = (agentId: string, key: string, file: string | undefined) => new ControlError(
-    'bad_request',
-    `the session ${key} of agent "${agentId}" is too large to export through the control plane (over ${(EXPORT_MAX_ENCODED_BYTES / 1024 / 1024).toFixed(1)} MiB); ` +
-      `copy its transcript file instead: ${file ?? 'the .jsonl file in the agent\'s sessions folder'}`,
-  );
+  const tooLarge = (agentId: string, key: string, file: string | undefined) =>
+    new ControlError(
+      'bad_request',
+      `the session ${key} of agent "${agentId}" is too large to export through the control plane (over ${(EXPORT_MAX_ENCODED_BYTES / 1024 / 1024).toFixed(1)} MiB); ` +
+        `copy its transcript file instead: ${file ?? "the .jsonl file in the agent's sessions folder"}`,
+    );
 
   return {
     async 'sessions.list'({ agentId }) {
@@ -31,8 +32,16 @@ export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) 
       return {
         agentId,
         sessions: store.list().map((s) => ({
-          key: s.key, sessionKey: s.sessionKey, sessionId: s.sessionId, created: s.created, updated: s.updated, messages: s.messages,
-          inputTokens: s.inputTokens, outputTokens: s.outputTokens, archived: s.archived === true, ...(s.title ? { title: s.title } : {}),
+          key: s.key,
+          sessionKey: s.sessionKey,
+          sessionId: s.sessionId,
+          created: s.created,
+          updated: s.updated,
+          messages: s.messages,
+          inputTokens: s.inputTokens,
+          outputTokens: s.outputTokens,
+          archived: s.archived === true,
+          ...(s.title ? { title: s.title } : {}),
         })),
       };
     },
@@ -43,7 +52,8 @@ export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) 
         const page = await store.history(sessionKey, { ...(before !== undefined ? { before } : {}), limit: limit ?? 100 });
         return { agentId, sessionKey, sessionId: page.sessionId, records: page.records, hasMore: page.hasMore };
       } catch (err) {
-        if ((err as Error).name === 'SessionNotFoundError') throw new ControlError('not_found', `agent "${agentId}" has no session ${sessionKey}`);
+        if ((err as Error).name === 'SessionNotFoundError')
+          throw new ControlError('not_found', `agent "${agentId}" has no session ${sessionKey}`);
         throw err;
       }
     },
@@ -66,8 +76,17 @@ export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) 
       if (Buffer.byteLength(JSON.stringify(jsonl)) > EXPORT_MAX_ENCODED_BYTES) throw tooLarge(id, sessionKey, store.fileOf(sessionKey));
       const { bytes, archived, lastRoute, title, ...entry } = exported.metadata;
       return {
-        agentId: id, sessionKey, sessionId: entry.sessionId, jsonl,
-        meta: { ...entry, bytes, archived: archived === true, ...(title !== undefined ? { title } : {}), ...(lastRoute ? { lastRoute } : {}) },
+        agentId: id,
+        sessionKey,
+        sessionId: entry.sessionId,
+        jsonl,
+        meta: {
+          ...entry,
+          bytes,
+          archived: archived === true,
+          ...(title !== undefined ? { title } : {}),
+          ...(lastRoute ? { lastRoute } : {}),
+        },
       };
     },
 

@@ -41,7 +41,10 @@ export class UsageLedger {
   private readonly saving = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly stateDir: string, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly stateDir: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   private file(agentId: string): string {
     return path.join(this.stateDir, 'agents', agentId, 'usage.json');
@@ -67,7 +70,8 @@ export class UsageLedger {
     }
     if (typeof data.days === 'object' && data.days !== null) {
       for (const [date, c] of Object.entries(data.days)) {
-        if (/^\d{4}-\d{2}-\d{2}$/.test(date)) days.set(date, { messages: count(c?.messages), inputTokens: count(c?.inputTokens), outputTokens: count(c?.outputTokens) });
+        if (/^\d{4}-\d{2}-\d{2}$/.test(date))
+          days.set(date, { messages: count(c?.messages), inputTokens: count(c?.inputTokens), outputTokens: count(c?.outputTokens) });
       }
     }
     return { days, dirty: false, readOnly: typeof data.version === 'number' && data.version > USAGE_LEDGER_VERSION };
@@ -127,7 +131,10 @@ export class UsageLedger {
       l.dirty = false;
       const cutoff = localDate(new Date(this.clock().getTime() - KEEP_DAYS * 86_400_000));
       for (const date of l.days.keys()) if (date < cutoff) l.days.delete(date);
-      const file: LedgerFile = { version: USAGE_LEDGER_VERSION, days: Object.fromEntries([...l.days].sort(([a], [b]) => a.localeCompare(b))) };
+      const file: LedgerFile = {
+        version: USAGE_LEDGER_VERSION,
+        days: Object.fromEntries([...l.days].sort(([a], [b]) => a.localeCompare(b))),
+      };
       try {
         await atomicWrite(this.file(agentId), `${JSON.stringify(file, null, 1)}\n`);
       } catch {

@@ -9,7 +9,10 @@ type Env = NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>>;
 
 /** A proxy variable that cannot be used; the message names the variable, never the credentials. */
 export class ProxyConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProxyConfigError';
   }
@@ -38,10 +41,16 @@ export function parseProxyUrl(variable: string, value: string): URL {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ProxyConfigError(variable, `${variable} is not a valid proxy URL (${redactProxyUrl(value)}); expected http://[user:password@]host:port`);
+    throw new ProxyConfigError(
+      variable,
+      `${variable} is not a valid proxy URL (${redactProxyUrl(value)}); expected http://[user:password@]host:port`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ProxyConfigError(variable, `${variable} uses ${url.protocol.slice(0, -1)}://, which is not supported (${redactProxyUrl(url)}); use an http:// or https:// proxy`);
+    throw new ProxyConfigError(
+      variable,
+      `${variable} uses ${url.protocol.slice(0, -1)}://, which is not supported (${redactProxyUrl(url)}); use an http:// or https:// proxy`,
+    );
   }
   if (!url.hostname) throw new ProxyConfigError(variable, `${variable} names no proxy host (${redactProxyUrl(url)})`);
   // Whatever this process prints from now on masks the password, wherever it ends up.
@@ -50,7 +59,11 @@ export function parseProxyUrl(variable: string, value: string): URL {
 }
 
 const defaultPort = (protocol: string): string => (protocol === 'https:' || protocol === 'wss:' ? '443' : '80');
-const bare = (host: string): string => host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+const bare = (host: string): string =>
+  host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
 
 /** One NO_PROXY entry against a target host (lower-case, no brackets) and port. */
 function entryMatches(entry: string, host: string, port: string): boolean {
@@ -108,7 +121,10 @@ export function bypassesProxy(target: URL, env: Env): boolean {
 }
 
 /** A proxy that applies to a target, and the variable it came from (for messages). */
-export interface ProxySetting { url: URL; variable: string }
+export interface ProxySetting {
+  url: URL;
+  variable: string;
+}
 
 /**
  * The proxy to use for `target`, or undefined for a direct connection. https:/wss: targets use

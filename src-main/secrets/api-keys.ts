@@ -46,13 +46,18 @@ export class ProfileApiKeySource implements ApiKeySource {
     if (profiles.length === 0) {
       const key = (this.opts.env ?? process.env).ANTHROPIC_API_KEY?.trim();
       registerSecret(key);
-      return key ? { ok: true, apiKey: key } : { ok: false, reason: `no API key: add one with "switchboard auth add --agent ${agent.id}" (or set ANTHROPIC_API_KEY)` };
+      return key
+        ? { ok: true, apiKey: key }
+        : { ok: false, reason: `no API key: add one with "switchboard auth add --agent ${agent.id}" (or set ANTHROPIC_API_KEY)` };
     }
     const now = this.now().getTime();
     const usable = profiles.filter((p) => !p.lastError || now - Date.parse(p.lastError.at) >= FAILURE_COOLDOWN_MS);
     if (usable.length === 0) {
       const last = profiles.map((p) => `${handleOf(p)}: ${p.lastError!.message}`).join('; ');
-      return { ok: false, reason: `every auth profile of agent "${agent.id}" failed recently (${last}); add a working key with "switchboard auth add --agent ${agent.id}" or check them with "switchboard auth test --agent ${agent.id}"` };
+      return {
+        ok: false,
+        reason: `every auth profile of agent "${agent.id}" failed recently (${last}); add a working key with "switchboard auth add --agent ${agent.id}" or check them with "switchboard auth test --agent ${agent.id}"`,
+      };
     }
     const missing: string[] = [];
     for (const p of usable) {
@@ -71,13 +76,18 @@ export class ProfileApiKeySource implements ApiKeySource {
       this.touch(agent, p, now);
       return { ok: true, apiKey: key, profileId: handleOf(p) };
     }
-    return { ok: false, reason: `credentials unavailable: the keychain has no key for auth profile(s) ${missing.join(', ')} of agent "${agent.id}"; add it again with "switchboard auth add --agent ${agent.id} --profile <id>"` };
+    return {
+      ok: false,
+      reason: `credentials unavailable: the keychain has no key for auth profile(s) ${missing.join(', ')} of agent "${agent.id}"; add it again with "switchboard auth add --agent ${agent.id} --profile <id>"`,
+    };
   }
 
   async reportFailure(agentId: string, profileId: string | undefined, kind: 'auth' | 'spend_limit'): Promise<void> {
     const agent = this.opts.agent(agentId);
     if (!agent || profileId === undefined) return;
-    const profile = profileId.startsWith('shared:') ? { profileId: profileId.slice('shared:'.length), scope: 'shared' as const } : { profileId, scope: 'agent' as const };
+    const profile = profileId.startsWith('shared:')
+      ? { profileId: profileId.slice('shared:'.length), scope: 'shared' as const }
+      : { profileId, scope: 'agent' as const };
     const message = kind === 'auth' ? 'the key was rejected (401/403)' : 'the spend or usage limit was reached';
     await this.profiles.markFailed(agent, profile, kind, message, this.now());
   }
@@ -91,14 +101,22 @@ export class ProfileApiKeySource implements ApiKeySource {
   }
 }
 
-export interface KeyTestResult { profileId: string; ok: boolean; status?: number; message: string }
+export interface KeyTestResult {
+  profileId: string;
+  ok: boolean;
+  status?: number;
+  message: string;
+}
 
 /**
  * A real, minimal Messages API call (max_tokens 1) with one key against `baseURL`, over the same
  * transport as turns (through the proxy `env` names). The message is redacted: API errors
  * sometimes echo parts of the request.
  */
-export async function testApiKey(apiKey: string, opts: { baseURL: string; model: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<{ ok: boolean; status?: number; message: string }> {
+export async function testApiKey(
+  apiKey: string,
+  opts: { baseURL: string; model: string; timeoutMs?: number; env?: NodeJS.ProcessEnv },
+): Promise<{ ok: boolean; status?: number; message: string }> {
   registerSecret(apiKey);
   const env = opts.env ?? process.env;
   try {
@@ -108,28 +126,45 @@ export async function testApiKey(apiKey: string, opts: { baseURL: string; model:
     throw err;
   }
   const { default: Anthropic } = await import('@anthropic-ai/sdk');
-  const client = new Anthropic({ apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 30_000, fetch: createModelFetch({ env }) });
+  const client = new Anthropic({
+    apiKey,
+    baseURL: opts.baseURL,
+    maxRetries: 0,
+    timeout: opts.timeoutMs ?? 30_000,
+    fetch: createModelFetch({ env }),
+  });
   try {
     const reply = await client.messages.create({ model: opts.model, max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] });
     return { ok: true, message: `the key works (model ${reply.model})` };
   } catch (err) {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : undefined;
     const text = err instanceof Error ? err.message : String(err);
-    const why = status === 401 || status === 403 ? 'the key was rejected' : status === undefined ? 'the API could not be reached' : `the API answered ${status}`;
+    const why =
+      status === 401 || status === 403
+        ? 'the key was rejected'
+        : status === undefined
+          ? 'the API could not be reached'
+          : `the API answered ${status}`;
     return { ok: false, ...(status !== undefined ? { status } : {}), message: redactText(`${why}: ${text}`) };
   }
 }
 
 /** Tests every profile of an agent (or one), recording the outcome on each. */
-export async function testAgentProfiles(profiles: AuthProfiles, agent: AgentAuthRef, opts: { baseURL: string; model: string; profileId?: string; env?: NodeJS.ProcessEnv }): Promise<KeyTestResult[]> {
+export async function testAgentProfiles(
+  profiles: AuthProfiles,
+  agent: AgentAuthRef,
+  opts: { baseURL: string; model: string; profileId?: string; env?: NodeJS.ProcessEnv },
+): Promise<KeyTestResult[]> {
   const all = await profiles.listFor(agent);
   const chosen = opts.profileId === undefined ? all : all.filter((p) => handleOf(p) === opts.profileId || p.profileId === opts.profileId);
   if (all.length === 0) {
     const key = (opts.env ?? process.env).ANTHROPIC_API_KEY?.trim();
-    if (!key) return [{ profileId: '(none)', ok: false, message: `agent "${agent.id}" has no auth profile and ANTHROPIC_API_KEY is not set` }];
+    if (!key)
+      return [{ profileId: '(none)', ok: false, message: `agent "${agent.id}" has no auth profile and ANTHROPIC_API_KEY is not set` }];
     return [{ profileId: 'ANTHROPIC_API_KEY', ...(await testApiKey(key, opts)) }];
   }
-  if (chosen.length === 0) return [{ profileId: opts.profileId ?? '', ok: false, message: `agent "${agent.id}" has no profile "${opts.profileId}"` }];
+  if (chosen.length === 0)
+    return [{ profileId: opts.profileId ?? '', ok: false, message: `agent "${agent.id}" has no profile "${opts.profileId}"` }];
   const results: KeyTestResult[] = [];
   for (const p of chosen) {
     const key = await profiles.keyOf(agent, p);

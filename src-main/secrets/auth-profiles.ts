@@ -26,7 +26,10 @@ export interface AuthProfile {
   order: number;
 }
 
-interface ProfilesFile { version: 1; profiles: AuthProfile[] }
+interface ProfilesFile {
+  version: 1;
+  profiles: AuthProfile[];
+}
 
 /** What a copy did: which profiles now hold a copied key (and from which agent), which were left out and why. */
 export interface ProfileCopy {
@@ -35,14 +38,21 @@ export interface ProfileCopy {
 }
 
 /** What the profile code needs to know about an agent. */
-export interface AgentAuthRef { id: string; agentDir: string; scope: ProfileScope }
+export interface AgentAuthRef {
+  id: string;
+  agentDir: string;
+  scope: ProfileScope;
+}
 
 export function agentAuthRef(agent: AgentConfig, config: SwitchboardConfig, loc: Locations, homeDir?: string): AgentAuthRef {
   return { id: agent.id, agentDir: agentPaths(agent, config, loc, homeDir).agentDir, scope: agent.authProfiles.scope };
 }
 
 export class AuthProfileError extends Error {
-  constructor(message: string, readonly code: 'bad_request' | 'not_found' | 'conflict' = 'bad_request') {
+  constructor(
+    message: string,
+    readonly code: 'bad_request' | 'not_found' | 'conflict' = 'bad_request',
+  ) {
     super(message);
   }
 }
@@ -65,7 +75,8 @@ export async function readProfiles(file: string): Promise<AuthProfile[]> {
     throw err;
   }
   const parsed = JSON.parse(text) as Partial<ProfilesFile>;
-  if (parsed.version !== 1 || !Array.isArray(parsed.profiles)) throw new Error(`${file}: unknown auth-profiles format (version ${String(parsed.version)})`);
+  if (parsed.version !== 1 || !Array.isArray(parsed.profiles))
+    throw new Error(`${file}: unknown auth-profiles format (version ${String(parsed.version)})`);
   return [...parsed.profiles].sort((a, b) => a.order - b.order);
 }
 
@@ -85,7 +96,10 @@ export async function updateProfiles<T>(file: string, mutate: (profiles: AuthPro
     }
   };
   const next = (chains.get(file) ?? Promise.resolve()).then(run, run);
-  chains.set(file, next.catch(() => undefined));
+  chains.set(
+    file,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -113,7 +127,10 @@ export function keyAccount(agentId: string, profile: Pick<AuthProfile, 'profileI
 
 /** Profile operations over the metadata files and the keychain. */
 export class AuthProfiles {
-  constructor(private readonly store: SecretStore, private readonly stateDir: string) {}
+  constructor(
+    private readonly store: SecretStore,
+    private readonly stateDir: string,
+  ) {}
 
   private fileOf(agent: AgentAuthRef, scope: ProfileScope): string {
     return scope === 'shared' ? sharedProfilesPath(this.stateDir) : agentProfilesPath(agent);
@@ -128,7 +145,10 @@ export class AuthProfiles {
   }
 
   /** Stores the key first, then the metadata: a failed keychain write leaves nothing behind. */
-  async add(agent: AgentAuthRef, opts: { profileId?: string; shared?: boolean; label?: string; apiKey: string; now?: Date }): Promise<AuthProfile> {
+  async add(
+    agent: AgentAuthRef,
+    opts: { profileId?: string; shared?: boolean; label?: string; apiKey: string; now?: Date },
+  ): Promise<AuthProfile> {
     const apiKey = opts.apiKey.trim();
     if (!apiKey) throw new AuthProfileError('the API key is empty');
     if (/\s/.test(apiKey)) throw new AuthProfileError('the API key contains whitespace; paste only the key');
@@ -140,9 +160,13 @@ export class AuthProfiles {
     return updateProfiles(this.fileOf(agent, scope), (profiles) => {
       const existing = profiles.find((p) => p.profileId === profileId);
       const entry: AuthProfile = {
-        profileId, provider: 'anthropic', kind: 'api_key', scope, createdAt: existing?.createdAt ?? now,
+        profileId,
+        provider: 'anthropic',
+        kind: 'api_key',
+        scope,
+        createdAt: existing?.createdAt ?? now,
         order: existing?.order ?? profiles.reduce((m, p) => Math.max(m, p.order + 1), 0),
-        ...(opts.label ?? existing?.label ? { label: opts.label ?? existing?.label } : {}),
+        ...((opts.label ?? existing?.label) ? { label: opts.label ?? existing?.label } : {}),
       };
       if (existing) profiles.splice(profiles.indexOf(existing), 1, entry);
       else profiles.push(entry);
@@ -179,26 +203,36 @@ export class AuthProfiles {
     const own = await readProfiles(agentProfilesPath(from));
     const wanted = profileIds === undefined ? own.map((p) => p.profileId) : [...new Set(profileIds.map(checkProfileId))];
     const targetIds = new Set((await readProfiles(agentProfilesPath(to))).map((p) => p.profileId));
-    const shared = from.scope === 'shared' ? new Set((await readProfiles(sharedProfilesPath(this.stateDir))).map((p) => p.profileId)) : new Set<string>();
+    const shared =
+      from.scope === 'shared'
+        ? new Set((await readProfiles(sharedProfilesPath(this.stateDir))).map((p) => p.profileId))
+        : new Set<string>();
     const result: ProfileCopy = { copied: [], skipped: [] };
     for (const profileId of wanted) {
       const skip = (reason: string) => result.skipped.push({ profileId, reason });
       const source = own.find((p) => p.profileId === profileId);
       if (!source) {
-        skip(shared.has(profileId)
-          ? `"${profileId}" is in the shared pool, not a key of agent "${from.id}" itself; let agent "${to.id}" use the shared pool instead`
-          : `agent "${from.id}" has no profile "${profileId}"`);
+        skip(
+          shared.has(profileId)
+            ? `"${profileId}" is in the shared pool, not a key of agent "${from.id}" itself; let agent "${to.id}" use the shared pool instead`
+            : `agent "${from.id}" has no profile "${profileId}"`,
+        );
         continue;
       }
       const key = await this.store.get(agentAuthAccount(from.id, profileId));
       if (key === null) {
-        skip(`the keychain has no key for profile "${profileId}" of agent "${from.id}"; add it again with "switchboard auth add --agent ${from.id} --profile ${profileId}"`);
+        skip(
+          `the keychain has no key for profile "${profileId}" of agent "${from.id}"; add it again with "switchboard auth add --agent ${from.id} --profile ${profileId}"`,
+        );
         continue;
       }
       if (targetIds.has(profileId)) {
         const existing = await this.store.get(agentAuthAccount(to.id, profileId));
-        skip(existing === key ? `agent "${to.id}" already has this key`
-          : `agent "${to.id}" already has a profile "${profileId}" with another key; remove that profile first to replace it`);
+        skip(
+          existing === key
+            ? `agent "${to.id}" already has this key`
+            : `agent "${to.id}" already has a profile "${profileId}" with another key; remove that profile first to replace it`,
+        );
         continue;
       }
       await this.add(to, { profileId, apiKey: key, ...(source.label ? { label: source.label } : {}) });
@@ -206,7 +240,8 @@ export class AuthProfiles {
     }
     if (result.copied.length === 0) {
       const pool = from.scope === 'shared' ? ` (it uses the shared pool; let agent "${to.id}" use the pool instead)` : '';
-      const why = result.skipped.length === 0 ? `agent "${from.id}" has no keys of its own${pool}` : result.skipped.map((s) => s.reason).join('; ');
+      const why =
+        result.skipped.length === 0 ? `agent "${from.id}" has no keys of its own${pool}` : result.skipped.map((s) => s.reason).join('; ');
       throw new AuthProfileError(`nothing to copy from agent "${from.id}" to agent "${to.id}": ${why}`);
     }
     return result;
@@ -217,7 +252,13 @@ export class AuthProfiles {
     return (await this.copyProfiles(from, to, profileId === undefined ? undefined : [profileId])).copied.map((c) => c.profileId);
   }
 
-  async markFailed(agent: AgentAuthRef, profile: Pick<AuthProfile, 'profileId' | 'scope'>, kind: string, message: string, now = new Date()): Promise<void> {
+  async markFailed(
+    agent: AgentAuthRef,
+    profile: Pick<AuthProfile, 'profileId' | 'scope'>,
+    kind: string,
+    message: string,
+    now = new Date(),
+  ): Promise<void> {
     await updateProfiles(this.fileOf(agent, profile.scope), (profiles) => {
       const p = profiles.find((x) => x.profileId === profile.profileId);
       if (p) p.lastError = { kind, message, at: now.toISOString() };

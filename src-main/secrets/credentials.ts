@@ -47,12 +47,14 @@ export function findPlaintextSecrets(raw: unknown): PlaintextSecret[] {
     const visit = (holder: Obj, account: string, at: string[]) => {
       for (const field of SECRET_FIELDS[channel]) {
         const value = holder[field];
-        if (typeof value === 'string' && value.trim() !== '') found.push({ path: [...at, field], channel, account, field, name: `${channel}/${account}`, value });
+        if (typeof value === 'string' && value.trim() !== '')
+          found.push({ path: [...at, field], channel, account, field, name: `${channel}/${account}`, value });
       }
     };
     visit(block, 'default', ['channels', channel]);
     if (isObj(block.accounts)) {
-      for (const [account, value] of Object.entries(block.accounts)) if (isObj(value)) visit(value, account.toLowerCase(), ['channels', channel, 'accounts', account]);
+      for (const [account, value] of Object.entries(block.accounts))
+        if (isObj(value)) visit(value, account.toLowerCase(), ['channels', channel, 'accounts', account]);
     }
   }
   return found;
@@ -65,7 +67,11 @@ export function setPath(raw: Obj, path: string[], value: unknown): void {
   node[path[path.length - 1]!] = value;
 }
 
-export interface SecretInfo { name: string; stored: boolean | null; usedAt: string[] }
+export interface SecretInfo {
+  name: string;
+  stored: boolean | null;
+  usedAt: string[];
+}
 
 /** Every name the config refers to plus every `secret:` entry in the keychain. */
 export async function listSecrets(store: SecretStore, raw: unknown): Promise<{ keychain: KeychainStatus; secrets: SecretInfo[] }> {
@@ -85,7 +91,11 @@ export async function listSecrets(store: SecretStore, raw: unknown): Promise<{ k
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:-]{0,127}$/;
 
 export function checkSecretName(name: string): string {
-  if (!SECRET_NAME.test(name)) throw Object.assign(new Error(`secret name "${name}" is not allowed: use up to 128 letters, digits and _ . / : - (e.g. telegram/default)`), { code: 'bad_request' });
+  if (!SECRET_NAME.test(name))
+    throw Object.assign(
+      new Error(`secret name "${name}" is not allowed: use up to 128 letters, digits and _ . / : - (e.g. telegram/default)`),
+      { code: 'bad_request' },
+    );
   return name;
 }
 
@@ -102,7 +112,14 @@ export interface AgentProfilesView {
 }
 
 /** Profiles per agent with whether each key is in the keychain (asked once per profile). */
-export async function listAgentProfiles(profiles: AuthProfiles, store: SecretStore, config: SwitchboardConfig, loc: Locations, homeDir: string | undefined, agentId?: string): Promise<{ keychain: KeychainStatus; agents: AgentProfilesView[] }> {
+export async function listAgentProfiles(
+  profiles: AuthProfiles,
+  store: SecretStore,
+  config: SwitchboardConfig,
+  loc: Locations,
+  homeDir: string | undefined,
+  agentId?: string,
+): Promise<{ keychain: KeychainStatus; agents: AgentProfilesView[] }> {
   const agents = config.agents.list.filter((a) => agentId === undefined || a.id === agentId.toLowerCase());
   let accounts: Set<string> | null = null;
   let keychain: KeychainStatus = { available: true, reason: null };
@@ -116,7 +133,9 @@ export async function listAgentProfiles(profiles: AuthProfiles, store: SecretSto
     const ref = agentAuthRef(agent, config, loc, homeDir);
     const list = await profiles.listFor(ref);
     views.push({
-      agentId: agent.id, scope: ref.scope, envFallback: list.length === 0,
+      agentId: agent.id,
+      scope: ref.scope,
+      envFallback: list.length === 0,
       profiles: list.map((p) => ({ ...p, keyStored: accounts ? accounts.has(keyAccount(agent.id, p)) : null })),
     });
   }

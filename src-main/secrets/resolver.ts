@@ -8,7 +8,10 @@ import { SecretStoreUnavailableError, secretAccount, type SecretStore } from './
 
 export class SecretUnavailableError extends Error {
   readonly code = 'unavailable';
-  constructor(readonly what: string, reason: string) {
+  constructor(
+    readonly what: string,
+    reason: string,
+  ) {
     super(`credentials unavailable for ${what}: ${reason}`);
   }
 }
@@ -35,7 +38,11 @@ export function secretResolver(opts: { env?: NodeJS.ProcessEnv; keychain?: Keych
         registerSecret(value);
         return value;
       }
-      if (!opts.keychain) throw new SecretUnavailableError(what, `the OS keychain is not available in this build; set the value with "switchboard secrets set ${ref.secret}"`);
+      if (!opts.keychain)
+        throw new SecretUnavailableError(
+          what,
+          `the OS keychain is not available in this build; set the value with "switchboard secrets set ${ref.secret}"`,
+        );
       let value: string | null;
       try {
         value = await opts.keychain(ref.secret);
@@ -43,7 +50,8 @@ export function secretResolver(opts: { env?: NodeJS.ProcessEnv; keychain?: Keych
         if (err instanceof SecretStoreUnavailableError) throw new SecretUnavailableError(what, `keychain unavailable: ${err.reason}`);
         throw err;
       }
-      if (value === null) throw new SecretUnavailableError(what, `no keychain entry "${ref.secret}"; add it with "switchboard secrets set ${ref.secret}"`);
+      if (value === null)
+        throw new SecretUnavailableError(what, `no keychain entry "${ref.secret}"; add it with "switchboard secrets set ${ref.secret}"`);
       registerSecret(value);
       return value;
     },
@@ -56,7 +64,10 @@ export function keychainResolver(store: SecretStore, env: NodeJS.ProcessEnv = pr
 }
 
 /** Environment variables that stand in for a channel's token — for the default account only (DESIGN §9). */
-export const CHANNEL_TOKEN_ENV: Partial<Record<ChannelAccount['channel'], string>> = { telegram: 'TELEGRAM_BOT_TOKEN', discord: 'DISCORD_BOT_TOKEN' };
+export const CHANNEL_TOKEN_ENV: Partial<Record<ChannelAccount['channel'], string>> = {
+  telegram: 'TELEGRAM_BOT_TOKEN',
+  discord: 'DISCORD_BOT_TOKEN',
+};
 
 /**
  * Where a channel account's token comes from: its own secret field, else (default account only)

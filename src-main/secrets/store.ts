@@ -7,7 +7,10 @@ import { registerSecret } from './redact.ts';
 export const KEYCHAIN_SERVICE = 'switchboard';
 export const KEYCHAIN_TIMEOUT_MS = 5000;
 
-export interface KeychainStatus { available: boolean; reason: string | null }
+export interface KeychainStatus {
+  available: boolean;
+  reason: string | null;
+}
 
 export interface SecretStore {
   /** null when there is no such entry; throws SecretStoreUnavailableError when the keychain cannot answer. */
@@ -37,13 +40,16 @@ export const appAccount = (purpose: string, channel: string, account: string): s
 /** The key that encrypts a WhatsApp account's link state at rest. */
 export const whatsappLinkKeyAccount = (account: string): string => appAccount('link-state-key', 'whatsapp', account);
 
-const NO_SECRET_SERVICE = 'no Secret Service (D-Bus session) is running — on Linux install gnome-keyring (or KeePassXC with its Secret Service enabled) and run Switchboard inside your desktop session';
+const NO_SECRET_SERVICE =
+  'no Secret Service (D-Bus session) is running — on Linux install gnome-keyring (or KeePassXC with its Secret Service enabled) and run Switchboard inside your desktop session';
 
 /** Turns keytar/libsecret errors into what the user should do. */
 export function explainKeychainError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (/autolaunch D-Bus|Could not connect|DBUS_SESSION_BUS_ADDRESS|connection is closed|was not provided by any \.service/i.test(message)) return NO_SECRET_SERVICE;
-  if (/locked|unlock|dismiss|cancel|denied|not allowed|user interaction/i.test(message)) return `the keychain is locked or access was denied (${message}) — unlock it and try again`;
+  if (/autolaunch D-Bus|Could not connect|DBUS_SESSION_BUS_ADDRESS|connection is closed|was not provided by any \.service/i.test(message))
+    return NO_SECRET_SERVICE;
+  if (/locked|unlock|dismiss|cancel|denied|not allowed|user interaction/i.test(message))
+    return `the keychain is locked or access was denied (${message}) — unlock it and try again`;
   return `the keychain failed: ${message}`;
 }
 
@@ -59,17 +65,30 @@ export class UnavailableSecretStore implements SecretStore {
   private fail(): never {
     throw new SecretStoreUnavailableError(this.reason);
   }
-  async get(): Promise<string | null> { return this.fail(); }
-  async set(): Promise<void> { return this.fail(); }
-  async delete(): Promise<boolean> { return this.fail(); }
-  async list(): Promise<string[]> { return this.fail(); }
-  async status(): Promise<KeychainStatus> { return { available: false, reason: this.reason }; }
+  async get(): Promise<string | null> {
+    return this.fail();
+  }
+  async set(): Promise<void> {
+    return this.fail();
+  }
+  async delete(): Promise<boolean> {
+    return this.fail();
+  }
+  async list(): Promise<string[]> {
+    return this.fail();
+  }
+  async status(): Promise<KeychainStatus> {
+    return { available: false, reason: this.reason };
+  }
 }
 
 export class KeytarSecretStore implements SecretStore {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly keytar: Keytar, private readonly opts: { service?: string; timeoutMs?: number } = {}) {}
+  constructor(
+    private readonly keytar: Keytar,
+    private readonly opts: { service?: string; timeoutMs?: number } = {},
+  ) {}
 
   private get service(): string {
     return this.opts.service ?? KEYCHAIN_SERVICE;
@@ -78,14 +97,31 @@ export class KeytarSecretStore implements SecretStore {
   /** One call at a time (libsecret prompts and locks do not like concurrency), each with a deadline. */
   private run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const timeoutMs = this.opts.timeoutMs ?? KEYCHAIN_TIMEOUT_MS;
-    const next = this.queue.then(() => new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SecretStoreUnavailableError(`the keychain did not answer within ${Math.round(timeoutMs / 100) / 10} s (${what}) — it may be locked or waiting for a prompt; unlock it and try again`)), timeoutMs);
-      timer.unref();
-      fn().then(
-        (v) => { clearTimeout(timer); resolve(v); },
-        (err: unknown) => { clearTimeout(timer); reject(err instanceof SecretStoreUnavailableError ? err : new SecretStoreUnavailableError(explainKeychainError(err))); },
-      );
-    }));
+    const next = this.queue.then(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(
+            () =>
+              reject(
+                new SecretStoreUnavailableError(
+                  `the keychain did not answer within ${Math.round(timeoutMs / 100) / 10} s (${what}) — it may be locked or waiting for a prompt; unlock it and try again`,
+                ),
+              ),
+            timeoutMs,
+          );
+          timer.unref();
+          fn().then(
+            (v) => {
+              clearTimeout(timer);
+              resolve(v);
+            },
+            (err: unknown) => {
+              clearTimeout(timer);
+              reject(err instanceof SecretStoreUnavailableError ? err : new SecretStoreUnavailableError(explainKeychainError(err)));
+            },
+          );
+        }),
+    );
     // A failed call must not block the ones queued after it.
     this.queue = next.catch(() => undefined);
     return next;
@@ -110,7 +146,10 @@ export class KeytarSecretStore implements SecretStore {
     // keytar can only list with the passwords; they are registered for redaction and dropped here.
     const creds = await this.run('list', () => this.keytar.findCredentials(this.service));
     for (const c of creds) registerSecret(c.password);
-    return creds.map((c) => c.account).filter((a) => a.startsWith(prefix)).sort();
+    return creds
+      .map((c) => c.account)
+      .filter((a) => a.startsWith(prefix))
+      .sort();
   }
 
   async status(): Promise<KeychainStatus> {
@@ -137,9 +176,14 @@ export function openSecretStore(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: num
     keytar = typeof loaded.getPassword === 'function' ? loaded : loaded.default!;
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
-    return new UnavailableSecretStore(missing
-      ? 'keytar is not installed (an optional dependency) — reinstall Switchboard with optional dependencies (npm install --include=optional; on Linux it needs libsecret-1-dev to build)'
-      : `keytar could not be loaded (${(err as Error).message}) — reinstall Switchboard; on Linux install libsecret-1 first`);
+    return new UnavailableSecretStore(
+      missing
+        ? 'keytar is not installed (an optional dependency) — reinstall Switchboard with optional dependencies (npm install --include=optional; on Linux it needs libsecret-1-dev to build)'
+        : `keytar could not be loaded (${(err as Error).message}) — reinstall Switchboard; on Linux install libsecret-1 first`,
+    );
   }
-  return new KeytarSecretStore(keytar, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.service ? { service: opts.service } : {}) });
+  return new KeytarSecretStore(keytar, {
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.service ? { service: opts.service } : {}),
+  });
 }

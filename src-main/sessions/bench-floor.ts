@@ -34,15 +34,31 @@ export async function benchStorageFloor(stateDir: string, opts: StorageFloorOpti
   const text = 'x'.repeat(opts.textLength ?? 200);
   const reply = 'y'.repeat(opts.replyLength ?? text.length + 6);
   const keyOf = (s: number): string => `agent:${agentId}:webchat:dm:user-${s}`;
-  const inbound = (store: AgentSessionStore, i: number, s: number) => store.append(
-    keyOf(s),
-    { type: 'message', role: 'user', text, messageId: String(i), sender: { id: `user-${s}` }, channel: 'webchat', accountId: 'default', route: { agentId, sessionKey: keyOf(s), matchedBy: 'default' } },
-    { durable: true },
-  );
-  const answer = (store: AgentSessionStore, s: number, inReplyTo: number) => store.append(keyOf(s), {
-    type: 'message', role: 'assistant', text: reply, model: 'claude-bench', stopReason: 'end_turn',
-    usage: { inputTokens: 100, outputTokens: 20 }, inReplyTo,
-  });
+  const inbound = (store: AgentSessionStore, i: number, s: number) =>
+    store.append(
+      keyOf(s),
+      {
+        type: 'message',
+        role: 'user',
+        text,
+        messageId: String(i),
+        sender: { id: `user-${s}` },
+        channel: 'webchat',
+        accountId: 'default',
+        route: { agentId, sessionKey: keyOf(s), matchedBy: 'default' },
+      },
+      { durable: true },
+    );
+  const answer = (store: AgentSessionStore, s: number, inReplyTo: number) =>
+    store.append(keyOf(s), {
+      type: 'message',
+      role: 'assistant',
+      text: reply,
+      model: 'claude-bench',
+      stopReason: 'end_turn',
+      usage: { inputTokens: 100, outputTokens: 20 },
+      inReplyTo,
+    });
   const stores = await SessionStores.open(stateDir);
   try {
     const store = await stores.store(agentId);

@@ -103,7 +103,10 @@ function dirSyncer(dir: string): { syncer: Coalescer; created: number } {
   let d = dirSyncers.get(dir);
   if (!d) {
     const state = { syncer: null as unknown as Coalescer, created: 0 };
-    state.syncer = new Coalescer(() => fsyncDir(dir), () => state.created);
+    state.syncer = new Coalescer(
+      () => fsyncDir(dir),
+      () => state.created,
+    );
     dirSyncers.set(dir, state);
     d = state;
   }

@@ -150,12 +150,7 @@ export async function findSeqOffset(fd: number, size: number, beforeSeq: number)
  * The last `limit` records with seq < beforeSeq (all when omitted), oldest first. Only bytes
  * below `end` are considered (a writer passes its committed size; default: the file size).
  */
-export async function readTailRecords(
-  file: string,
-  limit: number,
-  beforeSeq?: number,
-  end?: number,
-): Promise<TranscriptRecord[]> {
+export async function readTailRecords(file: string, limit: number, beforeSeq?: number, end?: number): Promise<TranscriptRecord[]> {
   if (limit <= 0) return [];
   const fd = await fdOpen(file, 'r');
   try {

@@ -114,7 +114,13 @@ export async function scanTranscript(file: string, sessionId: string): Promise<S
   }
   stats ??= emptyStats(st.mtime.toISOString());
   // Without a header the owner is unknown: keep the session visible, but never as a live one.
-  return { sessionKey: sessionKey ?? `orphan:${sessionId}`, sessionId, ...stats, bytes: st.size, ...(sessionKey === undefined ? { archived: true } : {}) };
+  return {
+    sessionKey: sessionKey ?? `orphan:${sessionId}`,
+    sessionId,
+    ...stats,
+    bytes: st.size,
+    ...(sessionKey === undefined ? { archived: true } : {}),
+  };
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -273,7 +279,10 @@ export class SessionIndex {
     const rescanned: string[] = [];
     await mapLimit([...this.map], 16, async ([key, e]) => {
       const file = transcriptPath(this.dir, e.sessionId);
-      const size = await fs.stat(file).then((st) => st.size, () => -1);
+      const size = await fs.stat(file).then(
+        (st) => st.size,
+        () => -1,
+      );
       if (size === e.bytes || size < 0) return;
       const fresh = await scanTranscript(file, e.sessionId);
       Object.assign(e, { ...fresh, sessionKey: e.sessionKey, archived: e.archived });

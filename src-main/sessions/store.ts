@@ -70,7 +70,11 @@ export class SessionNotFoundError extends Error {
 /** An export refused before reading: the transcript is bigger than the caller can take in one piece. */
 export class SessionTooLargeError extends Error {
   override name = 'SessionTooLargeError';
-  constructor(readonly file: string, readonly bytes: number, readonly maxBytes: number) {
+  constructor(
+    readonly file: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
     super(`the transcript ${file} has ${bytes} bytes (more than ${maxBytes})`);
   }
 }
@@ -355,14 +359,20 @@ export class AgentSessionStore {
 
   /** A transcript outside the live set (archived), its counters kept under index key `key`. */
   private openDetached(key: string, sessionId: string): Promise<TranscriptFile> {
-    return TranscriptFile.open(transcriptPath(this.dir, sessionId), this.transcriptOptions((rec, bytes) => this.index.noteRecord(key, rec, bytes)));
+    return TranscriptFile.open(
+      transcriptPath(this.dir, sessionId),
+      this.transcriptOptions((rec, bytes) => this.index.noteRecord(key, rec, bytes)),
+    );
   }
 
   private async openHandle(sessionKey: string, sessionId: string): Promise<SessionHandle> {
-    const transcript = await TranscriptFile.open(transcriptPath(this.dir, sessionId), this.transcriptOptions((rec, bytes) => {
-      const key = this.keyById.get(sessionId);
-      if (key !== undefined) this.index.noteRecord(key, rec, bytes);
-    }));
+    const transcript = await TranscriptFile.open(
+      transcriptPath(this.dir, sessionId),
+      this.transcriptOptions((rec, bytes) => {
+        const key = this.keyById.get(sessionId);
+        if (key !== undefined) this.index.noteRecord(key, rec, bytes);
+      }),
+    );
     const e = this.index.get(sessionKey);
     if (transcript.recovery && e) {
       e.bytes = transcript.size; // the counters never included the bytes just cut off

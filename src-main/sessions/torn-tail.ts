@@ -20,7 +20,11 @@ export interface RecoveryInfo {
  * it is a torn write: appended to `<file>.corrupt` with a header, fsync'ed, then cut from the file.
  * `fd` must be open for reading and writing.
  */
-export async function repairTornTail<T>(fd: number, file: string, parse: (line: Buffer) => T | null): Promise<{
+export async function repairTornTail<T>(
+  fd: number,
+  file: string,
+  parse: (line: Buffer) => T | null,
+): Promise<{
   size: number;
   last: T | null;
   recovery: RecoveryInfo | null;

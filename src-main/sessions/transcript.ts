@@ -83,8 +83,15 @@ export class TranscriptFile implements PooledFile {
     () => this.writesDone,
   );
 
-  private constructor(file: string, fd: number, size: number, lastSeq: number, created: boolean,
-    recovery: RecoveryInfo | null, opts: TranscriptOptions) {
+  private constructor(
+    file: string,
+    fd: number,
+    size: number,
+    lastSeq: number,
+    created: boolean,
+    recovery: RecoveryInfo | null,
+    opts: TranscriptOptions,
+  ) {
     this.path = file;
     this.fd = fd;
     this.committed = size;
@@ -110,9 +117,7 @@ export class TranscriptFile implements PooledFile {
       fd = await fdOpen(file, 'a+');
     }
     try {
-      const { size, last, recovery } = created
-        ? { size: 0, last: null, recovery: null }
-        : await repairTornTail(fd, file, parseRecordLine);
+      const { size, last, recovery } = created ? { size: 0, last: null, recovery: null } : await repairTornTail(fd, file, parseRecordLine);
       const lastSeq = last?.seq ?? 0;
       const t = new TranscriptFile(file, fd, size, lastSeq, created, recovery, opts);
       t.pool.touch(t);
@@ -215,8 +220,14 @@ export class TranscriptFile implements PooledFile {
     const expectedNext = this.nextSeq;
     const records = await readTailRecords(this.path, limit, beforeSeq, this.committed);
     // A first read from the end of a file opened earlier seeds the cache, if nothing moved meanwhile.
-    if (beforeSeq === undefined && this.tail.length === 0 && this.nextSeq === expectedNext && records.length > 0 && records[records.length - 1]!.seq === expectedNext - 1
-      && records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1)) {
+    if (
+      beforeSeq === undefined &&
+      this.tail.length === 0 &&
+      this.nextSeq === expectedNext &&
+      records.length > 0 &&
+      records[records.length - 1]!.seq === expectedNext - 1 &&
+      records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1)
+    ) {
       this.tailFrom = records[0]!.seq;
       for (const r of records) this.remember(r, JSON.stringify(r).length + 1);
     }

@@ -37,7 +37,9 @@ export function App({ onToken }: { onToken: (token: string) => void }) {
       <main className="main" id="main">
         {connection.kind === 'offline' && (
           <div style={{ padding: '12px 32px 0' }}>
-            <Banner tone="warn" title="Not connected.">{connection.message}. Changes you make now are not saved.</Banner>
+            <Banner tone="warn" title="Not connected.">
+              {connection.message}. Changes you make now are not saved.
+            </Banner>
           </div>
         )}
         <CurrentView />
@@ -50,12 +52,18 @@ export function App({ onToken }: { onToken: (token: string) => void }) {
 function CurrentView(): ReactNode {
   const route = useNav((s) => s.route);
   switch (route.view) {
-    case 'agents': return <AgentsView args={route.args} />;
-    case 'bindings': return <BindingsView />;
-    case 'inspector': return <InspectorView args={route.args} />;
-    case 'channels': return <ChannelsView />;
-    case 'settings': return <SettingsView />;
-    default: return <OverviewView />;
+    case 'agents':
+      return <AgentsView args={route.args} />;
+    case 'bindings':
+      return <BindingsView />;
+    case 'inspector':
+      return <InspectorView args={route.args} />;
+    case 'channels':
+      return <ChannelsView />;
+    case 'settings':
+      return <SettingsView />;
+    default:
+      return <OverviewView />;
   }
 }
 
@@ -69,15 +77,32 @@ function Sidebar() {
   const tone = connection.kind !== 'open' ? 'warn' : state === 'running' ? 'ok' : state === 'error' ? 'danger' : undefined;
   return (
     <nav className="sidebar" aria-label="Main">
-      <div className="brand"><span className="brand-mark" aria-hidden="true">S</span>Switchboard</div>
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          S
+        </span>
+        Switchboard
+      </div>
       {NAV.map((item) => (
         <a
-          key={item.view} href={`#/${item.view}`} className="nav-item" aria-current={route.view === item.view ? 'page' : undefined}
-          onClick={(e) => { e.preventDefault(); navigate(item.view); }}
+          key={item.view}
+          href={`#/${item.view}`}
+          className="nav-item"
+          aria-current={route.view === item.view ? 'page' : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(item.view);
+          }}
         >
-          <span className="nav-icon" aria-hidden="true">{item.icon}</span>
+          <span className="nav-icon" aria-hidden="true">
+            {item.icon}
+          </span>
           {item.label}
-          {item.view === 'channels' && pairing > 0 && <span className="badge warn count" title="Pending pairing requests">{pairing}</span>}
+          {item.view === 'channels' && pairing > 0 && (
+            <span className="badge warn count" title="Pending pairing requests">
+              {pairing}
+            </span>
+          )}
         </a>
       ))}
       <div className="sidebar-foot small">
@@ -99,7 +124,9 @@ function Toasts() {
       {toasts.map((t) => (
         <div key={t.id} className={`toast ${t.tone}`} role={t.tone === 'danger' ? 'alert' : 'status'}>
           <span className="grow">{t.text}</span>
-          <Button variant="ghost" size="sm" className="icon" aria-label="Dismiss" onClick={() => dismiss(t.id)}>✕</Button>
+          <Button variant="ghost" size="sm" className="icon" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            ✕
+          </Button>
         </div>
       ))}
     </div>

@@ -15,24 +15,51 @@ export function ConnectScreen({ onToken, problem }: { onToken: (token: string) =
   };
   return (
     <div className="connect">
-      <form className="card card-pad stack" onSubmit={(e) => { e.preventDefault(); submit(); }} aria-label="Connect to the gateway">
-        <div className="brand" style={{ padding: 0 }}><span className="brand-mark" aria-hidden="true">S</span>Switchboard</div>
+      <form
+        className="card card-pad stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+        aria-label="Connect to the gateway"
+      >
+        <div className="brand" style={{ padding: 0 }}>
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          Switchboard
+        </div>
         <h1>Connect to your gateway</h1>
-        {problem && <Banner tone="danger" title="Not connected:">{problem}.</Banner>}
+        {problem && (
+          <Banner tone="danger" title="Not connected:">
+            {problem}.
+          </Banner>
+        )}
         <p className="muted">
-          Open the <code>dashboard:</code> address that <code>switchboard gateway</code> printed — it carries the token.
-          Or paste the token from the file <code>control-token</code> in the state folder
-          (<code>~/.switchboard/control-token</code> by default).
+          Open the <code>dashboard:</code> address that <code>switchboard gateway</code> printed — it carries the token. Or paste the token
+          from the file <code>control-token</code> in the state folder (<code>~/.switchboard/control-token</code> by default).
         </p>
         <Field label="Control token" error={error}>
           {(id, describedBy) => (
             <input
-              id={id} className="input mono" type="password" autoComplete="off" spellCheck={false} value={value}
-              aria-describedby={describedBy} aria-invalid={error ? true : undefined} onChange={(e) => setValue(e.target.value)}
+              id={id}
+              className="input mono"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={value}
+              aria-describedby={describedBy}
+              aria-invalid={error ? true : undefined}
+              onChange={(e) => setValue(e.target.value)}
             />
           )}
         </Field>
-        <div className="row"><span className="spacer" /><Button variant="primary" type="submit" disabled={!value.trim()}>Connect</Button></div>
+        <div className="row">
+          <span className="spacer" />
+          <Button variant="primary" type="submit" disabled={!value.trim()}>
+            Connect
+          </Button>
+        </div>
         <p className="small muted">This page connects only to the gateway at {window.location.host}; the token stays in this tab.</p>
       </form>
     </div>

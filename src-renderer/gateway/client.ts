@@ -40,7 +40,10 @@ export class GatewayClient {
     return this.transport.onState(listener);
   }
 
-  async request<K extends MethodName>(method: K, ...args: undefined extends Params<K> ? [params?: Params<K>] : [params: Params<K>]): Promise<Result<K>> {
+  async request<K extends MethodName>(
+    method: K,
+    ...args: undefined extends Params<K> ? [params?: Params<K>] : [params: Params<K>]
+  ): Promise<Result<K>> {
     const outcome = await this.transport.request(method, args[0]);
     if (!outcome.ok) throw ControlError.fromBody(outcome.error);
     return outcome.result as Result<K>;

@@ -14,12 +14,14 @@ export class IpcTransport implements Transport {
     this.unsubscribers = Object.keys(CONTROL_EVENTS).map((event) =>
       bridge.on(event, (data) => {
         for (const cb of this.listeners) cb(event, data);
-      }));
+      }),
+    );
   }
 
   request(method: string, params: unknown): Promise<CallOutcome> {
     return this.bridge.request(method, params).catch((err: unknown) => ({
-      ok: false as const, error: { code: 'unavailable' as const, message: err instanceof Error ? err.message : 'the app did not answer' },
+      ok: false as const,
+      error: { code: 'unavailable' as const, message: err instanceof Error ? err.message : 'the app did not answer' },
     }));
   }
 

@@ -4,7 +4,11 @@
 const KEY = 'switchboard.token';
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,1024}$/;
 
-export function takeTokenFromLocation(loc: Location = window.location, history: History = window.history, storage: Storage = window.sessionStorage): string | undefined {
+export function takeTokenFromLocation(
+  loc: Location = window.location,
+  history: History = window.history,
+  storage: Storage = window.sessionStorage,
+): string | undefined {
   const match = /(?:^#|&)token=([^&]*)/.exec(loc.hash);
   if (match) {
     const rest = loc.hash.replace(/^#token=[^&]*&?/, '#').replace(/&token=[^&]*/, '');

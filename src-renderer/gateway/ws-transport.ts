@@ -4,7 +4,11 @@
 // frame only. A dropped connection is retried with backoff; pending calls fail with `unavailable`.
 import type { CallOutcome, RequestId } from '../../src-shared/protocol/frames.ts';
 import {
-  CLOSE_AUTH_TIMEOUT, CLOSE_RATE_LIMITED, CLOSE_UNAUTHENTICATED, CONTROL_PATH, decodeServerFrame,
+  CLOSE_AUTH_TIMEOUT,
+  CLOSE_RATE_LIMITED,
+  CLOSE_UNAUTHENTICATED,
+  CONTROL_PATH,
+  decodeServerFrame,
 } from '../../src-shared/protocol/frames.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
@@ -129,15 +133,23 @@ export class WsTransport implements Transport {
       this.ws = undefined;
       if (this.closed) return;
       if (ev.code === CLOSE_UNAUTHENTICATED || ev.code === CLOSE_AUTH_TIMEOUT || ev.code === CLOSE_RATE_LIMITED) {
-        const message = ev.code === CLOSE_RATE_LIMITED ? 'too many wrong tokens; wait a minute and try again'
-          : ev.code === CLOSE_AUTH_TIMEOUT ? 'the gateway timed out waiting for the token' : 'the gateway refused this token';
+        const message =
+          ev.code === CLOSE_RATE_LIMITED
+            ? 'too many wrong tokens; wait a minute and try again'
+            : ev.code === CLOSE_AUTH_TIMEOUT
+              ? 'the gateway timed out waiting for the token'
+              : 'the gateway refused this token';
         this.failPending(message, 'unauthorized');
         this.setState({ kind: 'unauthorized', message });
         return;
       }
       this.failPending(authed ? 'the connection to the gateway dropped' : 'cannot reach the gateway');
       const retryInMs = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
-      this.setState({ kind: 'offline', message: authed ? 'connection lost — reconnecting' : 'cannot reach the gateway — is it running?', retryInMs });
+      this.setState({
+        kind: 'offline',
+        message: authed ? 'connection lost — reconnecting' : 'cannot reach the gateway — is it running?',
+        retryInMs,
+      });
       this.retryTimer = setTimeout(() => this.connect(), retryInMs);
     };
   }

@@ -36,7 +36,12 @@ export const useConfig = create<ConfigStore>()((set, get) => ({
     set({ loading: true });
     try {
       const snapshot = await client.request('config.get');
-      set({ snapshot, check: snapshot.raw ? checkConfigValue(structuredClone(snapshot.raw)) : undefined, loading: false, error: undefined });
+      set({
+        snapshot,
+        check: snapshot.raw ? checkConfigValue(structuredClone(snapshot.raw)) : undefined,
+        loading: false,
+        error: undefined,
+      });
       return snapshot;
     } catch (err) {
       set({ loading: false, error: errorText(err) });

@@ -56,14 +56,18 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
         if (state.kind === 'open') void get().refresh();
       }),
       client.on('gateway.state', (d) => set((s) => (s.status ? { status: { ...s.status, state: d.state } } : {}))),
-      client.on('agent.state', (d) => set((s) => ({ agents: s.agents.map((a) => (a.id === d.agentId ? { ...a, state: d.state, reason: d.reason ?? null } : a)) }))),
+      client.on('agent.state', (d) =>
+        set((s) => ({ agents: s.agents.map((a) => (a.id === d.agentId ? { ...a, state: d.state, reason: d.reason ?? null } : a)) })),
+      ),
       client.on('message.inbound', (d) => set((s) => ({ agents: touchAgent(s.agents, d.agentId) }))),
       client.on('message.outbound', (d) => set((s) => ({ agents: countUsage(s.agents, d) }))),
       client.on('channel.state', (d) => set((s) => ({ channels: upsertChannel(s.channels, d) }))),
       client.on('channel.qr', (d) => set((s) => ({ qr: { ...s.qr, [`${d.channel}:${d.accountId}`]: d.qr } }))),
       client.on('message.dropped', (d) => {
         if (/pairing/i.test(d.reason)) void get().refreshPairing();
-        set((s) => (s.status ? { status: { ...s.status, dropped: { ...s.status.dropped, [d.reason]: (s.status.dropped[d.reason] ?? 0) + 1 } } } : {}));
+        set((s) =>
+          s.status ? { status: { ...s.status, dropped: { ...s.status.dropped, [d.reason]: (s.status.dropped[d.reason] ?? 0) + 1 } } } : {},
+        );
       }),
       client.on('config.changed', () => void get().refresh()),
     ];
@@ -76,7 +80,9 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
     if (!client) return;
     try {
       const [status, agents, pairing] = await Promise.all([
-        client.request('status'), client.request('agents.list'), client.request('pairing.list'),
+        client.request('status'),
+        client.request('agents.list'),
+        client.request('pairing.list'),
       ]);
       set({ status, agents: agents.agents, channels: status.channels, pairing: pairing.pending, loadError: undefined, loaded: true });
     } catch (err) {
@@ -109,12 +115,19 @@ function touchAgent(agents: AgentSummary[], agentId: string): AgentSummary[] {
 }
 
 function countUsage(agents: AgentSummary[], d: EventData<'message.outbound'>): AgentSummary[] {
-  return agents.map((a) => (a.id === d.agentId
-    ? {
-      ...a, lastActivity: new Date().toISOString(),
-      today: { messages: a.today.messages, inputTokens: a.today.inputTokens + d.usage.inputTokens, outputTokens: a.today.outputTokens + d.usage.outputTokens },
-    }
-    : a));
+  return agents.map((a) =>
+    a.id === d.agentId
+      ? {
+          ...a,
+          lastActivity: new Date().toISOString(),
+          today: {
+            messages: a.today.messages,
+            inputTokens: a.today.inputTokens + d.usage.inputTokens,
+            outputTokens: a.today.outputTokens + d.usage.outputTokens,
+          },
+        }
+      : a,
+  );
 }
 
 function upsertChannel(channels: ChannelStatus[], d: ChannelStatus): ChannelStatus[] {

@@ -43,7 +43,15 @@ export interface TranscriptState {
 
 export type LiveSegment =
   | { kind: 'text'; text: string }
-  | { kind: 'tool'; id: string; name: string; done: boolean; isError?: boolean; summary?: string; /** JSON, possibly cut (ends in "…"). */ input?: string };
+  | {
+      kind: 'tool';
+      id: string;
+      name: string;
+      done: boolean;
+      isError?: boolean;
+      summary?: string;
+      /** JSON, possibly cut (ends in "…"). */ input?: string;
+    };
 
 /** A reply being produced right now, from `agent.delta` / `agent.tool`, until the records replace it. */
 export interface LiveTurn {
@@ -166,23 +174,46 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const pending = s.pending[path];
       if (pending?.length) {
         let at = pending.findIndex((p) => p.messageId === d.messageId);
-        if (at < 0 && d.channel === 'webchat' && d.sender.id === 'operator') at = pending.findIndex((p) => p.status === 'sending' && p.text === d.text);
+        if (at < 0 && d.channel === 'webchat' && d.sender.id === 'operator')
+          at = pending.findIndex((p) => p.status === 'sending' && p.text === d.text);
         if (at >= 0) patch.pending = { ...s.pending, [path]: pending.filter((_, i) => i !== at) };
       }
       const turns = s.turns[path] ?? [];
-      if (!turns.some((t) => t.messageId === d.messageId)) patch.turns = { ...s.turns, [path]: [...turns, { messageId: d.messageId, segments: [] }] };
+      if (!turns.some((t) => t.messageId === d.messageId))
+        patch.turns = { ...s.turns, [path]: [...turns, { messageId: d.messageId, segments: [] }] };
       if (s.sessions.agentId === d.agentId) {
         const row = s.sessions.list.find((r) => r.key === d.sessionKey);
         const list = row
           ? s.sessions.list.map((r) => (r === row ? { ...r, messages: r.messages + 1, updated: now } : r))
-          : [...s.sessions.list, { key: d.sessionKey, sessionKey: d.sessionKey, sessionId: '', created: now, updated: now, messages: 1, inputTokens: 0, outputTokens: 0, archived: false }];
+          : [
+              ...s.sessions.list,
+              {
+                key: d.sessionKey,
+                sessionKey: d.sessionKey,
+                sessionId: '',
+                created: now,
+                updated: now,
+                messages: 1,
+                inputTokens: 0,
+                outputTokens: 0,
+                archived: false,
+              },
+            ];
         patch.sessions = { ...s.sessions, list: sortSessions(list) };
       }
       const t = s.transcript;
       if (t && t.agentId === d.agentId && t.key === d.sessionKey) {
         const echoed: TranscriptRecord = {
-          seq: d.seq, ts: now, type: 'message', role: 'user', text: d.text, messageId: d.messageId,
-          sender: d.sender, channel: d.channel, accountId: d.accountId, route: d.route,
+          seq: d.seq,
+          ts: now,
+          type: 'message',
+          role: 'user',
+          text: d.text,
+          messageId: d.messageId,
+          sender: d.sender,
+          channel: d.channel,
+          accountId: d.accountId,
+          route: d.route,
         };
         // A record already read from the gateway is the better copy; never replace it with the echo.
         if (!t.records.some((r) => r.seq === d.seq)) patch.transcript = { ...t, records: mergeRecords(t.records, [echoed]) };
@@ -216,7 +247,12 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const prev = at >= 0 ? segments[at] : undefined;
       const input = d.input ?? (prev?.kind === 'tool' ? prev.input : undefined);
       const seg: LiveSegment = {
-        kind: 'tool', id: d.id, name: d.name, done, ...(d.isError !== undefined ? { isError: d.isError } : {}), ...(d.summary !== undefined ? { summary: d.summary } : {}),
+        kind: 'tool',
+        id: d.id,
+        name: d.name,
+        done,
+        ...(d.isError !== undefined ? { isError: d.isError } : {}),
+        ...(d.summary !== undefined ? { summary: d.summary } : {}),
         ...(input !== undefined ? { input } : {}),
       };
       if (at < 0) segments.push(seg);
@@ -234,7 +270,8 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const patch: Partial<InspectorStore> = {};
       // `/new` answers without an inbound echo: the outbound closes the operator's bubble too.
       const pending = s.pending[path];
-      if (pending?.some((p) => p.messageId === d.messageId)) patch.pending = { ...s.pending, [path]: pending.filter((p) => p.messageId !== d.messageId) };
+      if (pending?.some((p) => p.messageId === d.messageId))
+        patch.pending = { ...s.pending, [path]: pending.filter((p) => p.messageId !== d.messageId) };
       const turns = s.turns[path] ?? [];
       if (!open) {
         patch.turns = { ...s.turns, [path]: turns.filter((t) => t.messageId !== d.messageId) };
@@ -300,9 +337,10 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const c = client();
       if (!c) return;
       set((s) => ({
-        sessions: s.sessions.agentId === agentId && s.sessions.status !== 'idle'
-          ? { ...s.sessions, status: s.sessions.status === 'error' ? 'loading' : s.sessions.status }
-          : { agentId, status: 'loading', list: [] },
+        sessions:
+          s.sessions.agentId === agentId && s.sessions.status !== 'idle'
+            ? { ...s.sessions, status: s.sessions.status === 'error' ? 'loading' : s.sessions.status }
+            : { agentId, status: 'loading', list: [] },
       }));
       try {
         const res = await c.request('sessions.list', { agentId });
@@ -340,7 +378,12 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const gen = generation;
       set({ transcript: { ...t, older: 'loading', olderError: undefined } });
       try {
-        const page = await c.request('sessions.history', { agentId: t.agentId, sessionKey: t.key, before: t.records[0]!.seq, limit: PAGE_SIZE });
+        const page = await c.request('sessions.history', {
+          agentId: t.agentId,
+          sessionKey: t.key,
+          before: t.records[0]!.seq,
+          limit: PAGE_SIZE,
+        });
         if (gen !== generation) return;
         const now = get().transcript!;
         set({ transcript: { ...now, records: mergeRecords(page.records, now.records), hasMore: page.hasMore, older: 'idle' } });
@@ -371,7 +414,9 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     async send(agentId, sessionKey, text, explicitKey) {
       const path = pathOf(agentId, sessionKey);
       const localId = `local-${nextLocalId++}`;
-      set((s) => ({ pending: { ...s.pending, [path]: [...(s.pending[path] ?? []), { localId, text, ts: new Date().toISOString(), status: 'sending' }] } }));
+      set((s) => ({
+        pending: { ...s.pending, [path]: [...(s.pending[path] ?? []), { localId, text, ts: new Date().toISOString(), status: 'sending' }] },
+      }));
       return deliver(agentId, sessionKey, localId, text, explicitKey);
     },
 
@@ -393,7 +438,9 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const res = await c.request('turn.cancel', { agentId, sessionKey });
       if (!res.cancelled) {
         // Nothing runs there any more (the outbound may have been missed): stop showing "thinking".
-        set((s) => ({ turns: { ...s.turns, [pathOf(agentId, sessionKey)]: (s.turns[pathOf(agentId, sessionKey)] ?? []).filter((t) => t.final) } }));
+        set((s) => ({
+          turns: { ...s.turns, [pathOf(agentId, sessionKey)]: (s.turns[pathOf(agentId, sessionKey)] ?? []).filter((t) => t.final) },
+        }));
         if (isOpen(agentId, sessionKey)) scheduleSync(0);
       }
       return res.cancelled;
@@ -419,7 +466,8 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         const gone = t !== undefined && t.agentId === agentId && t.key === key;
         if (gone) generation++; // a read of the deleted transcript still on its way is dropped
         return {
-          turns, pending,
+          turns,
+          pending,
           sessions: s.sessions.agentId === agentId ? { ...s.sessions, list: s.sessions.list.filter((r) => r.key !== key) } : s.sessions,
           ...(gone ? { transcript: undefined } : {}),
         };
@@ -436,7 +484,13 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     });
   }
 
-  async function deliver(agentId: string, sessionKey: string, localId: string, text: string, explicitKey: boolean): Promise<Result<'webchat.send'> | undefined> {
+  async function deliver(
+    agentId: string,
+    sessionKey: string,
+    localId: string,
+    text: string,
+    explicitKey: boolean,
+  ): Promise<Result<'webchat.send'> | undefined> {
     const c = client();
     const path = pathOf(agentId, sessionKey);
     if (!c) {
@@ -445,7 +499,8 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     }
     try {
       const res = await c.request('webchat.send', { agentId, text, ...(explicitKey ? { sessionKey } : {}) });
-      const echoed = finished.includes(res.messageId) || get().turns[pathOf(res.agentId, res.sessionKey)]?.some((t) => t.messageId === res.messageId);
+      const echoed =
+        finished.includes(res.messageId) || get().turns[pathOf(res.agentId, res.sessionKey)]?.some((t) => t.messageId === res.messageId);
       if (echoed) {
         get().discard(agentId, sessionKey, localId);
       } else if (res.sessionKey !== sessionKey || res.agentId !== agentId) {
@@ -471,7 +526,14 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     const row = get().sessions.agentId === agentId ? get().sessions.list.find((r) => r.key === key) : undefined;
     set({
       transcript: {
-        agentId, key, sessionId: row?.sessionId || undefined, status: 'loading', records: [], fetchedTo: 0, hasMore: false, older: 'idle',
+        agentId,
+        key,
+        sessionId: row?.sessionId || undefined,
+        status: 'loading',
+        records: [],
+        fetchedTo: 0,
+        hasMore: false,
+        older: 'idle',
       },
     });
     const c = client();
@@ -484,7 +546,16 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       if (gen !== generation) return;
       const now = get().transcript!;
       // Inbound echoes that arrived while the page was on its way are kept (the page wins on overlap).
-      set({ transcript: { ...now, sessionId: page.sessionId, status: 'ready', records: mergeRecords(now.records, page.records), fetchedTo: maxSeq(page.records), hasMore: page.hasMore } });
+      set({
+        transcript: {
+          ...now,
+          sessionId: page.sessionId,
+          status: 'ready',
+          records: mergeRecords(now.records, page.records),
+          fetchedTo: maxSeq(page.records),
+          hasMore: page.hasMore,
+        },
+      });
       // Replies that finished before this read are in the records now.
       set((s) => ({ turns: { ...s.turns, [pathOf(agentId, key)]: (s.turns[pathOf(agentId, key)] ?? []).filter((t) => !t.final) } }));
     } catch (err) {
@@ -507,7 +578,12 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     for (let i = 0; i < SYNC_MAX_PAGES; i++) {
       let page: Result<'sessions.history'>;
       try {
-        page = await c.request('sessions.history', { agentId: t.agentId, sessionKey: t.key, limit: PAGE_SIZE, ...(before !== undefined ? { before } : {}) });
+        page = await c.request('sessions.history', {
+          agentId: t.agentId,
+          sessionKey: t.key,
+          limit: PAGE_SIZE,
+          ...(before !== undefined ? { before } : {}),
+        });
       } catch {
         return; // the next event or reconnect tries again; the live bubbles stay meanwhile
       }

@@ -13,13 +13,17 @@ export interface Route {
 const VIEWS: ViewName[] = ['overview', 'agents', 'bindings', 'inspector', 'channels', 'settings'];
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   const view = parts[0] as ViewName | undefined;
   if (!view || !VIEWS.includes(view)) return { view: 'overview', args: [] };
   return { view, args: parts.slice(1) };

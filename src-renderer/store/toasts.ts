@@ -1,7 +1,11 @@
 // Short-lived notices ("Agent created", "Could not save: …"). Errors stay until dismissed.
 import { create } from 'zustand';
 
-export interface Toast { id: number; tone: 'ok' | 'danger' | 'info'; text: string }
+export interface Toast {
+  id: number;
+  tone: 'ok' | 'danger' | 'info';
+  text: string;
+}
 
 interface ToastStore {
   toasts: Toast[];

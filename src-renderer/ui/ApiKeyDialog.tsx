@@ -6,7 +6,17 @@ import { useGateway } from '../store/gateway.ts';
 import { toast } from '../store/toasts.ts';
 import { Button, Dialog, Field } from './controls.tsx';
 
-export function ApiKeyDialog({ agentIds, initialAgent, onClose, onAdded }: { agentIds: string[]; initialAgent?: string; onClose: () => void; onAdded?: () => void }) {
+export function ApiKeyDialog({
+  agentIds,
+  initialAgent,
+  onClose,
+  onAdded,
+}: {
+  agentIds: string[];
+  initialAgent?: string;
+  onClose: () => void;
+  onAdded?: () => void;
+}) {
   const client = useGateway((s) => s.client);
   const [agentId, setAgentId] = useState(initialAgent ?? agentIds[0] ?? 'main');
   const [key, setKey] = useState('');
@@ -30,24 +40,48 @@ export function ApiKeyDialog({ agentIds, initialAgent, onClose, onAdded }: { age
   };
   return (
     <Dialog
-      title="Add an Anthropic API key" onClose={onClose}
-      footer={<><Button onClick={onClose}>Cancel</Button><Button variant="primary" busy={busy} disabled={!key.trim()} onClick={() => void save()}>Save key</Button></>}
+      title="Add an Anthropic API key"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" busy={busy} disabled={!key.trim()} onClick={() => void save()}>
+            Save key
+          </Button>
+        </>
+      }
     >
       <p className="muted">The key is stored in your operating system's keychain, never in a file. Get one at console.anthropic.com.</p>
       {agentIds.length > 1 && (
         <Field label="For agent">
           {(id) => (
             <select id={id} className="select" value={agentId} onChange={(e) => setAgentId(e.target.value)}>
-              {agentIds.map((a) => <option key={a} value={a}>{a}</option>)}
+              {agentIds.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
             </select>
           )}
         </Field>
       )}
       <Field label="API key" error={error}>
         {(id, describedBy) => (
-          <input id={id} className="input mono" type="password" autoComplete="off" spellCheck={false} placeholder="sk-ant-…" value={key}
-            aria-describedby={describedBy} aria-invalid={error ? true : undefined}
-            onChange={(e) => setKey(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter' && key.trim()) void save(); }} />
+          <input
+            id={id}
+            className="input mono"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="sk-ant-…"
+            value={key}
+            aria-describedby={describedBy}
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => setKey(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && key.trim()) void save();
+            }}
+          />
         )}
       </Field>
     </Dialog>

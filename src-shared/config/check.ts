@@ -61,8 +61,17 @@ function schemaIssues(value: unknown, out: IssueCollector): RawConfig | undefine
         const id = `${JSON.stringify(at)}|${issue.message}`;
         if (!seen.has(id)) {
           seen.add(id);
-          const code = issue.code === 'unrecognized_keys' ? (path.length === 1 && path[0] === 'channels' ? 'unknown_channel' : 'unknown_key') : 'schema';
-          out.error(issue.code === 'unrecognized_keys' && keys.length === 1 ? at : issue.code === 'unrecognized_keys' ? path : at, code, issue.message);
+          const code =
+            issue.code === 'unrecognized_keys'
+              ? path.length === 1 && path[0] === 'channels'
+                ? 'unknown_channel'
+                : 'unknown_key'
+              : 'schema';
+          out.error(
+            issue.code === 'unrecognized_keys' && keys.length === 1 ? at : issue.code === 'unrecognized_keys' ? path : at,
+            code,
+            issue.message,
+          );
         }
         if (deletePath(current, at)) progressed = true;
       }
@@ -97,9 +106,10 @@ export function checkConfigValue(value: unknown, doc?: Json5Document, file?: str
 function locateIssue(issue: ConfigIssue, doc: Json5Document | undefined, file: string | undefined): ConfigIssue {
   const located: ConfigIssue = { ...issue, ...(file ? { file } : {}) };
   if (!doc) return located;
-  const pos = issue.code === 'unknown_key' || issue.code === 'unknown_channel'
-    ? doc.locateKey(issue.path) ?? doc.locate(issue.path)
-    : doc.locate(issue.path);
+  const pos =
+    issue.code === 'unknown_key' || issue.code === 'unknown_channel'
+      ? (doc.locateKey(issue.path) ?? doc.locate(issue.path))
+      : doc.locate(issue.path);
   if (pos) {
     located.line = pos.line;
     located.column = pos.column;
@@ -117,15 +127,30 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
     return {
       ok: false,
       argentos: false,
-      issues: [{
-        severity: 'error', code: 'syntax', message: err.message, path: err.path ?? [],
-        line: err.line, column: err.column, ...(file ? { file } : {}),
-      }],
+      issues: [
+        {
+          severity: 'error',
+          code: 'syntax',
+          message: err.message,
+          path: err.path ?? [],
+          line: err.line,
+          column: err.column,
+          ...(file ? { file } : {}),
+        },
+      ],
     };
   }
   const check = checkConfigValue(doc.value, doc, file);
   for (const dup of doc.duplicateKeys) {
-    check.issues.push({ severity: 'warning', code: 'duplicate_key', message: 'this key appears twice in the same object; the last one wins', path: dup.path, line: dup.pos.line, column: dup.pos.column, ...(file ? { file } : {}) });
+    check.issues.push({
+      severity: 'warning',
+      code: 'duplicate_key',
+      message: 'this key appears twice in the same object; the last one wins',
+      path: dup.path,
+      line: dup.pos.line,
+      column: dup.pos.column,
+      ...(file ? { file } : {}),
+    });
   }
   return check;
 }

@@ -15,7 +15,30 @@ export const DEFAULT_ACCOUNT_ID = 'default';
 export const DEFAULT_MAIN_KEY = 'main';
 
 /** Names an agent id may not take even though they match ID_PATTERN (Windows device names). */
-export const RESERVED_IDS = new Set(['con', 'prn', 'aux', 'nul', 'com1', 'com2', 'com3', 'com4', 'com5', 'com6', 'com7', 'com8', 'com9', 'lpt1', 'lpt2', 'lpt3', 'lpt4', 'lpt5', 'lpt6', 'lpt7', 'lpt8', 'lpt9']);
+export const RESERVED_IDS = new Set([
+  'con',
+  'prn',
+  'aux',
+  'nul',
+  'com1',
+  'com2',
+  'com3',
+  'com4',
+  'com5',
+  'com6',
+  'com7',
+  'com8',
+  'com9',
+  'lpt1',
+  'lpt2',
+  'lpt3',
+  'lpt4',
+  'lpt5',
+  'lpt6',
+  'lpt7',
+  'lpt8',
+  'lpt9',
+]);
 
 export const DM_POLICIES = ['pairing', 'allowlist', 'open', 'disabled'] as const;
 export type DmPolicy = (typeof DM_POLICIES)[number];
@@ -26,9 +49,20 @@ export type DmScope = (typeof DM_SCOPES)[number];
 
 /** Built-in agent tools. Tools with no `tools.allow` list: all of these except DEFAULT_DENIED_TOOLS. */
 export const BUILTIN_TOOLS = [
-  'read', 'write', 'edit', 'exec',
-  'sessions_list', 'sessions_history', 'session_status', 'sessions_send',
-  'memory_save', 'memory_search', 'task_add', 'task_list', 'task_update', 'skill',
+  'read',
+  'write',
+  'edit',
+  'exec',
+  'sessions_list',
+  'sessions_history',
+  'session_status',
+  'sessions_send',
+  'memory_save',
+  'memory_search',
+  'task_add',
+  'task_list',
+  'task_update',
+  'skill',
 ] as const;
 export type ToolName = (typeof BUILTIN_TOOLS)[number];
 export const DEFAULT_DENIED_TOOLS: readonly ToolName[] = ['exec', 'sessions_send'];
@@ -41,11 +75,28 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
  * not import the SDK; test/unit/models.test.ts checks this table against the installed SDK.
  */
 export const KNOWN_MODELS: readonly string[] = [
-  'claude-fable-5-2', 'claude-mythos-5-2', 'claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-fable-5-1',
-  'claude-opus-5-5', 'claude-mythos-5-1', 'claude-sonnet-5', 'claude-fable-5', 'claude-mythos-5',
-  'claude-opus-5', 'claude-opus-4-8', 'claude-opus-4-7', 'claude-mythos-preview', 'claude-opus-4-6',
-  'claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-haiku-4-5-20251001', 'claude-opus-4-5',
-  'claude-opus-4-5-20251101', 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929',
+  'claude-fable-5-2',
+  'claude-mythos-5-2',
+  'claude-haiku-5-5',
+  'claude-sonnet-5-5',
+  'claude-fable-5-1',
+  'claude-opus-5-5',
+  'claude-mythos-5-1',
+  'claude-sonnet-5',
+  'claude-fable-5',
+  'claude-mythos-5',
+  'claude-opus-5',
+  'claude-opus-4-8',
+  'claude-opus-4-7',
+  'claude-mythos-preview',
+  'claude-opus-4-6',
+  'claude-sonnet-4-6',
+  'claude-haiku-4-5',
+  'claude-haiku-4-5-20251001',
+  'claude-opus-4-5',
+  'claude-opus-4-5-20251101',
+  'claude-sonnet-4-5',
+  'claude-sonnet-4-5-20250929',
 ];
 
 /** Models the SDK marks deprecated, with their end-of-life dates (same test checks it). */

@@ -31,7 +31,9 @@ function obj(parent: Obj, key: string): Obj {
 export function agentList(raw: Obj): Obj[] {
   const agents = obj(raw, 'agents');
   if (isArgentosAgents(agents)) {
-    const list = Object.entries(agents).filter(([k]) => k !== 'defaults').map(([id, v]) => ({ id, ...(v as Obj) }));
+    const list = Object.entries(agents)
+      .filter(([k]) => k !== 'defaults')
+      .map(([id, v]) => ({ id, ...(v as Obj) }));
     for (const key of Object.keys(agents)) if (key !== 'defaults') delete agents[key];
     agents.list = list;
   }
@@ -56,7 +58,8 @@ export interface NewAgent {
  */
 export function addAgent(raw: Obj, agent: NewAgent, implicitMain?: { workspace: string; agentDir: string }): void {
   const list = agentList(raw);
-  if (list.some((a) => String(a.id).trim().toLowerCase() === agent.id)) throw new ConfigEditError(`agent "${agent.id}" already exists`, 'conflict');
+  if (list.some((a) => String(a.id).trim().toLowerCase() === agent.id))
+    throw new ConfigEditError(`agent "${agent.id}" already exists`, 'conflict');
   if (list.length === 0 && implicitMain && agent.id !== 'main') {
     list.push({ id: 'main', default: true, workspace: implicitMain.workspace, agentDir: implicitMain.agentDir });
   }
@@ -78,7 +81,8 @@ export function addBinding(raw: Obj, binding: RawBinding, before?: number): numb
   if (!Array.isArray(raw.bindings)) raw.bindings = [];
   const list = raw.bindings as unknown[];
   const at = before === undefined ? list.length : before;
-  if (!Number.isInteger(at) || at < 0 || at > list.length) throw new ConfigEditError(`--before ${before} is out of range: there are ${list.length} bindings (0-${list.length})`);
+  if (!Number.isInteger(at) || at < 0 || at > list.length)
+    throw new ConfigEditError(`--before ${before} is out of range: there are ${list.length} bindings (0-${list.length})`);
   list.splice(at, 0, binding);
   return at;
 }
@@ -90,7 +94,9 @@ export function removeBinding(raw: Obj, index: number, config: SwitchboardConfig
   if (index >= list.length) {
     const shorthand = config.bindings.find((b) => b.index === index && b.source === 'shorthand');
     if (shorthand) {
-      throw new ConfigEditError(`binding ${index} comes from the channel shorthand channels.${shorthand.match.channel}.agent; remove or change that key instead`);
+      throw new ConfigEditError(
+        `binding ${index} comes from the channel shorthand channels.${shorthand.match.channel}.agent; remove or change that key instead`,
+      );
     }
     throw new ConfigEditError(`there is no binding ${index} (there are ${list.length} in bindings, numbered from 0)`, 'not_found');
   }
@@ -108,7 +114,9 @@ export function agentReferences(config: SwitchboardConfig, id: string): AgentRef
   return {
     bindings: config.bindings.filter((b) => b.agentId === id && b.source === 'bindings').map((b) => b.index),
     shorthands: config.bindings.filter((b) => b.agentId === id && b.source === 'shorthand').map((b) => b.match.channel),
-    broadcast: Object.entries(config.broadcast?.groups ?? {}).filter(([, agents]) => agents.includes(id)).map(([peer]) => peer),
+    broadcast: Object.entries(config.broadcast?.groups ?? {})
+      .filter(([, agents]) => agents.includes(id))
+      .map(([peer]) => peer),
     agentToAgent: config.tools.agentToAgent.allow.includes(id),
   };
 }
@@ -117,7 +125,13 @@ export function agentReferences(config: SwitchboardConfig, id: string): AgentRef
  * Removes an agent; with `dropReferences`, also every binding, shorthand and broadcast entry naming it.
  * `dropHint` finishes the refusal message with how the caller's user says "drop them too".
  */
-export function removeAgent(raw: Obj, id: string, config: SwitchboardConfig, dropReferences: boolean, dropHint = 'pass --drop-bindings'): AgentReferences {
+export function removeAgent(
+  raw: Obj,
+  id: string,
+  config: SwitchboardConfig,
+  dropReferences: boolean,
+  dropHint = 'pass --drop-bindings',
+): AgentReferences {
   const list = agentList(raw);
   const at = list.findIndex((a) => String(a.id).trim().toLowerCase() === id);
   if (at < 0) throw new ConfigEditError(`agent "${id}" does not exist`, 'not_found');
@@ -151,7 +165,9 @@ function agentEntries(raw: Obj): { id: string; entry: Obj }[] {
   const agents = raw.agents;
   if (!isObj(agents)) return [];
   if (isArgentosAgents(agents)) {
-    return Object.entries(agents).filter(([k, v]) => k !== 'defaults' && isObj(v)).map(([k, v]) => ({ id: lower((v as Obj).id ?? k), entry: v as Obj }));
+    return Object.entries(agents)
+      .filter(([k, v]) => k !== 'defaults' && isObj(v))
+      .map(([k, v]) => ({ id: lower((v as Obj).id ?? k), entry: v as Obj }));
   }
   const list: unknown = (raw.agents as Obj).list;
   return Array.isArray(list) ? list.filter(isObj).map((entry) => ({ id: lower(entry.id), entry })) : [];
@@ -242,7 +258,8 @@ function secretSlots(raw: unknown): SecretSlot[] {
     };
     visit(block, ['channels', channel]);
     if (isObj(block.accounts)) {
-      for (const [account, value] of Object.entries(block.accounts)) if (isObj(value)) visit(value, ['channels', channel, 'accounts', account]);
+      for (const [account, value] of Object.entries(block.accounts))
+        if (isObj(value)) visit(value, ['channels', channel, 'accounts', account]);
     }
   }
   return slots;

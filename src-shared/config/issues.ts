@@ -24,7 +24,9 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.file
     ? `${issue.file}${issue.line !== undefined ? `:${issue.line}:${issue.column ?? 1}` : ''}: `
-    : issue.line !== undefined ? `${issue.line}:${issue.column ?? 1}: ` : '';
+    : issue.line !== undefined
+      ? `${issue.line}:${issue.column ?? 1}: `
+      : '';
   const path = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
   return `${where}${issue.severity}: ${path}${issue.message}`;
 }

@@ -2,14 +2,27 @@
 // checked, ArgentOS identity strings and channel shorthands mapped, accounts merged with their
 // channel's base block. Rules that need the whole config at once live in validate.ts.
 import {
-  CHANNELS, DEFAULT_ACCOUNT_ID, DEFAULT_AGENT_ID, DEFAULT_MAIN_KEY, ID_PATTERN, RESERVED_IDS, isChannelId,
+  CHANNELS,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_AGENT_ID,
+  DEFAULT_MAIN_KEY,
+  ID_PATTERN,
+  RESERVED_IDS,
+  isChannelId,
   type ChannelId,
 } from './constants.ts';
 import type { IssueCollector } from './collector.ts';
 import { didYouMean, type JsonPath } from './issues.ts';
 import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
 import type {
-  AgentConfig, Binding, BindingMatch, BroadcastConfig, ChannelAccount, ChannelConfig, PeerKind, SessionConfig,
+  AgentConfig,
+  Binding,
+  BindingMatch,
+  BroadcastConfig,
+  ChannelAccount,
+  ChannelConfig,
+  PeerKind,
+  SessionConfig,
   SwitchboardConfig,
 } from './types.ts';
 
@@ -21,13 +34,27 @@ export const SECRET_FIELDS: Readonly<Record<ChannelId, readonly string[]>> = {
   webchat: [],
 };
 
-const COMMON_ACCOUNT_KEYS = new Set(['enabled', 'name', 'dmPolicy', 'allowFrom', 'groupPolicy', 'groupAllowFrom', 'groups', 'textChunkLimit', 'mediaMaxMb']);
+const COMMON_ACCOUNT_KEYS = new Set([
+  'enabled',
+  'name',
+  'dmPolicy',
+  'allowFrom',
+  'groupPolicy',
+  'groupAllowFrom',
+  'groups',
+  'textChunkLimit',
+  'mediaMaxMb',
+]);
 
 /** Checks an agent or account id; returns the lower-cased id, or undefined after reporting. */
 export function checkId(raw: string, what: 'agent' | 'account', path: JsonPath, out: IssueCollector): string | undefined {
   const id = raw.trim().toLowerCase();
   if (!ID_PATTERN.test(id)) {
-    out.error(path, `invalid_${what}_id`, `${what} id "${raw}" is not allowed: use 1-64 characters a-z, 0-9, "_" or "-", starting with a letter or digit`);
+    out.error(
+      path,
+      `invalid_${what}_id`,
+      `${what} id "${raw}" is not allowed: use 1-64 characters a-z, 0-9, "_" or "-", starting with a letter or digit`,
+    );
     return undefined;
   }
   if (RESERVED_IDS.has(id)) {
@@ -60,12 +87,23 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     ...(raw.workspace !== undefined ? { workspace: raw.workspace } : {}),
     ...(raw.agentDir !== undefined ? { agentDir: raw.agentDir } : {}),
     ...(raw.model !== undefined ? { model: raw.model.trim() } : {}),
-    groupChat: { mentionPatterns: raw.groupChat?.mentionPatterns ?? [], ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}) },
-    tools: { ...(raw.tools?.allow ? { allow: raw.tools.allow.map((t) => t.trim()) } : {}), deny: (raw.tools?.deny ?? []).map((t) => t.trim()) },
+    groupChat: {
+      mentionPatterns: raw.groupChat?.mentionPatterns ?? [],
+      ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}),
+    },
+    tools: {
+      ...(raw.tools?.allow ? { allow: raw.tools.allow.map((t) => t.trim()) } : {}),
+      deny: (raw.tools?.deny ?? []).map((t) => t.trim()),
+    },
     memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
     tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },
     ...(raw.skills ? { skills: raw.skills } : {}),
-    sandbox: { mode: raw.sandbox?.mode ?? 'off', ...(raw.sandbox?.scope ? { scope: raw.sandbox.scope } : {}), ...(raw.sandbox?.workspaceAccess ? { workspaceAccess: raw.sandbox.workspaceAccess } : {}), ...(raw.sandbox?.docker ? { docker: raw.sandbox.docker } : {}) },
+    sandbox: {
+      mode: raw.sandbox?.mode ?? 'off',
+      ...(raw.sandbox?.scope ? { scope: raw.sandbox.scope } : {}),
+      ...(raw.sandbox?.workspaceAccess ? { workspaceAccess: raw.sandbox.workspaceAccess } : {}),
+      ...(raw.sandbox?.docker ? { docker: raw.sandbox.docker } : {}),
+    },
     authProfiles: { scope: raw.authProfiles?.scope ?? 'agent' },
     owners: raw.owners ?? [],
     limits: { ...raw.limits },
@@ -81,7 +119,11 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     if (!agent) return;
     const earlier = seen.get(agent.id);
     if (earlier !== undefined) {
-      out.error(['agents', 'list', i, 'id'], 'duplicate_agent', `agent id "${entry.id}" is already used by agents.list[${earlier}] (ids compare case-insensitively)`);
+      out.error(
+        ['agents', 'list', i, 'id'],
+        'duplicate_agent',
+        `agent id "${entry.id}" is already used by agents.list[${earlier}] (ids compare case-insensitively)`,
+      );
       return;
     }
     seen.set(agent.id, i);
@@ -97,7 +139,11 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     const [first, ...rest] = defaults;
     for (const extra of rest) {
       const i = (raw.agents?.list ?? []).findIndex((a) => a.id.trim().toLowerCase() === extra.id);
-      out.warn(['agents', 'list', i, 'default'], 'multiple_defaults', `several agents have default: true; "${first!.id}" (the first) is the default, "${extra.id}" is not`);
+      out.warn(
+        ['agents', 'list', i, 'default'],
+        'multiple_defaults',
+        `several agents have default: true; "${first!.id}" (the first) is the default, "${extra.id}" is not`,
+      );
       extra.default = false;
     }
   }
@@ -112,12 +158,22 @@ function normalizeAccountId(raw: string | number | undefined, path: JsonPath, ou
   return checkId(id, 'account', path, out);
 }
 
-export function normalizeBinding(raw: RawBinding, index: number, source: Binding['source'], path: JsonPath, out: IssueCollector): Binding | undefined {
+export function normalizeBinding(
+  raw: RawBinding,
+  index: number,
+  source: Binding['source'],
+  path: JsonPath,
+  out: IssueCollector,
+): Binding | undefined {
   const m = raw.match;
   let ok = true;
   const channel = m.channel.trim().toLowerCase();
   if (!isChannelId(channel)) {
-    out.error([...path, 'match', 'channel'], 'unknown_channel', `unknown channel "${m.channel}"${didYouMean(channel, CHANNELS)}; Switchboard supports ${CHANNELS.join(', ')}`);
+    out.error(
+      [...path, 'match', 'channel'],
+      'unknown_channel',
+      `unknown channel "${m.channel}"${didYouMean(channel, CHANNELS)}; Switchboard supports ${CHANNELS.join(', ')}`,
+    );
     ok = false;
   }
   const accountId = normalizeAccountId(m.accountId, [...path, 'match', 'accountId'], out);
@@ -127,7 +183,11 @@ export function normalizeBinding(raw: RawBinding, index: number, source: Binding
     const kind = normalizePeerKind(m.peer.kind);
     const id = idString(m.peer.id);
     if (!kind) {
-      out.error([...path, 'match', 'peer', 'kind'], 'unknown_peer_kind', `unknown peer kind "${m.peer.kind}"; use direct (or dm), group or channel`);
+      out.error(
+        [...path, 'match', 'peer', 'kind'],
+        'unknown_peer_kind',
+        `unknown peer kind "${m.peer.kind}"; use direct (or dm), group or channel`,
+      );
       ok = false;
     }
     if (id === '') {
@@ -152,11 +212,21 @@ export function normalizeBinding(raw: RawBinding, index: number, source: Binding
     ok = false;
   }
   if (match.guildId !== undefined && match.teamId !== undefined) {
-    out.error([...path, 'match', 'teamId'], 'guild_and_team', 'a binding cannot match both a Discord guild and a team; split it in two bindings');
+    out.error(
+      [...path, 'match', 'teamId'],
+      'guild_and_team',
+      'a binding cannot match both a Discord guild and a team; split it in two bindings',
+    );
     ok = false;
   }
   if (!ok) return undefined;
-  return { index, source, agentId: raw.agentId.trim().toLowerCase(), match: match as BindingMatch, ...(raw.comment ? { comment: raw.comment } : {}) };
+  return {
+    index,
+    source,
+    agentId: raw.agentId.trim().toLowerCase(),
+    match: match as BindingMatch,
+    ...(raw.comment ? { comment: raw.comment } : {}),
+  };
 }
 
 const ALLOW_FROM_RULES: Partial<Record<ChannelId, { normalize: (v: string) => string | undefined; hint: (v: string) => string }>> = {
@@ -165,9 +235,10 @@ const ALLOW_FROM_RULES: Partial<Record<ChannelId, { normalize: (v: string) => st
       const s = v.replace(/^(tg|telegram):/i, '');
       return /^-?\d+$/.test(s) ? s : undefined;
     },
-    hint: (v) => v.startsWith('@')
-      ? `Telegram usernames like "${v}" can be recycled by someone else; use the numeric user id (optionally "tg:<id>")`
-      : `"${v}" is not a Telegram user id; use the numeric id (optionally "tg:<id>")`,
+    hint: (v) =>
+      v.startsWith('@')
+        ? `Telegram usernames like "${v}" can be recycled by someone else; use the numeric user id (optionally "tg:<id>")`
+        : `"${v}" is not a Telegram user id; use the numeric id (optionally "tg:<id>")`,
   },
   discord: {
     normalize: (v) => {
@@ -205,7 +276,14 @@ function isPlaintextSecret(value: SecretRef): value is string {
   return typeof value === 'string';
 }
 
-function buildAccount(channel: ChannelId, accountId: string, base: Record<string, unknown>, own: Record<string, unknown>, path: JsonPath, out: IssueCollector): ChannelAccount {
+function buildAccount(
+  channel: ChannelId,
+  accountId: string,
+  base: Record<string, unknown>,
+  own: Record<string, unknown>,
+  path: JsonPath,
+  out: IssueCollector,
+): ChannelAccount {
   const secretFields = SECRET_FIELDS[channel];
   // The base block is the default account; other accounts inherit its settings but never its secrets.
   const inherited = Object.fromEntries(Object.entries(base).filter(([k]) => accountId === DEFAULT_ACCOUNT_ID || !secretFields.includes(k)));
@@ -218,7 +296,11 @@ function buildAccount(channel: ChannelId, accountId: string, base: Record<string
     if (secretFields.includes(key)) {
       secrets[key] = value as SecretRef;
       if (isPlaintextSecret(value as SecretRef)) {
-        out.warn(ownOrBase(key), 'plaintext_secret', `plaintext secret in the config; move it into the OS keychain with "switchboard secrets migrate"`);
+        out.warn(
+          ownOrBase(key),
+          'plaintext_secret',
+          `plaintext secret in the config; move it into the OS keychain with "switchboard secrets migrate"`,
+        );
       }
     } else settings[key] = value;
   }
@@ -238,13 +320,21 @@ function buildAccount(channel: ChannelId, accountId: string, base: Record<string
     secrets,
   };
   if (account.dmPolicy === 'open' && !account.allowFrom.includes('*')) {
-    out.error(ownOrBase('dmPolicy'), 'open_without_wildcard', `dmPolicy "open" lets anyone talk to your agents; confirm it by adding "*" to allowFrom (account "${accountId}")`);
+    out.error(
+      ownOrBase('dmPolicy'),
+      'open_without_wildcard',
+      `dmPolicy "open" lets anyone talk to your agents; confirm it by adding "*" to allowFrom (account "${accountId}")`,
+    );
   }
   return account;
 }
 
 function normalizeChannel(channel: ChannelId, block: Record<string, unknown>, out: IssueCollector): ChannelConfig {
-  const { accounts: rawAccounts, agent, ...base } = block as { accounts?: Record<string, Record<string, unknown>>; agent?: string } & Record<string, unknown>;
+  const {
+    accounts: rawAccounts,
+    agent,
+    ...base
+  } = block as { accounts?: Record<string, Record<string, unknown>>; agent?: string } & Record<string, unknown>;
   const accounts: Record<string, ChannelAccount> = {};
   const ownAccounts = new Map<string, { key: string; value: Record<string, unknown> }>();
   for (const [key, value] of Object.entries(rawAccounts ?? {})) {
@@ -265,7 +355,14 @@ function normalizeChannel(channel: ChannelId, block: Record<string, unknown>, ou
   // credential, or when accounts.default refines it.
   if (ownAccounts.size === 0 || baseHasSecret || ownAccounts.has(DEFAULT_ACCOUNT_ID)) {
     const own = ownAccounts.get(DEFAULT_ACCOUNT_ID);
-    accounts[DEFAULT_ACCOUNT_ID] = buildAccount(channel, DEFAULT_ACCOUNT_ID, base, own?.value ?? {}, own ? ['channels', channel, 'accounts', own.key] : ['channels', channel], out);
+    accounts[DEFAULT_ACCOUNT_ID] = buildAccount(
+      channel,
+      DEFAULT_ACCOUNT_ID,
+      base,
+      own?.value ?? {},
+      own ? ['channels', channel, 'accounts', own.key] : ['channels', channel],
+      out,
+    );
   }
   for (const [id, { key, value }] of ownAccounts) {
     if (id === DEFAULT_ACCOUNT_ID) continue;
@@ -283,7 +380,11 @@ function normalizeSession(raw: RawConfig, out: IssueCollector): SessionConfig {
       const channel = colon > 0 ? entry.slice(0, colon).trim().toLowerCase() : '';
       const id = colon > 0 ? entry.slice(colon + 1).trim() : '';
       if (!isChannelId(channel) || id === '') {
-        out.error(path, 'invalid_identity_link', `identity link "${entry}" must be "<channel>:<id>" with channel one of ${CHANNELS.join(', ')}`);
+        out.error(
+          path,
+          'invalid_identity_link',
+          `identity link "${entry}" must be "<channel>:<id>" with channel one of ${CHANNELS.join(', ')}`,
+        );
         return;
       }
       const key = `${channel}:${id}`.toLowerCase();
@@ -333,7 +434,13 @@ export function normalizeConfig(raw: RawConfig, out: IssueCollector): Switchboar
     bindings,
     channels,
     session: normalizeSession(raw, out),
-    tools: { agentToAgent: { enabled: a2a?.enabled === true, allow: (a2a?.allow ?? []).map((a) => a.trim().toLowerCase()), maxTurns: a2a?.maxTurns ?? 5 } },
+    tools: {
+      agentToAgent: {
+        enabled: a2a?.enabled === true,
+        allow: (a2a?.allow ?? []).map((a) => a.trim().toLowerCase()),
+        maxTurns: a2a?.maxTurns ?? 5,
+      },
+    },
     ...(raw.broadcast ? { broadcast: normalizeBroadcast(raw)! } : {}),
     models: { anthropic: { ...(raw.models?.anthropic?.baseUrl ? { baseUrl: raw.models.anthropic.baseUrl } : {}) } },
     gateway: {

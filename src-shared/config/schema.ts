@@ -23,11 +23,9 @@ const idList = z.array(idLike);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** A secret field: a keychain reference, an environment variable, or (import only) plaintext. */
-export const secretRefSchema = z.union([
-  z.string(),
-  strict({ secret: nonEmpty }),
-  strict({ env: nonEmpty }),
-], { error: 'expected { secret: "name" }, { env: "VAR" } or a string' });
+export const secretRefSchema = z.union([z.string(), strict({ secret: nonEmpty }), strict({ env: nonEmpty })], {
+  error: 'expected { secret: "name" }, { env: "VAR" } or a string',
+});
 
 const scopeSchema = strict({ scope: z.enum(['agent', 'shared']).optional(), pool: nonEmpty.optional() });
 
@@ -170,12 +168,15 @@ export const channelSchemas = {
   webchat: channelBlock('webchat'),
 };
 
-export const channelsSchema = strict({
-  telegram: channelSchemas.telegram.optional(),
-  discord: channelSchemas.discord.optional(),
-  whatsapp: channelSchemas.whatsapp.optional(),
-  webchat: channelSchemas.webchat.optional(),
-}, 'channel');
+export const channelsSchema = strict(
+  {
+    telegram: channelSchemas.telegram.optional(),
+    discord: channelSchemas.discord.optional(),
+    whatsapp: channelSchemas.whatsapp.optional(),
+    webchat: channelSchemas.webchat.optional(),
+  },
+  'channel',
+);
 
 export const sessionSchema = strict({
   dmScope: z.enum(DM_SCOPES).optional(),
@@ -228,6 +229,8 @@ export const rawConfigSchema = strict({
 export type RawConfig = z.infer<typeof rawConfigSchema>;
 export type RawAgent = z.infer<typeof agentSchema>;
 export type RawBinding = z.infer<typeof bindingSchema>;
-export type RawChannelBlock = z.infer<(typeof channelSchemas)['telegram']> & z.infer<(typeof channelSchemas)['discord']> & z.infer<(typeof channelSchemas)['whatsapp']>;
+export type RawChannelBlock = z.infer<(typeof channelSchemas)['telegram']> &
+  z.infer<(typeof channelSchemas)['discord']> &
+  z.infer<(typeof channelSchemas)['whatsapp']>;
 export type SecretRef = z.infer<typeof secretRefSchema>;
 export const KNOWN_CHANNELS = CHANNELS;

@@ -4,7 +4,10 @@
 import { bindingTier, peerClass } from './tiers.ts';
 import type { Binding } from './types.ts';
 
-interface Entry { binding: Binding; tier: number }
+interface Entry {
+  binding: Binding;
+  tier: number;
+}
 
 function peerKey(b: Binding): string {
   const p = b.match.peer;
@@ -56,7 +59,10 @@ export function findShadowedBindings(bindings: readonly Binding[]): { shadowed: 
       for (const g of guilds) {
         for (const a of buckets.get(`${b.match.channel}|${pk}|${g}`) ?? []) {
           if (!precedes(a, e)) break;
-          if (covers(a.binding, b) && (!by || precedes({ binding: a.binding, tier: bindingTier(a.binding) }, { binding: by, tier: bindingTier(by) }))) {
+          if (
+            covers(a.binding, b) &&
+            (!by || precedes({ binding: a.binding, tier: bindingTier(a.binding) }, { binding: by, tier: bindingTier(by) }))
+          ) {
             by = a.binding;
             break;
           }

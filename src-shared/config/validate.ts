@@ -1,6 +1,14 @@
 // Rules that need the whole normalised config: bindings and broadcast groups naming agents that
 // exist, accounts that exist, shadowed bindings, tool and model names.
-import { BUILTIN_TOOLS, CHANNELS, DEFAULT_ACCOUNT_ID, DEPRECATED_MODELS, KNOWN_MODELS, canonicalModelName, isChannelId } from './constants.ts';
+import {
+  BUILTIN_TOOLS,
+  CHANNELS,
+  DEFAULT_ACCOUNT_ID,
+  DEPRECATED_MODELS,
+  KNOWN_MODELS,
+  canonicalModelName,
+  isChannelId,
+} from './constants.ts';
 import type { IssueCollector } from './collector.ts';
 import { didYouMean, formatPath } from './issues.ts';
 import { bindingPath } from './normalize.ts';
@@ -17,7 +25,12 @@ function checkModel(model: string, path: (string | number)[], out: IssueCollecto
   const name = canonicalModelName(model);
   const eol = DEPRECATED_MODELS[name];
   if (eol) out.warn(path, 'deprecated_model', `model "${model}" is deprecated and reaches end-of-life on ${eol}; choose a newer model`);
-  else if (!KNOWN_MODELS.includes(name)) out.warn(path, 'unknown_model', `model "${model}" is not in the installed Anthropic SDK's model list${didYouMean(name, KNOWN_MODELS)}; it will be sent as written`);
+  else if (!KNOWN_MODELS.includes(name))
+    out.warn(
+      path,
+      'unknown_model',
+      `model "${model}" is not in the installed Anthropic SDK's model list${didYouMean(name, KNOWN_MODELS)}; it will be sent as written`,
+    );
 }
 
 export function validateConfig(config: SwitchboardConfig, out: IssueCollector, agentIndexById: Map<string, number>): void {
@@ -28,48 +41,80 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   for (const b of config.bindings) {
     const path = bindingPath(b);
     if (!known.has(b.agentId)) {
-      out.error(b.source === 'bindings' ? [...path, 'agentId'] : path, 'unknown_agent',
-        `binding names agent "${b.agentId}", which is not defined${didYouMean(b.agentId, agentIds)}; messages are never silently sent to another agent — add the agent or fix the id`);
+      out.error(
+        b.source === 'bindings' ? [...path, 'agentId'] : path,
+        'unknown_agent',
+        `binding names agent "${b.agentId}", which is not defined${didYouMean(b.agentId, agentIds)}; messages are never silently sent to another agent — add the agent or fix the id`,
+      );
     }
     const accountId = b.match.accountId;
     if (accountId !== '*' && !(b.match.channel === 'webchat' && accountId === DEFAULT_ACCOUNT_ID)) {
       const channel = config.channels[b.match.channel];
       if (!channel) {
-        out.warn([...path, 'match', 'channel'], 'unconfigured_channel', `channel "${b.match.channel}" has no accounts configured yet; this binding takes effect once account "${accountId}" is added under channels.${b.match.channel}`);
+        out.warn(
+          [...path, 'match', 'channel'],
+          'unconfigured_channel',
+          `channel "${b.match.channel}" has no accounts configured yet; this binding takes effect once account "${accountId}" is added under channels.${b.match.channel}`,
+        );
       } else if (!channel.accounts[accountId]) {
-        out.warn([...path, 'match', 'accountId'], 'unknown_account',
-          `account "${accountId}" is not defined under channels.${b.match.channel}.accounts (defined: ${Object.keys(channel.accounts).join(', ') || 'none'}); the binding waits until it is`);
+        out.warn(
+          [...path, 'match', 'accountId'],
+          'unknown_account',
+          `account "${accountId}" is not defined under channels.${b.match.channel}.accounts (defined: ${Object.keys(channel.accounts).join(', ') || 'none'}); the binding waits until it is`,
+        );
       }
     }
   }
 
   for (const { shadowed, by } of findShadowedBindings(config.bindings)) {
-    out.warn(bindingPath(shadowed), 'shadowed_binding',
-      `this binding can never match: ${describeBinding(config, by.index)} (${TIER_NAMES[bindingTier(by)]}) already matches every message it would match`);
+    out.warn(
+      bindingPath(shadowed),
+      'shadowed_binding',
+      `this binding can never match: ${describeBinding(config, by.index)} (${TIER_NAMES[bindingTier(by)]}) already matches every message it would match`,
+    );
   }
 
   for (const [peerId, agents] of Object.entries(config.broadcast?.groups ?? {})) {
     agents.forEach((id, i) => {
-      if (!known.has(id)) out.error(['broadcast', peerId, i], 'unknown_agent', `broadcast group names agent "${id}", which is not defined${didYouMean(id, agentIds)}`);
+      if (!known.has(id))
+        out.error(
+          ['broadcast', peerId, i],
+          'unknown_agent',
+          `broadcast group names agent "${id}", which is not defined${didYouMean(id, agentIds)}`,
+        );
     });
   }
 
   config.tools.agentToAgent.allow.forEach((id, i) => {
-    if (!known.has(id)) out.warn(['tools', 'agentToAgent', 'allow', i], 'unknown_agent', `agentToAgent.allow names agent "${id}", which is not defined${didYouMean(id, agentIds)}`);
+    if (!known.has(id))
+      out.warn(
+        ['tools', 'agentToAgent', 'allow', i],
+        'unknown_agent',
+        `agentToAgent.allow names agent "${id}", which is not defined${didYouMean(id, agentIds)}`,
+      );
   });
 
   const toolNames: readonly string[] = BUILTIN_TOOLS;
   for (const agent of config.agents.list) {
     for (const list of ['allow', 'deny'] as const) {
       (agent.tools[list] ?? []).forEach((tool, i) => {
-        if (!toolNames.includes(tool)) out.warn(agentPath(agent.id, 'tools', list, i), 'unknown_tool', `unknown tool "${tool}"${didYouMean(tool, toolNames)}; it is ignored (unknown tools are never available)`);
+        if (!toolNames.includes(tool))
+          out.warn(
+            agentPath(agent.id, 'tools', list, i),
+            'unknown_tool',
+            `unknown tool "${tool}"${didYouMean(tool, toolNames)}; it is ignored (unknown tools are never available)`,
+          );
       });
     }
     if (agent.model) checkModel(agent.model, agentPath(agent.id, 'model'), out);
     agent.owners.forEach((owner, i) => {
       const channel = owner.slice(0, owner.indexOf(':')).toLowerCase();
       if (!isChannelId(channel) || owner.indexOf(':') === owner.length - 1) {
-        out.error(agentPath(agent.id, 'owners', i), 'invalid_owner', `owner "${owner}" must be "<channel>:<sender id>" with channel one of ${CHANNELS.join(', ')}`);
+        out.error(
+          agentPath(agent.id, 'owners', i),
+          'invalid_owner',
+          `owner "${owner}" must be "<channel>:<sender id>" with channel one of ${CHANNELS.join(', ')}`,
+        );
       }
     });
   }

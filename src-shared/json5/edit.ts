@@ -73,7 +73,9 @@ class Differ {
       // Earlier duplicates of a key are dead text (the last one wins), so they are left alone.
       if (!deleted[i] && lastIndex.get(it.key!) === i) this.node(it.value, next[it.key!], this.childInline(node, it.start));
     });
-    const added: Entry[] = Object.keys(next).filter((k) => !lastIndex.has(k)).map((key) => ({ key, value: next[key] }));
+    const added: Entry[] = Object.keys(next)
+      .filter((k) => !lastIndex.has(k))
+      .map((key) => ({ key, value: next[key] }));
     if (added.length === 0 && !deleted.includes(true)) return;
     const inserts: Entry[][] = [];
     inserts[items.length] = added;
@@ -93,7 +95,13 @@ class Differ {
     const inserts: Entry[][] = Array.from({ length: n + 1 }, () => []);
     let pi = -1;
     let pj = -1;
-    for (const [i, j] of [...align(items.map((it) => it.value.value), next), [n, next.length] as const]) {
+    for (const [i, j] of [
+      ...align(
+        items.map((it) => it.value.value),
+        next,
+      ),
+      [n, next.length] as const,
+    ]) {
       const k = i - pi - 1;
       const l = j - pj - 1;
       const paired = Math.min(k, l);
@@ -135,8 +143,11 @@ function align(a: unknown[], b: unknown[]): (readonly [number, number])[] {
     let i = 0;
     let j = 0;
     while (i < rows && j < cols) {
-      if (ka[p + i] === kb[p + j]) { pairs.push([p + i, p + j]); i++; j++; }
-      else if (dp[(i + 1) * w + j]! >= dp[i * w + j + 1]!) i++;
+      if (ka[p + i] === kb[p + j]) {
+        pairs.push([p + i, p + j]);
+        i++;
+        j++;
+      } else if (dp[(i + 1) * w + j]! >= dp[i * w + j + 1]!) i++;
       else j++;
     }
   }

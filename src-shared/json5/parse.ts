@@ -63,7 +63,10 @@ class Parser {
   readonly comments: Comment[] = [];
   readonly lines: LineMap;
 
-  constructor(private readonly text: string, private readonly tree: boolean) {
+  constructor(
+    private readonly text: string,
+    private readonly tree: boolean,
+  ) {
     this.lines = new LineMap(text);
   }
 
@@ -127,12 +130,26 @@ class Parser {
     const start = this.pos;
     let value: string | number | boolean | null;
     switch (c) {
-      case 123: return this.parseContainer(true);
-      case 91: return this.parseContainer(false);
-      case 34: case 39: value = this.parseString(); break;
-      case 116: this.expectWord('true'); value = true; break;
-      case 102: this.expectWord('false'); value = false; break;
-      case 110: this.expectWord('null'); value = null; break;
+      case 123:
+        return this.parseContainer(true);
+      case 91:
+        return this.parseContainer(false);
+      case 34:
+      case 39:
+        value = this.parseString();
+        break;
+      case 116:
+        this.expectWord('true');
+        value = true;
+        break;
+      case 102:
+        this.expectWord('false');
+        value = false;
+        break;
+      case 110:
+        this.expectWord('null');
+        value = null;
+        break;
       default:
         if (isDigit(c) || c === 45 || c === 43 || c === 46 || c === 73 || c === 78) value = this.parseNumber();
         else this.unexpected();
@@ -288,21 +305,31 @@ class Parser {
     const c = text.charCodeAt(this.pos);
     this.pos++;
     switch (c) {
-      case 98: return '\b';
-      case 102: return '\f';
-      case 110: return '\n';
-      case 114: return '\r';
-      case 116: return '\t';
-      case 118: return '\v';
+      case 98:
+        return '\b';
+      case 102:
+        return '\f';
+      case 110:
+        return '\n';
+      case 114:
+        return '\r';
+      case 116:
+        return '\t';
+      case 118:
+        return '\v';
       case 48:
         if (isDigit(text.charCodeAt(this.pos))) this.unexpected();
         return '\0';
-      case 120: return String.fromCharCode(this.readHex(2));
-      case 117: return String.fromCharCode(this.readHex(4));
+      case 120:
+        return String.fromCharCode(this.readHex(2));
+      case 117:
+        return String.fromCharCode(this.readHex(4));
       case 13:
         if (text.charCodeAt(this.pos) === 10) this.pos++;
         return '';
-      case 10: case 0x2028: case 0x2029:
+      case 10:
+      case 0x2028:
+      case 0x2029:
         return '';
       default:
         if (isDigit(c)) {
@@ -323,8 +350,14 @@ class Parser {
       if (c === 45) sign = -1;
       c = text.charCodeAt(++this.pos);
     }
-    if (c === 73) { this.expectWord('Infinity'); return sign * Infinity; }
-    if (c === 78) { this.expectWord('NaN'); return NaN; }
+    if (c === 73) {
+      this.expectWord('Infinity');
+      return sign * Infinity;
+    }
+    if (c === 78) {
+      this.expectWord('NaN');
+      return NaN;
+    }
     let exact = true;
     let value: number;
     if (c === 48 && (text.charCodeAt(this.pos + 1) | 32) === 120) {
@@ -341,13 +374,19 @@ class Parser {
         // A leading zero may not be followed by more digits (no octal look-alikes).
         if (isDigit(text.charCodeAt(this.pos))) this.unexpected();
       } else {
-        while (isDigit(text.charCodeAt(this.pos))) { this.pos++; intDigits++; }
+        while (isDigit(text.charCodeAt(this.pos))) {
+          this.pos++;
+          intDigits++;
+        }
       }
       if (text.charCodeAt(this.pos) === 46) {
         exact = false;
         this.pos++;
         let fracDigits = 0;
-        while (isDigit(text.charCodeAt(this.pos))) { this.pos++; fracDigits++; }
+        while (isDigit(text.charCodeAt(this.pos))) {
+          this.pos++;
+          fracDigits++;
+        }
         if (intDigits === 0 && fracDigits === 0) this.unexpected();
       } else if (intDigits === 0) {
         this.unexpected();
@@ -367,7 +406,9 @@ class Parser {
       const pos = this.lines.pos(start);
       throw new Json5SyntaxError(
         `number ${literal} at ${where} is too large to be represented exactly; write it as a string: "${literal}"`,
-        pos, [...this.path]);
+        pos,
+        [...this.path],
+      );
     }
     return value;
   }

@@ -42,7 +42,11 @@ export class Layout {
   private readonly comments: Comment[];
   private readonly lines: LineMap;
 
-  constructor(tree: ParseTree, text: string, readonly style: Style) {
+  constructor(
+    tree: ParseTree,
+    text: string,
+    readonly style: Style,
+  ) {
     this.text = text;
     this.comments = tree.comments;
     this.lines = tree.lines;
@@ -195,8 +199,13 @@ export class Layout {
  * complete new value, used when nothing of the original survives.
  */
 export function spliceContainer(
-  layout: Layout, edits: TextEdits, node: ContainerNode, deleted: boolean[],
-  inserts: (Entry[] | undefined)[], next: unknown, inline: boolean,
+  layout: Layout,
+  edits: TextEdits,
+  node: ContainerNode,
+  deleted: boolean[],
+  inserts: (Entry[] | undefined)[],
+  next: unknown,
+  inline: boolean,
 ): void {
   const { items } = node;
   const n = items.length;
@@ -206,7 +215,10 @@ export function spliceContainer(
   let pending: Entry[] = [];
   for (let g = 0; g <= n; g++) {
     pending = pending.concat(inserts[g] ?? []);
-    if (g === n || !deleted[g]) { before[g] = pending; pending = []; }
+    if (g === n || !deleted[g]) {
+      before[g] = pending;
+      pending = [];
+    }
   }
   const appended = before[n]!;
   const kept = items.map((_, i) => i).filter((i) => !deleted[i]);

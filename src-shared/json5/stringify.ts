@@ -56,13 +56,26 @@ export function formatString(s: string, quote: '"' | "'"): string {
     let esc: string | undefined;
     if (c < 0x20 || c === 0x7f) {
       switch (c) {
-        case 8: esc = '\\b'; break;
-        case 9: esc = '\\t'; break;
-        case 10: esc = '\\n'; break;
-        case 12: esc = '\\f'; break;
-        case 13: esc = '\\r'; break;
-        case 11: esc = '\\v'; break;
-        default: esc = `\\x${c.toString(16).padStart(2, '0')}`;
+        case 8:
+          esc = '\\b';
+          break;
+        case 9:
+          esc = '\\t';
+          break;
+        case 10:
+          esc = '\\n';
+          break;
+        case 12:
+          esc = '\\f';
+          break;
+        case 13:
+          esc = '\\r';
+          break;
+        case 11:
+          esc = '\\v';
+          break;
+        default:
+          esc = `\\x${c.toString(16).padStart(2, '0')}`;
       }
     } else if (c === 92) {
       esc = '\\\\';
@@ -73,7 +86,10 @@ export function formatString(s: string, quote: '"' | "'"): string {
     } else if (c >= 0xd800 && c <= 0xdfff) {
       // A lone surrogate cannot be written as UTF-8; a proper pair is left alone.
       const pair = c <= 0xdbff && isLow(s.charCodeAt(i + 1));
-      if (pair) { i++; continue; }
+      if (pair) {
+        i++;
+        continue;
+      }
       esc = `\\u${c.toString(16)}`;
     }
     if (esc !== undefined) {
@@ -84,7 +100,9 @@ export function formatString(s: string, quote: '"' | "'"): string {
   return out + s.slice(run) + quote;
 }
 
-function isLow(c: number): boolean { return c >= 0xdc00 && c <= 0xdfff; }
+function isLow(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
 
 export function formatKey(key: string, style: Style): string {
   return !style.quoteKeys && IDENTIFIER.test(key) ? key : formatString(key, style.quote);

@@ -26,7 +26,10 @@ export const configIssueSchema = z.object({
 /** The config as written (JSON5 parsed), in either the canonical or the ArgentOS shape. */
 export const rawConfigSchema = z.record(z.string(), z.unknown());
 
-export const toolPolicySchema = z.strictObject({ allow: z.array(z.string().min(1)).optional(), deny: z.array(z.string().min(1)).optional() });
+export const toolPolicySchema = z.strictObject({
+  allow: z.array(z.string().min(1)).optional(),
+  deny: z.array(z.string().min(1)).optional(),
+});
 
 /** What a binding matches; strict, so a misspelt key is refused instead of silently widening it. */
 export const bindingMatchSchema = z.strictObject({
@@ -76,7 +79,9 @@ export const CONFIG_METHODS = {
   'config.get': defineMethod({
     params: z.object({}).optional(),
     result: z.object({
-      configPath: z.string(), exists: z.boolean(), hash: z.string(),
+      configPath: z.string(),
+      exists: z.boolean(),
+      hash: z.string(),
       /** null when the file does not parse (see issues for where). */
       raw: rawConfigSchema.nullable(),
       issues: z.array(configIssueSchema),

@@ -17,11 +17,7 @@ export interface EventDef<S extends z.ZodType = z.ZodType> {
 export type MethodTable = Record<string, MethodDef>;
 export type EventTable = Record<string, EventDef>;
 
-export function defineMethod<P extends z.ZodType, R extends z.ZodType>(def: {
-  params: P;
-  result: R;
-  mutating?: boolean;
-}): MethodDef<P, R> {
+export function defineMethod<P extends z.ZodType, R extends z.ZodType>(def: { params: P; result: R; mutating?: boolean }): MethodDef<P, R> {
   return { params: def.params, result: def.result, mutating: def.mutating ?? false };
 }
 

@@ -107,7 +107,11 @@ export const authProfileInfoSchema = z.object({
   keyStored: z.boolean().nullable(),
 });
 
-const secretName = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_./:-]*$/, 'letters, digits and _ . / : - only');
+const secretName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_./:-]*$/, 'letters, digits and _ . / : - only');
 const profileId = z.string().min(1).max(64);
 
 export const statusSchema = z.object({
@@ -133,12 +137,22 @@ export const CHANNEL_METHODS = {
   'channels.status': defineMethod({ params: z.object({}).optional(), result: z.object({ channels: z.array(channelStatusSchema) }) }),
   'channels.probe': defineMethod({
     params: channelAccountParams,
-    result: z.object({ channel: z.string(), accountId: z.string(), ok: z.boolean(), identity: z.string().optional(), error: z.string().optional() }),
+    result: z.object({
+      channel: z.string(),
+      accountId: z.string(),
+      ok: z.boolean(),
+      identity: z.string().optional(),
+      error: z.string().optional(),
+    }),
   }),
   /** Stops and starts one account (a fresh connection) without touching the others; `channel.state` events follow. */
   'channels.restart': defineMethod({
     params: channelAccountParams,
-    result: z.object({ channel: z.string(), accountId: z.string(), state: z.enum(['stopped', 'connecting', 'connected', 'linking', 'error']) }),
+    result: z.object({
+      channel: z.string(),
+      accountId: z.string(),
+      state: z.enum(['stopped', 'connecting', 'connected', 'linking', 'error']),
+    }),
     mutating: true,
   }),
   /** Links a WhatsApp account: QR codes arrive as `channel.qr` events; resolves once linked. */
@@ -169,8 +183,11 @@ export const TASK_METHODS = {
   /** `due`/`notes`: a string sets, null or "" clears. */
   'tasks.update': defineMethod({
     params: z.object({
-      agentId, id: z.string().min(1).max(32), status: z.enum(['open', 'done', 'cancelled']).optional(),
-      due: z.string().max(40).nullable().optional(), notes: z.string().max(4000).nullable().optional(),
+      agentId,
+      id: z.string().min(1).max(32),
+      status: z.enum(['open', 'done', 'cancelled']).optional(),
+      due: z.string().max(40).nullable().optional(),
+      notes: z.string().max(4000).nullable().optional(),
     }),
     result: z.object({ agentId: z.string(), task: taskSchema }),
     mutating: true,
@@ -179,8 +196,16 @@ export const TASK_METHODS = {
 
 export const AGENT_CONTROL_METHODS = {
   /** A paused agent keeps receiving (and recording) messages but runs no turns until resumed. */
-  'agents.pause': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), paused: z.boolean() }), mutating: true }),
-  'agents.resume': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), paused: z.boolean() }), mutating: true }),
+  'agents.pause': defineMethod({
+    params: z.object({ agentId }),
+    result: z.object({ agentId: z.string(), paused: z.boolean() }),
+    mutating: true,
+  }),
+  'agents.resume': defineMethod({
+    params: z.object({ agentId }),
+    result: z.object({ agentId: z.string(), paused: z.boolean() }),
+    mutating: true,
+  }),
 };
 
 export const CONTROL_METHODS = {
@@ -204,21 +229,38 @@ export const CONTROL_METHODS = {
     result: z.object({
       decision: routeDecisionSchema,
       tier: z.number(),
-      candidates: z.array(z.object({
-        bindingIndex: z.number(), source: z.string(), agentId: z.string(), tier: z.number(),
-        matched: z.boolean(), matchTier: z.number().optional(), reason: z.string().optional(),
-      })),
+      candidates: z.array(
+        z.object({
+          bindingIndex: z.number(),
+          source: z.string(),
+          agentId: z.string(),
+          tier: z.number(),
+          matched: z.boolean(),
+          matchTier: z.number().optional(),
+          reason: z.string().optional(),
+        }),
+      ),
     }),
   }),
   'agents.list': defineMethod({ params: z.object({}).optional(), result: z.object({ agents: z.array(agentSummarySchema) }) }),
-  'sessions.list': defineMethod({ params: z.object({ agentId }), result: z.object({ agentId: z.string(), sessions: z.array(sessionSummarySchema) }) }),
+  'sessions.list': defineMethod({
+    params: z.object({ agentId }),
+    result: z.object({ agentId: z.string(), sessions: z.array(sessionSummarySchema) }),
+  }),
   'sessions.history': defineMethod({
-    params: z.object({ agentId, sessionKey, before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    params: z.object({
+      agentId,
+      sessionKey,
+      before: z.number().int().positive().optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
     result: z.object({
-      agentId: z.string(), sessionKey: z.string(),
+      agentId: z.string(),
+      sessionKey: z.string(),
       /** The transcript the records come from (null: no such session); a new id under the same key means it was reset. */
       sessionId: z.string().nullable(),
-      records: z.array(transcriptRecordSchema), hasMore: z.boolean(),
+      records: z.array(transcriptRecordSchema),
+      hasMore: z.boolean(),
     }),
   }),
   /**
@@ -227,40 +269,74 @@ export const CONTROL_METHODS = {
    */
   'sessions.export': defineMethod({
     params: z.object({ agentId, sessionKey }),
-    result: z.object({ agentId: z.string(), sessionKey: z.string(), sessionId: z.string(), meta: sessionExportMetaSchema, jsonl: z.string() }),
+    result: z.object({
+      agentId: z.string(),
+      sessionKey: z.string(),
+      sessionId: z.string(),
+      meta: sessionExportMetaSchema,
+      jsonl: z.string(),
+    }),
   }),
   /** Deletes one session (`key` of sessions.list; transcript included); `conflict` while a turn runs or waits in it. */
-  'sessions.delete': defineMethod({ params: z.object({ agentId, sessionKey }), result: z.object({ deleted: z.boolean() }), mutating: true }),
+  'sessions.delete': defineMethod({
+    params: z.object({ agentId, sessionKey }),
+    result: z.object({ deleted: z.boolean() }),
+    mutating: true,
+  }),
   'webchat.send': defineMethod({
     params: z.object({ agentId, text: z.string().min(1).max(100_000), sessionKey: sessionKey.optional() }),
     result: z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string() }),
     mutating: true,
   }),
   'turn.cancel': defineMethod({ params: z.object({ agentId, sessionKey }), result: z.object({ cancelled: z.boolean() }), mutating: true }),
-  'pairing.list': defineMethod({ params: z.object({ channel: z.string().optional(), account: z.string().optional() }).optional(), result: z.object({ pending: z.array(pendingPairingSchema) }) }),
+  'pairing.list': defineMethod({
+    params: z.object({ channel: z.string().optional(), account: z.string().optional() }).optional(),
+    result: z.object({ pending: z.array(pendingPairingSchema) }),
+  }),
   'pairing.approve': defineMethod({
     params: z.object({ channel: z.string().min(1), code: z.string().min(4).max(16), account: z.string().optional() }),
     result: z.object({ channel: z.string(), account: z.string(), senderId: z.string() }),
     mutating: true,
   }),
-  'secrets.list': defineMethod({ params: z.object({}).optional(), result: z.object({ keychain: keychainStatusSchema, secrets: z.array(secretInfoSchema) }) }),
+  'secrets.list': defineMethod({
+    params: z.object({}).optional(),
+    result: z.object({ keychain: keychainStatusSchema, secrets: z.array(secretInfoSchema) }),
+  }),
   'secrets.set': defineMethod({
     params: z.object({ name: secretName, value: z.string().min(1).max(16_384), baseHash: z.string().optional() }),
     result: z.object({ name: z.string(), stored: z.boolean() }),
     mutating: true,
   }),
-  'secrets.delete': defineMethod({ params: z.object({ name: secretName, baseHash: z.string().optional() }), result: z.object({ name: z.string(), deleted: z.boolean() }), mutating: true }),
+  'secrets.delete': defineMethod({
+    params: z.object({ name: secretName, baseHash: z.string().optional() }),
+    result: z.object({ name: z.string(), deleted: z.boolean() }),
+    mutating: true,
+  }),
   'auth.list': defineMethod({
     params: z.object({ agentId: agentId.optional() }).optional(),
     result: z.object({
       keychain: keychainStatusSchema,
       /** Whether the gateway has ANTHROPIC_API_KEY, the key agents without a profile fall back to (never its value). */
       envKey: z.boolean(),
-      agents: z.array(z.object({ agentId: z.string(), scope: z.enum(['agent', 'shared']), envFallback: z.boolean(), profiles: z.array(authProfileInfoSchema) })),
+      agents: z.array(
+        z.object({
+          agentId: z.string(),
+          scope: z.enum(['agent', 'shared']),
+          envFallback: z.boolean(),
+          profiles: z.array(authProfileInfoSchema),
+        }),
+      ),
     }),
   }),
   'auth.add': defineMethod({
-    params: z.object({ agentId, profileId: profileId.optional(), shared: z.boolean().optional(), label: z.string().max(200).optional(), apiKey: z.string().min(1).max(4096), baseHash: z.string().optional() }),
+    params: z.object({
+      agentId,
+      profileId: profileId.optional(),
+      shared: z.boolean().optional(),
+      label: z.string().max(200).optional(),
+      apiKey: z.string().min(1).max(4096),
+      baseHash: z.string().optional(),
+    }),
     result: z.object({ agentId: z.string(), profileId: z.string(), scope: z.enum(['agent', 'shared']) }),
     mutating: true,
   }),
@@ -274,7 +350,12 @@ export const CONTROL_METHODS = {
    * keychain: the keys never cross the control plane. A profile the target already has is skipped.
    */
   'auth.copy': defineMethod({
-    params: z.object({ fromAgentId: agentId, toAgentId: agentId, profileIds: z.array(profileId).min(1).max(64).optional(), baseHash: z.string().optional() }),
+    params: z.object({
+      fromAgentId: agentId,
+      toAgentId: agentId,
+      profileIds: z.array(profileId).min(1).max(64).optional(),
+      baseHash: z.string().optional(),
+    }),
     result: z.object({
       toAgentId: z.string(),
       copied: z.array(z.object({ profileId: z.string(), from: z.string() })),
@@ -284,32 +365,70 @@ export const CONTROL_METHODS = {
   }),
   'auth.test': defineMethod({
     params: z.object({ agentId, profileId: z.string().optional() }),
-    result: z.object({ agentId: z.string(), results: z.array(z.object({ profileId: z.string(), ok: z.boolean(), status: z.number().optional(), message: z.string() })) }),
+    result: z.object({
+      agentId: z.string(),
+      results: z.array(z.object({ profileId: z.string(), ok: z.boolean(), status: z.number().optional(), message: z.string() })),
+    }),
   }),
 };
-
 
 export const CONTROL_EVENTS = {
   'channel.state': defineEvent(channelStatusSchema),
   'channel.qr': defineEvent(z.object({ channel: z.string(), accountId: z.string(), qr: z.string() })),
   'gateway.state': defineEvent(z.object({ state: gatewayStateSchema, reason: z.string().optional() })),
-  'message.inbound': defineEvent(z.object({
-    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),
-    sender: z.object({ id: z.string(), name: z.string().optional() }), text: z.string(), route: routeDecisionSchema, seq: z.number(),
-  })),
+  'message.inbound': defineEvent(
+    z.object({
+      agentId: z.string(),
+      sessionKey: z.string(),
+      messageId: z.string(),
+      channel: z.string(),
+      accountId: z.string(),
+      sender: z.object({ id: z.string(), name: z.string().optional() }),
+      text: z.string(),
+      route: routeDecisionSchema,
+      seq: z.number(),
+    }),
+  ),
   'agent.delta': defineEvent(z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string(), text: z.string() })),
-  'agent.tool': defineEvent(z.object({
-    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), phase: z.enum(['call', 'result']),
-    id: z.string(), name: z.string(), isError: z.boolean().optional(), summary: z.string().optional(),
-    /** `call` only: the tool's input as JSON, redacted, cut to TOOL_INPUT_EVENT_MAX characters (ending in "…" when cut). */
-    input: z.string().optional(),
-  })),
-  'message.outbound': defineEvent(z.object({
-    agentId: z.string(), sessionKey: z.string(), messageId: z.string(), channel: z.string(), accountId: z.string(),
-    text: z.string(), incomplete: z.boolean(), failure: z.string().optional(), usage: usageSchema,
-  })),
-  'message.dropped': defineEvent(z.object({ channel: z.string(), accountId: z.string(), reason: z.string(), senderId: z.string().optional(), agentId: z.string().optional() })),
-  'agent.state': defineEvent(z.object({ agentId: z.string(), state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']), reason: z.string().optional() })),
+  'agent.tool': defineEvent(
+    z.object({
+      agentId: z.string(),
+      sessionKey: z.string(),
+      messageId: z.string(),
+      phase: z.enum(['call', 'result']),
+      id: z.string(),
+      name: z.string(),
+      isError: z.boolean().optional(),
+      summary: z.string().optional(),
+      /** `call` only: the tool's input as JSON, redacted, cut to TOOL_INPUT_EVENT_MAX characters (ending in "…" when cut). */
+      input: z.string().optional(),
+    }),
+  ),
+  'message.outbound': defineEvent(
+    z.object({
+      agentId: z.string(),
+      sessionKey: z.string(),
+      messageId: z.string(),
+      channel: z.string(),
+      accountId: z.string(),
+      text: z.string(),
+      incomplete: z.boolean(),
+      failure: z.string().optional(),
+      usage: usageSchema,
+    }),
+  ),
+  'message.dropped': defineEvent(
+    z.object({
+      channel: z.string(),
+      accountId: z.string(),
+      reason: z.string(),
+      senderId: z.string().optional(),
+      agentId: z.string().optional(),
+    }),
+  ),
+  'agent.state': defineEvent(
+    z.object({ agentId: z.string(), state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']), reason: z.string().optional() }),
+  ),
   'config.changed': defineEvent(z.object({ hash: z.string(), ok: z.boolean(), errors: z.array(z.string()) })),
 };
 

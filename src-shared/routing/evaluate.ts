@@ -20,7 +20,8 @@ function extraFieldsMatch(b: Binding, m: InboundRoute): string | undefined {
 export function evaluateBinding(b: Binding, m: InboundRoute): Evaluation {
   const bm = b.match;
   if (bm.channel !== m.channel) return { matched: false, reason: `channel is ${m.channel}, not ${bm.channel}` };
-  if (bm.accountId !== '*' && bm.accountId !== m.accountId) return { matched: false, reason: `account is ${m.accountId}, not ${bm.accountId}` };
+  if (bm.accountId !== '*' && bm.accountId !== m.accountId)
+    return { matched: false, reason: `account is ${m.accountId}, not ${bm.accountId}` };
   const extra = extraFieldsMatch(b, m);
   if (extra) return { matched: false, reason: extra };
   const tier = bindingTier(b);

@@ -29,7 +29,10 @@ export interface InboundRoute {
 }
 
 export class RouteInputError extends Error {
-  constructor(message: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
     super(message);
     this.name = 'RouteInputError';
   }
@@ -50,7 +53,8 @@ function peer(input: InboundPeerInput | null | undefined, field: string): PeerRe
   if (CANONICAL_KINDS[input.kind] === true && typeof input.id === 'string' && trimmed(input.id)) return input as PeerRef;
   const kind = normalizePeerKind(input.kind);
   if (!kind) throw new RouteInputError(`${field}.kind "${input.kind}" is not a peer kind (direct, dm, group, channel)`, `${field}.kind`);
-  if (typeof input.id !== 'string' && typeof input.id !== 'number') throw new RouteInputError(`${field}.id must be a string or number`, `${field}.id`);
+  if (typeof input.id !== 'string' && typeof input.id !== 'number')
+    throw new RouteInputError(`${field}.id must be a string or number`, `${field}.id`);
   return { kind, id: String(input.id).trim() };
 }
 
@@ -66,7 +70,15 @@ function lowerTrim(s: string): string {
 
 /** A fresh InboundRoute with every field present, so all of them share one hidden class. */
 export function emptyInboundRoute(): InboundRoute {
-  return { channel: 'webchat', accountId: DEFAULT_ACCOUNT_ID, peer: undefined, parentPeer: undefined, guildId: undefined, memberRoleIds: EMPTY, teamId: undefined };
+  return {
+    channel: 'webchat',
+    accountId: DEFAULT_ACCOUNT_ID,
+    peer: undefined,
+    parentPeer: undefined,
+    guildId: undefined,
+    memberRoleIds: EMPTY,
+    teamId: undefined,
+  };
 }
 
 function cleanRoles(roles: (string | number)[]): string[] {
@@ -81,9 +93,11 @@ function cleanRoles(roles: (string | number)[]): string[] {
 export function normalizeInto(input: InboundInput, target: InboundRoute): InboundRoute {
   if (typeof input?.channel !== 'string') throw new RouteInputError('channel is required', 'channel');
   const channel = lowerTrim(input.channel);
-  if (!isChannelId(channel)) throw new RouteInputError(`unknown channel "${input.channel}" (telegram, discord, whatsapp, webchat)`, 'channel');
+  if (!isChannelId(channel))
+    throw new RouteInputError(`unknown channel "${input.channel}" (telegram, discord, whatsapp, webchat)`, 'channel');
   const rawAccount = input.accountId;
-  const accountId = rawAccount === undefined || rawAccount === null ? '' : typeof rawAccount === 'string' ? lowerTrim(rawAccount) : String(rawAccount);
+  const accountId =
+    rawAccount === undefined || rawAccount === null ? '' : typeof rawAccount === 'string' ? lowerTrim(rawAccount) : String(rawAccount);
   target.channel = channel;
   target.accountId = accountId || DEFAULT_ACCOUNT_ID;
   target.peer = peer(input.peer, 'peer');

@@ -2,8 +2,15 @@
 // role and team, so a resolution costs a few map look-ups whatever the number of bindings. No
 // cache: the cost of a message never depends on the messages before it.
 import {
-  DEFAULT_AGENT_ID, TIER_NAMES, bindingTier, peerClass,
-  type Binding, type MatchedBy, type PeerKind, type SwitchboardConfig, type Tier,
+  DEFAULT_AGENT_ID,
+  TIER_NAMES,
+  bindingTier,
+  peerClass,
+  type Binding,
+  type MatchedBy,
+  type PeerKind,
+  type SwitchboardConfig,
+  type Tier,
 } from '../config/index.ts';
 import { evaluateBinding, type Evaluation } from './evaluate.ts';
 import { emptyInboundRoute, normalizeInbound, normalizeInto, type InboundInput, type InboundRoute } from './inbound.ts';
@@ -36,7 +43,10 @@ interface Candidate {
 
 type PeerSlot = Binding | Candidate[];
 
-interface WildcardList { any: Candidate[]; byGuild: Map<string, Candidate[]> }
+interface WildcardList {
+  any: Candidate[];
+  byGuild: Map<string, Candidate[]>;
+}
 
 /** Everything one account scope (a named account, or `*`) of one channel can match. */
 interface ScopeIndex {
@@ -54,7 +64,10 @@ interface ScopeIndex {
   account?: Binding;
 }
 
-interface ChannelIndex { accounts: Map<string, ScopeIndex>; any: ScopeIndex }
+interface ChannelIndex {
+  accounts: Map<string, ScopeIndex>;
+  any: ScopeIndex;
+}
 
 const newScope = (): ScopeIndex => ({
   peers: { d: new Map(), g: new Map() },
@@ -152,9 +165,14 @@ export class Router {
         for (const role of m.roles!) setFirst(roles, role, b);
         break;
       }
-      case 5: setFirst(scope.guilds, m.guildId!, b); break;
-      case 6: setFirst(scope.teams, m.teamId!, b); break;
-      default: scope.account ??= b;
+      case 5:
+        setFirst(scope.guilds, m.guildId!, b);
+        break;
+      case 6:
+        setFirst(scope.teams, m.teamId!, b);
+        break;
+      default:
+        scope.account ??= b;
     }
   }
 
@@ -239,7 +257,6 @@ export class Router {
     let sessionKey: string;
     const peer = m.peer;
     if (peer && peer.kind !== 'direct' && peer.id !== '') {
-
       // Group/channel sessions: a cached prefix plus the id, the common case on the hot path.
       const slot = peer.kind === 'group' ? m.channel : `${m.channel}#`;
       let prefix = keys.prefixes.get(slot);
@@ -281,14 +298,28 @@ export class Router {
     const tier = hit ? this.tier : 9;
     const candidates = this.config.bindings
       .filter((b) => b.match.channel === m.channel)
-      .map((b) => ({ bindingIndex: b.index, source: b.source, agentId: b.agentId, tier: bindingTier(b), evaluation: evaluateBinding(b, m) }));
+      .map((b) => ({
+        bindingIndex: b.index,
+        source: b.source,
+        agentId: b.agentId,
+        tier: bindingTier(b),
+        evaluation: evaluateBinding(b, m),
+      }));
     return { decision: this.decide(m, hit, tier), tier, candidates };
   }
 
   /** Decision for a message the operator sends from the dashboard: never routed. */
   direct(agentId: string, sessionKey?: string): RouteDecision {
     const main = mainSessionKey(agentId, this.config.session);
-    return { agentId, channel: 'webchat', accountId: 'default', sessionKey: sessionKey ?? main, mainSessionKey: main, matchedBy: 'direct', bindingIndex: null };
+    return {
+      agentId,
+      channel: 'webchat',
+      accountId: 'default',
+      sessionKey: sessionKey ?? main,
+      mainSessionKey: main,
+      matchedBy: 'direct',
+      bindingIndex: null,
+    };
   }
 }
 

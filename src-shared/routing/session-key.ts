@@ -7,7 +7,13 @@ export function mainSessionKey(agentId: string, session: SessionConfig): string 
   return `agent:${agentId}:${session.mainKey}`.toLowerCase();
 }
 
-export function sessionKeyFor(agentId: string, channel: string, accountId: string, peer: PeerRef | undefined, session: SessionConfig): string {
+export function sessionKeyFor(
+  agentId: string,
+  channel: string,
+  accountId: string,
+  peer: PeerRef | undefined,
+  session: SessionConfig,
+): string {
   if (!peer || peer.kind === 'direct') {
     const rawId = peer?.id ?? '';
     if (session.dmScope === 'main' || rawId === '') return mainSessionKey(agentId, session);

@@ -25,16 +25,26 @@ interface Run {
 /** Runs the CLI with HOME pointed at a temp folder and none of the caller's SWITCHBOARD_* settings. */
 function cli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env, HOME: home, USERPROFILE: home, CI: 'true',
-        SWITCHBOARD_STATE_DIR: undefined, SWITCHBOARD_CONFIG_PATH: undefined, SWITCHBOARD_PROFILE: undefined,
-        ...env,
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HOME: home,
+          USERPROFILE: home,
+          CI: 'true',
+          SWITCHBOARD_STATE_DIR: undefined,
+          SWITCHBOARD_CONFIG_PATH: undefined,
+          SWITCHBOARD_PROFILE: undefined,
+          ...env,
+        },
       },
-    }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -152,8 +162,18 @@ describe('agents add work --bind whatsapp:biz, with no config yet', () => {
   it('writes a JSON5 config where the implicit "main" agent is written out as the default, keeping its folders', async () => {
     const config = await readConfig(box.configPath);
     expect(config.agents.list).toEqual([
-      { id: 'main', default: true, workspace: path.join(box.state, 'workspace'), agentDir: path.join(box.state, 'agents', 'main', 'agent') },
-      { id: 'work', name: 'Sentinel', workspace: path.join(box.state, 'workspace-work'), agentDir: path.join(box.state, 'agents', 'work', 'agent') },
+      {
+        id: 'main',
+        default: true,
+        workspace: path.join(box.state, 'workspace'),
+        agentDir: path.join(box.state, 'agents', 'main', 'agent'),
+      },
+      {
+        id: 'work',
+        name: 'Sentinel',
+        workspace: path.join(box.state, 'workspace-work'),
+        agentDir: path.join(box.state, 'agents', 'work', 'agent'),
+      },
     ]);
     expect(config.bindings).toEqual([{ agentId: 'work', match: { channel: 'whatsapp', accountId: 'biz' } }]);
     expect(existsSync(path.join(box.state, 'workspace', 'SOUL.md'))).toBe(true);
@@ -181,7 +201,9 @@ describe('agents add', () => {
     const run = await box.sb(['agents', 'add', 'main', '--name', 'Home']);
     expect(run.code, run.stderr).toBe(0);
     const config = await readConfig(box.configPath);
-    expect(config.agents.list).toEqual([{ id: 'main', name: 'Home', workspace: path.join(box.state, 'workspace'), agentDir: path.join(box.state, 'agents', 'main', 'agent') }]);
+    expect(config.agents.list).toEqual([
+      { id: 'main', name: 'Home', workspace: path.join(box.state, 'workspace'), agentDir: path.join(box.state, 'agents', 'main', 'agent') },
+    ]);
     expect(existsSync(path.join(box.state, 'workspace', 'SOUL.md'))).toBe(true);
     expect(existsSync(path.join(box.state, 'workspace-main'))).toBe(false);
   });
@@ -196,21 +218,18 @@ describe('agents add', () => {
     expect(existsSync(path.join(box.state, 'workspace-work'))).toBe(false);
   });
 
-  it.concurrent.for([
-    ['../x'],
-    ['/abs'],
-    ['a/b'],
-    ['con'],
-    ['a'.repeat(65)],
-  ])('refuses the unsafe id %s and creates nothing on disk', async ([id], { expect }) => {
-    const box = await sandbox();
-    const run = await box.sb(['agents', 'add', id!]);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`agent id ${JSON.stringify(id)} is not allowed`);
-    expect(existsSync(box.state)).toBe(false);
-    expect(await fs.readdir(box.root)).toEqual(['home']);
-    expect(await fs.readdir(box.home)).toEqual([]);
-  });
+  it.concurrent.for([['../x'], ['/abs'], ['a/b'], ['con'], ['a'.repeat(65)]])(
+    'refuses the unsafe id %s and creates nothing on disk',
+    async ([id], { expect }) => {
+      const box = await sandbox();
+      const run = await box.sb(['agents', 'add', id!]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`agent id ${JSON.stringify(id)} is not allowed`);
+      expect(existsSync(box.state)).toBe(false);
+      expect(await fs.readdir(box.root)).toEqual(['home']);
+      expect(await fs.readdir(box.home)).toEqual([]);
+    },
+  );
 });
 
 describe('agents remove', () => {
@@ -253,7 +272,7 @@ describe('agents remove', () => {
     for (const file of Object.values(files)) expect(existsSync(file), file).toBe(true);
   });
 
-  it('--purge deletes the agent\'s workspace, agentDir and sessions, and nothing of the other agents', async () => {
+  it("--purge deletes the agent's workspace, agentDir and sessions, and nothing of the other agents", async () => {
     const box = await sandbox('home-work.json5');
     const files = await withAgentFiles(box);
     const run = await box.sb(['agents', 'remove', 'work', '--drop-bindings', '--purge']);
@@ -269,7 +288,21 @@ describe('agents remove', () => {
     const box = await sandbox(undefined, path.join('data', 'state'));
     const workspace = path.join(box.root, 'data');
     await fs.mkdir(box.state, { recursive: true });
-    await fs.writeFile(box.configPath, JSON.stringify({ agents: { list: [{ id: 'home', default: true }, { id: 'work', workspace }] } }, null, 2));
+    await fs.writeFile(
+      box.configPath,
+      JSON.stringify(
+        {
+          agents: {
+            list: [
+              { id: 'home', default: true },
+              { id: 'work', workspace },
+            ],
+          },
+        },
+        null,
+        2,
+      ),
+    );
     await fs.writeFile(path.join(workspace, 'notes.md'), 'keep me\n');
     const before = await readText(box.configPath);
     const run = await box.sb(['agents', 'remove', 'work', '--purge']);
@@ -295,7 +328,7 @@ describe('bindings', () => {
     ]);
   });
 
-  it('bindings list --json shows each binding\'s index, tier and source, with channel shorthands last', async () => {
+  it("bindings list --json shows each binding's index, tier and source, with channel shorthands last", async () => {
     const box = await sandbox('tiers.json5');
     const run = await box.sb(['bindings', 'list', '--json']);
     expect(run.code).toBe(0);
@@ -315,7 +348,9 @@ describe('bindings', () => {
     const before = await readText(box.configPath);
     const run = await box.sb(['bindings', 'remove', '5', '--json']);
     expect(run.code).toBe(1);
-    expect(jsonOut(run)).toEqual({ error: { code: 'not_found', message: 'there is no binding 5 (there are 3 in bindings, numbered from 0)' } });
+    expect(jsonOut(run)).toEqual({
+      error: { code: 'not_found', message: 'there is no binding 5 (there are 3 in bindings, numbered from 0)' },
+    });
     expect(await readText(box.configPath)).toBe(before);
   });
 
@@ -335,9 +370,14 @@ describe('route', () => {
     const run = await box.sb(['route', '--channel', 'whatsapp', '--account', 'biz', '--json']);
     expect(run.code).toBe(0);
     expect(jsonOut(run)).toEqual({
-      agentId: 'work', channel: 'whatsapp', accountId: 'biz',
-      sessionKey: 'agent:work:main', mainSessionKey: 'agent:work:main',
-      matchedBy: 'binding.account', bindingIndex: 1, tier: 7,
+      agentId: 'work',
+      channel: 'whatsapp',
+      accountId: 'biz',
+      sessionKey: 'agent:work:main',
+      mainSessionKey: 'agent:work:main',
+      matchedBy: 'binding.account',
+      bindingIndex: 1,
+      tier: 7,
       candidates: [
         { bindingIndex: 0, source: 'bindings', agentId: 'home', tier: 7, evaluation: { matched: false, reason: expect.any(String) } },
         { bindingIndex: 1, source: 'bindings', agentId: 'work', tier: 7, evaluation: { matched: true, tier: 7 } },
@@ -350,7 +390,10 @@ describe('route', () => {
     const run = await box.sb(['route', '--channel', 'telegram', '--peer', 'group:-100:topic:7', '--json']);
     expect(run.code).toBe(0);
     expect(jsonOut(run)).toMatchObject({
-      agentId: 'work', matchedBy: 'binding.peer', bindingIndex: 2, sessionKey: 'agent:work:telegram:group:-100:topic:7',
+      agentId: 'work',
+      matchedBy: 'binding.peer',
+      bindingIndex: 2,
+      sessionKey: 'agent:work:telegram:group:-100:topic:7',
     });
   });
 
@@ -358,7 +401,10 @@ describe('route', () => {
     const box = await sandbox('home-work.json5');
     const run = await box.sb(['route', '--batch', path.join(FIXTURES, 'route-batch.jsonl')]);
     expect(run.code).toBe(1);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Obj);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Obj);
     expect(lines).toEqual([
       expect.objectContaining({ agentId: 'work', accountId: 'biz', bindingIndex: 1 }),
       { error: { code: 'bad_request', line: 2, message: expect.stringContaining('not JSON') } },
@@ -401,7 +447,11 @@ describe('config validate', () => {
     expect(run.code).toBe(1);
     const result = jsonOut<{ ok: boolean; file: string; exists: boolean; hash: string; issues: Obj[] }>(run);
     expect(result).toMatchObject({ ok: false, file: box.configPath, exists: true });
-    expect(result.hash).toBe(createHash('sha256').update(await fs.readFile(box.configPath)).digest('hex'));
+    expect(result.hash).toBe(
+      createHash('sha256')
+        .update(await fs.readFile(box.configPath))
+        .digest('hex'),
+    );
     expect(result.issues.filter((i) => i.severity === 'error')).toEqual([
       expect.objectContaining({ code: 'unknown_key', path: ['sesion'], line: 9, column: 3, file: box.configPath }),
       expect.objectContaining({ code: 'unknown_channel', path: ['bindings', 1, 'match', 'channel'], line: 6, column: 33 }),
@@ -431,29 +481,51 @@ describe('comments in a hand-written config', () => {
 
   it('survive bindings add', async () => {
     const box = await sandbox('home-work.json5');
-    const run = await box.sb(['bindings', 'add', '--agent', 'home', '--channel', 'whatsapp', '--account', 'biz', '--peer', 'direct:+15551230001']);
+    const run = await box.sb([
+      'bindings',
+      'add',
+      '--agent',
+      'home',
+      '--channel',
+      'whatsapp',
+      '--account',
+      'biz',
+      '--peer',
+      'direct:+15551230001',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const text = await readText(box.configPath);
     for (const comment of COMMENTS) expect(text).toContain(comment);
     expect((JSON5.parse(text) as RawConfig).bindings!.at(-1)).toEqual({
-      agentId: 'home', match: { channel: 'whatsapp', accountId: 'biz', peer: { kind: 'direct', id: '+15551230001' } },
+      agentId: 'home',
+      match: { channel: 'whatsapp', accountId: 'biz', peer: { kind: 'direct', id: '+15551230001' } },
     });
   });
 });
 
 describe('import of the example configs in shared/examples', () => {
-  const EXAMPLE_FILES = readdirSync(EXAMPLES).filter((f) => /\.json5?$/.test(f)).sort();
+  const EXAMPLE_FILES = readdirSync(EXAMPLES)
+    .filter((f) => /\.json5?$/.test(f))
+    .sort();
   const TOKENS = ['123456:ABC...', '987654:XYZ...', 'DISCORD_BOT_TOKEN_MAIN', 'DISCORD_BOT_TOKEN_CODING'];
-  interface ImportReport { written: string; format: string; mapped: string[]; dropped: string[]; secrets: { path: string; name: string }[] }
+  interface ImportReport {
+    written: string;
+    format: string;
+    mapped: string[];
+    dropped: string[];
+    secrets: { path: string; name: string }[];
+  }
   const results = new Map<string, { box: Sandbox; imported: Run; validate: Run }>();
 
   beforeAll(async () => {
-    await Promise.all(EXAMPLE_FILES.map(async (file) => {
-      const box = await sandbox();
-      const imported = await box.sb(['import', path.join(EXAMPLES, file), '--json']);
-      const validate = await box.sb(['config', 'validate', '--json']);
-      results.set(file, { box, imported, validate });
-    }));
+    await Promise.all(
+      EXAMPLE_FILES.map(async (file) => {
+        const box = await sandbox();
+        const imported = await box.sb(['import', path.join(EXAMPLES, file), '--json']);
+        const validate = await box.sb(['config', 'validate', '--json']);
+        results.set(file, { box, imported, validate });
+      }),
+    );
   }, 60_000);
 
   it('finds the six examples', () => {
@@ -472,10 +544,12 @@ describe('import of the example configs in shared/examples', () => {
     const { box, imported } = results.get('argentos-multi-agent.json')!;
     const report = jsonOut<ImportReport>(imported);
     expect(report.format).toBe('argentos');
-    expect(report.mapped).toEqual(expect.arrayContaining([
-      expect.stringContaining('ArgentOS map (main, work, support) → agents.list'),
-      'agent work: identity text → identity.persona',
-    ]));
+    expect(report.mapped).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('ArgentOS map (main, work, support) → agents.list'),
+        'agent work: identity text → identity.persona',
+      ]),
+    );
     expect(report.dropped).toEqual([expect.stringMatching(/^channels\.slack: channel not supported.*agent "support"/)]);
     const config = await readConfig(box.configPath);
     expect(config.agents.list.map((a) => [a.id, (a.identity as Obj).persona])).toEqual([
@@ -517,7 +591,11 @@ describe('import of the example configs in shared/examples', () => {
       const second = file.includes('telegram') ? 'alerts' : 'coding';
       expect(channels[channel]!.accounts!.default![field]).toEqual({ secret: `${channel}/default` });
       expect(channels[channel]!.accounts![second]![field]).toEqual({ secret: `${channel}/${second}` });
-      expect(jsonOut<ImportReport>(imported).secrets.map((s) => s.name).sort()).toEqual([`${channel}/${second}`, `${channel}/default`]);
+      expect(
+        jsonOut<ImportReport>(imported)
+          .secrets.map((s) => s.name)
+          .sort(),
+      ).toEqual([`${channel}/${second}`, `${channel}/default`]);
     },
   );
 

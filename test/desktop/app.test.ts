@@ -62,10 +62,13 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
   const rendererDir = path.join(dir, 'renderer');
   await mkdir(rendererDir);
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>Switchboard</title>');
-  await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify({
-    models: { anthropic: { baseUrl: peer.url } },
-    channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], accounts: { default: { botToken: { env: 'TG_TOKEN' } } } } },
-  }));
+  await writeFile(
+    path.join(dir, 'switchboard.json'),
+    JSON.stringify({
+      models: { anthropic: { baseUrl: peer.url } },
+      channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], accounts: { default: { botToken: { env: 'TG_TOKEN' } } } } },
+    }),
+  );
   await opts.before?.(dir);
   const channels = memoryChannels();
   const prefs = memoryPrefs(opts.prefs);
@@ -79,14 +82,48 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
   let fingerprint = 'online|eth0/192.168.1.2';
   let exited = false;
   const desktop: DesktopApp<FakeMenu> = new DesktopApp<FakeMenu>({
-    platform: 'linux', log: silentLogger, prefs, stateDir: dir, rendererDir,
-    loginItem: loginItem({ platform: 'linux', isPackaged: true, app: { setLoginItemSettings() {}, getLoginItemSettings: () => ({ openAtLogin: false }) }, executable: '/opt/Switchboard/switchboard', configHome }),
-    openHost: () => openGatewayHost({
-      loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', log: silentLogger, homeDir: dir,
-      env: { ANTHROPIC_API_KEY: 'sk-test', TG_TOKEN: 't' }, adapters: channels.factory, secrets: new UnavailableSecretStore('no keychain in tests'), stopGraceMs: 500,
+    platform: 'linux',
+    log: silentLogger,
+    prefs,
+    stateDir: dir,
+    rendererDir,
+    loginItem: loginItem({
+      platform: 'linux',
+      isPackaged: true,
+      app: { setLoginItemSettings() {}, getLoginItemSettings: () => ({ openAtLogin: false }) },
+      executable: '/opt/Switchboard/switchboard',
+      configHome,
     }),
-    tray: { createTray: (icon) => { const t = new FakeTray(icon); trays.push(t); return t; }, buildMenu: (template) => ({ template }), resourcesDir: RES },
-    window: { createWindow: (o: DashboardWindowOptions) => { const w = new FakeWindow(o); windows.push(w); return w; }, displays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }], preload: '/app/preload.cjs', devTools: false },
+    openHost: () =>
+      openGatewayHost({
+        loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
+        version: 'test',
+        log: silentLogger,
+        homeDir: dir,
+        env: { ANTHROPIC_API_KEY: 'sk-test', TG_TOKEN: 't' },
+        adapters: channels.factory,
+        secrets: new UnavailableSecretStore('no keychain in tests'),
+        stopGraceMs: 500,
+      }),
+    tray: {
+      createTray: (icon) => {
+        const t = new FakeTray(icon);
+        trays.push(t);
+        return t;
+      },
+      buildMenu: (template) => ({ template }),
+      resourcesDir: RES,
+    },
+    window: {
+      createWindow: (o: DashboardWindowOptions) => {
+        const w = new FakeWindow(o);
+        windows.push(w);
+        return w;
+      },
+      displays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+      preload: '/app/preload.cjs',
+      devTools: false,
+    },
     ipcMain,
     notify: (n) => void notices.push(n),
     nativeTheme: theme,
@@ -98,15 +135,32 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
       desktop.handleBeforeQuit({ preventDefault: () => (prevented = true) });
       if (!prevented) exited = true;
     },
-    timers, reconnectDelayMs: 0,
+    timers,
+    reconnectDelayMs: 0,
   });
   await desktop.launch({ hidden: opts.hidden ?? false });
   const tray = trays[0]!;
   const harness = {
-    dir, desktop, prefs, timers, ipcMain, power, notices, windows, tray, theme, channels,
-    get exited() { return exited; },
-    setNetwork(fp: string) { fingerprint = fp; },
-    get host() { return desktop.gatewayHost!; },
+    dir,
+    desktop,
+    prefs,
+    timers,
+    ipcMain,
+    power,
+    notices,
+    windows,
+    tray,
+    theme,
+    channels,
+    get exited() {
+      return exited;
+    },
+    setNetwork(fp: string) {
+      fingerprint = fp;
+    },
+    get host() {
+      return desktop.gatewayHost!;
+    },
     click(id: string) {
       const item = tray.item(id);
       if (!item?.click) throw new Error(`no clickable tray item ${id}`);
@@ -177,7 +231,7 @@ describe('control plane transports', () => {
   it('the dashboard calls the gateway over IPC and receives its events', async () => {
     const a = await launch();
     await until(() => a.host.gateway.state === 'running', 'running');
-    const outcome = await a.ipc('status') as { ok: boolean; result: { state: string } };
+    const outcome = (await a.ipc('status')) as { ok: boolean; result: { state: string } };
     expect(outcome).toMatchObject({ ok: true, result: { state: 'running' } });
     await a.ipc('gateway.stop');
     expect(a.windows[0]!.webContents.sent).toContainEqual([IPC_EVENT_CHANNEL, 'gateway.state', { state: 'stopped' }]);
@@ -189,16 +243,24 @@ describe('control plane transports', () => {
     const info = JSON.parse(await readFile(path.join(a.dir, 'gateway.json'), 'utf8')) as { port: number; socket?: string; pid: number };
     expect(info).toMatchObject({ pid: process.pid, port: 0, socket: controlSocketPath(a.dir) });
     expect(a.desktop.remoteServer).toBeUndefined();
-    const client = await connectControl<ControlMethods, ControlEvents>(`ws+unix://${info.socket}:/control`, a.host.token, { timeoutMs: 5000 });
+    const client = await connectControl<ControlMethods, ControlEvents>(`ws+unix://${info.socket}:/control`, a.host.token, {
+      timeoutMs: 5000,
+    });
     expect((await client.request('agents.list', {})).agents.map((x) => x.id)).toEqual(['main']);
     await client.close();
   });
 
-  it('the dashboard reads and changes the app\'s own prefs over IPC (desktop.prefs.*), which the tray menu then shows', async () => {
+  it("the dashboard reads and changes the app's own prefs over IPC (desktop.prefs.*), which the tray menu then shows", async () => {
     const a = await launch();
-    const got = await a.ipc('desktop.prefs.get') as { ok: true; result: Record<string, unknown> };
-    expect(got).toMatchObject({ ok: true, result: { startGatewayOnLaunch: true, remoteAccess: { enabled: false }, theme: 'system', startAtLoginSupported: true } });
-    const set = await a.ipc('desktop.prefs.set', { startGatewayOnLaunch: false, theme: 'dark', startAtLogin: true }) as { ok: true; result: Record<string, unknown> };
+    const got = (await a.ipc('desktop.prefs.get')) as { ok: true; result: Record<string, unknown> };
+    expect(got).toMatchObject({
+      ok: true,
+      result: { startGatewayOnLaunch: true, remoteAccess: { enabled: false }, theme: 'system', startAtLoginSupported: true },
+    });
+    const set = (await a.ipc('desktop.prefs.set', { startGatewayOnLaunch: false, theme: 'dark', startAtLogin: true })) as {
+      ok: true;
+      result: Record<string, unknown>;
+    };
     expect(set.result).toMatchObject({ startGatewayOnLaunch: false, theme: 'dark', startAtLogin: true });
     expect([a.prefs.get('startGatewayOnLaunch'), a.prefs.get('theme'), a.theme.themeSource]).toEqual([false, 'dark', 'dark']);
     expect(await readFile(path.join(a.dir, 'xdg', 'autostart', 'switchboard.desktop'), 'utf8')).toContain('/opt/Switchboard/switchboard');
@@ -208,12 +270,14 @@ describe('control plane transports', () => {
     expect(a.prefs.get('theme')).toBe('dark');
   });
 
-  it('the real CLI talks to the desktop app through the local socket (`switchboard chat` gets the agent\'s reply)', async () => {
+  it("the real CLI talks to the desktop app through the local socket (`switchboard chat` gets the agent's reply)", async () => {
     if (process.platform === 'win32') return;
     const a = await launch();
     await until(() => a.host.gateway.state === 'running', 'running');
     const child = spawn(process.execPath, ['bin/switchboard.mjs', 'chat', 'over the socket', '--state-dir', a.dir, '--json'], {
-      cwd: path.resolve(import.meta.dirname, '../..'), env: { ...process.env, HOME: a.dir }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, HOME: a.dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
     let out = '';
@@ -275,8 +339,15 @@ describe('tray actions and notices', () => {
   it('a channel error the user must fix becomes a notification that opens the channels view', async () => {
     const a = await launch({ hidden: true });
     await until(() => a.host.gateway.state === 'running', 'running');
-    a.host.service.emit('channel.state', { channel: 'telegram', accountId: 'default', state: 'error', reason: 'Telegram rejected the bot token (401)' });
-    expect(a.notices).toEqual([expect.objectContaining({ title: 'Telegram "default" stopped', body: 'Telegram rejected the bot token (401)' })]);
+    a.host.service.emit('channel.state', {
+      channel: 'telegram',
+      accountId: 'default',
+      state: 'error',
+      reason: 'Telegram rejected the bot token (401)',
+    });
+    expect(a.notices).toEqual([
+      expect.objectContaining({ title: 'Telegram "default" stopped', body: 'Telegram rejected the bot token (401)' }),
+    ]);
     a.notices[0]!.onClick();
     expect(a.windows[0]!.loaded.at(-1)).toBe('app://switchboard/index.html#/channels');
     await until(() => a.tray.image.endsWith('tray-attention.png'), 'tray needs attention');
@@ -333,7 +404,7 @@ describe('quit', () => {
     peer.enqueue({ kind: 'hold', release: gate.promise, text: 'a long answer that never finishes' });
     const events: [string, unknown][] = [];
     a.host.service.onEvent((event, data) => events.push([event, data]));
-    const sent = await a.ipc('webchat.send', { agentId: 'main', text: 'go' }) as { ok: true; result: { messageId: string } };
+    const sent = (await a.ipc('webchat.send', { agentId: 'main', text: 'go' })) as { ok: true; result: { messageId: string } };
     await peer.waitForRequest(1);
     a.click('quit');
     expect(a.exited).toBe(false); // held by before-quit
@@ -346,8 +417,11 @@ describe('quit', () => {
     expect(existsSync(controlSocketPath(a.dir))).toBe(false);
     expect(a.tray.destroyed).toBe(true);
     const sessions = path.join(a.dir, 'agents', 'main', 'sessions');
-    const lines = (await Promise.all((await readdir(sessions)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(path.join(sessions, f), 'utf8'))))
-      .flatMap((text) => text.trim().split('\n')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = (
+      await Promise.all((await readdir(sessions)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(path.join(sessions, f), 'utf8')))
+    )
+      .flatMap((text) => text.trim().split('\n'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ type: 'message', role: 'user', text: 'go' }));
     expect(lines).toContainEqual(expect.objectContaining({ type: 'message', role: 'assistant', incomplete: true }));
   });

@@ -28,7 +28,11 @@ interface BuilderConfig {
 }
 
 function check(config?: string, ...flags: string[]) {
-  return spawnSync(process.execPath, ['scripts/check-builder-config.mjs', ...(config ? ['--config', config] : []), ...flags], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['scripts/check-builder-config.mjs', ...(config ? ['--config', config] : []), ...flags], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 let printed: string | undefined;
@@ -60,41 +64,64 @@ describe('electron-builder configuration', () => {
   it('the real config packs what the app needs and sets the security fuses', () => {
     const config = realConfig();
     expect(config).toMatchObject({
-      appId: 'dev.switchboard.app', productName: 'Switchboard', asar: true,
-      electronFuses: { runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true, enableCookieEncryption: true },
-      mac: { hardenedRuntime: true, icon: 'resources/icon.png', entitlements: 'resources/entitlements.mac.plist', target: [{ target: 'dmg', arch: ['universal'] }] },
-      win: { target: [{ target: 'nsis' }] }, nsis: { perMachine: false, oneClick: true },
+      appId: 'dev.switchboard.app',
+      productName: 'Switchboard',
+      asar: true,
+      electronFuses: {
+        runAsNode: false,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        onlyLoadAppFromAsar: true,
+        enableEmbeddedAsarIntegrityValidation: true,
+        enableCookieEncryption: true,
+      },
+      mac: {
+        hardenedRuntime: true,
+        icon: 'resources/icon.png',
+        entitlements: 'resources/entitlements.mac.plist',
+        target: [{ target: 'dmg', arch: ['universal'] }],
+      },
+      win: { target: [{ target: 'nsis' }] },
+      nsis: { perMachine: false, oneClick: true },
       linux: { target: [{ target: 'AppImage' }, { target: 'deb' }] },
     });
     expect(config.asarUnpack).toContain('**/node_modules/keytar/**');
     // electron-builder normalises `files` into one file set with a filter list.
-    expect(config.files).toEqual([{ filter: expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/renderer/**', 'resources/tray/**']) }]);
+    expect(config.files).toEqual([
+      { filter: expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/renderer/**', 'resources/tray/**']) },
+    ]);
   });
 
   it('a misspelt option is rejected with its path and the likely intended name', async () => {
-    const run = check(await variant('typo', (c) => {
-      c.mac.hardenedRuntim = c.mac.hardenedRuntime;
-      delete c.mac.hardenedRuntime;
-    }));
+    const run = check(
+      await variant('typo', (c) => {
+        c.mac.hardenedRuntim = c.mac.hardenedRuntime;
+        delete c.mac.hardenedRuntime;
+      }),
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('mac.hardenedRuntim is not an electron-builder option (did you mean mac.hardenedRuntime?)');
     expect(run.stderr).toContain('does not match the API schema');
   });
 
   it('a value of the wrong type is rejected by the schema', async () => {
-    const run = check(await variant('type', (c) => {
-      c.nsis.perMachine = 'sometimes';
-    }));
+    const run = check(
+      await variant('type', (c) => {
+        c.nsis.perMachine = 'sometimes';
+      }),
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('configuration.nsis.perMachine should be a boolean');
   });
 
   it('a schema-valid config that weakens a fuse or drops an installer breaks the project rules', async () => {
-    const run = check(await variant('weak', (c) => {
-      c.electronFuses.runAsNode = true;
-      c.linux.target = ['AppImage'];
-      c.asarUnpack = [];
-    }));
+    const run = check(
+      await variant('weak', (c) => {
+        c.electronFuses.runAsNode = true;
+        c.linux.target = ['AppImage'];
+        c.asarUnpack = [];
+      }),
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('- electronFuses.runAsNode must be false');
     expect(run.stderr).toContain('- linux.target must include deb');
@@ -102,9 +129,11 @@ describe('electron-builder configuration', () => {
   });
 
   it('an icon or entitlements file that does not exist is reported', async () => {
-    const run = check(await variant('missing', (c) => {
-      c.mac.entitlements = 'resources/nope.plist';
-    }));
+    const run = check(
+      await variant('missing', (c) => {
+        c.mac.entitlements = 'resources/nope.plist';
+      }),
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('mac.entitlements: resources/nope.plist does not exist');
   });

@@ -10,14 +10,28 @@ const DISPLAY = { workArea: { x: 0, y: 0, width: 1920, height: 1080 } };
 function setup(initial: Record<string, unknown> = {}) {
   const prefs = memoryPrefs(initial);
   const windows: FakeWindow[] = [];
-  const dock = { shown: 0, hidden: 0, show() { this.shown++; }, hide() { this.hidden++; } };
+  const dock = {
+    shown: 0,
+    hidden: 0,
+    show() {
+      this.shown++;
+    },
+    hide() {
+      this.hidden++;
+    },
+  };
   const dashboard = new DashboardWindow({
     createWindow: (options: DashboardWindowOptions) => {
       const win = new FakeWindow(options);
       windows.push(win);
       return win;
     },
-    prefs, displays: () => [DISPLAY], preload: '/app/dist/electron/preload.cjs', devTools: false, dock, saveDelayMs: 0,
+    prefs,
+    displays: () => [DISPLAY],
+    preload: '/app/dist/electron/preload.cjs',
+    devTools: false,
+    dock,
+    saveDelayMs: 0,
   });
   const ready = () => windows.at(-1)!.emit('ready-to-show');
   return { prefs, windows, dock, dashboard, ready };
@@ -29,7 +43,12 @@ describe('dashboard window', () => {
     t.dashboard.show();
     const win = t.windows[0]!;
     expect(win.options).toMatchObject({ title: 'Switchboard', show: false, width: DEFAULT_SIZE.width, height: DEFAULT_SIZE.height });
-    expect(win.options.webPreferences).toMatchObject({ preload: '/app/dist/electron/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(win.options.webPreferences).toMatchObject({
+      preload: '/app/dist/electron/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    });
     expect(win.loaded).toEqual(['app://switchboard/index.html#/bindings']);
     expect(win.visible).toBe(false);
     t.ready();
@@ -131,6 +150,11 @@ describe('restoring window bounds', () => {
 
   it('a window on a second display to the left (negative x) stays there', () => {
     const left = { workArea: { x: -1440, y: 0, width: 1440, height: 900 } };
-    expect(restoreBounds({ x: -1300, y: 50, width: 900, height: 700 }, [DISPLAY, left])).toEqual({ x: -1300, y: 50, width: 900, height: 700 });
+    expect(restoreBounds({ x: -1300, y: 50, width: 900, height: 700 }, [DISPLAY, left])).toEqual({
+      x: -1300,
+      y: 50,
+      width: 900,
+      height: 700,
+    });
   });
 });

@@ -10,7 +10,9 @@ import type { Rect } from '../../src-main/desktop/window-bounds.ts';
 import type { Timers } from '../../src-main/desktop/reconnect.ts';
 
 /** A "menu" is just the template it was built from. */
-export interface FakeMenu { template: MenuItemTemplate[] }
+export interface FakeMenu {
+  template: MenuItemTemplate[];
+}
 
 export class FakeTray implements TrayPort<FakeMenu> {
   images: string[] = [];

@@ -14,7 +14,11 @@ import { TRAY_ICONS } from '../../src-main/desktop/tray-state.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RES = path.join(ROOT, 'resources');
 
-interface Png { width: number; height: number; rgba: Buffer }
+interface Png {
+  width: number;
+  height: number;
+  rgba: Buffer;
+}
 
 function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
@@ -84,7 +88,10 @@ describe('committed icons', () => {
 
   it('macOS template images are 16 and 32 px, black with alpha only', async () => {
     for (const state of TRAY_ICONS) {
-      for (const [name, size] of [[`tray-${state}Template.png`, 16], [`tray-${state}Template@2x.png`, 32]] as const) {
+      for (const [name, size] of [
+        [`tray-${state}Template.png`, 16],
+        [`tray-${state}Template@2x.png`, 32],
+      ] as const) {
         const png = decodePng(await read(`tray/mac/${name}`));
         expect([png.width, png.height]).toEqual([size, size]);
         let opaque = 0;
@@ -98,12 +105,15 @@ describe('committed icons', () => {
   });
 
   it('the four states are four different pictures', async () => {
-    const pictures = await Promise.all(TRAY_ICONS.map(async (state) => decodePng(await read(`tray/linux/tray-${state}.png`)).rgba.toString('base64')));
+    const pictures = await Promise.all(
+      TRAY_ICONS.map(async (state) => decodePng(await read(`tray/linux/tray-${state}.png`)).rgba.toString('base64')),
+    );
     expect(new Set(pictures).size).toBe(4);
   });
 
   it('Windows tray icons hold 16–48 px images; the app icon goes up to 256 px', async () => {
-    for (const state of TRAY_ICONS) expect(icoEntries(await read(`tray/win/tray-${state}.ico`)).map((e) => e.size)).toEqual([16, 20, 24, 32, 40, 48]);
+    for (const state of TRAY_ICONS)
+      expect(icoEntries(await read(`tray/win/tray-${state}.ico`)).map((e) => e.size)).toEqual([16, 20, 24, 32, 40, 48]);
     expect(icoEntries(await read('icon.ico')).map((e) => e.size)).toEqual([16, 24, 32, 48, 64, 128, 256]);
   });
 
@@ -117,7 +127,11 @@ describe('scripts/make-icons.mjs', () => {
   let out: string;
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'sb-icons-'));
-    const run = spawnSync(process.execPath, ['scripts/make-icons.mjs', '--out', out, '--quiet'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync(process.execPath, ['scripts/make-icons.mjs', '--out', out, '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   }, 200_000);
@@ -126,7 +140,16 @@ describe('scripts/make-icons.mjs', () => {
   });
 
   it('draws exactly the committed PNGs (rerun it after changing the drawing)', async () => {
-    const pngs = [...TRAY_ICONS.flatMap((s) => [`tray/mac/tray-${s}Template.png`, `tray/mac/tray-${s}Template@2x.png`, `tray/linux/tray-${s}.png`, `tray/linux/tray-${s}@2x.png`]), 'icon.png', 'icons/256x256.png'];
+    const pngs = [
+      ...TRAY_ICONS.flatMap((s) => [
+        `tray/mac/tray-${s}Template.png`,
+        `tray/mac/tray-${s}Template@2x.png`,
+        `tray/linux/tray-${s}.png`,
+        `tray/linux/tray-${s}@2x.png`,
+      ]),
+      'icon.png',
+      'icons/256x256.png',
+    ];
     for (const rel of pngs) expect(decodePng(await read(rel, out)).rgba.equals(decodePng(await read(rel)).rgba), rel).toBe(true);
   });
 

@@ -13,9 +13,14 @@ const APP = 'app://switchboard/index.html#/overview';
 
 function service() {
   const calls: { method: string; params: unknown; ctx: CallContext }[] = [];
-  const handlers = Object.fromEntries(Object.keys(CONTROL_METHODS).map((method) => [method, async () => {
-    throw new Error(`${method} not used in this test`);
-  }])) as unknown as Handlers<ControlMethods>;
+  const handlers = Object.fromEntries(
+    Object.keys(CONTROL_METHODS).map((method) => [
+      method,
+      async () => {
+        throw new Error(`${method} not used in this test`);
+      },
+    ]),
+  ) as unknown as Handlers<ControlMethods>;
   handlers['agents.pause'] = async (params, ctx) => {
     calls.push({ method: 'agents.pause', params, ctx });
     return { agentId: params.agentId, paused: true };
@@ -39,8 +44,13 @@ function setup() {
 describe('sender checks', () => {
   it('a call from the dashboard top frame reaches the control service with transport "ipc"', async () => {
     const t = setup();
-    await expect(t.call(undefined, 'agents.pause', { agentId: 'home' })).resolves.toEqual({ ok: true, result: { agentId: 'home', paused: true } });
-    expect(t.calls).toEqual([{ method: 'agents.pause', params: { agentId: 'home' }, ctx: { transport: 'ipc', clientId: `ipc:${t.contents.id}` } }]);
+    await expect(t.call(undefined, 'agents.pause', { agentId: 'home' })).resolves.toEqual({
+      ok: true,
+      result: { agentId: 'home', paused: true },
+    });
+    expect(t.calls).toEqual([
+      { method: 'agents.pause', params: { agentId: 'home' }, ctx: { transport: 'ipc', clientId: `ipc:${t.contents.id}` } },
+    ]);
   });
 
   it('a subframe (an iframe inside the dashboard) is refused', async () => {
@@ -52,20 +62,35 @@ describe('sender checks', () => {
 
   it('a frame showing another origin is refused, whatever it claims', async () => {
     const t = setup();
-    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://switchboard.evil/index.html', 'app://user:pw@switchboard/', 'http://127.0.0.1:47800/']) {
-      expect(await t.call(ipcEvent(t.contents.id, { url, parent: null }), 'agents.pause', { agentId: 'home' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    for (const url of [
+      'https://evil.example/',
+      'file:///etc/passwd',
+      'app://switchboard.evil/index.html',
+      'app://user:pw@switchboard/',
+      'http://127.0.0.1:47800/',
+    ]) {
+      expect(await t.call(ipcEvent(t.contents.id, { url, parent: null }), 'agents.pause', { agentId: 'home' })).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized' },
+      });
     }
     expect(t.calls).toEqual([]);
   });
 
   it('a frame that navigated away or was destroyed (senderFrame null) is refused', async () => {
     const t = setup();
-    expect(await t.call(ipcEvent(t.contents.id, null), 'agents.pause', { agentId: 'home' })).toMatchObject({ ok: false, error: { message: 'IPC call refused: the sending frame is gone' } });
+    expect(await t.call(ipcEvent(t.contents.id, null), 'agents.pause', { agentId: 'home' })).toMatchObject({
+      ok: false,
+      error: { message: 'IPC call refused: the sending frame is gone' },
+    });
   });
 
   it('another web contents showing our origin (not the dashboard window) is refused', async () => {
     const t = setup();
-    expect(await t.call(ipcEvent(t.contents.id + 1, t.topFrame), 'agents.pause', { agentId: 'home' })).toMatchObject({ ok: false, error: { message: 'IPC call refused: not the dashboard window' } });
+    expect(await t.call(ipcEvent(t.contents.id + 1, t.topFrame), 'agents.pause', { agentId: 'home' })).toMatchObject({
+      ok: false,
+      error: { message: 'IPC call refused: not the dashboard window' },
+    });
   });
 
   it('refusals are logged with the reason', async () => {
@@ -84,18 +109,27 @@ describe('argument and schema checks', () => {
   it('a method that is not a short name string is a bad request', async () => {
     const t = setup();
     for (const method of [42, '', 'x'.repeat(129), '__proto__.x', 'agents pause', undefined]) {
-      expect(await t.call(undefined, method, {})).toEqual({ ok: false, error: { code: 'bad_request', message: `malformed IPC call on ${IPC_REQUEST_CHANNEL}` } });
+      expect(await t.call(undefined, method, {})).toEqual({
+        ok: false,
+        error: { code: 'bad_request', message: `malformed IPC call on ${IPC_REQUEST_CHANNEL}` },
+      });
     }
   });
 
   it('extra arguments are a bad request', async () => {
     const t = setup();
-    expect(await t.call(undefined, 'agents.pause', { agentId: 'home' }, 'extra')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await t.call(undefined, 'agents.pause', { agentId: 'home' }, 'extra')).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
   });
 
   it('params are validated against the method schema from src-shared', async () => {
     const t = setup();
-    expect(await t.call(undefined, 'agents.pause', { agentId: '' })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/^invalid params: agentId/) } });
+    expect(await t.call(undefined, 'agents.pause', { agentId: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringMatching(/^invalid params: agentId/) },
+    });
     expect(await t.call(undefined, 'agents.pause', 'home')).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(t.calls).toEqual([]);
   });
@@ -111,7 +145,10 @@ describe('argument and schema checks', () => {
     const contents = new FakeWebContents();
     contents.url = APP;
     installControlBridge({ ipcMain, service: () => undefined, dashboard: () => contents, log: () => {} });
-    expect(await ipcMain.invoke(IPC_REQUEST_CHANNEL, ipcEvent(contents.id, { url: APP, parent: null }), 'status', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await ipcMain.invoke(IPC_REQUEST_CHANNEL, ipcEvent(contents.id, { url: APP, parent: null }), 'status', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
   });
 
   it('dispose removes the handler', () => {
@@ -177,11 +214,16 @@ describe('preload bridge (window.switchboard)', () => {
   });
 
   it('a failed or malformed answer becomes an unavailable outcome, never a rejection', async () => {
-    await expect(createBridge(fakeRenderer(async () => Promise.reject(new Error('no handler'))).ipc).request('status', {})).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    await expect(createBridge(fakeRenderer(async () => 'weird').ipc).request('status', {})).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    await expect(
+      createBridge(fakeRenderer(async () => Promise.reject(new Error('no handler'))).ipc).request('status', {}),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    await expect(createBridge(fakeRenderer(async () => 'weird').ipc).request('status', {})).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
   });
 
-  it('on(event) delivers only that event\'s data (never the IPC event object) and unsubscribes', () => {
+  it("on(event) delivers only that event's data (never the IPC event object) and unsubscribes", () => {
     const r = fakeRenderer(async () => undefined);
     const bridge = createBridge(r.ipc);
     const got: unknown[] = [];

@@ -15,9 +15,14 @@ import { controlSocketPath, startControlServer, type ControlServer } from '../..
 const TOKEN = 'x'.repeat(43);
 
 function service() {
-  const handlers = Object.fromEntries(Object.keys(CONTROL_METHODS).map((m) => [m, async () => {
-    throw new Error('unused');
-  }])) as unknown as Handlers<ControlMethods>;
+  const handlers = Object.fromEntries(
+    Object.keys(CONTROL_METHODS).map((m) => [
+      m,
+      async () => {
+        throw new Error('unused');
+      },
+    ]),
+  ) as unknown as Handlers<ControlMethods>;
   handlers['agents.pause'] = async ({ agentId }, ctx) => ({ agentId: `${agentId}:${ctx.transport}`, paused: true });
   return new ControlService({ methods: CONTROL_METHODS, events: CONTROL_EVENTS, handlers });
 }
@@ -38,7 +43,8 @@ describe.skipIf(process.platform === 'win32')('control socket (Unix)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = async () => (server = await startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: sock, version: '1' }));
+  const start = async () =>
+    (server = await startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: sock, version: '1' }));
 
   it('serves the same frames and token over <stateDir>/control.sock', async () => {
     const s = await start();
@@ -67,8 +73,15 @@ describe.skipIf(process.platform === 'win32')('control socket (Unix)', () => {
     await start();
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({
-        socketPath: sock, path: '/control',
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Origin: 'https://evil.example' },
+        socketPath: sock,
+        path: '/control',
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          Origin: 'https://evil.example',
+        },
       });
       req.on('response', (res) => resolve(res.statusCode ?? 0));
       req.on('upgrade', () => resolve(101));
@@ -79,7 +92,11 @@ describe.skipIf(process.platform === 'win32')('control socket (Unix)', () => {
   });
 
   it('a socket file left by a crashed process is replaced', async () => {
-    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -91,12 +108,16 @@ describe.skipIf(process.platform === 'win32')('control socket (Unix)', () => {
 
   it('a socket another live process serves is not stolen', async () => {
     await start();
-    await expect(startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: sock, version: '1' })).rejects.toThrow(/already served by another process/);
+    await expect(startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: sock, version: '1' })).rejects.toThrow(
+      /already served by another process/,
+    );
   });
 
   it('a path too long for a Unix socket fails with a message saying so', async () => {
     const long = path.join(dir, 'd'.repeat(120), 'control.sock');
-    await expect(startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: long, version: '1' })).rejects.toThrow(/cannot create the control socket/);
+    await expect(startControlServer({ service: service(), token: TOKEN, port: 0, socketPath: long, version: '1' })).rejects.toThrow(
+      /cannot create the control socket/,
+    );
   });
 });
 

@@ -24,7 +24,9 @@ function fakeApp() {
       calls.push(settings);
       entry = { openAtLogin: settings.openAtLogin, args: settings.args ?? [] };
     },
-    getLoginItemSettings: (options?: { args?: string[] }) => ({ openAtLogin: entry.openAtLogin && JSON.stringify(options?.args ?? []) === JSON.stringify(entry.args) }),
+    getLoginItemSettings: (options?: { args?: string[] }) => ({
+      openAtLogin: entry.openAtLogin && JSON.stringify(options?.args ?? []) === JSON.stringify(entry.args),
+    }),
   };
 }
 
@@ -39,14 +41,26 @@ describe('start at login', () => {
 
   it('macOS: registers the app through Electron (a login launch is recognised by wasOpenedAtLogin)', async () => {
     const app = fakeApp();
-    const item = loginItem({ platform: 'darwin', isPackaged: true, app, executable: '/Applications/Switchboard.app/Contents/MacOS/Switchboard', configHome });
+    const item = loginItem({
+      platform: 'darwin',
+      isPackaged: true,
+      app,
+      executable: '/Applications/Switchboard.app/Contents/MacOS/Switchboard',
+      configHome,
+    });
     await item.setEnabled(true);
     await item.setEnabled(false);
     expect(app.calls).toEqual([{ openAtLogin: true }, { openAtLogin: false }]);
   });
 
   it('Linux: writes and removes ~/.config/autostart/switchboard.desktop', async () => {
-    const item = loginItem({ platform: 'linux', isPackaged: true, app: fakeApp(), executable: '/home/ada/Apps/Switchboard-0.1.0.AppImage', configHome });
+    const item = loginItem({
+      platform: 'linux',
+      isPackaged: true,
+      app: fakeApp(),
+      executable: '/home/ada/Apps/Switchboard-0.1.0.AppImage',
+      configHome,
+    });
     expect(await item.isEnabled()).toBe(false);
     await item.setEnabled(true);
     const text = await readFile(autostartFile(configHome), 'utf8');

@@ -5,7 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf, { type Schema } from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openPrefs, Prefs, PREFS_DEFAULTS, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, PREFS_VERSION, prefsStoreOptions } from '../../src-main/desktop/prefs.ts';
+import {
+  openPrefs,
+  Prefs,
+  PREFS_DEFAULTS,
+  PREFS_FILE_NAME,
+  PREFS_JSON_SCHEMA,
+  PREFS_VERSION,
+  prefsStoreOptions,
+} from '../../src-main/desktop/prefs.ts';
 
 let dir: string;
 let file: string;
@@ -20,7 +28,12 @@ afterEach(async () => {
 
 /** What electron-store does in the app, minus Electron: the same options on conf. */
 function createConf() {
-  return new Conf<Record<string, unknown>>({ ...prefsStoreOptions(), schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>, cwd: dir, configName: PREFS_FILE_NAME });
+  return new Conf<Record<string, unknown>>({
+    ...prefsStoreOptions(),
+    schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>,
+    cwd: dir,
+    configName: PREFS_FILE_NAME,
+  });
 }
 
 async function onDisk(): Promise<Record<string, unknown>> {
@@ -33,14 +46,21 @@ describe('prefs schema', () => {
     expect(setAside).toBeUndefined();
     expect(prefs.all()).toEqual(PREFS_DEFAULTS);
     expect(PREFS_DEFAULTS).toEqual({
-      window: { bounds: null, maximized: false }, startAtLogin: false, startGatewayOnLaunch: true, theme: 'system',
-      lastView: '#/overview', remoteAccess: { enabled: false, port: 47800 },
+      window: { bounds: null, maximized: false },
+      startAtLogin: false,
+      startGatewayOnLaunch: true,
+      theme: 'system',
+      lastView: '#/overview',
+      remoteAccess: { enabled: false, port: 47800 },
     });
     expect(await onDisk()).toMatchObject({ ...PREFS_DEFAULTS, __internal__: { migrations: { version: `${PREFS_VERSION}.0.0` } } });
   });
 
   it('values are kept across restarts', async () => {
-    (await openPrefs({ create: createConf, file })).prefs.set('window', { bounds: { x: 10, y: 20, width: 1000, height: 700 }, maximized: true });
+    (await openPrefs({ create: createConf, file })).prefs.set('window', {
+      bounds: { x: 10, y: 20, width: 1000, height: 700 },
+      maximized: true,
+    });
     const again = (await openPrefs({ create: createConf, file })).prefs;
     expect(again.get('window')).toEqual({ bounds: { x: 10, y: 20, width: 1000, height: 700 }, maximized: true });
   });
@@ -68,15 +88,26 @@ describe('prefs schema', () => {
 
 describe('prefs migrations', () => {
   it('a file without a version is repaired key by key: bad values get defaults, good ones and unknown keys stay', async () => {
-    await writeFile(file, JSON.stringify({
-      theme: 'purple', startAtLogin: true, window: { bounds: { x: 5, y: 5, width: 12, height: 700 }, maximized: true },
-      remoteAccess: { enabled: true, port: 'any' }, lastView: '#/inspector/home', futureSetting: { kept: 1 },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        theme: 'purple',
+        startAtLogin: true,
+        window: { bounds: { x: 5, y: 5, width: 12, height: 700 }, maximized: true },
+        remoteAccess: { enabled: true, port: 'any' },
+        lastView: '#/inspector/home',
+        futureSetting: { kept: 1 },
+      }),
+    );
     const { prefs, setAside } = await openPrefs({ create: createConf, file });
     expect(setAside).toBeUndefined();
     expect(prefs.all()).toEqual({
-      window: { bounds: null, maximized: true }, startAtLogin: true, startGatewayOnLaunch: true, theme: 'system',
-      lastView: '#/inspector/home', remoteAccess: { enabled: true, port: 47800 },
+      window: { bounds: null, maximized: true },
+      startAtLogin: true,
+      startGatewayOnLaunch: true,
+      theme: 'system',
+      lastView: '#/inspector/home',
+      remoteAccess: { enabled: true, port: 47800 },
     });
     expect(await onDisk()).toMatchObject({ futureSetting: { kept: 1 }, __internal__: { migrations: { version: '1.0.0' } } });
   });
@@ -94,7 +125,12 @@ describe('prefs migrations', () => {
     const broken = { ...(await onDisk()), theme: 42 };
     await writeFile(file, JSON.stringify(broken));
     const warnings: unknown[] = [];
-    const { prefs, setAside } = await openPrefs({ create: createConf, file, log: (...args) => warnings.push(args), now: () => new Date('2026-01-02T03:04:05Z') });
+    const { prefs, setAside } = await openPrefs({
+      create: createConf,
+      file,
+      log: (...args) => warnings.push(args),
+      now: () => new Date('2026-01-02T03:04:05Z'),
+    });
     expect(setAside).toBe(`${file}.invalid-2026-01-02T03-04-05-000Z`);
     expect(JSON.parse(await readFile(setAside!, 'utf8'))).toEqual(broken);
     expect(prefs.get('theme')).toBe('system');
@@ -111,7 +147,12 @@ describe('prefs migrations', () => {
 
   it('Prefs works over any backend that has store and set (electron-store in the app)', () => {
     const data: Record<string, unknown> = {};
-    const prefs = new Prefs({ get store() { return data; }, set: (k, v) => void (data[k] = v) });
+    const prefs = new Prefs({
+      get store() {
+        return data;
+      },
+      set: (k, v) => void (data[k] = v),
+    });
     prefs.set('theme', 'light');
     expect(prefs.all()).toEqual({ ...PREFS_DEFAULTS, theme: 'light' });
   });

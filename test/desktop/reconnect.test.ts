@@ -2,7 +2,13 @@
 // errors the user has to fix become native notifications, once each.
 import { describe, expect, it } from 'vitest';
 import { NoticePolicy } from '../../src-main/desktop/notices.ts';
-import { NetworkWatch, networkFingerprint, reconnectChannels, ReconnectScheduler, type ReconnectTarget } from '../../src-main/desktop/reconnect.ts';
+import {
+  NetworkWatch,
+  networkFingerprint,
+  reconnectChannels,
+  ReconnectScheduler,
+  type ReconnectTarget,
+} from '../../src-main/desktop/reconnect.ts';
 import { ManualTimers } from './fakes.ts';
 
 function gateway(statuses: { channel: string; accountId: string; state: string }[], state = 'running') {
@@ -65,8 +71,22 @@ describe('reconnecting channels', () => {
   });
 
   it('the network fingerprint is the external addresses and the online flag', () => {
-    const lo = { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' } as const;
-    const wifi = { address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: 'aa:bb:cc:dd:ee:ff', internal: false, cidr: '192.168.1.20/24' } as const;
+    const lo = {
+      address: '127.0.0.1',
+      netmask: '255.0.0.0',
+      family: 'IPv4',
+      mac: '00:00:00:00:00:00',
+      internal: true,
+      cidr: '127.0.0.1/8',
+    } as const;
+    const wifi = {
+      address: '192.168.1.20',
+      netmask: '255.255.255.0',
+      family: 'IPv4',
+      mac: 'aa:bb:cc:dd:ee:ff',
+      internal: false,
+      cidr: '192.168.1.20/24',
+    } as const;
     expect(networkFingerprint({ lo: [lo], wlan0: [wifi] }, true)).toBe('online|wlan0/192.168.1.20');
     expect(networkFingerprint({ lo: [lo] }, false)).toBe('offline|');
     expect(networkFingerprint({ wlan0: [wifi] })).not.toBe(networkFingerprint({ wlan0: [{ ...wifi, address: '10.0.0.5' }] }));
@@ -76,7 +96,12 @@ describe('reconnecting channels', () => {
 describe('native notifications', () => {
   it('a rejected token (channel in error) is notified once, again only after it recovered', () => {
     const policy = new NoticePolicy();
-    const error = { channel: 'discord', accountId: 'default', state: 'error', reason: 'Discord rejected the bot token of account "default"' };
+    const error = {
+      channel: 'discord',
+      accountId: 'default',
+      state: 'error',
+      reason: 'Discord rejected the bot token of account "default"',
+    };
     expect(policy.consider('channel.state', error)).toEqual({ title: 'Discord "default" stopped', body: error.reason, view: '#/channels' });
     expect(policy.consider('channel.state', error)).toBeUndefined();
     policy.consider('channel.state', { ...error, state: 'connected' });
@@ -84,16 +109,27 @@ describe('native notifications', () => {
   });
 
   it('a WhatsApp account that was logged out is notified', () => {
-    const notice = new NoticePolicy().consider('channel.state', { channel: 'whatsapp', accountId: 'personal', state: 'stopped', reason: 'logged out — re-link with "switchboard channels login whatsapp --account personal"' });
+    const notice = new NoticePolicy().consider('channel.state', {
+      channel: 'whatsapp',
+      accountId: 'personal',
+      state: 'stopped',
+      reason: 'logged out — re-link with "switchboard channels login whatsapp --account personal"',
+    });
     expect(notice).toMatchObject({ title: 'WhatsApp "personal" was logged out', view: '#/channels' });
   });
 
   it('a gateway error is notified; retries, QR codes and routine stops are not', () => {
     const policy = new NoticePolicy();
-    expect(policy.consider('gateway.state', { state: 'error', reason: 'cannot open sessions' })).toMatchObject({ title: 'Switchboard gateway stopped with an error' });
-    expect(policy.consider('channel.state', { channel: 'telegram', accountId: 'default', state: 'connecting', reason: 'retrying' })).toBeUndefined();
+    expect(policy.consider('gateway.state', { state: 'error', reason: 'cannot open sessions' })).toMatchObject({
+      title: 'Switchboard gateway stopped with an error',
+    });
+    expect(
+      policy.consider('channel.state', { channel: 'telegram', accountId: 'default', state: 'connecting', reason: 'retrying' }),
+    ).toBeUndefined();
     expect(policy.consider('channel.state', { channel: 'whatsapp', accountId: 'x', state: 'linking' })).toBeUndefined();
-    expect(policy.consider('channel.state', { channel: 'telegram', accountId: 'a', state: 'stopped', reason: 'disabled in the config' })).toBeUndefined();
+    expect(
+      policy.consider('channel.state', { channel: 'telegram', accountId: 'a', state: 'stopped', reason: 'disabled in the config' }),
+    ).toBeUndefined();
     expect(policy.consider('channel.qr', { channel: 'whatsapp', accountId: 'x', qr: 'q' })).toBeUndefined();
   });
 });

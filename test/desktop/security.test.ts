@@ -2,12 +2,25 @@
 // window.open policy, which links may open in the browser, permissions.
 import { describe, expect, it } from 'vitest';
 import {
-  APP_CSP, dashboardWebPreferences, externalUrlAllowed, hardenWebContents, isAppUrl, navigationAllowed,
-  permissionCheckHandler, permissionRequestHandler, windowOpenVerdict, type HardenableContents,
+  APP_CSP,
+  dashboardWebPreferences,
+  externalUrlAllowed,
+  hardenWebContents,
+  isAppUrl,
+  navigationAllowed,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  windowOpenVerdict,
+  type HardenableContents,
 } from '../../src-main/desktop/security.ts';
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 describe('content security policy', () => {
@@ -24,7 +37,8 @@ describe('content security policy', () => {
   });
 
   it('locks down objects, base URI, forms, frames and framing', () => {
-    for (const name of ['object-src', 'base-uri', 'form-action', 'frame-ancestors', 'frame-src', 'worker-src']) expect(csp.get(name), name).toEqual(["'none'"]);
+    for (const name of ['object-src', 'base-uri', 'form-action', 'frame-ancestors', 'frame-src', 'worker-src'])
+      expect(csp.get(name), name).toEqual(["'none'"]);
   });
 
   it('lets images be data: URLs (QR codes) and styles be inline (React style props)', () => {
@@ -37,9 +51,19 @@ describe('content security policy', () => {
 describe('webPreferences', () => {
   it('isolates the renderer: contextIsolation, sandbox, no Node, no webview, no insecure content', () => {
     expect(dashboardWebPreferences('/app/preload.cjs', { devTools: false })).toEqual({
-      preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false,
-      navigateOnDragDrop: false, safeDialogs: true, spellcheck: false, devTools: false,
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: false,
     });
   });
 });
@@ -47,7 +71,15 @@ describe('webPreferences', () => {
 describe('navigation and window.open', () => {
   it('in-app navigation (reload, #/routes) is allowed; every other destination is not', () => {
     expect(navigationAllowed('app://switchboard/index.html#/inspector/home')).toBe(true);
-    for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://other/', 'javascript:alert(1)', 'data:text/html,x', 'about:blank', '']) {
+    for (const url of [
+      'https://example.com/',
+      'file:///etc/passwd',
+      'app://other/',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'about:blank',
+      '',
+    ]) {
       expect(navigationAllowed(url), url).toBe(false);
     }
   });
@@ -60,7 +92,17 @@ describe('navigation and window.open', () => {
 
   it('only https URLs with a host and no credentials may open externally', () => {
     expect(externalUrlAllowed('https://github.com/owner/repo')).toBe(true);
-    for (const url of ['http://example.com', 'file:///C:/Windows/system32/calc.exe', 'smb://host/share', 'javascript:alert(1)', 'ms-settings:', 'https://user:pw@example.com/', 'https://', 'not a url', `https://e.com/${'x'.repeat(3000)}`]) {
+    for (const url of [
+      'http://example.com',
+      'file:///C:/Windows/system32/calc.exe',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'https://user:pw@example.com/',
+      'https://',
+      'not a url',
+      `https://e.com/${'x'.repeat(3000)}`,
+    ]) {
       expect(externalUrlAllowed(url), url).toBe(false);
     }
   });
@@ -92,12 +134,17 @@ describe('hardening web contents', () => {
       fake,
       navigate(url: string) {
         let prevented = false;
-        (listeners.get('will-navigate') as unknown as (d: { url: string; preventDefault(): void }) => void)({ url, preventDefault: () => (prevented = true) });
+        (listeners.get('will-navigate') as unknown as (d: { url: string; preventDefault(): void }) => void)({
+          url,
+          preventDefault: () => (prevented = true),
+        });
         return prevented;
       },
       attachWebview() {
         let prevented = false;
-        (listeners.get('will-attach-webview') as unknown as (e: { preventDefault(): void }) => void)({ preventDefault: () => (prevented = true) });
+        (listeners.get('will-attach-webview') as unknown as (e: { preventDefault(): void }) => void)({
+          preventDefault: () => (prevented = true),
+        });
         return prevented;
       },
       open: (url: string) => openHandler!({ url }),
@@ -130,7 +177,8 @@ describe('hardening web contents', () => {
 describe('permissions', () => {
   it('no permission request is ever granted and checks answer false', () => {
     const answers: boolean[] = [];
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal']) permissionRequestHandler({}, permission, (granted) => answers.push(granted));
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal'])
+      permissionRequestHandler({}, permission, (granted) => answers.push(granted));
     expect(answers).toEqual([false, false, false, false, false]);
     expect(permissionCheckHandler()).toBe(false);
   });

@@ -27,7 +27,9 @@ afterEach(async () => {
 function start(env: NodeJS.ProcessEnv = {}) {
   const { ELECTRON_OVERRIDE_DIST_PATH: _override, ...base } = process.env;
   return spawnSync(process.execPath, ['scripts/start.mjs'], {
-    cwd: ROOT, encoding: 'utf8', timeout: 20_000,
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
     env: { ...base, SWITCHBOARD_ELECTRON_DIR: dir, SWITCHBOARD_START_SKIP_BUILD: '1', ...env },
   });
 }
@@ -45,7 +47,7 @@ describe('npm start without the Electron binary', () => {
     expect(text).not.toMatch(/\n\s+at |Error:/);
   });
 
-  it('never runs electron\'s index.js or its downloader', () => {
+  it("never runs electron's index.js or its downloader", () => {
     start();
     expect(existsSync(marker)).toBe(false);
   });

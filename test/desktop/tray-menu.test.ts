@@ -2,25 +2,55 @@
 import { describe, expect, it } from 'vitest';
 import { trayMenuTemplate, type MenuItemTemplate, type TrayActions, type TrayMenuPrefs } from '../../src-main/desktop/tray-menu.ts';
 import {
-  applyEvent, iconFor, INITIAL_TRAY_STATE, statusLine, tooltipFor, withSnapshot, type TrayAgent, type TrayState,
+  applyEvent,
+  iconFor,
+  INITIAL_TRAY_STATE,
+  statusLine,
+  tooltipFor,
+  withSnapshot,
+  type TrayAgent,
+  type TrayState,
 } from '../../src-main/desktop/tray-state.ts';
 import { findItem } from './fakes.ts';
 
-const prefs: TrayMenuPrefs = { startAtLogin: false, startAtLoginSupported: true, startGatewayOnLaunch: true, remoteAccess: { enabled: false, port: 47800 }, theme: 'system' };
+const prefs: TrayMenuPrefs = {
+  startAtLogin: false,
+  startAtLoginSupported: true,
+  startGatewayOnLaunch: true,
+  remoteAccess: { enabled: false, port: 47800 },
+  theme: 'system',
+};
 
 function recorder(): { actions: TrayActions; calls: unknown[][] } {
   const calls: unknown[][] = [];
-  const record = (name: string) => (...args: unknown[]) => void calls.push([name, ...args]);
+  const record =
+    (name: string) =>
+    (...args: unknown[]) =>
+      void calls.push([name, ...args]);
   const actions: TrayActions = {
-    startGateway: record('startGateway'), stopGateway: record('stopGateway'), openDashboard: record('openDashboard'),
-    openAgent: record('openAgent'), approvePairing: record('approvePairing'), openPairing: record('openPairing'),
-    setStartAtLogin: record('setStartAtLogin'), setStartGatewayOnLaunch: record('setStartGatewayOnLaunch'),
-    setRemoteAccess: record('setRemoteAccess'), setTheme: record('setTheme'), quit: record('quit'),
+    startGateway: record('startGateway'),
+    stopGateway: record('stopGateway'),
+    openDashboard: record('openDashboard'),
+    openAgent: record('openAgent'),
+    approvePairing: record('approvePairing'),
+    openPairing: record('openPairing'),
+    setStartAtLogin: record('setStartAtLogin'),
+    setStartGatewayOnLaunch: record('setStartGatewayOnLaunch'),
+    setRemoteAccess: record('setRemoteAccess'),
+    setTheme: record('setTheme'),
+    quit: record('quit'),
   };
   return { actions, calls };
 }
 
-const agent = (id: string, extra: Partial<TrayAgent> = {}): TrayAgent => ({ id, name: null, emoji: null, state: 'idle', reason: null, ...extra });
+const agent = (id: string, extra: Partial<TrayAgent> = {}): TrayAgent => ({
+  id,
+  name: null,
+  emoji: null,
+  state: 'idle',
+  reason: null,
+  ...extra,
+});
 
 const running: TrayState = {
   ...INITIAL_TRAY_STATE,
@@ -50,31 +80,55 @@ describe('tray icon and status line', () => {
     const failed: TrayState = { ...running, gateway: 'error', reason: 'telegram: bad token' };
     expect(iconFor(failed)).toBe('error');
     expect(statusLine(failed)).toBe('Gateway error: telegram: bad token');
-    const closed: TrayState = { ...INITIAL_TRAY_STATE, gateway: 'closed', reason: 'another Switchboard gateway (pid 42) is already running' };
+    const closed: TrayState = {
+      ...INITIAL_TRAY_STATE,
+      gateway: 'closed',
+      reason: 'another Switchboard gateway (pid 42) is already running',
+    };
     expect(iconFor(closed)).toBe('error');
     expect(statusLine(closed)).toContain('pid 42');
   });
 
   it('a WhatsApp account waiting for its QR code needs attention', () => {
-    const linking: TrayState = { ...running, channels: [...running.channels, { channel: 'whatsapp', accountId: 'personal', state: 'linking' }] };
+    const linking: TrayState = {
+      ...running,
+      channels: [...running.channels, { channel: 'whatsapp', accountId: 'personal', state: 'linking' }],
+    };
     expect(iconFor(linking)).toBe('attention');
     expect(tooltipFor(linking)).toBe('Switchboard — WhatsApp "personal" is waiting for its QR code to be scanned');
   });
 
   it('pending pairing requests, unavailable agents, stopped-and-logged-out accounts and rejected config edits need attention', () => {
-    const pairing: TrayState = { ...running, pairing: [{ channel: 'telegram', account: 'default', code: 'ABCD2345', senderId: '42', expiresAt: 0 }] };
+    const pairing: TrayState = {
+      ...running,
+      pairing: [{ channel: 'telegram', account: 'default', code: 'ABCD2345', senderId: '42', expiresAt: 0 }],
+    };
     expect(iconFor(pairing)).toBe('attention');
-    expect(iconFor({ ...running, agents: [agent('home', { state: 'unavailable', reason: 'sandbox mode "docker" cannot be provided' })] })).toBe('attention');
-    expect(iconFor({ ...running, channels: [{ channel: 'whatsapp', accountId: 'biz', state: 'stopped', reason: 'logged out — re-link with switchboard channels login' }] })).toBe('attention');
+    expect(
+      iconFor({ ...running, agents: [agent('home', { state: 'unavailable', reason: 'sandbox mode "docker" cannot be provided' })] }),
+    ).toBe('attention');
+    expect(
+      iconFor({
+        ...running,
+        channels: [
+          { channel: 'whatsapp', accountId: 'biz', state: 'stopped', reason: 'logged out — re-link with switchboard channels login' },
+        ],
+      }),
+    ).toBe('attention');
     expect(iconFor({ ...running, configErrors: ['3:5 unknown key "agnets"'] })).toBe('attention');
   });
 
   it('an account the user stopped on purpose does not need attention', () => {
-    expect(iconFor({ ...running, channels: [{ channel: 'telegram', accountId: 'alerts', state: 'stopped', reason: 'disabled in the config' }] })).toBe('running');
+    expect(
+      iconFor({ ...running, channels: [{ channel: 'telegram', accountId: 'alerts', state: 'stopped', reason: 'disabled in the config' }] }),
+    ).toBe('running');
   });
 
   it('tooltips stay within the 127 characters Windows shows', () => {
-    const long: TrayState = { ...running, channels: [{ channel: 'discord', accountId: 'default', state: 'error', reason: 'x'.repeat(400) }] };
+    const long: TrayState = {
+      ...running,
+      channels: [{ channel: 'discord', accountId: 'default', state: 'error', reason: 'x'.repeat(400) }],
+    };
     expect(tooltipFor(long).length).toBeLessThanOrEqual(127);
   });
 });
@@ -83,8 +137,19 @@ describe('tray menu template', () => {
   it('running: status, Stop gateway, Open dashboard, one entry per agent, Start at login, Settings, Quit', () => {
     const m = menu(running);
     expect(m.labels).toEqual([
-      'Gateway running · 2 agents · 1/1 channels connected', '(separator)', 'Stop gateway', 'Open dashboard', '(separator)',
-      'Agents', '🪙 Home', 'Work', '(separator)', 'Start at login', 'Settings', '(separator)', 'Quit Switchboard',
+      'Gateway running · 2 agents · 1/1 channels connected',
+      '(separator)',
+      'Stop gateway',
+      'Open dashboard',
+      '(separator)',
+      'Agents',
+      '🪙 Home',
+      'Work',
+      '(separator)',
+      'Start at login',
+      'Settings',
+      '(separator)',
+      'Quit Switchboard',
     ]);
     expect(m.items[0]!.enabled).toBe(false);
     m.get('gateway-toggle')!.click!();
@@ -102,7 +167,10 @@ describe('tray menu template', () => {
   });
 
   it('error and closed: Start gateway stays available (it retries)', () => {
-    for (const state of [{ ...running, gateway: 'error' as const, reason: 'boom' }, { ...INITIAL_TRAY_STATE, gateway: 'closed' as const, reason: 'locked' }]) {
+    for (const state of [
+      { ...running, gateway: 'error' as const, reason: 'boom' },
+      { ...INITIAL_TRAY_STATE, gateway: 'closed' as const, reason: 'locked' },
+    ]) {
       const m = menu(state);
       expect(m.get('gateway-toggle')).toMatchObject({ label: 'Start gateway' });
       expect(m.get('gateway-toggle')!.enabled).not.toBe(false);
@@ -134,7 +202,9 @@ describe('tray menu template', () => {
   });
 
   it('agents show their state and the menu stays short with many agents', () => {
-    const agents = Array.from({ length: 13 }, (_, i) => agent(`a${i}`, i === 0 ? { state: 'thinking' } : i === 1 ? { state: 'paused' } : {}));
+    const agents = Array.from({ length: 13 }, (_, i) =>
+      agent(`a${i}`, i === 0 ? { state: 'thinking' } : i === 1 ? { state: 'paused' } : {}),
+    );
     const m = menu({ ...running, agents });
     expect(m.get('agent:a0')!.label).toBe('a0 — thinking…');
     expect(m.get('agent:a1')!.label).toBe('a1 — paused');
@@ -147,12 +217,20 @@ describe('tray menu template', () => {
     const m = menu(running, { ...prefs, startAtLogin: true, remoteAccess: { enabled: false, port: 47900 }, theme: 'dark' });
     expect(m.get('start-at-login')).toMatchObject({ type: 'checkbox', checked: true, enabled: true });
     expect(m.get('start-gateway-on-launch')).toMatchObject({ type: 'checkbox', checked: true });
-    expect(m.get('remote-access')).toMatchObject({ type: 'checkbox', checked: false, label: 'Remote access: WebSocket on 127.0.0.1:47900' });
+    expect(m.get('remote-access')).toMatchObject({
+      type: 'checkbox',
+      checked: false,
+      label: 'Remote access: WebSocket on 127.0.0.1:47900',
+    });
     expect(m.get('theme-dark')).toMatchObject({ type: 'radio', checked: true });
     m.get('start-at-login')!.click!();
     m.get('remote-access')!.click!();
     m.get('theme-light')!.click!();
-    expect(m.calls).toEqual([['setStartAtLogin', false], ['setRemoteAccess', true], ['setTheme', 'light']]);
+    expect(m.calls).toEqual([
+      ['setStartAtLogin', false],
+      ['setRemoteAccess', true],
+      ['setTheme', 'light'],
+    ]);
   });
 
   it('Start at login is greyed out where the OS cannot register this build', () => {
@@ -206,11 +284,20 @@ describe('tray state from control-plane events', () => {
   });
 
   it('a snapshot from status, agents.list and pairing.list replaces those parts', () => {
-    const s = withSnapshot({ ...INITIAL_TRAY_STATE, gateway: 'closed', reason: 'x' }, {
-      status: { state: 'running', channels: [{ channel: 'discord', accountId: 'default', state: 'connected' }], configErrors: [] },
-      agents: { agents: [agent('main')] },
-      pairing: { pending: [] },
+    const s = withSnapshot(
+      { ...INITIAL_TRAY_STATE, gateway: 'closed', reason: 'x' },
+      {
+        status: { state: 'running', channels: [{ channel: 'discord', accountId: 'default', state: 'connected' }], configErrors: [] },
+        agents: { agents: [agent('main')] },
+        pairing: { pending: [] },
+      },
+    );
+    expect(s).toEqual({
+      gateway: 'running',
+      channels: [{ channel: 'discord', accountId: 'default', state: 'connected' }],
+      agents: [agent('main')],
+      pairing: [],
+      configErrors: [],
     });
-    expect(s).toEqual({ gateway: 'running', channels: [{ channel: 'discord', accountId: 'default', state: 'connected' }], agents: [agent('main')], pairing: [], configErrors: [] });
   });
 });

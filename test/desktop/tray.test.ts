@@ -11,15 +11,25 @@ import { INITIAL_TRAY_STATE, type TrayState } from '../../src-main/desktop/tray-
 import { FakeTray, ManualTimers, type FakeMenu } from './fakes.ts';
 
 const RES = path.resolve('/app/resources');
-const prefs: TrayMenuPrefs = { startAtLogin: false, startAtLoginSupported: true, startGatewayOnLaunch: true, remoteAccess: { enabled: false, port: 47800 }, theme: 'system' };
+const prefs: TrayMenuPrefs = {
+  startAtLogin: false,
+  startAtLoginSupported: true,
+  startGatewayOnLaunch: true,
+  remoteAccess: { enabled: false, port: 47800 },
+  theme: 'system',
+};
 
 function controller(platform: NodeJS.Platform) {
   const opened: string[] = [];
   const actions = new Proxy({}, { get: (_t, name) => () => opened.push(String(name)) }) as TrayActions;
   let tray!: FakeTray;
   const c = new TrayController<FakeMenu>({
-    createTray: (icon) => (tray = new FakeTray(icon)), buildMenu: (template) => ({ template }),
-    resourcesDir: RES, platform, actions, prefs: () => prefs,
+    createTray: (icon) => (tray = new FakeTray(icon)),
+    buildMenu: (template) => ({ template }),
+    resourcesDir: RES,
+    platform,
+    actions,
+    prefs: () => prefs,
   });
   return { c, tray: () => tray, opened };
 }
@@ -119,7 +129,9 @@ describe('tray feed', () => {
     f.calls.length = 0;
     f.emit('channel.state', { channel: 'whatsapp', accountId: 'personal', state: 'linking' });
     expect(feed.current.channels).toContainEqual({ channel: 'whatsapp', accountId: 'personal', state: 'linking' });
-    f.results['pairing.list'] = { pending: [{ channel: 'telegram', account: 'default', code: 'ABCD2345', senderId: '7', createdAt: 0, expiresAt: 1 }] };
+    f.results['pairing.list'] = {
+      pending: [{ channel: 'telegram', account: 'default', code: 'ABCD2345', senderId: '7', createdAt: 0, expiresAt: 1 }],
+    };
     f.emit('message.dropped', { channel: 'telegram', accountId: 'default', reason: 'pairing_pending', senderId: '7' });
     await new Promise((r) => setTimeout(r, 0));
     expect(f.calls).toEqual(['pairing.list']);
@@ -130,7 +142,12 @@ describe('tray feed', () => {
     const feed = new TrayFeed({ onChange: () => {}, setInterval: () => ({}), clearInterval: () => {} });
     const f = fakeService(snapshot);
     await feed.attach(f.svc);
-    f.results['agents.list'] = { agents: [{ id: 'home', name: 'Home', emoji: null, state: 'idle', reason: null }, { id: 'work', name: null, emoji: null, state: 'idle', reason: null }] };
+    f.results['agents.list'] = {
+      agents: [
+        { id: 'home', name: 'Home', emoji: null, state: 'idle', reason: null },
+        { id: 'work', name: null, emoji: null, state: 'idle', reason: null },
+      ],
+    };
     f.emit('config.changed', { hash: 'h', ok: true, errors: [] });
     await new Promise((r) => setTimeout(r, 0));
     expect(feed.current.agents.map((a) => a.id)).toEqual(['home', 'work']);
@@ -138,10 +155,14 @@ describe('tray feed', () => {
 
   it('pairing requests are polled (codes expire without an event)', async () => {
     const timers = new ManualTimers();
-    const feed = new TrayFeed({ onChange: () => {}, setInterval: (fn, ms) => {
-      timers.setInterval(fn, ms);
-      return {};
-    }, clearInterval: () => {} });
+    const feed = new TrayFeed({
+      onChange: () => {},
+      setInterval: (fn, ms) => {
+        timers.setInterval(fn, ms);
+        return {};
+      },
+      clearInterval: () => {},
+    });
     const f = fakeService(snapshot);
     await feed.attach(f.svc);
     f.calls.length = 0;

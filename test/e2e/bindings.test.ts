@@ -6,14 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson5 } from '../../src-shared/json5/index.ts';
 import { startE2E, type E2E } from './harness.ts';
 
-interface WrittenConfig { bindings?: { agentId: string; match: Record<string, unknown> }[]; [key: string]: unknown }
+interface WrittenConfig {
+  bindings?: { agentId: string; match: Record<string, unknown> }[];
+  [key: string]: unknown;
+}
 
 describe('binding editor with live route tester (Chromium, real gateway)', () => {
   let e: E2E;
   const readConfig = async () => parseJson5(await readFile(e.configPath, 'utf8')).value as WrittenConfig;
   const written = async () => (await readConfig()).bindings ?? [];
   /** Someone edits switchboard.json by hand (the gateway watches the file). */
-  const editByHand = async (bindings: WrittenConfig['bindings']) => writeFile(e.configPath, JSON.stringify({ ...(await readConfig()), bindings }, null, 2));
+  const editByHand = async (bindings: WrittenConfig['bindings']) =>
+    writeFile(e.configPath, JSON.stringify({ ...(await readConfig()), bindings }, null, 2));
   const list = () => e.page.getByRole('list', { name: 'Bindings' });
   const row = (i: number) => list().getByRole('listitem', { name: new RegExp(`^Binding ${i}:`) });
   const tester = () => e.page.getByRole('region', { name: 'Route tester' });
@@ -28,7 +32,14 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
         models: { anthropic: { baseUrl: peerUrl } },
         agents: {
           list: [
-            { id: 'main', default: true, name: 'Main', identity: { emoji: '🏠' }, workspace: 'workspace-main', agentDir: 'agents/main/agent' },
+            {
+              id: 'main',
+              default: true,
+              name: 'Main',
+              identity: { emoji: '🏠' },
+              workspace: 'workspace-main',
+              agentDir: 'agents/main/agent',
+            },
             { id: 'ops', name: 'Ops', identity: { emoji: '🛠' }, workspace: 'workspace-ops', agentDir: 'agents/ops/agent' },
           ],
         },
@@ -39,7 +50,9 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     await e.page.goto(e.dashboardUrl);
     await e.page.getByRole('link', { name: 'Bindings' }).click();
   });
-  afterAll(async () => { await e?.close(); });
+  afterAll(async () => {
+    await e?.close();
+  });
 
   it('starts empty: every message goes to the default agent', async () => {
     await expect.poll(() => e.page.getByRole('heading', { name: 'No bindings yet' }).isVisible(), { timeout: 10_000 }).toBe(true);
@@ -94,7 +107,9 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     await row(1).focus();
     await e.page.keyboard.press('Alt+ArrowUp');
     expect(await row(0).getAttribute('aria-label')).toBe('Binding 0: Main ← Telegram, account alerts');
-    expect(await e.page.evaluate('document.activeElement && document.activeElement.getAttribute("aria-label")')).toBe('Binding 0: Main ← Telegram, account alerts');
+    expect(await e.page.evaluate('document.activeElement && document.activeElement.getAttribute("aria-label")')).toBe(
+      'Binding 0: Main ← Telegram, account alerts',
+    );
     await expect.poll(() => text(decision())).toContain('Main');
     expect(await text(decision())).toContain('Binding 0');
     expect(await row(1).getByText('Never matches').isVisible()).toBe(true);
@@ -132,12 +147,14 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     ]);
   });
 
-  it('puts the checker\'s error on the dialog field it belongs to', async () => {
+  it("puts the checker's error on the dialog field it belongs to", async () => {
     await e.page.getByRole('button', { name: 'Add binding' }).first().click();
     await dialog().getByLabel('Channel', { exact: true }).selectOption('discord');
     await dialog().getByLabel('Roles', { exact: true }).fill('admin');
     await dialog().getByLabel('Roles', { exact: true }).blur();
-    await expect.poll(() => dialog().getByRole('alert').innerText()).toBe('roles only apply inside a guild: add match.guildId (bindings[3].match.roles)');
+    await expect
+      .poll(() => dialog().getByRole('alert').innerText())
+      .toBe('roles only apply inside a guild: add match.guildId (bindings[3].match.roles)');
     expect(await dialog().getByLabel('Roles', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await e.shot('dialog-field-error');
     await dialog().getByLabel('Guild id', { exact: true }).fill('123');
@@ -152,7 +169,9 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     await e.page.keyboard.press('Alt+ArrowDown');
     expect(await e.page.getByText('Unsaved changes', { exact: true }).isVisible()).toBe(true);
     await editByHand([{ agentId: 'ops', match: { channel: 'telegram' } }]);
-    await expect.poll(() => e.page.getByText('The config changed elsewhere since you started editing.').isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => e.page.getByText('The config changed elsewhere since you started editing.').isVisible(), { timeout: 10_000 })
+      .toBe(true);
     expect(await e.page.getByText('Their change touched the bindings too', { exact: false }).isVisible()).toBe(true);
     expect(await row(1).getAttribute('aria-label')).toBe('Binding 1: Ops ← Telegram, account alerts');
     await e.shot('changed-elsewhere');

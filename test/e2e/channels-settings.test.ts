@@ -24,7 +24,12 @@ describe('channels and settings (Chromium, real gateway, Telegram peer)', () => 
       env: { SB_E2E_TELEGRAM_TOKEN: bot.token },
       config: (peerUrl) => ({
         models: { anthropic: { baseUrl: peerUrl } },
-        agents: { list: [{ id: 'home', default: true, name: 'Home', identity: { emoji: '🏠' } }, { id: 'work', name: 'Work' }] },
+        agents: {
+          list: [
+            { id: 'home', default: true, name: 'Home', identity: { emoji: '🏠' } },
+            { id: 'work', name: 'Work' },
+          ],
+        },
         channels: {
           telegram: { apiRoot: telegram.url, dmPolicy: 'pairing', accounts: { default: { botToken: { env: 'SB_E2E_TELEGRAM_TOKEN' } } } },
           whatsapp: { accounts: { personal: {} } },
@@ -51,7 +56,7 @@ describe('channels and settings (Chromium, real gateway, Telegram peer)', () => 
     await e.shot('accounts');
   });
 
-  it('shows a stranger\'s pairing request live, with a countdown', async () => {
+  it("shows a stranger's pairing request live, with a countdown", async () => {
     await bot.waitForPoll();
     bot.message(tg.text(tg.privateChat(bob), bob, 'hello, can I talk to you?'));
     const approve = e.page.getByRole('button', { name: 'Approve Bob on Telegram (default)' });
@@ -70,7 +75,12 @@ describe('channels and settings (Chromium, real gateway, Telegram peer)', () => 
     await e.page.getByRole('button', { name: 'Approve Bob on Telegram (default)' }).click();
     await expect.poll(() => e.page.getByRole('heading', { name: 'No one is waiting' }).isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await e.page.getByLabel('Approved in this session').getByText('Bob').isVisible()).toBe(true);
-    expect(await e.page.getByText(/Approved Bob on Telegram/).first().isVisible()).toBe(true);
+    expect(
+      await e.page
+        .getByText(/Approved Bob on Telegram/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
     await e.shot('approved');
     bot.message(tg.text(tg.privateChat(bob), bob, 'am I in now?'));
     await expect.poll(() => bot.sent.map((m) => m.text), { timeout: 15_000 }).toContain('echo: am I in now?');
@@ -142,7 +152,8 @@ describe('channels and settings (Chromium, real gateway, Telegram peer)', () => 
         else server.send(message);
       });
     });
-    const qr = (code: string) => toPage!.send(JSON.stringify({ type: 'event', event: 'channel.qr', data: { channel: 'whatsapp', accountId: 'personal', qr: code } }));
+    const qr = (code: string) =>
+      toPage!.send(JSON.stringify({ type: 'event', event: 'channel.qr', data: { channel: 'whatsapp', accountId: 'personal', qr: code } }));
     // A new socket goes through the route: reload (the token stays in this tab's sessionStorage).
     await page.reload();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Channels' }).click();
@@ -163,7 +174,14 @@ describe('channels and settings (Chromium, real gateway, Telegram peer)', () => 
     qr('2@e2e-second-code,ZyXwVu9876543210==,TsRqPo9876543210==,NmLkJi9876543210==');
     await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).not.toBe(first);
 
-    toPage!.send(JSON.stringify({ type: 'res', id: loginId, ok: true, result: { channel: 'whatsapp', accountId: 'personal', phone: '+15551230001', alreadyLinked: false } }));
+    toPage!.send(
+      JSON.stringify({
+        type: 'res',
+        id: loginId,
+        ok: true,
+        result: { channel: 'whatsapp', accountId: 'personal', phone: '+15551230001', alreadyLinked: false },
+      }),
+    );
     await expect.poll(() => dialog.getByRole('heading', { name: 'Linked' }).isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await dialog.getByText('+15551230001').isVisible()).toBe(true);
     await e.shot('whatsapp-linked');

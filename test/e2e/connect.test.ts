@@ -5,8 +5,12 @@ import { startE2E, type E2E } from './harness.ts';
 
 describe('dashboard connection (Chromium, real gateway)', () => {
   let e: E2E;
-  beforeAll(async () => { e = await startE2E({ suite: 'connect' }); });
-  afterAll(async () => { await e?.close(); });
+  beforeAll(async () => {
+    e = await startE2E({ suite: 'connect' });
+  });
+  afterAll(async () => {
+    await e?.close();
+  });
 
   it('asks for a token, and says where to find it, when the address has none', async () => {
     await e.page.goto(`http://127.0.0.1:${e.port}/`);

@@ -62,13 +62,18 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
     if (opts.keyring && missingKeyringTools.length === 0) keyring = await startKeyring();
     const { DBUS_SESSION_BUS_ADDRESS: _bus, ...baseEnv } = process.env;
     const env: NodeJS.ProcessEnv = {
-      ...baseEnv, HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn', ...(keyring?.env ?? {}),
+      ...baseEnv,
+      HOME: stateDir,
+      SWITCHBOARD_LOG_LEVEL: 'warn',
+      ...(keyring?.env ?? {}),
       ...(opts.envKey === false ? {} : { ANTHROPIC_API_KEY: 'sk-e2e-test' }),
       ...(opts.env ?? {}),
     };
     if (opts.envKey === false) delete env.ANTHROPIC_API_KEY;
     const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir, '--config', configPath], {
-      cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     gateway = child;
     let out = '';
@@ -78,24 +83,49 @@ export async function startE2E(opts: E2EOptions): Promise<E2E> {
       const timer = setTimeout(() => reject(new Error(`gateway did not start in 20 s:\n${out}`)), 20_000);
       child.stdout!.on('data', () => {
         const m = /^control: ws:\/\/127\.0\.0\.1:(\d+)\/control$/m.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
       });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`gateway exited with ${code}:\n${out}`)); });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`gateway exited with ${code}:\n${out}`));
+      });
     });
     const token = (await readFile(path.join(stateDir, 'control-token'), 'utf8')).trim();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1360, height: 860 }, colorScheme: 'light' });
     const page = await context.newPage();
-    page.on('pageerror', (err) => { out += `\n[pageerror] ${err.message}`; });
+    page.on('pageerror', (err) => {
+      out += `\n[pageerror] ${err.message}`;
+    });
     await mkdir(SHOTS, { recursive: true });
     let step = 0;
     const running = { gateway: child, browser };
     return {
-      stateDir, configPath, peer, gateway: child, port, token, dashboardUrl: `http://127.0.0.1:${port}/#token=${token}`,
-      browser, context, page,
+      stateDir,
+      configPath,
+      peer,
+      gateway: child,
+      port,
+      token,
+      dashboardUrl: `http://127.0.0.1:${port}/#token=${token}`,
+      browser,
+      context,
+      page,
       async shot(name) {
         step++;
         const file = `${opts.suite}-${String(step).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`;
@@ -124,7 +154,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -15,10 +15,21 @@ const PAIRS = 50_000;
 const OPS_KEY = 'agent:ops:discord:channel:777';
 const OPS_ID = '5d1e7a90-ops-session';
 
-interface Line { [k: string]: unknown }
+interface Line {
+  [k: string]: unknown;
+}
 
 /** A transcript in the exact on-disk format (src-main/sessions: records.ts v1, sessions.json v1). */
-function transcript(agentId: string, sessionId: string, sessionKey: string, pairs: number, startMs: number, reply: (i: number) => string, sender = { id: '4242', name: 'Alice' }, channel = 'telegram') {
+function transcript(
+  agentId: string,
+  sessionId: string,
+  sessionKey: string,
+  pairs: number,
+  startMs: number,
+  reply: (i: number) => string,
+  sender = { id: '4242', name: 'Alice' },
+  channel = 'telegram',
+) {
   const lines: string[] = [];
   let seq = 0;
   let t = startMs;
@@ -26,10 +37,27 @@ function transcript(agentId: string, sessionId: string, sessionKey: string, pair
   let outputTokens = 0;
   const push = (rec: Line) => lines.push(JSON.stringify({ v: 1, seq: ++seq, ts: new Date(t).toISOString(), ...rec }));
   push({ type: 'session', sessionId, sessionKey, agentId });
-  const route = { agentId, channel, accountId: 'default', sessionKey, mainSessionKey: `agent:${agentId}:main`, matchedBy: 'binding.channel', bindingIndex: 0 };
+  const route = {
+    agentId,
+    channel,
+    accountId: 'default',
+    sessionKey,
+    mainSessionKey: `agent:${agentId}:main`,
+    matchedBy: 'binding.channel',
+    bindingIndex: 0,
+  };
   for (let i = 1; i <= pairs; i++) {
     t += 20_000;
-    push({ type: 'message', role: 'user', text: `Message #${i} from ${sender.name}`, messageId: `m${i}`, sender, channel, accountId: 'default', route });
+    push({
+      type: 'message',
+      role: 'user',
+      text: `Message #${i} from ${sender.name}`,
+      messageId: `m${i}`,
+      sender,
+      channel,
+      accountId: 'default',
+      route,
+    });
     const inbound = seq;
     t += 3_000;
     const usage = { inputTokens: 100 + (i % 50), outputTokens: 20 + (i % 30) };
@@ -39,7 +67,17 @@ function transcript(agentId: string, sessionId: string, sessionKey: string, pair
   }
   const body = lines.join('\n') + '\n';
   const first = new Date(startMs).toISOString();
-  const entry = { sessionKey, sessionId, created: first, updated: new Date(t).toISOString(), messages: pairs * 2, inputTokens, outputTokens, bytes: Buffer.byteLength(body), lastRoute: route };
+  const entry = {
+    sessionKey,
+    sessionId,
+    created: first,
+    updated: new Date(t).toISOString(),
+    messages: pairs * 2,
+    inputTokens,
+    outputTokens,
+    bytes: Buffer.byteLength(body),
+    lastRoute: route,
+  };
   return { body, entry };
 }
 
@@ -47,12 +85,18 @@ async function writeSessions(stateDir: string, agentId: string, sessions: { id: 
   const dir = path.join(stateDir, 'agents', agentId, 'sessions');
   await mkdir(dir, { recursive: true });
   for (const s of sessions) await writeFile(path.join(dir, `${s.id}.jsonl`), s.body);
-  await writeFile(path.join(dir, 'sessions.json'), JSON.stringify({ version: 1, sessions: Object.fromEntries(sessions.map((s) => [s.key, s.entry])) }));
+  await writeFile(
+    path.join(dir, 'sessions.json'),
+    JSON.stringify({ version: 1, sessions: Object.fromEntries(sessions.map((s) => [s.key, s.entry])) }),
+  );
 }
 
-const bigReply = (i: number) => (i % 7 === 0
-  ? `Reply #${i}: here is a snippet.\n\n\`\`\`ts\nconst answer = ${i};\nconsole.log(answer);\n\`\`\`\n\nAnything else?`
-  : i % 3 === 0 ? `Reply #${i}: a longer answer that wraps onto a second line in the transcript, so rows have different heights and the list has to measure them as they appear.` : `Reply #${i}`);
+const bigReply = (i: number) =>
+  i % 7 === 0
+    ? `Reply #${i}: here is a snippet.\n\n\`\`\`ts\nconst answer = ${i};\nconsole.log(answer);\n\`\`\`\n\nAnything else?`
+    : i % 3 === 0
+      ? `Reply #${i}: a longer answer that wraps onto a second line in the transcript, so rows have different heights and the list has to measure them as they appear.`
+      : `Reply #${i}`;
 
 describe('chat inspector (Chromium, real gateway)', () => {
   let e: E2E;
@@ -61,13 +105,27 @@ describe('chat inspector (Chromium, real gateway)', () => {
       suite: 'inspector',
       config: (peerUrl) => ({
         models: { anthropic: { baseUrl: peerUrl } },
-        agents: { list: [{ id: 'main', name: 'Main', identity: { emoji: '☀' }, default: true }, { id: 'ops', name: 'Ops', identity: { emoji: '⚙' } }] },
+        agents: {
+          list: [
+            { id: 'main', name: 'Main', identity: { emoji: '☀' }, default: true },
+            { id: 'ops', name: 'Ops', identity: { emoji: '⚙' } },
+          ],
+        },
       }),
       prepare: async (stateDir) => {
         const start = Date.now() - PAIRS * 23_000 - 3_600_000;
         const big = transcript('main', BIG_ID, BIG_KEY, PAIRS, start, bigReply);
         await writeSessions(stateDir, 'main', [{ id: BIG_ID, key: BIG_KEY, ...big }]);
-        const ops = transcript('ops', OPS_ID, OPS_KEY, 3, Date.now() - 7_200_000, (i) => `Deploy ${i} looks fine.`, { id: '99', name: 'Bob' }, 'discord');
+        const ops = transcript(
+          'ops',
+          OPS_ID,
+          OPS_KEY,
+          3,
+          Date.now() - 7_200_000,
+          (i) => `Deploy ${i} looks fine.`,
+          { id: '99', name: 'Bob' },
+          'discord',
+        );
         await writeSessions(stateDir, 'ops', [{ id: OPS_ID, key: OPS_KEY, ...ops }]);
       },
     });
@@ -79,7 +137,9 @@ describe('chat inspector (Chromium, real gateway)', () => {
       throw new Error(`the inspector did not open: ${(err as Error).message}\n${e.output()}`, { cause: err });
     }
   });
-  afterAll(async () => { await e?.close(); });
+  afterAll(async () => {
+    await e?.close();
+  });
 
   const composer = () => e.page.getByRole('textbox', { name: 'Message Main' });
 
@@ -128,12 +188,21 @@ describe('chat inspector (Chromium, real gateway)', () => {
 
   it('stops a running turn with the Stop button and marks the reply as stopped', async () => {
     const gate = createGate();
-    e.peer.enqueue({ kind: 'hold', release: gate.promise, afterDeltas: 2, text: 'I will write a very long essay about telephone exchanges and never finish it.' });
+    e.peer.enqueue({
+      kind: 'hold',
+      release: gate.promise,
+      afterDeltas: 2,
+      text: 'I will write a very long essay about telephone exchanges and never finish it.',
+    });
     await composer().fill('Write a long essay');
     await composer().press('Enter');
     const stop = e.page.getByRole('button', { name: 'Stop the reply' });
     await stop.waitFor({ timeout: 10_000 });
-    await e.page.getByRole('status', { name: /^Main is thinking/ }).or(e.page.getByText('I will write', { exact: false })).first().waitFor();
+    await e.page
+      .getByRole('status', { name: /^Main is thinking/ })
+      .or(e.page.getByText('I will write', { exact: false }))
+      .first()
+      .waitFor();
     await stop.click();
     await e.page.getByText('Stopped', { exact: true }).first().waitFor({ timeout: 10_000 });
     await stop.waitFor({ state: 'hidden' });
@@ -160,22 +229,23 @@ describe('chat inspector (Chromium, real gateway)', () => {
       const top = s.getBoundingClientRect().top;
       const rows = [...s.querySelectorAll('.insp-row')].map((r) => ({ key: r.dataset.key, y: r.getBoundingClientRect().top - top })).filter((r) => r.y >= -4).sort((a, b) => a.y - b.y);
       return rows[0]; })()`;
-    const yOf = (key: string) => `(() => { const s = ${SCROLLER}; const r = s.querySelector('[data-key="${key}"]'); return r ? r.getBoundingClientRect().top - s.getBoundingClientRect().top : null; })()`;
+    const yOf = (key: string) =>
+      `(() => { const s = ${SCROLLER}; const r = s.querySelector('[data-key="${key}"]'); return r ? r.getBoundingClientRect().top - s.getBoundingClientRect().top : null; })()`;
     const scrollTop = () => e.page.evaluate(`${SCROLLER}.scrollTop`) as Promise<number>;
     const pages: { page: number; anchor: string; shiftPx: number; ms: number }[] = [];
     for (let page = 1; page <= 4; page++) {
       const p0 = Date.now();
-      const anchor = await e.page.evaluate(toTop) as { key: string; y: number };
+      const anchor = (await e.page.evaluate(toTop)) as { key: string; y: number };
       // The older page goes in above: the position moves down by its height...
       await expect.poll(scrollTop, { timeout: 10_000, message: `page ${page} did not load above ${anchor.key}` }).toBeGreaterThan(1000);
       // ...and the row that was at the top stays where the reader saw it.
-      const y = await e.page.evaluate(yOf(anchor.key)) as number | null;
+      const y = (await e.page.evaluate(yOf(anchor.key))) as number | null;
       expect(y).not.toBeNull();
       expect(Math.abs(y! - anchor.y)).toBeLessThan(40);
       pages.push({ page, anchor: anchor.key, shiftPx: Math.round(y! - anchor.y), ms: Date.now() - p0 });
     }
     // 200 records a page: after four pages the rows on screen are from around message 49,600.
-    const visible = await e.page.evaluate(`[...${SCROLLER}.querySelectorAll('.insp-row')].map((r) => r.textContent).join(' ')`) as string;
+    const visible = (await e.page.evaluate(`[...${SCROLLER}.querySelectorAll('.insp-row')].map((r) => r.textContent).join(' ')`)) as string;
     const nums = [...visible.matchAll(/(?:Message|Reply) #(\d+)/g)].map((m) => Number(m[1]));
     expect(Math.min(...nums)).toBeLessThan(PAIRS - 350);
     await e.shot('big-session-paged-back');
@@ -185,12 +255,14 @@ describe('chat inspector (Chromium, real gateway)', () => {
     await e.page.getByText(`Reply #${PAIRS}`, { exact: true }).waitFor();
 
     const report = { records: PAIRS * 2 + 1, openToLastMessageVisibleMs: openMs, pages };
-    console.log(`[inspector] 100,000-message session: last message visible ${openMs} ms after the click; pages back: ${JSON.stringify(pages)}`);
+    console.log(
+      `[inspector] 100,000-message session: last message visible ${openMs} ms after the click; pages back: ${JSON.stringify(pages)}`,
+    );
     await mkdir(SHOTS, { recursive: true });
     await writeFile(path.join(SHOTS, 'inspector-timing.json'), JSON.stringify(report, null, 2) + '\n');
   });
 
-  it('lists only the selected agent\'s sessions when switching agents', async () => {
+  it("lists only the selected agent's sessions when switching agents", async () => {
     await e.page.getByRole('button', { name: /^Ops, / }).click();
     const sessions = e.page.getByRole('region', { name: 'Sessions of Ops' });
     await sessions.getByRole('button', { name: /^Discord · channel 777, 6 messages/ }).waitFor();
@@ -208,13 +280,16 @@ describe('chat inspector (Chromium, real gateway)', () => {
     const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
     const [download] = await Promise.all([e.page.waitForEvent('download'), header.getByRole('button', { name: 'Export' }).click()]);
     expect(download.suggestedFilename()).toBe('ops-agent_ops_discord_channel_777.jsonl');
-    const lines = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const lines = (await readFile((await download.path())!, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expect(lines[0]).toMatchObject({ format: 'switchboard.session', agentId: 'ops', key: OPS_KEY, sessionId: OPS_ID, messages: 6 });
     expect(lines[1]).toMatchObject({ seq: 1, type: 'session', sessionId: OPS_ID });
     expect(lines.filter((l) => l.type === 'message').map((l) => l.text)).toContain('Deploy 3 looks fine.');
   });
 
-  it('deletes a session after a confirmation naming it, then shows the agent\'s main session', async () => {
+  it("deletes a session after a confirmation naming it, then shows the agent's main session", async () => {
     const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
     await header.getByRole('button', { name: 'Delete' }).click();
     const dialog = e.page.getByRole('dialog', { name: 'Delete this session?' });

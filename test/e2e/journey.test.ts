@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2E } from './harness.ts';
 
-describe('a newcomer\'s first session (Chromium, real gateway)', () => {
+describe("a newcomer's first session (Chromium, real gateway)", () => {
   let e: E2E;
   const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
 
@@ -14,11 +14,15 @@ describe('a newcomer\'s first session (Chromium, real gateway)', () => {
       config: (peer) => ({
         models: { anthropic: { baseUrl: peer } },
         // The account the new agent is bound to; disabled, so nothing tries to reach Telegram.
-        channels: { telegram: { accounts: { alerts: { name: 'Alerts bot', botToken: { env: 'SWITCHBOARD_E2E_NO_TOKEN' }, enabled: false } } } },
+        channels: {
+          telegram: { accounts: { alerts: { name: 'Alerts bot', botToken: { env: 'SWITCHBOARD_E2E_NO_TOKEN' }, enabled: false } } },
+        },
       }),
     });
   });
-  afterAll(async () => { await e?.close(); });
+  afterAll(async () => {
+    await e?.close();
+  });
 
   it('creates a second agent and binds it to the Telegram account', async () => {
     const page = e.page;
@@ -68,12 +72,18 @@ describe('a newcomer\'s first session (Chromium, real gateway)', () => {
     const page = e.page;
     await page.getByRole('link', { name: 'Chats' }).click();
     const agents = page.getByRole('navigation', { name: 'Agents' });
-    for (const [name, text] of [['Helper', 'hello helper'], ['main', 'hello main']] as const) {
+    for (const [name, text] of [
+      ['Helper', 'hello helper'],
+      ['main', 'hello main'],
+    ] as const) {
       await agents.getByRole('button', { name: new RegExp(`^${name}, `) }).click();
       const composer = page.getByRole('textbox', { name: `Message ${name}` });
       await composer.fill(text);
       await composer.press('Enter');
-      await page.getByRole('group', { name: `Reply from ${name}` }).getByText(`echo: ${text}`).waitFor({ timeout: 15_000 });
+      await page
+        .getByRole('group', { name: `Reply from ${name}` })
+        .getByText(`echo: ${text}`)
+        .waitFor({ timeout: 15_000 });
       await e.shot(`chat-${name.toLowerCase()}`);
     }
     // Helper's sessions hold only Helper's conversation.

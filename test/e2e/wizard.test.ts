@@ -11,7 +11,15 @@ import { missingKeyringTools } from '../helpers/keyring.ts';
 import { startE2E, type E2E } from './harness.ts';
 
 interface WrittenConfig {
-  agents?: { list?: { id: string; name?: string; identity?: { emoji?: string; persona?: string }; tools?: { allow?: string[] }; workspace?: string }[] };
+  agents?: {
+    list?: {
+      id: string;
+      name?: string;
+      identity?: { emoji?: string; persona?: string };
+      tools?: { allow?: string[] };
+      workspace?: string;
+    }[];
+  };
   bindings?: { agentId: string; match: { channel: string; accountId?: string } }[];
   logging?: { level?: string };
 }
@@ -21,7 +29,10 @@ const hasKeyring = missingKeyringTools.length === 0;
 describe('agent wizard (Chromium, real gateway)', () => {
   let e: E2E;
   const config = async (): Promise<WrittenConfig> => JSON5.parse(await readFile(e.configPath, 'utf8')) as WrittenConfig;
-  const visible = (name: string, role: 'heading' | 'button' | 'article' | 'row' | 'dialog' = 'heading') => () => e.page.getByRole(role, { name }).first().isVisible();
+  const visible =
+    (name: string, role: 'heading' | 'button' | 'article' | 'row' | 'dialog' = 'heading') =>
+    () =>
+      e.page.getByRole(role, { name }).first().isVisible();
   const next = () => e.page.getByRole('button', { name: 'Next' }).click();
   // Generous: two e2e suites share two cores with their gateways and browsers.
   const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000 });
@@ -33,11 +44,15 @@ describe('agent wizard (Chromium, real gateway)', () => {
       config: (peer) => ({
         models: { anthropic: { baseUrl: peer } },
         // An account the binding can name; disabled, so nothing tries to reach Telegram.
-        channels: { telegram: { accounts: { alerts: { name: 'Alerts bot', botToken: { env: 'SWITCHBOARD_E2E_NO_TOKEN' }, enabled: false } } } },
+        channels: {
+          telegram: { accounts: { alerts: { name: 'Alerts bot', botToken: { env: 'SWITCHBOARD_E2E_NO_TOKEN' }, enabled: false } } },
+        },
       }),
     });
   });
-  afterAll(async () => { await e?.close(); });
+  afterAll(async () => {
+    await e?.close();
+  });
 
   it('opens the wizard from the overview and refuses an invalid id with the config error under the field', async () => {
     await e.page.goto(e.dashboardUrl);
@@ -46,7 +61,9 @@ describe('agent wizard (Chromium, real gateway)', () => {
     await e.page.getByRole('button', { name: 'New agent' }).click();
     await poll(visible('Identity')).toBe(true);
     // Focus starts in the first field of the step.
-    expect(await e.page.evaluate('document.activeElement && document.activeElement.id') as string).toBe(await e.page.getByLabel('Agent id').getAttribute('id'));
+    expect((await e.page.evaluate('document.activeElement && document.activeElement.id')) as string).toBe(
+      await e.page.getByLabel('Agent id').getAttribute('id'),
+    );
     await e.shot('identity-empty');
     await next();
     await poll(() => e.page.getByText('Enter an id', { exact: false }).isVisible()).toBe(true);
@@ -125,7 +142,11 @@ describe('agent wizard (Chromium, real gateway)', () => {
     await access(path.join(e.stateDir, 'agents', 'ops', 'agent'));
     const written = await config();
     const ops = written.agents?.list?.find((a) => a.id === 'ops');
-    expect(ops).toMatchObject({ name: 'Ops', identity: { emoji: '🛠️' }, tools: { allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'] } });
+    expect(ops).toMatchObject({
+      name: 'Ops',
+      identity: { emoji: '🛠️' },
+      tools: { allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'] },
+    });
     expect(written.bindings).toEqual([{ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } }]);
     expect(written.agents?.list?.map((a) => a.id)).toEqual(['main', 'ops']);
   });
@@ -151,58 +172,61 @@ describe('agent wizard (Chromium, real gateway)', () => {
   });
 
   // The keychain step needs the keyring; under CI it must be there (the harness would otherwise run without one).
-  it.runIf(hasKeyring || Boolean(process.env.CI))('creates a second agent with a copy of the first one\'s key, which Settings lists and a real call uses', async () => {
-    const page = e.page;
-    await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/new`);
-    await poll(visible('Identity')).toBe(true);
-    await page.getByLabel('Agent id').fill('desk');
-    await page.getByLabel('Name').fill('Desk');
-    for (const step of ['Model', 'Workspace', 'Credentials']) {
-      await next();
-      await poll(visible(step)).toBe(true);
-    }
-    const copy = page.getByRole('radio', { name: /Copy keys from another agent/ });
-    await poll(() => copy.isEnabled()).toBe(true);
-    await copy.check();
-    await page.getByLabel('Copy from agent').selectOption('ops');
-    // Ops's key, listed by the label the wizard gave it; the key itself never reaches the page.
-    const key = page.getByRole('group', { name: 'Keys to copy' }).getByRole('checkbox', { name: /added in the agent wizard/ });
-    expect(await key.isChecked()).toBe(true);
-    await e.shot('credentials-copy-keys');
-    for (const step of ['Channels', 'Tools', 'Review']) {
-      await next();
-      await poll(visible(step)).toBe(true);
-    }
-    expect(await page.getByText('Its own copy of 1 key of agent "ops" (default)', { exact: false }).isVisible()).toBe(true);
-    await page.getByRole('button', { name: 'Create agent' }).click();
-    await poll(visible('Desk is ready')).toBe(true);
-    expect(await page.getByText('Copied default from', { exact: false }).isVisible()).toBe(true);
-    await e.shot('created-with-copied-key');
+  it.runIf(hasKeyring || Boolean(process.env.CI))(
+    "creates a second agent with a copy of the first one's key, which Settings lists and a real call uses",
+    async () => {
+      const page = e.page;
+      await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/new`);
+      await poll(visible('Identity')).toBe(true);
+      await page.getByLabel('Agent id').fill('desk');
+      await page.getByLabel('Name').fill('Desk');
+      for (const step of ['Model', 'Workspace', 'Credentials']) {
+        await next();
+        await poll(visible(step)).toBe(true);
+      }
+      const copy = page.getByRole('radio', { name: /Copy keys from another agent/ });
+      await poll(() => copy.isEnabled()).toBe(true);
+      await copy.check();
+      await page.getByLabel('Copy from agent').selectOption('ops');
+      // Ops's key, listed by the label the wizard gave it; the key itself never reaches the page.
+      const key = page.getByRole('group', { name: 'Keys to copy' }).getByRole('checkbox', { name: /added in the agent wizard/ });
+      expect(await key.isChecked()).toBe(true);
+      await e.shot('credentials-copy-keys');
+      for (const step of ['Channels', 'Tools', 'Review']) {
+        await next();
+        await poll(visible(step)).toBe(true);
+      }
+      expect(await page.getByText('Its own copy of 1 key of agent "ops" (default)', { exact: false }).isVisible()).toBe(true);
+      await page.getByRole('button', { name: 'Create agent' }).click();
+      await poll(visible('Desk is ready')).toBe(true);
+      expect(await page.getByText('Copied default from', { exact: false }).isVisible()).toBe(true);
+      await e.shot('created-with-copied-key');
 
-    await page.getByRole('link', { name: 'Settings' }).click();
-    const desk = page.getByRole('group', { name: 'API keys of Desk' });
-    await poll(() => desk.getByText('added in the agent wizard').isVisible()).toBe(true);
-    expect(await desk.getByText('Stored', { exact: true }).isVisible()).toBe(true);
-    // A real one-token call with Desk's key reaches the local Anthropic peer with Ops's key.
-    const asked = e.peer.requests.length;
-    await desk.getByRole('button', { name: 'Test key added in the agent wizard of Desk' }).click();
-    await poll(() => desk.getByText('Works', { exact: false }).isVisible()).toBe(true);
-    expect(e.peer.requests.slice(asked).map((r) => r.apiKey)).toEqual(['sk-ant-e2e-wizard-key']);
-    await e.shot('settings-copied-key');
-    expect(await page.content()).not.toContain('sk-ant-e2e-wizard-key');
+      await page.getByRole('link', { name: 'Settings' }).click();
+      const desk = page.getByRole('group', { name: 'API keys of Desk' });
+      await poll(() => desk.getByText('added in the agent wizard').isVisible()).toBe(true);
+      expect(await desk.getByText('Stored', { exact: true }).isVisible()).toBe(true);
+      // A real one-token call with Desk's key reaches the local Anthropic peer with Ops's key.
+      const asked = e.peer.requests.length;
+      await desk.getByRole('button', { name: 'Test key added in the agent wizard of Desk' }).click();
+      await poll(() => desk.getByText('Works', { exact: false }).isVisible()).toBe(true);
+      expect(e.peer.requests.slice(asked).map((r) => r.apiKey)).toEqual(['sk-ant-e2e-wizard-key']);
+      await e.shot('settings-copied-key');
+      expect(await page.content()).not.toContain('sk-ant-e2e-wizard-key');
 
-    // Editing Desk offers the same copy as an action; Ops's key is already there, so the gateway says so.
-    await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/desk`);
-    await poll(visible('Edit Desk')).toBe(true);
-    await page.getByRole('button', { name: 'Credentials' }).click();
-    const action = page.getByRole('region', { name: 'Copy keys from another agent' });
-    await poll(() => action.getByLabel('Copy from agent').isVisible()).toBe(true);
-    await action.getByLabel('Copy from agent').selectOption('ops');
-    await action.getByRole('button', { name: 'Copy keys' }).click();
-    await poll(() => action.getByText('agent "desk" already has this key', { exact: false }).isVisible()).toBe(true);
-    await e.shot('edit-credentials-copy-refused');
-    await page.getByRole('link', { name: 'Agents' }).click();
-  });
+      // Editing Desk offers the same copy as an action; Ops's key is already there, so the gateway says so.
+      await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/desk`);
+      await poll(visible('Edit Desk')).toBe(true);
+      await page.getByRole('button', { name: 'Credentials' }).click();
+      const action = page.getByRole('region', { name: 'Copy keys from another agent' });
+      await poll(() => action.getByLabel('Copy from agent').isVisible()).toBe(true);
+      await action.getByLabel('Copy from agent').selectOption('ops');
+      await action.getByRole('button', { name: 'Copy keys' }).click();
+      await poll(() => action.getByText('agent "desk" already has this key', { exact: false }).isVisible()).toBe(true);
+      await e.shot('edit-credentials-copy-refused');
+      await page.getByRole('link', { name: 'Agents' }).click();
+    },
+  );
 
   it('edits the name, and reports a conflicting edit made elsewhere instead of overwriting it', async () => {
     const page = e.page;

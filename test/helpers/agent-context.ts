@@ -17,11 +17,26 @@ export function agentContext(config: SwitchboardConfig, stateDir: string, agentI
   const main = `agent:${agentId}:main`;
   const sessionKey = opts.sessionKey ?? main;
   return {
-    agent, config, paths: agentPaths(agent, config, { stateDir, configPath: path.join(stateDir, 'switchboard.json') }), sessionKey,
-    store: { agentId } as unknown as AgentSessionStore, model: 'claude-test',
+    agent,
+    config,
+    paths: agentPaths(agent, config, { stateDir, configPath: path.join(stateDir, 'switchboard.json') }),
+    sessionKey,
+    store: { agentId } as unknown as AgentSessionStore,
+    model: 'claude-test',
     inbound: {
-      text: 'hi', sender: { id: 'u1' }, channel: 'telegram', isOwner: opts.isOwner ?? true,
-      route: { agentId, channel: 'telegram', accountId: 'default', sessionKey, mainSessionKey: main, matchedBy: 'default', bindingIndex: null },
+      text: 'hi',
+      sender: { id: 'u1' },
+      channel: 'telegram',
+      isOwner: opts.isOwner ?? true,
+      route: {
+        agentId,
+        channel: 'telegram',
+        accountId: 'default',
+        sessionKey,
+        mainSessionKey: main,
+        matchedBy: 'default',
+        bindingIndex: null,
+      },
     },
     usage: () => ({ inputTokens: 0, outputTokens: 0 }),
     env: {},

@@ -26,20 +26,43 @@ export interface TestGateway {
 
 export const TEST_API_KEY = 'sk-test-key-123';
 
-export async function startTestGateway(opts: { config?: (peerUrl: string) => Record<string, unknown>; adapters?: AdapterFactory; env?: NodeJS.ProcessEnv; peer?: AnthropicPeer; openPath?: OpenPath } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  opts: {
+    config?: (peerUrl: string) => Record<string, unknown>;
+    adapters?: AdapterFactory;
+    env?: NodeJS.ProcessEnv;
+    peer?: AnthropicPeer;
+    openPath?: OpenPath;
+  } = {},
+): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-gw-'));
-  const peer = opts.peer ?? await startAnthropicPeer();
+  const peer = opts.peer ?? (await startAnthropicPeer());
   const config = opts.config?.(peer.url) ?? { models: { anthropic: { baseUrl: peer.url } } };
   await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify(config, null, 2));
   const headless = await startHeadlessGateway({
-    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', log: silentLogger, homeDir: dir, port: 0,
-    env: opts.env ?? { ANTHROPIC_API_KEY: TEST_API_KEY }, stopGraceMs: 2000, ...(opts.adapters ? { adapters: opts.adapters } : {}),
+    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
+    version: 'test',
+    log: silentLogger,
+    homeDir: dir,
+    port: 0,
+    env: opts.env ?? { ANTHROPIC_API_KEY: TEST_API_KEY },
+    stopGraceMs: 2000,
+    ...(opts.adapters ? { adapters: opts.adapters } : {}),
     ...(opts.openPath ? { openPath: opts.openPath } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: TestGateway['events'] = [];
   const waiters: { event: string; pred: (d: Record<string, unknown>) => boolean; resolve: (d: Record<string, unknown>) => void }[] = [];
-  for (const name of Object.keys({ 'gateway.state': 1, 'message.inbound': 1, 'agent.delta': 1, 'agent.tool': 1, 'message.outbound': 1, 'message.dropped': 1, 'agent.state': 1, 'config.changed': 1 })) {
+  for (const name of Object.keys({
+    'gateway.state': 1,
+    'message.inbound': 1,
+    'agent.delta': 1,
+    'agent.tool': 1,
+    'message.outbound': 1,
+    'message.dropped': 1,
+    'agent.state': 1,
+    'config.changed': 1,
+  })) {
     client.on(name as keyof ControlEvents, (data: unknown) => {
       const d = data as Record<string, unknown>;
       events.push({ event: name, data: d });
@@ -52,13 +75,24 @@ export async function startTestGateway(opts: { config?: (peerUrl: string) => Rec
     });
   }
   return {
-    dir, peer, headless, client, events,
+    dir,
+    peer,
+    headless,
+    client,
+    events,
     waitFor(event, pred = () => true, timeoutMs = 10_000) {
       const seen = events.find((e) => e.event === event && pred(e.data));
       if (seen) return Promise.resolve(seen.data);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs);
-        waiters.push({ event, pred, resolve: (d) => { clearTimeout(timer); resolve(d); } });
+        waiters.push({
+          event,
+          pred,
+          resolve: (d) => {
+            clearTimeout(timer);
+            resolve(d);
+          },
+        });
       });
     },
     async close() {

@@ -35,9 +35,11 @@ export function describeWithKeyring(name: string, fn: () => void): void {
   }
   const why = `needs ${missingKeyringTools.join(', ')} (apt-get install gnome-keyring dbus-x11 libsecret-1-dev)`;
   if (process.env.CI) {
-    describe(name, () => it('has a keyring to test against', () => {
-      throw new Error(`keychain tests cannot run: ${why}`);
-    }));
+    describe(name, () =>
+      it('has a keyring to test against', () => {
+        throw new Error(`keychain tests cannot run: ${why}`);
+      }),
+    );
   } else describe.skip(`${name} — skipped: ${why}`, fn);
 }
 
@@ -59,7 +61,9 @@ export async function startKeyring(): Promise<Keyring> {
     await rm(home, { recursive: true, force: true });
   };
   try {
-    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--nopidfile', '--print-address=1'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(bus);
     const address = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -71,16 +75,36 @@ export async function startKeyring(): Promise<Keyring> {
       bus.on('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
     });
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: home, DBUS_SESSION_BUS_ADDRESS: address,
-      XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_RUNTIME_DIR: home, XDG_CACHE_HOME: path.join(home, 'cache'),
+      PATH: process.env.PATH,
+      HOME: home,
+      DBUS_SESSION_BUS_ADDRESS: address,
+      XDG_DATA_HOME: path.join(home, 'data'),
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_RUNTIME_DIR: home,
+      XDG_CACHE_HOME: path.join(home, 'cache'),
     };
-    const daemon = spawn('gnome-keyring-daemon', ['--unlock', '--components=secrets', '--foreground'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const daemon = spawn('gnome-keyring-daemon', ['--unlock', '--components=secrets', '--foreground'], {
+      env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     children.push(daemon);
     // The login keyring's password; --unlock creates the keyring with it and unlocks it.
     daemon.stdin!.end('switchboard-test');
     // Ready once the daemon owns the Secret Service name on our bus (checked without activating it).
     for (let i = 0; ; i++) {
-      const reply = await run('dbus-send', ['--session', '--dest=org.freedesktop.DBus', '--type=method_call', '--print-reply', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], env);
+      const reply = await run(
+        'dbus-send',
+        [
+          '--session',
+          '--dest=org.freedesktop.DBus',
+          '--type=method_call',
+          '--print-reply',
+          '/org/freedesktop/DBus',
+          'org.freedesktop.DBus.NameHasOwner',
+          'string:org.freedesktop.secrets',
+        ],
+        env,
+      );
       if (/boolean true/.test(reply)) break;
       if (daemon.exitCode !== null || i > 200) throw new Error('gnome-keyring-daemon did not come up');
       await new Promise((r) => setTimeout(r, 25));
@@ -111,4 +135,3 @@ export async function keyringWithStore(): Promise<{ keyring: Keyring; store: Sec
   };
   return { keyring, store: openSecretStore() };
 }
-

@@ -16,7 +16,10 @@ export async function killAfterAcks(opts: {
   /** [key, value] for an acknowledgement line, undefined for any other line. */
   parse: (line: string) => [string, string] | undefined;
 }): Promise<KilledWriter> {
-  const child = spawn(process.execPath, ['--import', 'tsx', opts.script, ...opts.args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.script, ...opts.args], {
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const acked = new Map<string, string[]>();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

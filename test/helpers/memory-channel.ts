@@ -12,7 +12,10 @@ export class MemoryChannel implements ChannelAdapter {
   private sink: ((e: InboundEnvelope) => Promise<void>) | undefined;
   private seq = 0;
 
-  constructor(readonly channel: ChannelAccount['channel'], readonly accountId: string) {}
+  constructor(
+    readonly channel: ChannelAccount['channel'],
+    readonly accountId: string,
+  ) {}
 
   async start(sink: (e: InboundEnvelope) => Promise<void>): Promise<void> {
     this.starts++;
@@ -44,12 +47,23 @@ export class MemoryChannel implements ChannelAdapter {
 
   inject(partial: Partial<InboundEnvelope> & Pick<InboundEnvelope, 'peer' | 'sender' | 'text'>): void {
     if (!this.sink) throw new Error(`${this.channel}:${this.accountId} is not started`);
-    void this.sink({ messageId: `m${++this.seq}`, channel: this.channel, accountId: this.accountId, mentioned: false, timestamp: Date.now(), ...partial });
+    void this.sink({
+      messageId: `m${++this.seq}`,
+      channel: this.channel,
+      accountId: this.accountId,
+      mentioned: false,
+      timestamp: Date.now(),
+      ...partial,
+    });
   }
 }
 
 /** A factory that creates (and remembers) one MemoryChannel per configured account. */
-export function memoryChannels(): { factory: AdapterFactory; get(channel: string, accountId?: string): MemoryChannel; created: MemoryChannel[] } {
+export function memoryChannels(): {
+  factory: AdapterFactory;
+  get(channel: string, accountId?: string): MemoryChannel;
+  created: MemoryChannel[];
+} {
   const made = new Map<string, MemoryChannel>();
   const created: MemoryChannel[] = [];
   return {

@@ -13,18 +13,24 @@ afterEach(async () => {
   gw = undefined;
 });
 
-
 const twoAgents = (a2a: Record<string, unknown>) => (url: string) => ({
   models: { anthropic: { baseUrl: url } },
-  agents: { list: [{ id: 'alice', default: true, tools: { allow: ['sessions_send'] } }, { id: 'bob', tools: { allow: ['sessions_send'] } }] },
+  agents: {
+    list: [
+      { id: 'alice', default: true, tools: { allow: ['sessions_send'] } },
+      { id: 'bob', tools: { allow: ['sessions_send'] } },
+    ],
+  },
   tools: { agentToAgent: a2a },
 });
 
 async function records(agentId: string, sessionKey: string) {
   return (await gw!.client.request('sessions.history', { agentId, sessionKey, limit: 1000 })).records;
 }
-const toolResults = async (agentId: string, sessionKey: string) => (await records(agentId, sessionKey)).filter((r) => r.type === 'tool_result');
-const messages = async (agentId: string, sessionKey: string) => (await records(agentId, sessionKey)).filter((r) => r.type === 'message').map((r) => `${String(r.role)}: ${String(r.text)}`);
+const toolResults = async (agentId: string, sessionKey: string) =>
+  (await records(agentId, sessionKey)).filter((r) => r.type === 'tool_result');
+const messages = async (agentId: string, sessionKey: string) =>
+  (await records(agentId, sessionKey)).filter((r) => r.type === 'message').map((r) => `${String(r.role)}: ${String(r.text)}`);
 
 async function askAlice(text: string): Promise<Record<string, unknown>> {
   const sent = await gw!.client.request('webchat.send', { agentId: 'alice', text });
@@ -32,27 +38,43 @@ async function askAlice(text: string): Promise<Record<string, unknown>> {
 }
 
 describe('agent-to-agent', () => {
-  it('delivers into the target\'s a2a session and returns its reply; both transcripts show the exchange', async () => {
+  it("delivers into the target's a2a session and returns its reply; both transcripts show the exchange", async () => {
     gw = await startTestGateway({ config: twoAgents({ enabled: true, allow: ['alice', 'bob'] }) });
-    gw.peer.enqueue({ kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'what is 2+2?' } }, { kind: 'text', text: 'four' }, { kind: 'text', text: 'bob says four' });
+    gw.peer.enqueue(
+      { kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'what is 2+2?' } },
+      { kind: 'text', text: 'four' },
+      { kind: 'text', text: 'bob says four' },
+    );
     expect((await askAlice('ask bob')).text).toBe('bob says four');
-    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([{ name: 'sessions_send', isError: false, output: 'reply from bob:\nfour' }]);
+    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([
+      { name: 'sessions_send', isError: false, output: 'reply from bob:\nfour' },
+    ]);
     expect(await messages('bob', 'agent:bob:a2a:alice')).toEqual(['user: what is 2+2?', 'assistant: four']);
   });
 
   it('is refused when agent-to-agent messaging is disabled', async () => {
     gw = await startTestGateway({ config: twoAgents({ enabled: false, allow: ['alice', 'bob'] }) });
-    gw.peer.enqueue({ kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'hi' } }, { kind: 'text', text: 'could not' });
+    gw.peer.enqueue(
+      { kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'hi' } },
+      { kind: 'text', text: 'could not' },
+    );
     await askAlice('ask bob');
-    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([{ isError: true, output: expect.stringContaining('turned off') }]);
+    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([
+      { isError: true, output: expect.stringContaining('turned off') },
+    ]);
     expect((await gw.client.request('sessions.list', { agentId: 'bob' })).sessions).toEqual([]);
   });
 
   it('is refused when the target is not in tools.agentToAgent.allow', async () => {
     gw = await startTestGateway({ config: twoAgents({ enabled: true, allow: ['alice'] }) });
-    gw.peer.enqueue({ kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'hi' } }, { kind: 'text', text: 'could not' });
+    gw.peer.enqueue(
+      { kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'hi' } },
+      { kind: 'text', text: 'could not' },
+    );
     await askAlice('ask bob');
-    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([{ isError: true, output: expect.stringContaining('"bob" is not in tools.agentToAgent.allow') }]);
+    expect(await toolResults('alice', 'agent:alice:main')).toMatchObject([
+      { isError: true, output: expect.stringContaining('"bob" is not in tools.agentToAgent.allow') },
+    ]);
     expect((await gw.client.request('sessions.list', { agentId: 'bob' })).sessions).toEqual([]);
   });
 
@@ -65,8 +87,12 @@ describe('agent-to-agent', () => {
       { kind: 'text', text: 'alice done' },
     );
     expect((await askAlice('start')).text).toBe('alice done');
-    expect(await toolResults('bob', 'agent:bob:a2a:alice')).toMatchObject([{ isError: true, output: expect.stringContaining('ping-pong limit reached') }]);
-    expect((await gw.client.request('sessions.list', { agentId: 'alice' })).sessions.map((s) => s.sessionKey)).toEqual(['agent:alice:main']);
+    expect(await toolResults('bob', 'agent:bob:a2a:alice')).toMatchObject([
+      { isError: true, output: expect.stringContaining('ping-pong limit reached') },
+    ]);
+    expect((await gw.client.request('sessions.list', { agentId: 'alice' })).sessions.map((s) => s.sessionKey)).toEqual([
+      'agent:alice:main',
+    ]);
   });
 
   it('stops two agents messaging each other back and forth instead of deadlocking', async () => {
@@ -80,7 +106,9 @@ describe('agent-to-agent', () => {
       { kind: 'text', text: 'alice done' },
     );
     expect((await askAlice('start')).text).toBe('alice done');
-    expect(await toolResults('alice', 'agent:alice:a2a:bob')).toMatchObject([{ isError: true, output: expect.stringContaining('waiting for your reply') }]);
+    expect(await toolResults('alice', 'agent:alice:a2a:bob')).toMatchObject([
+      { isError: true, output: expect.stringContaining('waiting for your reply') },
+    ]);
     expect(await toolResults('bob', 'agent:bob:a2a:alice')).toMatchObject([{ isError: false, output: 'reply from alice:\nalice answers' }]);
   });
 });
@@ -96,7 +124,10 @@ describe('session reset', () => {
     expect(await gw.waitFor('message.outbound', (d) => d.messageId === reset.messageId)).toMatchObject({ text: RESET_REPLY });
     expect(gw.peer.requests).toHaveLength(1);
     const sessions = await sessionsOf('main');
-    expect(sessions.map((s) => [s.sessionKey, s.archived === true]).sort()).toEqual([['agent:main:main', false], ['agent:main:main', true]]);
+    expect(sessions.map((s) => [s.sessionKey, s.archived === true]).sort()).toEqual([
+      ['agent:main:main', false],
+      ['agent:main:main', true],
+    ]);
     const archived = sessions.find((s) => s.archived)!;
     expect(await messages('main', archived.key)).toEqual(['user: hello', 'assistant: echo: hello']);
     expect(await messages('main', 'agent:main:main')).toEqual([]);
@@ -105,7 +136,11 @@ describe('session reset', () => {
   it('/reset in a Telegram chat resets that conversation and replies with a confirmation', async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({
-      config: (url) => ({ models: { anthropic: { baseUrl: url } }, channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } }, session: { dmScope: 'per-peer' } }),
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
+        session: { dmScope: 'per-peer' },
+      }),
       adapters: channels.factory,
     });
     const tg = channels.get('telegram');
@@ -121,7 +156,9 @@ describe('session reset', () => {
 
   it('starts a new session when a message arrives after reset.idleMinutes of silence', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { idleMinutes: 60 } }] } }) });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { idleMinutes: 60 } }] } }),
+    });
     const first = await gw.client.request('webchat.send', { agentId: 'main', text: 'before' });
     await gw.waitFor('message.outbound', (d) => d.messageId === first.messageId);
     vi.setSystemTime(Date.now() + 61 * 60_000);
@@ -132,7 +169,9 @@ describe('session reset', () => {
   });
 
   it('keeps the session when the next message comes before the idle boundary', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { idleMinutes: 60 } }] } }) });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { idleMinutes: 60 } }] } }),
+    });
     for (const text of ['one', 'two']) {
       const sent = await gw.client.request('webchat.send', { agentId: 'main', text });
       await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
@@ -142,7 +181,9 @@ describe('session reset', () => {
 
   it('starts a new session when a message arrives after the daily reset hour', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { dailyHour: 4 } }] } }) });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', reset: { dailyHour: 4 } }] } }),
+    });
     const first = await gw.client.request('webchat.send', { agentId: 'main', text: 'yesterday' });
     await gw.waitFor('message.outbound', (d) => d.messageId === first.messageId);
     vi.setSystemTime(Date.now() + 25 * 3600_000);

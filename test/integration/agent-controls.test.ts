@@ -11,7 +11,6 @@ afterEach(async () => {
   gw = undefined;
 });
 
-
 describe('agent controls', () => {
   it('a paused agent records messages without answering, shows as paused, and answers again once resumed', async () => {
     gw = await startTestGateway();
@@ -41,18 +40,28 @@ describe('agent controls', () => {
   });
 
   it('an agent over its daily token budget says so instead of answering', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', limits: { dailyTokens: 1 } }] } }) });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', limits: { dailyTokens: 1 } }] } }),
+    });
     const first = await gw.client.request('webchat.send', { agentId: 'main', text: 'one' });
     expect(await gw.waitFor('message.outbound', (d) => d.messageId === first.messageId)).toMatchObject({ text: 'echo: one' });
     const second = await gw.client.request('webchat.send', { agentId: 'main', text: 'two' });
-    expect(await gw.waitFor('message.outbound', (d) => d.messageId === second.messageId)).toMatchObject({ failure: 'daily_budget', text: expect.stringContaining('daily budget') });
+    expect(await gw.waitFor('message.outbound', (d) => d.messageId === second.messageId)).toMatchObject({
+      failure: 'daily_budget',
+      text: expect.stringContaining('daily budget'),
+    });
     expect(gw.peer.requests).toHaveLength(1);
   });
 
   it('a sender over the per-minute limit gets one clear reply per refused message, and other senders are unaffected', async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({
-      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', limits: { perSenderPerMinute: 2 } }] }, session: { dmScope: 'per-peer' }, channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } } }),
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: { list: [{ id: 'main', limits: { perSenderPerMinute: 2 } }] },
+        session: { dmScope: 'per-peer' },
+        channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } },
+      }),
       adapters: channels.factory,
     });
     const tg = channels.get('telegram');

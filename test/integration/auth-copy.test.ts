@@ -20,11 +20,21 @@ const ALPHA_SPARE = 'sk-alpha-spare-key-93c0';
 
 type Client = ControlClient<ControlMethods, ControlEvents>;
 
-async function gatewayIn(dir: string, config: Record<string, unknown>, secrets: SecretStore): Promise<{ gw: HeadlessGateway; client: Client }> {
+async function gatewayIn(
+  dir: string,
+  config: Record<string, unknown>,
+  secrets: SecretStore,
+): Promise<{ gw: HeadlessGateway; client: Client }> {
   await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify(config));
   const gw = await startHeadlessGateway({
-    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', homeDir: dir, port: 0, env: {},
-    log: streamLogger(() => {}, 'warn'), secrets, stopGraceMs: 2000,
+    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
+    version: 'test',
+    homeDir: dir,
+    port: 0,
+    env: {},
+    log: streamLogger(() => {}, 'warn'),
+    secrets,
+    stopGraceMs: 2000,
   });
   return { gw, client: await connectControl<ControlMethods, ControlEvents>(gw.url, gw.token, { timeoutMs: 5000 }) };
 }
@@ -55,10 +65,14 @@ describeWithKeyring('auth.copy on a real keychain', () => {
     // that gets an answer used a key copied from alpha.
     peer = await startAnthropicPeer({ keys: [ALPHA_KEY, ALPHA_SPARE] });
     dir = await mkdtemp(path.join(os.tmpdir(), 'sb-authcopy-'));
-    ({ gw, client } = await gatewayIn(dir, {
-      models: { anthropic: { baseUrl: peer.url } },
-      agents: { list: [{ id: 'alpha', default: true }, { id: 'beta' }, { id: 'gamma' }, { id: 'empty' }] },
-    }, store));
+    ({ gw, client } = await gatewayIn(
+      dir,
+      {
+        models: { anthropic: { baseUrl: peer.url } },
+        agents: { list: [{ id: 'alpha', default: true }, { id: 'beta' }, { id: 'gamma' }, { id: 'empty' }] },
+      },
+      store,
+    ));
     await new AuthProfiles(store, dir).add(ref('alpha'), { profileId: 'work', label: 'Work key', apiKey: ALPHA_KEY });
   });
   afterAll(async () => {
@@ -87,7 +101,9 @@ describeWithKeyring('auth.copy on a real keychain', () => {
     expect(await store.get('agent:beta:auth:work')).toBe(ALPHA_KEY);
     const listed = await client.request('auth.list', { agentId: 'beta' });
     outputs.push(JSON.stringify(listed));
-    expect(listed.agents[0]!.profiles).toEqual([expect.objectContaining({ profileId: 'work', label: 'Work key', scope: 'agent', keyStored: true })]);
+    expect(listed.agents[0]!.profiles).toEqual([
+      expect.objectContaining({ profileId: 'work', label: 'Work key', scope: 'agent', keyStored: true }),
+    ]);
 
     const asked = peer.requests.length;
     const done = new Promise<Record<string, unknown>>((resolve) => {
@@ -105,40 +121,71 @@ describeWithKeyring('auth.copy on a real keychain', () => {
 
   it('copies only the profiles named, and skips one the target already has, saying why', async () => {
     await new AuthProfiles(store, dir).add(ref('alpha'), { profileId: 'spare', apiKey: ALPHA_SPARE });
-    expect(await copy({ fromAgentId: 'alpha', toAgentId: 'gamma', profileIds: ['spare'] })).toEqual({ toAgentId: 'gamma', copied: [{ profileId: 'spare', from: 'alpha' }], skipped: [] });
+    expect(await copy({ fromAgentId: 'alpha', toAgentId: 'gamma', profileIds: ['spare'] })).toEqual({
+      toAgentId: 'gamma',
+      copied: [{ profileId: 'spare', from: 'alpha' }],
+      skipped: [],
+    });
     expect(await store.get('agent:gamma:auth:work')).toBeNull();
     expect(await copy({ fromAgentId: 'ALPHA', toAgentId: 'beta' })).toEqual({
-      toAgentId: 'beta', copied: [{ profileId: 'spare', from: 'alpha' }], skipped: [{ profileId: 'work', reason: 'agent "beta" already has this key' }],
+      toAgentId: 'beta',
+      copied: [{ profileId: 'spare', from: 'alpha' }],
+      skipped: [{ profileId: 'work', reason: 'agent "beta" already has this key' }],
     });
   });
 
   it('never overwrites a key the target already has under the same profile id', async () => {
     await new AuthProfiles(store, dir).add(ref('gamma'), { profileId: 'work', apiKey: 'sk-gamma-own-key-77aa' });
     const error = await refused({ fromAgentId: 'alpha', toAgentId: 'gamma', profileIds: ['work'] });
-    expect(error).toEqual({ code: 'bad_request', message: 'nothing to copy from agent "alpha" to agent "gamma": agent "gamma" already has a profile "work" with another key; remove that profile first to replace it' });
+    expect(error).toEqual({
+      code: 'bad_request',
+      message:
+        'nothing to copy from agent "alpha" to agent "gamma": agent "gamma" already has a profile "work" with another key; remove that profile first to replace it',
+    });
     expect(await store.get('agent:gamma:auth:work')).toBe('sk-gamma-own-key-77aa');
   });
 
   it('refuses with bad_request when the source agent has no keys of its own', async () => {
-    expect(await refused({ fromAgentId: 'empty', toAgentId: 'alpha' })).toEqual({ code: 'bad_request', message: 'nothing to copy from agent "empty" to agent "alpha": agent "empty" has no keys of its own' });
+    expect(await refused({ fromAgentId: 'empty', toAgentId: 'alpha' })).toEqual({
+      code: 'bad_request',
+      message: 'nothing to copy from agent "empty" to agent "alpha": agent "empty" has no keys of its own',
+    });
   });
 
   it('refuses with bad_request when a named profile does not exist', async () => {
-    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'gamma', profileIds: ['nope'] })).toEqual({ code: 'bad_request', message: 'nothing to copy from agent "alpha" to agent "gamma": agent "alpha" has no profile "nope"' });
+    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'gamma', profileIds: ['nope'] })).toEqual({
+      code: 'bad_request',
+      message: 'nothing to copy from agent "alpha" to agent "gamma": agent "alpha" has no profile "nope"',
+    });
   });
 
   it('refuses a copy from an agent to itself', async () => {
-    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'alpha' })).toMatchObject({ code: 'bad_request', message: expect.stringContaining('cannot copy keys from agent "alpha" to itself') });
+    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'alpha' })).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('cannot copy keys from agent "alpha" to itself'),
+    });
   });
 
   it('answers not_found for an unknown agent on either side, listing the agents', async () => {
-    expect(await refused({ fromAgentId: 'ghost', toAgentId: 'beta' })).toEqual({ code: 'not_found', message: 'agent "ghost" does not exist (agents: alpha, beta, gamma, empty)' });
-    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'ghost' })).toMatchObject({ code: 'not_found', message: expect.stringContaining('agent "ghost" does not exist') });
+    expect(await refused({ fromAgentId: 'ghost', toAgentId: 'beta' })).toEqual({
+      code: 'not_found',
+      message: 'agent "ghost" does not exist (agents: alpha, beta, gamma, empty)',
+    });
+    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'ghost' })).toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('agent "ghost" does not exist'),
+    });
   });
 
   it('refuses malformed params before touching anything', async () => {
-    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'beta', profileIds: [] })).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/^invalid params: .*profileIds/) });
-    expect(await refused({ fromAgentId: 'alpha' })).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/^invalid params: .*toAgentId/) });
+    expect(await refused({ fromAgentId: 'alpha', toAgentId: 'beta', profileIds: [] })).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/^invalid params: .*profileIds/),
+    });
+    expect(await refused({ fromAgentId: 'alpha' })).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/^invalid params: .*toAgentId/),
+    });
   });
 
   it('put no key in any result or error', () => {
@@ -155,8 +202,20 @@ describeWithKeyring('auth.copy on a real keychain', () => {
       // alpha has a profile on disk (metadata only), so the copy has to ask the keychain for its key.
       const agentDir = path.join(lockedDir, 'agents', 'alpha', 'agent');
       await mkdir(agentDir, { recursive: true });
-      await writeFile(path.join(agentDir, 'auth-profiles.json'), JSON.stringify({ version: 1, profiles: [{ profileId: 'work', provider: 'anthropic', kind: 'api_key', scope: 'agent', createdAt: new Date().toISOString(), order: 0 }] }));
-      locked = await gatewayIn(lockedDir, { agents: { list: [{ id: 'alpha', default: true }, { id: 'beta' }] } }, new UnavailableSecretStore('the keychain is locked — unlock it and try again'));
+      await writeFile(
+        path.join(agentDir, 'auth-profiles.json'),
+        JSON.stringify({
+          version: 1,
+          profiles: [
+            { profileId: 'work', provider: 'anthropic', kind: 'api_key', scope: 'agent', createdAt: new Date().toISOString(), order: 0 },
+          ],
+        }),
+      );
+      locked = await gatewayIn(
+        lockedDir,
+        { agents: { list: [{ id: 'alpha', default: true }, { id: 'beta' }] } },
+        new UnavailableSecretStore('the keychain is locked — unlock it and try again'),
+      );
     });
     afterAll(async () => {
       locked?.client.close();
@@ -165,7 +224,10 @@ describeWithKeyring('auth.copy on a real keychain', () => {
     });
 
     it('answers unavailable with the reason, and copies nothing', async () => {
-      expect(await refusal(locked!.client.request('auth.copy', { fromAgentId: 'alpha', toAgentId: 'beta' }))).toEqual({ code: 'unavailable', message: 'credentials unavailable: the keychain is locked — unlock it and try again' });
+      expect(await refusal(locked!.client.request('auth.copy', { fromAgentId: 'alpha', toAgentId: 'beta' }))).toEqual({
+        code: 'unavailable',
+        message: 'credentials unavailable: the keychain is locked — unlock it and try again',
+      });
       await expect(access(path.join(lockedDir, 'agents', 'beta', 'agent', 'auth-profiles.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     });
   });

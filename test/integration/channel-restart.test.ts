@@ -41,9 +41,18 @@ describe('channels.restart', () => {
   it('refuses a disabled, an unknown account, and any while the gateway is stopped — each saying what to do', async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({ config: twoAccounts, adapters: channels.factory });
-    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'spare' })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('disabled in the config') });
-    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'nope' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('channels.telegram.accounts') });
+    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'spare' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('disabled in the config'),
+    });
+    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'nope' })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('channels.telegram.accounts'),
+    });
     await gw.client.request('gateway.stop', {});
-    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'home' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('gateway is stopped') });
+    await expect(gw.client.request('channels.restart', { channel: 'telegram', accountId: 'home' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('gateway is stopped'),
+    });
   });
 });

@@ -37,11 +37,15 @@ beforeAll(async () => {
       ],
       channels: {
         telegram: {
-          apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'],
+          apiRoot: telegram.url,
+          dmPolicy: 'open',
+          allowFrom: ['*'],
           accounts: { default: { botToken: { env: 'TG_HOME' } }, alerts: { botToken: { env: 'TG_ALERTS' } } },
         },
         discord: {
-          apiRoot: discord.apiRoot, token: { env: 'DC_WORK' }, groupPolicy: 'open',
+          apiRoot: discord.apiRoot,
+          token: { env: 'DC_WORK' },
+          groupPolicy: 'open',
           guilds: { [GUILD]: { channels: { [CHANNEL]: { allow: true, requireMention: false } } } },
         },
       },
@@ -61,7 +65,11 @@ describe('two agents, two Telegram bots and one Discord bot through the producti
   it('every account connects and channels.status shows it', async () => {
     await until(() => gw.headless.gateway.channelStatuses().every((s) => s.state === 'connected'), 'all connected');
     const { channels } = await gw.client.request('channels.status', {});
-    expect(channels.map((c) => `${c.channel}:${c.accountId}:${c.state}`).sort()).toEqual(['discord:default:connected', 'telegram:alerts:connected', 'telegram:default:connected']);
+    expect(channels.map((c) => `${c.channel}:${c.accountId}:${c.state}`).sort()).toEqual([
+      'discord:default:connected',
+      'telegram:alerts:connected',
+      'telegram:default:connected',
+    ]);
   });
 
   it('a DM to each Telegram bot reaches the agent its binding names and the reply comes from that bot', async () => {
@@ -72,18 +80,29 @@ describe('two agents, two Telegram bots and one Discord bot through the producti
     expect(homeBot.sent[0]).toMatchObject({ chatId: '5001', text: 'echo: hi home' });
     expect(alertsBot.sent[0]).toMatchObject({ chatId: '5001', text: 'echo: hi alerts' });
     const inbound = gw.events.filter((e) => e.event === 'message.inbound').map((e) => [e.data.channel, e.data.accountId, e.data.agentId]);
-    expect(inbound).toEqual(expect.arrayContaining([['telegram', 'default', 'home'], ['telegram', 'alerts', 'work']]));
+    expect(inbound).toEqual(
+      expect.arrayContaining([
+        ['telegram', 'default', 'home'],
+        ['telegram', 'alerts', 'work'],
+      ]),
+    );
   });
 
   it('a Discord guild message reaches the agent bound to the guild and the reply lands in that channel', async () => {
     discord.post({ channelId: CHANNEL, from: ALICE, text: 'status report please' });
     await until(() => discord.sent.some((m) => m.content === 'echo: status report please'), 'discord reply');
-    expect(discord.sent.find((m) => m.content === 'echo: status report please')).toMatchObject({ channelId: CHANNEL, botId: DISCORD_BOT.id });
+    expect(discord.sent.find((m) => m.content === 'echo: status report please')).toMatchObject({
+      channelId: CHANNEL,
+      botId: DISCORD_BOT.id,
+    });
     expect(gw.events.some((e) => e.event === 'message.inbound' && e.data.channel === 'discord' && e.data.agentId === 'work')).toBe(true);
   });
 
   it('channels.probe checks each account with its platform', async () => {
-    expect(await gw.client.request('channels.probe', { channel: 'telegram', accountId: 'alerts' })).toMatchObject({ ok: true, identity: '@alerts_bot' });
+    expect(await gw.client.request('channels.probe', { channel: 'telegram', accountId: 'alerts' })).toMatchObject({
+      ok: true,
+      identity: '@alerts_bot',
+    });
     expect(await gw.client.request('channels.probe', { channel: 'discord' })).toMatchObject({ ok: true });
   });
 

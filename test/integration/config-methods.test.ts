@@ -106,10 +106,17 @@ describe('config.get', () => {
     expect(JSON.stringify(got)).not.toMatch(/plain-telegram-canary/);
   });
 
-  it('lists the file\'s issues with config paths and line numbers', async () => {
+  it("lists the file's issues with config paths and line numbers", async () => {
     gw = await withCommentedConfig();
     const got = await gw.client.request('config.get', {});
-    expect(got.issues).toContainEqual({ severity: 'warning', code: 'plaintext_secret', message: expect.any(String), path: 'channels.telegram.botToken', line: 18, column: 17 });
+    expect(got.issues).toContainEqual({
+      severity: 'warning',
+      code: 'plaintext_secret',
+      message: expect.any(String),
+      path: 'channels.telegram.botToken',
+      line: 18,
+      column: 17,
+    });
   });
 });
 
@@ -124,7 +131,13 @@ describe('config.apply', () => {
 
     const text = await readConfigText(gw);
     expect(applied.hash).toBe(sha256(text));
-    for (const comment of ['// Switchboard config, edited by hand', '// the one who answers everything', '// office hours', '// the work group goes to work', '// to be migrated']) {
+    for (const comment of [
+      '// Switchboard config, edited by hand',
+      '// the one who answers everything',
+      '// office hours',
+      '// the work group goes to work',
+      '// to be migrated',
+    ]) {
       expect(text).toContain(comment);
     }
     const onDisk = view(parseJson5(text).value);
@@ -193,7 +206,15 @@ describe('config.validate', () => {
     raw.agents.list[1]!.nmae = 'typo';
     const result = await gw.client.request('config.validate', { config: raw as unknown as Record<string, unknown> });
     expect(result.ok).toBe(false);
-    expect(result.issues).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unknown_key', path: 'agents.list[1].nmae', line: expect.any(Number), message: expect.stringContaining('did you mean "name"') }));
+    expect(result.issues).toContainEqual(
+      expect.objectContaining({
+        severity: 'error',
+        code: 'unknown_key',
+        path: 'agents.list[1].nmae',
+        line: expect.any(Number),
+        message: expect.stringContaining('did you mean "name"'),
+      }),
+    );
     expect(await readConfigText(gw)).toBe(before);
   });
 
@@ -202,13 +223,23 @@ describe('config.validate', () => {
     const got = await gw.client.request('config.get', {});
     const result = await gw.client.request('config.validate', { config: got.raw as Record<string, unknown> });
     expect(result.ok).toBe(true);
-    expect(result.issues.filter((i) => i.code === 'plaintext_secret').map((i) => i.path)).toEqual(['channels.telegram.botToken', 'channels.telegram.accounts.alerts.botToken']);
+    expect(result.issues.filter((i) => i.code === 'plaintext_secret').map((i) => i.path)).toEqual([
+      'channels.telegram.botToken',
+      'channels.telegram.accounts.alerts.botToken',
+    ]);
   });
 
   it('applies the on-disk rule that two agents may not share a workspace', async () => {
     gw = await startTestGateway();
     const result = await gw.client.request('config.validate', {
-      config: { agents: { list: [{ id: 'a', workspace: '~/shared' }, { id: 'b', workspace: path.join(gw.dir, 'shared') }] } },
+      config: {
+        agents: {
+          list: [
+            { id: 'a', workspace: '~/shared' },
+            { id: 'b', workspace: path.join(gw.dir, 'shared') },
+          ],
+        },
+      },
     });
     expect(result.ok).toBe(false);
     expect(result.issues).toContainEqual(expect.objectContaining({ code: 'shared_path', path: 'agents.list[1].workspace' }));
@@ -224,12 +255,23 @@ describe('agents.create', () => {
       agent: { id: 'Work', name: 'Work', emoji: '🛠', persona: 'You are terse and precise.' },
       bindings: [{ channel: 'telegram', accountId: 'default' }],
     });
-    expect(created).toEqual({ agentId: 'work', workspace: path.join(gw.dir, 'workspace-work'), agentDir: path.join(gw.dir, 'agents', 'work', 'agent'), hash: sha256(await readConfigText(gw)) });
+    expect(created).toEqual({
+      agentId: 'work',
+      workspace: path.join(gw.dir, 'workspace-work'),
+      agentDir: path.join(gw.dir, 'agents', 'work', 'agent'),
+      hash: sha256(await readConfigText(gw)),
+    });
 
     const config = await readConfig(gw);
     expect(config.agents.list).toEqual([
       { id: 'main', default: true, workspace: '~/workspace', agentDir: '~/agents/main/agent' },
-      { id: 'work', name: 'Work', identity: { emoji: '🛠', persona: 'You are terse and precise.' }, workspace: '~/workspace-work', agentDir: '~/agents/work/agent' },
+      {
+        id: 'work',
+        name: 'Work',
+        identity: { emoji: '🛠', persona: 'You are terse and precise.' },
+        workspace: '~/workspace-work',
+        agentDir: '~/agents/work/agent',
+      },
     ]);
     expect(config.bindings).toEqual([{ agentId: 'work', match: { channel: 'telegram', accountId: 'default' } }]);
     expect(await readFile(path.join(gw.dir, 'workspace-work', 'SOUL.md'), 'utf8')).toContain('You are terse and precise.');
@@ -240,7 +282,10 @@ describe('agents.create', () => {
 
     const route = await gw.client.request('route.explain', { channel: 'telegram', peer: { kind: 'direct', id: '7' } });
     expect(route.decision).toMatchObject({ agentId: 'work', matchedBy: 'binding.account', bindingIndex: 0 });
-    expect((await gw.client.request('agents.list', {})).agents.map((a) => [a.id, a.emoji, a.default])).toEqual([['main', null, true], ['work', '🛠', false]]);
+    expect((await gw.client.request('agents.list', {})).agents.map((a) => [a.id, a.emoji, a.default])).toEqual([
+      ['main', null, true],
+      ['work', '🛠', false],
+    ]);
   });
 
   it('refuses an unsafe id and an id that exists, creating nothing', async () => {
@@ -268,11 +313,22 @@ describe('agents.create', () => {
 describe('agents.update', () => {
   it('sets name, emoji, tools and default; null model goes back to the default model', async () => {
     gw = await startTestGateway({
-      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { defaults: { model: 'claude-sonnet-5-5' }, list: [{ id: 'main', default: true }, { id: 'work', model: 'claude-opus-5-5' }] } }),
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: {
+          defaults: { model: 'claude-sonnet-5-5' },
+          list: [
+            { id: 'main', default: true },
+            { id: 'work', model: 'claude-opus-5-5' },
+          ],
+        },
+      }),
     });
     const { hash } = await gw.client.request('config.get', {});
     const updated = await gw.client.request('agents.update', {
-      agentId: 'work', baseHash: hash, patch: { name: 'Office', emoji: '💼', model: null, tools: { allow: ['read'] }, default: true },
+      agentId: 'work',
+      baseHash: hash,
+      patch: { name: 'Office', emoji: '💼', model: null, tools: { allow: ['read'] }, default: true },
     });
     expect(updated).toEqual({ agentId: 'work', hash: sha256(await readConfigText(gw)) });
     expect((await readConfig(gw)).agents.list).toEqual([
@@ -340,8 +396,10 @@ describeWithKeyring('agents.delete with purge, on a real keychain', () => {
     await keyring?.stop();
   });
 
-  it('deletes the agent\'s workspace, agentDir, sessions and keychain entries, and nothing of the other agent', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }] } }) });
+  it("deletes the agent's workspace, agentDir, sessions and keychain entries, and nothing of the other agent", async () => {
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }] } }),
+    });
     const { hash } = await gw.client.request('config.get', {});
     const created = await gw.client.request('agents.create', { baseHash: hash, agent: { id: 'temp' } });
     await gw.client.request('auth.add', { agentId: 'temp', profileId: 'p1', apiKey: 'sk-purge-me-0123456789' });
@@ -399,14 +457,19 @@ describe('bindings.set', () => {
   it('refuses a binding with a misspelt match key instead of widening it', async () => {
     gw = await startTestGateway();
     const { hash } = await gw.client.request('config.get', {});
-    const err = await refusal(gw.client.request('bindings.set', { baseHash: hash, bindings: [{ agentId: 'main', match: { channel: 'telegram', guild: '1' } }] } as never));
+    const err = await refusal(
+      gw.client.request('bindings.set', {
+        baseHash: hash,
+        bindings: [{ agentId: 'main', match: { channel: 'telegram', guild: '1' } }],
+      } as never),
+    );
     expect(err.code).toBe('bad_request');
     expect(err.message).toContain('guild');
   });
 });
 
 describe('usage.summary', () => {
-  it('counts a webchat turn\'s message and tokens on today\'s date, and keeps them on disk', async () => {
+  it("counts a webchat turn's message and tokens on today's date, and keeps them on disk", async () => {
     gw = await startTestGateway();
     const sent = await gw.client.request('webchat.send', { agentId: 'main', text: 'count me' });
     const reply = await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
@@ -424,13 +487,21 @@ describe('usage.summary', () => {
 
     await gw.client.request('gateway.stop', {});
     const ledger = JSON.parse(await readFile(path.join(gw.dir, 'agents', 'main', 'usage.json'), 'utf8'));
-    expect(ledger).toEqual({ version: 1, days: { [today]: { messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } } });
+    expect(ledger).toEqual({
+      version: 1,
+      days: { [today]: { messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } },
+    });
   });
 
   it('covers every agent by default, seven days each', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }, { id: 'work' }] } }) });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }, { id: 'work' }] } }),
+    });
     const summary = await gw.client.request('usage.summary', {});
-    expect(summary.agents.map((a) => [a.agentId, a.days.length, a.total.messages])).toEqual([['main', 7, 0], ['work', 7, 0]]);
+    expect(summary.agents.map((a) => [a.agentId, a.days.length, a.total.messages])).toEqual([
+      ['main', 7, 0],
+      ['work', 7, 0],
+    ]);
   });
 });
 
@@ -450,7 +521,11 @@ describe('auth.list', () => {
 describe('config.open', () => {
   it('opens the config file itself (never a path from the caller) with the injected opener', async () => {
     const opened: string[] = [];
-    const g = await startTestGateway({ openPath: async (file) => { opened.push(file); } });
+    const g = await startTestGateway({
+      openPath: async (file) => {
+        opened.push(file);
+      },
+    });
     try {
       expect(await g.client.request('config.open', {})).toEqual({ path: configPath(g) });
       expect(opened).toEqual([configPath(g)]);
@@ -460,10 +535,15 @@ describe('config.open', () => {
   });
 
   it('says why when the opener fails, naming the file to open by hand', async () => {
-    const g = await startTestGateway({ openPath: async () => { throw new Error('xdg-open is not available on this machine'); } });
+    const g = await startTestGateway({
+      openPath: async () => {
+        throw new Error('xdg-open is not available on this machine');
+      },
+    });
     try {
       await expect(g.client.request('config.open', {})).rejects.toMatchObject({
-        code: 'unavailable', message: expect.stringContaining(`could not open ${configPath(g)}: xdg-open is not available`),
+        code: 'unavailable',
+        message: expect.stringContaining(`could not open ${configPath(g)}: xdg-open is not available`),
       });
     } finally {
       await g.close();
@@ -472,10 +552,17 @@ describe('config.open', () => {
 
   it('says there is no file yet when the gateway runs on the embedded default', async () => {
     const opened: string[] = [];
-    const g = await startTestGateway({ openPath: async (file) => { opened.push(file); } });
+    const g = await startTestGateway({
+      openPath: async (file) => {
+        opened.push(file);
+      },
+    });
     try {
       await rm(configPath(g));
-      await expect(g.client.request('config.open', {})).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('there is no config file yet') });
+      await expect(g.client.request('config.open', {})).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringContaining('there is no config file yet'),
+      });
       expect(opened).toEqual([]);
     } finally {
       await g.close();

@@ -15,13 +15,17 @@ const TG_PLAIN = '555555:PLAINTEXTtelegramTOKENzzzzzzzzzz';
 const DC_PLAIN = 'plaintext-discord-token-value-0123';
 const GOOD_KEY = 'sk-cli-good-key-42';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function everyFile(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...await everyFile(p));
+    if (e.isDirectory()) out.push(...(await everyFile(p)));
     else out.push(p);
   }
   return out;
@@ -36,11 +40,24 @@ describeWithKeyring('credential commands', () => {
 
   function sb(args: string[], opts: { stdin?: string; keychain?: boolean } = {}): Promise<Run> {
     return new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, HOME: root, CI: 'true', SWITCHBOARD_STATE_DIR: undefined, SWITCHBOARD_CONFIG_PATH: undefined, DISPLAY: undefined, DBUS_SESSION_BUS_ADDRESS: undefined };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HOME: root,
+        CI: 'true',
+        SWITCHBOARD_STATE_DIR: undefined,
+        SWITCHBOARD_CONFIG_PATH: undefined,
+        DISPLAY: undefined,
+        DBUS_SESSION_BUS_ADDRESS: undefined,
+      };
       if (opts.keychain !== false) Object.assign(env, keyring.env);
-      const child = execFile(process.execPath, ['bin/switchboard.mjs', ...args, '--state-dir', state], { cwd: ROOT, env }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
+      const child = execFile(
+        process.execPath,
+        ['bin/switchboard.mjs', ...args, '--state-dir', state],
+        { cwd: ROOT, env },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+        },
+      );
       child.stdin!.end(opts.stdin ?? '');
     });
   }
@@ -71,7 +88,10 @@ describeWithKeyring('credential commands', () => {
   it('stores a secret from stdin and lists its name without the value', async () => {
     expect((await sb(['secrets', 'set', 'telegram/default'], { stdin: `${TG_PLAIN}\n` })).code).toBe(0);
     const listed = await sb(['secrets', 'list', '--json']);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ keychain: { available: true }, secrets: [{ name: 'telegram/default', stored: true }] });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      keychain: { available: true },
+      secrets: [{ name: 'telegram/default', stored: true }],
+    });
     expect(listed.stdout).not.toContain(TG_PLAIN);
   });
 
@@ -118,7 +138,9 @@ describeWithKeyring('credential commands', () => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('switchboard secrets set telegram/default');
     expect((await sb(['secrets', 'migrate', '--from', foreign])).code).toBe(0);
-    expect(JSON.parse((await sb(['secrets', 'list', '--json'])).stdout).secrets).toEqual([{ name: 'telegram/default', stored: true, usedAt: ['channels.telegram.botToken'] }]);
+    expect(JSON.parse((await sb(['secrets', 'list', '--json'])).stdout).secrets).toEqual([
+      { name: 'telegram/default', stored: true, usedAt: ['channels.telegram.botToken'] },
+    ]);
     for (const file of await everyFile(state)) expect((await readFile(file, 'utf8')).includes(TG_PLAIN), file).toBe(false);
   });
 
@@ -126,14 +148,18 @@ describeWithKeyring('credential commands', () => {
     const foreign = path.join(root, 'openclaw.json');
     await writeFile(foreign, JSON.stringify({ channels: { discord: { token: DC_PLAIN } } }));
     expect(JSON.parse((await sb(['import', foreign, '--json'])).stdout)).toMatchObject({ keychain: { stored: true }, secretCommands: [] });
-    expect(JSON.parse((await sb(['secrets', 'list', '--json'])).stdout).secrets).toEqual([{ name: 'discord/default', stored: true, usedAt: ['channels.discord.token'] }]);
+    expect(JSON.parse((await sb(['secrets', 'list', '--json'])).stdout).secrets).toEqual([
+      { name: 'discord/default', stored: true, usedAt: ['channels.discord.token'] },
+    ]);
   });
 
   it('adds a key from stdin, lists the profile without it, and tests it against the API', async () => {
     await writeConfig(JSON.stringify({ agents: { list: [{ id: 'helper' }] }, models: { anthropic: { baseUrl: peer.url } } }));
     expect((await sb(['auth', 'add', '--agent', 'helper', '--profile', 'work', '--label', 'Work'], { stdin: GOOD_KEY })).code).toBe(0);
     const listed = await sb(['auth', 'list', '--agent', 'helper', '--json']);
-    expect(JSON.parse(listed.stdout).agents[0].profiles).toEqual([expect.objectContaining({ profileId: 'work', label: 'Work', keyStored: true })]);
+    expect(JSON.parse(listed.stdout).agents[0].profiles).toEqual([
+      expect.objectContaining({ profileId: 'work', label: 'Work', keyStored: true }),
+    ]);
     expect(listed.stdout).not.toContain(GOOD_KEY);
     const tested = await sb(['auth', 'test', '--agent', 'helper', '--json']);
     expect(JSON.parse(tested.stdout).results).toEqual([expect.objectContaining({ profileId: 'work', ok: true })]);
@@ -154,9 +180,16 @@ describeWithKeyring('credential commands', () => {
     await sb(['auth', 'add', '--agent', 'alpha'], { stdin: 'sk-alpha-only-key-1' });
     expect(JSON.parse((await sb(['auth', 'list', '--agent', 'beta', '--json'])).stdout).agents[0].profiles).toEqual([]);
     const copied = await sb(['auth', 'copy', '--from', 'alpha', '--to', 'beta', '--json']);
-    expect(JSON.parse(copied.stdout)).toEqual({ from: 'alpha', to: 'beta', copied: [{ profileId: 'default', from: 'alpha' }], skipped: [] });
+    expect(JSON.parse(copied.stdout)).toEqual({
+      from: 'alpha',
+      to: 'beta',
+      copied: [{ profileId: 'default', from: 'alpha' }],
+      skipped: [],
+    });
     expect(copied.stdout).not.toContain('sk-alpha-only-key-1');
-    expect(JSON.parse((await sb(['auth', 'list', '--agent', 'beta', '--json'])).stdout).agents[0].profiles).toEqual([expect.objectContaining({ profileId: 'default', keyStored: true })]);
+    expect(JSON.parse((await sb(['auth', 'list', '--agent', 'beta', '--json'])).stdout).agents[0].profiles).toEqual([
+      expect.objectContaining({ profileId: 'default', keyStored: true }),
+    ]);
     expect(await store.get('agent:beta:auth:default')).toBe('sk-alpha-only-key-1');
   });
 

@@ -24,7 +24,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...await filesUnder(p));
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
     else out.push(p);
   }
   return out;
@@ -46,32 +46,49 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
     peer = await startAnthropicPeer({ keys: [GOOD_KEY] });
     dir = await mkdtemp(path.join(os.tmpdir(), 'sb-cred-'));
     await store.set(secretAccount('telegram/default'), TG_CANARY);
-    await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify({
-      models: { anthropic: { baseUrl: peer.url } },
-      agents: { list: [{ id: 'rota', default: true }, { id: 'canary' }] },
-      channels: { telegram: { botToken: { secret: 'telegram/default' } } },
-    }));
+    await writeFile(
+      path.join(dir, 'switchboard.json'),
+      JSON.stringify({
+        models: { anthropic: { baseUrl: peer.url } },
+        agents: { list: [{ id: 'rota', default: true }, { id: 'canary' }] },
+        channels: { telegram: { botToken: { secret: 'telegram/default' } } },
+      }),
+    );
     const resolver = keychainResolver(store, {});
     // A Telegram-like adapter that fails the way grammY does: the token ends up in URLs in errors.
     const adapters = (account: { channel: string; accountId: string; secrets: Record<string, unknown> }): ChannelAdapter => {
       let token = '';
       return {
-        channel: 'telegram', accountId: account.accountId,
+        channel: 'telegram',
+        accountId: account.accountId,
         async start() {
           token = await resolver.resolve(channelTokenRef(account as never)!, 'telegram:default');
           throw new Error(`Call to 'getMe' failed! (401: Unauthorized) GET https://api.telegram.org/bot${token}/getMe`);
         },
         async stop() {},
         async send() {},
-        status: () => ({ channel: 'telegram', accountId: account.accountId, state: 'error', lastError: `file download failed: https://api.telegram.org/file/bot${token}/voice/file_7.oga: 404` }),
+        status: () => ({
+          channel: 'telegram',
+          accountId: account.accountId,
+          state: 'error',
+          lastError: `file download failed: https://api.telegram.org/file/bot${token}/voice/file_7.oga: 404`,
+        }),
       } as unknown as ChannelAdapter;
     };
     gw = await startHeadlessGateway({
-      loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', homeDir: dir, port: 0, env: {},
-      log: streamLogger((line) => logs.push(line), 'debug'), secrets: store, adapters: adapters as never, stopGraceMs: 2000,
+      loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
+      version: 'test',
+      homeDir: dir,
+      port: 0,
+      env: {},
+      log: streamLogger((line) => logs.push(line), 'debug'),
+      secrets: store,
+      adapters: adapters as never,
+      stopGraceMs: 2000,
     });
     client = await connectControl<ControlMethods, ControlEvents>(gw.url, gw.token, { timeoutMs: 5000 });
-    for (const name of ['message.outbound', 'agent.state', 'message.inbound', 'agent.delta', 'message.dropped']) client.on(name as keyof ControlEvents, (d: unknown) => events.push(JSON.stringify(d)));
+    for (const name of ['message.outbound', 'agent.state', 'message.inbound', 'agent.delta', 'message.dropped'])
+      client.on(name as keyof ControlEvents, (d: unknown) => events.push(JSON.stringify(d)));
   });
   afterAll(async () => {
     client?.close();
@@ -81,14 +98,15 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const outbound = (agentId: string) => new Promise<Record<string, unknown>>((resolve) => {
-    const off = client.on('message.outbound', (d) => {
-      if (d.agentId === agentId) {
-        off();
-        resolve(d as Record<string, unknown>);
-      }
+  const outbound = (agentId: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const off = client.on('message.outbound', (d) => {
+        if (d.agentId === agentId) {
+          off();
+          resolve(d as Record<string, unknown>);
+        }
+      });
     });
-  });
 
   it('reports the keychain as available in status', async () => {
     expect((await client.request('status', {})).keychain).toEqual({ available: true, reason: null });
@@ -102,13 +120,18 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
     await client.request('webchat.send', { agentId: 'rota', text: 'hi' });
     expect(await done).toMatchObject({ text: 'echo: hi' });
     expect(peer.requests.map((r) => r.apiKey)).toEqual(['sk-bad-first-key-111', GOOD_KEY]);
-    const file = JSON.parse(await readFile(path.join(dir, 'agents', 'rota', 'agent', 'auth-profiles.json'), 'utf8')) as { profiles: { profileId: string; lastError?: unknown }[] };
+    const file = JSON.parse(await readFile(path.join(dir, 'agents', 'rota', 'agent', 'auth-profiles.json'), 'utf8')) as {
+      profiles: { profileId: string; lastError?: unknown }[];
+    };
     expect(file.profiles.find((p) => p.profileId === 'first')!.lastError).toMatchObject({ kind: 'auth' });
   });
 
   it('lists profiles over the control plane without their keys', async () => {
     const listed = await client.request('auth.list', { agentId: 'rota' });
-    expect(listed.agents[0]!.profiles.map((p) => [p.profileId, p.keyStored])).toEqual([['first', true], ['second', true]]);
+    expect(listed.agents[0]!.profiles.map((p) => [p.profileId, p.keyStored])).toEqual([
+      ['first', true],
+      ['second', true],
+    ]);
     expect(JSON.stringify(listed)).not.toContain(GOOD_KEY);
     expect(listed.envKey).toBe(false); // this gateway runs without ANTHROPIC_API_KEY
   });
@@ -129,7 +152,12 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
   it('sets, lists and deletes named secrets through the control plane, never showing values', async () => {
     await client.request('secrets.set', { name: 'discord/work', value: 'discord-secret-value-1' });
     const listed = await client.request('secrets.list', {});
-    expect(listed.secrets).toEqual(expect.arrayContaining([{ name: 'telegram/default', stored: true, usedAt: ['channels.telegram.botToken'] }, { name: 'discord/work', stored: true, usedAt: [] }]));
+    expect(listed.secrets).toEqual(
+      expect.arrayContaining([
+        { name: 'telegram/default', stored: true, usedAt: ['channels.telegram.botToken'] },
+        { name: 'discord/work', stored: true, usedAt: [] },
+      ]),
+    );
     expect(JSON.stringify(listed)).not.toMatch(/discord-secret-value-1|CANARY/);
     expect(await client.request('secrets.delete', { name: 'discord/work' })).toEqual({ name: 'discord/work', deleted: true });
   });
@@ -142,12 +170,17 @@ describeWithKeyring('gateway credentials on a real keychain', () => {
     await client.request('webchat.send', { agentId: 'canary', text: 'trigger' });
     expect(await done).toMatchObject({ failure: 'auth' });
     await profiles.add(agentRef('canary'), { profileId: 'echoed', apiKey: GOOD_KEY });
-    peer.enqueue({ kind: 'error', status: 401, message: `invalid x-api-key ${KEY_CANARY}; upstream https://api.telegram.org/bot${TG_CANARY}/getMe` });
+    peer.enqueue({
+      kind: 'error',
+      status: 401,
+      message: `invalid x-api-key ${KEY_CANARY}; upstream https://api.telegram.org/bot${TG_CANARY}/getMe`,
+    });
     done = outbound('canary');
     await client.request('webchat.send', { agentId: 'canary', text: 'trigger again' });
     expect(await done).toMatchObject({ failure: 'auth' });
     const outputs = [
-      ...logs, ...events,
+      ...logs,
+      ...events,
       JSON.stringify(await client.request('status', {})),
       JSON.stringify(await client.request('agents.list', {})),
       JSON.stringify(await client.request('auth.test', { agentId: 'canary' })),

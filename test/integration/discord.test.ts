@@ -26,11 +26,19 @@ let gw: TestGateway | undefined;
 beforeEach(async () => {
   peer = await startDiscordPeer({
     bots: [ALPHA, BETA, NO_CONTENT],
-    users: [{ id: ANN, username: 'ann' }, { id: BOB, username: 'bob' }],
-    guilds: [{
-      id: GUILD, channels: [{ id: GATED }, { id: OPEN }], threads: [{ id: THREAD, parentId: GATED }],
-      roles: [{ id: '4001', name: 'staff' }], members: [{ userId: ANN, roles: ['4001'] }, { userId: BOB }],
-    }],
+    users: [
+      { id: ANN, username: 'ann' },
+      { id: BOB, username: 'bob' },
+    ],
+    guilds: [
+      {
+        id: GUILD,
+        channels: [{ id: GATED }, { id: OPEN }],
+        threads: [{ id: THREAD, parentId: GATED }],
+        roles: [{ id: '4001', name: 'staff' }],
+        members: [{ userId: ANN, roles: ['4001'] }, { userId: BOB }],
+      },
+    ],
   });
 });
 afterEach(async () => {
@@ -39,14 +47,28 @@ afterEach(async () => {
   await peer.close();
 });
 
-const discordOnly = (env: NodeJS.ProcessEnv): AdapterFactory => (account: ChannelAccount, config) =>
-  account.channel === 'discord' ? createDiscordAdapter(account, config, { secrets: secretResolver({ env }), log: silentLogger }) : undefined;
+const discordOnly =
+  (env: NodeJS.ProcessEnv): AdapterFactory =>
+  (account: ChannelAccount, config) =>
+    account.channel === 'discord'
+      ? createDiscordAdapter(account, config, { secrets: secretResolver({ env }), log: silentLogger })
+      : undefined;
 
-async function start(discord: Record<string, unknown>, extra: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
+async function start(
+  discord: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestGateway> {
   gw = await startTestGateway({
     config: (url) => ({
       models: { anthropic: { baseUrl: url } },
-      channels: { discord: { apiRoot: peer.apiRoot, guilds: { [GUILD]: { channels: { [GATED]: { allow: true }, [OPEN]: { allow: true, requireMention: false } } } }, ...discord } },
+      channels: {
+        discord: {
+          apiRoot: peer.apiRoot,
+          guilds: { [GUILD]: { channels: { [GATED]: { allow: true }, [OPEN]: { allow: true, requireMention: false } } } },
+          ...discord,
+        },
+      },
       ...extra,
     }),
     adapters: discordOnly({ DISCORD_BOT_TOKEN: ALPHA.token, ...env }),
@@ -56,48 +78,84 @@ async function start(discord: Record<string, unknown>, extra: Record<string, unk
 }
 
 const statuses = async (g: TestGateway) => (await g.client.request('status', {})).channels as ChannelStatus[];
-const statusOf = async (g: TestGateway, accountId = 'default') => (await statuses(g)).find((s) => s.channel === 'discord' && s.accountId === accountId);
+const statusOf = async (g: TestGateway, accountId = 'default') =>
+  (await statuses(g)).find((s) => s.channel === 'discord' && s.accountId === accountId);
 const waitState = (g: TestGateway, state: ChannelStatus['state'], accountId = 'default') =>
   until(async () => (await statusOf(g, accountId))?.state === state, `discord:${accountId} ${state}`);
 const outbound = (g: TestGateway) => g.events.filter((e) => e.event === 'message.outbound');
 const inbound = (g: TestGateway) => g.events.filter((e) => e.event === 'message.inbound').map((e) => e.data);
-const dropped = (g: TestGateway, reason: string) => g.events.filter((e) => e.event === 'message.dropped' && e.data.reason === reason).length;
+const dropped = (g: TestGateway, reason: string) =>
+  g.events.filter((e) => e.event === 'message.dropped' && e.data.reason === reason).length;
 const sentBy = (botId: string) => peer.sent.filter((m) => m.botId === botId);
 
 describe('discord through the gateway', () => {
   it('routes guild messages by guild+roles and by account, each bot replying in the channel', async () => {
-    await start({ dmPolicy: 'disabled', accounts: { default: {}, biz: { token: BETA.token } } }, {
-      agents: { list: [{ id: 'home', default: true }, { id: 'staff' }, { id: 'work' }] },
-      bindings: [
-        { agentId: 'staff', match: { channel: 'discord', guildId: GUILD, roles: ['4001'] } },
-        { agentId: 'work', match: { channel: 'discord', accountId: 'biz' } },
-      ],
-    });
+    await start(
+      { dmPolicy: 'disabled', accounts: { default: {}, biz: { token: BETA.token } } },
+      {
+        agents: { list: [{ id: 'home', default: true }, { id: 'staff' }, { id: 'work' }] },
+        bindings: [
+          { agentId: 'staff', match: { channel: 'discord', guildId: GUILD, roles: ['4001'] } },
+          { agentId: 'work', match: { channel: 'discord', accountId: 'biz' } },
+        ],
+      },
+    );
     await waitState(gw!, 'connected');
     await waitState(gw!, 'connected', 'biz');
     const fromAnn = peer.post({ channelId: OPEN, from: ANN, text: 'from ann' });
     const fromBob = peer.post({ channelId: OPEN, from: BOB, text: 'from bob' });
     await until(() => outbound(gw!).length === 4, 'four replies');
-    const routed = inbound(gw!).map((d) => `${d.accountId}/${d.agentId}/${d.text}`).sort();
+    const routed = inbound(gw!)
+      .map((d) => `${d.accountId}/${d.agentId}/${d.text}`)
+      .sort();
     expect(routed).toEqual(['biz/work/from ann', 'biz/work/from bob', 'default/home/from bob', 'default/staff/from ann']);
-    expect(sentBy(ALPHA.id).map((m) => [m.channelId, m.content, m.replyTo]).sort()).toEqual([[OPEN, 'echo: from ann', fromAnn], [OPEN, 'echo: from bob', fromBob]]);
-    expect(sentBy(BETA.id).map((m) => m.content).sort()).toEqual(['echo: from ann', 'echo: from bob']);
+    expect(
+      sentBy(ALPHA.id)
+        .map((m) => [m.channelId, m.content, m.replyTo])
+        .sort(),
+    ).toEqual([
+      [OPEN, 'echo: from ann', fromAnn],
+      [OPEN, 'echo: from bob', fromBob],
+    ]);
+    expect(
+      sentBy(BETA.id)
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['echo: from ann', 'echo: from bob']);
     expect(peer.typing.some((t) => t.botId === ALPHA.id && t.channelId === OPEN)).toBe(true);
   });
 
   it('a thread inherits its parent channel binding and gets its own session', async () => {
-    await start({ dmPolicy: 'disabled' }, {
-      agents: { list: [{ id: 'home', default: true }, { id: 'work' }] },
-      bindings: [{ agentId: 'work', match: { channel: 'discord', peer: { kind: 'channel', id: GATED } } }],
-    });
+    await start(
+      { dmPolicy: 'disabled' },
+      {
+        agents: { list: [{ id: 'home', default: true }, { id: 'work' }] },
+        bindings: [{ agentId: 'work', match: { channel: 'discord', peer: { kind: 'channel', id: GATED } } }],
+      },
+    );
     await waitState(gw!, 'connected');
     peer.post({ channelId: GATED, from: BOB, text: 'in parent', mentions: [ALPHA.id] });
     peer.post({ channelId: THREAD, from: BOB, text: 'in thread', mentions: [ALPHA.id] });
     await until(() => outbound(gw!).length === 2, 'two replies');
     const byText = Object.fromEntries(inbound(gw!).map((d) => [d.text, d]));
-    expect(byText['in parent']).toMatchObject({ agentId: 'work', sessionKey: `agent:work:discord:channel:${GATED}`, route: { matchedBy: 'binding.peer' } });
-    expect(byText['in thread']).toMatchObject({ agentId: 'work', sessionKey: `agent:work:discord:channel:${THREAD}`, route: { matchedBy: 'binding.peer.parent' } });
-    expect(sentBy(ALPHA.id).map((m) => [m.channelId, m.content]).sort()).toEqual([[GATED, 'echo: in parent'], [THREAD, 'echo: in thread']]);
+    expect(byText['in parent']).toMatchObject({
+      agentId: 'work',
+      sessionKey: `agent:work:discord:channel:${GATED}`,
+      route: { matchedBy: 'binding.peer' },
+    });
+    expect(byText['in thread']).toMatchObject({
+      agentId: 'work',
+      sessionKey: `agent:work:discord:channel:${THREAD}`,
+      route: { matchedBy: 'binding.peer.parent' },
+    });
+    expect(
+      sentBy(ALPHA.id)
+        .map((m) => [m.channelId, m.content])
+        .sort(),
+    ).toEqual([
+      [GATED, 'echo: in parent'],
+      [THREAD, 'echo: in thread'],
+    ]);
   });
 
   it.each([
@@ -109,8 +167,15 @@ describe('discord through the gateway', () => {
     await waitState(gw!, 'connected');
     peer.dm(ALPHA.id, ANN, 'hi from ann');
     peer.dm(ALPHA.id, BOB, 'hi from bob');
-    await until(() => outbound(gw!).length + dropped(gw!, policy.dmPolicy === 'disabled' ? 'dm_disabled' : 'not_allowlisted') === 2, 'both DMs handled');
-    expect(sentBy(ALPHA.id).map((m) => m.content).sort()).toEqual(replies);
+    await until(
+      () => outbound(gw!).length + dropped(gw!, policy.dmPolicy === 'disabled' ? 'dm_disabled' : 'not_allowlisted') === 2,
+      'both DMs handled',
+    );
+    expect(
+      sentBy(ALPHA.id)
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(replies);
     for (const m of sentBy(ALPHA.id)) expect(m.channelId).toBe(peer.dmChannel(ALPHA.id, m.content.endsWith('ann') ? ANN : BOB));
     expect(outbound(gw!).length).toBe(2 - drops);
   });
@@ -139,7 +204,11 @@ describe('discord through the gateway', () => {
     peer.post({ channelId: OPEN, from: BOB, text: 'open channel' });
     await until(() => outbound(gw!).length === 2, 'two replies');
     await until(() => dropped(gw!, 'no_mention') === 2, 'two mention drops');
-    expect(sentBy(ALPHA.id).map((m) => m.content).sort()).toEqual(['echo: mentioning alpha', 'echo: open channel']);
+    expect(
+      sentBy(ALPHA.id)
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['echo: mentioning alpha', 'echo: open channel']);
   });
 
   it("the bot's own messages (including the echo of its replies) never start a turn", async () => {
@@ -199,7 +268,11 @@ describe('discord through the gateway', () => {
 
   it('a token rejected at the gateway (4004) stops that account with a clear reason, without reconnecting; the other account keeps working', async () => {
     peer.rejectAtGateway(ALPHA.token);
-    await start({ dmPolicy: 'open', allowFrom: ['*'], accounts: { default: {}, biz: { token: { env: 'BIZ_TOKEN' } } } }, {}, { BIZ_TOKEN: BETA.token });
+    await start(
+      { dmPolicy: 'open', allowFrom: ['*'], accounts: { default: {}, biz: { token: { env: 'BIZ_TOKEN' } } } },
+      {},
+      { BIZ_TOKEN: BETA.token },
+    );
     await waitState(gw!, 'error');
     const status = await statusOf(gw!);
     expect(status?.reason).toMatch(/rejected the bot token.*4004/);
@@ -232,8 +305,16 @@ describe('discord through the gateway', () => {
 
 describe('discord adapter probe', () => {
   const account = (token: string): ChannelAccount => ({
-    channel: 'discord', accountId: 'default', enabled: true, dmPolicy: 'pairing', allowFrom: [], groupPolicy: 'allowlist', groupAllowFrom: [], groups: {},
-    settings: { apiRoot: peer.apiRoot }, secrets: { token },
+    channel: 'discord',
+    accountId: 'default',
+    enabled: true,
+    dmPolicy: 'pairing',
+    allowFrom: [],
+    groupPolicy: 'allowlist',
+    groupAllowFrom: [],
+    groups: {},
+    settings: { apiRoot: peer.apiRoot },
+    secrets: { token },
   });
   const deps = { secrets: secretResolver({ env: {} }), log: silentLogger };
 

@@ -36,7 +36,9 @@ async function freshStateDir(): Promise<string> {
 /** Starts `switchboard gateway` and resolves with the child and the control URL it printed. */
 function startGateway(stateDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
-    cwd: ROOT, env: { ...withoutDbus(), ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...withoutDbus(), ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
@@ -63,7 +65,8 @@ async function client(stateDir: string, url: string) {
   return connectControl<ControlMethods, ControlEvents>(url, token, { timeoutMs: 5000 });
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
 
 describe('switchboard gateway (process)', () => {
   it('prints its control line, answers over it, and stops cleanly on SIGTERM', async () => {
@@ -103,7 +106,10 @@ describe('switchboard gateway (process)', () => {
   it('refuses to start a second gateway for the same state dir', async () => {
     const stateDir = await freshStateDir();
     await startGateway(stateDir);
-    const second = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], { cwd: ROOT, env: { ...process.env, HOME: stateDir } });
+    const second = spawn(process.execPath, ['bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
+      cwd: ROOT,
+      env: { ...process.env, HOME: stateDir },
+    });
     children.push(second);
     let err = '';
     second.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -118,8 +124,12 @@ describe('switchboard gateway (process)', () => {
     const { child, url } = await startGateway(stateDir);
     const c = await client(stateDir, url);
     const acknowledged: string[] = [];
-    const sends = Array.from({ length: 40 }, (_, i) => c.request('webchat.send', { agentId: 'main', text: `msg-${i}`, sessionKey: `agent:main:webchat:s${i % 5}` })
-      .then(() => acknowledged.push(`msg-${i}`), () => undefined));
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      c.request('webchat.send', { agentId: 'main', text: `msg-${i}`, sessionKey: `agent:main:webchat:s${i % 5}` }).then(
+        () => acknowledged.push(`msg-${i}`),
+        () => undefined,
+      ),
+    );
     await peer.waitForRequest(1);
     await Promise.race([Promise.all(sends), new Promise((r) => setTimeout(r, 2000))]);
     child.kill('SIGKILL');
@@ -133,7 +143,9 @@ describe('switchboard gateway (process)', () => {
     const c2 = await client(stateDir, restarted.url);
     const texts = new Set<string>();
     for (let s = 0; s < 5; s++) {
-      const h = await c2.request('sessions.history', { agentId: 'main', sessionKey: `agent:main:webchat:s${s}`, limit: 1000 }).catch(() => ({ records: [] }));
+      const h = await c2
+        .request('sessions.history', { agentId: 'main', sessionKey: `agent:main:webchat:s${s}`, limit: 1000 })
+        .catch(() => ({ records: [] }));
       for (const r of h.records) if (r.type === 'message' && r.role === 'user') texts.add(String(r.text));
     }
     c2.close();
@@ -151,18 +163,33 @@ describe('switchboard channels status (process)', () => {
     const stateDir = await freshStateDir();
     const config = { models: { anthropic: { baseUrl: peer.url } }, channels: { whatsapp: { accounts: { biz: {} } } } };
     await writeFile(path.join(stateDir, 'switchboard.json'), JSON.stringify(config));
-    const run = (args: string[]) => new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/switchboard.mjs', ...args, '--state-dir', stateDir, '--json'], { cwd: ROOT, env: { ...process.env, HOME: stateDir } });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.on('exit', (code) => resolve({ code, stdout }));
-    });
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/switchboard.mjs', ...args, '--state-dir', stateDir, '--json'], {
+          cwd: ROOT,
+          env: { ...process.env, HOME: stateDir },
+        });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
     const offline = await run(['channels', 'status']);
-    expect(JSON.parse(offline.stdout)).toEqual({ channels: [{ channel: 'whatsapp', accountId: 'biz', state: 'stopped', reason: 'no gateway is running' }] });
+    expect(JSON.parse(offline.stdout)).toEqual({
+      channels: [{ channel: 'whatsapp', accountId: 'biz', state: 'stopped', reason: 'no gateway is running' }],
+    });
     // The gateway's environment has no D-Bus session, so no keychain: the account, whose link state
     // is encrypted with a keychain key, must say so rather than crash or fall back to plaintext.
     await startGateway(stateDir);
-    const live = JSON.parse((await run(['channels', 'status'])).stdout) as { channels: { channel: string; accountId: string; state: string; reason?: string }[] };
-    expect(live.channels).toEqual([expect.objectContaining({ channel: 'whatsapp', accountId: 'biz', state: 'error', reason: expect.stringMatching(/^credentials unavailable for WhatsApp account biz: keychain unavailable/) })]);
+    const live = JSON.parse((await run(['channels', 'status'])).stdout) as {
+      channels: { channel: string; accountId: string; state: string; reason?: string }[];
+    };
+    expect(live.channels).toEqual([
+      expect.objectContaining({
+        channel: 'whatsapp',
+        accountId: 'biz',
+        state: 'error',
+        reason: expect.stringMatching(/^credentials unavailable for WhatsApp account biz: keychain unavailable/),
+      }),
+    ]);
   });
 });

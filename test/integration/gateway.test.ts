@@ -17,7 +17,6 @@ afterEach(async () => {
   gw = undefined;
 });
 
-
 describe('webchat through the gateway', () => {
   it('a message to main streams deltas, ends in message.outbound, and both messages are in the history', async () => {
     gw = await startTestGateway();
@@ -25,12 +24,17 @@ describe('webchat through the gateway', () => {
     expect(sent).toMatchObject({ agentId: 'main', sessionKey: 'agent:main:main' });
     const outbound = await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
     expect(outbound).toMatchObject({ text: 'echo: hello there', incomplete: false });
-    const deltas = gw.events.filter((e) => e.event === 'agent.delta' && e.data.messageId === sent.messageId).map((e) => e.data.text as string);
+    const deltas = gw.events
+      .filter((e) => e.event === 'agent.delta' && e.data.messageId === sent.messageId)
+      .map((e) => e.data.text as string);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe('echo: hello there');
     const history = await gw.client.request('sessions.history', { agentId: 'main', sessionKey: 'agent:main:main' });
     const messages = history.records.filter((r) => r.type === 'message').map((r) => [r.role, r.text]);
-    expect(messages).toEqual([['user', 'hello there'], ['assistant', 'echo: hello there']]);
+    expect(messages).toEqual([
+      ['user', 'hello there'],
+      ['assistant', 'echo: hello there'],
+    ]);
     expect(gw.peer.requests[0]!.apiKey).toBe(TEST_API_KEY);
   });
 
@@ -48,7 +52,9 @@ describe('webchat through the gateway', () => {
     const replies = messages.filter((r) => r.role === 'assistant');
     expect(replies.map((r) => r.text)).toEqual(texts.map((t) => `echo: ${t}`));
     expect(replies.map((r) => bySeq.get(r.inReplyTo as number)?.text)).toEqual(texts);
-    expect(conversationOrder(messages).map((r) => `${r.role}:${r.text}`)).toEqual(texts.flatMap((t) => [`user:${t}`, `assistant:echo: ${t}`]));
+    expect(conversationOrder(messages).map((r) => `${r.role}:${r.text}`)).toEqual(
+      texts.flatMap((t) => [`user:${t}`, `assistant:echo: ${t}`]),
+    );
   });
 
   it('different sessions run concurrently', async () => {
@@ -65,9 +71,15 @@ describe('webchat through the gateway', () => {
   });
 
   it('webchat only talks in the main session or a webchat session of the same agent', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main' }, { id: 'work' }] } }) });
-    await expect(gw.client.request('webchat.send', { agentId: 'main', text: 'x', sessionKey: 'agent:work:main' })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(gw.client.request('webchat.send', { agentId: 'main', text: 'x', sessionKey: 'agent:main:telegram:direct:1' })).rejects.toMatchObject({ code: 'bad_request' });
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main' }, { id: 'work' }] } }),
+    });
+    await expect(gw.client.request('webchat.send', { agentId: 'main', text: 'x', sessionKey: 'agent:work:main' })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    await expect(
+      gw.client.request('webchat.send', { agentId: 'main', text: 'x', sessionKey: 'agent:main:telegram:direct:1' }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
     await expect(gw.client.request('webchat.send', { agentId: 'ghost', text: 'x' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -105,9 +117,13 @@ describe('webchat through the gateway', () => {
 });
 
 describe('access policy through the gateway', () => {
-  const withTelegram = (telegram: Record<string, unknown>, extra: Record<string, unknown> = {}) => (url: string) => ({
-    models: { anthropic: { baseUrl: url } }, channels: { telegram }, ...extra,
-  });
+  const withTelegram =
+    (telegram: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    (url: string) => ({
+      models: { anthropic: { baseUrl: url } },
+      channels: { telegram },
+      ...extra,
+    });
 
   it('dmPolicy disabled drops DMs and counts them in status', async () => {
     const channels = memoryChannels();
@@ -159,7 +175,10 @@ describe('access policy through the gateway', () => {
   it('in groups an agent answers only when mentioned (native mention or its mention patterns)', async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({
-      config: withTelegram({ groupPolicy: 'allowlist', groups: { '-100': {} } }, { agents: { list: [{ id: 'main', groupChat: { mentionPatterns: ['@home'] } }] } }),
+      config: withTelegram(
+        { groupPolicy: 'allowlist', groups: { '-100': {} } },
+        { agents: { list: [{ id: 'main', groupChat: { mentionPatterns: ['@home'] } }] } },
+      ),
       adapters: channels.factory,
     });
     const tg = channels.get('telegram');
@@ -208,7 +227,10 @@ describe('access policy through the gateway', () => {
     });
     channels.get('whatsapp').group('123@g.us', '+15550001', 'hello all');
     await until(() => channels.get('whatsapp').sent.length === 2, 'two replies');
-    const keys = gw.events.filter((e) => e.event === 'message.inbound').map((e) => e.data.sessionKey).sort();
+    const keys = gw.events
+      .filter((e) => e.event === 'message.inbound')
+      .map((e) => e.data.sessionKey)
+      .sort();
     expect(keys).toEqual(['agent:a:whatsapp:group:123@g.us', 'agent:b:whatsapp:group:123@g.us']);
   });
 });
@@ -224,8 +246,13 @@ describe('configuration while running', () => {
   });
 
   it('an invalid edit is rejected with its errors and the old config stays in force', async () => {
-    gw = await startTestGateway({ config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main' }, { id: 'work' }] } }) });
-    await writeFile(path.join(gw.dir, 'switchboard.json'), '{ agents: { list: [ { id: "main" } ] }, bindings: [ { agentId: "nobody", match: { channel: "telegram" } } ] }');
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main' }, { id: 'work' }] } }),
+    });
+    await writeFile(
+      path.join(gw.dir, 'switchboard.json'),
+      '{ agents: { list: [ { id: "main" } ] }, bindings: [ { agentId: "nobody", match: { channel: "telegram" } } ] }',
+    );
     const changed = await gw.waitFor('config.changed');
     expect(changed.ok).toBe(false);
     expect(String((changed.errors as string[])[0])).toMatch(/nobody/);
@@ -244,9 +271,20 @@ describe('configuration while running', () => {
     const file = path.join(gw.dir, 'switchboard.json');
     const before = [channels.get('telegram', 'default'), channels.get('telegram', 'alerts')];
     // A new agent and binding: routes change, no connection is touched.
-    await writeFile(file, JSON.stringify(config(gw.peer.url, { agents: { list: [{ id: 'main' }, { id: 'ops' }] }, bindings: [{ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } }] })));
+    await writeFile(
+      file,
+      JSON.stringify(
+        config(gw.peer.url, {
+          agents: { list: [{ id: 'main' }, { id: 'ops' }] },
+          bindings: [{ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } }],
+        }),
+      ),
+    );
     await gw.waitFor('config.changed', (d) => d.ok === true);
-    expect(before.map((c) => [c.starts, c.stops])).toEqual([[1, 0], [1, 0]]);
+    expect(before.map((c) => [c.starts, c.stops])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     channels.get('telegram', 'alerts').dm('5', 'to ops now');
     await gw.waitFor('message.inbound', (d) => d.agentId === 'ops');
     // One account's settings change: only that account reconnects.
@@ -280,7 +318,9 @@ describe('control plane of the real gateway', () => {
     });
     expect(foreign).toBe(403);
     await expect(gw.client.request('no.such.method' as 'status', {})).rejects.toMatchObject({ code: 'not_found' });
-    await expect(gw.client.request('sessions.list', { agentId: 42 } as unknown as { agentId: string })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(gw.client.request('sessions.list', { agentId: 42 } as unknown as { agentId: string })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
     await gw.client.request('webchat.send', { agentId: 'main', text: 'hi' });
     await gw.waitFor('message.outbound');
     const everything = JSON.stringify([gw.events, await gw.client.request('status', {}), await gw.client.request('agents.list', {})]);

@@ -24,7 +24,14 @@ import type { MessagesBody } from '../peers/anthropic.ts';
 import { startDiscordPeer, type DiscordPeer } from '../peers/discord.ts';
 import { startTelegramPeer, tg, type PeerBot, type TelegramPeer } from '../peers/telegram.ts';
 
-const FAST: TelegramTiming = { pollTimeoutSeconds: 2, perChatIntervalMs: 10, groupWindowMs: 500, retryAfterUnitMs: 30, backoff: { baseMs: 20, maxMs: 100 }, stopConfirmMs: 500 };
+const FAST: TelegramTiming = {
+  pollTimeoutSeconds: 2,
+  perChatIntervalMs: 10,
+  groupWindowMs: 500,
+  retryAfterUnitMs: 30,
+  backoff: { baseMs: 20, maxMs: 100 },
+  stopConfirmMs: 500,
+};
 
 /** JPEG magic, then bytes that make each picture distinct. */
 const jpeg = (seed: string, size = 3000): Buffer => {
@@ -32,7 +39,8 @@ const jpeg = (seed: string, size = 3000): Buffer => {
   for (let i = 0; i < size; i++) body[i] = (seed.charCodeAt(i % seed.length) + i) & 0xff;
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), body]);
 };
-const png = (seed: string): Buffer => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(seed.repeat(200))]);
+const png = (seed: string): Buffer =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(seed.repeat(200))]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 let gw: TestGateway | undefined;
@@ -52,13 +60,20 @@ afterEach(async () => {
 const alice = tg.user(111, 'Alice', 'alice');
 const dm = tg.privateChat(alice);
 
-async function telegramSetup(extra: Record<string, unknown> = {}, telegram: Record<string, unknown> = {}): Promise<{ bot: PeerBot; gw: TestGateway }> {
+async function telegramSetup(
+  extra: Record<string, unknown> = {},
+  telegram: Record<string, unknown> = {},
+): Promise<{ bot: PeerBot; gw: TestGateway }> {
   tgPeer = await startTelegramPeer();
   const peer = tgPeer;
   const bot = peer.addBot('home_bot');
   const factory: AdapterFactory = (account, config) => {
     if (account.channel !== 'telegram') return undefined;
-    const adapter = createTelegramAdapter(account, config, { secrets: secretResolver({ env: { TELEGRAM_BOT_TOKEN: bot.token } }), log: silentLogger, timing: FAST });
+    const adapter = createTelegramAdapter(account, config, {
+      secrets: secretResolver({ env: { TELEGRAM_BOT_TOKEN: bot.token } }),
+      log: silentLogger,
+      timing: FAST,
+    });
     adapters.push(adapter);
     return adapter;
   };
@@ -80,8 +95,12 @@ const blocks = (body: MessagesBody | undefined, index: number): Block[] => {
   const m = body?.messages?.[index];
   return typeof m?.content === 'string' ? [{ type: 'text', text: m.content }] : (m?.content ?? []);
 };
-const imageData = (bs: Block[]) => bs.filter((b) => b.type === 'image').map((b) => (b.source as { data: string; media_type: string }));
-const textOf = (bs: Block[]) => bs.filter((b) => b.type === 'text').map((b) => b.text).join('\n');
+const imageData = (bs: Block[]) => bs.filter((b) => b.type === 'image').map((b) => b.source as { data: string; media_type: string });
+const textOf = (bs: Block[]) =>
+  bs
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text)
+    .join('\n');
 const mediaFiles = (g: TestGateway, agentId: string) => readdir(path.join(g.dir, 'agents', agentId, 'media')).catch(() => [] as string[]);
 
 describe('Telegram photos reach the model', () => {
@@ -100,7 +119,17 @@ describe('Telegram photos reach the model', () => {
     const big = jpeg('big picture');
     bot.addFile('p-small', jpeg('thumb', 100));
     bot.addFile('p-big', big);
-    bot.message(tg.photoSizes(dm, alice, [{ fileId: 'p-small', width: 90, height: 90, size: 104 }, { fileId: 'p-big', width: 1280, height: 960, size: big.length }], 'what is in this picture?'));
+    bot.message(
+      tg.photoSizes(
+        dm,
+        alice,
+        [
+          { fileId: 'p-small', width: 90, height: 90, size: 104 },
+          { fileId: 'p-big', width: 1280, height: 960, size: big.length },
+        ],
+        'what is in this picture?',
+      ),
+    );
     await until(() => bot.sent.length === 1, 'the reply');
     const user = blocks(gw.peer.requests[0]!.body, 0);
     expect(user[0]).toMatchObject({ type: 'image' });
@@ -110,7 +139,7 @@ describe('Telegram photos reach the model', () => {
     expect(bot.downloads).toEqual([bot.files.get('p-big')!.path]);
   });
 
-  it('the image is stored under the routed agent\'s media folder only, 0600, named by its sha256', async () => {
+  it("the image is stored under the routed agent's media folder only, 0600, named by its sha256", async () => {
     const { bot, gw } = await telegramSetup();
     const big = jpeg('stored');
     bot.addFile('p1', big);
@@ -118,7 +147,8 @@ describe('Telegram photos reach the model', () => {
     await until(() => bot.sent.length === 1, 'the reply');
     expect(await mediaFiles(gw, 'home')).toEqual([`${sha(big)}.jpg`]);
     expect(await mediaFiles(gw, 'work')).toEqual([]);
-    if (process.platform !== 'win32') expect((await stat(path.join(gw.dir, 'agents', 'home', 'media', `${sha(big)}.jpg`))).mode & 0o777).toBe(0o600);
+    if (process.platform !== 'win32')
+      expect((await stat(path.join(gw.dir, 'agents', 'home', 'media', `${sha(big)}.jpg`))).mode & 0o777).toBe(0o600);
     // The transcript keeps a reference, not the bytes.
     const history = await gw.client.request('sessions.history', { agentId: 'home', sessionKey: 'agent:home:main' });
     const inbound = history.records.find((r) => r.type === 'message' && r.role === 'user')!;
@@ -128,7 +158,10 @@ describe('Telegram photos reach the model', () => {
 
   it('a broadcast group stores one copy per agent, and each agent sees the image', async () => {
     const group = tg.group(-4242, 'Friends');
-    const { bot, gw } = await telegramSetup({ broadcast: { strategy: 'parallel', '-4242': ['home', 'work'] } }, { groupPolicy: 'open', groups: { '*': { requireMention: false } } });
+    const { bot, gw } = await telegramSetup(
+      { broadcast: { strategy: 'parallel', '-4242': ['home', 'work'] } },
+      { groupPolicy: 'open', groups: { '*': { requireMention: false } } },
+    );
     const pic = jpeg('shared');
     bot.addFile('g1', pic);
     bot.message(tg.photoSizes(group, alice, [{ fileId: 'g1', width: 640, height: 480, size: pic.length }], 'for both'));
@@ -141,7 +174,17 @@ describe('Telegram photos reach the model', () => {
   it('a photo over the size cap stays a placeholder that says why, and is not downloaded', async () => {
     const { bot, gw } = await telegramSetup();
     const mb = 1024 * 1024;
-    bot.message(tg.photoSizes(dm, alice, [{ fileId: 'h1', width: 4000, height: 3000, size: 12 * mb }, { fileId: 'h2', width: 8000, height: 6000, size: 30 * mb }], 'huge one'));
+    bot.message(
+      tg.photoSizes(
+        dm,
+        alice,
+        [
+          { fileId: 'h1', width: 4000, height: 3000, size: 12 * mb },
+          { fileId: 'h2', width: 8000, height: 6000, size: 30 * mb },
+        ],
+        'huge one',
+      ),
+    );
     await until(() => bot.sent.length === 1, 'the reply');
     const user = blocks(gw.peer.requests[0]!.body, 0);
     expect(imageData(user)).toEqual([]);
@@ -189,7 +232,9 @@ describe('Discord image attachments reach the model', () => {
     dcPeer = await startDiscordPeer({ bots: [BOT], users: [{ id: ANN, username: 'ann' }] });
     const peer = dcPeer;
     const factory: AdapterFactory = (account, config) =>
-      account.channel === 'discord' ? createDiscordAdapter(account, config, { secrets: secretResolver({ env: { DISCORD_BOT_TOKEN: BOT.token } }), log: silentLogger }) : undefined;
+      account.channel === 'discord'
+        ? createDiscordAdapter(account, config, { secrets: secretResolver({ env: { DISCORD_BOT_TOKEN: BOT.token } }), log: silentLogger })
+        : undefined;
     gw = await startTestGateway({
       config: (url) => ({
         models: { anthropic: { baseUrl: url } },
@@ -217,7 +262,9 @@ describe('Discord image attachments reach the model', () => {
 
   it('an attachment over the cap is not downloaded and the message says why', async () => {
     const g = await discordSetup();
-    dcPeer!.dm(BOT.id, ANN, 'too big?', { attachments: [{ filename: 'huge.jpg', contentType: 'image/jpeg', data: jpeg('x'), size: 12 * 1024 * 1024 }] });
+    dcPeer!.dm(BOT.id, ANN, 'too big?', {
+      attachments: [{ filename: 'huge.jpg', contentType: 'image/jpeg', data: jpeg('x'), size: 12 * 1024 * 1024 }],
+    });
     await until(() => dcPeer!.sent.length === 1, 'the reply');
     const user = blocks(g.peer.requests[0]!.body, 0);
     expect(imageData(user)).toEqual([]);
@@ -236,27 +283,42 @@ describe('WhatsApp image messages reach the model', () => {
   });
 
   /** A linked account whose fake socket serves `files` (by message id) through the downloadMedia seam. */
-  async function whatsAppSetup(files: Map<string, Buffer>): Promise<{ gw: TestGateway; upsert: (msg: ReturnType<typeof dmFromPn>) => void; sent: () => number }> {
+  async function whatsAppSetup(
+    files: Map<string, Buffer>,
+  ): Promise<{ gw: TestGateway; upsert: (msg: ReturnType<typeof dmFromPn>) => void; sent: () => number }> {
     credDir = await mkdtemp(path.join(os.tmpdir(), 'sb-wa-media-'));
     const store = await openWhatsAppAuthState({ stateDir: credDir, accountId: 'default', keyProvider: async () => key });
     store.state.creds.me = SELF;
     await store.saveCreds();
-    const sockets = fakeSockets((sock) => Object.assign(sock, {
-      downloadMedia: async (msg: { key: { id?: string | null } }, opts: { maxBytes: number }) => {
-        const data = files.get(msg.key.id ?? '');
-        if (!data) throw new Error('media gone');
-        if (data.length > opts.maxBytes) throw new MediaTooLargeError(opts.maxBytes + 1);
-        return data;
-      },
-    }));
+    const sockets = fakeSockets((sock) =>
+      Object.assign(sock, {
+        downloadMedia: async (msg: { key: { id?: string | null } }, opts: { maxBytes: number }) => {
+          const data = files.get(msg.key.id ?? '');
+          if (!data) throw new Error('media gone');
+          if (data.length > opts.maxBytes) throw new MediaTooLargeError(opts.maxBytes + 1);
+          return data;
+        },
+      }),
+    );
     let adapter: ChannelAdapter | undefined;
     const factory: AdapterFactory = (account, config) => {
       if (account.channel !== 'whatsapp') return undefined;
-      adapter = createWhatsAppAdapter(account, config, { stateDir: credDir, log: silentLogger, keyProvider: async () => key, socketFactory: sockets.factory, backoff: { baseMs: 5, maxMs: 20 }, media: { maxBytes: 10_000 } });
+      adapter = createWhatsAppAdapter(account, config, {
+        stateDir: credDir,
+        log: silentLogger,
+        keyProvider: async () => key,
+        socketFactory: sockets.factory,
+        backoff: { baseMs: 5, maxMs: 20 },
+        media: { maxBytes: 10_000 },
+      });
       return adapter;
     };
     gw = await startTestGateway({
-      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'home', default: true }, { id: 'work' }] }, channels: { whatsapp: { dmPolicy: 'open', allowFrom: ['*'] } } }),
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: { list: [{ id: 'home', default: true }, { id: 'work' }] },
+        channels: { whatsapp: { dmPolicy: 'open', allowFrom: ['*'] } },
+      }),
       adapters: factory,
     });
     const sock = await sockets.next();
@@ -291,10 +353,13 @@ describe('WhatsApp image messages reach the model', () => {
 });
 
 describe('image bytes in memory', () => {
-  it('are let go once every agent\'s copy is on disk; the turn still sends the image, read from there', async () => {
+  it("are let go once every agent's copy is on disk; the turn still sends the image, read from there", async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({
-      config: (url) => ({ models: { anthropic: { baseUrl: url } }, channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], botToken: { env: 'T' } } } }),
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], botToken: { env: 'T' } } },
+      }),
       adapters: channels.factory,
     });
     const picture = jpeg('kept on disk');
@@ -305,6 +370,8 @@ describe('image bytes in memory', () => {
     expect(media[0]!.data).toBeUndefined();
     // …they are in the agent's media folder, and the model got them from there.
     expect(await mediaFiles(gw, 'main')).toEqual([`${sha(picture)}.jpg`]);
-    expect(imageData(blocks(gw.peer.requests[0]!.body, 0))).toEqual([{ type: 'base64', media_type: 'image/jpeg', data: picture.toString('base64') }]);
+    expect(imageData(blocks(gw.peer.requests[0]!.body, 0))).toEqual([
+      { type: 'base64', media_type: 'image/jpeg', data: picture.toString('base64') },
+    ]);
   });
 });

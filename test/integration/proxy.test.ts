@@ -56,14 +56,24 @@ afterEach(async () => {
 });
 
 /** The real headless gateway with `env` and a logger that keeps every line (as JSON). */
-async function startGateway(config: Record<string, unknown>, env: NodeJS.ProcessEnv, adapterFactory?: (log: Logger) => AdapterFactory): Promise<Harness> {
+async function startGateway(
+  config: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  adapterFactory?: (log: Logger) => AdapterFactory,
+): Promise<Harness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-proxy-'));
   await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify(config, null, 2));
   const lines: string[] = [];
   const log: Logger = { log: (level, message, fields) => lines.push(JSON.stringify({ level, message, ...fields })) };
   const headless = await startHeadlessGateway({
-    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') }, version: 'test', log, homeDir: dir, port: 0,
-    env: { ANTHROPIC_API_KEY: API_KEY, ...env }, stopGraceMs: 2000, ...(adapterFactory ? { adapters: adapterFactory(log) } : {}),
+    loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
+    version: 'test',
+    log,
+    homeDir: dir,
+    port: 0,
+    env: { ANTHROPIC_API_KEY: API_KEY, ...env },
+    stopGraceMs: 2000,
+    ...(adapterFactory ? { adapters: adapterFactory(log) } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: Harness['events'] = [];
@@ -80,7 +90,8 @@ const outbound = (h: Harness) => h.events.filter((e) => e.event === 'message.out
 async function everythingShown(h: Harness): Promise<string> {
   const transcripts: string[] = [];
   const sessions = path.join(h.dir, 'agents', 'main', 'sessions');
-  for (const f of await readdir(sessions).catch(() => [] as string[])) if (f.endsWith('.jsonl')) transcripts.push(await readFile(path.join(sessions, f), 'utf8'));
+  for (const f of await readdir(sessions).catch(() => [] as string[]))
+    if (f.endsWith('.jsonl')) transcripts.push(await readFile(path.join(sessions, f), 'utf8'));
   return [...h.lines, JSON.stringify(h.events), ...transcripts].join('\n');
 }
 
@@ -90,7 +101,8 @@ async function transcriptErrors(h: Harness): Promise<Record<string, unknown>[]> 
   const records: Record<string, unknown>[] = [];
   for (const f of await readdir(sessions)) {
     if (!f.endsWith('.jsonl')) continue;
-    for (const line of (await readFile(path.join(sessions, f), 'utf8')).split('\n')) if (line.trim()) records.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of (await readFile(path.join(sessions, f), 'utf8')).split('\n'))
+      if (line.trim()) records.push(JSON.parse(line) as Record<string, unknown>);
   }
   return records.filter((r) => r.type === 'error');
 }
@@ -118,7 +130,10 @@ describe('model calls through the proxy', () => {
   it('NO_PROXY listing the model host sends the call directly', async () => {
     proxy = await startProxyPeer();
     anthropic = await startAnthropicPeer();
-    const h = await startGateway({ models: { anthropic: { baseUrl: anthropic.url } } }, { HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+    const h = await startGateway(
+      { models: { anthropic: { baseUrl: anthropic.url } } },
+      { HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' },
+    );
     const sent = await h.client.request('webchat.send', { agentId: 'main', text: 'direct' });
     await until(() => outbound(h).some((d) => d.messageId === sent.messageId), 'the reply');
     expect(outbound(h)[0]).toMatchObject({ text: 'echo: direct' });
@@ -132,20 +147,35 @@ describe('model calls through the proxy', () => {
     const h = await startGateway({ models: { anthropic: { baseUrl: anthropic.url } } }, { HTTP_PROXY: proxy.urlWith(USER, WRONG) });
     const sent = await h.client.request('webchat.send', { agentId: 'main', text: 'refused' });
     await until(() => outbound(h).some((d) => d.messageId === sent.messageId), 'the failure reply');
-    expect(outbound(h)[0]).toMatchObject({ failure: 'proxy', text: expect.stringMatching(/network proxy refused the connection; my owner needs to check the proxy settings/) });
+    expect(outbound(h)[0]).toMatchObject({
+      failure: 'proxy',
+      text: expect.stringMatching(/network proxy refused the connection; my owner needs to check the proxy settings/),
+    });
     expect(anthropic.requests).toEqual([]);
     // Not retried: the same credentials would be refused again.
     expect(proxy.requests).toEqual([expect.objectContaining({ authorized: false })]);
     expect(await transcriptErrors(h)).toEqual([
-      expect.objectContaining({ kind: 'proxy', message: expect.stringContaining('refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY') }),
+      expect.objectContaining({
+        kind: 'proxy',
+        message: expect.stringContaining(
+          'refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY',
+        ),
+      }),
     ]);
-    expect(h.lines.some((l) => l.includes('refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY'))).toBe(true);
+    expect(
+      h.lines.some((l) =>
+        l.includes('refused the credentials (407 Proxy Authentication Required); check the user and password in HTTP_PROXY'),
+      ),
+    ).toBe(true);
     expectNoCredentials(await everythingShown(h), WRONG);
   });
 
   it('an unusable HTTP_PROXY fails the turn with a log line naming the variable, never its password', async () => {
     anthropic = await startAnthropicPeer();
-    const h = await startGateway({ models: { anthropic: { baseUrl: anthropic.url } } }, { HTTP_PROXY: `socks5://${USER}:${PASSWORD}@127.0.0.1:1080` });
+    const h = await startGateway(
+      { models: { anthropic: { baseUrl: anthropic.url } } },
+      { HTTP_PROXY: `socks5://${USER}:${PASSWORD}@127.0.0.1:1080` },
+    );
     const sent = await h.client.request('webchat.send', { agentId: 'main', text: 'hello' });
     await until(() => outbound(h).some((d) => d.messageId === sent.messageId), 'the failure reply');
     expect(outbound(h)[0]).toMatchObject({ failure: 'internal' });
@@ -165,12 +195,15 @@ describe('model calls through the proxy', () => {
 });
 
 describe('channels through the proxy', () => {
-  const telegramFactory = (env: NodeJS.ProcessEnv) => (log: Logger): AdapterFactory => (account, config) => {
-    if (account.channel !== 'telegram') return undefined;
-    const adapter = createTelegramAdapter(account, config, { secrets: secretResolver({ env }), log, timing: FAST, env });
-    adapters.push(adapter);
-    return adapter;
-  };
+  const telegramFactory =
+    (env: NodeJS.ProcessEnv) =>
+    (log: Logger): AdapterFactory =>
+    (account, config) => {
+      if (account.channel !== 'telegram') return undefined;
+      const adapter = createTelegramAdapter(account, config, { secrets: secretResolver({ env }), log, timing: FAST, env });
+      adapters.push(adapter);
+      return adapter;
+    };
   const alice = tg.user(111, 'Alice', 'alice');
 
   it('Telegram long polling and replies go through the proxy', async () => {
@@ -179,10 +212,14 @@ describe('channels through the proxy', () => {
     telegram = await startTelegramPeer();
     const bot = telegram.addBot('home_bot');
     const env = { TELEGRAM_BOT_TOKEN: bot.token, HTTP_PROXY: proxy.urlWith(USER, PASSWORD) };
-    const h = await startGateway({
-      models: { anthropic: { baseUrl: anthropic.url } },
-      channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
-    }, env, telegramFactory(env));
+    const h = await startGateway(
+      {
+        models: { anthropic: { baseUrl: anthropic.url } },
+        channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
+      },
+      env,
+      telegramFactory(env),
+    );
     await bot.waitForPoll();
     bot.message(tg.text(tg.privateChat(alice), alice, 'polled through the proxy'));
     await until(() => bot.sent.length === 1, 'the reply in the chat');
@@ -202,10 +239,14 @@ describe('channels through the proxy', () => {
     telegram = await startTelegramPeer();
     const bot = telegram.addBot('home_bot');
     const env = { TELEGRAM_BOT_TOKEN: bot.token, HTTP_PROXY: proxy.url, NO_PROXY: new URL(telegram.url).host };
-    await startGateway({
-      models: { anthropic: { baseUrl: anthropic.url } },
-      channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
-    }, env, telegramFactory(env));
+    await startGateway(
+      {
+        models: { anthropic: { baseUrl: anthropic.url } },
+        channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
+      },
+      env,
+      telegramFactory(env),
+    );
     await bot.waitForPoll();
     bot.message(tg.text(tg.privateChat(alice), alice, 'direct'));
     await until(() => bot.sent.length === 1, 'the reply in the chat');
@@ -219,10 +260,14 @@ describe('channels through the proxy', () => {
     telegram = await startTelegramPeer();
     const bot = telegram.addBot('home_bot');
     const env = { TELEGRAM_BOT_TOKEN: bot.token, HTTP_PROXY: proxy.urlWith(USER, WRONG) };
-    const h = await startGateway({
-      models: { anthropic: { baseUrl: anthropic.url } },
-      channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
-    }, env, telegramFactory(env));
+    const h = await startGateway(
+      {
+        models: { anthropic: { baseUrl: anthropic.url } },
+        channels: { telegram: { apiRoot: telegram.url, dmPolicy: 'open', allowFrom: ['*'] } },
+      },
+      env,
+      telegramFactory(env),
+    );
     await until(() => proxy!.requests.length >= 2, 'two refused attempts');
     const status = (await h.client.request('status', {})).channels.find((c) => c.channel === 'telegram');
     expect(status?.state).not.toBe('connected');
@@ -238,18 +283,26 @@ describe('channels through the proxy', () => {
     discord = await startDiscordPeer({ bots: [BOT], users: [{ id: '5001', username: 'ann' }] });
     const peer = discord;
     const env = { DISCORD_BOT_TOKEN: BOT.token, HTTP_PROXY: proxy.urlWith(USER, PASSWORD) };
-    const h = await startGateway({
-      models: { anthropic: { baseUrl: anthropic.url } },
-      channels: { discord: { apiRoot: peer.apiRoot, dmPolicy: 'open', allowFrom: ['*'] } },
-    }, env, (log) => (account, config) => (account.channel === 'discord' ? createDiscordAdapter(account, config, { secrets: secretResolver({ env }), log, env }) : undefined));
+    const h = await startGateway(
+      {
+        models: { anthropic: { baseUrl: anthropic.url } },
+        channels: { discord: { apiRoot: peer.apiRoot, dmPolicy: 'open', allowFrom: ['*'] } },
+      },
+      env,
+      (log) => (account, config) =>
+        account.channel === 'discord' ? createDiscordAdapter(account, config, { secrets: secretResolver({ env }), log, env }) : undefined,
+    );
     await until(() => peer.isConnected(BOT.id), 'the Discord gateway session');
     peer.dm(BOT.id, '5001', 'hello discord');
     await until(() => peer.sent.length === 1, 'the DM reply');
     expect(peer.sent[0]).toMatchObject({ content: 'echo: hello discord' });
     const restTargets = proxy.requests.filter((r) => r.target.startsWith(peer.apiRoot));
-    expect(restTargets.map((r) => `${r.method} ${r.target.slice(peer.apiRoot.length)}`)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^GET \/v\d+\/gateway\/bot$/), expect.stringMatching(/^POST \/v\d+\/channels\/\d+\/messages$/),
-    ]));
+    expect(restTargets.map((r) => `${r.method} ${r.target.slice(peer.apiRoot.length)}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GET \/v\d+\/gateway\/bot$/),
+        expect.stringMatching(/^POST \/v\d+\/channels\/\d+\/messages$/),
+      ]),
+    );
     expect(restTargets.every((r) => r.authorized)).toBe(true);
     // No CONNECT and no upgrade request: the WebSocket did not use the proxy.
     expect(proxy.requests.filter((r) => r.method === 'CONNECT')).toEqual([]);

@@ -21,7 +21,8 @@ async function setup(): Promise<{ gw: TestGateway; telegram: MemoryChannel }> {
   const channels = memoryChannels();
   gw = await startTestGateway({
     config: (url) => ({
-      models: { anthropic: { baseUrl: url } }, session: { dmScope: 'per-peer' },
+      models: { anthropic: { baseUrl: url } },
+      session: { dmScope: 'per-peer' },
       channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'], botToken: { env: 'T' } } },
     }),
     adapters: channels.factory,
@@ -41,8 +42,10 @@ async function dm(g: TestGateway, telegram: MemoryChannel, sender: string, text:
 const mediaDir = (g: TestGateway) => path.join(g.dir, 'agents', 'main', 'media');
 const mediaFiles = (g: TestGateway) => readdir(mediaDir(g)).catch(() => [] as string[]);
 const imagesSent = (g: TestGateway, request: number): string[] =>
-  (g.peer.requests[request]!.body!.messages ?? []).flatMap((m) => (Array.isArray(m.content) ? m.content : []))
-    .filter((b) => b.type === 'image').map((b) => (b.source as { data: string }).data);
+  (g.peer.requests[request]!.body!.messages ?? [])
+    .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    .filter((b) => b.type === 'image')
+    .map((b) => (b.source as { data: string }).data);
 
 describe('sessions.delete and the media folder', () => {
   it('removes an image that only the deleted session referenced', async () => {
@@ -57,7 +60,7 @@ describe('sessions.delete and the media folder', () => {
     expect(await mediaFiles(gw)).toEqual([]);
   });
 
-  it('keeps an image another session also sent, and that session\'s history still sends it to the model', async () => {
+  it("keeps an image another session also sent, and that session's history still sends it to the model", async () => {
     const { gw, telegram } = await setup();
     const picture = jpeg('shared by A and B');
     const a = await dm(gw, telegram, '111', 'from A', picture);
@@ -80,7 +83,9 @@ describe('sessions.delete and the media folder', () => {
     for (const v of victims) await writeFile(v, 'do not delete');
     const store = await gw.headless.gateway.storeFor('main');
     await store.append(a, {
-      type: 'message', role: 'user', text: 'hand-edited',
+      type: 'message',
+      role: 'user',
+      text: 'hand-edited',
       media: [
         { kind: 'image', sha256: '../victim', mimeType: 'image/jpeg', bytes: 1 },
         { kind: 'image', sha256: '../../../victim', mimeType: 'image/jpeg', bytes: 1 },

@@ -34,23 +34,37 @@ async function runningTurn(g: TestGateway, text = 'go', sessionKey?: string) {
   return { sent, gate };
 }
 
-const agentStates = (g: TestGateway) => g.events.filter((e) => e.event === 'agent.state' && e.data.agentId === 'main').map((e) => e.data.state);
+const agentStates = (g: TestGateway) =>
+  g.events.filter((e) => e.event === 'agent.state' && e.data.agentId === 'main').map((e) => e.data.state);
 
 describe('sessions.export', () => {
-  it('returns the transcript as JSONL, one record per line, with the session\'s index entry', async () => {
+  it("returns the transcript as JSONL, one record per line, with the session's index entry", async () => {
     gw = await startTestGateway();
     await chat(gw, 'hello there');
     const listed = (await gw.client.request('sessions.list', { agentId: 'main' })).sessions.find((s) => s.key === MAIN)!;
     const exported = await gw.client.request('sessions.export', { agentId: 'main', sessionKey: MAIN });
     expect(exported).toMatchObject({ agentId: 'main', sessionKey: MAIN, sessionId: listed.sessionId });
     expect(exported.meta).toMatchObject({
-      format: 'switchboard.session', version: 1, agentId: 'main', key: MAIN, sessionKey: MAIN, sessionId: listed.sessionId,
-      messages: 2, archived: false, created: listed.created,
+      format: 'switchboard.session',
+      version: 1,
+      agentId: 'main',
+      key: MAIN,
+      sessionKey: MAIN,
+      sessionId: listed.sessionId,
+      messages: 2,
+      archived: false,
+      created: listed.created,
     });
     expect(exported.jsonl.endsWith('\n')).toBe(true);
-    const records = exported.jsonl.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = exported.jsonl
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records[0]).toMatchObject({ seq: 1, type: 'session', sessionId: listed.sessionId, sessionKey: MAIN });
-    expect(records.filter((r) => r.type === 'message').map((r) => [r.role, r.text])).toEqual([['user', 'hello there'], ['assistant', 'echo: hello there']]);
+    expect(records.filter((r) => r.type === 'message').map((r) => [r.role, r.text])).toEqual([
+      ['user', 'hello there'],
+      ['assistant', 'echo: hello there'],
+    ]);
   });
 
   it('masks secrets in the exported records as everywhere else', async () => {
@@ -81,7 +95,8 @@ describe('sessions.export', () => {
     for (let i = 0; i < 9; i++) await store.append(MAIN, { type: 'message', role: 'user', text: 'x'.repeat(1024 * 1024) });
     const file = store.fileOf(MAIN)!;
     await expect(gw.client.request('sessions.export', { agentId: 'main', sessionKey: MAIN })).rejects.toMatchObject({
-      code: 'bad_request', message: expect.stringContaining(`copy its transcript file instead: ${file}`),
+      code: 'bad_request',
+      message: expect.stringContaining(`copy its transcript file instead: ${file}`),
     });
     expect(path.dirname(file)).toBe(path.join(gw.dir, 'agents', 'main', 'sessions'));
   });
@@ -89,7 +104,8 @@ describe('sessions.export', () => {
   it('says which session does not exist', async () => {
     gw = await startTestGateway();
     await expect(gw.client.request('sessions.export', { agentId: 'main', sessionKey: 'agent:main:webchat:nope' })).rejects.toMatchObject({
-      code: 'not_found', message: 'agent "main" has no session agent:main:webchat:nope',
+      code: 'not_found',
+      message: 'agent "main" has no session agent:main:webchat:nope',
     });
     await expect(gw.client.request('sessions.export', { agentId: 'ghost', sessionKey: MAIN })).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -107,7 +123,10 @@ describe('sessions.delete', () => {
     expect(await gw.client.request('sessions.delete', { agentId: 'main', sessionKey: MAIN })).toEqual({ deleted: true });
     expect((await gw.client.request('sessions.list', { agentId: 'main' })).sessions.map((s) => s.key)).toEqual(['agent:main:webchat:keep']);
     expect(existsSync(file)).toBe(false);
-    expect(await gw.client.request('sessions.history', { agentId: 'main', sessionKey: MAIN })).toMatchObject({ sessionId: null, records: [] });
+    expect(await gw.client.request('sessions.history', { agentId: 'main', sessionKey: MAIN })).toMatchObject({
+      sessionId: null,
+      records: [],
+    });
     expect(await gw.client.request('sessions.delete', { agentId: 'main', sessionKey: MAIN })).toEqual({ deleted: false });
 
     await gw.client.request('gateway.stop', {});
@@ -120,7 +139,8 @@ describe('sessions.delete', () => {
     gw = await startTestGateway();
     const { sent, gate } = await runningTurn(gw);
     await expect(gw.client.request('sessions.delete', { agentId: 'main', sessionKey: MAIN })).rejects.toMatchObject({
-      code: 'conflict', message: expect.stringContaining('turn.cancel'),
+      code: 'conflict',
+      message: expect.stringContaining('turn.cancel'),
     });
     gate.open();
     await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
@@ -161,8 +181,15 @@ describe('/stop sent from the dashboard', () => {
     const { sent, gate } = await runningTurn(gw);
     const stop = await gw.client.request('webchat.send', { agentId: 'main', text: '/stop' });
     expect(stop).toMatchObject({ agentId: 'main', sessionKey: MAIN, messageId: expect.any(String) });
-    expect(await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId)).toMatchObject({ incomplete: true, failure: 'cancelled' });
-    expect(await gw.waitFor('message.outbound', (d) => d.messageId === stop.messageId)).toMatchObject({ text: 'Stopped.', incomplete: false, sessionKey: MAIN });
+    expect(await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId)).toMatchObject({
+      incomplete: true,
+      failure: 'cancelled',
+    });
+    expect(await gw.waitFor('message.outbound', (d) => d.messageId === stop.messageId)).toMatchObject({
+      text: 'Stopped.',
+      incomplete: false,
+      sessionKey: MAIN,
+    });
     expect((await gw.client.request('status', {})).dropped).toEqual({});
     gate.open();
   });
@@ -188,7 +215,7 @@ describe('/stop sent from the dashboard', () => {
     gate.open();
   });
 
-  it('a chat\'s /stop with the bot suffix stops the turn and is answered in the chat', async () => {
+  it("a chat's /stop with the bot suffix stops the turn and is answered in the chat", async () => {
     const channels = memoryChannels();
     gw = await startTestGateway({
       config: (url) => ({ models: { anthropic: { baseUrl: url } }, channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } } }),
@@ -238,7 +265,7 @@ describe('a stopped turn', () => {
 });
 
 describe('agent.tool events', () => {
-  it('carry the tool\'s input as JSON in the call phase, while the turn runs', async () => {
+  it("carry the tool's input as JSON in the call phase, while the turn runs", async () => {
     gw = await startTestGateway();
     gw.peer.enqueue({ kind: 'tool_use', name: 'read', input: { path: 'notes.md' } });
     await chat(gw, 'read my notes');

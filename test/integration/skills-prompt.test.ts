@@ -14,7 +14,10 @@ it('lists a shared skill (name and description) in the system prompt of a turn',
   gw = await startTestGateway();
   const dir = path.join(gw.dir, 'skills', 'weather-report');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'SKILL.md'), '---\nname: weather-report\ndescription: Writes a short weather report for a city\n---\nLook up the forecast, then…\n');
+  await writeFile(
+    path.join(dir, 'SKILL.md'),
+    '---\nname: weather-report\ndescription: Writes a short weather report for a city\n---\nLook up the forecast, then…\n',
+  );
   const sent = await gw.client.request('webchat.send', { agentId: 'main', text: 'hello' });
   await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
   const system = JSON.stringify(gw.peer.requests[0]!.body?.system);

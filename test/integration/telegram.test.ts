@@ -16,7 +16,14 @@ import { startTelegramPeer, tg, type PeerBot, type TelegramPeer } from '../peers
 import { until } from '../helpers/wait.ts';
 
 /** Short intervals so tests do not wait out Telegram's real pacing. */
-const FAST: TelegramTiming = { pollTimeoutSeconds: 2, perChatIntervalMs: 10, groupWindowMs: 500, retryAfterUnitMs: 30, backoff: { baseMs: 20, maxMs: 100 }, stopConfirmMs: 500 };
+const FAST: TelegramTiming = {
+  pollTimeoutSeconds: 2,
+  perChatIntervalMs: 10,
+  groupWindowMs: 500,
+  retryAfterUnitMs: 30,
+  backoff: { baseMs: 20, maxMs: 100 },
+  stopConfirmMs: 500,
+};
 
 let gw: TestGateway | undefined;
 let tgPeer: TelegramPeer | undefined;
@@ -31,7 +38,8 @@ afterEach(async () => {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `n` paragraphs of 100 characters each (with their separators). */
-const paragraphs = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${String(i).padStart(3, '0')} ${'x'.repeat(83)}.`).join('\n\n');
+const paragraphs = (n: number) =>
+  Array.from({ length: n }, (_, i) => `Paragraph ${String(i).padStart(3, '0')} ${'x'.repeat(83)}.`).join('\n\n');
 
 const alice = tg.user(111, 'Alice', 'alice');
 const bob = tg.user(222, 'Bob', 'bob');
@@ -52,10 +60,18 @@ function factory(env: NodeJS.ProcessEnv, log: Logger = silentLogger): AdapterFac
   };
 }
 
-interface Setup { home: PeerBot; biz: PeerBot; gw: TestGateway }
+interface Setup {
+  home: PeerBot;
+  biz: PeerBot;
+  gw: TestGateway;
+}
 
 /** Two bots: `default` (token from TELEGRAM_BOT_TOKEN) and `biz` (plaintext token in the config). */
-async function setup(telegram: Record<string, unknown>, extra: Record<string, unknown> = {}, opts: { log?: Logger; bizToken?: string } = {}): Promise<Setup> {
+async function setup(
+  telegram: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  opts: { log?: Logger; bizToken?: string } = {},
+): Promise<Setup> {
   tgPeer = await startTelegramPeer();
   const peer = tgPeer;
   const home = peer.addBot('home_bot');
@@ -85,20 +101,34 @@ describe('Telegram through the gateway', () => {
     await until(() => home.sent.length === 1 && biz.sent.length === 1, 'both replies');
     expect(home.sent).toEqual([expect.objectContaining({ chatId: '111', text: 'echo: to home', replyTo: toHome.message_id })]);
     expect(biz.sent).toEqual([expect.objectContaining({ chatId: '222', text: 'echo: to work', replyTo: toWork.message_id })]);
-    expect(Object.fromEntries(inbound(gw).map((d) => [d.agentId, d.sessionKey]))).toEqual({ home: 'agent:home:main', work: 'agent:work:main' });
+    expect(Object.fromEntries(inbound(gw).map((d) => [d.agentId, d.sessionKey]))).toEqual({
+      home: 'agent:home:main',
+      work: 'agent:work:main',
+    });
   });
 
   it('group messages route by peer binding, and the reply goes to the group', async () => {
-    const { home, gw } = await setup({ groupPolicy: 'open', groups: { '*': { requireMention: false } } }, {
-      bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-4242' } } }],
-    });
+    const { home, gw } = await setup(
+      { groupPolicy: 'open', groups: { '*': { requireMention: false } } },
+      {
+        bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-4242' } } }],
+      },
+    );
     home.message(tg.text(group, alice, 'in the bound group'));
     home.message(tg.text(tg.group(-5555), alice, 'in another group'));
     await until(() => home.sent.length === 2, 'two replies');
-    expect(inbound(gw).map((d) => [d.agentId, d.sessionKey]).sort()).toEqual([
-      ['home', 'agent:home:telegram:group:-5555'], ['work', 'agent:work:telegram:group:-4242'],
+    expect(
+      inbound(gw)
+        .map((d) => [d.agentId, d.sessionKey])
+        .sort(),
+    ).toEqual([
+      ['home', 'agent:home:telegram:group:-5555'],
+      ['work', 'agent:work:telegram:group:-4242'],
     ]);
-    expect(home.sent.map((m) => [m.chatId, m.text]).sort()).toEqual([['-4242', 'echo: in the bound group'], ['-5555', 'echo: in another group']]);
+    expect(home.sent.map((m) => [m.chatId, m.text]).sort()).toEqual([
+      ['-4242', 'echo: in the bound group'],
+      ['-5555', 'echo: in another group'],
+    ]);
   });
 
   it('typing is shown in the chat while the turn runs', async () => {
@@ -150,12 +180,19 @@ describe('Telegram through the gateway', () => {
   });
 
   it('a forum topic is its own session, inherits the group binding, and is answered in the topic', async () => {
-    const { home, gw } = await setup({ groups: { '-1001234': { requireMention: false } } }, {
-      bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-1001234' } } }],
-    });
+    const { home, gw } = await setup(
+      { groups: { '-1001234': { requireMention: false } } },
+      {
+        bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-1001234' } } }],
+      },
+    );
     home.message(tg.topic(forum, 77, alice, 'in topic 77'));
     await until(() => home.sent.length === 1, 'reply in the topic');
-    expect(inbound(gw)[0]).toMatchObject({ agentId: 'work', sessionKey: 'agent:work:telegram:group:-1001234:topic:77', route: { matchedBy: 'binding.peer.parent' } });
+    expect(inbound(gw)[0]).toMatchObject({
+      agentId: 'work',
+      sessionKey: 'agent:work:telegram:group:-1001234:topic:77',
+      route: { matchedBy: 'binding.peer.parent' },
+    });
     expect(home.sent[0]).toMatchObject({ chatId: '-1001234', threadId: 77, text: 'echo: in topic 77' });
   });
 
@@ -224,7 +261,10 @@ describe('Telegram connection life', () => {
     await pause(300);
     expect(tgPeer!.callsOf('999:not-a-real-token').map((c) => c.method)).toEqual(['getMe']);
     const biz = (await gw.client.request('status', {})).channels.find((c) => c.accountId === 'biz');
-    expect(biz).toMatchObject({ state: 'error', reason: expect.stringMatching(/^Telegram rejected the bot token \(401\); check it with @BotFather/) });
+    expect(biz).toMatchObject({
+      state: 'error',
+      reason: expect.stringMatching(/^Telegram rejected the bot token \(401\); check it with @BotFather/),
+    });
     home.message(tg.text(tg.privateChat(alice), alice, 'unaffected'));
     await until(() => home.sent.length === 1, 'home still answers');
   });
@@ -253,14 +293,26 @@ describe('Telegram connection life', () => {
 
 describe('Telegram adapter and the gateway sink', () => {
   const account = (token: string, apiRoot: string): ChannelAccount => ({
-    channel: 'telegram', accountId: 'default', enabled: true, dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'open', groupAllowFrom: [], groups: {},
-    settings: { apiRoot }, secrets: { botToken: token },
+    channel: 'telegram',
+    accountId: 'default',
+    enabled: true,
+    dmPolicy: 'open',
+    allowFrom: ['*'],
+    groupPolicy: 'open',
+    groupAllowFrom: [],
+    groups: {},
+    settings: { apiRoot },
+    secrets: { botToken: token },
   });
 
   it('confirms an update only after the sink resolves, and offers it again when the sink fails', async () => {
     tgPeer = await startTelegramPeer();
     const bot = tgPeer.addBot('sink_bot');
-    const adapter = createTelegramAdapter(account(bot.token, tgPeer.url), {} as SwitchboardConfig, { secrets: secretResolver({ env: {} }), log: silentLogger, timing: FAST });
+    const adapter = createTelegramAdapter(account(bot.token, tgPeer.url), {} as SwitchboardConfig, {
+      secrets: secretResolver({ env: {} }),
+      log: silentLogger,
+      timing: FAST,
+    });
     adapters.push(adapter);
     const seen: InboundEnvelope[] = [];
     const gate = createGate();
@@ -282,14 +334,26 @@ describe('Telegram adapter and the gateway sink', () => {
   it('a 9,000-character message goes out as three chunks, in order, to the topic it names', async () => {
     tgPeer = await startTelegramPeer();
     const bot = tgPeer.addBot('long_bot');
-    const adapter = createTelegramAdapter(account(bot.token, tgPeer.url), {} as SwitchboardConfig, { secrets: secretResolver({ env: {} }), log: silentLogger, timing: FAST });
+    const adapter = createTelegramAdapter(account(bot.token, tgPeer.url), {} as SwitchboardConfig, {
+      secrets: secretResolver({ env: {} }),
+      log: silentLogger,
+      timing: FAST,
+    });
     adapters.push(adapter);
     await adapter.start(async () => undefined);
     const text = paragraphs(91);
     expect(text.length).toBeGreaterThanOrEqual(9000);
-    await adapter.send({ channel: 'telegram', accountId: 'default', peer: { kind: 'group', id: '-1001234:topic:5' }, text, replyToMessageId: '-1001234:77' });
+    await adapter.send({
+      channel: 'telegram',
+      accountId: 'default',
+      peer: { kind: 'group', id: '-1001234:topic:5' },
+      text,
+      replyToMessageId: '-1001234:77',
+    });
     expect(bot.sent.map((m) => [m.chatId, m.threadId, m.replyTo, m.text.length <= 4096])).toEqual([
-      ['-1001234', 5, 77, true], ['-1001234', 5, undefined, true], ['-1001234', 5, undefined, true],
+      ['-1001234', 5, 77, true],
+      ['-1001234', 5, undefined, true],
+      ['-1001234', 5, undefined, true],
     ]);
     expect(bot.sent.map((m) => m.text).join('\n\n')).toBe(text);
   });
@@ -297,16 +361,25 @@ describe('Telegram adapter and the gateway sink', () => {
   it('an update taken before a restart is not handed over again by the next start', async () => {
     tgPeer = await startTelegramPeer();
     const bot = tgPeer.addBot('restart_bot');
-    const make = () => createTelegramAdapter(account(bot.token, tgPeer!.url), {} as SwitchboardConfig, { secrets: secretResolver({ env: {} }), log: silentLogger, timing: FAST });
+    const make = () =>
+      createTelegramAdapter(account(bot.token, tgPeer!.url), {} as SwitchboardConfig, {
+        secrets: secretResolver({ env: {} }),
+        log: silentLogger,
+        timing: FAST,
+      });
     const seen: string[] = [];
     const first = make();
-    await first.start(async (e) => { seen.push(e.text); });
+    await first.start(async (e) => {
+      seen.push(e.text);
+    });
     bot.message(tg.text(tg.privateChat(alice), alice, 'once'));
     await until(() => seen.length === 1, 'first adapter took it');
     await first.stop();
     const second = make();
     adapters.push(second);
-    await second.start(async (e) => { seen.push(e.text); });
+    await second.start(async (e) => {
+      seen.push(e.text);
+    });
     bot.message(tg.text(tg.privateChat(alice), alice, 'after restart'));
     await until(() => seen.length === 2, 'second adapter took the new one');
     expect(seen).toEqual(['once', 'after restart']);
@@ -316,10 +389,13 @@ describe('Telegram adapter and the gateway sink', () => {
     const script = [
       "await import('./src-main/channels/telegram/index.ts');",
       "const { createRequire } = await import('node:module');",
-      "const cache = Object.keys(createRequire(import.meta.url).cache);",
+      'const cache = Object.keys(createRequire(import.meta.url).cache);',
       "console.log(JSON.stringify(cache.filter((p) => p.includes('grammy')).length));",
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('0');
   });
 });

@@ -16,7 +16,10 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { until } from '../helpers/wait.ts';
 
 const GROUP = '120363041234567890@g.us';
-const SELF = { personal: { id: '15550000001:3@s.whatsapp.net', lid: '900000000001:3@lid' }, biz: { id: '15550000002:3@s.whatsapp.net', lid: '900000000002:3@lid' } };
+const SELF = {
+  personal: { id: '15550000001:3@s.whatsapp.net', lid: '900000000001:3@lid' },
+  biz: { id: '15550000002:3@s.whatsapp.net', lid: '900000000002:3@lid' },
+};
 const key = randomBytes(32);
 const keyProvider = async () => key;
 
@@ -30,7 +33,6 @@ afterEach(async () => {
   gw = undefined;
   await rm(credDir, { recursive: true, force: true });
 });
-
 
 /** Stores linked creds for the accounts, as a finished `channels login` would have. */
 async function linkAccounts(...accounts: (keyof typeof SELF)[]): Promise<void> {
@@ -47,7 +49,11 @@ function whatsapp(opts: { onQr?: (qr: string) => void } = {}) {
   const factory: AdapterFactory = (account, config) => {
     if (account.channel !== 'whatsapp') return undefined;
     const adapter = createWhatsAppAdapter(account, config, {
-      stateDir: credDir, log: silentLogger, keyProvider, socketFactory: sockets[account.accountId as keyof typeof SELF].factory, backoff: { baseMs: 5, maxMs: 20 },
+      stateDir: credDir,
+      log: silentLogger,
+      keyProvider,
+      socketFactory: sockets[account.accountId as keyof typeof SELF].factory,
+      backoff: { baseMs: 5, maxMs: 20 },
       ...(opts.onQr ? { onQr: opts.onQr } : {}),
     });
     adapters.set(account.accountId, adapter);
@@ -63,9 +69,13 @@ function whatsapp(opts: { onQr?: (qr: string) => void } = {}) {
   return { sockets, adapters, factory, connect };
 }
 
-const config = (channel: Record<string, unknown>, extra: Record<string, unknown> = {}) => (url: string) => ({
-  models: { anthropic: { baseUrl: url } }, channels: { whatsapp: channel }, ...extra,
-});
+const config =
+  (channel: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  (url: string) => ({
+    models: { anthropic: { baseUrl: url } },
+    channels: { whatsapp: channel },
+    ...extra,
+  });
 const openPolicy = { dmPolicy: 'open', allowFrom: ['*'], groupPolicy: 'open', groups: { '*': { requireMention: false } } };
 
 describe('WhatsApp through the gateway', () => {
@@ -73,10 +83,13 @@ describe('WhatsApp through the gateway', () => {
     await linkAccounts('personal', 'biz');
     const wa = whatsapp();
     gw = await startTestGateway({
-      config: config({ ...openPolicy, accounts: { personal: {}, biz: {} } }, {
-        agents: { list: [{ id: 'home', default: true }, { id: 'work' }] },
-        bindings: [{ agentId: 'work', match: { channel: 'whatsapp', accountId: 'biz' } }],
-      }),
+      config: config(
+        { ...openPolicy, accounts: { personal: {}, biz: {} } },
+        {
+          agents: { list: [{ id: 'home', default: true }, { id: 'work' }] },
+          bindings: [{ agentId: 'work', match: { channel: 'whatsapp', accountId: 'biz' } }],
+        },
+      ),
       adapters: wa.factory,
     });
     const personal = await wa.connect('personal');
@@ -87,8 +100,14 @@ describe('WhatsApp through the gateway', () => {
     await until(() => personal.sent.length === 1 && biz.sent.length === 1, 'both replies');
     expect(personal.sent).toEqual([{ jid: '15551234567@s.whatsapp.net', text: 'echo: hello home', quotedId: dm.key.id }]);
     expect(biz.sent[0]).toMatchObject({ jid: GROUP, text: 'echo: hello work' });
-    const inbound = gw.events.filter((e) => e.event === 'message.inbound').map((e) => [e.data.agentId, e.data.sessionKey]).sort();
-    expect(inbound).toEqual([['home', 'agent:home:main'], ['work', `agent:work:whatsapp:group:${GROUP}`]]);
+    const inbound = gw.events
+      .filter((e) => e.event === 'message.inbound')
+      .map((e) => [e.data.agentId, e.data.sessionKey])
+      .sort();
+    expect(inbound).toEqual([
+      ['home', 'agent:home:main'],
+      ['work', `agent:work:whatsapp:group:${GROUP}`],
+    ]);
     expect(personal.presence).toContainEqual({ type: 'composing', jid: '15551234567@s.whatsapp.net' });
   });
 
@@ -96,21 +115,30 @@ describe('WhatsApp through the gateway', () => {
     await linkAccounts('personal');
     const wa = whatsapp();
     gw = await startTestGateway({
-      config: config({ ...openPolicy, accounts: { personal: {} } }, { agents: { list: [{ id: 'a' }, { id: 'b' }] }, broadcast: { strategy: 'parallel', [GROUP]: ['a', 'b'] } }),
+      config: config(
+        { ...openPolicy, accounts: { personal: {} } },
+        { agents: { list: [{ id: 'a' }, { id: 'b' }] }, broadcast: { strategy: 'parallel', [GROUP]: ['a', 'b'] } },
+      ),
       adapters: wa.factory,
     });
     const sock = await wa.connect('personal');
     sock.upsert([groupMessage(GROUP, '15557654321@s.whatsapp.net', text('hello all'))]);
     await until(() => sock.sent.length === 2, 'two replies');
     expect(sock.sent.map((s) => s.jid)).toEqual([GROUP, GROUP]);
-    const keys = gw.events.filter((e) => e.event === 'message.inbound').map((e) => e.data.sessionKey).sort();
+    const keys = gw.events
+      .filter((e) => e.event === 'message.inbound')
+      .map((e) => e.data.sessionKey)
+      .sort();
     expect(keys).toEqual([`agent:a:whatsapp:group:${GROUP}`, `agent:b:whatsapp:group:${GROUP}`]);
   });
 
   it('dmPolicy allowlist answers the listed number, also when it writes from its LID', async () => {
     await linkAccounts('personal');
     const wa = whatsapp();
-    gw = await startTestGateway({ config: config({ dmPolicy: 'allowlist', allowFrom: ['+15551110001'], accounts: { personal: {} } }), adapters: wa.factory });
+    gw = await startTestGateway({
+      config: config({ dmPolicy: 'allowlist', allowFrom: ['+15551110001'], accounts: { personal: {} } }),
+      adapters: wa.factory,
+    });
     const sock = await wa.connect('personal');
     sock.lidToPn.set('111222333444555@lid', '15551110001@s.whatsapp.net');
     sock.upsert([dmFromPn('15559990000', text('stranger'))]);
@@ -138,7 +166,10 @@ describe('WhatsApp through the gateway', () => {
     await linkAccounts('personal');
     const wa = whatsapp();
     gw = await startTestGateway({
-      config: config({ groupPolicy: 'open', accounts: { personal: {} } }, { agents: { list: [{ id: 'main', groupChat: { mentionPatterns: ['@home'] } }] } }),
+      config: config(
+        { groupPolicy: 'open', accounts: { personal: {} } },
+        { agents: { list: [{ id: 'main', groupChat: { mentionPatterns: ['@home'] } }] } },
+      ),
       adapters: wa.factory,
     });
     const sock = await wa.connect('personal');
@@ -184,7 +215,10 @@ describe('WhatsApp through the gateway', () => {
     expect(first.listeners('messages.upsert')).toBe(0);
     third.upsert([dmFromPn('15551234567', text('still there?'))]);
     await until(() => third.sent.length === 1, 'reply on the new socket');
-    expect(wa.adapters.get('personal')!.status()).toMatchObject({ state: 'connected', lastError: 'Stream Errored (restart required) (515)' });
+    expect(wa.adapters.get('personal')!.status()).toMatchObject({
+      state: 'connected',
+      lastError: 'Stream Errored (restart required) (515)',
+    });
   });
 
   it('logged out (401): the account stops with a re-link reason, its link state is deleted, no reconnect', async () => {
@@ -194,7 +228,9 @@ describe('WhatsApp through the gateway', () => {
     const sock = await wa.connect('personal');
     sock.close(401, 'Connection Failure');
     await until(() => wa.adapters.get('personal')!.status().state === 'stopped', 'stopped');
-    expect(wa.adapters.get('personal')!.status().reason).toBe('logged out — re-link with switchboard channels login --channel whatsapp --account personal');
+    expect(wa.adapters.get('personal')!.status().reason).toBe(
+      'logged out — re-link with switchboard channels login --channel whatsapp --account personal',
+    );
     expect(await hasWhatsAppAuthState(credDir, 'personal')).toBe(false);
     expect(wa.sockets.personal.sockets).toHaveLength(1);
   });
@@ -216,7 +252,10 @@ describe('WhatsApp through the gateway', () => {
     const wa = whatsapp();
     gw = await startTestGateway({ config: config({ ...openPolicy, accounts: { personal: {} } }), adapters: wa.factory });
     const sock = await wa.connect('personal');
-    sock.upsert([dmFromPn('15550000001', text('note to self'), { fromMe: true }), dmFromPn('15551234567', text('sent from my phone'), { fromMe: true })]);
+    sock.upsert([
+      dmFromPn('15550000001', text('note to self'), { fromMe: true }),
+      dmFromPn('15551234567', text('sent from my phone'), { fromMe: true }),
+    ]);
     sock.upsert([dmFromPn('15551234567', text('our reply, echoed'), { fromMe: true })], 'append');
     sock.upsert([dmFromPn('15551234567', text('a real message'))]);
     await until(() => sock.sent.length === 1, 'one reply');
@@ -227,7 +266,10 @@ describe('WhatsApp through the gateway', () => {
   it('an unlinked account does not connect and says how to link it', async () => {
     const wa = whatsapp();
     gw = await startTestGateway({ config: config({ accounts: { personal: {} } }), adapters: wa.factory });
-    expect(wa.adapters.get('personal')!.status()).toMatchObject({ state: 'stopped', reason: 'not linked — link it with switchboard channels login --channel whatsapp --account personal' });
+    expect(wa.adapters.get('personal')!.status()).toMatchObject({
+      state: 'stopped',
+      reason: 'not linked — link it with switchboard channels login --channel whatsapp --account personal',
+    });
     expect(wa.sockets.personal.sockets).toHaveLength(0);
   });
 

@@ -3,15 +3,26 @@
 // streams, spend-limit rejections, holds, and loopback-only binding.
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
-import Anthropic, { APIError, AuthenticationError, BadRequestError, InternalServerError, OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  InternalServerError,
+  OverloadedError,
+  RateLimitError,
+} from '@anthropic-ai/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGate, startAnthropicPeer, type AnthropicPeer } from './anthropic.ts';
 
 const MODEL = 'claude-sonnet-4-6';
 let peer: AnthropicPeer;
 
-beforeEach(async () => { peer = await startAnthropicPeer({ keys: ['sk-good'], chunkSize: 5 }); });
-afterEach(async () => { await peer.close(); });
+beforeEach(async () => {
+  peer = await startAnthropicPeer({ keys: ['sk-good'], chunkSize: 5 });
+});
+afterEach(async () => {
+  await peer.close();
+});
 
 const client = (opts: { apiKey?: string; maxRetries?: number } = {}): Anthropic =>
   new Anthropic({ baseURL: peer.url, apiKey: opts.apiKey ?? 'sk-good', maxRetries: opts.maxRetries ?? 0 });
@@ -47,14 +58,24 @@ describe('anthropic peer with the real SDK', () => {
   });
 
   it('answers a non-streaming request with a full Message and a request-id header', async () => {
-    const { data, response } = await client().messages.create({
-      model: MODEL, max_tokens: 100, system: [{ type: 'text', text: 'be brief' }],
-      messages: [
-        { role: 'user', content: 'first' },
-        { role: 'assistant', content: 'ok' },
-        { role: 'user', content: [{ type: 'text', text: 'second' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
-      ],
-    }).withResponse();
+    const { data, response } = await client()
+      .messages.create({
+        model: MODEL,
+        max_tokens: 100,
+        system: [{ type: 'text', text: 'be brief' }],
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'ok' },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'second' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            ],
+          },
+        ],
+      })
+      .withResponse();
     expect(response.headers.get('request-id')).toMatch(/^req_/);
     expect(data).toMatchObject({ type: 'message', role: 'assistant', model: MODEL, stop_reason: 'end_turn', stop_sequence: null });
     expect(data.content).toEqual([{ type: 'text', text: 'echo: second\n[image]' }]);
@@ -95,14 +116,18 @@ describe('anthropic peer with the real SDK', () => {
 
   it('surfaces a 529 as an OverloadedError when retries are off', async () => {
     peer.enqueue({ kind: 'overloaded' });
-    const err = await client().messages.create(ask('x')).catch((e: unknown) => e);
+    const err = await client()
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OverloadedError);
     expect(err).toMatchObject({ status: 529, type: 'overloaded_error' });
   });
 
   it('surfaces a 500 as an InternalServerError with type api_error', async () => {
     peer.enqueue({ kind: 'server_error' });
-    const err = await client().messages.create(ask('x')).catch((e: unknown) => e);
+    const err = await client()
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InternalServerError);
     expect(err).toMatchObject({ status: 500, type: 'api_error' });
     expect((err as APIError).requestID).toMatch(/^req_/);
@@ -110,7 +135,9 @@ describe('anthropic peer with the real SDK', () => {
 
   it('rejects an unknown key with 401 authentication_error without consuming the script', async () => {
     peer.enqueue({ kind: 'text', text: 'scripted' });
-    const err = await client({ apiKey: 'sk-bad' }).messages.create(ask('x')).catch((e: unknown) => e);
+    const err = await client({ apiKey: 'sk-bad' })
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err).toMatchObject({ status: 401, type: 'authentication_error', apiMessage: 'invalid x-api-key' });
     expect(peer.requests[0]!.apiKey).toBe('sk-bad');
@@ -124,20 +151,40 @@ describe('anthropic peer with the real SDK', () => {
       body: JSON.stringify({ ...ask('hi'), stream: true }),
     });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const frames = (await res.text()).split('\n\n').filter(Boolean).map((f) => f.split('\n'));
+    const frames = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((f) => f.split('\n'));
     const names = frames.map(([ev, data]) => {
       const type = ev!.slice('event: '.length);
       expect(JSON.parse(data!.slice('data: '.length))).toMatchObject({ type });
       return type;
     });
-    expect(names).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(names).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(peer.requests[0]).toMatchObject({ apiKey: 'sk-good' });
   });
 
   it('rejects a request without anthropic-version with 400 invalid_request_error', async () => {
-    const res = await fetch(`${peer.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'sk-good' }, body: JSON.stringify(ask('hi')) });
+    const res = await fetch(`${peer.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'sk-good' },
+      body: JSON.stringify(ask('hi')),
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' }, request_id: expect.stringMatching(/^req_/) });
+    expect(await res.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error' },
+      request_id: expect.stringMatching(/^req_/),
+    });
   });
 
   it('cuts the connection after N deltas so the SDK stream throws after the partial text', async () => {
@@ -157,8 +204,12 @@ describe('anthropic peer with the real SDK', () => {
 
   it('marks the monthly spend-limit 429 with an error code that an ordinary rate limit lacks', async () => {
     peer.enqueue({ kind: 'spend_limit' }, { kind: 'error', status: 429, retryAfter: 3 });
-    const spend = await client().messages.create(ask('x')).catch((e: unknown) => e);
-    const rate = await client().messages.create(ask('x')).catch((e: unknown) => e);
+    const spend = await client()
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
+    const rate = await client()
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
     expect(spend).toBeInstanceOf(Anthropic.EnforcedSpendLimitReachedError);
     expect(spend).toBeInstanceOf(RateLimitError);
     expect(spend).toMatchObject({ status: 429, type: 'rate_limit_error', errorCode: 'enforced_spend_limit_reached' });
@@ -171,7 +222,9 @@ describe('anthropic peer with the real SDK', () => {
 
   it('models the workspace usage limit as a non-retried 400 naming the limit', async () => {
     peer.setDefault(() => ({ kind: 'spend_limit', variant: 'workspace' }));
-    const err = await client({ maxRetries: 2 }).messages.create(ask('x')).catch((e: unknown) => e);
+    const err = await client({ maxRetries: 2 })
+      .messages.create(ask('x'))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as APIError).apiMessage).toMatch(/reached your specified workspace API usage limits/);
     expect(peer.requestCount).toBe(1);
@@ -180,10 +233,22 @@ describe('anthropic peer with the real SDK', () => {
   it('holds a stream open after the first delta until released', async () => {
     const gate = createGate();
     let held = false;
-    peer.enqueue({ kind: 'hold', release: gate.promise, text: 'first second', onHold: () => { held = true; } });
+    peer.enqueue({
+      kind: 'hold',
+      release: gate.promise,
+      text: 'first second',
+      onHold: () => {
+        held = true;
+      },
+    });
     const stream = client().messages.stream(ask('x'));
     const seen: string[] = [];
-    const firstDelta = new Promise<void>((resolve) => stream.on('text', (d) => { seen.push(d); resolve(); }));
+    const firstDelta = new Promise<void>((resolve) =>
+      stream.on('text', (d) => {
+        seen.push(d);
+        resolve();
+      }),
+    );
     await peer.waitForRequest(1);
     await firstDelta;
     await new Promise((r) => setTimeout(r, 50));
@@ -206,12 +271,18 @@ describe('anthropic peer with the real SDK', () => {
     peer.setDefault((req) => ({ kind: 'text', text: `default for ${req.body?.model}` }));
     const texts: unknown[] = [];
     for (let i = 0; i < 3; i++) texts.push((await client().messages.create(ask('x'))).content[0]);
-    expect(texts).toEqual([{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }, { type: 'text', text: `default for ${MODEL}` }]);
+    expect(texts).toEqual([
+      { type: 'text', text: 'one' },
+      { type: 'text', text: 'two' },
+      { type: 'text', text: `default for ${MODEL}` },
+    ]);
   });
 
   it('truncates a reply longer than max_tokens and stops with max_tokens', async () => {
     peer.enqueue({ kind: 'text', text: 'x'.repeat(100) });
-    const msg = await client().messages.stream({ ...ask('x'), max_tokens: 5 }).finalMessage();
+    const msg = await client()
+      .messages.stream({ ...ask('x'), max_tokens: 5 })
+      .finalMessage();
     expect(msg.stop_reason).toBe('max_tokens');
     expect(msg.content).toEqual([{ type: 'text', text: 'x'.repeat(20) }]);
   });
@@ -223,11 +294,17 @@ describe('anthropic peer with the real SDK', () => {
 
   it('binds only to 127.0.0.1', async () => {
     expect(peer.url).toBe(`http://127.0.0.1:${peer.port}`);
-    const others = Object.values(networkInterfaces()).flat()
-      .filter((i) => i && !i.internal).map((i) => i!.address).concat('::1');
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal)
+      .map((i) => i!.address)
+      .concat('::1');
     for (const host of others) {
       const connected = await new Promise<boolean>((resolve) => {
-        const s = net.connect({ host, port: peer.port }, () => { s.destroy(); resolve(true); });
+        const s = net.connect({ host, port: peer.port }, () => {
+          s.destroy();
+          resolve(true);
+        });
         s.on('error', () => resolve(false));
       });
       expect(connected, host).toBe(false);

@@ -8,9 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { splitText as split, sseEvent as sse } from './sse.ts';
 
 export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
-export type ReplyBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; name: string; input: unknown; id?: string };
+export type ReplyBlock = { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: unknown; id?: string };
 
 /**
  * One scripted reply; `enqueue`d steps are consumed one per accepted request (auth/validation
@@ -25,7 +23,15 @@ export type PeerStep =
   | { kind: 'text'; text: string; stopReason?: StopReason; deltaDelayMs?: number }
   | { kind: 'tool_use'; name: string; input: unknown; text?: string; id?: string; deltaDelayMs?: number }
   | { kind: 'message'; content: ReplyBlock[]; stopReason?: StopReason; deltaDelayMs?: number }
-  | { kind: 'error'; status: number; type?: string; message?: string; retryAfter?: number; details?: Record<string, unknown>; headers?: Record<string, string> }
+  | {
+      kind: 'error';
+      status: number;
+      type?: string;
+      message?: string;
+      retryAfter?: number;
+      details?: Record<string, unknown>;
+      headers?: Record<string, string>;
+    }
   | { kind: 'overloaded' }
   | { kind: 'server_error' }
   | { kind: 'spend_limit'; variant?: 'monthly' | 'workspace' | 'credit'; retryAfter?: number }
@@ -34,10 +40,18 @@ export type PeerStep =
   | { kind: 'hold'; release: PromiseLike<unknown>; afterDeltas?: number; text?: string; onHold?: () => void }
   | { kind: 'delay'; ms: number; then?: PeerStep };
 
-export interface WireMessage { role: string; content: string | Array<Record<string, unknown>> }
+export interface WireMessage {
+  role: string;
+  content: string | Array<Record<string, unknown>>;
+}
 export interface MessagesBody {
-  model?: string; max_tokens?: number; system?: string | Array<{ type: string; text: string }>;
-  messages?: WireMessage[]; tools?: Array<Record<string, unknown>>; stream?: boolean; [key: string]: unknown;
+  model?: string;
+  max_tokens?: number;
+  system?: string | Array<{ type: string; text: string }>;
+  messages?: WireMessage[];
+  tools?: Array<Record<string, unknown>>;
+  stream?: boolean;
+  [key: string]: unknown;
 }
 export interface RecordedRequest {
   method: string;
@@ -81,11 +95,16 @@ export interface AnthropicPeer {
   close(): Promise<void>;
 }
 
-export interface Gate { readonly promise: Promise<void>; open(): void }
+export interface Gate {
+  readonly promise: Promise<void>;
+  open(): void;
+}
 /** A promise plus its resolver, for `{ kind: 'hold', release: gate.promise }`. */
 export function createGate(): Gate {
   let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { promise, open };
 }
 
@@ -113,24 +132,57 @@ export function echoReply(req: RecordedRequest): PeerStep {
 }
 
 const STATUS_TYPE: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error',
-  404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error',
-  504: 'timeout_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
 };
 const TYPE_STATUS: Record<string, number> = Object.fromEntries(Object.entries(STATUS_TYPE).map(([s, t]) => [t, Number(s)]));
 const TYPE_MESSAGE: Record<string, string> = {
-  overloaded_error: 'Overloaded', api_error: 'Internal server error', timeout_error: 'Request timeout',
+  overloaded_error: 'Overloaded',
+  api_error: 'Internal server error',
+  timeout_error: 'Request timeout',
   rate_limit_error: "This request would exceed your organization's rate limit. Please try again later.",
-  authentication_error: 'invalid x-api-key', not_found_error: 'Not found',
+  authentication_error: 'invalid x-api-key',
+  not_found_error: 'Not found',
 };
 
-const settled = (p: PromiseLike<unknown> | undefined): Promise<void> => Promise.resolve(p).then(() => undefined, () => undefined);
+const settled = (p: PromiseLike<unknown> | undefined): Promise<void> =>
+  Promise.resolve(p).then(
+    () => undefined,
+    () => undefined,
+  );
 /** Token estimate used for usage: ~4 characters per token, at least 1. */
 const tokens = (chars: number): number => Math.max(1, Math.ceil(chars / 4));
 
-interface ErrorReply { status: number; type: string; message: string; retryAfter?: number; details?: Record<string, unknown>; headers?: Record<string, string> }
-interface Interrupt { after: number; kind: 'cut' | 'error' | 'hold'; type?: string; message?: string; release?: PromiseLike<unknown>; onHold?: () => void }
-interface Reply { blocks: ReplyBlock[]; stop?: StopReason; deltaDelayMs?: number; interrupt?: Interrupt }
+interface ErrorReply {
+  status: number;
+  type: string;
+  message: string;
+  retryAfter?: number;
+  details?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+interface Interrupt {
+  after: number;
+  kind: 'cut' | 'error' | 'hold';
+  type?: string;
+  message?: string;
+  release?: PromiseLike<unknown>;
+  onHold?: () => void;
+}
+interface Reply {
+  blocks: ReplyBlock[];
+  stop?: StopReason;
+  deltaDelayMs?: number;
+  interrupt?: Interrupt;
+}
 
 /*
  * Spend/usage-limit rejections. The real API has more than one shape; none clears on retry:
@@ -147,10 +199,22 @@ interface Reply { blocks: ReplyBlock[]; stop?: StopReason; deltaDelayMs?: number
 function spendLimit(variant: 'monthly' | 'workspace' | 'credit', retryAfter?: number): ErrorReply {
   const now = new Date();
   const regain = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-  if (variant === 'workspace') return { status: 400, type: 'invalid_request_error', message: `You have reached your specified workspace API usage limits. You will regain access on ${regain} at 00:00 UTC.` };
-  if (variant === 'credit') return { status: 400, type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' };
+  if (variant === 'workspace')
+    return {
+      status: 400,
+      type: 'invalid_request_error',
+      message: `You have reached your specified workspace API usage limits. You will regain access on ${regain} at 00:00 UTC.`,
+    };
+  if (variant === 'credit')
+    return {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+    };
   return {
-    status: 429, type: 'rate_limit_error', retryAfter,
+    status: 429,
+    type: 'rate_limit_error',
+    retryAfter,
     message: "This request would exceed your organization's monthly spend limit. Please try again later.",
     details: { error_code: 'enforced_spend_limit_reached' },
   };
@@ -159,27 +223,48 @@ function spendLimit(variant: 'monthly' | 'workspace' | 'credit', retryAfter?: nu
 function toPlan(step: PeerStep, req: RecordedRequest): Reply | ErrorReply {
   const echo = (): string => `echo: ${lastUserText(req.body)}`;
   switch (step.kind) {
-    case 'text': return { blocks: [{ type: 'text', text: step.text }], stop: step.stopReason, deltaDelayMs: step.deltaDelayMs };
+    case 'text':
+      return { blocks: [{ type: 'text', text: step.text }], stop: step.stopReason, deltaDelayMs: step.deltaDelayMs };
     case 'tool_use': {
       const blocks: ReplyBlock[] = step.text ? [{ type: 'text', text: step.text }] : [];
       blocks.push({ type: 'tool_use', name: step.name, input: step.input, id: step.id });
       return { blocks, deltaDelayMs: step.deltaDelayMs };
     }
-    case 'message': return { blocks: step.content, stop: step.stopReason, deltaDelayMs: step.deltaDelayMs };
+    case 'message':
+      return { blocks: step.content, stop: step.stopReason, deltaDelayMs: step.deltaDelayMs };
     case 'error': {
       const type = step.type ?? STATUS_TYPE[step.status] ?? 'api_error';
-      return { status: step.status, type, message: step.message ?? TYPE_MESSAGE[type] ?? type, retryAfter: step.retryAfter, details: step.details, headers: step.headers };
+      return {
+        status: step.status,
+        type,
+        message: step.message ?? TYPE_MESSAGE[type] ?? type,
+        retryAfter: step.retryAfter,
+        details: step.details,
+        headers: step.headers,
+      };
     }
-    case 'overloaded': return { status: 529, type: 'overloaded_error', message: 'Overloaded' };
-    case 'server_error': return { status: 500, type: 'api_error', message: 'Internal server error' };
-    case 'spend_limit': return spendLimit(step.variant ?? 'monthly', step.retryAfter);
-    case 'cut': return { blocks: [{ type: 'text', text: step.text ?? echo() }], interrupt: { after: step.afterDeltas, kind: 'cut' } };
+    case 'overloaded':
+      return { status: 529, type: 'overloaded_error', message: 'Overloaded' };
+    case 'server_error':
+      return { status: 500, type: 'api_error', message: 'Internal server error' };
+    case 'spend_limit':
+      return spendLimit(step.variant ?? 'monthly', step.retryAfter);
+    case 'cut':
+      return { blocks: [{ type: 'text', text: step.text ?? echo() }], interrupt: { after: step.afterDeltas, kind: 'cut' } };
     case 'stream_error': {
       const type = step.type ?? 'overloaded_error';
-      return { blocks: [{ type: 'text', text: step.text ?? echo() }], interrupt: { after: step.afterDeltas, kind: 'error', type, message: step.message ?? TYPE_MESSAGE[type] ?? type } };
+      return {
+        blocks: [{ type: 'text', text: step.text ?? echo() }],
+        interrupt: { after: step.afterDeltas, kind: 'error', type, message: step.message ?? TYPE_MESSAGE[type] ?? type },
+      };
     }
-    case 'hold': return { blocks: [{ type: 'text', text: step.text ?? echo() }], interrupt: { after: step.afterDeltas ?? 1, kind: 'hold', release: step.release, onHold: step.onHold } };
-    case 'delay': return toPlan(step.then ?? echoReply(req), req);
+    case 'hold':
+      return {
+        blocks: [{ type: 'text', text: step.text ?? echo() }],
+        interrupt: { after: step.afterDeltas ?? 1, kind: 'hold', release: step.release, onHold: step.onHold },
+      };
+    case 'delay':
+      return toPlan(step.then ?? echoReply(req), req);
   }
 }
 
@@ -195,7 +280,11 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
   const closing = new AbortController();
   const closed = new Promise<void>((resolve) => closing.signal.addEventListener('abort', () => resolve()));
 
-  const idBase = randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(14, 'x').slice(0, 14);
+  const idBase = randomBytes(16)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .padEnd(14, 'x')
+    .slice(0, 14);
   let seq = 0;
   const newId = (prefix: string): string => `${prefix}_01${idBase}${(++seq).toString(36).padStart(8, '0')}`;
 
@@ -231,7 +320,11 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     let body: MessagesBody | undefined;
     let parseError: string | undefined;
     if (raw.length) {
-      try { body = JSON.parse(raw.toString('utf8')) as MessagesBody; } catch (e) { parseError = (e as Error).message; }
+      try {
+        body = JSON.parse(raw.toString('utf8')) as MessagesBody;
+      } catch (e) {
+        parseError = (e as Error).message;
+      }
     }
     const path = req.url ?? '/';
     const rec: RecordedRequest = { method: req.method ?? 'GET', path, headers, apiKey, body };
@@ -244,14 +337,18 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     }
     if (!apiKey) return sendError(res, { status: 401, type: 'authentication_error', message: 'x-api-key header is required' });
     if (keys && !keys.has(apiKey)) return sendError(res, { status: 401, type: 'authentication_error', message: 'invalid x-api-key' });
-    if (!headers['anthropic-version']) return sendError(res, { status: 400, type: 'invalid_request_error', message: 'anthropic-version: header is required' });
+    if (!headers['anthropic-version'])
+      return sendError(res, { status: 400, type: 'invalid_request_error', message: 'anthropic-version: header is required' });
     const bad = (message: string): void => sendError(res, { status: 400, type: 'invalid_request_error', message });
-    if (parseError !== undefined || !body || typeof body !== 'object') return bad(`There was an error parsing the body of your request: ${parseError ?? 'body is required'}`);
+    if (parseError !== undefined || !body || typeof body !== 'object')
+      return bad(`There was an error parsing the body of your request: ${parseError ?? 'body is required'}`);
     if (typeof body.model !== 'string') return bad('model: Field required');
     if (!Array.isArray(body.messages) || body.messages.length === 0) return bad('messages: at least one message is required');
     const inputTokens = tokens(raw.length);
     if (!isMessages) {
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': newId('req') }).end(JSON.stringify({ input_tokens: inputTokens }));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'request-id': newId('req') })
+        .end(JSON.stringify({ input_tokens: inputTokens }));
       return;
     }
     if (typeof body.max_tokens !== 'number' || body.max_tokens < 1) return bad('max_tokens: Field required');
@@ -271,15 +368,26 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     let stop: StopReason = plan.stop ?? (plan.blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
     let blocks = plan.blocks;
     const budget = (body.max_tokens ?? 1) * 4;
-    if (!plan.stop && blocks.every((b) => b.type === 'text') && blocks.reduce((n, b) => n + (b.type === 'text' ? b.text.length : 0), 0) > budget) {
+    if (
+      !plan.stop &&
+      blocks.every((b) => b.type === 'text') &&
+      blocks.reduce((n, b) => n + (b.type === 'text' ? b.text.length : 0), 0) > budget
+    ) {
       let left = budget;
-      blocks = blocks.map((b) => { const text = b.type === 'text' ? b.text.slice(0, Math.max(0, left)) : ''; left -= text.length; return { type: 'text', text }; });
+      blocks = blocks.map((b) => {
+        const text = b.type === 'text' ? b.text.slice(0, Math.max(0, left)) : '';
+        left -= text.length;
+        return { type: 'text', text };
+      });
       stop = 'max_tokens';
     }
     let outChars = 0;
     type Out = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown; json: string };
     const content = blocks.map((b): Out => {
-      if (b.type === 'text') { outChars += b.text.length; return { type: 'text', text: b.text }; }
+      if (b.type === 'text') {
+        outChars += b.text.length;
+        return { type: 'text', text: b.text };
+      }
       const input = b.input ?? {};
       const json = JSON.stringify(input);
       outChars += b.name.length + json.length;
@@ -288,23 +396,39 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     const outputTokens = tokens(outChars);
     const requestId = newId('req');
     const message = {
-      id: newId('msg'), type: 'message', role: 'assistant', model: body.model, content: [] as unknown[],
-      stop_reason: null as StopReason | null, stop_sequence: null, stop_details: null, container: null,
+      id: newId('msg'),
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [] as unknown[],
+      stop_reason: null as StopReason | null,
+      stop_sequence: null,
+      stop_details: null,
+      container: null,
       usage: {
-        input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0,
+        input_tokens: inputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
         cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-        output_tokens: 1, service_tier: 'standard',
+        output_tokens: 1,
+        service_tier: 'standard',
       },
     };
     const interrupt = plan.interrupt;
 
     if (!body.stream) {
-      if (interrupt?.kind === 'cut') { res.socket?.destroy(); return; }
+      if (interrupt?.kind === 'cut') {
+        res.socket?.destroy();
+        return;
+      }
       if (interrupt?.kind === 'error') {
         const type = interrupt.type ?? 'overloaded_error';
         return sendError(res, { status: TYPE_STATUS[type] ?? 500, type, message: interrupt.message ?? type });
       }
-      if (interrupt?.kind === 'hold') { interrupt.onHold?.(); await Promise.race([settled(interrupt.release), closed]); }
+      if (interrupt?.kind === 'hold') {
+        interrupt.onHold?.();
+        await Promise.race([settled(interrupt.release), closed]);
+      }
       if (res.destroyed || closing.signal.aborted) return;
       message.content = content.map((c) => (c.type === 'tool_use' ? { type: c.type, id: c.id, name: c.name, input: c.input } : c));
       message.stop_reason = stop;
@@ -318,13 +442,22 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     let buf = sse('message_start', { type: 'message_start', message });
     let deltas = 0;
     let interrupted = false;
-    const flush = (): Promise<void> => new Promise((resolve) => { const chunk = buf; buf = ''; res.write(chunk, () => resolve()); });
+    const flush = (): Promise<void> =>
+      new Promise((resolve) => {
+        const chunk = buf;
+        buf = '';
+        res.write(chunk, () => resolve());
+      });
     // Returns true when the stream must stop here.
     const checkpoint = async (): Promise<boolean> => {
       if (res.destroyed || closing.signal.aborted) return true;
       if (interrupt && !interrupted && deltas >= interrupt.after) {
         interrupted = true;
-        if (interrupt.kind === 'cut') { await flush(); res.socket?.destroy(); return true; }
+        if (interrupt.kind === 'cut') {
+          await flush();
+          res.socket?.destroy();
+          return true;
+        }
         if (interrupt.kind === 'error') {
           buf += sse('error', { type: 'error', error: { type: interrupt.type, message: interrupt.message } });
           res.end(buf);
@@ -335,7 +468,10 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
         await Promise.race([settled(interrupt.release), closed]);
         return res.destroyed || closing.signal.aborted;
       }
-      if (delay > 0 && deltas > 0) { await flush(); await sleep(delay, undefined, { signal: closing.signal }); }
+      if (delay > 0 && deltas > 0) {
+        await flush();
+        await sleep(delay, undefined, { signal: closing.signal });
+      }
       return false;
     };
     for (let index = 0; index < content.length; index++) {
@@ -350,11 +486,12 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
         buf += sse('content_block_delta', { type: 'content_block_delta', index, delta });
         deltas++;
       }
-      if (index === content.length - 1 && await checkpoint()) return;
+      if (index === content.length - 1 && (await checkpoint())) return;
       buf += sse('content_block_stop', { type: 'content_block_stop', index });
     }
     buf += sse('message_delta', {
-      type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null, stop_details: null },
+      type: 'message_delta',
+      delta: { stop_reason: stop, stop_sequence: null, stop_details: null },
       usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
     });
     buf += sse('message_stop', { type: 'message_stop' });
@@ -371,7 +508,10 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
 
@@ -379,21 +519,37 @@ export async function startAnthropicPeer(opts: AnthropicPeerOptions = {}): Promi
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    get requestCount() { return count; },
-    enqueue: (...steps) => { script.push(...steps); },
-    setDefault: (fn) => { fallback = fn ?? echoReply; },
-    setKeys: (k) => { keys = k ? new Set(k) : null; },
+    get requestCount() {
+      return count;
+    },
+    enqueue: (...steps) => {
+      script.push(...steps);
+    },
+    setDefault: (fn) => {
+      fallback = fn ?? echoReply;
+    },
+    setKeys: (k) => {
+      keys = k ? new Set(k) : null;
+    },
     waitForRequest: (n) => {
       const r = requests[n - 1];
       if (r) return Promise.resolve(r);
       if (n <= count) return Promise.reject(new Error(`request ${n} was not recorded (record: false)`));
-      return new Promise((resolve) => { waiters.push({ n, resolve }); });
+      return new Promise((resolve) => {
+        waiters.push({ n, resolve });
+      });
     },
-    reset: () => { script = []; requests.length = 0; count = 0; fallback = echoReply; },
-    close: () => new Promise<void>((resolve) => {
-      closing.abort();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    reset: () => {
+      script = [];
+      requests.length = 0;
+      count = 0;
+      fallback = echoReply;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

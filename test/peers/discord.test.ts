@@ -9,21 +9,34 @@ import { until } from '../helpers/wait.ts';
 const BOT = { token: 'tok-alpha', id: '1001', username: 'alpha' };
 const OTHER = { token: 'tok-beta', id: '1002', username: 'beta', privilegedIntents: 0 };
 const GUILD = {
-  id: '2001', channels: [{ id: '3001' }], threads: [{ id: '3101', parentId: '3001' }],
-  roles: [{ id: '4001', name: 'staff' }], members: [{ userId: '5001', roles: ['4001'] }],
+  id: '2001',
+  channels: [{ id: '3001' }],
+  threads: [{ id: '3101', parentId: '3001' }],
+  roles: [{ id: '4001', name: 'staff' }],
+  members: [{ userId: '5001', roles: ['4001'] }],
 };
 
 let peer: DiscordPeer;
 const clients: Client[] = [];
 beforeEach(async () => {
-  peer = await startDiscordPeer({ bots: [BOT, OTHER], users: [{ id: '5001', username: 'ann' }, { id: '5002', username: 'bob' }], guilds: [GUILD], groupDms: [{ id: '3201', recipients: ['5001', '5002', BOT.id] }] });
+  peer = await startDiscordPeer({
+    bots: [BOT, OTHER],
+    users: [
+      { id: '5001', username: 'ann' },
+      { id: '5002', username: 'bob' },
+    ],
+    guilds: [GUILD],
+    groupDms: [{ id: '3201', recipients: ['5001', '5002', BOT.id] }],
+  });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.destroy()));
   await peer.close();
 });
 
-function client(intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent]): Client {
+function client(
+  intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
+): Client {
   const c = new Client({ intents, partials: [Partials.Channel], rest: { api: peer.apiRoot } });
   clients.push(c);
   return c;
@@ -31,12 +44,13 @@ function client(intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMess
 
 function nextMessages(c: Client, n: number): Promise<Message[]> {
   const got: Message[] = [];
-  return new Promise((resolve) => c.on(Events.MessageCreate, (m) => {
-    got.push(m);
-    if (got.length === n) resolve(got);
-  }));
+  return new Promise((resolve) =>
+    c.on(Events.MessageCreate, (m) => {
+      got.push(m);
+      if (got.length === n) resolve(got);
+    }),
+  );
 }
-
 
 describe('discord peer with the real discord.js', () => {
   it('logs in via GET /gateway/bot and caches the guild, its channels, thread, roles and members', async () => {

@@ -7,22 +7,36 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface PeerBot {
-  token: string; id: string; username: string;
+  token: string;
+  id: string;
+  username: string;
   /** Privileged intent bits this bot may use (developer-portal switches); default: all. */
   privilegedIntents?: number;
 }
-export interface PeerUser { id: string; username: string; bot?: boolean; globalName?: string }
+export interface PeerUser {
+  id: string;
+  username: string;
+  bot?: boolean;
+  globalName?: string;
+}
 export interface PeerGuild {
-  id: string; name?: string;
+  id: string;
+  name?: string;
   channels: { id: string; name?: string }[];
   threads?: { id: string; parentId: string; name?: string }[];
   roles?: { id: string; name?: string }[];
   /** Members and their role ids; every bot is a member of every guild (listed or not). */
   members?: { userId: string; roles?: string[]; nick?: string }[];
 }
-export interface PeerGroupDm { id: string; recipients: string[] }
+export interface PeerGroupDm {
+  id: string;
+  recipients: string[];
+}
 export interface DiscordPeerOptions {
-  bots: PeerBot[]; users?: PeerUser[]; guilds?: PeerGuild[]; groupDms?: PeerGroupDm[];
+  bots: PeerBot[];
+  users?: PeerUser[];
+  guilds?: PeerGuild[];
+  groupDms?: PeerGroupDm[];
   heartbeatIntervalMs?: number;
   /** Bots receive MESSAGE_CREATE for messages they post, as on Discord (default true). */
   echoOwnMessages?: boolean;
@@ -39,10 +53,30 @@ export interface MessageSpec {
   /** `data` is served at the attachment's URL (see DiscordPeer.files); `size` defaults to its length. */
   attachments?: { filename: string; contentType?: string; data?: Buffer; size?: number }[];
 }
-export interface SentMessage { id: string; botId: string; channelId: string; content: string; replyTo?: string; allowedMentions?: unknown }
-export interface GatewayRecord { botId: string | undefined; token: string; op: 'identify' | 'resume'; intents?: number; ok: boolean }
+export interface SentMessage {
+  id: string;
+  botId: string;
+  channelId: string;
+  content: string;
+  replyTo?: string;
+  allowedMentions?: unknown;
+}
+export interface GatewayRecord {
+  botId: string | undefined;
+  token: string;
+  op: 'identify' | 'resume';
+  intents?: number;
+  ok: boolean;
+}
 
-export const INTENTS = { Guilds: 1, GuildMembers: 1 << 1, GuildPresences: 1 << 8, GuildMessages: 1 << 9, DirectMessages: 1 << 12, MessageContent: 1 << 15 } as const;
+export const INTENTS = {
+  Guilds: 1,
+  GuildMembers: 1 << 1,
+  GuildPresences: 1 << 8,
+  GuildMessages: 1 << 9,
+  DirectMessages: 1 << 12,
+  MessageContent: 1 << 15,
+} as const;
 const PRIVILEGED = INTENTS.GuildMembers | INTENTS.GuildPresences | INTENTS.MessageContent;
 const ALL_INTENTS = (1 << 26) - 1;
 const OP = { Dispatch: 0, Heartbeat: 1, Identify: 2, Resume: 6, Reconnect: 7, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
@@ -57,7 +91,15 @@ export function snowflake(): string {
   return String(lastId);
 }
 
-interface Session { id: string; bot: PeerBot; intents: number; seq: number; events: { s: number; t: string; d: unknown }[]; ws?: WebSocket; alive: boolean }
+interface Session {
+  id: string;
+  bot: PeerBot;
+  intents: number;
+  seq: number;
+  events: { s: number; t: string; d: unknown }[];
+  ws?: WebSocket;
+  alive: boolean;
+}
 
 export interface DiscordPeer {
   /** `http://127.0.0.1:<port>/api` — use as `channels.discord.apiRoot` / discord.js `rest.api`. */
@@ -86,7 +128,14 @@ export interface DiscordPeer {
   close(): Promise<void>;
 }
 
-const user = (u: PeerUser) => ({ id: u.id, username: u.username, discriminator: '0', global_name: u.globalName ?? null, avatar: null, ...(u.bot ? { bot: true } : {}) });
+const user = (u: PeerUser) => ({
+  id: u.id,
+  username: u.username,
+  discriminator: '0',
+  global_name: u.globalName ?? null,
+  avatar: null,
+  ...(u.bot ? { bot: true } : {}),
+});
 
 export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<DiscordPeer> {
   const heartbeat = opts.heartbeatIntervalMs ?? 41_250;
@@ -107,7 +156,8 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
   let port = 0;
 
   const userOf = (id: string) => users.get(id) ?? { id, username: `user${id}` };
-  const guildOfChannel = (id: string) => guilds.find((g) => g.channels.some((c) => c.id === id) || (g.threads ?? []).some((t) => t.id === id));
+  const guildOfChannel = (id: string) =>
+    guilds.find((g) => g.channels.some((c) => c.id === id) || (g.threads ?? []).some((t) => t.id === id));
   const member = (g: PeerGuild, id: string) => {
     const m = g.members?.find((x) => x.userId === id);
     return { roles: m?.roles ?? [], nick: m?.nick ?? null, joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 };
@@ -125,9 +175,28 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const g = guildOfChannel(id);
     if (g) {
       const t = (g.threads ?? []).find((x) => x.id === id);
-      if (t) return { id, type: CH.PublicThread, guild_id: g.id, parent_id: t.parentId, name: t.name ?? `thread-${id}`, owner_id: opts.bots[0]?.id, message_count: 0, member_count: 1, thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false } };
+      if (t)
+        return {
+          id,
+          type: CH.PublicThread,
+          guild_id: g.id,
+          parent_id: t.parentId,
+          name: t.name ?? `thread-${id}`,
+          owner_id: opts.bots[0]?.id,
+          message_count: 0,
+          member_count: 1,
+          thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false },
+        };
       const c = g.channels.find((x) => x.id === id)!;
-      return { id, type: CH.GuildText, guild_id: g.id, name: c.name ?? `channel-${id}`, position: 0, permission_overwrites: [], parent_id: null };
+      return {
+        id,
+        type: CH.GuildText,
+        guild_id: g.id,
+        name: c.name ?? `channel-${id}`,
+        position: 0,
+        permission_overwrites: [],
+        parent_id: null,
+      };
     }
     const dm = dmById(id);
     if (dm) return { id, type: CH.DM, recipients: [user(userOf(dm.userId))], last_message_id: null };
@@ -154,7 +223,11 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const id = snowflake();
     if (a.data) files.set(`/attachments/${id}/${a.filename}`, a.data);
     return {
-      id, filename: a.filename, size: a.size ?? a.data?.length ?? 1, url: `http://127.0.0.1:${port}/attachments/${id}/${a.filename}`, proxy_url: '',
+      id,
+      filename: a.filename,
+      size: a.size ?? a.data?.length ?? 1,
+      url: `http://127.0.0.1:${port}/attachments/${id}/${a.filename}`,
+      proxy_url: '',
       ...(a.contentType ? { content_type: a.contentType } : {}),
     };
   }
@@ -163,12 +236,26 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const g = guildOfChannel(spec.channelId);
     const type = channelJson(spec.channelId)?.type;
     return {
-      id: spec.id, channel_id: spec.channelId, ...(g ? { guild_id: g.id, member: member(g, spec.from) } : {}), channel_type: type,
-      author: user(userOf(spec.from)), content: spec.text, timestamp: new Date().toISOString(), edited_timestamp: null,
-      tts: false, mention_everyone: false, mentions: (spec.mentions ?? []).map((id) => ({ ...user(userOf(id)), ...(g ? { member: member(g, id) } : {}) })),
-      mention_roles: spec.mentionRoles ?? [], attachments: (spec.attachments ?? []).map((a) => attachmentJson(a)),
-      embeds: [], pinned: false, flags: 0, type: spec.replyTo ? 19 : 0,
-      ...(spec.replyTo ? { message_reference: { type: 0, message_id: spec.replyTo, channel_id: spec.channelId, ...(g ? { guild_id: g.id } : {}) } } : {}),
+      id: spec.id,
+      channel_id: spec.channelId,
+      ...(g ? { guild_id: g.id, member: member(g, spec.from) } : {}),
+      channel_type: type,
+      author: user(userOf(spec.from)),
+      content: spec.text,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: (spec.mentions ?? []).map((id) => ({ ...user(userOf(id)), ...(g ? { member: member(g, id) } : {}) })),
+      mention_roles: spec.mentionRoles ?? [],
+      attachments: (spec.attachments ?? []).map((a) => attachmentJson(a)),
+      embeds: [],
+      pinned: false,
+      flags: 0,
+      type: spec.replyTo ? 19 : 0,
+      ...(spec.replyTo
+        ? { message_reference: { type: 0, message_id: spec.replyTo, channel_id: spec.channelId, ...(g ? { guild_id: g.id } : {}) } }
+        : {}),
     };
   }
 
@@ -180,7 +267,8 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
       const session = liveSession(botId);
       if (!session || !(session.intents & (inGuild ? INTENTS.GuildMessages : INTENTS.DirectMessages))) continue;
       // Without Message Content, guild messages arrive empty unless they mention the bot or are its own.
-      const contentOk = !inGuild || session.intents & INTENTS.MessageContent || spec.from === botId || (spec.mentions ?? []).includes(botId);
+      const contentOk =
+        !inGuild || session.intents & INTENTS.MessageContent || spec.from === botId || (spec.mentions ?? []).includes(botId);
       dispatch(session, 'MESSAGE_CREATE', contentOk ? msg : { ...msg, content: '', attachments: [] });
     }
   }
@@ -188,14 +276,46 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
   function guildCreate(g: PeerGuild): Record<string, unknown> {
     const memberIds = new Set([...(g.members ?? []).map((m) => m.userId), ...opts.bots.map((b) => b.id)]);
     return {
-      id: g.id, name: g.name ?? `guild-${g.id}`, icon: null, owner_id: [...memberIds][0], afk_timeout: 300, verification_level: 0,
-      default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0, nsfw_level: 0, premium_tier: 0, features: [], emojis: [], stickers: [],
-      roles: [{ id: g.id, name: '@everyone' }, ...(g.roles ?? [])].map((r, i) => ({ id: r.id, name: r.name ?? `role-${r.id}`, color: 0, hoist: false, position: i, permissions: '0', managed: false, mentionable: true, flags: 0 })),
-      channels: g.channels.map((c) => channelJson(c.id)), threads: (g.threads ?? []).map((t) => channelJson(t.id)),
+      id: g.id,
+      name: g.name ?? `guild-${g.id}`,
+      icon: null,
+      owner_id: [...memberIds][0],
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      nsfw_level: 0,
+      premium_tier: 0,
+      features: [],
+      emojis: [],
+      stickers: [],
+      roles: [{ id: g.id, name: '@everyone' }, ...(g.roles ?? [])].map((r, i) => ({
+        id: r.id,
+        name: r.name ?? `role-${r.id}`,
+        color: 0,
+        hoist: false,
+        position: i,
+        permissions: '0',
+        managed: false,
+        mentionable: true,
+        flags: 0,
+      })),
+      channels: g.channels.map((c) => channelJson(c.id)),
+      threads: (g.threads ?? []).map((t) => channelJson(t.id)),
       members: [...memberIds].map((id) => ({ ...member(g, id), user: user(userOf(id)) })),
-      member_count: memberIds.size, large: false, unavailable: false, joined_at: new Date(0).toISOString(),
-      presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [], soundboard_sounds: [],
-      preferred_locale: 'en-US', system_channel_flags: 0, premium_progress_bar_enabled: false,
+      member_count: memberIds.size,
+      large: false,
+      unavailable: false,
+      joined_at: new Date(0).toISOString(),
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      preferred_locale: 'en-US',
+      system_channel_flags: 0,
+      premium_progress_bar_enabled: false,
     };
   }
 
@@ -204,7 +324,11 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     send({ op: OP.Hello, d: { heartbeat_interval: heartbeat } });
     ws.on('message', (raw) => {
       let msg: { op?: number; d?: Record<string, unknown> | number | null };
-      try { msg = JSON.parse(String(raw)); } catch { return ws.close(4002, 'Error while decoding payload.'); }
+      try {
+        msg = JSON.parse(String(raw));
+      } catch {
+        return ws.close(4002, 'Error while decoding payload.');
+      }
       const d = (typeof msg.d === 'object' && msg.d !== null ? msg.d : {}) as Record<string, unknown>;
       if (msg.op === OP.Heartbeat) return void send({ op: OP.HeartbeatAck });
       if (msg.op === OP.Identify) return identify(ws, d);
@@ -219,18 +343,34 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const token = String(d.token ?? '');
     const bot = opts.bots.find((b) => b.token === token);
     const intents = d.intents;
-    const record = (ok: boolean) => gatewayLog.push({ botId: bot?.id, token, op: 'identify', ...(typeof intents === 'number' ? { intents } : {}), ok });
-    if (!bot || gatewayRejected.has(token)) { record(false); return ws.close(4004, 'Authentication failed.'); }
-    if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || (intents & ~ALL_INTENTS) !== 0) { record(false); return ws.close(4013, 'Invalid intent(s).'); }
-    if (intents & PRIVILEGED & ~(bot.privilegedIntents ?? PRIVILEGED)) { record(false); return ws.close(4014, 'Disallowed intent(s).'); }
+    const record = (ok: boolean) =>
+      gatewayLog.push({ botId: bot?.id, token, op: 'identify', ...(typeof intents === 'number' ? { intents } : {}), ok });
+    if (!bot || gatewayRejected.has(token)) {
+      record(false);
+      return ws.close(4004, 'Authentication failed.');
+    }
+    if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || (intents & ~ALL_INTENTS) !== 0) {
+      record(false);
+      return ws.close(4013, 'Invalid intent(s).');
+    }
+    if (intents & PRIVILEGED & ~(bot.privilegedIntents ?? PRIVILEGED)) {
+      record(false);
+      return ws.close(4014, 'Disallowed intent(s).');
+    }
     record(true);
     // One shard per bot here: a fresh IDENTIFY replaces the bot's previous session.
     for (const s of sessions.values()) if (s.bot === bot) s.alive = false;
     const session: Session = { id: randomBytes(16).toString('hex'), bot, intents, seq: 0, events: [], ws, alive: true };
     sessions.set(session.id, session);
     dispatch(session, 'READY', {
-      v: 10, user: { ...user(userOf(bot.id)), verified: true, mfa_enabled: false, flags: 0 }, guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
-      session_id: session.id, resume_gateway_url: `ws://127.0.0.1:${port}/gateway`, shard: [0, 1], application: { id: bot.id, flags: 0 }, private_channels: [],
+      v: 10,
+      user: { ...user(userOf(bot.id)), verified: true, mfa_enabled: false, flags: 0 },
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: session.id,
+      resume_gateway_url: `ws://127.0.0.1:${port}/gateway`,
+      shard: [0, 1],
+      application: { id: bot.id, flags: 0 },
+      private_channels: [],
     });
     if (intents & INTENTS.Guilds) for (const g of guilds) dispatch(session, 'GUILD_CREATE', guildCreate(g));
   }
@@ -254,7 +394,7 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     };
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> : {};
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
     const token = /^Bot (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const bot = opts.bots.find((b) => b.token === token);
     const file = files.get(url.pathname);
@@ -270,7 +410,11 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     const route = `${req.method} ${path}`;
     let m: RegExpExecArray | null;
     if (route === 'GET /gateway/bot') {
-      return json(200, { url: `ws://127.0.0.1:${port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } });
+      return json(200, {
+        url: `ws://127.0.0.1:${port}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      });
     }
     if (route === 'GET /users/@me') return json(200, { ...user(userOf(bot.id)), verified: true, mfa_enabled: false, flags: 0 });
     if (route === 'POST /users/@me/channels') {
@@ -290,16 +434,31 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
       const channelId = m[1]!;
       if (limited.times > 0) {
         limited.times--;
-        return json(429, { message: 'You are being rate limited.', retry_after: limited.retryAfter, global: false }, { 'retry-after': String(limited.retryAfter), 'x-ratelimit-scope': 'user' });
+        return json(
+          429,
+          { message: 'You are being rate limited.', retry_after: limited.retryAfter, global: false },
+          { 'retry-after': String(limited.retryAfter), 'x-ratelimit-scope': 'user' },
+        );
       }
       if (!audience(channelId).includes(bot.id)) return json(404, { message: 'Unknown Channel', code: 10003 });
       const content = typeof body.content === 'string' ? body.content : '';
       if (content.length === 0 || content.length > 2000) {
-        return json(400, { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } });
+        return json(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+        });
       }
       const ref = body.message_reference as { message_id?: string } | undefined;
       const id = snowflake();
-      sent.push({ id, botId: bot.id, channelId, content, ...(ref?.message_id ? { replyTo: ref.message_id } : {}), ...(body.allowed_mentions ? { allowedMentions: body.allowed_mentions } : {}) });
+      sent.push({
+        id,
+        botId: bot.id,
+        channelId,
+        content,
+        ...(ref?.message_id ? { replyTo: ref.message_id } : {}),
+        ...(body.allowed_mentions ? { allowedMentions: body.allowed_mentions } : {}),
+      });
       const spec = { id, channelId, from: bot.id, text: content, ...(ref?.message_id ? { replyTo: ref.message_id } : {}) };
       if (opts.echoOwnMessages !== false) deliver(spec);
       return json(200, messageJson(spec));
@@ -320,12 +479,21 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   port = (server.address() as AddressInfo).port;
 
   return {
-    apiRoot: `http://127.0.0.1:${port}/api`, sent, typing, gatewayLog, requests, fileDownloads, dmChannel,
+    apiRoot: `http://127.0.0.1:${port}/api`,
+    sent,
+    typing,
+    gatewayLog,
+    requests,
+    fileDownloads,
+    dmChannel,
     dm(botId, from, text, extra = {}) {
       const id = snowflake();
       deliver({ ...extra, id, channelId: dmChannel(botId, from), from, text });
@@ -349,11 +517,12 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
     },
     readyCount: (botId) => gatewayLog.filter((r) => r.botId === botId && r.op === 'identify' && r.ok).length,
     isConnected: (botId) => liveSession(botId)?.ws?.readyState === 1,
-    close: () => new Promise<void>((resolve) => {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

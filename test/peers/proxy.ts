@@ -35,7 +35,9 @@ export interface ProxyPeerOptions {
 }
 
 export async function startProxyPeer(opts: ProxyPeerOptions = {}): Promise<ProxyPeer> {
-  const expected = opts.credentials ? `Basic ${Buffer.from(`${opts.credentials.user}:${opts.credentials.password}`).toString('base64')}` : undefined;
+  const expected = opts.credentials
+    ? `Basic ${Buffer.from(`${opts.credentials.user}:${opts.credentials.password}`).toString('base64')}`
+    : undefined;
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket): void => {
@@ -55,7 +57,9 @@ export async function startProxyPeer(opts: ProxyPeerOptions = {}): Promise<Proxy
       return;
     }
     if (!admit(req.method ?? 'GET', target, req.headers['proxy-authorization'])) {
-      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test-proxy"', 'content-type': 'text/plain' }).end('proxy authentication required');
+      res
+        .writeHead(407, { 'proxy-authenticate': 'Basic realm="test-proxy"', 'content-type': 'text/plain' })
+        .end('proxy authentication required');
       return;
     }
     const headers = { ...req.headers };
@@ -65,7 +69,10 @@ export async function startProxyPeer(opts: ProxyPeerOptions = {}): Promise<Proxy
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    upstream.on('error', () => { if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
@@ -96,18 +103,24 @@ export async function startProxyPeer(opts: ProxyPeerOptions = {}): Promise<Proxy
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   return {
-    url, port, requests,
+    url,
+    port,
+    requests,
     urlWith: (user, password) => `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}`,
     targets: () => requests.map((r) => r.target),
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -156,6 +169,12 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   );
   const signature = sign('sha256', tbs, privateKey);
   const cert = seq(tbs, ecdsaSha256, der(0x03, Buffer.from([0]), signature));
-  const pem = cert.toString('base64').match(/.{1,64}/g)!.join('\n');
-  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n` };
+  const pem = cert
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
+  return {
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    cert: `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
+  };
 }

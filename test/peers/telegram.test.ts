@@ -60,14 +60,19 @@ describe('Telegram peer', () => {
     const first = api.getUpdates({ timeout: 10 }).catch((e: unknown) => e);
     await bot.waitForPoll();
     const second = api.getUpdates({ timeout: 0 });
-    expect((await first as GrammyError).error_code).toBe(409);
+    expect(((await first) as GrammyError).error_code).toBe(409);
     expect(await second).toEqual([]);
   });
 
   it('records sendMessage with its reply and topic and returns the Message', async () => {
     const { bot, api } = await setup();
     const message = await api.sendMessage(-100200, 'hi topic', { message_thread_id: 7, reply_parameters: { message_id: 42 } });
-    expect(message).toMatchObject({ chat: { id: -100200, type: 'supergroup' }, text: 'hi topic', message_thread_id: 7, from: { id: bot.id } });
+    expect(message).toMatchObject({
+      chat: { id: -100200, type: 'supergroup' },
+      text: 'hi topic',
+      message_thread_id: 7,
+      from: { id: bot.id },
+    });
     expect(bot.sent).toEqual([{ chatId: '-100200', text: 'hi topic', messageId: message.message_id, replyTo: 42, threadId: 7 }]);
     expect(await api.sendChatAction(-100200, 'typing')).toBe(true);
   });
@@ -75,7 +80,7 @@ describe('Telegram peer', () => {
   it('scripted 429 carries retry_after, and the next call succeeds', async () => {
     const { bot, api } = await setup();
     bot.failNext('sendMessage', { kind: 'error', code: 429, retryAfter: 3 });
-    const err = await api.sendMessage(1, 'x').catch((e: unknown) => e) as GrammyError;
+    const err = (await api.sendMessage(1, 'x').catch((e: unknown) => e)) as GrammyError;
     expect([err.error_code, err.parameters.retry_after]).toEqual([429, 3]);
     await api.sendMessage(1, 'x');
     expect(bot.sent.map((m) => m.text)).toEqual(['x']);
@@ -92,7 +97,8 @@ describe('Telegram peer', () => {
   it('accepts form-encoded bodies like any Bot API client may send', async () => {
     const { peer, bot } = await setup();
     const res = await fetch(`${peer.url}/bot${bot.token}/sendMessage`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ chat_id: '111', text: 'form', reply_parameters: '{"message_id":5}' }).toString(),
     });
     expect(await res.json()).toMatchObject({ ok: true, result: { text: 'form' } });

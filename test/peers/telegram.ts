@@ -8,55 +8,125 @@ import type { Chat, Message, Update, User } from 'grammy/types';
 
 export type UpdateKind = 'message' | 'edited_message' | 'channel_post' | 'edited_channel_post';
 export type Fault = { kind: 'error'; code: number; description?: string; retryAfter?: number } | { kind: 'drop' };
-export interface RecordedCall { token: string; method: string; params: Record<string, unknown> }
-export interface SentMessage { chatId: string; text: string; messageId: number; replyTo?: number; threadId?: number }
+export interface RecordedCall {
+  token: string;
+  method: string;
+  params: Record<string, unknown>;
+}
+export interface SentMessage {
+  chatId: string;
+  text: string;
+  messageId: number;
+  replyTo?: number;
+  threadId?: number;
+}
 
 const ANONYMOUS_ADMIN: User = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
 
 /** Message shapes as Telegram sends them; message_id/date 0 are filled in by PeerBot.push. */
 export const tg = {
-  user: (id: number, firstName: string, username?: string): User => ({ id, is_bot: false, first_name: firstName, ...(username ? { username } : {}) }),
-  privateChat: (u: User): Chat => ({ id: u.id, type: 'private', first_name: u.first_name, ...(u.username ? { username: u.username } : {}) }),
+  user: (id: number, firstName: string, username?: string): User => ({
+    id,
+    is_bot: false,
+    first_name: firstName,
+    ...(username ? { username } : {}),
+  }),
+  privateChat: (u: User): Chat => ({
+    id: u.id,
+    type: 'private',
+    first_name: u.first_name,
+    ...(u.username ? { username: u.username } : {}),
+  }),
   group: (id: number, title = 'Group'): Chat => ({ id, type: 'group', title }),
-  supergroup: (id: number, title = 'Supergroup', forum = false): Chat => ({ id, type: 'supergroup', title, ...(forum ? { is_forum: true as const } : {}) }),
+  supergroup: (id: number, title = 'Supergroup', forum = false): Chat => ({
+    id,
+    type: 'supergroup',
+    title,
+    ...(forum ? { is_forum: true as const } : {}),
+  }),
   channel: (id: number, title = 'Channel'): Chat => ({ id, type: 'channel', title }),
   text: (chat: Chat, from: User | undefined, text: string, extra: Partial<Message> = {}): Message => ({
-    message_id: 0, date: 0, chat, ...(from ? { from } : {}), text, ...extra,
+    message_id: 0,
+    date: 0,
+    chat,
+    ...(from ? { from } : {}),
+    text,
+    ...extra,
   }),
   mention: (chat: Chat, from: User, botUsername: string, rest: string): Message => {
     const handle = `@${botUsername}`;
     return tg.text(chat, from, `${handle} ${rest}`, { entities: [{ type: 'mention', offset: 0, length: handle.length }] });
   },
-  reply: (chat: Chat, from: User, text: string, original: Message): Message => tg.text(chat, from, text, { reply_to_message: { ...original, reply_to_message: undefined } }),
+  reply: (chat: Chat, from: User, text: string, original: Message): Message =>
+    tg.text(chat, from, text, { reply_to_message: { ...original, reply_to_message: undefined } }),
   topic: (chat: Chat, threadId: number, from: User, text: string, extra: Partial<Message> = {}): Message =>
     tg.text(chat, from, text, { message_thread_id: threadId, is_topic_message: true, ...extra }),
-  anonymousAdmin: (chat: Chat, text: string, extra: Partial<Message> = {}): Message => tg.text(chat, ANONYMOUS_ADMIN, text, { sender_chat: chat, ...extra }),
+  anonymousAdmin: (chat: Chat, text: string, extra: Partial<Message> = {}): Message =>
+    tg.text(chat, ANONYMOUS_ADMIN, text, { sender_chat: chat, ...extra }),
   channelPost: (chat: Chat, text: string): Message => tg.text(chat, undefined, text, { sender_chat: chat }),
   viaBot: (chat: Chat, from: User, text: string, bot: User): Message => tg.text(chat, from, text, { via_bot: bot }),
   forwarded: (chat: Chat, from: User, text: string, origin: User): Message =>
     tg.text(chat, from, text, { forward_origin: { type: 'user', date: 1_700_000_000, sender_user: origin } }),
   /** A photo in the given sizes (smallest first, as Telegram sends them); serve them with PeerBot.addFile. */
-  photoSizes: (chat: Chat, from: User, sizes: { fileId: string; width: number; height: number; size?: number }[], caption?: string): Message => ({
-    message_id: 0, date: 0, chat, from, ...(caption ? { caption } : {}),
-    photo: sizes.map((p) => ({ file_id: p.fileId, file_unique_id: `${p.fileId}-u`, width: p.width, height: p.height, ...(p.size !== undefined ? { file_size: p.size } : {}) })),
+  photoSizes: (
+    chat: Chat,
+    from: User,
+    sizes: { fileId: string; width: number; height: number; size?: number }[],
+    caption?: string,
+  ): Message => ({
+    message_id: 0,
+    date: 0,
+    chat,
+    from,
+    ...(caption ? { caption } : {}),
+    photo: sizes.map((p) => ({
+      file_id: p.fileId,
+      file_unique_id: `${p.fileId}-u`,
+      width: p.width,
+      height: p.height,
+      ...(p.size !== undefined ? { file_size: p.size } : {}),
+    })),
   }),
   photo: (chat: Chat, from: User, caption?: string): Message => ({
-    message_id: 0, date: 0, chat, from, ...(caption ? { caption } : {}),
-    photo: [{ file_id: 'p-small', file_unique_id: 'ps', width: 90, height: 90, file_size: 1000 }, { file_id: 'p-big', file_unique_id: 'pb', width: 800, height: 800, file_size: 60_000 }],
+    message_id: 0,
+    date: 0,
+    chat,
+    from,
+    ...(caption ? { caption } : {}),
+    photo: [
+      { file_id: 'p-small', file_unique_id: 'ps', width: 90, height: 90, file_size: 1000 },
+      { file_id: 'p-big', file_unique_id: 'pb', width: 800, height: 800, file_size: 60_000 },
+    ],
   }),
   voice: (chat: Chat, from: User, duration: number): Message => ({
-    message_id: 0, date: 0, chat, from, voice: { file_id: 'v1', file_unique_id: 'v1u', duration, mime_type: 'audio/ogg' },
+    message_id: 0,
+    date: 0,
+    chat,
+    from,
+    voice: { file_id: 'v1', file_unique_id: 'v1u', duration, mime_type: 'audio/ogg' },
   }),
   document: (chat: Chat, from: User, fileName: string, mimeType = 'application/pdf'): Message => ({
-    message_id: 0, date: 0, chat, from, document: { file_id: 'd1', file_unique_id: 'd1u', file_name: fileName, mime_type: mimeType },
+    message_id: 0,
+    date: 0,
+    chat,
+    from,
+    document: { file_id: 'd1', file_unique_id: 'd1u', file_name: fileName, mime_type: mimeType },
   }),
   sticker: (chat: Chat, from: User, emoji: string): Message => ({
-    message_id: 0, date: 0, chat, from,
+    message_id: 0,
+    date: 0,
+    chat,
+    from,
     sticker: { file_id: 's1', file_unique_id: 's1u', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji },
   }),
 };
 
-interface Poll { res: ServerResponse; offset: number | undefined; limit: number; timer: NodeJS.Timeout }
+interface Poll {
+  res: ServerResponse;
+  offset: number | undefined;
+  limit: number;
+  timer: NodeJS.Timeout;
+}
 
 export class PeerBot {
   /** Updates Telegram still holds (not yet confirmed by a higher offset). */
@@ -76,7 +146,11 @@ export class PeerBot {
   /** file_path of every file downloaded. */
   readonly downloads: string[] = [];
 
-  constructor(readonly token: string, readonly id: number, readonly username: string) {
+  constructor(
+    readonly token: string,
+    readonly id: number,
+    readonly username: string,
+  ) {
     this.user = { id, is_bot: true, first_name: username, username };
   }
 
@@ -128,7 +202,11 @@ export class PeerBot {
 
   private available(offset: number | undefined): Update[] {
     const allowed = this.allowedUpdates;
-    return this.pending.filter((u) => (offset === undefined || u.update_id >= offset) && (!allowed || allowed.length === 0 || Object.keys(u).some((k) => allowed.includes(k))));
+    return this.pending.filter(
+      (u) =>
+        (offset === undefined || u.update_id >= offset) &&
+        (!allowed || allowed.length === 0 || Object.keys(u).some((k) => allowed.includes(k))),
+    );
   }
 
   confirm(offset: number | undefined): void {
@@ -152,10 +230,28 @@ export class PeerBot {
 
   recordSent(chatId: string, text: string, threadId: number | undefined, replyTo: number | undefined): Message {
     const n = Number(chatId);
-    const chat: Chat = n > 0 ? { id: n, type: 'private', first_name: 'User' } : String(n).startsWith('-100') ? { id: n, type: 'supergroup', title: 'Supergroup' } : { id: n, type: 'group', title: 'Group' };
-    const message: Message = { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: this.user, text, ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}) };
+    const chat: Chat =
+      n > 0
+        ? { id: n, type: 'private', first_name: 'User' }
+        : String(n).startsWith('-100')
+          ? { id: n, type: 'supergroup', title: 'Supergroup' }
+          : { id: n, type: 'group', title: 'Group' };
+    const message: Message = {
+      message_id: this.nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from: this.user,
+      text,
+      ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),
+    };
     this.sentMessages.push(message);
-    this.sent.push({ chatId, text, messageId: message.message_id, ...(replyTo !== undefined ? { replyTo } : {}), ...(threadId !== undefined ? { threadId } : {}) });
+    this.sent.push({
+      chatId,
+      text,
+      messageId: message.message_id,
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(threadId !== undefined ? { threadId } : {}),
+    });
     return message;
   }
 }
@@ -165,14 +261,26 @@ function reply(res: ServerResponse, result: unknown): void {
 }
 
 function fail(res: ServerResponse, code: number, description: string, retryAfter?: number): void {
-  res.writeHead(code, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ ok: false, error_code: code, description, ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}) }));
+  res
+    .writeHead(code, { 'content-type': 'application/json' })
+    .end(
+      JSON.stringify({
+        ok: false,
+        error_code: code,
+        description,
+        ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}),
+      }),
+    );
 }
 
 /** Form and query values are strings; JSON-looking ones (arrays, objects) are decoded as Telegram does. */
 function formValue(v: string): unknown {
   if (/^[[{]/.test(v)) {
-    try { return JSON.parse(v); } catch { return v; }
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
   }
   return v;
 }
@@ -197,9 +305,12 @@ export class TelegramPeer {
   private readonly bots = new Map<string, PeerBot>();
   private nextBotId = 7_000_000_001;
 
-  private readonly server = createServer((req, res) => void this.handle(req, res).catch((err: Error) => {
-    if (!res.headersSent) fail(res, 500, `Internal Server Error: ${err.message}`);
-  }));
+  private readonly server = createServer(
+    (req, res) =>
+      void this.handle(req, res).catch((err: Error) => {
+        if (!res.headersSent) fail(res, 500, `Internal Server Error: ${err.message}`);
+      }),
+  );
   url = '';
 
   static async start(): Promise<TelegramPeer> {
@@ -240,7 +351,13 @@ export class TelegramPeer {
     if (!bot) return fail(res, 401, 'Unauthorized');
     const fault = bot.faults.get(method)?.shift();
     if (fault?.kind === 'drop') return void res.socket?.destroy();
-    if (fault) return fail(res, fault.code, fault.description ?? (fault.code === 429 ? `Too Many Requests: retry after ${fault.retryAfter ?? 1}` : 'Error'), fault.retryAfter);
+    if (fault)
+      return fail(
+        res,
+        fault.code,
+        fault.description ?? (fault.code === 429 ? `Too Many Requests: retry after ${fault.retryAfter ?? 1}` : 'Error'),
+        fault.retryAfter,
+      );
     switch (method) {
       case 'getMe':
         return reply(res, { ...bot.user, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
@@ -287,9 +404,13 @@ export class TelegramPeer {
   }
 
   private getUpdates(bot: PeerBot, params: Record<string, unknown>, res: ServerResponse): void {
-    if (bot.webhookUrl) return fail(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    if (bot.webhookUrl)
+      return fail(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     // Like Telegram, a newer poll terminates the one still waiting.
-    for (const poll of [...bot.polls]) bot.endPoll(poll, () => fail(poll.res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'));
+    for (const poll of [...bot.polls])
+      bot.endPoll(poll, () =>
+        fail(poll.res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'),
+      );
     const offset = int(params.offset);
     bot.confirm(offset);
     if (Array.isArray(params.allowed_updates)) bot.allowedUpdates = params.allowed_updates.map(String);

@@ -13,13 +13,21 @@ import { connectFake } from './agents-fake-gateway.ts';
 afterEach(cleanup);
 
 const profile = (profileId: string, label: string | undefined, keyStored: boolean | null = true) => ({
-  profileId, provider: 'anthropic', kind: 'api_key', ...(label ? { label } : {}), scope: 'agent', createdAt: '2026-01-02T03:04:05.000Z', order: 0, keyStored,
+  profileId,
+  provider: 'anthropic',
+  kind: 'api_key',
+  ...(label ? { label } : {}),
+  scope: 'agent',
+  createdAt: '2026-01-02T03:04:05.000Z',
+  order: 0,
+  keyStored,
 });
 
 /** main has a working "Work key" and a profile whose key went missing; research has one key. */
 function authList(extra: Record<string, unknown>[] = []) {
   return {
-    keychain: { available: true, reason: null }, envKey: false,
+    keychain: { available: true, reason: null },
+    envKey: false,
     agents: [
       { agentId: 'main', scope: 'agent', envFallback: false, profiles: [profile('work', 'Work key'), profile('old', 'Old key', false)] },
       { agentId: 'research', scope: 'agent', envFallback: false, profiles: [profile('default', undefined)] },
@@ -34,8 +42,17 @@ function creating(overrides: Record<string, Handler> = {}): Record<string, Handl
     ...baseHandlers(status(), raw),
     'agents.list': () => ({ agents: [agent('main', { default: true, name: 'Main' }), agent('research')] }),
     'auth.list': () => authList(),
-    'agents.create': (p: { agent: { id: string } }) => ({ agentId: p.agent.id, workspace: `/home/ann/.switchboard/workspace-${p.agent.id}`, agentDir: `/home/ann/.switchboard/agents/${p.agent.id}/agent`, hash: HASH_B }),
-    'auth.copy': (p: { fromAgentId: string; profileIds: string[] }) => ({ toAgentId: 'ops', copied: p.profileIds.map((profileId) => ({ profileId, from: p.fromAgentId })), skipped: [] }),
+    'agents.create': (p: { agent: { id: string } }) => ({
+      agentId: p.agent.id,
+      workspace: `/home/ann/.switchboard/workspace-${p.agent.id}`,
+      agentDir: `/home/ann/.switchboard/agents/${p.agent.id}/agent`,
+      hash: HASH_B,
+    }),
+    'auth.copy': (p: { fromAgentId: string; profileIds: string[] }) => ({
+      toAgentId: 'ops',
+      copied: p.profileIds.map((profileId) => ({ profileId, from: p.fromAgentId })),
+      skipped: [],
+    }),
     ...overrides,
   };
 }
@@ -58,7 +75,7 @@ async function toCredentials(handlers: Record<string, Handler>) {
 const copyChoice = () => screen.getByRole('radio', { name: /Copy keys from another agent/ }) as HTMLInputElement;
 
 describe('copying keys into a new agent', () => {
-  it('offers the other agents with keys and lists the chosen one\'s keys by label, a missing key disabled', async () => {
+  it("offers the other agents with keys and lists the chosen one's keys by label, a missing key disabled", async () => {
     await toCredentials(creating());
     await waitFor(() => expect(copyChoice().disabled).toBe(false));
     fireEvent.click(copyChoice());
@@ -79,10 +96,12 @@ describe('copying keys into a new agent', () => {
     fireEvent.click(copyChoice());
     fireEvent.change(screen.getByLabelText('Copy from agent'), { target: { value: 'main' } });
     for (const heading of ['Channels', 'Tools', 'Review']) await next(heading);
-    expect(screen.getByText('Its own copy of 1 key of agent "main" (work), copied inside the keychain when you create the agent.')).toBeTruthy();
+    expect(
+      screen.getByText('Its own copy of 1 key of agent "main" (work), copied inside the keychain when you create the agent.'),
+    ).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
     await screen.findByRole('heading', { name: 'Ops is ready' });
-    const order = transport.methods().filter((m) => m === 'agents.create' || m.startsWith('auth.') && m !== 'auth.list');
+    const order = transport.methods().filter((m) => m === 'agents.create' || (m.startsWith('auth.') && m !== 'auth.list'));
     expect(order).toEqual(['agents.create', 'auth.copy']);
     expect(transport.called('auth.copy')).toEqual([{ fromAgentId: 'main', toAgentId: 'ops', profileIds: ['work'] }]);
     expect((transport.called('agents.create')[0] as { baseHash: string }).baseHash).toBe(HASH_A);
@@ -106,28 +125,48 @@ describe('copying keys into a new agent', () => {
   });
 
   it('is disabled, with the reason, when the keychain is unavailable', async () => {
-    await toCredentials(creating({ status: () => status({ keychain: { available: false, reason: 'no Secret Service on the D-Bus session' } }) }));
+    await toCredentials(
+      creating({ status: () => status({ keychain: { available: false, reason: 'no Secret Service on the D-Bus session' } }) }),
+    );
     expect(copyChoice().disabled).toBe(true);
     expect(copyChoice().closest('label')!.textContent).toContain('The keychain is not available: no Secret Service on the D-Bus session');
   });
 
   it('is disabled, with the reason, when no other agent has a key of its own', async () => {
-    await toCredentials(creating({
-      'auth.list': () => ({ ...authList(), agents: [{ agentId: 'main', scope: 'shared', envFallback: false, profiles: [{ ...profile('team', 'Team'), scope: 'shared' }] }, { agentId: 'research', scope: 'agent', envFallback: true, profiles: [] }] }),
-    }));
-    await waitFor(() => expect(copyChoice().closest('label')!.textContent).toContain('No other agent has a key of its own in the keychain yet.'));
+    await toCredentials(
+      creating({
+        'auth.list': () => ({
+          ...authList(),
+          agents: [
+            { agentId: 'main', scope: 'shared', envFallback: false, profiles: [{ ...profile('team', 'Team'), scope: 'shared' }] },
+            { agentId: 'research', scope: 'agent', envFallback: true, profiles: [] },
+          ],
+        }),
+      }),
+    );
+    await waitFor(() =>
+      expect(copyChoice().closest('label')!.textContent).toContain('No other agent has a key of its own in the keychain yet.'),
+    );
     expect(copyChoice().disabled).toBe(true);
   });
 
   it('reports a copy that failed after the agent was created, with what to do', async () => {
-    await toCredentials(creating({ 'auth.copy': () => { throw new ControlError('unavailable', 'credentials unavailable: the keychain is locked'); } }));
+    await toCredentials(
+      creating({
+        'auth.copy': () => {
+          throw new ControlError('unavailable', 'credentials unavailable: the keychain is locked');
+        },
+      }),
+    );
     await waitFor(() => expect(copyChoice().disabled).toBe(false));
     fireEvent.click(copyChoice());
     fireEvent.change(screen.getByLabelText('Copy from agent'), { target: { value: 'main' } });
     for (const heading of ['Channels', 'Tools', 'Review']) await next(heading);
     fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
     await screen.findByRole('heading', { name: 'Ops is ready' });
-    expect(useToasts.getState().toasts.map((t) => t.text)).toContain('the keys of main were not copied: credentials unavailable: the keychain is locked. Try again from the agent\'s Credentials step or with "switchboard auth copy --from main --to ops".');
+    expect(useToasts.getState().toasts.map((t) => t.text)).toContain(
+      'the keys of main were not copied: credentials unavailable: the keychain is locked. Try again from the agent\'s Credentials step or with "switchboard auth copy --from main --to ops".',
+    );
   });
 });
 
@@ -138,7 +177,8 @@ describe('copying keys into an existing agent', () => {
     const handlers: Record<string, Handler> = {
       ...baseHandlers(status(), raw),
       'agents.list': () => ({ agents: [agent('main', { default: true, name: 'Main' }), agent('research'), agent('ops', { name: 'Ops' })] }),
-      'auth.list': () => authList([{ agentId: 'ops', scope: 'agent', envFallback: !copied, profiles: copied ? [profile('work', 'Work key')] : [] }]),
+      'auth.list': () =>
+        authList([{ agentId: 'ops', scope: 'agent', envFallback: !copied, profiles: copied ? [profile('work', 'Work key')] : [] }]),
       'auth.copy': (p: never) => {
         const result = copy(p);
         copied = true;
@@ -158,7 +198,9 @@ describe('copying keys into an existing agent', () => {
   }
 
   it('copies the chosen keys at once and shows them among its keys', async () => {
-    const transport = await openCredentials(editing(() => ({ toAgentId: 'ops', copied: [{ profileId: 'work', from: 'main' }], skipped: [] })));
+    const transport = await openCredentials(
+      editing(() => ({ toAgentId: 'ops', copied: [{ profileId: 'work', from: 'main' }], skipped: [] })),
+    );
     const section = screen.getByRole('region', { name: 'Copy keys from another agent' });
     await waitFor(() => expect(within(section).getByLabelText('Copy from agent')).toBeTruthy());
     fireEvent.change(within(section).getByLabelText('Copy from agent'), { target: { value: 'main' } });
@@ -171,7 +213,13 @@ describe('copying keys into an existing agent', () => {
   });
 
   it('says which keys were skipped and why', async () => {
-    await openCredentials(editing(() => ({ toAgentId: 'ops', copied: [{ profileId: 'default', from: 'research' }], skipped: [{ profileId: 'extra', reason: 'agent "ops" already has this key' }] })));
+    await openCredentials(
+      editing(() => ({
+        toAgentId: 'ops',
+        copied: [{ profileId: 'default', from: 'research' }],
+        skipped: [{ profileId: 'extra', reason: 'agent "ops" already has this key' }],
+      })),
+    );
     const section = screen.getByRole('region', { name: 'Copy keys from another agent' });
     await waitFor(() => expect(within(section).getByLabelText('Copy from agent')).toBeTruthy());
     fireEvent.change(within(section).getByLabelText('Copy from agent'), { target: { value: 'research' } });
@@ -179,12 +227,18 @@ describe('copying keys into an existing agent', () => {
     expect(await within(section).findByText('Not copied — extra: agent "ops" already has this key')).toBeTruthy();
   });
 
-  it('shows the gateway\'s refusal', async () => {
-    await openCredentials(editing(() => { throw new ControlError('bad_request', 'nothing to copy from agent "main" to agent "ops": agent "ops" already has this key'); }));
+  it("shows the gateway's refusal", async () => {
+    await openCredentials(
+      editing(() => {
+        throw new ControlError('bad_request', 'nothing to copy from agent "main" to agent "ops": agent "ops" already has this key');
+      }),
+    );
     const section = screen.getByRole('region', { name: 'Copy keys from another agent' });
     await waitFor(() => expect(within(section).getByLabelText('Copy from agent')).toBeTruthy());
     fireEvent.change(within(section).getByLabelText('Copy from agent'), { target: { value: 'main' } });
     fireEvent.click(within(section).getByRole('button', { name: 'Copy keys' }));
-    expect((await within(section).findByRole('alert')).textContent).toBe('Not copied: nothing to copy from agent "main" to agent "ops": agent "ops" already has this key');
+    expect((await within(section).findByRole('alert')).textContent).toBe(
+      'Not copied: nothing to copy from agent "main" to agent "ops": agent "ops" already has this key',
+    );
   });
 });

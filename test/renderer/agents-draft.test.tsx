@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { checkConfigValue } from '../../src-shared/config/index.ts';
 import { describeTier, emptyBinding, type DraftBinding } from '../../src-renderer/views/agents/model/bindings.ts';
 import {
-  buildDraft, editPatch, emptyForm, formFromAgent, mergeBindings, rebaseBindings, type WizardBase, type WizardForm,
+  buildDraft,
+  editPatch,
+  emptyForm,
+  formFromAgent,
+  mergeBindings,
+  rebaseBindings,
+  type WizardBase,
+  type WizardForm,
 } from '../../src-renderer/views/agents/model/draft.ts';
 import { collectIssues } from '../../src-renderer/views/agents/model/issues.ts';
 import { effectiveTools, policyOfPreset, presetOf, toggleAllowed, toolsConfig } from '../../src-renderer/views/agents/model/tools.ts';
@@ -18,7 +25,10 @@ function form(over: Partial<WizardForm> = {}): WizardForm {
   return { ...emptyForm(), id: 'ops', ...over };
 }
 
-const telegram = (accountId = 'alerts', over: Partial<DraftBinding> = {}): DraftBinding => ({ ...emptyBinding('telegram', accountId), ...over });
+const telegram = (accountId = 'alerts', over: Partial<DraftBinding> = {}): DraftBinding => ({
+  ...emptyBinding('telegram', accountId),
+  ...over,
+});
 const CREATE = { kind: 'create' } as const;
 
 describe('draft of a new agent', () => {
@@ -26,7 +36,12 @@ describe('draft of a new agent', () => {
     const raw = sampleConfig({ bindings: [{ agentId: 'main', match: { channel: 'discord' } }] });
     const draft = buildDraft(base(raw), form({ name: 'Ops', bindings: [telegram()] }), CREATE);
     const list = (draft.raw.agents as { list: Record<string, unknown>[] }).list;
-    expect(list[1]).toEqual({ id: 'ops', name: 'Ops', workspace: '/home/ann/.switchboard/workspace-ops', agentDir: '/home/ann/.switchboard/agents/ops/agent' });
+    expect(list[1]).toEqual({
+      id: 'ops',
+      name: 'Ops',
+      workspace: '/home/ann/.switchboard/workspace-ops',
+      agentDir: '/home/ann/.switchboard/agents/ops/agent',
+    });
     expect(draft.raw.bindings).toEqual([
       { agentId: 'main', match: { channel: 'discord' } },
       { agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } },
@@ -37,12 +52,21 @@ describe('draft of a new agent', () => {
 
   it('writes the built-in main agent out first when the config lists none, as the gateway does', () => {
     const draft = buildDraft(base({}), form(), CREATE);
-    expect((draft.raw.agents as { list: { id: string; default?: boolean }[] }).list.map((a) => [a.id, a.default])).toEqual([['main', true], ['ops', undefined]]);
+    expect((draft.raw.agents as { list: { id: string; default?: boolean }[] }).list.map((a) => [a.id, a.default])).toEqual([
+      ['main', true],
+      ['ops', undefined],
+    ]);
   });
 
   it('puts an invalid id under the id field with the checker message and its config path', () => {
     const { byField } = collectIssues(base(), form({ id: 'ops!' }), CREATE);
-    expect(byField.id).toEqual([expect.objectContaining({ severity: 'error', path: 'agents.list[1].id', message: expect.stringContaining('agent id "ops!" is not allowed') })]);
+    expect(byField.id).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        path: 'agents.list[1].id',
+        message: expect.stringContaining('agent id "ops!" is not allowed'),
+      }),
+    ]);
   });
 
   it('asks for an id when there is none, without a second message from the checker', () => {
@@ -58,7 +82,13 @@ describe('draft of a new agent', () => {
 
   it('warns about a deprecated model on the model field, with its end-of-life date', () => {
     const { byField } = collectIssues(base(), form({ model: 'claude-sonnet-4-5', customModel: false }), CREATE);
-    expect(byField.model).toEqual([expect.objectContaining({ severity: 'warning', path: 'agents.list[1].model', message: expect.stringContaining('November 30th, 2026') })]);
+    expect(byField.model).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        path: 'agents.list[1].model',
+        message: expect.stringContaining('November 30th, 2026'),
+      }),
+    ]);
   });
 
   it('warns on a binding that an earlier binding shadows, and the error for roles without a guild goes to the roles field', () => {
@@ -66,8 +96,15 @@ describe('draft of a new agent', () => {
     const shadowed = telegram();
     const roles = { ...emptyBinding('discord', 'default'), roles: '123' };
     const { byField } = collectIssues(base(raw), form({ bindings: [shadowed, roles] }), CREATE);
-    expect(byField[`binding:${shadowed.key}:row`]![0]).toMatchObject({ severity: 'warning', path: 'bindings[1]', message: expect.stringContaining('this binding can never match: bindings[0] (binding.account)') });
-    expect(byField[`binding:${roles.key}:roles`]![0]).toMatchObject({ severity: 'error', message: 'roles only apply inside a guild: add match.guildId' });
+    expect(byField[`binding:${shadowed.key}:row`]![0]).toMatchObject({
+      severity: 'warning',
+      path: 'bindings[1]',
+      message: expect.stringContaining('this binding can never match: bindings[0] (binding.account)'),
+    });
+    expect(byField[`binding:${roles.key}:roles`]![0]).toMatchObject({
+      severity: 'error',
+      message: 'roles only apply inside a guild: add match.guildId',
+    });
   });
 
   it('keeps errors the file already had out of the form', () => {
@@ -87,10 +124,12 @@ describe('draft of a new agent', () => {
 
 describe('editing an agent', () => {
   const raw = sampleConfig({
-    agents: { list: [
-      { id: 'main', default: true },
-      { id: 'ops', name: 'Ops', identity: { emoji: '🛠️', persona: 'Calm.' }, model: 'claude-opus-5-5', tools: { allow: ['read'] } },
-    ] },
+    agents: {
+      list: [
+        { id: 'main', default: true },
+        { id: 'ops', name: 'Ops', identity: { emoji: '🛠️', persona: 'Calm.' }, model: 'claude-opus-5-5', tools: { allow: ['read'] } },
+      ],
+    },
     bindings: [
       { agentId: 'ops', match: { channel: 'telegram', accountId: '*' } },
       { agentId: 'main', match: { channel: 'telegram', accountId: 'alerts' } },
@@ -100,14 +139,30 @@ describe('editing an agent', () => {
 
   it('starts from what the config says', () => {
     const f = formFromAgent(base(raw), 'ops')!;
-    expect(f).toMatchObject({ id: 'ops', name: 'Ops', emoji: '🛠️', persona: 'Calm.', model: 'claude-opus-5-5', customModel: false, makeDefault: false, tools: { allow: ['read'], deny: [] } });
-    expect(f.bindings.map((b) => [b.origin, b.channel, b.accountId])).toEqual([[0, 'telegram', '*'], [2, 'discord', 'default']]);
+    expect(f).toMatchObject({
+      id: 'ops',
+      name: 'Ops',
+      emoji: '🛠️',
+      persona: 'Calm.',
+      model: 'claude-opus-5-5',
+      customModel: false,
+      makeDefault: false,
+      tools: { allow: ['read'], deny: [] },
+    });
+    expect(f.bindings.map((b) => [b.origin, b.channel, b.accountId])).toEqual([
+      [0, 'telegram', '*'],
+      [2, 'discord', 'default'],
+    ]);
   });
 
   it('patches only what changed; a cleared field and the default tool set become null', () => {
     const initial = formFromAgent(base(raw), 'ops')!;
     expect(editPatch(initial, { ...initial, name: 'Ops Desk' })).toEqual({ name: 'Ops Desk' });
-    expect(editPatch(initial, { ...initial, emoji: '', model: '', tools: { deny: [] } })).toEqual({ emoji: null, model: null, tools: null });
+    expect(editPatch(initial, { ...initial, emoji: '', model: '', tools: { deny: [] } })).toEqual({
+      emoji: null,
+      model: null,
+      tools: null,
+    });
     expect(editPatch(initial, { ...initial, makeDefault: true })).toEqual({ default: true });
     expect(editPatch(initial, initial)).toEqual({});
   });
@@ -124,20 +179,32 @@ describe('editing an agent', () => {
     ]);
   });
 
-  it('says when an edited binding takes over another agent\'s binding', () => {
+  it("says when an edited binding takes over another agent's binding", () => {
     const initial = formFromAgent(base(raw), 'ops')!;
     const edited = { ...initial, bindings: [{ ...initial.bindings[0]!, accountId: 'alerts' }, initial.bindings[1]!] };
     const { byField } = collectIssues(base(raw), edited, { kind: 'edit', agentId: 'ops' });
-    expect(byField[`binding:${edited.bindings[0]!.key}:row`]).toEqual([expect.objectContaining({ code: 'shadows_binding', message: expect.stringContaining('takes every message of bindings[1] (agent "main", binding.account)') })]);
+    expect(byField[`binding:${edited.bindings[0]!.key}:row`]).toEqual([
+      expect.objectContaining({
+        code: 'shadows_binding',
+        message: expect.stringContaining('takes every message of bindings[1] (agent "main", binding.account)'),
+      }),
+    ]);
   });
 
   it('re-attaches edited rows after a reload where someone else inserted a binding before them', () => {
     const initial = formFromAgent(base(raw), 'ops')!;
     const rows = [{ ...initial.bindings[0]!, accountId: 'alerts' }, initial.bindings[1]!];
     const next = structuredClone(raw);
-    (next.bindings as unknown[]).unshift({ agentId: 'main', match: { channel: 'whatsapp' } }, { agentId: 'ops', match: { channel: 'whatsapp', accountId: 'biz' } });
+    (next.bindings as unknown[]).unshift(
+      { agentId: 'main', match: { channel: 'whatsapp' } },
+      { agentId: 'ops', match: { channel: 'whatsapp', accountId: 'biz' } },
+    );
     const rebased = rebaseBindings(rows, raw, next, 'ops');
-    expect(rebased.map((b) => [b.origin, b.channel, b.accountId])).toEqual([[2, 'telegram', 'alerts'], [4, 'discord', 'default'], [1, 'whatsapp', 'biz']]);
+    expect(rebased.map((b) => [b.origin, b.channel, b.accountId])).toEqual([
+      [2, 'telegram', 'alerts'],
+      [4, 'discord', 'default'],
+      [1, 'whatsapp', 'biz'],
+    ]);
   });
 });
 
@@ -151,10 +218,14 @@ describe('tool presets', () => {
   });
 
   it('read-only and chat-only are the lists of DESIGN §9, and a deny list makes it custom', () => {
-    expect(toolsConfig(policyOfPreset('read-only'))).toEqual({ allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'] });
+    expect(toolsConfig(policyOfPreset('read-only'))).toEqual({
+      allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'],
+    });
     expect(toolsConfig(policyOfPreset('chat-only'))).toEqual({ allow: [] });
     expect(effectiveTools(policyOfPreset('chat-only'))).toEqual([]);
-    expect(presetOf({ allow: ['task_list', 'read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search'], deny: [] })).toBe('read-only');
+    expect(
+      presetOf({ allow: ['task_list', 'read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search'], deny: [] }),
+    ).toBe('read-only');
     expect(presetOf({ deny: ['write'] })).toBe('custom');
     expect(effectiveTools({ allow: ['read', 'write'], deny: ['write'] })).toEqual(['read']);
   });

@@ -33,7 +33,10 @@ export function baseHandlers(s: Status = status(), raw: Record<string, unknown> 
     'pairing.list': () => ({ pending: [] }),
     'config.get': configGet(raw),
     'config.validate': () => ({ ok: true, issues: [] }),
-    'auth.list': () => ({ keychain: { available: true, reason: null }, agents: [{ agentId: 'main', scope: 'agent', envFallback: true, profiles: [] }] }),
+    'auth.list': () => ({
+      keychain: { available: true, reason: null },
+      agents: [{ agentId: 'main', scope: 'agent', envFallback: true, profiles: [] }],
+    }),
   };
 }
 

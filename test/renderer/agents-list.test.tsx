@@ -12,7 +12,12 @@ import { agent, baseHandlers, configGet, connectFake, HASH_A, HASH_B, sampleConf
 afterEach(cleanup);
 
 const raw = sampleConfig({
-  agents: { list: [{ id: 'main', default: true }, { id: 'ops', name: 'Ops', identity: { emoji: '🛠️' } }] },
+  agents: {
+    list: [
+      { id: 'main', default: true },
+      { id: 'ops', name: 'Ops', identity: { emoji: '🛠️' } },
+    ],
+  },
   bindings: [
     { agentId: 'main', match: { channel: 'discord' } },
     { agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } },
@@ -25,7 +30,12 @@ function handlers(over: Record<string, Handler> = {}): Record<string, Handler> {
     'agents.list': () => ({
       agents: [
         agent('main', { default: true, bindings: [{ index: 0, channel: 'discord', accountId: 'default', matchedBy: 'binding.account' }] }),
-        agent('ops', { name: 'Ops', emoji: '🛠️', state: 'thinking', bindings: [{ index: 1, channel: 'telegram', accountId: 'alerts', matchedBy: 'binding.account' }] }),
+        agent('ops', {
+          name: 'Ops',
+          emoji: '🛠️',
+          state: 'thinking',
+          bindings: [{ index: 1, channel: 'telegram', accountId: 'alerts', matchedBy: 'binding.account' }],
+        }),
       ],
     }),
     'agents.delete': () => ({ agentId: 'ops', removedBindings: [1], purged: false, hash: HASH_B, warnings: [] }),
@@ -80,7 +90,9 @@ describe('deleting an agent', () => {
     const list = within(dialog).getByRole('list', { name: 'Bindings to this agent' });
     expect(within(list).getByText('bindings[1]')).toBeTruthy();
     expect(within(list).getByText('Telegram')).toBeTruthy();
-    const purge = within(dialog).getByRole('checkbox', { name: 'Also delete its data (sessions, workspace, keychain entries)' }) as HTMLInputElement;
+    const purge = within(dialog).getByRole('checkbox', {
+      name: 'Also delete its data (sessions, workspace, keychain entries)',
+    }) as HTMLInputElement;
     expect(purge.checked).toBe(false);
     const remove = within(dialog).getByRole('button', { name: 'Delete agent' }) as HTMLButtonElement;
     expect(remove.disabled).toBe(true);
@@ -93,7 +105,17 @@ describe('deleting an agent', () => {
   });
 
   it('deletes the data only when asked, and says what will go', async () => {
-    const { transport, dialog } = await openDelete(handlers({ 'agents.delete': () => ({ agentId: 'ops', removedBindings: [1], purged: true, hash: HASH_B, warnings: ['its keychain entries (agent:ops:auth:*) could not be deleted: locked'] }) }));
+    const { transport, dialog } = await openDelete(
+      handlers({
+        'agents.delete': () => ({
+          agentId: 'ops',
+          removedBindings: [1],
+          purged: true,
+          hash: HASH_B,
+          warnings: ['its keychain entries (agent:ops:auth:*) could not be deleted: locked'],
+        }),
+      }),
+    );
     fireEvent.click(within(dialog).getByRole('checkbox', { name: 'Remove this binding too' }));
     fireEvent.click(within(dialog).getByRole('checkbox', { name: /Also delete its data/ }));
     expect(within(dialog).getByRole('alert').textContent).toContain('permanently deletes /home/ann/.switchboard/workspace-ops');
@@ -108,7 +130,11 @@ describe('deleting an agent', () => {
     const h = handlers({
       'config.get': () => configGet(raw, current)(),
       'agents.delete': (p: { baseHash: string }) => {
-        if (p.baseHash !== current) throw new ControlError('conflict', 'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again');
+        if (p.baseHash !== current)
+          throw new ControlError(
+            'conflict',
+            'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again',
+          );
         return { agentId: 'ops', removedBindings: [1], purged: false, hash: HASH_B, warnings: [] };
       },
     });

@@ -6,7 +6,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useNav } from '../../src-renderer/store/nav.ts';
 import { AgentsView } from '../../src-renderer/views/agents/AgentsView.tsx';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { agent, baseHandlers, configGet, connectFake, HASH_A, HASH_B, HASH_C, sampleConfig, status, type Handler } from './agents-fake-gateway.ts';
+import {
+  agent,
+  baseHandlers,
+  configGet,
+  connectFake,
+  HASH_A,
+  HASH_B,
+  HASH_C,
+  sampleConfig,
+  status,
+  type Handler,
+} from './agents-fake-gateway.ts';
 
 afterEach(cleanup);
 
@@ -40,27 +51,41 @@ function liveConfig(raw = sampleConfig()) {
       state.raw = structuredClone(state.raw);
       (state.raw.agents as { list: unknown[] }).list.push({ id: p.agent.id });
       state.hash = HASH_B;
-      return { agentId: p.agent.id, workspace: `/home/ann/.switchboard/workspace-${p.agent.id}`, agentDir: `/home/ann/.switchboard/agents/${p.agent.id}/agent`, hash: HASH_B };
+      return {
+        agentId: p.agent.id,
+        workspace: `/home/ann/.switchboard/workspace-${p.agent.id}`,
+        agentDir: `/home/ann/.switchboard/agents/${p.agent.id}/agent`,
+        hash: HASH_B,
+      };
     },
     'config.apply': (p: { config: Record<string, unknown> }) => {
       state.raw = p.config;
       state.hash = HASH_C;
       return { hash: HASH_C, issues: [] };
     },
-    'auth.add': (p: { agentId: string; shared?: boolean }) => ({ agentId: p.agentId, profileId: 'default', scope: p.shared ? 'shared' : 'agent' }),
+    'auth.add': (p: { agentId: string; shared?: boolean }) => ({
+      agentId: p.agentId,
+      profileId: 'default',
+      scope: p.shared ? 'shared' : 'agent',
+    }),
   };
   return { state, handlers };
 }
 
 describe('agent wizard: creating', () => {
-  it('refuses Next on an invalid id and shows the checker\'s error with its config path under the field', async () => {
+  it("refuses Next on an invalid id and shows the checker's error with its config path under the field", async () => {
     await openWizard(baseHandlers());
     expect(document.activeElement).toBe(screen.getByLabelText('Agent id'));
     fillIdentity('ops!');
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
     const field = screen.getByLabelText('Agent id');
     await waitFor(() => expect(field.getAttribute('aria-invalid')).toBe('true'));
-    const error = document.getElementById(field.getAttribute('aria-describedby')!.split(' ').find((id) => id.endsWith('-error'))!)!;
+    const error = document.getElementById(
+      field
+        .getAttribute('aria-describedby')!
+        .split(' ')
+        .find((id) => id.endsWith('-error'))!,
+    )!;
     expect(error.textContent).toContain('agent id "ops!" is not allowed');
     expect(error.textContent).toContain('(agents.list[1].id)');
     expect(screen.getByRole('heading', { name: 'Identity' })).toBeTruthy();
@@ -94,11 +119,18 @@ describe('agent wizard: creating', () => {
     await next('Review');
     fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
     await screen.findByRole('heading', { name: 'Ops is ready' });
-    expect(transport.called('agents.create')).toEqual([{
-      baseHash: HASH_A,
-      agent: { id: 'ops', name: 'Ops', persona: 'You are Ops.', tools: { allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'] } },
-      bindings: [{ channel: 'telegram', accountId: 'alerts' }],
-    }]);
+    expect(transport.called('agents.create')).toEqual([
+      {
+        baseHash: HASH_A,
+        agent: {
+          id: 'ops',
+          name: 'Ops',
+          persona: 'You are Ops.',
+          tools: { allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'] },
+        },
+        bindings: [{ channel: 'telegram', accountId: 'alerts' }],
+      },
+    ]);
     expect(transport.called('auth.add')).toEqual([{ agentId: 'ops', apiKey: 'sk-ant-test-key', label: 'added in the agent wizard' }]);
     expect(transport.called('config.apply')).toEqual([]);
     fireEvent.click(screen.getByRole('button', { name: 'Open chats' }));
@@ -110,7 +142,15 @@ describe('agent wizard: creating', () => {
       ...baseHandlers(),
       'config.validate': () => ({
         ok: false,
-        issues: [{ severity: 'error', code: 'shared_path', path: 'agents.list[1].workspace', message: 'agent "ops" would use /home/ann/.switchboard/workspace as its workspace, which is already the workspace of agent "main"; each agent needs its own folders' }],
+        issues: [
+          {
+            severity: 'error',
+            code: 'shared_path',
+            path: 'agents.list[1].workspace',
+            message:
+              'agent "ops" would use /home/ann/.switchboard/workspace as its workspace, which is already the workspace of agent "main"; each agent needs its own folders',
+          },
+        ],
       }),
     });
     fillIdentity();
@@ -120,7 +160,9 @@ describe('agent wizard: creating', () => {
     fireEvent.change(screen.getByLabelText('Workspace folder'), { target: { value: '~/.switchboard/workspace' } });
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
     await waitFor(() => expect(screen.getByLabelText('Workspace folder').getAttribute('aria-invalid')).toBe('true'));
-    expect(screen.getByText(/which is already the workspace of agent "main"; each agent needs its own folders \(agents\.list\[1\]\.workspace\)/)).toBeTruthy();
+    expect(
+      screen.getByText(/which is already the workspace of agent "main"; each agent needs its own folders \(agents\.list\[1\]\.workspace\)/),
+    ).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Workspace' })).toBeTruthy();
     const sent = transport.called('config.validate')[0] as { config: { agents: { list: { id: string; workspace: string }[] } } };
     expect(sent.config.agents.list[1]).toMatchObject({ id: 'ops', workspace: '~/.switchboard/workspace' });
@@ -138,10 +180,20 @@ describe('agent wizard: creating', () => {
     for (const heading of ['Channels', 'Tools', 'Review']) await next(heading);
     fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
     await screen.findByRole('heading', { name: 'Ops is ready' });
-    expect(transport.methods().filter((m) => ['agents.create', 'config.get', 'config.apply', 'auth.add'].includes(m)).slice(-4)).toEqual(['agents.create', 'config.get', 'config.apply', 'auth.add']);
+    expect(
+      transport
+        .methods()
+        .filter((m) => ['agents.create', 'config.get', 'config.apply', 'auth.add'].includes(m))
+        .slice(-4),
+    ).toEqual(['agents.create', 'config.get', 'config.apply', 'auth.add']);
     expect((transport.called('config.apply')[0] as { baseHash: string }).baseHash).toBe(HASH_B);
-    expect((state.raw.agents as { list: Record<string, unknown>[] }).list.find((a) => a.id === 'ops')).toEqual({ id: 'ops', authProfiles: { scope: 'shared' } });
-    expect(transport.called('auth.add')).toEqual([{ agentId: 'ops', apiKey: 'sk-ant-pool', shared: true, label: 'added to the shared pool in the agent wizard' }]);
+    expect((state.raw.agents as { list: Record<string, unknown>[] }).list.find((a) => a.id === 'ops')).toEqual({
+      id: 'ops',
+      authProfiles: { scope: 'shared' },
+    });
+    expect(transport.called('auth.add')).toEqual([
+      { agentId: 'ops', apiKey: 'sk-ant-pool', shared: true, label: 'added to the shared pool in the agent wizard' },
+    ]);
   });
 
   it('on a conflict shows the reload banner, keeps the input, and saves on the new hash after Reload', async () => {
@@ -217,7 +269,12 @@ describe('agent wizard: creating', () => {
 
 describe('agent wizard: editing', () => {
   const raw = sampleConfig({
-    agents: { list: [{ id: 'main', default: true }, { id: 'ops', name: 'Ops', model: 'claude-opus-5-5' }] },
+    agents: {
+      list: [
+        { id: 'main', default: true },
+        { id: 'ops', name: 'Ops', model: 'claude-opus-5-5' },
+      ],
+    },
     bindings: [{ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts' } }],
   });
   const handlers = (): Record<string, Handler> => ({
@@ -242,7 +299,10 @@ describe('agent wizard: editing', () => {
     const h = handlers();
     let current = { raw, hash: HASH_A };
     h['config.get'] = () => configGet(current.raw, current.hash)();
-    h['agents.update'] = () => { current = { raw, hash: HASH_B }; return { agentId: 'ops', hash: HASH_B }; };
+    h['agents.update'] = () => {
+      current = { raw, hash: HASH_B };
+      return { agentId: 'ops', hash: HASH_B };
+    };
     h['config.apply'] = () => ({ hash: HASH_C, issues: [] });
     const transport = await openWizard(h, ['ops']);
     await screen.findByRole('heading', { name: 'Edit Ops' });

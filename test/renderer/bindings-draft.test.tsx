@@ -3,17 +3,34 @@
 // becomes a binding, and what the tester decides for a few messages.
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_TESTER, analyzeDraft, bindingOf, formOf, moveBy, moveToGap, rowTier, type DraftRow, type RawBinding, type TesterInput,
+  EMPTY_TESTER,
+  analyzeDraft,
+  bindingOf,
+  formOf,
+  moveBy,
+  moveToGap,
+  rowTier,
+  type DraftRow,
+  type RawBinding,
+  type TesterInput,
 } from '../../src-renderer/views/bindings/draft.ts';
 import { runRouteTest } from '../../src-renderer/views/bindings/RouteTester.tsx';
 
 const RAW = {
-  agents: { list: [{ id: 'main', default: true }, { id: 'ops', name: 'Ops', identity: { emoji: '🛠' } }] },
+  agents: {
+    list: [
+      { id: 'main', default: true },
+      { id: 'ops', name: 'Ops', identity: { emoji: '🛠' } },
+    ],
+  },
   channels: { telegram: { accounts: { default: { enabled: false }, alerts: { enabled: false } } } },
 };
 
 const rows = (...bindings: RawBinding[]): DraftRow[] => bindings.map((binding, i) => ({ key: `k${i}`, binding }));
-const tg = (agentId: string, match: Partial<RawBinding['match']> = {}): RawBinding => ({ agentId, match: { channel: 'telegram', ...match } });
+const tg = (agentId: string, match: Partial<RawBinding['match']> = {}): RawBinding => ({
+  agentId,
+  match: { channel: 'telegram', ...match },
+});
 
 describe('reordering', () => {
   it('moves a row into a gap, counting gaps before the move', () => {
@@ -41,13 +58,17 @@ describe('checking the draft', () => {
     const a = analyzeDraft(RAW, rows(tg('ops'), tg('opz', { accountId: 'alerts' })));
     expect(a.config).toBeUndefined();
     expect(a.rows[0]).toEqual([]);
-    expect(a.rows[1]).toEqual([expect.objectContaining({ severity: 'error', code: 'unknown_agent', field: 'agentId', path: 'bindings[1].agentId' })]);
+    expect(a.rows[1]).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'unknown_agent', field: 'agentId', path: 'bindings[1].agentId' }),
+    ]);
     expect(a.rows[1]![0]!.message).toContain('did you mean "ops"');
   });
 
   it('puts roles without a guild on the roles field', () => {
     const a = analyzeDraft(RAW, rows(tg('ops', { roles: ['admin'] })));
-    expect(a.rows[0]).toContainEqual(expect.objectContaining({ code: 'roles_without_guild', field: 'roles', path: 'bindings[0].match.roles' }));
+    expect(a.rows[0]).toContainEqual(
+      expect.objectContaining({ code: 'roles_without_guild', field: 'roles', path: 'bindings[0].match.roles' }),
+    );
   });
 
   it('marks a shadowed binding with the binding that shadows it, even while another row has an error', () => {
@@ -81,7 +102,10 @@ describe('checking the draft', () => {
 describe('the add/edit form', () => {
   it('writes what the form says, leaving out empty fields', () => {
     const form = { ...formOf(tg('ops')), accountId: 'alerts', peerKind: 'group', peerId: ' -100123 ', roles: '' };
-    expect(bindingOf(form)).toEqual({ agentId: 'ops', match: { channel: 'telegram', accountId: 'alerts', peer: { kind: 'group', id: '-100123' } } });
+    expect(bindingOf(form)).toEqual({
+      agentId: 'ops',
+      match: { channel: 'telegram', accountId: 'alerts', peer: { kind: 'group', id: '-100123' } },
+    });
   });
 
   it('keeps how unchanged parts were written: no accountId stays unwritten, numbers stay numbers', () => {
@@ -104,22 +128,30 @@ describe('the add/edit form', () => {
 });
 
 describe('the route tester', () => {
-  const config = analyzeDraft(RAW, rows(
-    tg('ops', { peer: { kind: 'group', id: '-100' } }),
-    tg('ops', { accountId: 'alerts' }),
-  )).config!;
+  const config = analyzeDraft(RAW, rows(tg('ops', { peer: { kind: 'group', id: '-100' } }), tg('ops', { accountId: 'alerts' }))).config!;
   const test = (input: Partial<TesterInput>) => runRouteTest(config, { ...EMPTY_TESTER, ...input });
 
   it('names the binding, tier and group session for a group message', () => {
     const t = test({ peerKind: 'group', peerId: '-100' });
     expect(t.kind).toBe('ok');
     if (t.kind !== 'ok') return;
-    expect(t.explanation.decision).toMatchObject({ agentId: 'ops', bindingIndex: 0, matchedBy: 'binding.peer', sessionKey: 'agent:ops:telegram:group:-100', mainSessionKey: 'agent:ops:main' });
+    expect(t.explanation.decision).toMatchObject({
+      agentId: 'ops',
+      bindingIndex: 0,
+      matchedBy: 'binding.peer',
+      sessionKey: 'agent:ops:telegram:group:-100',
+      mainSessionKey: 'agent:ops:main',
+    });
   });
 
   it('normalises the account like the gateway does', () => {
     const t = test({ accountId: '  ALERTS ', peerKind: 'direct', peerId: '5' });
-    expect(t.kind === 'ok' && t.explanation.decision).toMatchObject({ agentId: 'ops', bindingIndex: 1, matchedBy: 'binding.account', sessionKey: 'agent:ops:main' });
+    expect(t.kind === 'ok' && t.explanation.decision).toMatchObject({
+      agentId: 'ops',
+      bindingIndex: 1,
+      matchedBy: 'binding.account',
+      sessionKey: 'agent:ops:main',
+    });
   });
 
   it('falls back to the default agent when nothing matches, and says why each binding did not', () => {
@@ -134,7 +166,11 @@ describe('the route tester', () => {
 
   it('uses the parent peer for a thread or topic', () => {
     const t = test({ peerKind: 'group', peerId: '-100:topic:7', parentKind: 'group', parentId: '-100' });
-    expect(t.kind === 'ok' && t.explanation.decision).toMatchObject({ bindingIndex: 0, matchedBy: 'binding.peer.parent', sessionKey: 'agent:ops:telegram:group:-100:topic:7' });
+    expect(t.kind === 'ok' && t.explanation.decision).toMatchObject({
+      bindingIndex: 0,
+      matchedBy: 'binding.peer.parent',
+      sessionKey: 'agent:ops:telegram:group:-100:topic:7',
+    });
   });
 
   it('says there is nothing to test without a valid config', () => {

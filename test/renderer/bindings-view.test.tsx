@@ -48,7 +48,12 @@ const HASH_B = 'b'.repeat(64);
 
 function configWith(bindings: unknown[]) {
   return {
-    agents: { list: [{ id: 'main', default: true, name: 'Main' }, { id: 'ops', name: 'Ops', identity: { emoji: '🛠' } }] },
+    agents: {
+      list: [
+        { id: 'main', default: true, name: 'Main' },
+        { id: 'ops', name: 'Ops', identity: { emoji: '🛠' } },
+      ],
+    },
     bindings,
     channels: { telegram: { accounts: { default: { enabled: false }, alerts: { enabled: false } } } },
   };
@@ -57,14 +62,26 @@ function configWith(bindings: unknown[]) {
 function startGateway(bindings: unknown[], extra: Record<string, Handler> = {}) {
   let current = { hash: HASH_A, raw: configWith(bindings) };
   const transport = new FakeTransport({
-    'config.get': () => ({ configPath: '/tmp/switchboard.json', exists: true, hash: current.hash, raw: structuredClone(current.raw), issues: [] }),
+    'config.get': () => ({
+      configPath: '/tmp/switchboard.json',
+      exists: true,
+      hash: current.hash,
+      raw: structuredClone(current.raw),
+      issues: [],
+    }),
     'bindings.set': (params) => {
       const p = params as { baseHash: string; bindings: unknown[] };
-      if (p.baseHash !== current.hash) throw { code: 'conflict', message: 'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again' };
+      if (p.baseHash !== current.hash)
+        throw {
+          code: 'conflict',
+          message: 'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again',
+        };
       current = { hash: HASH_B, raw: { ...current.raw, bindings: p.bindings } };
       return { hash: HASH_B, shadowed: [] };
     },
-    status: () => { throw { code: 'unavailable', message: 'not in this test' }; },
+    status: () => {
+      throw { code: 'unavailable', message: 'not in this test' };
+    },
     'agents.list': () => ({ agents: [] }),
     'pairing.list': () => ({ pending: [] }),
     ...extra,
@@ -79,7 +96,10 @@ function startGateway(bindings: unknown[], extra: Record<string, Handler> = {}) 
   };
 }
 
-const rowNames = () => within(screen.getByRole('list', { name: 'Bindings' })).getAllByRole('listitem', { name: /^Binding \d+:/ }).map((li) => li.getAttribute('aria-label'));
+const rowNames = () =>
+  within(screen.getByRole('list', { name: 'Bindings' }))
+    .getAllByRole('listitem', { name: /^Binding \d+:/ })
+    .map((li) => li.getAttribute('aria-label'));
 const decidedBy = () => screen.getByTestId('decided-by').textContent;
 const setField = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
 
@@ -180,7 +200,7 @@ describe('Bindings view', () => {
     expect(row.textContent).toContain('binding names agent "ghost", which is not defined');
   });
 
-  it('adds a binding through the dialog, with the checker\'s error on the field it belongs to', async () => {
+  it("adds a binding through the dialog, with the checker's error on the field it belongs to", async () => {
     startGateway([]);
     render(<BindingsView />);
     fireEvent.click((await screen.findAllByRole('button', { name: 'Add binding' }))[0]!);
@@ -189,7 +209,9 @@ describe('Bindings view', () => {
     fireEvent.change(field('Agent'), { target: { value: 'ops' } });
     fireEvent.change(field('Roles'), { target: { value: 'admin' } });
     fireEvent.blur(field('Roles'));
-    expect(within(dialog).getByRole('alert').textContent).toBe('roles only apply inside a guild: add match.guildId (bindings[0].match.roles)');
+    expect(within(dialog).getByRole('alert').textContent).toBe(
+      'roles only apply inside a guild: add match.guildId (bindings[0].match.roles)',
+    );
     expect(field('Roles').getAttribute('aria-invalid')).toBe('true');
 
     fireEvent.change(field('Roles'), { target: { value: '' } });
@@ -206,7 +228,9 @@ describe('Bindings view', () => {
     render(<BindingsView />);
     await screen.findByRole('list', { name: 'Bindings' });
     fireEvent.click(screen.getByRole('button', { name: 'Remove binding 0' }));
-    await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Save changes' })); });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    });
     const set = transport.calls.find((c) => c.method === 'bindings.set');
     expect(set?.params).toEqual({ baseHash: HASH_A, bindings: [] });
     await waitFor(() => expect(screen.queryByText('Unsaved changes')).toBeNull());
@@ -219,21 +243,35 @@ describe('Bindings view', () => {
     await screen.findByRole('list', { name: 'Bindings' });
     fireEvent.click(screen.getByRole('button', { name: 'Remove binding 0' }));
     gw.changeElsewhere(configWith([{ agentId: 'main', match: { channel: 'telegram' } }]));
-    await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Save changes' })); });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    });
 
     expect(await screen.findByText('The config changed elsewhere since you started editing.')).toBeTruthy();
     expect(screen.getByText(/Their change touched the bindings too/)).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'No bindings yet' })).toBeTruthy();
 
-    await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Reload theirs, discard mine' })); });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Reload theirs, discard mine' }));
+    });
     await waitFor(() => expect(rowNames()).toEqual(['Binding 0: Main ← Telegram, default account']));
   });
 
   it('fixes a file whose bindings are broken by replacing the file, since bindings.set only edits a valid one', async () => {
     const { transport } = startGateway([{ agentId: 'ghost', match: { channel: 'telegram' } }], {
       'config.get': () => ({
-        configPath: '/tmp/switchboard.json', exists: true, hash: HASH_A, raw: configWith([{ agentId: 'ghost', match: { channel: 'telegram' } }]),
-        issues: [{ severity: 'error', code: 'unknown_agent', message: 'binding names agent "ghost", which is not defined', path: 'bindings[0].agentId' }],
+        configPath: '/tmp/switchboard.json',
+        exists: true,
+        hash: HASH_A,
+        raw: configWith([{ agentId: 'ghost', match: { channel: 'telegram' } }]),
+        issues: [
+          {
+            severity: 'error',
+            code: 'unknown_agent',
+            message: 'binding names agent "ghost", which is not defined',
+            path: 'bindings[0].agentId',
+          },
+        ],
       }),
       'config.apply': () => ({ hash: HASH_B, issues: [] }),
     });
@@ -243,20 +281,31 @@ describe('Bindings view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Edit binding 0' }));
     fireEvent.change(within(screen.getByRole('dialog')).getByLabelText('Agent'), { target: { value: 'ops' } });
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Apply' }));
-    await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Save changes' })); });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    });
     const apply = transport.calls.find((c) => c.method === 'config.apply');
-    expect(apply?.params).toMatchObject({ baseHash: HASH_A, config: { bindings: [{ agentId: 'ops', match: { channel: 'telegram' } }], agents: configWith([]).agents } });
+    expect(apply?.params).toMatchObject({
+      baseHash: HASH_A,
+      config: { bindings: [{ agentId: 'ops', match: { channel: 'telegram' } }], agents: configWith([]).agents },
+    });
     expect(transport.calls.some((c) => c.method === 'bindings.set')).toBe(false);
   });
 
-  it('shows the server\'s message when it refuses the change', async () => {
+  it("shows the server's message when it refuses the change", async () => {
     startGateway([{ agentId: 'ops', match: { channel: 'telegram' } }], {
-      'bindings.set': () => { throw { code: 'bad_request', message: 'the change would make the config invalid: bindings[0].match.channel: unknown channel' }; },
+      'bindings.set': () => {
+        throw { code: 'bad_request', message: 'the change would make the config invalid: bindings[0].match.channel: unknown channel' };
+      },
     });
     render(<BindingsView />);
     await screen.findByRole('list', { name: 'Bindings' });
     fireEvent.click(screen.getByRole('button', { name: 'Remove binding 0' }));
-    await act(async () => { fireEvent.click(screen.getByRole('button', { name: 'Save changes' })); });
-    expect((await screen.findByText('Could not save the bindings:')).parentElement!.textContent).toContain('bindings[0].match.channel: unknown channel');
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    });
+    expect((await screen.findByText('Could not save the bindings:')).parentElement!.textContent).toContain(
+      'bindings[0].match.channel: unknown channel',
+    );
   });
 });

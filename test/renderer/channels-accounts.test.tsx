@@ -13,7 +13,12 @@ afterEach(cleanup);
 const ACCOUNTS: ChannelStatus[] = [
   { channel: 'whatsapp', accountId: 'personal', state: 'linking' },
   { channel: 'telegram', accountId: 'default', state: 'connected', lastMessageAt: Date.now() - 5 * 60_000 },
-  { channel: 'telegram', accountId: 'alerts', state: 'error', reason: 'the bot token was rejected (401 Unauthorized) — store a new one with switchboard secrets set telegram/alerts' },
+  {
+    channel: 'telegram',
+    accountId: 'alerts',
+    state: 'error',
+    reason: 'the bot token was rejected (401 Unauthorized) — store a new one with switchboard secrets set telegram/alerts',
+  },
   { channel: 'discord', accountId: 'default', state: 'connecting', lastError: 'gateway closed the connection (4000)' },
   { channel: 'telegram', accountId: 'old', state: 'stopped', reason: 'disabled in the config' },
 ];
@@ -57,30 +62,51 @@ describe('channel accounts', () => {
       }),
     });
     render(<ChannelsView />);
-    expect(within(row('Telegram account alerts')).getAllByRole('link').map((l) => l.textContent)).toEqual(['Ops']);
-    expect(within(row('Telegram account default')).getAllByRole('link').map((l) => l.textContent)).toEqual(['Home']);
+    expect(
+      within(row('Telegram account alerts'))
+        .getAllByRole('link')
+        .map((l) => l.textContent),
+    ).toEqual(['Ops']);
+    expect(
+      within(row('Telegram account default'))
+        .getAllByRole('link')
+        .map((l) => l.textContent),
+    ).toEqual(['Home']);
   });
 
   it('Probe shows the identity, or the error, inline under the account', async () => {
     const transport = await connectFake({
       ...baseHandlers(status({ channels: [ACCOUNTS[1]!, ACCOUNTS[2]!] })),
-      'channels.probe': (p: { channel: string; accountId: string }) => (p.accountId === 'default'
-        ? { channel: 'telegram', accountId: 'default', ok: true, identity: '@home_bot' }
-        : { channel: 'telegram', accountId: 'alerts', ok: false, error: '401 Unauthorized: the token was revoked' }),
+      'channels.probe': (p: { channel: string; accountId: string }) =>
+        p.accountId === 'default'
+          ? { channel: 'telegram', accountId: 'default', ok: true, identity: '@home_bot' }
+          : { channel: 'telegram', accountId: 'alerts', ok: false, error: '401 Unauthorized: the token was revoked' },
     });
     render(<ChannelsView />);
     fireEvent.click(screen.getByRole('button', { name: 'Probe Telegram account default' }));
     fireEvent.click(screen.getByRole('button', { name: 'Probe Telegram account alerts' }));
-    await waitFor(() => expect(screen.getByRole('status', { name: 'Probe result for Telegram account default' }).textContent).toContain('signed in as @home_bot'));
-    await waitFor(() => expect(screen.getByRole('status', { name: 'Probe result for Telegram account alerts' }).textContent).toContain('401 Unauthorized: the token was revoked'));
-    expect(transport.called('channels.probe')).toEqual([{ channel: 'telegram', accountId: 'default' }, { channel: 'telegram', accountId: 'alerts' }]);
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'Probe result for Telegram account default' }).textContent).toContain(
+        'signed in as @home_bot',
+      ),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'Probe result for Telegram account alerts' }).textContent).toContain(
+        '401 Unauthorized: the token was revoked',
+      ),
+    );
+    expect(transport.called('channels.probe')).toEqual([
+      { channel: 'telegram', accountId: 'default' },
+      { channel: 'telegram', accountId: 'alerts' },
+    ]);
   });
 
-  it('Reconnect restarts just that account, and a refusal is shown with the server\'s reason', async () => {
+  it("Reconnect restarts just that account, and a refusal is shown with the server's reason", async () => {
     const transport = await connectFake({
       ...baseHandlers(status({ channels: [ACCOUNTS[1]!, ACCOUNTS[2]!] })),
       'channels.restart': (p: { channel: string; accountId: string }) => {
-        if (p.accountId === 'alerts') throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
+        if (p.accountId === 'alerts')
+          throw new ControlError('unavailable', 'the gateway is stopped; start it and its channel accounts connect');
         return { channel: 'telegram', accountId: p.accountId, state: 'connected' };
       },
     });
@@ -89,19 +115,31 @@ describe('channel accounts', () => {
     const toasts = () => useToasts.getState().toasts.map((t) => `${t.tone}: ${t.text}`);
     await waitFor(() => expect(toasts()).toContain('ok: Telegram account default: reconnected (connected)'));
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect Telegram account alerts' }));
-    await waitFor(() => expect(toasts()).toContain('danger: Could not reconnect Telegram account alerts: the gateway is stopped; start it and its channel accounts connect'));
-    expect(transport.called('channels.restart')).toEqual([{ channel: 'telegram', accountId: 'default' }, { channel: 'telegram', accountId: 'alerts' }]);
+    await waitFor(() =>
+      expect(toasts()).toContain(
+        'danger: Could not reconnect Telegram account alerts: the gateway is stopped; start it and its channel accounts connect',
+      ),
+    );
+    expect(transport.called('channels.restart')).toEqual([
+      { channel: 'telegram', accountId: 'default' },
+      { channel: 'telegram', accountId: 'alerts' },
+    ]);
   });
 
-  it('a probe the gateway refuses shows the server\'s message', async () => {
+  it("a probe the gateway refuses shows the server's message", async () => {
     await connectFake({
       ...baseHandlers(status({ channels: [ACCOUNTS[1]!] })),
-      'channels.probe': () => { throw new ControlError('not_found', 'telegram account "default" is not configured; add it under channels.telegram.accounts'); },
+      'channels.probe': () => {
+        throw new ControlError('not_found', 'telegram account "default" is not configured; add it under channels.telegram.accounts');
+      },
     });
     render(<ChannelsView />);
     fireEvent.click(screen.getByRole('button', { name: 'Probe Telegram account default' }));
-    await waitFor(() => expect(screen.getByRole('status', { name: 'Probe result for Telegram account default' }).textContent)
-      .toContain('telegram account "default" is not configured; add it under channels.telegram.accounts'));
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'Probe result for Telegram account default' }).textContent).toContain(
+        'telegram account "default" is not configured; add it under channels.telegram.accounts',
+      ),
+    );
   });
 
   it('with no accounts, explains how to add one with the real config block and commands', async () => {
@@ -118,7 +156,12 @@ describe('channel accounts', () => {
   });
 
   it('shows the load error from the gateway', async () => {
-    await connectFake({ ...baseHandlers(), status: () => { throw new ControlError('unavailable', 'the gateway is restarting'); } });
+    await connectFake({
+      ...baseHandlers(),
+      status: () => {
+        throw new ControlError('unavailable', 'the gateway is restarting');
+      },
+    });
     render(<ChannelsView />);
     expect(screen.getByRole('alert').textContent).toContain('the gateway is restarting');
   });

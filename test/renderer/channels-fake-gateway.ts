@@ -12,6 +12,8 @@ export function baseHandlers(s: Status = status()): Record<string, Handler> {
     status: () => s,
     'agents.list': () => ({ agents: [agent('main', { default: true })] }),
     'pairing.list': () => ({ pending: [] }),
-    'config.get': () => { throw new ControlError('unavailable', 'not in this test'); },
+    'config.get': () => {
+      throw new ControlError('unavailable', 'not in this test');
+    },
   };
 }

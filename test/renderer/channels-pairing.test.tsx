@@ -15,8 +15,14 @@ afterEach(() => {
 });
 
 const request = (over: Partial<PendingPairing> = {}): PendingPairing => ({
-  channel: 'telegram', account: 'default', code: 'K7PM2QXA', senderId: '222333', senderName: 'Bob',
-  createdAt: Date.now(), expiresAt: Date.now() + 60 * 60_000, ...over,
+  channel: 'telegram',
+  account: 'default',
+  code: 'K7PM2QXA',
+  senderId: '222333',
+  senderName: 'Bob',
+  createdAt: Date.now(),
+  expiresAt: Date.now() + 60 * 60_000,
+  ...over,
 });
 
 describe('pairing requests', () => {
@@ -26,7 +32,9 @@ describe('pairing requests', () => {
     render(<PairingRequests />);
     expect(screen.getByRole('heading', { name: 'No one is waiting' })).toBeTruthy();
     pending = [request()];
-    act(() => transport.emit('message.dropped', { channel: 'telegram', accountId: 'default', reason: 'pairing_pending', senderId: '222333' }));
+    act(() =>
+      transport.emit('message.dropped', { channel: 'telegram', accountId: 'default', reason: 'pairing_pending', senderId: '222333' }),
+    );
     await waitFor(() => expect(screen.getByRole('button', { name: 'Approve Bob on Telegram (default)' })).toBeTruthy());
     const table = screen.getByRole('table', { name: 'Pending pairing requests' });
     expect(within(table).getByText('K7PM2QXA')).toBeTruthy();
@@ -36,7 +44,10 @@ describe('pairing requests', () => {
   it('counts down to the expiry every second, and marks a request that ran out', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(new Date('2026-11-21T10:00:00Z'));
-    await connectFake({ ...baseHandlers(), 'pairing.list': () => ({ pending: [request({ expiresAt: Date.parse('2026-11-21T10:03:05Z') })] }) });
+    await connectFake({
+      ...baseHandlers(),
+      'pairing.list': () => ({ pending: [request({ expiresAt: Date.parse('2026-11-21T10:03:05Z') })] }),
+    });
     render(<PairingRequests />);
     const table = screen.getByRole('table', { name: 'Pending pairing requests' });
     expect(within(table).getByText('3:05')).toBeTruthy();
@@ -63,23 +74,32 @@ describe('pairing requests', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Approve Bob on Telegram (default)' }));
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Approve Bob on Telegram (default)' })).toBeNull());
     expect(transport.called('pairing.approve')).toEqual([{ channel: 'telegram', code: 'K7PM2QXA', account: 'default' }]);
-    expect(useToasts.getState().toasts.map((t) => t.text)).toEqual(['Approved Bob on Telegram (default). Their next message goes to an agent.']);
+    expect(useToasts.getState().toasts.map((t) => t.text)).toEqual([
+      'Approved Bob on Telegram (default). Their next message goes to an agent.',
+    ]);
     expect(screen.getByRole('button', { name: 'Approve 555 on Telegram (default)' })).toBeTruthy();
     expect(within(screen.getByLabelText('Approved in this session')).getByText('Bob')).toBeTruthy();
     expect(useGateway.getState().pairing.map((p) => p.code)).toEqual(['ZZ99YY88']);
   });
 
-  it('a refused approval shows the gateway\'s message on the row and keeps it', async () => {
+  it("a refused approval shows the gateway's message on the row and keeps it", async () => {
     await connectFake({
       ...baseHandlers(),
       'pairing.list': () => ({ pending: [request()] }),
-      'pairing.approve': () => { throw new ControlError('conflict', 'code K7PM2QXA is pending on several telegram accounts (default, alerts); say which with --account'); },
+      'pairing.approve': () => {
+        throw new ControlError(
+          'conflict',
+          'code K7PM2QXA is pending on several telegram accounts (default, alerts); say which with --account',
+        );
+      },
     });
     render(<PairingRequests />);
     fireEvent.click(screen.getByRole('button', { name: 'Approve Bob on Telegram (default)' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe(
-      'Could not approve Bob: code K7PM2QXA is pending on several telegram accounts (default, alerts); say which with --account',
-    ));
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        'Could not approve Bob: code K7PM2QXA is pending on several telegram accounts (default, alerts); say which with --account',
+      ),
+    );
     expect((screen.getByRole('button', { name: 'Approve Bob on Telegram (default)' }) as HTMLButtonElement).disabled).toBe(false);
   });
 });

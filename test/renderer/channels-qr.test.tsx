@@ -24,13 +24,27 @@ function svgOf(img: HTMLElement): string {
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
 async function openLinkDialog(login: () => Promise<unknown>) {
   const transport = await connectFake({
-    ...baseHandlers(status({ channels: [{ channel: 'whatsapp', accountId: 'personal', state: 'stopped', reason: 'not linked — link it with switchboard channels login --channel whatsapp --account personal' }] })),
+    ...baseHandlers(
+      status({
+        channels: [
+          {
+            channel: 'whatsapp',
+            accountId: 'personal',
+            state: 'stopped',
+            reason: 'not linked — link it with switchboard channels login --channel whatsapp --account personal',
+          },
+        ],
+      }),
+    ),
     'channels.login': login,
   });
   render(<ChannelsView />);
@@ -95,7 +109,7 @@ describe('linking a WhatsApp account', () => {
     await act(async () => login.reject(new ControlError('unavailable', 'cleanup')));
   });
 
-  it('an unscanned code ends as expired with the gateway\'s message, and Try again starts a new attempt', async () => {
+  it("an unscanned code ends as expired with the gateway's message, and Try again starts a new attempt", async () => {
     let attempts = 0;
     const transport = await openLinkDialog(async () => {
       attempts++;
@@ -109,8 +123,10 @@ describe('linking a WhatsApp account', () => {
     expect(transport.called('channels.login')).toHaveLength(2);
   });
 
-  it('a failed link shows the gateway\'s reason', async () => {
-    await openLinkDialog(async () => { throw new ControlError('conflict', 'another WhatsApp Web session replaced this one'); });
+  it("a failed link shows the gateway's reason", async () => {
+    await openLinkDialog(async () => {
+      throw new ControlError('conflict', 'another WhatsApp Web session replaced this one');
+    });
     expect(await screen.findByText('Linking failed.')).toBeTruthy();
     expect(screen.getByText('another WhatsApp Web session replaced this one')).toBeTruthy();
   });

@@ -57,20 +57,52 @@ export class FakeTransport implements Transport {
 
 export function status(overrides: Partial<Status> = {}): Status {
   return {
-    version: '0.1.0', state: 'running', startedAt: new Date().toISOString(), configPath: '/home/ann/.switchboard/switchboard.json',
-    stateDir: '/home/ann/.switchboard', configHash: 'a'.repeat(64), configErrors: [], agents: 1, channels: [], inFlight: 0, queued: 0,
-    processed: 0, dropped: {}, keychain: { available: true, reason: null }, ...overrides,
+    version: '0.1.0',
+    state: 'running',
+    startedAt: new Date().toISOString(),
+    configPath: '/home/ann/.switchboard/switchboard.json',
+    stateDir: '/home/ann/.switchboard',
+    configHash: 'a'.repeat(64),
+    configErrors: [],
+    agents: 1,
+    channels: [],
+    inFlight: 0,
+    queued: 0,
+    processed: 0,
+    dropped: {},
+    keychain: { available: true, reason: null },
+    ...overrides,
   };
 }
 
 export const agent = (id: string, extra: Record<string, unknown> = {}) => ({
-  id, name: null, emoji: null, default: false, model: 'claude-sonnet-5-5', workspace: `/home/ann/.switchboard/workspace-${id}`, state: 'idle', reason: null,
-  bindings: [], today: { messages: 0, inputTokens: 0, outputTokens: 0 }, lastActivity: null, ...extra,
+  id,
+  name: null,
+  emoji: null,
+  default: false,
+  model: 'claude-sonnet-5-5',
+  workspace: `/home/ann/.switchboard/workspace-${id}`,
+  state: 'idle',
+  reason: null,
+  bindings: [],
+  today: { messages: 0, inputTokens: 0, outputTokens: 0 },
+  lastActivity: null,
+  ...extra,
 });
 
 /** Fresh stores, a fake transport, the real client attached; waits for the first refresh. */
 export async function connectFake(handlers: Record<string, Handler>, view: ViewName = 'overview'): Promise<FakeTransport> {
-  useGateway.setState({ client: undefined, connection: { kind: 'connecting' }, status: undefined, agents: [], channels: [], pairing: [], qr: {}, loadError: undefined, loaded: false });
+  useGateway.setState({
+    client: undefined,
+    connection: { kind: 'connecting' },
+    status: undefined,
+    agents: [],
+    channels: [],
+    pairing: [],
+    qr: {},
+    loadError: undefined,
+    loaded: false,
+  });
   useConfig.setState({ snapshot: undefined, check: undefined, loading: false, error: undefined });
   useToasts.setState({ toasts: [] });
   useNav.setState({ route: { view, args: [] } });

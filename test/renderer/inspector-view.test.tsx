@@ -47,7 +47,9 @@ class FakeTransport implements Transport {
   }
 
   emit(event: string, data: unknown): void {
-    act(() => { for (const l of this.events) l(event, data); });
+    act(() => {
+      for (const l of this.events) l(event, data);
+    });
   }
 
   setState(state: ConnectionState): void {
@@ -68,24 +70,71 @@ const OPS_KEY = 'agent:ops:discord:channel:7';
 
 function agent(id: string, name: string, extra: Partial<AgentSummary> = {}): AgentSummary {
   return {
-    id, name, emoji: null, default: id === 'main', model: 'claude-x', workspace: `/w/${id}`, state: 'idle', reason: null, bindings: [],
-    today: { messages: 0, inputTokens: 0, outputTokens: 0 }, lastActivity: null, ...extra,
+    id,
+    name,
+    emoji: null,
+    default: id === 'main',
+    model: 'claude-x',
+    workspace: `/w/${id}`,
+    state: 'idle',
+    reason: null,
+    bindings: [],
+    today: { messages: 0, inputTokens: 0, outputTokens: 0 },
+    lastActivity: null,
+    ...extra,
   };
 }
 
 function session(key: string, messages: number, updated: string): SessionSummary {
-  return { key, sessionKey: key, sessionId: `id-${key}`, created: '2026-03-01T00:00:00.000Z', updated, messages, inputTokens: 10 * messages, outputTokens: messages, archived: false };
+  return {
+    key,
+    sessionKey: key,
+    sessionId: `id-${key}`,
+    created: '2026-03-01T00:00:00.000Z',
+    updated,
+    messages,
+    inputTokens: 10 * messages,
+    outputTokens: messages,
+    archived: false,
+  };
 }
 
-const route = (matchedBy: string, bindingIndex: number | null) => ({ agentId: 'main', channel: 'telegram', accountId: 'default', sessionKey: TG_KEY, mainSessionKey: MAIN_KEY, matchedBy, bindingIndex });
+const route = (matchedBy: string, bindingIndex: number | null) => ({
+  agentId: 'main',
+  channel: 'telegram',
+  accountId: 'default',
+  sessionKey: TG_KEY,
+  mainSessionKey: MAIN_KEY,
+  matchedBy,
+  bindingIndex,
+});
 
 /** `pairs` user/assistant pairs after a session header, seq 1…2*pairs+1. */
 function conversation(pairs: number, sender = { id: '42', name: 'Alice' }): TranscriptRecord[] {
   const out: TranscriptRecord[] = [{ seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' }];
   for (let i = 1; i <= pairs; i++) {
     const seq = 2 * i;
-    out.push({ seq, ts: '2026-03-01T00:01:00.000Z', type: 'message', role: 'user', text: `Message ${i}`, messageId: `m${i}`, sender, channel: 'telegram', accountId: 'default', route: route('binding.peer', 0) });
-    out.push({ seq: seq + 1, ts: '2026-03-01T00:01:05.000Z', type: 'message', role: 'assistant', text: `Reply ${i}`, usage: { inputTokens: 11, outputTokens: 3 }, inReplyTo: seq });
+    out.push({
+      seq,
+      ts: '2026-03-01T00:01:00.000Z',
+      type: 'message',
+      role: 'user',
+      text: `Message ${i}`,
+      messageId: `m${i}`,
+      sender,
+      channel: 'telegram',
+      accountId: 'default',
+      route: route('binding.peer', 0),
+    });
+    out.push({
+      seq: seq + 1,
+      ts: '2026-03-01T00:01:05.000Z',
+      type: 'message',
+      role: 'assistant',
+      text: `Reply ${i}`,
+      usage: { inputTokens: 11, outputTokens: 3 },
+      inReplyTo: seq,
+    });
   }
   return out;
 }
@@ -118,14 +167,39 @@ function renderAt(...args: string[]) {
 
 beforeAll(() => {
   // happy-dom lays nothing out: give the transcript's scroller and rows sizes so the list virtualises.
-  const size = (el: Element, scroller: number, row: number) => (el.classList.contains('insp-scroll') ? scroller : el.classList.contains('insp-row') ? row : 0);
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get(this: HTMLElement) { return size(this, 600, 60); } });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get(this: HTMLElement) { return size(this, 800, 800); } });
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get(this: HTMLElement) { return size(this, 600, 60); } });
-  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get(this: HTMLElement) { return size(this, 800, 800); } });
+  const size = (el: Element, scroller: number, row: number) =>
+    el.classList.contains('insp-scroll') ? scroller : el.classList.contains('insp-row') ? row : 0;
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+    configurable: true,
+    get(this: HTMLElement) {
+      return size(this, 600, 60);
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', {
+    configurable: true,
+    get(this: HTMLElement) {
+      return size(this, 800, 800);
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
+    configurable: true,
+    get(this: HTMLElement) {
+      return size(this, 600, 60);
+    },
+  });
+  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', {
+    configurable: true,
+    get(this: HTMLElement) {
+      return size(this, 800, 800);
+    },
+  });
   Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
     configurable: true,
-    get(this: HTMLElement) { return this.classList.contains('insp-scroll') ? parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '0') || 0 : 0; },
+    get(this: HTMLElement) {
+      return this.classList.contains('insp-scroll')
+        ? parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '0') || 0
+        : 0;
+    },
   });
   // Like a browser, a programmatic scroll is followed by a scroll event (happy-dom sends none).
   HTMLElement.prototype.scrollTo = function scrollTo(this: HTMLElement, options?: ScrollToOptions | number, y?: number) {
@@ -140,7 +214,9 @@ beforeEach(() => {
   sessionIds = {};
   transcripts = {
     [`main\n${TG_KEY}`]: conversation(250),
-    [`main\n${MAIN_KEY}`]: conversation(2, { id: 'operator', name: 'Dashboard' }).map((r) => (r.type === 'message' && r.role === 'user' ? { ...r, channel: 'webchat', route: route('direct', null) } : r)),
+    [`main\n${MAIN_KEY}`]: conversation(2, { id: 'operator', name: 'Dashboard' }).map((r) =>
+      r.type === 'message' && r.role === 'user' ? { ...r, channel: 'webchat', route: route('direct', null) } : r,
+    ),
     [`ops\n${OPS_KEY}`]: conversation(1, { id: '7', name: 'Bob' }),
   };
   const sessions: Record<string, SessionSummary[]> = {
@@ -153,7 +229,10 @@ beforeEach(() => {
   transport.handlers['turn.cancel'] = () => ({ cancelled: true });
   const client = new GatewayClient(transport);
   useGateway.setState({
-    client, connection: { kind: 'open' }, loaded: true, loadError: undefined,
+    client,
+    connection: { kind: 'open' },
+    loaded: true,
+    loadError: undefined,
     status: { state: 'running' } as Status,
     agents: [agent('main', 'Main'), agent('ops', 'Ops')],
   });
@@ -169,11 +248,13 @@ const sessionsOf = (name: string) => screen.getByRole('region', { name: `Session
 const lastMessage = (text: string) => screen.findByText(text, undefined, { timeout: 3000 });
 
 describe('agents and their sessions', () => {
-  it('lists every agent and only the selected agent\'s sessions, newest first', async () => {
+  it("lists every agent and only the selected agent's sessions, newest first", async () => {
     renderAt('main');
     const list = sessionsOf('Main');
     await within(list).findByRole('button', { name: /^Telegram · direct 42, 500 messages/ });
-    const rows = within(list).getAllByRole('button').map((b) => b.getAttribute('aria-label'));
+    const rows = within(list)
+      .getAllByRole('button')
+      .map((b) => b.getAttribute('aria-label'));
     expect(rows[0]).toMatch(/^Telegram · direct 42/);
     expect(rows[1]).toMatch(/^Main session/);
     expect(within(list).queryByRole('button', { name: /Discord/ })).toBeNull();
@@ -189,7 +270,11 @@ describe('agents and their sessions', () => {
     renderAt('main');
     await within(sessionsOf('Main')).findByRole('button', { name: /^Telegram/ });
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'telegram' } });
-    expect(within(sessionsOf('Main')).getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual([expect.stringMatching(/^Telegram/)]);
+    expect(
+      within(sessionsOf('Main'))
+        .getAllByRole('button')
+        .map((b) => b.getAttribute('aria-label')),
+    ).toEqual([expect.stringMatching(/^Telegram/)]);
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'nothing-like-this' } });
     expect(screen.getByText('No session matches')).toBeTruthy();
   });
@@ -203,8 +288,10 @@ describe('agents and their sessions', () => {
     expect(screen.getByRole('textbox', { name: 'Message Ops' })).toBeTruthy();
   });
 
-  it('shows the gateway\'s message when the sessions cannot be read, and retries', async () => {
-    transport.handlers['sessions.list'] = () => { throw new ControlError('not_found', 'agent "main" does not exist'); };
+  it("shows the gateway's message when the sessions cannot be read, and retries", async () => {
+    transport.handlers['sessions.list'] = () => {
+      throw new ControlError('not_found', 'agent "main" does not exist');
+    };
     renderAt('main');
     expect(await screen.findByText('agent "main" does not exist')).toBeTruthy();
     transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z')] });
@@ -231,7 +318,9 @@ describe('transcript', () => {
     const scroller = screen.getByRole('region', { name: /^Messages of Telegram · direct 42/ });
     scroller.scrollTop = 0;
     fireEvent.scroll(scroller);
-    await waitFor(() => expect(transport.callsOf('sessions.history')[1]).toEqual({ agentId: 'main', sessionKey: TG_KEY, before: 302, limit: 200 }));
+    await waitFor(() =>
+      expect(transport.callsOf('sessions.history')[1]).toEqual({ agentId: 'main', sessionKey: TG_KEY, before: 302, limit: 200 }),
+    );
     // Only what was read is kept: 200 more records, ending right before the oldest one loaded.
     await waitFor(() => expect(useInspector.getState().transcript!.records[0]!.seq).toBeLessThanOrEqual(102));
     expect(useInspector.getState().transcript!.records.at(-1)!.seq).toBe(501);
@@ -247,10 +336,38 @@ describe('transcript', () => {
   it('shows a tool call folded; the toggle reveals its input and result', async () => {
     transcripts[`main\n${MAIN_KEY}`] = [
       { seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' },
-      { seq: 2, ts: '2026-03-01T00:00:01.000Z', type: 'message', role: 'user', text: 'Read notes', messageId: 'x', sender: { id: 'operator', name: 'Dashboard' }, channel: 'webchat', accountId: 'default', route: route('direct', null) },
+      {
+        seq: 2,
+        ts: '2026-03-01T00:00:01.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'Read notes',
+        messageId: 'x',
+        sender: { id: 'operator', name: 'Dashboard' },
+        channel: 'webchat',
+        accountId: 'default',
+        route: route('direct', null),
+      },
       { seq: 3, ts: '2026-03-01T00:00:02.000Z', type: 'tool_call', id: 'tu1', name: 'read', input: { path: 'notes.md' }, inReplyTo: 2 },
-      { seq: 4, ts: '2026-03-01T00:00:03.000Z', type: 'tool_result', id: 'tu1', name: 'read', isError: false, output: '# Notes\nbuy milk', inReplyTo: 2 },
-      { seq: 5, ts: '2026-03-01T00:00:04.000Z', type: 'message', role: 'assistant', text: 'You need milk.', usage: { inputTokens: 5, outputTokens: 4 }, inReplyTo: 2 },
+      {
+        seq: 4,
+        ts: '2026-03-01T00:00:03.000Z',
+        type: 'tool_result',
+        id: 'tu1',
+        name: 'read',
+        isError: false,
+        output: '# Notes\nbuy milk',
+        inReplyTo: 2,
+      },
+      {
+        seq: 5,
+        ts: '2026-03-01T00:00:04.000Z',
+        type: 'message',
+        role: 'assistant',
+        text: 'You need milk.',
+        usage: { inputTokens: 5, outputTokens: 4 },
+        inReplyTo: 2,
+      },
     ];
     renderAt('main', MAIN_KEY);
     const toggle = await screen.findByRole('button', { name: 'Tool call read, done' });
@@ -263,8 +380,10 @@ describe('transcript', () => {
     expect(screen.getByLabelText('Route: direct')).toBeTruthy();
   });
 
-  it('shows the server\'s message when the transcript cannot be read, and retries', async () => {
-    transport.handlers['sessions.history'] = () => { throw new ControlError('not_found', `agent "main" has no session ${TG_KEY}`); };
+  it("shows the server's message when the transcript cannot be read, and retries", async () => {
+    transport.handlers['sessions.history'] = () => {
+      throw new ControlError('not_found', `agent "main" has no session ${TG_KEY}`);
+    };
     renderAt('main', TG_KEY);
     expect(await screen.findByText(`agent "main" has no session ${TG_KEY}`)).toBeTruthy();
     transport.handlers['sessions.history'] = history;
@@ -278,8 +397,15 @@ describe('live', () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
     transport.emit('message.inbound', {
-      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', channel: 'telegram', accountId: 'default', sender: { id: '42', name: 'Alice' },
-      text: 'Are you there?', route: route('binding.peer', 3), seq: 6,
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'live-1',
+      channel: 'telegram',
+      accountId: 'default',
+      sender: { id: '42', name: 'Alice' },
+      text: 'Are you there?',
+      route: route('binding.peer', 3),
+      seq: 6,
     });
     expect(await screen.findByText('Are you there?')).toBeTruthy();
     expect(screen.getByRole('status', { name: 'Main is thinking' })).toBeTruthy();
@@ -290,11 +416,37 @@ describe('live', () => {
     expect(screen.queryByRole('status', { name: 'Main is thinking' })).toBeNull();
 
     transcripts[`main\n${MAIN_KEY}`]!.push(
-      { seq: 6, ts: '2026-03-01T00:05:00.000Z', type: 'message', role: 'user', text: 'Are you there?', messageId: 'live-1', sender: { id: '42', name: 'Alice' }, channel: 'telegram', accountId: 'default', route: route('binding.peer', 3) },
-      { seq: 7, ts: '2026-03-01T00:05:01.000Z', type: 'message', role: 'assistant', text: 'Yes, I am here.', usage: { inputTokens: 40, outputTokens: 6 }, inReplyTo: 6 },
+      {
+        seq: 6,
+        ts: '2026-03-01T00:05:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'Are you there?',
+        messageId: 'live-1',
+        sender: { id: '42', name: 'Alice' },
+        channel: 'telegram',
+        accountId: 'default',
+        route: route('binding.peer', 3),
+      },
+      {
+        seq: 7,
+        ts: '2026-03-01T00:05:01.000Z',
+        type: 'message',
+        role: 'assistant',
+        text: 'Yes, I am here.',
+        usage: { inputTokens: 40, outputTokens: 6 },
+        inReplyTo: 6,
+      },
     );
     transport.emit('message.outbound', {
-      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'live-1', channel: 'telegram', accountId: 'default', text: 'Yes, I am here.', incomplete: false, usage: { inputTokens: 40, outputTokens: 6 },
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'live-1',
+      channel: 'telegram',
+      accountId: 'default',
+      text: 'Yes, I am here.',
+      incomplete: false,
+      usage: { inputTokens: 40, outputTokens: 6 },
     });
     expect(await screen.findByLabelText('Turn usage: 40 input tokens, 6 output tokens')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Stop the reply' })).toBeNull();
@@ -308,8 +460,28 @@ describe('live', () => {
   it('ignores events of other agents and of other sessions, but counts them in the sessions list', async () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
-    transport.emit('message.inbound', { agentId: 'ops', sessionKey: MAIN_KEY.replace('main:', 'ops:'), messageId: 'o1', channel: 'discord', accountId: 'default', sender: { id: '7' }, text: 'for ops', route: route('binding.channel', 0), seq: 3 });
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: TG_KEY, messageId: 't1', channel: 'telegram', accountId: 'default', sender: { id: '42' }, text: 'in telegram', route: route('binding.peer', 0), seq: 502 });
+    transport.emit('message.inbound', {
+      agentId: 'ops',
+      sessionKey: MAIN_KEY.replace('main:', 'ops:'),
+      messageId: 'o1',
+      channel: 'discord',
+      accountId: 'default',
+      sender: { id: '7' },
+      text: 'for ops',
+      route: route('binding.channel', 0),
+      seq: 3,
+    });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: TG_KEY,
+      messageId: 't1',
+      channel: 'telegram',
+      accountId: 'default',
+      sender: { id: '42' },
+      text: 'in telegram',
+      route: route('binding.peer', 0),
+      seq: 502,
+    });
     transport.emit('agent.delta', { agentId: 'ops', sessionKey: MAIN_KEY, messageId: 'o1', text: 'ops reply' });
     expect(screen.queryByText('for ops')).toBeNull();
     expect(screen.queryByText('in telegram')).toBeNull();
@@ -321,9 +493,27 @@ describe('live', () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
     const told = 'no API key — add one in Settings or with `switchboard auth add`';
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'k1', channel: 'webchat', accountId: 'default', sender: { id: 'operator', name: 'Dashboard' }, text: 'hello?', route: route('direct', null), seq: 6 });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'k1',
+      channel: 'webchat',
+      accountId: 'default',
+      sender: { id: 'operator', name: 'Dashboard' },
+      text: 'hello?',
+      route: route('direct', null),
+      seq: 6,
+    });
     transport.emit('message.outbound', {
-      agentId: 'main', sessionKey: MAIN_KEY, messageId: 'k1', channel: 'webchat', accountId: 'default', text: told, incomplete: true, failure: 'no_api_key', usage: { inputTokens: 0, outputTokens: 0 },
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'k1',
+      channel: 'webchat',
+      accountId: 'default',
+      text: told,
+      incomplete: true,
+      failure: 'no_api_key',
+      usage: { inputTokens: 0, outputTokens: 0 },
     });
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('No API key')).toBeTruthy();
@@ -331,7 +521,18 @@ describe('live', () => {
 
     // What the gateway stored replaces the live row: the error record, with its detail.
     transcripts[`main\n${MAIN_KEY}`]!.push(
-      { seq: 6, ts: '2026-03-01T00:05:00.000Z', type: 'message', role: 'user', text: 'hello?', messageId: 'k1', sender: { id: 'operator', name: 'Dashboard' }, channel: 'webchat', accountId: 'default', route: route('direct', null) },
+      {
+        seq: 6,
+        ts: '2026-03-01T00:05:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'hello?',
+        messageId: 'k1',
+        sender: { id: 'operator', name: 'Dashboard' },
+        channel: 'webchat',
+        accountId: 'default',
+        route: route('direct', null),
+      },
       { seq: 7, ts: '2026-03-01T00:05:00.100Z', type: 'error', kind: 'no_api_key', message: 'agent main has no API key', inReplyTo: 6 },
     );
     await act(() => useInspector.getState().sync());
@@ -344,7 +545,10 @@ describe('live', () => {
 describe('composer', () => {
   it('sends with Enter in the main session, shows the message at once and keeps one bubble after the echo', async () => {
     let release!: () => void;
-    transport.handlers['webchat.send'] = (p) => new Promise((resolve) => { release = () => resolve({ agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'sent-1' }); });
+    transport.handlers['webchat.send'] = (p) =>
+      new Promise((resolve) => {
+        release = () => resolve({ agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'sent-1' });
+      });
     renderAt('main');
     await lastMessage('Reply 2');
     const box = screen.getByRole('textbox', { name: 'Message Main' });
@@ -356,7 +560,17 @@ describe('composer', () => {
     // The dashboard does not name the main session: the gateway picks the agent's own main key.
     expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'Hi there' }]);
     await act(async () => release());
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'sent-1', channel: 'webchat', accountId: 'default', sender: { id: 'operator', name: 'Dashboard' }, text: 'Hi there', route: route('direct', null), seq: 6 });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'sent-1',
+      channel: 'webchat',
+      accountId: 'default',
+      sender: { id: 'operator', name: 'Dashboard' },
+      text: 'Hi there',
+      route: route('direct', null),
+      seq: 6,
+    });
     await waitFor(() => expect(screen.queryByText('Sending…')).toBeNull());
     expect(screen.getAllByText('Hi there')).toHaveLength(1);
   });
@@ -371,7 +585,10 @@ describe('composer', () => {
   });
 
   it('names a web chat session explicitly when writing in one', async () => {
-    transport.handlers['sessions.list'] = (p) => ({ agentId: p.agentId, sessions: [session('agent:main:webchat:notes', 0, '2026-03-01T10:00:00.000Z')] });
+    transport.handlers['sessions.list'] = (p) => ({
+      agentId: p.agentId,
+      sessions: [session('agent:main:webchat:notes', 0, '2026-03-01T10:00:00.000Z')],
+    });
     renderAt('main', 'agent:main:webchat:notes');
     const box = await screen.findByRole('textbox', { name: 'Message Main' });
     fireEvent.change(box, { target: { value: 'note this' } });
@@ -380,7 +597,9 @@ describe('composer', () => {
   });
 
   it('keeps a message the gateway refused, with its reason, to retry or discard', async () => {
-    transport.handlers['webchat.send'] = () => { throw new ControlError('unavailable', 'the gateway is stopped; start it to talk to agents'); };
+    transport.handlers['webchat.send'] = () => {
+      throw new ControlError('unavailable', 'the gateway is stopped; start it to talk to agents');
+    };
     renderAt('main');
     await lastMessage('Reply 2');
     const box = screen.getByRole('textbox', { name: 'Message Main' });
@@ -425,7 +644,16 @@ describe('composer', () => {
   it('does not leave a bubble behind for /new, which the gateway answers without an echo', async () => {
     transport.handlers['webchat.send'] = (p) => {
       // The reset is confirmed (outbound) before the request returns, and no inbound is recorded.
-      transport.emit('message.outbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'reset-1', channel: 'webchat', accountId: 'default', text: 'New session started.', incomplete: false, usage: { inputTokens: 0, outputTokens: 0 } });
+      transport.emit('message.outbound', {
+        agentId: 'main',
+        sessionKey: MAIN_KEY,
+        messageId: 'reset-1',
+        channel: 'webchat',
+        accountId: 'default',
+        text: 'New session started.',
+        incomplete: false,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      });
       return { agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'reset-1' };
     };
     renderAt('main');
@@ -439,23 +667,60 @@ describe('composer', () => {
   it('stops the running turn of this session with Stop', async () => {
     renderAt('main');
     await lastMessage('Reply 2');
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'r1', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'long job', route: route('direct', null), seq: 6 });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'r1',
+      channel: 'webchat',
+      accountId: 'default',
+      sender: { id: 'operator' },
+      text: 'long job',
+      route: route('direct', null),
+      seq: 6,
+    });
     fireEvent.click(await screen.findByRole('button', { name: 'Stop the reply' }));
     await waitFor(() => expect(transport.callsOf('turn.cancel')).toEqual([{ agentId: 'main', sessionKey: MAIN_KEY }]));
   });
 });
 
 describe('live tool calls', () => {
-  it('shows a running tool\'s input from its call event, before the turn is saved', async () => {
+  it("shows a running tool's input from its call event, before the turn is saved", async () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'read my notes', route: route('direct', null), seq: 6 });
-    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', phase: 'call', id: 'tu9', name: 'read', input: '{"path":"notes.md"}' });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'tl1',
+      channel: 'webchat',
+      accountId: 'default',
+      sender: { id: 'operator' },
+      text: 'read my notes',
+      route: route('direct', null),
+      seq: 6,
+    });
+    transport.emit('agent.tool', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'tl1',
+      phase: 'call',
+      id: 'tu9',
+      name: 'read',
+      input: '{"path":"notes.md"}',
+    });
     const toggle = await screen.findByRole('button', { name: 'Tool call read, running…' });
     fireEvent.click(toggle);
     expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
     // The result event does not repeat the input: it stays.
-    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl1', phase: 'result', id: 'tu9', name: 'read', isError: false, summary: '2 lines' });
+    transport.emit('agent.tool', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'tl1',
+      phase: 'result',
+      id: 'tu9',
+      name: 'read',
+      isError: false,
+      summary: '2 lines',
+    });
     await screen.findByRole('button', { name: 'Tool call read, done' });
     expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
   });
@@ -464,7 +729,15 @@ describe('live tool calls', () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
     const cut = `{"text":"${'y'.repeat(40)}…`;
-    transport.emit('agent.tool', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'tl2', phase: 'call', id: 'tu10', name: 'write', input: cut });
+    transport.emit('agent.tool', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'tl2',
+      phase: 'call',
+      id: 'tu10',
+      name: 'write',
+      input: cut,
+    });
     fireEvent.click(await screen.findByRole('button', { name: 'Tool call write, running…' }));
     expect(screen.getByLabelText('Input of write').textContent).toBe(cut);
   });
@@ -478,13 +751,35 @@ describe('a reset session', () => {
     // `/new` in the Telegram chat: a new transcript under the same key, already longer than what is on screen.
     const fresh: TranscriptRecord[] = [{ seq: 1, ts: '2026-03-03T00:00:00.000Z', type: 'session' }];
     for (let i = 1; i <= 300; i++) {
-      fresh.push({ seq: 2 * i, ts: '2026-03-03T00:01:00.000Z', type: 'message', role: 'user', text: `New ${i}`, messageId: `n${i}`, sender: { id: '42', name: 'Alice' }, channel: 'telegram', accountId: 'default', route: route('binding.peer', 0) });
-      fresh.push({ seq: 2 * i + 1, ts: '2026-03-03T00:01:05.000Z', type: 'message', role: 'assistant', text: `New reply ${i}`, inReplyTo: 2 * i });
+      fresh.push({
+        seq: 2 * i,
+        ts: '2026-03-03T00:01:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: `New ${i}`,
+        messageId: `n${i}`,
+        sender: { id: '42', name: 'Alice' },
+        channel: 'telegram',
+        accountId: 'default',
+        route: route('binding.peer', 0),
+      });
+      fresh.push({
+        seq: 2 * i + 1,
+        ts: '2026-03-03T00:01:05.000Z',
+        type: 'message',
+        role: 'assistant',
+        text: `New reply ${i}`,
+        inReplyTo: 2 * i,
+      });
     }
     transcripts[`main\n${TG_KEY}`] = fresh;
     sessionIds[`main\n${TG_KEY}`] = 'id-after-reset';
     await act(() => useInspector.getState().sync());
-    const texts = () => useInspector.getState().transcript!.records.filter((r) => r.type === 'message').map((r) => String(r.text));
+    const texts = () =>
+      useInspector
+        .getState()
+        .transcript!.records.filter((r) => r.type === 'message')
+        .map((r) => String(r.text));
     await waitFor(() => expect(texts()).toContain('New reply 300'));
     expect(texts().filter((t) => !t.startsWith('New '))).toEqual([]);
     expect(useInspector.getState().transcript!.sessionId).toBe('id-after-reset');
@@ -526,9 +821,31 @@ describe('export and delete', () => {
   }
 
   it('downloads the session as <agent>-<key>.jsonl: its metadata line, then the transcript', async () => {
-    const meta = { format: 'switchboard.session', version: 1, agentId: 'main', exportedAt: '2026-03-04T00:00:00.000Z', key: TG_KEY, sessionKey: TG_KEY, sessionId: `id-${TG_KEY}`, created: '2026-03-01T00:00:00.000Z', updated: '2026-03-02T10:00:00.000Z', messages: 500, inputTokens: 5000, outputTokens: 500, bytes: 1234, archived: false };
-    const jsonl = '{"v":1,"seq":1,"ts":"2026-03-01T00:00:00.000Z","type":"session"}\n{"v":1,"seq":2,"ts":"2026-03-01T00:01:00.000Z","type":"message","role":"user","text":"Message 1"}\n';
-    transport.handlers['sessions.export'] = (p) => ({ agentId: p.agentId, sessionKey: p.sessionKey, sessionId: `id-${TG_KEY}`, meta, jsonl });
+    const meta = {
+      format: 'switchboard.session',
+      version: 1,
+      agentId: 'main',
+      exportedAt: '2026-03-04T00:00:00.000Z',
+      key: TG_KEY,
+      sessionKey: TG_KEY,
+      sessionId: `id-${TG_KEY}`,
+      created: '2026-03-01T00:00:00.000Z',
+      updated: '2026-03-02T10:00:00.000Z',
+      messages: 500,
+      inputTokens: 5000,
+      outputTokens: 500,
+      bytes: 1234,
+      archived: false,
+    };
+    const jsonl =
+      '{"v":1,"seq":1,"ts":"2026-03-01T00:00:00.000Z","type":"session"}\n{"v":1,"seq":2,"ts":"2026-03-01T00:01:00.000Z","type":"message","role":"user","text":"Message 1"}\n';
+    transport.handlers['sessions.export'] = (p) => ({
+      agentId: p.agentId,
+      sessionKey: p.sessionKey,
+      sessionId: `id-${TG_KEY}`,
+      meta,
+      jsonl,
+    });
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
@@ -541,7 +858,9 @@ describe('export and delete', () => {
 
   it('says why an export was refused, with what the gateway suggests', async () => {
     const why = `the session ${TG_KEY} of agent "main" is too large to export through the control plane (over 7.9 MiB); copy its transcript file instead: /home/ann/.switchboard/agents/main/sessions/x.jsonl`;
-    transport.handlers['sessions.export'] = () => { throw new ControlError('bad_request', why); };
+    transport.handlers['sessions.export'] = () => {
+      throw new ControlError('bad_request', why);
+    };
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
@@ -555,7 +874,7 @@ describe('export and delete', () => {
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete this session?' });
-    expect(dialog.textContent).toContain('Telegram · direct 42 (500 messages) will be deleted from Main\'s sessions');
+    expect(dialog.textContent).toContain("Telegram · direct 42 (500 messages) will be deleted from Main's sessions");
     expect(dialog.textContent).toContain(TG_KEY);
     expect(transport.callsOf('sessions.delete')).toEqual([]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete session' }));
@@ -591,7 +910,9 @@ describe('export and delete', () => {
 
   it('keeps the session and says why when the gateway refuses the delete', async () => {
     const why = `agent "main" is answering in ${TG_KEY} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`;
-    transport.handlers['sessions.delete'] = () => { throw new ControlError('conflict', why); };
+    transport.handlers['sessions.delete'] = () => {
+      throw new ControlError('conflict', why);
+    };
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Delete' }));
@@ -604,7 +925,17 @@ describe('export and delete', () => {
   it('cannot delete while a reply is being written, nor export or delete what was never stored', async () => {
     renderAt('main', MAIN_KEY);
     await lastMessage('Reply 2');
-    transport.emit('message.inbound', { agentId: 'main', sessionKey: MAIN_KEY, messageId: 'busy', channel: 'webchat', accountId: 'default', sender: { id: 'operator' }, text: 'long job', route: route('direct', null), seq: 6 });
+    transport.emit('message.inbound', {
+      agentId: 'main',
+      sessionKey: MAIN_KEY,
+      messageId: 'busy',
+      channel: 'webchat',
+      accountId: 'default',
+      sender: { id: 'operator' },
+      text: 'long job',
+      route: route('direct', null),
+      seq: 6,
+    });
     await screen.findByRole('button', { name: 'Stop the reply' });
     expect((within(header()).getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
     cleanup();

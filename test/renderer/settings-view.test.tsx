@@ -16,12 +16,22 @@ beforeEach(() => {
 });
 
 const profile = (over: Record<string, unknown> = {}) => ({
-  profileId: 'default', provider: 'anthropic', kind: 'api_key', label: 'Work key', scope: 'agent', createdAt: '2026-11-01T09:00:00Z',
-  order: 0, keyStored: true, ...over,
+  profileId: 'default',
+  provider: 'anthropic',
+  kind: 'api_key',
+  label: 'Work key',
+  scope: 'agent',
+  createdAt: '2026-11-01T09:00:00Z',
+  order: 0,
+  keyStored: true,
+  ...over,
 });
 
 function authList(profiles: ReturnType<typeof profile>[]) {
-  return () => ({ keychain: { available: true, reason: null }, agents: [{ agentId: 'main', scope: 'agent', envFallback: profiles.length === 0, profiles }] });
+  return () => ({
+    keychain: { available: true, reason: null },
+    agents: [{ agentId: 'main', scope: 'agent', envFallback: profiles.length === 0, profiles }],
+  });
 }
 
 describe('settings', () => {
@@ -40,7 +50,9 @@ describe('settings', () => {
 
   it('shows the state folder and the config file with Copy, the versions, and the config errors', async () => {
     await connectFake({
-      ...baseHandlers(status({ configErrors: [{ message: 'unknown key "agnets" (did you mean "agents"?)', path: 'agnets', line: 3, column: 3 }] })),
+      ...baseHandlers(
+        status({ configErrors: [{ message: 'unknown key "agnets" (did you mean "agents"?)', path: 'agnets', line: 3, column: 3 }] }),
+      ),
       'auth.list': authList([]),
     });
     render(<SettingsView />);
@@ -65,9 +77,14 @@ describe('settings', () => {
   it('Open in editor asks the gateway to open its config file, and shows why when it cannot', async () => {
     let fail = false;
     const transport = await connectFake({
-      ...baseHandlers(), 'auth.list': authList([]),
+      ...baseHandlers(),
+      'auth.list': authList([]),
       'config.open': () => {
-        if (fail) throw new ControlError('unavailable', 'could not open /home/ann/.switchboard/switchboard.json: xdg-open is not available on this machine; open it in your editor yourself');
+        if (fail)
+          throw new ControlError(
+            'unavailable',
+            'could not open /home/ann/.switchboard/switchboard.json: xdg-open is not available on this machine; open it in your editor yourself',
+          );
         return { path: '/home/ann/.switchboard/switchboard.json' };
       },
     });
@@ -84,7 +101,9 @@ describe('settings', () => {
   it('an unavailable keychain says why and what to do', async () => {
     await connectFake({
       ...baseHandlers(status({ keychain: { available: false, reason: 'no Secret Service on the D-Bus session (install gnome-keyring)' } })),
-      'auth.list': () => { throw new ControlError('unavailable', 'credentials unavailable: no Secret Service on the D-Bus session (install gnome-keyring)'); },
+      'auth.list': () => {
+        throw new ControlError('unavailable', 'credentials unavailable: no Secret Service on the D-Bus session (install gnome-keyring)');
+      },
     });
     render(<SettingsView />);
     const keychain = screen.getByRole('region', { name: 'Keychain' });
@@ -95,12 +114,15 @@ describe('settings', () => {
     await waitFor(() => expect(within(keys).getByRole('alert').textContent).toContain('credentials unavailable: no Secret Service'));
   });
 
-  it('lists each agent\'s keys with their state and tests one, showing the result on the key', async () => {
+  it("lists each agent's keys with their state and tests one, showing the result on the key", async () => {
     const transport = await connectFake({
       ...baseHandlers(),
       'agents.list': () => ({ agents: [agent('main', { default: true, name: 'Main' })] }),
       'auth.list': authList([profile(), profile({ profileId: 'backup', label: undefined, keyStored: false })]),
-      'auth.test': () => ({ agentId: 'main', results: [{ profileId: 'default', ok: false, status: 401, message: 'the key was rejected: invalid x-api-key' }] }),
+      'auth.test': () => ({
+        agentId: 'main',
+        results: [{ profileId: 'default', ok: false, status: 401, message: 'the key was rejected: invalid x-api-key' }],
+      }),
     });
     render(<SettingsView />);
     const group = await screen.findByRole('group', { name: 'API keys of Main' });
@@ -108,7 +130,9 @@ describe('settings', () => {
     expect(rows.map((r) => within(r).getAllByRole('cell')[0]!.textContent)).toEqual(['Work keydefault', 'backup']);
     expect(within(rows[1]!).getByText(/Missing from the keychain/)).toBeTruthy();
     fireEvent.click(within(group).getByRole('button', { name: 'Test key Work key of Main' }));
-    await waitFor(() => expect(within(rows[0]!).getByRole('status').textContent).toBe('✕ Failed: the key was rejected: invalid x-api-key (HTTP 401)'));
+    await waitFor(() =>
+      expect(within(rows[0]!).getByRole('status').textContent).toBe('✕ Failed: the key was rejected: invalid x-api-key (HTTP 401)'),
+    );
     expect(transport.called('auth.test')).toEqual([{ agentId: 'main', profileId: 'default' }]);
   });
 
@@ -117,7 +141,10 @@ describe('settings', () => {
     const transport = await connectFake({
       ...baseHandlers(),
       'auth.list': () => authList(profiles)(),
-      'auth.remove': () => { profiles = []; return { removed: true }; },
+      'auth.remove': () => {
+        profiles = [];
+        return { removed: true };
+      },
     });
     render(<SettingsView />);
     fireEvent.click(await screen.findByRole('button', { name: 'Remove key Work key of main' }));
@@ -133,7 +160,13 @@ describe('settings', () => {
 });
 
 describe('settings inside the desktop app', () => {
-  const prefs = { startAtLogin: false, startAtLoginSupported: true, startGatewayOnLaunch: true, remoteAccess: { enabled: false, port: 47800 }, theme: 'system' };
+  const prefs = {
+    startAtLogin: false,
+    startAtLoginSupported: true,
+    startGatewayOnLaunch: true,
+    remoteAccess: { enabled: false, port: 47800 },
+    theme: 'system',
+  };
   beforeEach(() => {
     (window as unknown as { switchboard?: unknown }).switchboard = { request: async () => ({ ok: true, result: {} }), on: () => () => {} };
   });
@@ -141,13 +174,19 @@ describe('settings inside the desktop app', () => {
     delete (window as unknown as { switchboard?: unknown }).switchboard;
   });
 
-  it('shows the app\'s own prefs and changes them through desktop.prefs.set, theme included', async () => {
+  it("shows the app's own prefs and changes them through desktop.prefs.set, theme included", async () => {
     let current = { ...prefs };
     const transport = await connectFake({
-      ...baseHandlers(), 'auth.list': authList([]),
+      ...baseHandlers(),
+      'auth.list': authList([]),
       'desktop.prefs.get': () => current,
       'desktop.prefs.set': (patch: Record<string, unknown>) => {
-        current = { ...current, ...patch, remoteAccess: patch.remoteAccess === undefined ? current.remoteAccess : { ...current.remoteAccess, enabled: patch.remoteAccess as boolean } } as typeof current;
+        current = {
+          ...current,
+          ...patch,
+          remoteAccess:
+            patch.remoteAccess === undefined ? current.remoteAccess : { ...current.remoteAccess, enabled: patch.remoteAccess as boolean },
+        } as typeof current;
         return current;
       },
     });
@@ -158,7 +197,9 @@ describe('settings inside the desktop app', () => {
     await waitFor(() => expect(screen.getByText(/http:\/\/127\.0\.0\.1:47800\//)).toBeTruthy());
     fireEvent.click(screen.getByRole('checkbox', { name: /Start the gateway when the app opens/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Dark' }));
-    await waitFor(() => expect(transport.called('desktop.prefs.set')).toEqual([{ remoteAccess: true }, { startGatewayOnLaunch: false }, { theme: 'dark' }]));
+    await waitFor(() =>
+      expect(transport.called('desktop.prefs.set')).toEqual([{ remoteAccess: true }, { startGatewayOnLaunch: false }, { theme: 'dark' }]),
+    );
   });
 
   it('is not shown in a browser', async () => {

@@ -53,7 +53,11 @@ describe('view routes', () => {
 
 describe('Field', () => {
   it('labels its control and announces the error', () => {
-    render(<Field label="Agent id" error="already taken">{(id, describedBy) => <input id={id} aria-describedby={describedBy} />}</Field>);
+    render(
+      <Field label="Agent id" error="already taken">
+        {(id, describedBy) => <input id={id} aria-describedby={describedBy} />}
+      </Field>,
+    );
     const input = screen.getByLabelText('Agent id');
     expect(input.getAttribute('aria-describedby')).toBeTruthy();
     expect(screen.getByRole('alert').textContent).toBe('already taken');

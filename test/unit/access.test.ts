@@ -25,15 +25,31 @@ afterEach(async () => {
 
 function account(over: Partial<ChannelAccount> = {}): ChannelAccount {
   return {
-    channel: 'telegram', accountId: 'default', enabled: true, dmPolicy: 'pairing', allowFrom: [],
-    groupPolicy: 'allowlist', groupAllowFrom: [], groups: {}, settings: {}, secrets: {}, ...over,
+    channel: 'telegram',
+    accountId: 'default',
+    enabled: true,
+    dmPolicy: 'pairing',
+    allowFrom: [],
+    groupPolicy: 'allowlist',
+    groupAllowFrom: [],
+    groups: {},
+    settings: {},
+    secrets: {},
+    ...over,
   };
 }
 
 function dm(senderId: string, over: Partial<InboundEnvelope> = {}, sender: Partial<SenderInfo> = {}): InboundEnvelope {
   return {
-    messageId: `m${Math.random()}`, channel: 'telegram', accountId: 'default', peer: { kind: 'direct', id: senderId },
-    sender: { id: senderId, verified: true, ...sender }, text: 'hello', mentioned: false, timestamp: now, ...over,
+    messageId: `m${Math.random()}`,
+    channel: 'telegram',
+    accountId: 'default',
+    peer: { kind: 'direct', id: senderId },
+    sender: { id: senderId, verified: true, ...sender },
+    text: 'hello',
+    mentioned: false,
+    timestamp: now,
+    ...over,
   };
 }
 
@@ -43,9 +59,18 @@ function group(groupId: string, senderId: string, over: Partial<InboundEnvelope>
 
 function agent(mentionPatterns: string[] = []): AgentConfig {
   return {
-    id: 'main', default: true, identity: {}, groupChat: { mentionPatterns }, tools: { deny: [] },
-    memory: { scope: 'agent' }, tasks: { scope: 'agent' }, sandbox: { mode: 'off' }, authProfiles: { scope: 'agent' },
-    owners: [], limits: {}, reset: {},
+    id: 'main',
+    default: true,
+    identity: {},
+    groupChat: { mentionPatterns },
+    tools: { deny: [] },
+    memory: { scope: 'agent' },
+    tasks: { scope: 'agent' },
+    sandbox: { mode: 'off' },
+    authProfiles: { scope: 'agent' },
+    owners: [],
+    limits: {},
+    reset: {},
   };
 }
 
@@ -65,7 +90,10 @@ describe('direct messages', () => {
   });
 
   it('dmPolicy "allowlist" drops an unlisted sender without a reply', async () => {
-    expect(await check(dm('43'), account({ dmPolicy: 'allowlist', allowFrom: ['42'] }))).toEqual({ allowed: false, reason: 'not_allowlisted' });
+    expect(await check(dm('43'), account({ dmPolicy: 'allowlist', allowFrom: ['42'] }))).toEqual({
+      allowed: false,
+      reason: 'not_allowlisted',
+    });
   });
 
   it('dmPolicy "pairing" admits a sender listed in allowFrom without a code', async () => {
@@ -78,7 +106,7 @@ describe('direct messages', () => {
     const [pending] = await pairing.list('telegram', 'work');
     expect(decision).toMatchObject({ allowed: false, reason: 'pairing_pending' });
     expect(pending?.code).toBeDefined();
-    const reply = 'reply' in decision ? decision.reply ?? '' : '';
+    const reply = 'reply' in decision ? (decision.reply ?? '') : '';
     expect(reply).toContain(pending?.code);
     expect(reply).toContain(`switchboard pairing approve telegram ${pending?.code} --account work`);
     expect(reply).toContain('dashboard');
@@ -134,7 +162,10 @@ describe('direct messages', () => {
 
   it('an unverified sender whose id is allowlisted is refused', async () => {
     const env = dm('42', {}, { verified: false });
-    expect(await check(env, account({ dmPolicy: 'allowlist', allowFrom: ['42'] }))).toEqual({ allowed: false, reason: 'unverified_sender' });
+    expect(await check(env, account({ dmPolicy: 'allowlist', allowFrom: ['42'] }))).toEqual({
+      allowed: false,
+      reason: 'unverified_sender',
+    });
   });
 
   it('an unverified sender whose id was approved by pairing is refused and gets no code', async () => {
@@ -145,18 +176,27 @@ describe('direct messages', () => {
   });
 
   it('drops messages from this account itself', async () => {
-    expect(await check(dm('42', {}, { isSelf: true }), account({ dmPolicy: 'open', allowFrom: ['*'] }))).toEqual({ allowed: false, reason: 'self' });
+    expect(await check(dm('42', {}, { isSelf: true }), account({ dmPolicy: 'open', allowFrom: ['*'] }))).toEqual({
+      allowed: false,
+      reason: 'self',
+    });
   });
 
   it('drops messages from bots, even allowlisted ones', async () => {
     expect(await check(dm('42', {}, { isBot: true }), account({ allowFrom: ['42'] }))).toEqual({ allowed: false, reason: 'bot' });
-    expect(await check(group('-100', '42', {}, { isBot: true }), account({ groupPolicy: 'open' }))).toEqual({ allowed: false, reason: 'bot' });
+    expect(await check(group('-100', '42', {}, { isBot: true }), account({ groupPolicy: 'open' }))).toEqual({
+      allowed: false,
+      reason: 'bot',
+    });
   });
 });
 
 describe('groups', () => {
   it('groupPolicy "disabled" drops every group message', async () => {
-    expect(await check(group('-100', '42'), account({ groupPolicy: 'disabled', groups: { '-100': {} } }))).toEqual({ allowed: false, reason: 'group_disabled' });
+    expect(await check(group('-100', '42'), account({ groupPolicy: 'disabled', groups: { '-100': {} } }))).toEqual({
+      allowed: false,
+      reason: 'group_disabled',
+    });
   });
 
   it('groupPolicy "open" admits any group', async () => {
@@ -164,7 +204,10 @@ describe('groups', () => {
   });
 
   it('groupPolicy "allowlist" (default) drops a group that is not listed', async () => {
-    expect(await check(group('-100', '42'), account({ groups: { '-200': {} } }))).toEqual({ allowed: false, reason: 'group_not_allowlisted' });
+    expect(await check(group('-100', '42'), account({ groups: { '-200': {} } }))).toEqual({
+      allowed: false,
+      reason: 'group_not_allowlisted',
+    });
   });
 
   it('groupPolicy "allowlist" admits a group listed under groups', async () => {
@@ -181,7 +224,10 @@ describe('groups', () => {
   });
 
   it('allow: false on a group refuses it even when "*" is listed', async () => {
-    expect(await check(group('-100', '42'), account({ groups: { '*': {}, '-100': { allow: false } } }))).toEqual({ allowed: false, reason: 'group_not_allowlisted' });
+    expect(await check(group('-100', '42'), account({ groups: { '*': {}, '-100': { allow: false } } }))).toEqual({
+      allowed: false,
+      reason: 'group_not_allowlisted',
+    });
   });
 
   it('groupAllowFrom restricts who may talk in an allowlisted group', async () => {
@@ -211,7 +257,10 @@ describe('groups', () => {
   });
 
   it('a Discord channel listed under settings.guilds is allowlisted; its guild users restrict senders', async () => {
-    const acc = account({ channel: 'discord', settings: { guilds: { g1: { users: ['42'], channels: { c1: { allow: true }, c2: { allow: false } } } } } });
+    const acc = account({
+      channel: 'discord',
+      settings: { guilds: { g1: { users: ['42'], channels: { c1: { allow: true }, c2: { allow: false } } } } },
+    });
     const env = (channelId: string, sender: string): InboundEnvelope => group(channelId, sender, { channel: 'discord', guildId: 'g1' });
     expect(await check(env('c1', '42'), acc)).toEqual({ allowed: true });
     expect(await check(env('c1', '43'), acc)).toEqual({ allowed: false, reason: 'sender_not_allowlisted' });
@@ -272,7 +321,10 @@ describe('mention gate', () => {
   });
 
   it('Discord: a channel requireMention beats its guild requireMention', () => {
-    const discord = account({ channel: 'discord', settings: { guilds: { g1: { requireMention: false, channels: { c1: { requireMention: true } } } } } });
+    const discord = account({
+      channel: 'discord',
+      settings: { guilds: { g1: { requireMention: false, channels: { c1: { requireMention: true } } } } },
+    });
     const env = (c: string): InboundEnvelope => group(c, '42', { channel: 'discord', guildId: 'g1' });
     expect(passesMentionGate(env('c1'), discord, agent())).toBe(false);
     expect(passesMentionGate(env('c2'), discord, agent())).toBe(true);

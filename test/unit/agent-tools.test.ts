@@ -42,7 +42,12 @@ interface CtxOptions {
 
 async function ctxFor(opts: CtxOptions = {}): Promise<ToolContext> {
   const config = validConfig({
-    agents: { list: [{ id: 'home', default: true, workspace: ws, ...opts.agent }, { id: 'work', workspace: path.join(tmp, 'workspace-work') }] },
+    agents: {
+      list: [
+        { id: 'home', default: true, workspace: ws, ...opts.agent },
+        { id: 'work', workspace: path.join(tmp, 'workspace-work') },
+      ],
+    },
     ...(opts.a2a ? { tools: { agentToAgent: opts.a2a } } : {}),
   });
   const agent = config.agents.list[0]!;
@@ -50,8 +55,27 @@ async function ctxFor(opts: CtxOptions = {}): Promise<ToolContext> {
   if (!stores.includes(store)) stores.push(store);
   const sessionKey = opts.sessionKey ?? 'agent:home:main';
   return {
-    agent, config, paths: agentPaths(agent, config, loc), sessionKey, store, model: 'claude-test',
-    inbound: { text: 'hi', sender: { id: 'u1' }, channel: 'telegram', isOwner: true, route: { agentId: 'home', channel: 'telegram', accountId: 'default', sessionKey, mainSessionKey: sessionKey, matchedBy: 'default', bindingIndex: null } },
+    agent,
+    config,
+    paths: agentPaths(agent, config, loc),
+    sessionKey,
+    store,
+    model: 'claude-test',
+    inbound: {
+      text: 'hi',
+      sender: { id: 'u1' },
+      channel: 'telegram',
+      isOwner: true,
+      route: {
+        agentId: 'home',
+        channel: 'telegram',
+        accountId: 'default',
+        sessionKey,
+        mainSessionKey: sessionKey,
+        matchedBy: 'default',
+        bindingIndex: null,
+      },
+    },
     usage: () => ({ inputTokens: 12, outputTokens: 3 }),
     env: opts.env ?? { PATH: process.env.PATH },
     signal: new AbortController().signal,
@@ -59,13 +83,48 @@ async function ctxFor(opts: CtxOptions = {}): Promise<ToolContext> {
   };
 }
 
-const offered = (ctx: ToolContext): string[] => registry.offered(ctx).map((d) => d.name).sort();
-const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
+const offered = (ctx: ToolContext): string[] =>
+  registry
+    .offered(ctx)
+    .map((d) => d.name)
+    .sort();
+const exists = (p: string): Promise<boolean> =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('tool policy', () => {
   it('offers every built-in except exec and sessions_send when tools.allow is absent', async () => {
-    expect(offered(await ctxFor())).toEqual(['edit', 'memory_save', 'memory_search', 'read', 'session_status', 'sessions_history', 'sessions_list', 'task_add', 'task_list', 'task_update', 'write']);
-    expect(enabledToolNames({ tools: { deny: [] } })).toEqual(new Set(['read', 'write', 'edit', 'sessions_list', 'sessions_history', 'session_status', 'memory_save', 'memory_search', 'task_add', 'task_list', 'task_update', 'skill']));
+    expect(offered(await ctxFor())).toEqual([
+      'edit',
+      'memory_save',
+      'memory_search',
+      'read',
+      'session_status',
+      'sessions_history',
+      'sessions_list',
+      'task_add',
+      'task_list',
+      'task_update',
+      'write',
+    ]);
+    expect(enabledToolNames({ tools: { deny: [] } })).toEqual(
+      new Set([
+        'read',
+        'write',
+        'edit',
+        'sessions_list',
+        'sessions_history',
+        'session_status',
+        'memory_save',
+        'memory_search',
+        'task_add',
+        'task_list',
+        'task_update',
+        'skill',
+      ]),
+    );
   });
 
   it('offers only the tools listed in tools.allow', async () => {
@@ -89,11 +148,19 @@ describe('tool policy', () => {
   });
 
   it('answers a call to an unknown tool with an error', async () => {
-    expect(await registry.execute('rm_rf', {}, await ctxFor())).toMatchObject({ isError: true, output: 'tool rm_rf is not enabled for this agent' });
+    expect(await registry.execute('rm_rf', {}, await ctxFor())).toMatchObject({
+      isError: true,
+      output: 'tool rm_rf is not enabled for this agent',
+    });
   });
 
   it('accepts later tool families through register() under built-in names only', async () => {
-    const memory: ToolDef = { name: 'memory_search', description: 'Search memory.', inputSchema: { type: 'object', properties: {} }, run: async () => ({ output: 'nothing yet' }) };
+    const memory: ToolDef = {
+      name: 'memory_search',
+      description: 'Search memory.',
+      inputSchema: { type: 'object', properties: {} },
+      run: async () => ({ output: 'nothing yet' }),
+    };
     const reg = new ToolRegistry([]).register(memory);
     expect(reg.offered(await ctxFor()).map((d) => d.name)).toContain('memory_search');
     expect(() => reg.register({ ...memory, name: 'web_browse' })).toThrow(/not a built-in tool name/);
@@ -130,8 +197,14 @@ describe('read, write and edit', () => {
   it('refuses an edit whose old text is missing or occurs more than once, leaving the file as it was', async () => {
     await fs.writeFile(path.join(ws, 'f.txt'), 'x y x');
     const ctx = await ctxFor();
-    expect(await registry.execute('edit', { path: 'f.txt', old: 'zz', new: '' }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/not found/) });
-    expect(await registry.execute('edit', { path: 'f.txt', old: 'x', new: 'q' }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/more than once/) });
+    expect(await registry.execute('edit', { path: 'f.txt', old: 'zz', new: '' }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/not found/),
+    });
+    expect(await registry.execute('edit', { path: 'f.txt', old: 'x', new: 'q' }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/more than once/),
+    });
     expect(await fs.readFile(path.join(ws, 'f.txt'), 'utf8')).toBe('x y x');
   });
 
@@ -146,16 +219,29 @@ describe('read, write and edit', () => {
     ['an absolute path outside', '/etc/passwd'],
   ])('refuses to read or write through %s', async (_what, p) => {
     const ctx = await ctxFor();
-    expect(await registry.execute('read', { path: p }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/outside the workspace/) });
-    expect(await registry.execute('write', { path: p, content: 'pwned' }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/outside the workspace/) });
+    expect(await registry.execute('read', { path: p }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/outside the workspace/),
+    });
+    expect(await registry.execute('write', { path: p, content: 'pwned' }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/outside the workspace/),
+    });
     expect(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe('outside secret\n');
   });
 
   it('refuses a symlink in the workspace that points outside, for read, write and edit', async () => {
     await fs.symlink(path.join(outside, 'secret.txt'), path.join(ws, 'link.txt'));
     const ctx = await ctxFor();
-    for (const [tool, input] of [['read', {}], ['write', { content: 'pwned' }], ['edit', { old: 'outside', new: 'pwned' }]] as const) {
-      expect(await registry.execute(tool, { path: 'link.txt', ...input }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/symbolic link/) });
+    for (const [tool, input] of [
+      ['read', {}],
+      ['write', { content: 'pwned' }],
+      ['edit', { old: 'outside', new: 'pwned' }],
+    ] as const) {
+      expect(await registry.execute(tool, { path: 'link.txt', ...input }, ctx)).toMatchObject({
+        isError: true,
+        output: expect.stringMatching(/symbolic link/),
+      });
     }
     expect(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe('outside secret\n');
   });
@@ -163,7 +249,10 @@ describe('read, write and edit', () => {
   it('refuses a path through a symlinked folder and creates nothing outside', async () => {
     await fs.symlink(outside, path.join(ws, 'linkdir'));
     const ctx = await ctxFor();
-    expect(await registry.execute('read', { path: 'linkdir/secret.txt' }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/symbolic link/) });
+    expect(await registry.execute('read', { path: 'linkdir/secret.txt' }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/symbolic link/),
+    });
     expect(await registry.execute('write', { path: 'linkdir/new/planted.txt', content: 'x' }, ctx)).toMatchObject({ isError: true });
     expect(await exists(path.join(outside, 'new'))).toBe(false);
   });
@@ -188,7 +277,10 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
   it('is neither offered nor run without tools.allow listing it', async () => {
     const ctx = await ctxFor();
     expect(offered(ctx)).not.toContain('exec');
-    expect(await registry.execute('exec', { command: ['touch', 'ran'] }, ctx)).toMatchObject({ isError: true, output: 'tool exec is not enabled for this agent' });
+    expect(await registry.execute('exec', { command: ['touch', 'ran'] }, ctx)).toMatchObject({
+      isError: true,
+      output: 'tool exec is not enabled for this agent',
+    });
     expect(await exists(path.join(ws, 'ran'))).toBe(false);
   });
 
@@ -203,7 +295,14 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
   });
 
   it('gives the program a scrubbed environment with HOME set to the workspace', async () => {
-    const env = { PATH: process.env.PATH, LANG: 'C.UTF-8', ANTHROPIC_API_KEY: 'sk-ant-leak', TELEGRAM_BOT_TOKEN: 'tok-leak', SOME_KEY: 'key-leak', OTHER: 'other-leak' };
+    const env = {
+      PATH: process.env.PATH,
+      LANG: 'C.UTF-8',
+      ANTHROPIC_API_KEY: 'sk-ant-leak',
+      TELEGRAM_BOT_TOKEN: 'tok-leak',
+      SOME_KEY: 'key-leak',
+      OTHER: 'other-leak',
+    };
     const res = await registry.execute('exec', { command: ['env'] }, await ctxFor({ agent: allowExec, env }));
     expect(res.output).toContain(`HOME=${ws}\n`);
     expect(res.output).not.toMatch(/leak|ANTHROPIC|TOKEN|SOME_KEY|OTHER/);
@@ -211,14 +310,21 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
 
   it('kills the whole process group when the timeout expires', async () => {
     // sh waits for its child: without a group kill the sleeping child would hold the pipes open.
-    const res = await registry.execute('exec', { command: ['sh', '-c', 'sleep 60; echo never'], timeoutMs: 200 }, await ctxFor({ agent: allowExec }));
+    const res = await registry.execute(
+      'exec',
+      { command: ['sh', '-c', 'sleep 60; echo never'], timeoutMs: 200 },
+      await ctxFor({ agent: allowExec }),
+    );
     expect(res).toMatchObject({ isError: true });
     expect(res.output).toMatch(/^killed after the 200 ms timeout/);
     expect(res.output).not.toContain('never');
   });
 
   it('reports a missing program as an error', async () => {
-    expect(await registry.execute('exec', { command: ['no-such-program-xyz'] }, await ctxFor({ agent: allowExec }))).toMatchObject({ isError: true, output: 'command not found: no-such-program-xyz' });
+    expect(await registry.execute('exec', { command: ['no-such-program-xyz'] }, await ctxFor({ agent: allowExec }))).toMatchObject({
+      isError: true,
+      output: 'command not found: no-such-program-xyz',
+    });
   });
 
   it('refuses to run (and is not offered) when the agent asks for a sandbox', async () => {
@@ -231,7 +337,7 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
 });
 
 describe('session tools', () => {
-  it('lists only this agent\'s sessions', async () => {
+  it("lists only this agent's sessions", async () => {
     const ctx = await ctxFor();
     const work = await AgentSessionStore.open(tmp, 'work');
     stores.push(work);
@@ -244,14 +350,19 @@ describe('session tools', () => {
 
   it('shows the history of one of its own sessions', async () => {
     const ctx = await ctxFor();
-    await ctx.store.append('agent:home:telegram:direct:42', { type: 'message', role: 'user', text: 'what is up', sender: { id: '42', name: 'Bo' } });
+    await ctx.store.append('agent:home:telegram:direct:42', {
+      type: 'message',
+      role: 'user',
+      text: 'what is up',
+      sender: { id: '42', name: 'Bo' },
+    });
     await ctx.store.append('agent:home:telegram:direct:42', { type: 'message', role: 'assistant', text: 'not much' });
     const res = await registry.execute('sessions_history', { sessionKey: 'agent:home:telegram:direct:42' }, ctx);
     expect(res.isError).toBe(false);
     expect(res.output).toMatch(/user \(Bo\): what is up\n.*assistant: not much$/);
   });
 
-  it('refuses the history of another agent\'s session', async () => {
+  it("refuses the history of another agent's session", async () => {
     const ctx = await ctxFor();
     const work = await AgentSessionStore.open(tmp, 'work');
     stores.push(work);
@@ -272,7 +383,11 @@ describe('sessions_send', () => {
 
   it('is not enabled by default', async () => {
     const messenger = vi.fn<AgentMessenger>();
-    const res = await registry.execute('sessions_send', { agentId: 'work', text: 'hi' }, await ctxFor({ a2a: { enabled: true, allow: ['home', 'work'] }, messenger }));
+    const res = await registry.execute(
+      'sessions_send',
+      { agentId: 'work', text: 'hi' },
+      await ctxFor({ a2a: { enabled: true, allow: ['home', 'work'] }, messenger }),
+    );
     expect(res).toMatchObject({ isError: true, output: 'tool sessions_send is not enabled for this agent' });
     expect(messenger).not.toHaveBeenCalled();
   });
@@ -281,7 +396,10 @@ describe('sessions_send', () => {
     const messenger = vi.fn<AgentMessenger>();
     const ctx = await ctxFor({ agent: allowSend, a2a: { enabled: false, allow: ['home', 'work'] }, messenger });
     expect(offered(ctx)).not.toContain('sessions_send');
-    expect(await registry.execute('sessions_send', { agentId: 'work', text: 'hi' }, ctx)).toMatchObject({ isError: true, output: expect.stringMatching(/turned off/) });
+    expect(await registry.execute('sessions_send', { agentId: 'work', text: 'hi' }, ctx)).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/turned off/),
+    });
     expect(messenger).not.toHaveBeenCalled();
   });
 
@@ -290,14 +408,22 @@ describe('sessions_send', () => {
     ['only the target', ['work']],
   ])('is refused when %s is in agentToAgent.allow', async (_what, allow) => {
     const messenger = vi.fn<AgentMessenger>();
-    const res = await registry.execute('sessions_send', { agentId: 'work', text: 'hi' }, await ctxFor({ agent: allowSend, a2a: { enabled: true, allow }, messenger }));
+    const res = await registry.execute(
+      'sessions_send',
+      { agentId: 'work', text: 'hi' },
+      await ctxFor({ agent: allowSend, a2a: { enabled: true, allow }, messenger }),
+    );
     expect(res).toMatchObject({ isError: true, output: expect.stringMatching(/not in tools\.agentToAgent\.allow/) });
     expect(messenger).not.toHaveBeenCalled();
   });
 
   it('delivers through the messenger and returns the reply when both agents are allowed', async () => {
     const messenger = vi.fn<AgentMessenger>(async () => ({ ok: true, reply: 'on it' }));
-    const res = await registry.execute('sessions_send', { agentId: 'Work', text: 'please check' }, await ctxFor({ agent: allowSend, a2a: { enabled: true, allow: ['home', 'work'] }, messenger }));
+    const res = await registry.execute(
+      'sessions_send',
+      { agentId: 'Work', text: 'please check' },
+      await ctxFor({ agent: allowSend, a2a: { enabled: true, allow: ['home', 'work'] }, messenger }),
+    );
     expect(res).toMatchObject({ isError: false, output: 'reply from work:\non it' });
     expect(messenger).toHaveBeenCalledWith('home', 'work', 'please check', expect.any(AbortSignal));
   });

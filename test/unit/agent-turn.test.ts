@@ -45,11 +45,15 @@ afterEach(async () => {
 
 class FakeKeys implements ApiKeySource {
   private i = 0;
-  readonly reportFailure = vi.fn(async (_agentId: string, _profileId: string | undefined, _kind: 'auth' | 'spend_limit') => { this.i++; });
+  readonly reportFailure = vi.fn(async (_agentId: string, _profileId: string | undefined, _kind: 'auth' | 'spend_limit') => {
+    this.i++;
+  });
   constructor(private readonly keys: string[] = ['sk-test']) {}
   async apiKeyFor(): Promise<{ ok: true; apiKey: string; profileId: string } | { ok: false; reason: string }> {
     const k = this.keys[Math.min(this.i, this.keys.length - 1)];
-    return k ? { ok: true, apiKey: k, profileId: `p${Math.min(this.i, this.keys.length - 1) + 1}` } : { ok: false, reason: 'no auth profile and no ANTHROPIC_API_KEY' };
+    return k
+      ? { ok: true, apiKey: k, profileId: `p${Math.min(this.i, this.keys.length - 1) + 1}` }
+      : { ok: false, reason: 'no auth profile and no ANTHROPIC_API_KEY' };
   }
 }
 
@@ -70,14 +74,25 @@ function setup(s: Setup = {}) {
   const agent = config.agents.list[0]!;
   const keys = s.keys ?? new FakeKeys();
   const runner = new AgentTurnRunner({
-    keys, env: {}, sleep: async (ms) => { sleeps.push(ms); },
+    keys,
+    env: {},
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
     log: { log: (level, msg, fields) => logs.push({ level, msg, ...(fields ? { fields } : {}) }) },
     ...s.runner,
   });
   const sessionKey = s.sessionKey ?? KEY;
   const runTurn = (text: string, inboundSeq: number, extra: Partial<TurnRequest> = {}): Promise<TurnResult> =>
     runner.run({
-      agent, config, paths: agentPaths(agent, config, loc), loc, store, sessionKey, inboundSeq, signal: new AbortController().signal,
+      agent,
+      config,
+      paths: agentPaths(agent, config, loc),
+      loc,
+      store,
+      sessionKey,
+      inboundSeq,
+      signal: new AbortController().signal,
       inbound: { text, sender: { id: 'u1', name: 'Ann' }, channel: 'telegram', isOwner: true, route: route('telegram', sessionKey) },
       ...extra,
     });
@@ -87,11 +102,20 @@ function setup(s: Setup = {}) {
   return { runner, keys, turn, runTurn };
 }
 
-const route = (channel: string, sessionKey: string, matchedBy: 'default' | 'direct' = 'default') => ({ agentId: 'home', channel, accountId: 'default', sessionKey, mainSessionKey: KEY, matchedBy, bindingIndex: null });
+const route = (channel: string, sessionKey: string, matchedBy: 'default' | 'direct' = 'default') => ({
+  agentId: 'home',
+  channel,
+  accountId: 'default',
+  sessionKey,
+  mainSessionKey: KEY,
+  matchedBy,
+  bindingIndex: null,
+});
 const records = async (key = KEY): Promise<TranscriptRecord[]> => (await store.history(key, { limit: 1000 })).records;
 const ofType = async (type: string): Promise<TranscriptRecord[]> => (await records()).filter((r) => r.type === type);
 const messagesOf = (n: number): WireMessage[] => peer.requests[n]!.body!.messages!;
-const toolResults = (m: WireMessage | undefined): Array<Record<string, unknown>> => (Array.isArray(m?.content) ? m.content.filter((b) => b.type === 'tool_result') : []);
+const toolResults = (m: WireMessage | undefined): Array<Record<string, unknown>> =>
+  Array.isArray(m?.content) ? m.content.filter((b) => b.type === 'tool_result') : [];
 
 describe('streaming and records', () => {
   it('streams text deltas in order and stores the assistant record with its usage', async () => {
@@ -99,7 +123,13 @@ describe('streaming and records', () => {
     const deltas: string[] = [];
     const res = await setup().turn('hi', { onDelta: (d) => deltas.push(d) });
     expect(deltas).toEqual(['Hell', 'o th', 'ere,', ' fri', 'end!']); // the peer's 4-character deltas, in order
-    expect(res).toEqual({ text: 'Hello there, friend!', incomplete: false, toolCalls: 0, model: DEFAULT_MODEL, usage: { inputTokens: expect.any(Number), outputTokens: 5 } });
+    expect(res).toEqual({
+      text: 'Hello there, friend!',
+      incomplete: false,
+      toolCalls: 0,
+      model: DEFAULT_MODEL,
+      usage: { inputTokens: expect.any(Number), outputTokens: 5 },
+    });
     const [assistant] = await ofType('message').then((m) => m.filter((r) => r.role === 'assistant'));
     expect(assistant).toMatchObject({ text: 'Hello there, friend!', model: DEFAULT_MODEL, stopReason: 'end_turn', usage: res.usage });
     expect(store.get(KEY)).toMatchObject({ outputTokens: 5, inputTokens: res.usage.inputTokens });
@@ -140,8 +170,23 @@ describe('streaming and records', () => {
   });
 
   it('sends the current inbound images as image blocks before its text', async () => {
-    await setup().turn('look', { inbound: { text: 'look', sender: { id: 'u1' }, channel: 'webchat', isOwner: true, images: [{ mediaType: 'image/png', dataBase64: 'iVBORw0KGgo=' }], route: route('webchat', KEY, 'direct') } });
-    expect(messagesOf(0).at(-1)).toEqual({ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'look' }] });
+    await setup().turn('look', {
+      inbound: {
+        text: 'look',
+        sender: { id: 'u1' },
+        channel: 'webchat',
+        isOwner: true,
+        images: [{ mediaType: 'image/png', dataBase64: 'iVBORw0KGgo=' }],
+        route: route('webchat', KEY, 'direct'),
+      },
+    });
+    expect(messagesOf(0).at(-1)).toEqual({
+      role: 'user',
+      content: [
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+        { type: 'text', text: 'look' },
+      ],
+    });
   });
 });
 
@@ -219,7 +264,7 @@ describe('history', () => {
 
 describe('model and endpoint', () => {
   it.each([
-    ['the agent\'s model', { agent: { model: 'claude-opus-5-5' }, defaults: { model: 'claude-haiku-5-5' } }, 'claude-opus-5-5'],
+    ["the agent's model", { agent: { model: 'claude-opus-5-5' }, defaults: { model: 'claude-haiku-5-5' } }, 'claude-opus-5-5'],
     ['agents.defaults.model', { defaults: { model: 'claude-haiku-5-5' } }, 'claude-haiku-5-5'],
     ['the default model', {}, DEFAULT_MODEL],
     ['the model without its anthropic/ prefix', { agent: { model: 'anthropic/claude-opus-5' } }, 'claude-opus-5'],
@@ -244,7 +289,10 @@ describe('model and endpoint', () => {
 describe('tool loop', () => {
   it('runs a requested tool once, sends its result back and streams the final answer', async () => {
     await fs.writeFile(path.join(ws, 'note.txt'), 'buy milk');
-    peer.enqueue({ kind: 'tool_use', name: 'read', input: { path: 'note.txt' }, text: 'Let me look.', id: 'toolu_1' }, { kind: 'text', text: 'It says: buy milk.' });
+    peer.enqueue(
+      { kind: 'tool_use', name: 'read', input: { path: 'note.txt' }, text: 'Let me look.', id: 'toolu_1' },
+      { kind: 'text', text: 'It says: buy milk.' },
+    );
     const calls: unknown[] = [];
     const results: unknown[] = [];
     const res = await setup().turn('what is in my note?', { onToolCall: (c) => calls.push(c), onToolResult: (r) => results.push(r) });
@@ -252,7 +300,12 @@ describe('tool loop', () => {
     expect(calls).toEqual([{ id: 'toolu_1', name: 'read', input: { path: 'note.txt' } }]);
     expect(results).toEqual([{ id: 'toolu_1', name: 'read', isError: false, summary: 'read note.txt (1 lines)' }]);
     expect(toolResults(messagesOf(1).at(-1))).toEqual([{ type: 'tool_result', tool_use_id: 'toolu_1', content: '1\tbuy milk' }]);
-    expect((await records()).slice(-4).map((r) => `${r.type}:${String(r.role ?? r.name)}`)).toEqual(['message:assistant', 'tool_call:read', 'tool_result:read', 'message:assistant']);
+    expect((await records()).slice(-4).map((r) => `${r.type}:${String(r.role ?? r.name)}`)).toEqual([
+      'message:assistant',
+      'tool_call:read',
+      'tool_result:read',
+      'message:assistant',
+    ]);
   });
 
   it('offers the model only enabled tools, deny winning over allow', async () => {
@@ -263,14 +316,18 @@ describe('tool loop', () => {
   it('answers a call to a tool that is not enabled with an error result and never runs it', async () => {
     peer.enqueue({ kind: 'tool_use', name: 'write', input: { path: 'x.txt', content: 'x' }, id: 'toolu_w' }, { kind: 'text', text: 'ok' });
     await setup({ agent: { tools: { allow: ['read'] } } }).turn('write x');
-    expect(toolResults(messagesOf(1).at(-1))).toEqual([{ type: 'tool_result', tool_use_id: 'toolu_w', content: 'tool write is not enabled for this agent', is_error: true }]);
+    expect(toolResults(messagesOf(1).at(-1))).toEqual([
+      { type: 'tool_result', tool_use_id: 'toolu_w', content: 'tool write is not enabled for this agent', is_error: true },
+    ]);
     await expect(fs.access(path.join(ws, 'x.txt'))).rejects.toThrow();
   });
 
   it('answers a call to an unknown tool with an error result', async () => {
     peer.enqueue({ kind: 'tool_use', name: 'rm_rf', input: {}, id: 'toolu_x' }, { kind: 'text', text: 'ok' });
     await setup().turn('go');
-    expect(toolResults(messagesOf(1).at(-1))).toMatchObject([{ tool_use_id: 'toolu_x', content: 'tool rm_rf is not enabled for this agent', is_error: true }]);
+    expect(toolResults(messagesOf(1).at(-1))).toMatchObject([
+      { tool_use_id: 'toolu_x', content: 'tool rm_rf is not enabled for this agent', is_error: true },
+    ]);
   });
 
   it('stops with tool_loop_limit after maxToolRounds rounds', async () => {
@@ -311,19 +368,25 @@ describe('retries and failures', () => {
   it('reports overloaded with an honest message once the attempts are used up', async () => {
     peer.setDefault(() => ({ kind: 'overloaded' }));
     const res = await setup().turn('hi');
-    expect(res.failure).toMatchObject({ kind: 'overloaded', userMessage: 'Sorry — the model is overloaded right now; please try again in a minute.' });
+    expect(res.failure).toMatchObject({
+      kind: 'overloaded',
+      userMessage: 'Sorry — the model is overloaded right now; please try again in a minute.',
+    });
     expect(peer.requestCount).toBe(3);
     expect((await ofType('error')).at(-1)).toMatchObject({ kind: 'overloaded' });
   });
 
-  it.each(['monthly', 'credit', 'workspace'] as const)('does not retry a %s spend limit and reports it to the key source', async (variant) => {
-    peer.setDefault(() => ({ kind: 'spend_limit', variant }));
-    const { turn, keys } = setup();
-    const res = await turn('hi');
-    expect(res.failure).toMatchObject({ kind: 'spend_limit' });
-    expect(peer.requestCount).toBe(1);
-    expect((keys as FakeKeys).reportFailure).toHaveBeenCalledWith('home', 'p1', 'spend_limit');
-  });
+  it.each(['monthly', 'credit', 'workspace'] as const)(
+    'does not retry a %s spend limit and reports it to the key source',
+    async (variant) => {
+      peer.setDefault(() => ({ kind: 'spend_limit', variant }));
+      const { turn, keys } = setup();
+      const res = await turn('hi');
+      expect(res.failure).toMatchObject({ kind: 'spend_limit' });
+      expect(peer.requestCount).toBe(1);
+      expect((keys as FakeKeys).reportFailure).toHaveBeenCalledWith('home', 'p1', 'spend_limit');
+    },
+  );
 
   it('fails over to the next auth profile after a spend limit', async () => {
     peer.enqueue({ kind: 'spend_limit' }, { kind: 'text', text: 'from profile two' });
@@ -344,10 +407,17 @@ describe('retries and failures', () => {
   it('keeps the partial text of a stream cut mid-way, marked incomplete, without a second request', async () => {
     peer.enqueue({ kind: 'cut', afterDeltas: 2, text: 'abcdefghijklmnop' });
     const res = await setup().turn('hi');
-    expect(res).toMatchObject({ text: 'abcdefgh', incomplete: true, failure: { kind: 'stream_cut', userMessage: expect.stringMatching(/cut off/) } });
+    expect(res).toMatchObject({
+      text: 'abcdefgh',
+      incomplete: true,
+      failure: { kind: 'stream_cut', userMessage: expect.stringMatching(/cut off/) },
+    });
     expect((await ofType('message')).at(-1)).toMatchObject({ role: 'assistant', text: 'abcdefgh', incomplete: true });
     await setup().turn('next'); // the peer serves requests in order: a retry would have come first
-    expect(peer.requests.map((r) => r.body!.messages!.at(-1)!.content)).toEqual([[{ type: 'text', text: 'hi' }], [{ type: 'text', text: 'next' }]]);
+    expect(peer.requests.map((r) => r.body!.messages!.at(-1)!.content)).toEqual([
+      [{ type: 'text', text: 'hi' }],
+      [{ type: 'text', text: 'next' }],
+    ]);
   });
 
   it('treats a mid-stream error after text as a cut, not as something to retry', async () => {
@@ -368,7 +438,11 @@ describe('retries and failures', () => {
     await fs.writeFile(path.join(ws, 'note.txt'), 'n');
     const run = vi.fn(readTool.run);
     const tools = new ToolRegistry().register({ ...readTool, run }, { replace: true });
-    peer.enqueue({ kind: 'tool_use', name: 'read', input: { path: 'note.txt' }, id: 'toolu_once' }, { kind: 'server_error' }, { kind: 'text', text: 'done' });
+    peer.enqueue(
+      { kind: 'tool_use', name: 'read', input: { path: 'note.txt' }, id: 'toolu_once' },
+      { kind: 'server_error' },
+      { kind: 'text', text: 'done' },
+    );
     const res = await setup({ runner: { tools } }).turn('read');
     expect(res).toMatchObject({ text: 'done', toolCalls: 1 });
     expect(run).toHaveBeenCalledTimes(1);
@@ -379,7 +453,13 @@ describe('retries and failures', () => {
   it('cancels on the request signal, keeping the partial text as incomplete', async () => {
     const gate = createGate();
     const ac = new AbortController();
-    peer.enqueue({ kind: 'hold', release: gate.promise, afterDeltas: 1, text: 'partial reply', onHold: () => setTimeout(() => ac.abort(), 10) });
+    peer.enqueue({
+      kind: 'hold',
+      release: gate.promise,
+      afterDeltas: 1,
+      text: 'partial reply',
+      onHold: () => setTimeout(() => ac.abort(), 10),
+    });
     const res = await setup().turn('hi', { signal: ac.signal });
     gate.open();
     expect(res).toMatchObject({ text: 'part', incomplete: true, failure: { kind: 'cancelled' } });
@@ -389,7 +469,10 @@ describe('retries and failures', () => {
 
   it('answers without an API key with the exact first-run message and no request', async () => {
     const res = await setup({ keys: new FakeKeys([]) }).turn('hi');
-    expect(res.failure).toMatchObject({ kind: 'no_api_key', userMessage: 'no API key — add one in Settings or with `switchboard auth add`' });
+    expect(res.failure).toMatchObject({
+      kind: 'no_api_key',
+      userMessage: 'no API key — add one in Settings or with `switchboard auth add`',
+    });
     expect(peer.requestCount).toBe(0);
   });
 });
@@ -397,7 +480,9 @@ describe('retries and failures', () => {
 describe('secrets', () => {
   const allFiles = async (dir: string): Promise<string> => {
     const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-    return (await Promise.all(entries.filter((e) => e.isFile()).map((e) => fs.readFile(path.join(e.parentPath, e.name), 'utf8')))).join('\n');
+    return (await Promise.all(entries.filter((e) => e.isFile()).map((e) => fs.readFile(path.join(e.parentPath, e.name), 'utf8')))).join(
+      '\n',
+    );
   };
 
   it.each([

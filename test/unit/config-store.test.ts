@@ -34,7 +34,7 @@ async function writeConfig(text: string): Promise<string> {
 }
 
 const readConfig = () => fs.readFile(loc.configPath, 'utf8');
-const agentIds = (text: string) => ((parseJson5(text).value as { agents: { list: { id: string }[] } }).agents.list).map((a) => a.id);
+const agentIds = (text: string) => (parseJson5(text).value as { agents: { list: { id: string }[] } }).agents.list.map((a) => a.id);
 
 /** Rejections as values, so a test can assert which kind of error each writer got. */
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -118,7 +118,9 @@ describe('hash guard', () => {
     const loaded = await store().load();
     const edited = '{ agents: { list: [ { id: "home" }, { id: "edited" } ] } }\n';
     await fs.writeFile(loc.configPath, edited);
-    await expect(store().write({ agents: { list: [{ id: 'home' }, { id: 'work' }] } }, loaded.hash)).rejects.toBeInstanceOf(ConfigConflictError);
+    await expect(store().write({ agents: { list: [{ id: 'home' }, { id: 'work' }] } }, loaded.hash)).rejects.toBeInstanceOf(
+      ConfigConflictError,
+    );
     expect(await readConfig()).toBe(edited);
   });
 
@@ -128,11 +130,12 @@ describe('hash guard', () => {
     let arrived = 0;
     let release!: () => void;
     const bothLoaded = new Promise<void>((r) => (release = r));
-    const addAgent = (id: string) => new ConfigStore(loc, home).update(async (raw) => {
-      if (++arrived === 2) release();
-      await bothLoaded;
-      ((raw.agents as { list: unknown[] }).list).push({ id });
-    });
+    const addAgent = (id: string) =>
+      new ConfigStore(loc, home).update(async (raw) => {
+        if (++arrived === 2) release();
+        await bothLoaded;
+        (raw.agents as { list: unknown[] }).list.push({ id });
+      });
     const results = await Promise.all([settle(addAgent('alpha')), settle(addAgent('beta'))]);
     const winners = results.flatMap((r, i) => (r.ok ? [['alpha', 'beta'][i]!] : []));
     const losers = results.filter((r) => !r.ok);
@@ -152,9 +155,15 @@ describe('hash guard', () => {
   it('many concurrent update() calls: every one that reports success is in the file', async () => {
     await writeConfig('{ agents: { list: [ { id: "home" } ] } }\n');
     const ids = Array.from({ length: 8 }, (_, i) => `agent-${i}`);
-    const results = await Promise.all(ids.map((id) => settle(new ConfigStore(loc, home).update((raw) => {
-      (raw.agents as { list: unknown[] }).list.push({ id });
-    }))));
+    const results = await Promise.all(
+      ids.map((id) =>
+        settle(
+          new ConfigStore(loc, home).update((raw) => {
+            (raw.agents as { list: unknown[] }).list.push({ id });
+          }),
+        ),
+      ),
+    );
     const written = agentIds(await readConfig());
     results.forEach((r, i) => {
       if (r.ok) expect(written).toContain(ids[i]);
@@ -169,10 +178,15 @@ describe('validity', () => {
   it('a result that would be invalid is refused with ConfigInvalidError listing the issue, and the file is unchanged', async () => {
     const original = '{ agents: { list: [ { id: "home" } ] } }\n';
     const base = await writeConfig(original);
-    const attempt = store().write({ agents: { list: [{ id: 'home' }] }, bindings: [{ agentId: 'nobody', match: { channel: 'telegram' } }] }, base);
+    const attempt = store().write(
+      { agents: { list: [{ id: 'home' }] }, bindings: [{ agentId: 'nobody', match: { channel: 'telegram' } }] },
+      base,
+    );
     await expect(attempt).rejects.toBeInstanceOf(ConfigInvalidError);
     const error = (await settle(attempt)) as { ok: false; error: ConfigInvalidError };
-    expect(error.error.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'unknown_agent', path: ['bindings', 0, 'agentId'] })]));
+    expect(error.error.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'unknown_agent', path: ['bindings', 0, 'agentId'] })]),
+    );
     expect(await readConfig()).toBe(original);
   });
 
@@ -201,7 +215,9 @@ describe('lock file', () => {
     const base = await writeConfig('{ agents: { list: [ { id: "home" } ] } }\n');
     await fs.writeFile(lockPath(), `${process.pid}\n`);
     let finished = false;
-    const writing = store().write({ agents: { list: [{ id: 'home' }, { id: 'work' }] } }, base).finally(() => (finished = true));
+    const writing = store()
+      .write({ agents: { list: [{ id: 'home' }, { id: 'work' }] } }, base)
+      .finally(() => (finished = true));
     await new Promise((r) => setTimeout(r, 200));
     expect(finished).toBe(false);
     expect(agentIds(await readConfig())).toEqual(['home']);
@@ -214,14 +230,23 @@ describe('lock file', () => {
 describe('two agents may not share a folder', () => {
   const sharedPathErrors = (text: string, s = store()) => s.check(text).issues.filter((i) => i.code === 'shared_path');
   const twoAgents = (a: string, b: string, field: 'workspace' | 'agentDir' = 'workspace') =>
-    JSON.stringify({ agents: { list: [{ id: 'home', [field]: a }, { id: 'work', [field]: b }] } });
+    JSON.stringify({
+      agents: {
+        list: [
+          { id: 'home', [field]: a },
+          { id: 'work', [field]: b },
+        ],
+      },
+    });
 
   it('the same workspace is an error naming both agents, at the second agent', () => {
     const ws = path.join(dir, 'ws');
     const check = store().check(twoAgents(ws, ws));
     expect(check.ok).toBe(false);
     const errors = check.issues.filter((i) => i.code === 'shared_path');
-    expect(errors).toEqual([expect.objectContaining({ severity: 'error', path: ['agents', 'list', 1, 'workspace'], file: loc.configPath })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ severity: 'error', path: ['agents', 'list', 1, 'workspace'], file: loc.configPath }),
+    ]);
     expect(errors[0]!.message).toContain('"work"');
     expect(errors[0]!.message).toContain('"home"');
   });
@@ -234,7 +259,7 @@ describe('two agents may not share a folder', () => {
     expect(sharedPathErrors(twoAgents(path.join(dir, 'ws'), `${dir}/sub/../ws/./`))).toHaveLength(1);
   });
 
-  it('a symlink to another agent\'s workspace is the same folder', async () => {
+  it("a symlink to another agent's workspace is the same folder", async () => {
     await fs.mkdir(path.join(dir, 'real-ws'));
     await fs.symlink(path.join(dir, 'real-ws'), path.join(dir, 'link-ws'));
     expect(sharedPathErrors(twoAgents(path.join(dir, 'real-ws'), path.join(dir, 'link-ws')))).toHaveLength(1);
@@ -254,14 +279,21 @@ describe('two agents may not share a folder', () => {
     expect(sharedPathErrors(twoAgents('~/ws', path.join(home, 'ws')))).toHaveLength(1);
   });
 
-  it('a relative workspace resolves against the config file\'s folder, not the working directory', () => {
+  it("a relative workspace resolves against the config file's folder, not the working directory", () => {
     expect(sharedPathErrors(twoAgents('ws', path.join(path.dirname(loc.configPath), 'ws')))).toHaveLength(1);
     expect(sharedPathErrors(twoAgents('ws', path.resolve('ws')))).toHaveLength(0);
   });
 
-  it('one agent\'s agentDir may not be another agent\'s workspace', () => {
+  it("one agent's agentDir may not be another agent's workspace", () => {
     const folder = path.join(dir, 'both');
-    const text = JSON.stringify({ agents: { list: [{ id: 'home', workspace: folder }, { id: 'work', agentDir: folder }] } });
+    const text = JSON.stringify({
+      agents: {
+        list: [
+          { id: 'home', workspace: folder },
+          { id: 'work', agentDir: folder },
+        ],
+      },
+    });
     expect(sharedPathErrors(text)).toEqual([expect.objectContaining({ path: ['agents', 'list', 1, 'agentDir'] })]);
   });
 
@@ -269,7 +301,7 @@ describe('two agents may not share a folder', () => {
     expect(sharedPathErrors(twoAgents(path.join(dir, 'a'), path.join(dir, 'a'), 'agentDir'))).toHaveLength(1);
   });
 
-  it('in the ArgentOS map form the error points at the agent\'s key', () => {
+  it("in the ArgentOS map form the error points at the agent's key", () => {
     const ws = path.join(dir, 'ws');
     const text = JSON.stringify({ agents: { home: { workspace: ws }, work: { workspace: ws } } });
     expect(sharedPathErrors(text)).toEqual([expect.objectContaining({ path: ['agents', 'work', 'workspace'] })]);
@@ -278,16 +310,30 @@ describe('two agents may not share a folder', () => {
   it('a write that would make two agents share a workspace is refused and the file is unchanged', async () => {
     const original = '{ agents: { list: [ { id: "home", workspace: "~/ws" } ] } }\n';
     const base = await writeConfig(original);
-    await expect(store().write({ agents: { list: [{ id: 'home', workspace: '~/ws' }, { id: 'work', workspace: path.join(home, 'ws') }] } }, base))
-      .rejects.toBeInstanceOf(ConfigInvalidError);
+    await expect(
+      store().write(
+        {
+          agents: {
+            list: [
+              { id: 'home', workspace: '~/ws' },
+              { id: 'work', workspace: path.join(home, 'ws') },
+            ],
+          },
+        },
+        base,
+      ),
+    ).rejects.toBeInstanceOf(ConfigInvalidError);
     expect(await readConfig()).toBe(original);
   });
 });
 
 describe('paths', () => {
-  const configIn = (folder: string): Locations => ({ stateDir: path.join(dir, 'state'), configPath: path.join(folder, 'switchboard.json') });
+  const configIn = (folder: string): Locations => ({
+    stateDir: path.join(dir, 'state'),
+    configPath: path.join(folder, 'switchboard.json'),
+  });
 
-  it('a relative workspace and agentDir resolve against the config file\'s folder', () => {
+  it("a relative workspace and agentDir resolve against the config file's folder", () => {
     const config = validConfig({ agents: { list: [{ id: 'work', workspace: 'ws', agentDir: '../ad' }] } });
     const paths = agentPaths(config.agents.list[0]!, config, configIn(path.join(dir, 'conf')), home);
     expect(paths.workspace).toBe(path.join(dir, 'conf', 'ws'));
@@ -307,7 +353,9 @@ describe('paths', () => {
   });
 
   it('"~" in --state-dir and --config expands to the home folder', () => {
-    expect(resolveLocations({ stateDir: '~/sb', configPath: '~/cfg/sb.json5', env: {}, homeDir: home }))
-      .toEqual({ stateDir: path.join(home, 'sb'), configPath: path.join(home, 'cfg', 'sb.json5') });
+    expect(resolveLocations({ stateDir: '~/sb', configPath: '~/cfg/sb.json5', env: {}, homeDir: home })).toEqual({
+      stateDir: path.join(home, 'sb'),
+      configPath: path.join(home, 'cfg', 'sb.json5'),
+    });
   });
 });

@@ -28,7 +28,14 @@ describe('syntax', () => {
 describe('schema errors name the config path and position', () => {
   it('an unknown key is an error with a "did you mean"', () => {
     const check = checkConfigText('{\n  agents: { list: [ { id: "a", modle: "x" } ] }\n}');
-    expect(check.issues).toEqual([expect.objectContaining({ code: 'unknown_key', path: ['agents', 'list', 0, 'modle'], line: 2, message: expect.stringContaining('did you mean "model"') })]);
+    expect(check.issues).toEqual([
+      expect.objectContaining({
+        code: 'unknown_key',
+        path: ['agents', 'list', 0, 'modle'],
+        line: 2,
+        message: expect.stringContaining('did you mean "model"'),
+      }),
+    ]);
   });
   it('a wrong type names the path', () => {
     expect(errorsOf({ session: { dmScope: 'per-user' } })).toEqual([expect.objectContaining({ path: ['session', 'dmScope'] })]);
@@ -40,17 +47,42 @@ describe('schema errors name the config path and position', () => {
   it('accepts every key the design names, even for features that come later', () => {
     validConfig({
       agents: {
-        defaults: { model: 'claude-sonnet-5-5', tools: { deny: ['exec'] }, sandbox: { mode: 'off' }, memory: { scope: 'agent' }, limits: { dailyTokens: 1000 } },
-        list: [{
-          id: 'home', default: true, name: 'Home', identity: { name: 'Argent', emoji: '🪙', persona: 'p' }, workspace: '/tmp/w-home', agentDir: '/tmp/a-home',
-          model: 'claude-opus-5-5', groupChat: { mentionPatterns: ['@home'] }, tools: { allow: ['read', 'sessions_list'], deny: ['exec'] },
-          memory: { scope: 'shared', pool: 'family' }, tasks: { scope: 'agent' }, skills: ['x'], sandbox: { mode: 'off', scope: 'agent' },
-          authProfiles: { scope: 'shared' }, owners: ['telegram:123'], limits: { dailyTokens: 5, perSenderPerMinute: 3 }, reset: { dailyHour: 4, idleMinutes: 60 },
-        }],
+        defaults: {
+          model: 'claude-sonnet-5-5',
+          tools: { deny: ['exec'] },
+          sandbox: { mode: 'off' },
+          memory: { scope: 'agent' },
+          limits: { dailyTokens: 1000 },
+        },
+        list: [
+          {
+            id: 'home',
+            default: true,
+            name: 'Home',
+            identity: { name: 'Argent', emoji: '🪙', persona: 'p' },
+            workspace: '/tmp/w-home',
+            agentDir: '/tmp/a-home',
+            model: 'claude-opus-5-5',
+            groupChat: { mentionPatterns: ['@home'] },
+            tools: { allow: ['read', 'sessions_list'], deny: ['exec'] },
+            memory: { scope: 'shared', pool: 'family' },
+            tasks: { scope: 'agent' },
+            skills: ['x'],
+            sandbox: { mode: 'off', scope: 'agent' },
+            authProfiles: { scope: 'shared' },
+            owners: ['telegram:123'],
+            limits: { dailyTokens: 5, perSenderPerMinute: 3 },
+            reset: { dailyHour: 4, idleMinutes: 60 },
+          },
+        ],
       },
       channels: {
         telegram: { apiRoot: 'http://127.0.0.1:1', botToken: { secret: 'telegram/default' }, groups: { '*': { requireMention: true } } },
-        discord: { apiRoot: 'http://127.0.0.1:2/api', token: { env: 'DISCORD_BOT_TOKEN' }, guilds: { '1': { channels: { '2': { allow: true, requireMention: false } } } } },
+        discord: {
+          apiRoot: 'http://127.0.0.1:2/api',
+          token: { env: 'DISCORD_BOT_TOKEN' },
+          guilds: { '1': { channels: { '2': { allow: true, requireMention: false } } } },
+        },
         whatsapp: { dmPolicy: 'allowlist', allowFrom: ['+15551230001'], accounts: { personal: {}, biz: { authDir: '/tmp/wa' } } },
         webchat: {},
       },
@@ -72,18 +104,30 @@ describe('agents', () => {
     expect(codes(errorsOf({ agents: { list: [{ id }] } }))).toContain('invalid_agent_id');
   });
   it('ids are unique case-insensitively', () => {
-    expect(errorsOf({ agents: { list: [{ id: 'work' }, { id: 'WORK' }] } })).toEqual([expect.objectContaining({ code: 'duplicate_agent', path: ['agents', 'list', 1, 'id'] })]);
+    expect(errorsOf({ agents: { list: [{ id: 'work' }, { id: 'WORK' }] } })).toEqual([
+      expect.objectContaining({ code: 'duplicate_agent', path: ['agents', 'list', 1, 'id'] }),
+    ]);
   });
   it('several default agents is a warning and the first wins', () => {
     const raw = { agents: { list: [{ id: 'a' }, { id: 'b', default: true }, { id: 'c', default: true }] } };
     expect(warningsOf(raw)).toEqual([expect.objectContaining({ code: 'multiple_defaults', path: ['agents', 'list', 2, 'default'] })]);
-    expect(validConfig(raw).agents.list.filter((x) => x.default).map((x) => x.id)).toEqual(['b']);
+    expect(
+      validConfig(raw)
+        .agents.list.filter((x) => x.default)
+        .map((x) => x.id),
+    ).toEqual(['b']);
   });
   it('with no agents there is one implicit agent "main"', () => {
     expect(validConfig({}).agents.list).toEqual([expect.objectContaining({ id: 'main', implicit: true, default: true })]);
   });
   it('the ArgentOS map form and string identity become the list form with identity.persona', () => {
-    const config = validConfig({ agents: { defaults: { model: 'claude-sonnet-5-5' }, main: { name: 'Argent', identity: 'You are Argent.' }, work: { name: 'Sentinel' } } });
+    const config = validConfig({
+      agents: {
+        defaults: { model: 'claude-sonnet-5-5' },
+        main: { name: 'Argent', identity: 'You are Argent.' },
+        work: { name: 'Sentinel' },
+      },
+    });
     expect(config.agents.list.map((a) => a.id)).toEqual(['main', 'work']);
     expect(config.agents.list[0]!.identity).toEqual({ persona: 'You are Argent.' });
     expect(config.agents.defaults.model).toBe('claude-sonnet-5-5');
@@ -114,67 +158,118 @@ describe('bindings', () => {
   const agents = { list: [{ id: 'main' }, { id: 'work' }] };
   it('a binding naming an unknown agent is an error, never a silent fall-back', () => {
     expect(errorsOf({ agents, bindings: [{ agentId: 'wrok', match: { channel: 'telegram' } }] })).toEqual([
-      expect.objectContaining({ code: 'unknown_agent', path: ['bindings', 0, 'agentId'], message: expect.stringContaining('did you mean "work"') }),
+      expect.objectContaining({
+        code: 'unknown_agent',
+        path: ['bindings', 0, 'agentId'],
+        message: expect.stringContaining('did you mean "work"'),
+      }),
     ]);
   });
   it('a binding naming an unknown channel is an error', () => {
-    expect(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'slack' } }] })).toEqual([expect.objectContaining({ code: 'unknown_channel', path: ['bindings', 0, 'match', 'channel'] })]);
+    expect(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'slack' } }] })).toEqual([
+      expect.objectContaining({ code: 'unknown_channel', path: ['bindings', 0, 'match', 'channel'] }),
+    ]);
   });
   it('a channel block for an unknown channel is an error', () => {
-    expect(errorsOf({ channels: { slack: {} } })).toEqual([expect.objectContaining({ code: 'unknown_channel', path: ['channels', 'slack'] })]);
+    expect(errorsOf({ channels: { slack: {} } })).toEqual([
+      expect.objectContaining({ code: 'unknown_channel', path: ['channels', 'slack'] }),
+    ]);
   });
   it('an unknown peer kind is an error; "dm" is accepted as direct', () => {
-    expect(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'room', id: '1' } } }] }))
-      .toEqual([expect.objectContaining({ code: 'unknown_peer_kind', path: ['bindings', 0, 'match', 'peer', 'kind'] })]);
-    expect(validConfig({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'DM', id: '1' } } }] }).bindings[0]!.match.peer).toEqual({ kind: 'direct', id: '1' });
+    expect(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'room', id: '1' } } }] })).toEqual([
+      expect.objectContaining({ code: 'unknown_peer_kind', path: ['bindings', 0, 'match', 'peer', 'kind'] }),
+    ]);
+    expect(
+      validConfig({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', peer: { kind: 'DM', id: '1' } } }] }).bindings[0]!
+        .match.peer,
+    ).toEqual({ kind: 'direct', id: '1' });
   });
   it('roles without a guild are an error', () => {
-    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'discord', roles: ['r'] } }] }))).toEqual(['roles_without_guild']);
+    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'discord', roles: ['r'] } }] }))).toEqual([
+      'roles_without_guild',
+    ]);
   });
   it('guild and team together are an error', () => {
-    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'discord', guildId: 'g', teamId: 't' } }] }))).toEqual(['guild_and_team']);
+    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'discord', guildId: 'g', teamId: 't' } }] }))).toEqual([
+      'guild_and_team',
+    ]);
   });
   it('an invalid account id in a binding is an error', () => {
-    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', accountId: 'my bot' } }] }))).toEqual(['invalid_account_id']);
+    expect(codes(errorsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'telegram', accountId: 'my bot' } }] }))).toEqual([
+      'invalid_account_id',
+    ]);
   });
   it('a binding naming an account the channel does not define is a warning', () => {
-    expect(warningsOf({ agents, bindings: [{ agentId: 'work', match: { channel: 'whatsapp', accountId: 'biz' } }], channels: { whatsapp: { accounts: { personal: {} } } } }))
-      .toEqual([expect.objectContaining({ code: 'unknown_account', path: ['bindings', 0, 'match', 'accountId'] })]);
+    expect(
+      warningsOf({
+        agents,
+        bindings: [{ agentId: 'work', match: { channel: 'whatsapp', accountId: 'biz' } }],
+        channels: { whatsapp: { accounts: { personal: {} } } },
+      }),
+    ).toEqual([expect.objectContaining({ code: 'unknown_account', path: ['bindings', 0, 'match', 'accountId'] })]);
   });
   it('a binding shadowed by an earlier one of the same tier is a warning', () => {
-    const w = warningsOf({ agents, channels: { telegram: {} }, bindings: [
-      { agentId: 'main', match: { channel: 'telegram', accountId: '*' } },
-      { agentId: 'work', match: { channel: 'telegram', accountId: '*' } },
-    ] });
-    expect(w).toEqual([expect.objectContaining({ code: 'shadowed_binding', path: ['bindings', 1], message: expect.stringContaining('bindings[0]') })]);
+    const w = warningsOf({
+      agents,
+      channels: { telegram: {} },
+      bindings: [
+        { agentId: 'main', match: { channel: 'telegram', accountId: '*' } },
+        { agentId: 'work', match: { channel: 'telegram', accountId: '*' } },
+      ],
+    });
+    expect(w).toEqual([
+      expect.objectContaining({ code: 'shadowed_binding', path: ['bindings', 1], message: expect.stringContaining('bindings[0]') }),
+    ]);
   });
   it('a role binding is shadowed by an earlier one that accepts all of its roles', () => {
-    const w = warningsOf({ agents, channels: { discord: {} }, bindings: [
-      { agentId: 'work', match: { channel: 'discord', guildId: 'g', roles: ['r1', 'r2'] } },
-      { agentId: 'main', match: { channel: 'discord', guildId: 'g', roles: ['r1'] } },
-      { agentId: 'main', match: { channel: 'discord', guildId: 'g', roles: ['r3'] } },
-    ] });
+    const w = warningsOf({
+      agents,
+      channels: { discord: {} },
+      bindings: [
+        { agentId: 'work', match: { channel: 'discord', guildId: 'g', roles: ['r1', 'r2'] } },
+        { agentId: 'main', match: { channel: 'discord', guildId: 'g', roles: ['r1'] } },
+        { agentId: 'main', match: { channel: 'discord', guildId: 'g', roles: ['r3'] } },
+      ],
+    });
     expect(w).toEqual([expect.objectContaining({ code: 'shadowed_binding', path: ['bindings', 1] })]);
   });
   it('an account-wide binding shadows a later one for the same account only', () => {
-    const w = warningsOf({ agents, channels: { whatsapp: { accounts: { a: {}, b: {} } } }, bindings: [
-      { agentId: 'work', match: { channel: 'whatsapp', accountId: '*', guildId: 'g' } },
-      { agentId: 'main', match: { channel: 'whatsapp', accountId: 'a', guildId: 'g' } },
-      { agentId: 'main', match: { channel: 'whatsapp', accountId: 'b' } },
-    ] });
+    const w = warningsOf({
+      agents,
+      channels: { whatsapp: { accounts: { a: {}, b: {} } } },
+      bindings: [
+        { agentId: 'work', match: { channel: 'whatsapp', accountId: '*', guildId: 'g' } },
+        { agentId: 'main', match: { channel: 'whatsapp', accountId: 'a', guildId: 'g' } },
+        { agentId: 'main', match: { channel: 'whatsapp', accountId: 'b' } },
+      ],
+    });
     expect(w.map((i) => i.path)).toEqual([['bindings', 1]]);
   });
   it('a more specific later binding is not shadowed', () => {
-    expect(warningsOf({ agents, channels: { whatsapp: { accounts: { personal: {} } } }, bindings: [
-      { agentId: 'main', match: { channel: 'whatsapp', accountId: 'personal' } },
-      { agentId: 'work', match: { channel: 'whatsapp', accountId: 'personal', peer: { kind: 'group', id: 'x@g.us' } } },
-    ] })).toEqual([]);
+    expect(
+      warningsOf({
+        agents,
+        channels: { whatsapp: { accounts: { personal: {} } } },
+        bindings: [
+          { agentId: 'main', match: { channel: 'whatsapp', accountId: 'personal' } },
+          { agentId: 'work', match: { channel: 'whatsapp', accountId: 'personal', peer: { kind: 'group', id: 'x@g.us' } } },
+        ],
+      }),
+    ).toEqual([]);
   });
   it('an exact peer binding after a wildcard is not shadowed: exact peers win by tier', () => {
-    expect(codes(warningsOf({ agents, channels: { telegram: {} }, bindings: [
-      { agentId: 'main', match: { channel: 'telegram', peer: { kind: 'group', id: '*' } } },
-      { agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-1' } } },
-    ] }))).toEqual([]);
+    expect(
+      codes(
+        warningsOf({
+          agents,
+          channels: { telegram: {} },
+          bindings: [
+            { agentId: 'main', match: { channel: 'telegram', peer: { kind: 'group', id: '*' } } },
+            { agentId: 'work', match: { channel: 'telegram', peer: { kind: 'group', id: '-1' } } },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -191,18 +286,34 @@ describe('channels and accounts', () => {
     validConfig({ channels: { telegram: { dmPolicy: 'open', allowFrom: ['*'] } } });
   });
   it('accounts inherit base settings but never the base token', () => {
-    const config = validConfig({ channels: { telegram: { botToken: { secret: 'base' }, dmPolicy: 'allowlist', allowFrom: [1], accounts: { alerts: { botToken: { secret: 'alerts' } }, other: {} } } } });
+    const config = validConfig({
+      channels: {
+        telegram: {
+          botToken: { secret: 'base' },
+          dmPolicy: 'allowlist',
+          allowFrom: [1],
+          accounts: { alerts: { botToken: { secret: 'alerts' } }, other: {} },
+        },
+      },
+    });
     const accounts = config.channels.telegram!.accounts;
     expect(accounts.default!.secrets.botToken).toEqual({ secret: 'base' });
     expect(accounts.alerts).toMatchObject({ dmPolicy: 'allowlist', allowFrom: ['1'], secrets: { botToken: { secret: 'alerts' } } });
     expect(accounts.other!.secrets).toEqual({});
   });
   it('a plaintext secret is a warning pointing at the keychain migration', () => {
-    expect(warningsOf({ channels: { telegram: { botToken: '123:abc' } } })).toEqual([expect.objectContaining({ code: 'plaintext_secret', path: ['channels', 'telegram', 'botToken'] })]);
+    expect(warningsOf({ channels: { telegram: { botToken: '123:abc' } } })).toEqual([
+      expect.objectContaining({ code: 'plaintext_secret', path: ['channels', 'telegram', 'botToken'] }),
+    ]);
   });
   it('Telegram allowFrom takes numeric ids with an optional tg: prefix and rejects @usernames', () => {
-    expect(validConfig({ channels: { telegram: { dmPolicy: 'allowlist', allowFrom: ['tg:123', 456, 'telegram:789'] } } }).channels.telegram!.accounts.default!.allowFrom).toEqual(['123', '456', '789']);
-    expect(errorsOf({ channels: { telegram: { allowFrom: ['@alice'] } } })).toEqual([expect.objectContaining({ code: 'invalid_sender_id', message: expect.stringContaining('recycled') })]);
+    expect(
+      validConfig({ channels: { telegram: { dmPolicy: 'allowlist', allowFrom: ['tg:123', 456, 'telegram:789'] } } }).channels.telegram!
+        .accounts.default!.allowFrom,
+    ).toEqual(['123', '456', '789']);
+    expect(errorsOf({ channels: { telegram: { allowFrom: ['@alice'] } } })).toEqual([
+      expect.objectContaining({ code: 'invalid_sender_id', message: expect.stringContaining('recycled') }),
+    ]);
   });
   it('Discord allowFrom takes user ids only', () => {
     expect(codes(errorsOf({ channels: { discord: { allowFrom: ['alice#1234'] } } }))).toEqual(['invalid_sender_id']);
@@ -217,10 +328,14 @@ describe('session, broadcast, agent-to-agent', () => {
     expect(codes(errorsOf({ session: { identityLinks: { alice: ['111'] } } }))).toEqual(['invalid_identity_link']);
   });
   it('one identity linked to two people is an error', () => {
-    expect(codes(errorsOf({ session: { identityLinks: { alice: ['telegram:1'], bob: ['telegram:1'] } } }))).toEqual(['duplicate_identity_link']);
+    expect(codes(errorsOf({ session: { identityLinks: { alice: ['telegram:1'], bob: ['telegram:1'] } } }))).toEqual([
+      'duplicate_identity_link',
+    ]);
   });
   it('a broadcast group naming an unknown agent is an error', () => {
-    expect(errorsOf({ broadcast: { strategy: 'parallel', 'g@g.us': ['main', 'ghost'] } })).toEqual([expect.objectContaining({ code: 'unknown_agent', path: ['broadcast', 'g@g.us', 1] })]);
+    expect(errorsOf({ broadcast: { strategy: 'parallel', 'g@g.us': ['main', 'ghost'] } })).toEqual([
+      expect.objectContaining({ code: 'unknown_agent', path: ['broadcast', 'g@g.us', 1] }),
+    ]);
   });
   it('agent-to-agent is off by default', () => {
     expect(validConfig({}).tools.agentToAgent).toEqual({ enabled: false, allow: [], maxTurns: 5 });
@@ -235,7 +350,9 @@ describe('the example configs from the other products', () => {
   });
   it('the ArgentOS example fails only on its unsupported slack channel', () => {
     const check = checkConfigText(readFileSync(path.join(EXAMPLES, 'argentos-multi-agent.json'), 'utf8'));
-    expect(check.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path.join('.')])).toEqual([['unknown_channel', 'channels.slack']]);
+    expect(check.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path.join('.')])).toEqual([
+      ['unknown_channel', 'channels.slack'],
+    ]);
   });
   it('plaintext tokens in the Telegram example are reported', () => {
     const check = checkConfigValue(JSON.parse('{"channels":{"telegram":{"accounts":{"default":{"botToken":"123:ABC"}}}}}'));

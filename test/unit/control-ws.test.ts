@@ -28,7 +28,11 @@ const events = { tick: defineEvent(z.object({ n: z.number() })), blob: defineEve
 type Methods = typeof methods;
 type Events = typeof events;
 
-interface LogEntry { level: ControlLogLevel; message: string; fields?: Record<string, unknown> }
+interface LogEntry {
+  level: ControlLogLevel;
+  message: string;
+  fields?: Record<string, unknown>;
+}
 
 function makeService(logs: LogEntry[] = [], redact?: (v: unknown) => unknown) {
   return new ControlService<Methods, Events>({
@@ -158,7 +162,9 @@ describe('control WebSocket: happy path', () => {
   });
 
   it('refuses a non-loopback host option', async () => {
-    await expect(startControlServer({ service: makeService(), token: TOKEN, port: 0, version: '1', host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+    await expect(startControlServer({ service: makeService(), token: TOKEN, port: 0, version: '1', host: '0.0.0.0' })).rejects.toThrow(
+      /loopback/,
+    );
   });
 });
 
@@ -175,7 +181,7 @@ describe('control WebSocket: upgrade guard', () => {
     expect((await upgradeStatus(server.url, { Origin: 'null' })).status).toBe(403);
   });
 
-  it('accepts the server\'s own loopback Origin', async () => {
+  it("accepts the server's own loopback Origin", async () => {
     const { server } = await start();
     expect((await upgradeStatus(server.url, { Origin: `http://localhost:${server.port}` })).status).toBe(101);
   });

@@ -6,15 +6,29 @@ import { CHANNEL_TYPE, toEnvelope, type DiscordRawMessage, type MappingContext }
 const BOT = '900';
 const ctx = (extra: Partial<MappingContext> = {}): MappingContext => ({ accountId: 'default', botUserId: BOT, ...extra });
 const msg = (extra: Partial<DiscordRawMessage> = {}): DiscordRawMessage => ({
-  id: '7001', channel_id: '300', author: { id: '500', username: 'ann', global_name: 'Ann' }, content: 'hello',
-  timestamp: '2025-01-02T03:04:05.000Z', mentions: [], mention_roles: [], type: 0, ...extra,
+  id: '7001',
+  channel_id: '300',
+  author: { id: '500', username: 'ann', global_name: 'Ann' },
+  content: 'hello',
+  timestamp: '2025-01-02T03:04:05.000Z',
+  mentions: [],
+  mention_roles: [],
+  type: 0,
+  ...extra,
 });
 const guildMsg = (extra: Partial<DiscordRawMessage> = {}) => msg({ guild_id: '100', member: { roles: ['41', '42'] }, ...extra });
 
 describe('discord message → envelope', () => {
   it('a DM is a direct peer keyed by the sender id', () => {
     const env = toEnvelope(msg({ channel_type: CHANNEL_TYPE.DM }), ctx());
-    expect(env).toMatchObject({ channel: 'discord', accountId: 'default', messageId: '7001', peer: { kind: 'direct', id: '500' }, text: 'hello', timestamp: Date.parse('2025-01-02T03:04:05.000Z') });
+    expect(env).toMatchObject({
+      channel: 'discord',
+      accountId: 'default',
+      messageId: '7001',
+      peer: { kind: 'direct', id: '500' },
+      text: 'hello',
+      timestamp: Date.parse('2025-01-02T03:04:05.000Z'),
+    });
     expect(env?.guildId).toBeUndefined();
   });
 
@@ -34,11 +48,19 @@ describe('discord message → envelope', () => {
   });
 
   it('the channel cache wins over the payload channel_type', () => {
-    expect(toEnvelope(msg({ channel_id: '320' }), ctx({ channel: { type: CHANNEL_TYPE.GroupDM } }))?.peer).toEqual({ kind: 'group', id: '320' });
+    expect(toEnvelope(msg({ channel_id: '320' }), ctx({ channel: { type: CHANNEL_TYPE.GroupDM } }))?.peer).toEqual({
+      kind: 'group',
+      id: '320',
+    });
   });
 
   it('senders are verified; display name prefers the guild nickname', () => {
-    expect(toEnvelope(guildMsg({ member: { roles: [], nick: 'Annie' } }), ctx())?.sender).toEqual({ id: '500', name: 'Annie', username: 'ann', verified: true });
+    expect(toEnvelope(guildMsg({ member: { roles: [], nick: 'Annie' } }), ctx())?.sender).toEqual({
+      id: '500',
+      name: 'Annie',
+      username: 'ann',
+      verified: true,
+    });
     expect(toEnvelope(msg(), ctx())?.sender.name).toBe('Ann');
   });
 
@@ -47,13 +69,16 @@ describe('discord message → envelope', () => {
     expect(toEnvelope(guildMsg({ mentions: [{ id: '501' }] }), ctx())?.mentioned).toBe(false);
   });
 
-  it('a mention of one of the bot\'s roles sets mentioned', () => {
+  it("a mention of one of the bot's roles sets mentioned", () => {
     expect(toEnvelope(guildMsg({ mention_roles: ['77'] }), ctx({ botRoleIds: ['77'] }))?.mentioned).toBe(true);
     expect(toEnvelope(guildMsg({ mention_roles: ['78'] }), ctx({ botRoleIds: ['77'] }))?.mentioned).toBe(false);
   });
 
-  it('the bot\'s own message is marked isSelf (and isBot)', () => {
-    expect(toEnvelope(guildMsg({ author: { id: BOT, username: 'me', bot: true } }), ctx())?.sender).toMatchObject({ isSelf: true, isBot: true });
+  it("the bot's own message is marked isSelf (and isBot)", () => {
+    expect(toEnvelope(guildMsg({ author: { id: BOT, username: 'me', bot: true } }), ctx())?.sender).toMatchObject({
+      isSelf: true,
+      isBot: true,
+    });
   });
 
   it('another bot or a webhook is marked isBot, not isSelf', () => {
@@ -72,7 +97,17 @@ describe('discord message → envelope', () => {
   });
 
   it('attachments become media items by content type', () => {
-    const env = toEnvelope(msg({ content: '', attachments: [{ filename: 'a.png', content_type: 'image/png' }, { filename: 'v.ogg', content_type: 'audio/ogg', duration_secs: 3 }, { filename: 'x.zip' }] }), ctx());
+    const env = toEnvelope(
+      msg({
+        content: '',
+        attachments: [
+          { filename: 'a.png', content_type: 'image/png' },
+          { filename: 'v.ogg', content_type: 'audio/ogg', duration_secs: 3 },
+          { filename: 'x.zip' },
+        ],
+      }),
+      ctx(),
+    );
     expect(env?.media).toEqual([
       { kind: 'image', fileName: 'a.png', mimeType: 'image/png' },
       { kind: 'voice', fileName: 'v.ogg', mimeType: 'audio/ogg', duration: 3 },

@@ -30,10 +30,13 @@ const journalDir = (): string => path.join(tmp, 'journal');
 const sessionsDir = (agent: string): string => path.join(tmp, 'agents', agent, 'sessions');
 const segments = async (): Promise<string[]> => (await fsp.readdir(journalDir())).filter((n) => /^inbound-\d+\.jsonl$/.test(n)).sort();
 const readLines = async (file: string): Promise<string[]> => (await fsp.readFile(file, 'utf8')).split('\n').slice(0, -1);
-const readRecords = async (file: string): Promise<TranscriptRecord[]> => (await readLines(file)).map((l) => JSON.parse(l) as TranscriptRecord);
+const readRecords = async (file: string): Promise<TranscriptRecord[]> =>
+  (await readLines(file)).map((l) => JSON.parse(l) as TranscriptRecord);
 
 /** Opens the stores of `tmp`, collecting every notice. */
-async function openStores(opts: Parameters<typeof SessionStores.open>[1] = {}): Promise<{ stores: SessionStores; notices: (StoreNotice | JournalNotice)[] }> {
+async function openStores(
+  opts: Parameters<typeof SessionStores.open>[1] = {},
+): Promise<{ stores: SessionStores; notices: (StoreNotice | JournalNotice)[] }> {
   const notices: (StoreNotice | JournalNotice)[] = [];
   const stores = await SessionStores.open(tmp, { ...opts, onNotice: (_agent, n) => notices.push(n) });
   return { stores, notices };
@@ -48,7 +51,13 @@ async function writeSegment(n: number, lines: (JournalLine | string)[], tail = '
 }
 
 function entry(sessionId: string, sessionKey: string, seq: number, text: string, agentId = 'main'): JournalLine {
-  return { agentId, sessionId, sessionKey, seq, record: buildRecord({ type: 'message', role: 'user', text, messageId: `id-${text}` }, seq) };
+  return {
+    agentId,
+    sessionId,
+    sessionKey,
+    seq,
+    record: buildRecord({ type: 'message', role: 'user', text, messageId: `id-${text}` }, seq),
+  };
 }
 
 describe('InboundJournal: group commit', () => {
@@ -58,8 +67,11 @@ describe('InboundJournal: group commit', () => {
     for (let s = 0; s < 100; s++) await store.getOrCreate(`agent:main:s${s}`); // sessions exist, as in a running gateway
     const spy = vi.spyOn(fs, 'fdatasync');
     const before = { ...stores.journal.stats };
-    const recs = await Promise.all(Array.from({ length: 500 }, (_, i) =>
-      store.append(`agent:main:s${i % 100}`, { type: 'message', role: 'user', text: `m${i}`, i }, { durable: true })));
+    const recs = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        store.append(`agent:main:s${i % 100}`, { type: 'message', role: 'user', text: `m${i}`, i }, { durable: true }),
+      ),
+    );
     const { appends, writes, syncs } = stores.journal.stats;
     expect(appends - before.appends).toBe(500);
     expect(syncs - before.syncs).toBeGreaterThan(0);
@@ -71,17 +83,21 @@ describe('InboundJournal: group commit', () => {
 
     // Every record is in its transcript and in the journal, with the transcript's seq.
     const [seg] = await segments();
-    const journal = (await readLines(path.join(journalDir(), seg!))).map((l) => JSON.parse(l) as { sessionKey: string; seq: number; record: TranscriptRecord });
+    const journal = (await readLines(path.join(journalDir(), seg!))).map(
+      (l) => JSON.parse(l) as { sessionKey: string; seq: number; record: TranscriptRecord },
+    );
     expect(journal).toHaveLength(500);
     for (const rec of recs) {
-      const key = `agent:main:s${rec.i as number % 100}`;
+      const key = `agent:main:s${(rec.i as number) % 100}`;
       expect(journal.find((e) => e.sessionKey === key && e.seq === rec.seq)?.record).toEqual(rec);
     }
     await stores.close();
     const plain = await AgentSessionStore.open(tmp, 'main');
     for (let s = 0; s < 100; s++) {
       const { sessionId } = plain.get(`agent:main:s${s}`)!;
-      const order = (await readRecords(path.join(sessionsDir('main'), `${sessionId}.jsonl`))).filter((r) => r.type === 'message').map((r) => r.i);
+      const order = (await readRecords(path.join(sessionsDir('main'), `${sessionId}.jsonl`)))
+        .filter((r) => r.type === 'message')
+        .map((r) => r.i);
       expect(order).toEqual(Array.from({ length: 5 }, (_, k) => s + k * 100));
     }
     await plain.close();
@@ -96,7 +112,9 @@ describe('InboundJournal: group commit', () => {
       expect((await fsp.stat(path.join(journalDir(), (await segments())[0]!))).mode & 0o777).toBe(0o600);
     }
     await j.close();
-    await expect(j.append({ agentId: 'main', sessionId: 's1', sessionKey: 'k', seq: 2, record: buildRecord({ type: 'message' }, 2) })).rejects.toThrow(/closed/);
+    await expect(
+      j.append({ agentId: 'main', sessionId: 's1', sessionKey: 'k', seq: 2, record: buildRecord({ type: 'message' }, 2) }),
+    ).rejects.toThrow(/closed/);
   });
   it('a batch write that fails part-way (disk full) fails its appends and leaves no partial line', async () => {
     const { stores } = await openStores();
@@ -115,7 +133,9 @@ describe('InboundJournal: group commit', () => {
       return realWrite(fd, buf, off, len);
     };
     vi.spyOn(fs, 'writeSync').mockImplementation(fullDisk as unknown as typeof fs.writeSync);
-    await expect(store.append('agent:main:a', { type: 'message', role: 'user', text: 'lost to a full disk' }, { durable: true })).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(
+      store.append('agent:main:a', { type: 'message', role: 'user', text: 'lost to a full disk' }, { durable: true }),
+    ).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(failed).toBe(1);
     await store.append('agent:main:a', { type: 'message', role: 'user', text: 'after' }, { durable: true });
     const [seg] = await segments();
@@ -130,7 +150,8 @@ describe('InboundJournal: checkpoints', () => {
     const events: string[] = [];
     const { stores } = await openStores({ journal: { checkpointMs: 3_600_000 } });
     const store = await stores.store('main');
-    for (let i = 0; i < 20; i++) await store.append(`agent:main:s${i % 4}`, { type: 'message', role: 'user', text: `m${i}` }, { durable: true });
+    for (let i = 0; i < 20; i++)
+      await store.append(`agent:main:s${i % 4}`, { type: 'message', role: 'user', text: `m${i}` }, { durable: true });
     const [first] = await segments();
     const syncSpy = vi.spyOn(TranscriptFile.prototype, 'sync').mockImplementation(async function (this: TranscriptFile) {
       events.push(`sync ${path.basename(this.path)}`);
@@ -170,7 +191,8 @@ describe('InboundJournal: checkpoints', () => {
   it('checkpoints on its own when a segment grows past segmentBytes', async () => {
     const { stores } = await openStores({ journal: { checkpointMs: 3_600_000, segmentBytes: 4096 } });
     const store = await stores.store('main');
-    for (let i = 0; i < 40; i++) await store.append('agent:main:a', { type: 'message', role: 'user', text: 'y'.repeat(200) }, { durable: true });
+    for (let i = 0; i < 40; i++)
+      await store.append('agent:main:a', { type: 'message', role: 'user', text: 'y'.repeat(200) }, { durable: true });
     for (let i = 0; i < 100 && stores.journal.stats.checkpoints === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(stores.journal.stats.checkpoints).toBeGreaterThan(0);
     await stores.close();
@@ -185,9 +207,18 @@ describe('InboundJournal: recovery', () => {
     expect(store.get('agent:main:lost')?.sessionId).toBe('sid-lost');
     const recs = await readRecords(path.join(sessionsDir('main'), 'sid-lost.jsonl'));
     expect(recs[0]).toMatchObject({ seq: 1, type: 'session', sessionKey: 'agent:main:lost', sessionId: 'sid-lost', agentId: 'main' });
-    expect(recs.slice(1).map((r) => [r.text, r.messageId, r.recovered])).toEqual([['a', 'id-a', true], ['b', 'id-b', true]]);
-    expect(notices).toContainEqual(expect.objectContaining({ kind: 'journal-recovered', entries: 2, appended: 2,
-      sessions: [{ agentId: 'main', sessionKey: 'agent:main:lost', sessionId: 'sid-lost', appended: 2 }] }));
+    expect(recs.slice(1).map((r) => [r.text, r.messageId, r.recovered])).toEqual([
+      ['a', 'id-a', true],
+      ['b', 'id-b', true],
+    ]);
+    expect(notices).toContainEqual(
+      expect.objectContaining({
+        kind: 'journal-recovered',
+        entries: 2,
+        appended: 2,
+        sessions: [{ agentId: 'main', sessionKey: 'agent:main:lost', sessionId: 'sid-lost', appended: 2 }],
+      }),
+    );
     expect(await segments()).toHaveLength(1); // the replayed one is gone; the new one is empty
     expect((await store.history('agent:main:lost')).records).toHaveLength(3);
     await stores.close();
@@ -248,7 +279,10 @@ describe('InboundJournal: recovery', () => {
 
   it('keeps every acknowledged record, exactly once and unbroken, after the writer is SIGKILLed', async () => {
     const { acked, signal } = await killAfterAcks({
-      cwd: root, script: path.join(root, 'test/fixtures/sessions/journal-writer.ts'), args: [tmp, '6'], killAfter: 300,
+      cwd: root,
+      script: path.join(root, 'test/fixtures/sessions/journal-writer.ts'),
+      args: [tmp, '6'],
+      killAfter: 300,
       parse: (line) => {
         const [word, key, id] = line.split(' ');
         return word === 'ack' && key && id ? [key, id] : undefined;
@@ -264,7 +298,10 @@ describe('InboundJournal: recovery', () => {
         const e = store.get(key);
         if (!e) continue;
         const recs = await readRecords(path.join(sessionsDir('main'), `${e.sessionId}.jsonl`));
-        out.set(key, recs.filter((r) => r.type === 'message').map((r) => String(r.messageId)));
+        out.set(
+          key,
+          recs.filter((r) => r.type === 'message').map((r) => String(r.messageId)),
+        );
       }
       await store.close();
       return out;
@@ -291,7 +328,11 @@ describe('InboundJournal: recovery', () => {
       const after = await plainIds();
       for (const [key, ids] of acked) {
         const onDisk = after.get(key) ?? [];
-        for (const id of ids) expect(onDisk.filter((x) => x === id), `${key} ${id}`).toHaveLength(1);
+        for (const id of ids)
+          expect(
+            onDisk.filter((x) => x === id),
+            `${key} ${id}`,
+          ).toHaveLength(1);
       }
       for (const name of (await fsp.readdir(sessionsDir('main'))).filter((n) => n.endsWith('.jsonl'))) {
         const text = await fsp.readFile(path.join(sessionsDir('main'), name), 'utf8');

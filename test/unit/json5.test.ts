@@ -9,22 +9,52 @@ import { parseTree } from '../../src-shared/json5/parse.ts';
 
 const EXAMPLES = new URL('../fixtures/examples/', import.meta.url);
 const examples = existsSync(EXAMPLES)
-  ? readdirSync(EXAMPLES).filter((f) => /\.json5?$/.test(f)).map((f) => [f, readFileSync(new URL(f, EXAMPLES), 'utf8')] as const)
+  ? readdirSync(EXAMPLES)
+      .filter((f) => /\.json5?$/.test(f))
+      .map((f) => [f, readFileSync(new URL(f, EXAMPLES), 'utf8')] as const)
   : [];
 
 const CORPUS: string[] = [
-  '{}', '[]', 'null', 'true', 'false', '42', '-0', '"double"', "'single'", '  \t\n 7 \n',
-  '{a: 1, b: [1, 2, 3,], }', '[1,2,3,]', '{"a b": 1, \'c\\\'d\': 2, "": 3}',
-  '// c\n{/* b */a/*x*/:/*y*/1 // z\n}', '/** doc **/ {a: /* * / */ 1}// end', '{a: 1}\n// trailing\n/* more */',
-  '[0x1F, -0xff, +0XAbC, 0x0]', '[.5, 5., +.5e-3, 1E+2, 0, 0.0, 0e0, -0.0e-0, 1e21, 123456789012345678.5]',
-  '[Infinity, -Infinity, +Infinity, NaN, -NaN, +NaN]', '[9007199254740991, -9007199254740991, +1, -1]',
-  String.raw`"\b\f\n\r\t\v\0\x41\u0042\'\"\\\a\ž\/"`, String.raw`'\u00e9 é \uD83E\uDE99 🪙'`,
-  "'a\\\nb'", "'a\\\r\nb'", "'a\\\rb'", "'a\\\u2028b\\\u2029c'", '"raw \u2028 and \u2029 inside"',
-  '{ünïcödé: 1, $_a1: 2, \\u0061b: 3, ǅ: 4, 𝑥: 5, a\\u0030: 6, a\u0301\u200d: 7}', '{null: 1, true: 2, if: 3, Infinity: 4, NaN: 5}',
-  '\uFEFF{a: 1}', '{\u2028a:\u20291}', '{\u00a0a:\u30001\u2003}', '{\ta:\v1\f}',
-  '[[[[{a: [{}, [], [[]]]}]]]]', '{a: 1, a: 2, b: {c: 1, c: [2]}}', '{__proto__: {x: 1}, y: 2}',
-  '{\r\n  a: 1,\r\n  // crlf\r\n  b: "x",\r\n}\r\n', '{a: "x" /* c */ , /* d */ b: \'y\'}',
-  '{ "agents": { "list": [ { "id": "main" } ] }, "port": 8080 }', '[true, false, null, "", \'\']',
+  '{}',
+  '[]',
+  'null',
+  'true',
+  'false',
+  '42',
+  '-0',
+  '"double"',
+  "'single'",
+  '  \t\n 7 \n',
+  '{a: 1, b: [1, 2, 3,], }',
+  '[1,2,3,]',
+  '{"a b": 1, \'c\\\'d\': 2, "": 3}',
+  '// c\n{/* b */a/*x*/:/*y*/1 // z\n}',
+  '/** doc **/ {a: /* * / */ 1}// end',
+  '{a: 1}\n// trailing\n/* more */',
+  '[0x1F, -0xff, +0XAbC, 0x0]',
+  '[.5, 5., +.5e-3, 1E+2, 0, 0.0, 0e0, -0.0e-0, 1e21, 123456789012345678.5]',
+  '[Infinity, -Infinity, +Infinity, NaN, -NaN, +NaN]',
+  '[9007199254740991, -9007199254740991, +1, -1]',
+  String.raw`"\b\f\n\r\t\v\0\x41\u0042\'\"\\\a\ž\/"`,
+  String.raw`'\u00e9 é \uD83E\uDE99 🪙'`,
+  "'a\\\nb'",
+  "'a\\\r\nb'",
+  "'a\\\rb'",
+  "'a\\\u2028b\\\u2029c'",
+  '"raw \u2028 and \u2029 inside"',
+  '{ünïcödé: 1, $_a1: 2, \\u0061b: 3, ǅ: 4, 𝑥: 5, a\\u0030: 6, a\u0301\u200d: 7}',
+  '{null: 1, true: 2, if: 3, Infinity: 4, NaN: 5}',
+  '\uFEFF{a: 1}',
+  '{\u2028a:\u20291}',
+  '{\u00a0a:\u30001\u2003}',
+  '{\ta:\v1\f}',
+  '[[[[{a: [{}, [], [[]]]}]]]]',
+  '{a: 1, a: 2, b: {c: 1, c: [2]}}',
+  '{__proto__: {x: 1}, y: 2}',
+  '{\r\n  a: 1,\r\n  // crlf\r\n  b: "x",\r\n}\r\n',
+  '{a: "x" /* c */ , /* d */ b: \'y\'}',
+  '{ "agents": { "list": [ { "id": "main" } ] }, "port": 8080 }',
+  '[true, false, null, "", \'\']',
   '{a:{b:{c:{d:{e:{f:[1,{g:null}]}}}}}}',
 ];
 
@@ -56,14 +86,39 @@ describe('parseJson5', () => {
 
 describe('parse errors', () => {
   const BROKEN = [
-    '{a: 1,,}', '{a 1}', '[1 2]', '{a: 01}', '{a: tru}', '{"a": 1}}', '{\n  a: 1,\n  b: @\n}', '[1, 2, .]',
-    '{a: 1.e}', '{a: 0x}', '{\n  a: "x",\n  b: "y"\n  c: 1\n}', "'\\1'", '{a: -}', '{1: 2}', '[\n  1,\n  /x\n]',
-    '{a: "\\xZZ"}', '{a: +-1}', '{éé: 1, b: ^}', '{a: 1} x', '{\\u0030: 1}', '{a: nul}', '{a: Infinit}', "{a: '\\09'}", '{℮: 1}',
+    '{a: 1,,}',
+    '{a 1}',
+    '[1 2]',
+    '{a: 01}',
+    '{a: tru}',
+    '{"a": 1}}',
+    '{\n  a: 1,\n  b: @\n}',
+    '[1, 2, .]',
+    '{a: 1.e}',
+    '{a: 0x}',
+    '{\n  a: "x",\n  b: "y"\n  c: 1\n}',
+    "'\\1'",
+    '{a: -}',
+    '{1: 2}',
+    '[\n  1,\n  /x\n]',
+    '{a: "\\xZZ"}',
+    '{a: +-1}',
+    '{éé: 1, b: ^}',
+    '{a: 1} x',
+    '{\\u0030: 1}',
+    '{a: nul}',
+    '{a: Infinit}',
+    "{a: '\\09'}",
+    '{℮: 1}',
   ];
 
   it.each(BROKEN.map((t) => [t]))('reports the same line and column as the json5 package for %j', (text) => {
     let expected: { lineNumber: number; columnNumber: number } | undefined;
-    try { JSON5.parse(text); } catch (err) { expected = err as typeof expected; }
+    try {
+      JSON5.parse(text);
+    } catch (err) {
+      expected = err as typeof expected;
+    }
     expect(expected).toBeDefined();
     const err = catchError(() => parseJson5(text));
     expect({ line: err.line, column: err.column }).toEqual({ line: expected!.lineNumber, column: expected!.columnNumber });
@@ -103,21 +158,27 @@ describe('unsafe integers', () => {
   it('refuses an unquoted Discord id with the path and the quoted form to write instead', () => {
     const text = '{\n  channels: { discord: { guilds: [\n    123456789012345678,\n  ] } },\n}';
     const err = catchError(() => parseJson5(text));
-    expect(err.message).toBe('number 123456789012345678 at channels.discord.guilds[0] is too large to be represented exactly; write it as a string: "123456789012345678"');
+    expect(err.message).toBe(
+      'number 123456789012345678 at channels.discord.guilds[0] is too large to be represented exactly; write it as a string: "123456789012345678"',
+    );
     expect(err.path).toEqual(['channels', 'discord', 'guilds', 0]);
     expect(pos(err)).toEqual([3, 5]);
   });
 
   it.each([
-    ['{a: 9007199254740992}', 'a'], ['{a: -9007199254740993}', 'a'], ['{"x y": [0x20000000000000]}', '["x y"][0]'],
-    ['{a: +123456789012345678}', 'a'], ['12345678901234567890', 'the top level'],
+    ['{a: 9007199254740992}', 'a'],
+    ['{a: -9007199254740993}', 'a'],
+    ['{"x y": [0x20000000000000]}', '["x y"][0]'],
+    ['{a: +123456789012345678}', 'a'],
+    ['12345678901234567890', 'the top level'],
   ])('rejects %j', (text, where) => {
     expect(catchError(() => parseJson5(text)).message).toContain(` at ${where} is too large`);
   });
 
   it('accepts the largest safe integers and numbers written with a fraction or exponent', () => {
-    expect(parseJson5('[9007199254740991, -0x1FFFFFFFFFFFFF, 1.5e300, 123456789012345678.0, 1e20]').value)
-      .toEqual([9007199254740991, -9007199254740991, 1.5e300, 1.2345678901234568e17, 1e20]);
+    expect(parseJson5('[9007199254740991, -0x1FFFFFFFFFFFFF, 1.5e300, 123456789012345678.0, 1e20]').value).toEqual([
+      9007199254740991, -9007199254740991, 1.5e300, 1.2345678901234568e17, 1e20,
+    ]);
   });
 
   it('formats paths with identifier keys dotted and other keys bracketed', () => {
@@ -172,13 +233,36 @@ describe('stringifyJson5', () => {
   it('writes readable JSON5 for new files', () => {
     const text = stringifyJson5({
       agents: { list: [{ id: 'home', tools: { allow: ['read', 'exec'] } }] },
-      'x-y': 'a"b\n', empty: [], none: {}, long: Array.from({ length: 30 }, (_, i) => `item-${i}`), n: [NaN, -Infinity, -0],
+      'x-y': 'a"b\n',
+      empty: [],
+      none: {},
+      long: Array.from({ length: 30 }, (_, i) => `item-${i}`),
+      n: [NaN, -Infinity, -0],
     });
-    expect(text).toBe([
-      '{', '  agents: {', '    list: [', '      {', '        id: "home",', '        tools: {', '          allow: ["read", "exec"],',
-      '        },', '      },', '    ],', '  },', '  "x-y": "a\\"b\\n",', '  empty: [],', '  none: {},', '  long: [',
-      ...Array.from({ length: 30 }, (_, i) => `    "item-${i}",`), '  ],', '  n: [NaN, -Infinity, -0],', '}', '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        '{',
+        '  agents: {',
+        '    list: [',
+        '      {',
+        '        id: "home",',
+        '        tools: {',
+        '          allow: ["read", "exec"],',
+        '        },',
+        '      },',
+        '    ],',
+        '  },',
+        '  "x-y": "a\\"b\\n",',
+        '  empty: [],',
+        '  none: {},',
+        '  long: [',
+        ...Array.from({ length: 30 }, (_, i) => `    "item-${i}",`),
+        '  ],',
+        '  n: [NaN, -Infinity, -0],',
+        '}',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('round-trips through the json5 package and our parser, including awkward strings and big numbers', () => {
@@ -197,7 +281,8 @@ describe('stringifyJson5', () => {
 
 describe('editJson5', () => {
   it('preserves a comment above an unchanged member while another member changes', () => {
-    const text = '{\n  // the model every agent uses\n  model: "claude-sonnet",\n  /* dashboard */ port: 8080,\n  name: "old", // note\n}\n';
+    const text =
+      '{\n  // the model every agent uses\n  model: "claude-sonnet",\n  /* dashboard */ port: 8080,\n  name: "old", // note\n}\n';
     const next = { model: 'claude-sonnet', port: 8080, name: 'new' };
     expect(editJson5(text, next)).toBe(text.replace('"old"', '"new"'));
   });
@@ -220,7 +305,7 @@ describe('editJson5', () => {
   const original = bindings.join('\n');
   const value = () => structuredClone(parseJson5(original).value) as { bindings: unknown[] };
 
-  it('removes an array element together with the comment above it and keeps the neighbours\' comments', () => {
+  it("removes an array element together with the comment above it and keeps the neighbours' comments", () => {
     const next = value();
     next.bindings.splice(1, 1);
     expect(editJson5(original, next)).toBe(bindings.filter((_, i) => i !== 4 && i !== 5).join('\n'));
@@ -236,14 +321,16 @@ describe('editJson5', () => {
 
   it('adds a key to an empty object at the parent indent plus two', () => {
     const text = '{\n  // channels come later\n  channels: {},\n}\n';
-    expect(editJson5(text, { channels: { telegram: { enabled: true } } }))
-      .toBe('{\n  // channels come later\n  channels: {\n    telegram: {\n      enabled: true,\n    },\n  },\n}\n');
+    expect(editJson5(text, { channels: { telegram: { enabled: true } } })).toBe(
+      '{\n  // channels come later\n  channels: {\n    telegram: {\n      enabled: true,\n    },\n  },\n}\n',
+    );
   });
 
-  it('appends a key to a populated object with the siblings\' indentation, after their trailing comment', () => {
+  it("appends a key to a populated object with the siblings' indentation, after their trailing comment", () => {
     const text = '{\n\tagents: {},\n\tport: 1 // fixed\n\t// end of settings\n}';
-    expect(editJson5(text, { agents: {}, port: 1, session: { dmScope: 'main' } }))
-      .toBe('{\n\tagents: {},\n\tport: 1, // fixed\n\tsession: {\n\t\tdmScope: "main"\n\t}\n\t// end of settings\n}');
+    expect(editJson5(text, { agents: {}, port: 1, session: { dmScope: 'main' } })).toBe(
+      '{\n\tagents: {},\n\tport: 1, // fixed\n\tsession: {\n\t\tdmScope: "main"\n\t}\n\t// end of settings\n}',
+    );
   });
 
   it('keeps a strict JSON file strict JSON when adding and removing members', () => {
@@ -321,15 +408,29 @@ describe('editJson5 on random documents', () => {
 
 describe('large files', () => {
   it('parses a 1 MB commented config to the same value as the json5 package (speed is in npm run bench)', () => {
-    const agent = (i: number) => ({ id: `agent-${i}`, name: `Agent ${i}`, workspace: `~/.switchboard/ws-${i}`, tools: { allow: ['read', 'exec'] }, limits: { dailyTokens: 1e5 + i } });
-    const text = stringifyJson5({ agents: { list: Array.from({ length: 6000 }, (_, i) => agent(i)) } }).replace(/\n {4}\{/g, '\n    // agent\n    {');
+    const agent = (i: number) => ({
+      id: `agent-${i}`,
+      name: `Agent ${i}`,
+      workspace: `~/.switchboard/ws-${i}`,
+      tools: { allow: ['read', 'exec'] },
+      limits: { dailyTokens: 1e5 + i },
+    });
+    const text = stringifyJson5({ agents: { list: Array.from({ length: 6000 }, (_, i) => agent(i)) } }).replace(
+      /\n {4}\{/g,
+      '\n    // agent\n    {',
+    );
     expect(text.length).toBeGreaterThan(1_000_000);
     expect(parseJson5(text).value).toEqual(JSON5.parse(text));
   });
 });
 
 function catchError(fn: () => unknown): Json5SyntaxError {
-  try { fn(); } catch (err) { if (err instanceof Json5SyntaxError) return err; throw err; }
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof Json5SyntaxError) return err;
+    throw err;
+  }
   throw new Error('expected a Json5SyntaxError');
 }
 
@@ -350,7 +451,19 @@ function mulberry32(seed: number): Rnd {
 
 const pick = <T>(rnd: Rnd, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const KEYS = ['a', 'b', 'id', 'name', 'model', 'list', 'x y', '123456789012345678', 'ünï', '$k', '_', 'null', '', 'a"b', "it's"];
-const STRINGS = ['', 'plain', 'with "double" and \'single\'', 'line\nbreak\r\n', 'tab\t', 'emoji 🪙', '\u2028sep\u2029', 'back\\slash', '\u0000nul', 'lone \ud800', '/* no */ // no'];
+const STRINGS = [
+  '',
+  'plain',
+  'with "double" and \'single\'',
+  'line\nbreak\r\n',
+  'tab\t',
+  'emoji 🪙',
+  '\u2028sep\u2029',
+  'back\\slash',
+  '\u0000nul',
+  'lone \ud800',
+  '/* no */ // no',
+];
 const NUMBERS = [0, -0, 1, -1, 42, 3.14, -2.5e-7, 1e300, 9007199254740991, 2 ** 60, NaN, Infinity, -Infinity, 31];
 
 function randomValue(rnd: Rnd, depth: number, container = false): unknown {
@@ -400,14 +513,19 @@ function messy(rnd: Rnd, v: unknown, indent: string): string {
   if (typeof v === 'string') return JSON5.stringify(v, { quote: rnd() < 0.5 ? '"' : "'" });
   if (typeof v === 'number') {
     if (Object.is(v, -0)) return '-0';
-    if (Number.isInteger(v) && Math.abs(v) < 1e6 && rnd() < 0.3) return `${v < 0 ? '-' : rnd() < 0.3 ? '+' : ''}0x${Math.abs(v).toString(16)}`;
+    if (Number.isInteger(v) && Math.abs(v) < 1e6 && rnd() < 0.3)
+      return `${v < 0 ? '-' : rnd() < 0.3 ? '+' : ''}0x${Math.abs(v).toString(16)}`;
     return Math.abs(v) > Number.MAX_SAFE_INTEGER && Number.isFinite(v) ? v.toExponential() : String(v);
   }
   if (typeof v !== 'object' || v === null) return String(v);
   const isArray = Array.isArray(v);
   const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
   const entries = Object.entries(v).map(([k, x]) => {
-    const key = isArray ? '' : /^[A-Za-z_$][\w$]*$/.test(k) && rnd() < 0.6 ? `${k}: ` : `${JSON5.stringify(k, { quote: rnd() < 0.5 ? '"' : "'" })}: `;
+    const key = isArray
+      ? ''
+      : /^[A-Za-z_$][\w$]*$/.test(k) && rnd() < 0.6
+        ? `${k}: `
+        : `${JSON5.stringify(k, { quote: rnd() < 0.5 ? '"' : "'" })}: `;
     return { key, x };
   });
   const c = () => `c${Math.floor(rnd() * 1e9)}`;
@@ -436,6 +554,8 @@ function unchangedTopLevelSpans(text: string, before: unknown, after: unknown): 
   const b = before as Record<string, unknown>;
   const a = after as Record<string, unknown>;
   return root.items
-    .filter((it) => Object.prototype.hasOwnProperty.call(a, it.key!) && b[it.key!] !== undefined && isDeepStrictEqual(a[it.key!], b[it.key!]))
+    .filter(
+      (it) => Object.prototype.hasOwnProperty.call(a, it.key!) && b[it.key!] !== undefined && isDeepStrictEqual(a[it.key!], b[it.key!]),
+    )
     .map((it) => text.slice(it.value.start, it.value.end));
 }

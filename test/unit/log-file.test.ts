@@ -7,8 +7,12 @@ import { gatewayLogger, openLogFile } from '../../src-main/log-file.ts';
 import { effectiveLevel } from '../../src-main/log.ts';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'sb-logs-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sb-logs-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('log file', () => {
   it('appends lines and keeps them across a reopen', async () => {

@@ -7,7 +7,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentMediaDir, referencedHashes, releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs, type MediaRef } from '../../src-main/agents/media.ts';
+import {
+  agentMediaDir,
+  referencedHashes,
+  releaseInboundMedia,
+  removeUnreferencedMedia,
+  storeInboundMedia,
+  transcriptMediaRefs,
+  type MediaRef,
+} from '../../src-main/agents/media.ts';
 import { agentSessionsDir } from '../../src-main/sessions/index.ts';
 
 const JPEG = (seed: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(seed.repeat(50))]);
@@ -37,7 +45,10 @@ async function stored(image: Buffer): Promise<MediaRef> {
 /** A transcript file written as the store writes it (one JSON.stringify'd record per line). */
 async function transcript(name: string, records: Record<string, unknown>[]): Promise<string> {
   const file = path.join(sessions, name);
-  await fs.writeFile(file, records.map((r, i) => `${JSON.stringify({ v: 1, seq: i + 1, ts: '2025-01-01T00:00:00.000Z', ...r })}\n`).join(''));
+  await fs.writeFile(
+    file,
+    records.map((r, i) => `${JSON.stringify({ v: 1, seq: i + 1, ts: '2025-01-01T00:00:00.000Z', ...r })}\n`).join(''),
+  );
   return file;
 }
 const userWith = (...refs: unknown[]) => ({ type: 'message', role: 'user', text: '[photo]', media: refs });
@@ -47,7 +58,11 @@ describe('transcriptMediaRefs', () => {
   it('lists each image a transcript references once, skipping what is not a reference', async () => {
     const a = await stored(JPEG('a'));
     const b = await stored(JPEG('b'));
-    const file = await transcript('s1.jsonl', [userWith(a, 'junk', { kind: 'video' }), { type: 'message', role: 'assistant', text: 'ok' }, userWith(a, b)]);
+    const file = await transcript('s1.jsonl', [
+      userWith(a, 'junk', { kind: 'video' }),
+      { type: 'message', role: 'assistant', text: 'ok' },
+      userWith(a, b),
+    ]);
     expect(await transcriptMediaRefs(file)).toEqual([a, b]);
   });
 
@@ -72,7 +87,10 @@ describe('removeUnreferencedMedia', () => {
     const quarantined = await stored(JPEG('quarantined'));
     await transcript('live.jsonl', [userWith(live)]);
     await transcript('old-id.jsonl', [userWith(archived)]);
-    await fs.writeFile(path.join(sessions, 'broken.jsonl.corrupt'), `{"v":1,"seq":4,"type":"message","media":[{"kind":"image","sha256":"${quarantined.sha256}"`);
+    await fs.writeFile(
+      path.join(sessions, 'broken.jsonl.corrupt'),
+      `{"v":1,"seq":4,"type":"message","media":[{"kind":"image","sha256":"${quarantined.sha256}"`,
+    );
     const res = await removeUnreferencedMedia(tmp, AGENT, [gone, live, archived, quarantined]);
     expect(res.removed).toEqual([path.join(media, `${gone.sha256}.jpg`)]);
     expect((await mediaNames()).sort()).toEqual([live, archived, quarantined].map((r) => `${r.sha256}.jpg`).sort());
@@ -116,7 +134,13 @@ describe('removeUnreferencedMedia', () => {
 
   it('removes nothing when the scan of the remaining transcripts fails', async () => {
     const img = await stored(JPEG('kept on error'));
-    await expect(removeUnreferencedMedia(tmp, AGENT, [img], { scan: async () => { throw new Error('EIO: read failed'); } })).rejects.toThrow('EIO');
+    await expect(
+      removeUnreferencedMedia(tmp, AGENT, [img], {
+        scan: async () => {
+          throw new Error('EIO: read failed');
+        },
+      }),
+    ).rejects.toThrow('EIO');
     expect(await mediaNames()).toEqual([`${img.sha256}.jpg`]);
   });
 
@@ -168,7 +192,10 @@ describe('referencedHashes', () => {
     const h = sha(Buffer.from('straddling'));
     const chunk = 1 << 20;
     // The hash starts 10 bytes before the first chunk ends.
-    await fs.writeFile(path.join(sessions, 'big.jsonl'), Buffer.concat([Buffer.alloc(chunk - 10, 0x20), Buffer.from(h), Buffer.from('\n')]));
+    await fs.writeFile(
+      path.join(sessions, 'big.jsonl'),
+      Buffer.concat([Buffer.alloc(chunk - 10, 0x20), Buffer.from(h), Buffer.from('\n')]),
+    );
     const other = sha(Buffer.from('absent'));
     expect(await referencedHashes(sessions, new Set([h, other]))).toEqual(new Set([h]));
   });

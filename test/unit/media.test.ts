@@ -8,9 +8,22 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildHistory, HISTORY_IMAGE_LIMITS, IMAGE_MISSING_NOTE, IMAGE_OMITTED_NOTE, type WireMessage } from '../../src-main/agents/history.ts';
+import {
+  buildHistory,
+  HISTORY_IMAGE_LIMITS,
+  IMAGE_MISSING_NOTE,
+  IMAGE_OMITTED_NOTE,
+  type WireMessage,
+} from '../../src-main/agents/history.ts';
 import { agentMediaDir, readMedia, storeInboundMedia, type MediaRef } from '../../src-main/agents/media.ts';
-import { attachImages, downloadCapped, ImageTooLargeError, sniffImageType, type ImageLimits, type ImageSource } from '../../src-main/channels/media.ts';
+import {
+  attachImages,
+  downloadCapped,
+  ImageTooLargeError,
+  sniffImageType,
+  type ImageLimits,
+  type ImageSource,
+} from '../../src-main/channels/media.ts';
 import type { InboundEnvelope } from '../../src-main/gateway/envelope.ts';
 import { AgentSessionStore } from '../../src-main/sessions/index.ts';
 
@@ -83,11 +96,25 @@ describe('downloadCapped', () => {
 
 describe('attachImages', () => {
   const envelope = (text: string, images: number): InboundEnvelope => ({
-    messageId: 'm1', channel: 'telegram', accountId: 'default', peer: { kind: 'direct', id: '1' }, sender: { id: '1', verified: true },
-    text, mentioned: false, media: Array.from({ length: images }, () => ({ kind: 'image' as const })), timestamp: 0,
+    messageId: 'm1',
+    channel: 'telegram',
+    accountId: 'default',
+    peer: { kind: 'direct', id: '1' },
+    sender: { id: '1', verified: true },
+    text,
+    mentioned: false,
+    media: Array.from({ length: images }, () => ({ kind: 'image' as const })),
+    timestamp: 0,
   });
   const source = (index: number, bytes: Buffer | Error, extra: Partial<ImageSource> = {}): ImageSource => ({
-    index, label: 'photo', placeholder: '[photo]', download: async () => { if (bytes instanceof Error) throw bytes; return bytes; }, ...extra,
+    index,
+    label: 'photo',
+    placeholder: '[photo]',
+    download: async () => {
+      if (bytes instanceof Error) throw bytes;
+      return bytes;
+    },
+    ...extra,
   });
 
   it('puts the bytes and the sniffed type on the image and leaves the text alone', async () => {
@@ -98,23 +125,43 @@ describe('attachImages', () => {
 
   it('an announced size over the cap is not downloaded and the placeholder says why', async () => {
     let called = false;
-    const out = await attachImages(envelope('[photo]\nhi', 1), [source(0, PNG, { size: 12 * 1024 * 1024, download: async () => { called = true; return PNG; } })], LIMITS);
+    const out = await attachImages(
+      envelope('[photo]\nhi', 1),
+      [
+        source(0, PNG, {
+          size: 12 * 1024 * 1024,
+          download: async () => {
+            called = true;
+            return PNG;
+          },
+        }),
+      ],
+      LIMITS,
+    );
     expect(called).toBe(false);
     expect(out.text).toBe('[photo too large: 12 MB]\nhi');
     expect(out.media?.[0]).toEqual({ kind: 'image', note: 'too large: 12 MB' });
   });
 
   it('other formats and failed downloads keep a placeholder with the reason', async () => {
-    const out = await attachImages(envelope('', 2), [
-      source(0, Buffer.from('II*\0tiff'), { label: 'image a.tiff', placeholder: undefined }),
-      source(1, new Error('ECONNRESET'), { label: 'image b.png', placeholder: undefined }),
-    ], LIMITS);
+    const out = await attachImages(
+      envelope('', 2),
+      [
+        source(0, Buffer.from('II*\0tiff'), { label: 'image a.tiff', placeholder: undefined }),
+        source(1, new Error('ECONNRESET'), { label: 'image b.png', placeholder: undefined }),
+      ],
+      LIMITS,
+    );
     expect(out.text).toBe('[image a.tiff not shown: not a JPEG, PNG, GIF or WebP image]\n[image b.png not shown: download failed]');
     expect(out.media?.some((m) => m.data)).toBe(false);
   });
 
   it('passes on at most maxPerMessage images', async () => {
-    const out = await attachImages(envelope('', 3), [0, 1, 2].map((i) => source(i, JPEG(String(i)), { label: `image ${i}.jpg`, placeholder: undefined })), LIMITS);
+    const out = await attachImages(
+      envelope('', 3),
+      [0, 1, 2].map((i) => source(i, JPEG(String(i)), { label: `image ${i}.jpg`, placeholder: undefined })),
+      LIMITS,
+    );
     expect(out.media?.map((m) => Boolean(m.data))).toEqual([true, true, false]);
     expect(out.text).toBe('[image 2.jpg not shown: only 2 images per message]');
   });
@@ -123,13 +170,17 @@ describe('attachImages', () => {
 describe('storeInboundMedia', () => {
   it('writes each image once, content-addressed, 0600, under that agent only', async () => {
     const pic = JPEG('a');
-    const media = [{ kind: 'image' as const, mimeType: 'image/jpeg', data: pic }, { kind: 'voice' as const, duration: 3 }];
+    const media = [
+      { kind: 'image' as const, mimeType: 'image/jpeg', data: pic },
+      { kind: 'voice' as const, duration: 3 },
+    ];
     const refs = await storeInboundMedia(tmp, 'home', media);
     expect(refs).toEqual([{ kind: 'image', sha256: sha(pic), mimeType: 'image/jpeg', bytes: pic.length }]);
     expect(await storeInboundMedia(tmp, 'home', media)).toEqual(refs);
     expect(await fs.readdir(agentMediaDir(tmp, 'home'))).toEqual([`${sha(pic)}.jpg`]);
     await expect(fs.readdir(agentMediaDir(tmp, 'work'))).rejects.toThrow();
-    if (process.platform !== 'win32') expect((await fs.stat(path.join(agentMediaDir(tmp, 'home'), `${sha(pic)}.jpg`))).mode & 0o777).toBe(0o600);
+    if (process.platform !== 'win32')
+      expect((await fs.stat(path.join(agentMediaDir(tmp, 'home'), `${sha(pic)}.jpg`))).mode & 0o777).toBe(0o600);
   });
 
   it('refuses an agent id that is not one', async () => {
@@ -156,7 +207,11 @@ describe('history with stored images', () => {
     await store.close();
   });
   const userWith = async (text: string, images: Buffer[]) => {
-    const media = await storeInboundMedia(tmp, 'home', images.map((data) => ({ kind: 'image' as const, mimeType: 'image/jpeg', data })));
+    const media = await storeInboundMedia(
+      tmp,
+      'home',
+      images.map((data) => ({ kind: 'image' as const, mimeType: 'image/jpeg', data })),
+    );
     return store.append(KEY, { type: 'message', role: 'user', text, sender: { id: '1', name: 'Ann' }, ...(media.length ? { media } : {}) });
   };
   const reply = (text: string, to: number) => store.append(KEY, { type: 'message', role: 'assistant', text, inReplyTo: to });
@@ -166,18 +221,32 @@ describe('history with stored images', () => {
   it('the current inbound carries its stored images before its text', async () => {
     const pic = JPEG('now');
     const rec = await userWith('[photo]\nwhat is this?', [pic]);
-    const { messages } = await buildHistory(store, KEY, { budgetTokens: 50_000, current: { text: '[photo]\nwhat is this?', sender: { id: '1' } }, inboundSeq: rec.seq });
-    expect(messages).toEqual([{ role: 'user', content: [
-      { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: pic.toString('base64') } },
-      { type: 'text', text: '[photo]\nwhat is this?' },
-    ] }]);
+    const { messages } = await buildHistory(store, KEY, {
+      budgetTokens: 50_000,
+      current: { text: '[photo]\nwhat is this?', sender: { id: '1' } },
+      inboundSeq: rec.seq,
+    });
+    expect(messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: pic.toString('base64') } },
+          { type: 'text', text: '[photo]\nwhat is this?' },
+        ],
+      },
+    ]);
   });
 
   it('an image-only message of a group keeps its sender label', async () => {
     const first = await userWith('', [JPEG('g')]);
     await reply('nice', first.seq);
     const cur = await userWith('and?', []);
-    const { messages } = await buildHistory(store, KEY, { budgetTokens: 50_000, groupChat: true, current: { text: 'and?', sender: { id: '1' } }, inboundSeq: cur.seq });
+    const { messages } = await buildHistory(store, KEY, {
+      budgetTokens: 50_000,
+      groupChat: true,
+      current: { text: 'and?', sender: { id: '1' } },
+      inboundSeq: cur.seq,
+    });
     expect(images(messages[0]!)).toBe(1);
     expect(text(messages[0]!)).toBe('Ann:');
   });
@@ -188,7 +257,11 @@ describe('history with stored images', () => {
     await reply('ok', first.seq);
     const cur = await userWith('[photo]\nsecond', [pic]);
     await fs.rm(path.join(agentMediaDir(tmp, 'home'), `${sha(pic)}.jpg`));
-    const { messages } = await buildHistory(store, KEY, { budgetTokens: 50_000, current: { text: '[photo]\nsecond', sender: { id: '1' } }, inboundSeq: cur.seq });
+    const { messages } = await buildHistory(store, KEY, {
+      budgetTokens: 50_000,
+      current: { text: '[photo]\nsecond', sender: { id: '1' } },
+      inboundSeq: cur.seq,
+    });
     expect(messages.map(images)).toEqual([0, 0, 0]);
     expect(text(messages[0]!)).toBe(`[photo]\nfirst\n${IMAGE_MISSING_NOTE}`);
     expect(text(messages[2]!)).toBe(`[photo]\nsecond\n${IMAGE_MISSING_NOTE}`);
@@ -200,7 +273,11 @@ describe('history with stored images', () => {
       await reply(`seen ${i}`, rec.seq);
     }
     const cur = await userWith('which was first?', [JPEG('current')]);
-    const { messages } = await buildHistory(store, KEY, { budgetTokens: 200_000, current: { text: 'which was first?', sender: { id: '1' } }, inboundSeq: cur.seq });
+    const { messages } = await buildHistory(store, KEY, {
+      budgetTokens: 200_000,
+      current: { text: 'which was first?', sender: { id: '1' } },
+      inboundSeq: cur.seq,
+    });
     const users = messages.filter((m) => m.role === 'user');
     expect(users.reduce((n, m) => n + images(m), 0)).toBe(HISTORY_IMAGE_LIMITS.count);
     expect(images(users[users.length - 1]!)).toBe(1);
@@ -213,7 +290,11 @@ describe('history with stored images', () => {
     const first = await userWith('old picture', [JPEG('old')]);
     await reply('old reply', first.seq);
     const cur = await userWith('new text', []);
-    const { messages, dropped } = await buildHistory(store, KEY, { budgetTokens: 1000, current: { text: 'new text', sender: { id: '1' } }, inboundSeq: cur.seq });
+    const { messages, dropped } = await buildHistory(store, KEY, {
+      budgetTokens: 1000,
+      current: { text: 'new text', sender: { id: '1' } },
+      inboundSeq: cur.seq,
+    });
     expect(messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'new text' }] }]);
     expect(dropped).toBe(2);
   });

@@ -59,7 +59,13 @@ describe('memory pool on disk', () => {
     await pools.get(ref).save({ text: 'Anna is allergic to peanuts', tags: ['Anna', 'health'], author: 'home' });
     const lines = (await fs.readFile(path.join(tmp, 'agents', 'home', 'memory', NOTES_FILE), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ id: expect.any(String), text: 'Anna is allergic to peanuts', tags: ['anna', 'health'], createdAt: expect.any(String), author: 'home' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      id: expect.any(String),
+      text: 'Anna is allergic to peanuts',
+      tags: ['anna', 'health'],
+      createdAt: expect.any(String),
+      author: 'home',
+    });
   });
 
   it('finds notes saved earlier after a restart (a fresh index built from the file)', async () => {
@@ -74,7 +80,10 @@ describe('memory pool on disk', () => {
     const pool = pools.get(ref);
     await pool.save({ text: 'first note about gardening', author: 'home' });
     expect(await pool.search('tomatoes')).toEqual([]);
-    await fs.appendFile(pool.file, `${JSON.stringify({ id: 'x1', text: 'plant tomatoes in May', tags: [], createdAt: '2026-01-01T00:00:00Z', author: 'home' })}\n`);
+    await fs.appendFile(
+      pool.file,
+      `${JSON.stringify({ id: 'x1', text: 'plant tomatoes in May', tags: [], createdAt: '2026-01-01T00:00:00Z', author: 'home' })}\n`,
+    );
     expect((await pool.search('tomatoes')).map((h) => h.note.id)).toEqual(['x1']);
   });
 
@@ -102,7 +111,7 @@ describe('memory tools: isolation', () => {
     await expect(fs.stat(path.join(tmp, 'agents', 'home', 'memory', NOTES_FILE))).resolves.toBeTruthy();
   });
 
-  it('an agent with agent scope never sees another agent\'s notes', async () => {
+  it("an agent with agent scope never sees another agent's notes", async () => {
     const cfg = config();
     await call(cfg, 'home', 'memory_save', { text: 'secret family recipe: saffron risotto' });
     const other = await call(cfg, 'work', 'memory_search', { query: 'saffron risotto recipe' });
@@ -138,7 +147,12 @@ describe('memory tools: isolation', () => {
   it('shared-pool memory stays available to non-owners', async () => {
     const cfg = config([{ id: 'desk', memory: { pool: 'helpdesk' } }]);
     const ctx = agentContext(cfg, tmp, 'desk', { isOwner: false });
-    expect(registry.definitions(ctx).map((d) => d.name).sort()).toEqual(['memory_save', 'memory_search']);
+    expect(
+      registry
+        .definitions(ctx)
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(['memory_save', 'memory_search']);
   });
 
   it('puts the best match first in the tool output', async () => {
@@ -177,7 +191,15 @@ describe('MEMORY.md in the system prompt', () => {
     await fs.mkdir(ws, { recursive: true });
     await fs.writeFile(path.join(ws, 'MEMORY.md'), 'Owner prefers tea over coffee.');
     const ctx = agentContext(cfg, tmp, 'home', opts);
-    const built = await buildSystemPrompt({ agent: ctx.agent, workspace: ws, sessionKey: ctx.sessionKey, inbound: ctx.inbound, tools: [], files: new PersonaFileCache(), now: new Date() });
+    const built = await buildSystemPrompt({
+      agent: ctx.agent,
+      workspace: ws,
+      sessionKey: ctx.sessionKey,
+      inbound: ctx.inbound,
+      tools: [],
+      files: new PersonaFileCache(),
+      now: new Date(),
+    });
     return built.text;
   }
 

@@ -17,18 +17,32 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-interface Served { port: number; connections: () => number; closedRequests: () => number }
+interface Served {
+  port: number;
+  connections: () => number;
+  closedRequests: () => number;
+}
 
 async function serve(handler: http.RequestListener, tlsCert?: { key: string; cert: string }): Promise<Served> {
   let connections = 0;
   let closedEarly = 0;
   const server = tlsCert ? https.createServer(tlsCert, handler) : http.createServer(handler);
-  server.on(tlsCert ? 'secureConnection' : 'connection', () => { connections++; });
+  server.on(tlsCert ? 'secureConnection' : 'connection', () => {
+    connections++;
+  });
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    res.on('close', () => { if (!res.writableFinished) closedEarly++; });
+    res.on('close', () => {
+      if (!res.writableFinished) closedEarly++;
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { port: (server.address() as net.AddressInfo).port, connections: () => connections, closedRequests: () => closedEarly };
 }
 
@@ -42,14 +56,21 @@ describe('the direct model fetch', () => {
   it('sends method, path, query, headers and body, and answers status, headers and text', async () => {
     const { port } = await serve((req, res) => {
       let body = '';
-      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
       req.on('end', () => {
         res.setHeader('Set-Cookie', ['a=1', 'b=2']);
-        res.writeHead(201, 'Made', { 'content-type': 'text/plain', 'request-id': 'req_1' })
+        res
+          .writeHead(201, 'Made', { 'content-type': 'text/plain', 'request-id': 'req_1' })
           .end(`${req.method} ${req.url} ${req.headers['x-api-key']} ${req.headers['content-length']} ${body}`);
       });
     });
-    const res = await keepAliveFetch(`http://127.0.0.1:${port}/v1/messages?beta=true`, { method: 'POST', body: '{"q":"é"}', headers: { 'x-api-key': 'k1', 'content-type': 'application/json' } });
+    const res = await keepAliveFetch(`http://127.0.0.1:${port}/v1/messages?beta=true`, {
+      method: 'POST',
+      body: '{"q":"é"}',
+      headers: { 'x-api-key': 'k1', 'content-type': 'application/json' },
+    });
     expect([res.ok, res.status, res.statusText]).toEqual([true, 201, 'Made']);
     expect(res.headers.get('Request-ID')).toBe('req_1');
     expect(res.headers.has('content-type')).toBe(true);
@@ -61,7 +82,9 @@ describe('the direct model fetch', () => {
   });
 
   it('gives an error response a real Headers object (what the SDK puts on an APIError)', async () => {
-    const { port } = await serve((_req, res) => res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"type":"error"}'));
+    const { port } = await serve((_req, res) =>
+      res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"type":"error"}'),
+    );
     const res = await keepAliveFetch(`http://127.0.0.1:${port}/`);
     expect(res.ok).toBe(false);
     expect(res.headers).toBeInstanceOf(Headers);
@@ -100,7 +123,9 @@ describe('the direct model fetch', () => {
   });
 
   it('an abort before the headers rejects with an AbortError and cancels the request', async () => {
-    const server = await serve(() => { /* never answers */ });
+    const server = await serve(() => {
+      /* never answers */
+    });
     const ac = new AbortController();
     const pending = keepAliveFetch(`http://127.0.0.1:${server.port}/slow`, { signal: ac.signal });
     await new Promise((r) => setTimeout(r, 50));
@@ -108,11 +133,16 @@ describe('the direct model fetch', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await expect.poll(() => server.closedRequests()).toBe(1);
     // An already aborted signal never sends anything.
-    await expect(keepAliveFetch(`http://127.0.0.1:${server.port}/x`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(keepAliveFetch(`http://127.0.0.1:${server.port}/x`, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('an abort mid-body ends the reading with an AbortError and closes the request', async () => {
-    const server = await serve((_req, res) => { res.writeHead(200); res.write('first'); });
+    const server = await serve((_req, res) => {
+      res.writeHead(200);
+      res.write('first');
+    });
     const ac = new AbortController();
     const res = await keepAliveFetch(`http://127.0.0.1:${server.port}/`, { signal: ac.signal });
     const it = (res.body as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
@@ -124,7 +154,10 @@ describe('the direct model fetch', () => {
   });
 
   it('a reader that stops early aborts the request instead of leaving it hanging', async () => {
-    const server = await serve((_req, res) => { res.writeHead(200); res.write('one'); });
+    const server = await serve((_req, res) => {
+      res.writeHead(200);
+      res.write('one');
+    });
     const res = await keepAliveFetch(`http://127.0.0.1:${server.port}/`);
     for await (const c of res.body as unknown as AsyncIterable<Buffer>) {
       expect(c.toString()).toBe('one');
@@ -134,7 +167,10 @@ describe('the direct model fetch', () => {
   });
 
   it('a connection cut mid-body makes the reading throw; a refused connection rejects the call', async () => {
-    const server = await serve((_req, res) => { res.writeHead(200, { 'content-length': '100' }); res.write('partial', () => res.socket?.destroy()); });
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    });
     const res = await keepAliveFetch(`http://127.0.0.1:${server.port}/`);
     await expect(collect(res.body as unknown as AsyncIterable<Buffer>)).rejects.toThrow();
 
@@ -166,7 +202,12 @@ describe('the direct model fetch', () => {
     const peer = await startAnthropicPeer({ chunkSize: 3 });
     closers.push(() => peer.close());
     const client = new Anthropic({ apiKey: 'sk-test', baseURL: peer.url, maxRetries: 0, fetch: createModelFetch({ env: {} }) });
-    const stream = await client.messages.create({ model: 'claude-test', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hello over dispatch' }] });
+    const stream = await client.messages.create({
+      model: 'claude-test',
+      max_tokens: 100,
+      stream: true,
+      messages: [{ role: 'user', content: 'hello over dispatch' }],
+    });
     let text = '';
     const types: string[] = [];
     for await (const ev of stream) {
@@ -182,7 +223,12 @@ describe('the direct model fetch', () => {
     const gate = createGate();
     closers.push(() => gate.open());
     peer.enqueue({ kind: 'hold', release: gate.promise, afterDeltas: 1, text: 'a reply that stalls' });
-    const second = await client.messages.create({ model: 'claude-test', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'stall' }] });
+    const second = await client.messages.create({
+      model: 'claude-test',
+      max_tokens: 100,
+      stream: true,
+      messages: [{ role: 'user', content: 'stall' }],
+    });
     const after: string[] = [];
     for await (const ev of second) {
       after.push(ev.type);

@@ -21,7 +21,9 @@ describe('model tables', () => {
     expect([...KNOWN_MODELS].sort()).toEqual(sdkModelList().sort());
   });
   it('DEPRECATED_MODELS is exactly the SDK table of deprecated models and their end-of-life dates', async () => {
-    const mod = (await import(pathToFileURL(path.join(sdkDir, 'internal/data/deprecated-models.mjs')).href)) as { DEPRECATED_MODELS: Record<string, string> };
+    const mod = (await import(pathToFileURL(path.join(sdkDir, 'internal/data/deprecated-models.mjs')).href)) as {
+      DEPRECATED_MODELS: Record<string, string>;
+    };
     expect(DEPRECATED_MODELS).toEqual(mod.DEPRECATED_MODELS);
   });
   it('the default model is a current, non-deprecated Sonnet from the SDK list', () => {

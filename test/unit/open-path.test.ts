@@ -7,8 +7,12 @@ import { systemOpener } from '../../src-main/gateway/open-path.ts';
 import { until } from '../helpers/wait.ts';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'sb-open-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sb-open-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe.skipIf(process.platform === 'win32')('system opener', () => {
   it('runs xdg-open with the file on Linux', async () => {

@@ -127,8 +127,15 @@ describe('PairingStore', () => {
   it('asks for the account when the same code is pending on two accounts', async () => {
     const dir = path.join(stateDir, 'pairing');
     await mkdir(dir, { recursive: true });
-    for (const [acc, sender] of [['a', '1'], ['b', '2']] as const) {
-      const file = { version: 1, pending: [{ code: 'ABCDEFGH', senderId: sender, createdAt: T0, expiresAt: T0 + PAIRING_TTL_MS, replied: true }], approved: [] };
+    for (const [acc, sender] of [
+      ['a', '1'],
+      ['b', '2'],
+    ] as const) {
+      const file = {
+        version: 1,
+        pending: [{ code: 'ABCDEFGH', senderId: sender, createdAt: T0, expiresAt: T0 + PAIRING_TTL_MS, replied: true }],
+        approved: [],
+      };
       await writeFile(path.join(dir, `telegram-${acc}.json`), JSON.stringify(file));
     }
     const store = newStore();
@@ -156,7 +163,10 @@ describe('PairingStore', () => {
     await store.requestCode('telegram', 'a', { id: '1' });
     now += 1;
     await store.requestCode('discord', 'b', { id: '2' });
-    expect((await store.list()).map((p) => [p.channel, p.account, p.senderId])).toEqual([['telegram', 'a', '1'], ['discord', 'b', '2']]);
+    expect((await store.list()).map((p) => [p.channel, p.account, p.senderId])).toEqual([
+      ['telegram', 'a', '1'],
+      ['discord', 'b', '2'],
+    ]);
     expect((await store.list('discord')).map((p) => p.senderId)).toEqual(['2']);
     expect(await newStore().list('telegram', 'b')).toEqual([]);
   });

@@ -33,12 +33,20 @@ afterEach(async () => {
 async function echoServer(secure: boolean): Promise<number> {
   const handler: http.RequestListener = (req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(`${req.method} ${req.url} ${body}`));
   };
   const server = secure ? https.createServer({ key, cert }, handler) : http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return (server.address() as net.AddressInfo).port;
 }
 
@@ -46,9 +54,20 @@ describe('the model fetch through a proxy', () => {
   it('reaches an https target through a CONNECT tunnel, sending the proxy credentials', async () => {
     const port = await echoServer(true);
     const fetch = createModelFetch({ env: { HTTPS_PROXY: proxy.urlWith(USER, PASSWORD) }, ca: cert });
-    const res = await fetch(`https://localhost:${port}/v1/messages?beta=true`, { method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`https://localhost:${port}/v1/messages?beta=true`, {
+      method: 'POST',
+      body: '{"q":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await res.text()).toBe('POST /v1/messages?beta=true {"q":1}');
-    expect(proxy.requests).toEqual([{ method: 'CONNECT', target: `localhost:${port}`, proxyAuthorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, authorized: true }]);
+    expect(proxy.requests).toEqual([
+      {
+        method: 'CONNECT',
+        target: `localhost:${port}`,
+        proxyAuthorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`,
+        authorized: true,
+      },
+    ]);
   });
 
   it('keeps the tunnel alive across calls: one agent per proxy URL, shared by fetches with the same env', async () => {
@@ -86,8 +105,13 @@ describe('the model fetch through a proxy', () => {
   it('a proxy refusing the credentials is a 407 API error naming the variable, with no password in it', async () => {
     const port = await echoServer(true);
     const fetch = createModelFetch({ env: { HTTPS_PROXY: proxy.urlWith(USER, 'wrong-password-canary') }, ca: cert });
-    const outcome = await fetch(`https://localhost:${port}/v1/messages`).then(async (r) => `${r.status} ${await r.text()}`, (err: Error) => `error ${err.message}`);
-    expect(outcome).toContain(`407 {"type":"error","error":{"type":"proxy_authentication_required","message":"the proxy http://[redacted]@127.0.0.1:${proxy.port}/ (from HTTPS_PROXY) refused the credentials`);
+    const outcome = await fetch(`https://localhost:${port}/v1/messages`).then(
+      async (r) => `${r.status} ${await r.text()}`,
+      (err: Error) => `error ${err.message}`,
+    );
+    expect(outcome).toContain(
+      `407 {"type":"error","error":{"type":"proxy_authentication_required","message":"the proxy http://[redacted]@127.0.0.1:${proxy.port}/ (from HTTPS_PROXY) refused the credentials`,
+    );
     expect(outcome).not.toContain('wrong-password-canary');
     expect(proxy.requests).toMatchObject([{ method: 'CONNECT', authorized: false }]);
   });
@@ -103,8 +127,12 @@ describe('the model fetch through a proxy', () => {
 
 describe('the SDK over https through the proxy', () => {
   let peer: AnthropicPeer;
-  beforeEach(async () => { peer = await startAnthropicPeer(); });
-  afterEach(async () => { await peer.close(); });
+  beforeEach(async () => {
+    peer = await startAnthropicPeer();
+  });
+  afterEach(async () => {
+    await peer.close();
+  });
 
   it('streams a Messages API reply from a TLS endpoint through the tunnel', async () => {
     // TLS in front of the local Messages API peer, with the certificate made above.
@@ -118,9 +146,18 @@ describe('the SDK over https through the proxy', () => {
     closers.push(() => new Promise<void>((r) => terminator.close(() => r())));
     const port = (terminator.address() as net.AddressInfo).port;
 
-    const client = new Anthropic({ apiKey: 'sk-test', baseURL: `https://localhost:${port}`, maxRetries: 0, fetch: createModelFetch({ env: { HTTPS_PROXY: proxy.urlWith(USER, PASSWORD) }, ca: cert }) });
+    const client = new Anthropic({
+      apiKey: 'sk-test',
+      baseURL: `https://localhost:${port}`,
+      maxRetries: 0,
+      fetch: createModelFetch({ env: { HTTPS_PROXY: proxy.urlWith(USER, PASSWORD) }, ca: cert }),
+    });
     let text = '';
-    for await (const ev of client.messages.stream({ model: 'claude-test', max_tokens: 50, messages: [{ role: 'user', content: 'through the tunnel' }] })) {
+    for await (const ev of client.messages.stream({
+      model: 'claude-test',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'through the tunnel' }],
+    })) {
       if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') text += ev.delta.text;
     }
     expect(text).toBe('echo: through the tunnel');
@@ -135,7 +172,14 @@ describe('WhatsApp (Baileys) proxy options', () => {
     const wss = new WebSocketServer({ server });
     wss.on('connection', (socket) => socket.on('message', (m: Buffer) => socket.send(`pong ${m.toString()}`)));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    closers.push(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); server.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const c of wss.clients) c.terminate();
+          wss.close();
+          server.close(() => r());
+        }),
+    );
     const port = (server.address() as net.AddressInfo).port;
 
     const options = await whatsAppNetworkOptions({ HTTPS_PROXY: proxy.urlWith(USER, PASSWORD) });

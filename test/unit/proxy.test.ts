@@ -96,15 +96,22 @@ describe('NO_PROXY', () => {
 
 describe('bad values and credentials', () => {
   it('an unusable proxy URL is an error naming the variable', () => {
-    const err = (() => { try { proxyFor('https://example.com/', { HTTPS_PROXY: 'http://[bad' }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        proxyFor('https://example.com/', { HTTPS_PROXY: 'http://[bad' });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(ProxyConfigError);
     expect((err as ProxyConfigError).variable).toBe('HTTPS_PROXY');
     expect((err as Error).message).toMatch(/^HTTPS_PROXY is not a valid proxy URL/);
   });
 
   it('a SOCKS proxy is refused with the variable, the scheme and what to use instead', () => {
-    expect(() => proxyFor('http://example.com/', { http_proxy: 'socks5://user:hunter2-secret@127.0.0.1:1080' }))
-      .toThrow('http_proxy uses socks5://, which is not supported (socks5://[redacted]@127.0.0.1:1080); use an http:// or https:// proxy');
+    expect(() => proxyFor('http://example.com/', { http_proxy: 'socks5://user:hunter2-secret@127.0.0.1:1080' })).toThrow(
+      'http_proxy uses socks5://, which is not supported (socks5://[redacted]@127.0.0.1:1080); use an http:// or https:// proxy',
+    );
   });
 
   it('error messages never contain the proxy password', () => {

@@ -9,26 +9,37 @@ describe('tiers: the first tier with a match wins, whatever the config order', (
   const router = routerFor({
     agents,
     bindings: [
-      { agentId: 'c', match: { channel: 'discord', accountId: '*' } },                                   // 0 tier 8
-      { agentId: 'b', match: { channel: 'discord' } },                                                   // 1 tier 7 (default account)
-      { agentId: 'a', match: { channel: 'discord', teamId: 'T1' } },                                     // 2 tier 6
-      { agentId: 'b', match: { channel: 'discord', guildId: 'G1' } },                                    // 3 tier 5
-      { agentId: 'c', match: { channel: 'discord', guildId: 'G1', roles: ['R1', 'R2'] } },               // 4 tier 4
-      { agentId: 'a', match: { channel: 'discord', peer: { kind: 'channel', id: '*' } } },              // 5 tier 3
-      { agentId: 'b', match: { channel: 'discord', peer: { kind: 'channel', id: 'P' } } },              // 6 tier 1/2
+      { agentId: 'c', match: { channel: 'discord', accountId: '*' } }, // 0 tier 8
+      { agentId: 'b', match: { channel: 'discord' } }, // 1 tier 7 (default account)
+      { agentId: 'a', match: { channel: 'discord', teamId: 'T1' } }, // 2 tier 6
+      { agentId: 'b', match: { channel: 'discord', guildId: 'G1' } }, // 3 tier 5
+      { agentId: 'c', match: { channel: 'discord', guildId: 'G1', roles: ['R1', 'R2'] } }, // 4 tier 4
+      { agentId: 'a', match: { channel: 'discord', peer: { kind: 'channel', id: '*' } } }, // 5 tier 3
+      { agentId: 'b', match: { channel: 'discord', peer: { kind: 'channel', id: 'P' } } }, // 6 tier 1/2
     ],
   });
   const base = { channel: 'discord', guildId: 'G1', memberRoleIds: ['R2'], teamId: 'T1' };
 
   it('tier 1: an exact peer binding beats everything', () => {
-    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'P' } })).toMatchObject({ agentId: 'b', matchedBy: 'binding.peer', bindingIndex: 6 });
+    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'P' } })).toMatchObject({
+      agentId: 'b',
+      matchedBy: 'binding.peer',
+      bindingIndex: 6,
+    });
   });
   it('tier 2: a thread inherits the binding of its parent channel', () => {
-    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'thread9' }, parentPeer: { kind: 'channel', id: 'P' } }))
-      .toMatchObject({ agentId: 'b', matchedBy: 'binding.peer.parent', bindingIndex: 6 });
+    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'thread9' }, parentPeer: { kind: 'channel', id: 'P' } })).toMatchObject({
+      agentId: 'b',
+      matchedBy: 'binding.peer.parent',
+      bindingIndex: 6,
+    });
   });
   it('tier 3: a wildcard peer binding catches any peer of a compatible kind', () => {
-    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'other' } })).toMatchObject({ agentId: 'a', matchedBy: 'binding.peer.wildcard', bindingIndex: 5 });
+    expect(router.resolve({ ...base, peer: { kind: 'channel', id: 'other' } })).toMatchObject({
+      agentId: 'a',
+      matchedBy: 'binding.peer.wildcard',
+      bindingIndex: 5,
+    });
   });
   it('tier 4: guild + roles when the member has any listed role', () => {
     expect(router.resolve(base)).toMatchObject({ agentId: 'c', matchedBy: 'binding.guild+roles', bindingIndex: 4 });
@@ -37,13 +48,25 @@ describe('tiers: the first tier with a match wins, whatever the config order', (
     expect(router.resolve({ ...base, memberRoleIds: ['R9'] })).toMatchObject({ agentId: 'b', matchedBy: 'binding.guild', bindingIndex: 3 });
   });
   it('tier 6: team when no guild binding matches', () => {
-    expect(router.resolve({ channel: 'discord', guildId: 'G2', teamId: 'T1' })).toMatchObject({ agentId: 'a', matchedBy: 'binding.team', bindingIndex: 2 });
+    expect(router.resolve({ channel: 'discord', guildId: 'G2', teamId: 'T1' })).toMatchObject({
+      agentId: 'a',
+      matchedBy: 'binding.team',
+      bindingIndex: 2,
+    });
   });
   it('tier 7: the account binding for the default account', () => {
-    expect(router.resolve({ channel: 'discord', guildId: 'G2' })).toMatchObject({ agentId: 'b', matchedBy: 'binding.account', bindingIndex: 1 });
+    expect(router.resolve({ channel: 'discord', guildId: 'G2' })).toMatchObject({
+      agentId: 'b',
+      matchedBy: 'binding.account',
+      bindingIndex: 1,
+    });
   });
   it('tier 8: the channel-wide binding for any other account', () => {
-    expect(router.resolve({ channel: 'discord', accountId: 'second' })).toMatchObject({ agentId: 'c', matchedBy: 'binding.channel', bindingIndex: 0 });
+    expect(router.resolve({ channel: 'discord', accountId: 'second' })).toMatchObject({
+      agentId: 'c',
+      matchedBy: 'binding.channel',
+      bindingIndex: 0,
+    });
   });
   it('tier 9: the default agent when no binding matches, with a null bindingIndex', () => {
     expect(router.resolve({ channel: 'telegram' })).toMatchObject({ agentId: 'main', matchedBy: 'default', bindingIndex: null });
@@ -52,7 +75,13 @@ describe('tiers: the first tier with a match wins, whatever the config order', (
 
 describe('inside a tier the first binding in config order wins', () => {
   it('two account bindings for the same account: the earlier one', () => {
-    const r = routerFor({ agents, bindings: [{ agentId: 'a', match: { channel: 'telegram' } }, { agentId: 'b', match: { channel: 'telegram' } }] });
+    const r = routerFor({
+      agents,
+      bindings: [
+        { agentId: 'a', match: { channel: 'telegram' } },
+        { agentId: 'b', match: { channel: 'telegram' } },
+      ],
+    });
     expect(r.resolve({ channel: 'telegram' })).toMatchObject({ agentId: 'a', bindingIndex: 0 });
   });
   it('a named-account binding and a "*" binding of the same tier: config order decides', () => {
@@ -63,7 +92,10 @@ describe('inside a tier the first binding in config order wins', () => {
         { agentId: 'b', match: { channel: 'whatsapp', accountId: 'biz', peer: { kind: 'group', id: '*' } } },
       ],
     });
-    expect(r.resolve({ channel: 'whatsapp', accountId: 'biz', peer: { kind: 'group', id: 'x@g.us' } })).toMatchObject({ agentId: 'a', bindingIndex: 0 });
+    expect(r.resolve({ channel: 'whatsapp', accountId: 'biz', peer: { kind: 'group', id: 'x@g.us' } })).toMatchObject({
+      agentId: 'a',
+      bindingIndex: 0,
+    });
   });
   it('roles: the earliest binding among those whose roles the member has', () => {
     const r = routerFor({
@@ -97,7 +129,9 @@ describe('account scope', () => {
 describe('AND semantics: every field a binding names must match', () => {
   const r = routerFor({
     agents,
-    bindings: [{ agentId: 'a', match: { channel: 'discord', accountId: 'bot2', peer: { kind: 'channel', id: 'C1' }, guildId: 'G1', roles: ['R1'] } }],
+    bindings: [
+      { agentId: 'a', match: { channel: 'discord', accountId: 'bot2', peer: { kind: 'channel', id: 'C1' }, guildId: 'G1', roles: ['R1'] } },
+    ],
   });
   const full = { channel: 'discord', accountId: 'bot2', peer: { kind: 'channel', id: 'C1' }, guildId: 'G1', memberRoleIds: ['R1'] };
   it('matches when all fields match', () => expect(r.resolve(full).agentId).toBe('a'));
@@ -105,8 +139,14 @@ describe('AND semantics: every field a binding names must match', () => {
   it('the wrong guild fails', () => expect(r.resolve({ ...full, guildId: 'G2' }).agentId).toBe('main'));
   it('a member without the role fails', () => expect(r.resolve({ ...full, memberRoleIds: ['R2'] }).agentId).toBe('main'));
   it('a wildcard peer with a guild requires the guild', () => {
-    const w = routerFor({ agents, bindings: [{ agentId: 'a', match: { channel: 'discord', guildId: 'G1', peer: { kind: 'channel', id: '*' } } }] });
-    expect(w.resolve({ channel: 'discord', peer: { kind: 'channel', id: 'x' }, guildId: 'G1' })).toMatchObject({ agentId: 'a', matchedBy: 'binding.peer.wildcard' });
+    const w = routerFor({
+      agents,
+      bindings: [{ agentId: 'a', match: { channel: 'discord', guildId: 'G1', peer: { kind: 'channel', id: '*' } } }],
+    });
+    expect(w.resolve({ channel: 'discord', peer: { kind: 'channel', id: 'x' }, guildId: 'G1' })).toMatchObject({
+      agentId: 'a',
+      matchedBy: 'binding.peer.wildcard',
+    });
     expect(w.resolve({ channel: 'discord', peer: { kind: 'channel', id: 'x' }, guildId: 'G2' }).agentId).toBe('main');
   });
 });
@@ -176,7 +216,8 @@ describe('default agent', () => {
 
 describe('session keys', () => {
   const dm = { channel: 'telegram', accountId: 'Alerts', peer: { kind: 'direct', id: 'UserX' } };
-  const keyFor = (session: object, input: InboundInput = dm) => routerFor({ agents: { list: [{ id: 'Home' }] }, session }).resolve(input).sessionKey;
+  const keyFor = (session: object, input: InboundInput = dm) =>
+    routerFor({ agents: { list: [{ id: 'Home' }] }, session }).resolve(input).sessionKey;
 
   it('dmScope main (default): direct chats share the agent main session', () => {
     expect(keyFor({})).toBe('agent:home:main');
@@ -187,7 +228,8 @@ describe('session keys', () => {
   });
   it('per-peer', () => expect(keyFor({ dmScope: 'per-peer' })).toBe('agent:home:direct:userx'));
   it('per-channel-peer', () => expect(keyFor({ dmScope: 'per-channel-peer' })).toBe('agent:home:telegram:direct:userx'));
-  it('per-account-channel-peer', () => expect(keyFor({ dmScope: 'per-account-channel-peer' })).toBe('agent:home:telegram:alerts:direct:userx'));
+  it('per-account-channel-peer', () =>
+    expect(keyFor({ dmScope: 'per-account-channel-peer' })).toBe('agent:home:telegram:alerts:direct:userx'));
   it('a direct message with no peer id uses the main session whatever the scope', () => {
     expect(keyFor({ dmScope: 'per-peer' }, { channel: 'telegram' })).toBe('agent:home:main');
   });
@@ -202,31 +244,42 @@ describe('session keys', () => {
     expect(keyFor(session, { channel: 'telegram', peer: { kind: 'direct', id: '111' } })).toBe('agent:home:telegram:direct:alice');
   });
   it('identity links do not apply with dmScope main', () => {
-    expect(keyFor({ identityLinks: { alice: ['telegram:111'] } }, { channel: 'telegram', peer: { kind: 'direct', id: '111' } })).toBe('agent:home:main');
+    expect(keyFor({ identityLinks: { alice: ['telegram:111'] } }, { channel: 'telegram', peer: { kind: 'direct', id: '111' } })).toBe(
+      'agent:home:main',
+    );
   });
   it('groups and channels get their own session per peer, whatever dmScope', () => {
     expect(keyFor({}, { channel: 'whatsapp', peer: { kind: 'group', id: '1203@G.US' } })).toBe('agent:home:whatsapp:group:1203@g.us');
-    expect(keyFor({ dmScope: 'per-peer' }, { channel: 'discord', peer: { kind: 'channel', id: '999' } })).toBe('agent:home:discord:channel:999');
+    expect(keyFor({ dmScope: 'per-peer' }, { channel: 'discord', peer: { kind: 'channel', id: '999' } })).toBe(
+      'agent:home:discord:channel:999',
+    );
   });
   it('an empty group id becomes "unknown"', () => {
     expect(keyFor({}, { channel: 'telegram', peer: { kind: 'group', id: '' } })).toBe('agent:home:telegram:group:unknown');
   });
   it('a Telegram forum topic has its own session and inherits the group binding', () => {
     const r = routerFor({ agents, bindings: [{ agentId: 'a', match: { channel: 'telegram', peer: { kind: 'group', id: '-100' } } }] });
-    expect(r.resolve({ channel: 'telegram', peer: { kind: 'group', id: '-100:topic:7' }, parentPeer: { kind: 'group', id: '-100' } }))
-      .toMatchObject({ agentId: 'a', matchedBy: 'binding.peer.parent', sessionKey: 'agent:a:telegram:group:-100:topic:7' });
+    expect(
+      r.resolve({ channel: 'telegram', peer: { kind: 'group', id: '-100:topic:7' }, parentPeer: { kind: 'group', id: '-100' } }),
+    ).toMatchObject({ agentId: 'a', matchedBy: 'binding.peer.parent', sessionKey: 'agent:a:telegram:group:-100:topic:7' });
   });
   it('a Discord thread has its own session and inherits the parent channel binding', () => {
     const r = routerFor({ agents, bindings: [{ agentId: 'b', match: { channel: 'discord', peer: { kind: 'channel', id: '555' } } }] });
-    expect(r.resolve({ channel: 'discord', peer: { kind: 'channel', id: '777' }, parentPeer: { kind: 'channel', id: '555' } }))
-      .toMatchObject({ agentId: 'b', sessionKey: 'agent:b:discord:channel:777' });
+    expect(
+      r.resolve({ channel: 'discord', peer: { kind: 'channel', id: '777' }, parentPeer: { kind: 'channel', id: '555' } }),
+    ).toMatchObject({ agentId: 'b', sessionKey: 'agent:b:discord:channel:777' });
   });
   it('an exact binding on the thread itself beats the parent binding', () => {
-    const r = routerFor({ agents, bindings: [
-      { agentId: 'b', match: { channel: 'discord', peer: { kind: 'channel', id: '555' } } },
-      { agentId: 'c', match: { channel: 'discord', peer: { kind: 'channel', id: '777' } } },
-    ] });
-    expect(r.resolve({ channel: 'discord', peer: { kind: 'channel', id: '777' }, parentPeer: { kind: 'channel', id: '555' } })).toMatchObject({ agentId: 'c', matchedBy: 'binding.peer' });
+    const r = routerFor({
+      agents,
+      bindings: [
+        { agentId: 'b', match: { channel: 'discord', peer: { kind: 'channel', id: '555' } } },
+        { agentId: 'c', match: { channel: 'discord', peer: { kind: 'channel', id: '777' } } },
+      ],
+    });
+    expect(
+      r.resolve({ channel: 'discord', peer: { kind: 'channel', id: '777' }, parentPeer: { kind: 'channel', id: '555' } }),
+    ).toMatchObject({ agentId: 'c', matchedBy: 'binding.peer' });
   });
 });
 
@@ -237,18 +290,25 @@ describe('ArgentOS channel shorthand', () => {
       bindings: [{ agentId: 'main', match: { channel: 'discord', peer: { kind: 'channel', id: 'C' } } }],
       channels: { discord: { agent: 'work' } },
     });
-    expect(r.resolve({ channel: 'discord', accountId: 'any' })).toMatchObject({ agentId: 'work', matchedBy: 'binding.channel', bindingIndex: 1 });
+    expect(r.resolve({ channel: 'discord', accountId: 'any' })).toMatchObject({
+      agentId: 'work',
+      matchedBy: 'binding.channel',
+      bindingIndex: 1,
+    });
     expect(r.resolve({ channel: 'discord', peer: { kind: 'channel', id: 'C' } })).toMatchObject({ agentId: 'main', bindingIndex: 0 });
   });
 });
 
 describe('explain', () => {
   it('lists every binding of the channel with why it did or did not match', () => {
-    const r = routerFor({ agents, bindings: [
-      { agentId: 'a', match: { channel: 'telegram', accountId: 'x' } },
-      { agentId: 'b', match: { channel: 'telegram' } },
-      { agentId: 'c', match: { channel: 'discord' } },
-    ] });
+    const r = routerFor({
+      agents,
+      bindings: [
+        { agentId: 'a', match: { channel: 'telegram', accountId: 'x' } },
+        { agentId: 'b', match: { channel: 'telegram' } },
+        { agentId: 'c', match: { channel: 'discord' } },
+      ],
+    });
     const e = r.explain({ channel: 'telegram' });
     expect(e.decision).toMatchObject({ agentId: 'b', bindingIndex: 1 });
     expect(e.tier).toBe(7);
@@ -260,7 +320,12 @@ describe('explain', () => {
 
 describe('dashboard messages are not routed', () => {
   it('direct() names the agent and its main session with matchedBy "direct"', () => {
-    expect(routerFor({ agents }).direct('b')).toMatchObject({ agentId: 'b', sessionKey: 'agent:b:main', matchedBy: 'direct', bindingIndex: null });
+    expect(routerFor({ agents }).direct('b')).toMatchObject({
+      agentId: 'b',
+      sessionKey: 'agent:b:main',
+      matchedBy: 'direct',
+      bindingIndex: null,
+    });
   });
 });
 
@@ -305,8 +370,12 @@ describe('the compiled index agrees with the plain rules (seeded random configs)
         const input = randomInbound(r);
         const expected = resolveLinear(config.bindings, normalizeInbound(input));
         const got = router.resolve(input);
-        expect({ input, bindingIndex: got.bindingIndex, agentId: got.agentId, matchedBy: got.matchedBy })
-          .toEqual({ input, bindingIndex: expected?.binding.index ?? null, agentId: expected?.binding.agentId ?? 'main', matchedBy: expected ? TIER_NAMES[expected.tier] : 'default' });
+        expect({ input, bindingIndex: got.bindingIndex, agentId: got.agentId, matchedBy: got.matchedBy }).toEqual({
+          input,
+          bindingIndex: expected?.binding.index ?? null,
+          agentId: expected?.binding.agentId ?? 'main',
+          matchedBy: expected ? TIER_NAMES[expected.tier] : 'default',
+        });
         compared++;
       }
     }

@@ -26,7 +26,8 @@ describeWithKeyring('auth profiles', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sb-auth-'));
     profiles = new AuthProfiles(store, dir);
-    for (const id of ['alpha', 'beta', 'gamma']) agents[id] = { id, agentDir: path.join(dir, 'agents', id, 'agent'), scope: id === 'gamma' ? 'shared' : 'agent' };
+    for (const id of ['alpha', 'beta', 'gamma'])
+      agents[id] = { id, agentDir: path.join(dir, 'agents', id, 'agent'), scope: id === 'gamma' ? 'shared' : 'agent' };
     return async () => {
       for (const account of await store.list()) await store.delete(account);
       await rm(dir, { recursive: true, force: true });
@@ -38,7 +39,10 @@ describeWithKeyring('auth profiles', () => {
     const file = path.join(agents.alpha!.agentDir, 'auth-profiles.json');
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('sk-alpha-secret-111');
-    expect(JSON.parse(text)).toMatchObject({ version: 1, profiles: [{ profileId: 'work', provider: 'anthropic', kind: 'api_key', label: 'Work', scope: 'agent', order: 0 }] });
+    expect(JSON.parse(text)).toMatchObject({
+      version: 1,
+      profiles: [{ profileId: 'work', provider: 'anthropic', kind: 'api_key', label: 'Work', scope: 'agent', order: 0 }],
+    });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await store.get('agent:alpha:auth:work')).toBe('sk-alpha-secret-111');
   });
@@ -87,13 +91,19 @@ describeWithKeyring('auth profiles', () => {
     await profiles.add(agents.alpha!, { profileId: 'only', apiKey: 'sk-only-secret-1' });
     const keys = source();
     await keys.reportFailure('alpha', 'only', 'spend_limit');
-    expect(await keys.apiKeyFor('alpha')).toMatchObject({ ok: false, reason: expect.stringMatching(/every auth profile of agent "alpha" failed/) });
+    expect(await keys.apiKeyFor('alpha')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/every auth profile of agent "alpha" failed/),
+    });
   });
 
   it('says credentials unavailable when a profile has lost its keychain entry', async () => {
     await profiles.add(agents.alpha!, { profileId: 'gone', apiKey: 'sk-gone-secret-1' });
     await store.delete('agent:alpha:auth:gone');
-    expect(await source().apiKeyFor('alpha')).toMatchObject({ ok: false, reason: expect.stringMatching(/^credentials unavailable: .*gone/) });
+    expect(await source().apiKeyFor('alpha')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^credentials unavailable: .*gone/),
+    });
   });
 
   it('removes the metadata and the key', async () => {

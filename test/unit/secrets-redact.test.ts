@@ -46,7 +46,9 @@ it('redacts nested values and turns errors into name and message', () => {
 it('redacts every line a stream logger writes', () => {
   registerSecret('log-canary-value-1');
   const lines: string[] = [];
-  streamLogger((l) => lines.push(l)).log('error', 'failed with log-canary-value-1', { url: 'https://api.telegram.org/bot1234567:SECRETTOKEN/getMe' });
+  streamLogger((l) => lines.push(l)).log('error', 'failed with log-canary-value-1', {
+    url: 'https://api.telegram.org/bot1234567:SECRETTOKEN/getMe',
+  });
   expect(lines.join('')).not.toMatch(/log-canary-value-1|SECRETTOKEN/);
 });
 
@@ -63,5 +65,7 @@ it('uses TELEGRAM_BOT_TOKEN for the default account only', () => {
 });
 
 it("prefers an account's own reference over the environment", () => {
-  expect(channelTokenRef({ channel: 'discord', accountId: 'default', secrets: { token: { secret: 'discord/default' } } })).toEqual({ secret: 'discord/default' });
+  expect(channelTokenRef({ channel: 'discord', accountId: 'default', secrets: { token: { secret: 'discord/default' } } })).toEqual({
+    secret: 'discord/default',
+  });
 });

@@ -1,7 +1,13 @@
 // SecretStore against a real gnome-keyring in a private D-Bus session, plus the queue's timeout
 // (a keychain that never answers) with a stand-in keytar.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KeytarSecretStore, SecretStoreUnavailableError, secretAccount, whatsappLinkKeyAccount, type SecretStore } from '../../src-main/secrets/store.ts';
+import {
+  KeytarSecretStore,
+  SecretStoreUnavailableError,
+  secretAccount,
+  whatsappLinkKeyAccount,
+  type SecretStore,
+} from '../../src-main/secrets/store.ts';
 import { describeWithKeyring, keyringWithStore, type Keyring } from '../helpers/keyring.ts';
 
 describeWithKeyring('keytar SecretStore on gnome-keyring', () => {

@@ -13,21 +13,36 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 delete process.env.DBUS_SESSION_BUS_ADDRESS;
 delete process.env.DISPLAY;
 
-const PROFILE_FILE = JSON.stringify({ version: 1, profiles: [{ profileId: 'default', provider: 'anthropic', kind: 'api_key', scope: 'agent', createdAt: '2025-01-01T00:00:00.000Z', order: 0 }] });
+const PROFILE_FILE = JSON.stringify({
+  version: 1,
+  profiles: [
+    { profileId: 'default', provider: 'anthropic', kind: 'api_key', scope: 'agent', createdAt: '2025-01-01T00:00:00.000Z', order: 0 },
+  ],
+});
 
 it('reports the keychain as unavailable with what to install', async () => {
-  expect(await openSecretStore().status()).toEqual({ available: false, reason: expect.stringMatching(/no Secret Service \(D-Bus session\).*gnome-keyring/) });
+  expect(await openSecretStore().status()).toEqual({
+    available: false,
+    reason: expect.stringMatching(/no Secret Service \(D-Bus session\).*gnome-keyring/),
+  });
 });
 
 it('makes a { secret } reference fail with "credentials unavailable"', async () => {
-  await expect(keychainResolver(openSecretStore(), {}).resolve({ secret: 'telegram/default' }, 'telegram:default')).rejects.toThrow(/^credentials unavailable for telegram:default: keychain unavailable: no Secret Service/);
+  await expect(keychainResolver(openSecretStore(), {}).resolve({ secret: 'telegram/default' }, 'telegram:default')).rejects.toThrow(
+    /^credentials unavailable for telegram:default: keychain unavailable: no Secret Service/,
+  );
 });
 
 it('refuses an agent with a profile instead of falling back to ANTHROPIC_API_KEY', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-unavail-'));
   await mkdir(path.join(dir, 'a'), { recursive: true });
   await writeFile(path.join(dir, 'a', 'auth-profiles.json'), PROFILE_FILE);
-  const keys = new ProfileApiKeySource({ store: openSecretStore(), stateDir: dir, agent: () => ({ id: 'a', agentDir: path.join(dir, 'a'), scope: 'agent' }), env: { ANTHROPIC_API_KEY: 'sk-env-fallback-1' } });
+  const keys = new ProfileApiKeySource({
+    store: openSecretStore(),
+    stateDir: dir,
+    agent: () => ({ id: 'a', agentDir: path.join(dir, 'a'), scope: 'agent' }),
+    env: { ANTHROPIC_API_KEY: 'sk-env-fallback-1' },
+  });
   expect(await keys.apiKeyFor('a')).toEqual({ ok: false, reason: expect.stringMatching(/^credentials unavailable: no Secret Service/) });
   await rm(dir, { recursive: true, force: true });
 });
@@ -61,6 +76,9 @@ describe('a gateway without a keychain', () => {
   });
 
   it('refuses secrets.set with an unavailable error', async () => {
-    await expect(gw.client.request('secrets.set', { name: 'x', value: 'some-secret-value' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^credentials unavailable: no Secret Service/) });
+    await expect(gw.client.request('secrets.set', { name: 'x', value: 'some-secret-value' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/^credentials unavailable: no Secret Service/),
+    });
   });
 });

@@ -46,13 +46,21 @@ describe('TranscriptFile', () => {
   it('readTail gives the same pages from its in-memory tail as a fresh read from disk, across the cache boundary', async () => {
     const file = path.join(tmp, 'tail.jsonl');
     const t = await TranscriptFile.open(file);
-    for (let i = 0; i < 300; i++) await t.append({ type: 'message', role: i % 2 ? 'assistant' : 'user', text: `r${i} ${'x'.repeat(i % 7 * 40)}` });
+    for (let i = 0; i < 300; i++)
+      await t.append({ type: 'message', role: i % 2 ? 'assistant' : 'user', text: `r${i} ${'x'.repeat((i % 7) * 40)}` });
     await t.sync();
     const fresh = await TranscriptFile.open(path.join(tmp, 'copy.jsonl'));
     await fresh.close();
     await fsp.copyFile(file, path.join(tmp, 'copy.jsonl'));
     const disk = await TranscriptFile.open(path.join(tmp, 'copy.jsonl'));
-    for (const [limit, before] of [[20, undefined], [150, undefined], [50, 280], [50, 230], [10, 5], [400, undefined]] as const) {
+    for (const [limit, before] of [
+      [20, undefined],
+      [150, undefined],
+      [50, 280],
+      [50, 230],
+      [10, 5],
+      [400, undefined],
+    ] as const) {
       const fromCache = (await t.readTail(limit, before)).map((r) => r.seq);
       const fromDisk = (await disk.readTail(limit, before)).map((r) => r.seq);
       expect(fromCache, `limit ${limit} before ${before}`).toEqual(fromDisk);
@@ -110,9 +118,7 @@ describe('TranscriptFile', () => {
   it('keeps call order and gapless seqs under 200 concurrent appends', async () => {
     const file = path.join(tmp, 's.jsonl');
     const t = await TranscriptFile.open(file);
-    const recs = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => t.append({ type: 'message', i }, { durable: i % 3 === 0 })),
-    );
+    const recs = await Promise.all(Array.from({ length: 200 }, (_, i) => t.append({ type: 'message', i }, { durable: i % 3 === 0 })));
     await t.close();
     expect(recs.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     const onDisk = await readJsonLines(file);
@@ -212,7 +218,10 @@ describe('TranscriptFile', () => {
 
   it('keeps every acknowledged durable record and no broken line when the writer is SIGKILLed', async () => {
     const killed = await killAfterAcks({
-      cwd: root, script: path.join(root, 'test/fixtures/sessions/crash-writer.ts'), args: [tmp], killAfter: 200,
+      cwd: root,
+      script: path.join(root, 'test/fixtures/sessions/crash-writer.ts'),
+      args: [tmp],
+      killAfter: 200,
       parse: (line) => {
         const [key, seq] = line.split(' ');
         return key !== 'ready' && key && seq ? [key, seq] : undefined;
@@ -350,8 +359,16 @@ describe('AgentSessionStore', () => {
     expect(fresh.sessionId).not.toBe(old.sessionId);
     expect((await store.getOrCreate('k')).sessionId).toBe(fresh.sessionId);
     const archivedKey = `k#${old.sessionId}`;
-    expect(store.list().map((s) => [s.key, s.sessionId, s.archived ?? false]).sort()).toEqual(
-      [['k', fresh.sessionId, false], [archivedKey, old.sessionId, true]].sort(),
+    expect(
+      store
+        .list()
+        .map((s) => [s.key, s.sessionId, s.archived ?? false])
+        .sort(),
+    ).toEqual(
+      [
+        ['k', fresh.sessionId, false],
+        [archivedKey, old.sessionId, true],
+      ].sort(),
     );
     expect((await store.history(archivedKey)).records.map((r) => r.text)).toContain('before reset');
     await store.close();
@@ -455,7 +472,12 @@ describe('AgentSessionStore', () => {
     // The same appends as a plain turn: each inbound and its reply, answering that inbound; the
     // 200 timed messages after one untimed exchange per session.
     const inbound = files.flat().filter((r) => r.type === 'message' && r.role === 'user');
-    expect(inbound.filter((r) => Number(r.messageId) >= 0).map((r) => Number(r.messageId)).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
+    expect(
+      inbound
+        .filter((r) => Number(r.messageId) >= 0)
+        .map((r) => Number(r.messageId))
+        .sort((a, b) => a - b),
+    ).toEqual([...Array(200).keys()]);
     expect(inbound).toHaveLength(220);
     for (const recs of files) {
       // In each session the replies answer its own inbound records, one each, in arrival order.

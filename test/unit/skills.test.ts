@@ -33,11 +33,19 @@ afterEach(async () => {
 
 describe('SKILL.md parsing', () => {
   it('reads name and description from front matter and keeps the rest as instructions', () => {
-    expect(parseSkillFile('---\nname: report\ndescription: Writes the weekly report.\n---\nStep 1.\nStep 2.\n')).toEqual({ name: 'report', description: 'Writes the weekly report.', instructions: 'Step 1.\nStep 2.' });
+    expect(parseSkillFile('---\nname: report\ndescription: Writes the weekly report.\n---\nStep 1.\nStep 2.\n')).toEqual({
+      name: 'report',
+      description: 'Writes the weekly report.',
+      instructions: 'Step 1.\nStep 2.',
+    });
   });
 
   it('reads name and description from leading lines without front matter', () => {
-    expect(parseSkillFile('name: report\ndescription: Weekly.\nDo it.')).toEqual({ name: 'report', description: 'Weekly.', instructions: 'Do it.' });
+    expect(parseSkillFile('name: report\ndescription: Weekly.\nDo it.')).toEqual({
+      name: 'report',
+      description: 'Weekly.',
+      instructions: 'Do it.',
+    });
   });
 
   it('takes a heading and the line after it when there are no keys', () => {
@@ -55,7 +63,7 @@ describe('listing and loading', () => {
     ]);
   });
 
-  it('loads a shared skill\'s instructions', async () => {
+  it("loads a shared skill's instructions", async () => {
     await shared('weather', '---\ndescription: Weather.\n---\nCheck the sky.');
     expect(await loadSkill(src(), 'weather')).toMatchObject({ name: 'weather', source: 'shared', instructions: 'Check the sky.' });
   });
@@ -67,12 +75,12 @@ describe('listing and loading', () => {
     await expect(loadSkill(src(['weather']), 'stocks')).rejects.toThrow(SkillError);
   });
 
-  it('keeps the agent\'s own skills visible whatever agents.list[].skills says', async () => {
+  it("keeps the agent's own skills visible whatever agents.list[].skills says", async () => {
     await own('notes', 'description: N.\nx');
     expect((await listSkills(src([]))).map((s) => s.name)).toEqual(['notes']);
   });
 
-  it('prefers the agent\'s own skill over a shared one with the same name', async () => {
+  it("prefers the agent's own skill over a shared one with the same name", async () => {
     await own('report', 'description: Mine.\nown steps');
     await shared('report', 'description: Shared.\nshared steps');
     expect(await listSkills(src())).toEqual([{ name: 'report', description: 'Mine.', source: 'agent' }]);
@@ -120,10 +128,16 @@ describe('confinement', () => {
 });
 
 describe('skill tool and prompt', () => {
-  const ctx = (skills?: string[]): ToolContext => ({
-    agent: { id: 'main', ...(skills ? { skills } : {}) },
-    paths: { workspace, agentDir: path.join(stateDir, 'agents', 'main', 'agent'), sessionsDir: path.join(stateDir, 'agents', 'main', 'sessions'), memoryDir: '' },
-  }) as unknown as ToolContext;
+  const ctx = (skills?: string[]): ToolContext =>
+    ({
+      agent: { id: 'main', ...(skills ? { skills } : {}) },
+      paths: {
+        workspace,
+        agentDir: path.join(stateDir, 'agents', 'main', 'agent'),
+        sessionsDir: path.join(stateDir, 'agents', 'main', 'sessions'),
+        memoryDir: '',
+      },
+    }) as unknown as ToolContext;
 
   it('loads a shared skill from <stateDir>/skills through the tool', async () => {
     await shared('weather', 'description: Weather.\nCheck the sky.');
@@ -151,9 +165,20 @@ describe('skill tool and prompt', () => {
     await own('notes', 'description: Own notes skill.\nx');
     await shared('weather', 'description: Shared weather skill.\nx');
     const prompt = await buildSystemPrompt({
-      agent: { id: 'main', identity: {} } as never, workspace, stateDir, sessionKey: 'agent:main:main',
-      inbound: { text: 'hi', sender: { id: 'operator' }, channel: 'webchat', route: { matchedBy: 'direct', accountId: 'default', mainSessionKey: 'agent:main:main', sessionKey: 'agent:main:main' } as never, isOwner: true },
-      tools: [{ name: 'skill', description: 'Load a skill.' }], files: new PersonaFileCache(), now: new Date(),
+      agent: { id: 'main', identity: {} } as never,
+      workspace,
+      stateDir,
+      sessionKey: 'agent:main:main',
+      inbound: {
+        text: 'hi',
+        sender: { id: 'operator' },
+        channel: 'webchat',
+        route: { matchedBy: 'direct', accountId: 'default', mainSessionKey: 'agent:main:main', sessionKey: 'agent:main:main' } as never,
+        isOwner: true,
+      },
+      tools: [{ name: 'skill', description: 'Load a skill.' }],
+      files: new PersonaFileCache(),
+      now: new Date(),
     });
     expect(prompt.text).toContain('- notes: Own notes skill.');
     expect(prompt.text).toContain('- weather: Shared weather skill.');

@@ -68,7 +68,7 @@ describe('task tools', () => {
 });
 
 describe('task isolation', () => {
-  it('an agent with agent scope neither lists nor updates another agent\'s tasks', async () => {
+  it("an agent with agent scope neither lists nor updates another agent's tasks", async () => {
     const cfg = config();
     await call(cfg, 'home', 'task_add', { title: 'Surprise party for Anna' });
     expect((await call(cfg, 'work', 'task_list', {})).output).not.toContain('Surprise');
@@ -92,12 +92,16 @@ describe('task isolation', () => {
 });
 
 describe('dashboard view (tasks.list / tasks.update)', () => {
-  it('lists exactly the named agent\'s tasks with its pool', async () => {
+  it("lists exactly the named agent's tasks with its pool", async () => {
     const cfg = config();
     await call(cfg, 'home', 'task_add', { title: 'home task' });
     await call(cfg, 'work', 'task_add', { title: 'work task' });
     const list = await listAgentTasks(cfg, tmp, 'work');
-    expect({ scope: list.scope, pool: list.pool, titles: list.tasks.map((t) => t.title) }).toEqual({ scope: 'agent', pool: 'work', titles: ['work task'] });
+    expect({ scope: list.scope, pool: list.pool, titles: list.tasks.map((t) => t.title) }).toEqual({
+      scope: 'agent',
+      pool: 'work',
+      titles: ['work task'],
+    });
   });
 
   it('updates a task that the agent then sees', async () => {
@@ -107,7 +111,7 @@ describe('dashboard view (tasks.list / tasks.update)', () => {
     expect((await call(cfg, 'home', 'task_list', {})).output).toBe('t1 [done] Pay rent — paid by transfer');
   });
 
-  it('cannot reach another agent\'s task through the wrong agent id', async () => {
+  it("cannot reach another agent's task through the wrong agent id", async () => {
     const cfg = config();
     await call(cfg, 'home', 'task_add', { title: 'Pay rent' });
     await expect(updateAgentTask(cfg, tmp, 'work', 't1', { status: 'done' })).rejects.toThrow(TaskNotFoundError);

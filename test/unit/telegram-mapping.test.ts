@@ -16,13 +16,20 @@ const botUser = { id: BOT.id, is_bot: true, first_name: 'Helper', username: BOT.
 
 let nextId = 1;
 const withIds = (m: Message): Message => ({ ...m, message_id: nextId++, date: 1_700_000_000 });
-const asMessage = (m: Message): Update => ({ update_id: 1, message: withIds(m) } as Update);
+const asMessage = (m: Message): Update => ({ update_id: 1, message: withIds(m) }) as Update;
 const map = (m: Message) => updateToEnvelope(asMessage(m), BOT)!;
 
 describe('Telegram envelope mapping', () => {
   it('a DM has the sender as its direct peer and a verified sender', () => {
     const env = map(tg.text(dm, alice, 'hi'));
-    expect(env).toMatchObject({ channel: 'telegram', accountId: 'biz', peer: { kind: 'direct', id: '111' }, text: 'hi', kind: 'message', timestamp: 1_700_000_000_000 });
+    expect(env).toMatchObject({
+      channel: 'telegram',
+      accountId: 'biz',
+      peer: { kind: 'direct', id: '111' },
+      text: 'hi',
+      kind: 'message',
+      timestamp: 1_700_000_000_000,
+    });
     expect(env.sender).toEqual({ id: '111', name: 'Alice', username: 'alice', verified: true });
     expect(env.parentPeer).toBeUndefined();
   });
@@ -95,7 +102,10 @@ describe('Telegram envelope mapping', () => {
   it('media become placeholder lines before the caption, with media items', () => {
     expect(map(tg.photo(dm, alice, 'look')).text).toBe('[photo]\nlook');
     expect(map(tg.voice(dm, alice, 12))).toMatchObject({ text: '[voice note, 12 s]', media: [{ kind: 'voice', duration: 12 }] });
-    expect(map(tg.document(dm, alice, 'name.pdf'))).toMatchObject({ text: '[file: name.pdf]', media: [{ kind: 'file', fileName: 'name.pdf' }] });
+    expect(map(tg.document(dm, alice, 'name.pdf'))).toMatchObject({
+      text: '[file: name.pdf]',
+      media: [{ kind: 'file', fileName: 'name.pdf' }],
+    });
     expect(map(tg.sticker(dm, alice, '😀')).text).toBe('[sticker 😀]');
   });
 
@@ -130,7 +140,10 @@ describe('Telegram outbox pacing', () => {
     const sleepers: { until: number; wake: () => void }[] = [];
     const clock = {
       now: () => now,
-      sleep: (ms: number) => new Promise<boolean>((resolve) => { sleepers.push({ until: now + ms, wake: () => resolve(true) }); }),
+      sleep: (ms: number) =>
+        new Promise<boolean>((resolve) => {
+          sleepers.push({ until: now + ms, wake: () => resolve(true) });
+        }),
     };
     const advance = (ms: number) => {
       now += ms;
@@ -140,8 +153,15 @@ describe('Telegram outbox pacing', () => {
       }
     };
     const sent: string[] = [];
-    const box = new Outbox({ ...limits, ...overrides }, (err) => (err as { retryAfter?: number }).retryAfter, new AbortController().signal, clock);
-    const part = (text: string) => async () => { sent.push(text); };
+    const box = new Outbox(
+      { ...limits, ...overrides },
+      (err) => (err as { retryAfter?: number }).retryAfter,
+      new AbortController().signal,
+      clock,
+    );
+    const part = (text: string) => async () => {
+      sent.push(text);
+    };
     return { box, sent, part, advance };
   }
 

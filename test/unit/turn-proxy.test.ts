@@ -41,13 +41,43 @@ afterEach(async () => {
 /** One turn of agent `home` with `env` as the runner's env (where HTTPS_PROXY is read). */
 async function turnWith(env: Record<string, string>): Promise<TurnResult> {
   const loc = { stateDir: tmp, configPath: path.join(tmp, 'switchboard.json') };
-  const config = validConfig({ agents: { list: [{ id: 'home', default: true, workspace: path.join(tmp, 'workspace') }] }, models: { anthropic: { baseUrl: BASE_URL } } });
+  const config = validConfig({
+    agents: { list: [{ id: 'home', default: true, workspace: path.join(tmp, 'workspace') }] },
+    models: { anthropic: { baseUrl: BASE_URL } },
+  });
   const agent = config.agents.list[0]!;
-  const runner = new AgentTurnRunner({ keys: { apiKeyFor: async () => ({ ok: true, apiKey: 'sk-test' }) }, env, sleep: async (ms) => { sleeps.push(ms); } });
+  const runner = new AgentTurnRunner({
+    keys: { apiKeyFor: async () => ({ ok: true, apiKey: 'sk-test' }) },
+    env,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
   const { seq } = await store.append(KEY, { type: 'message', role: 'user', text: 'hi', sender: { id: 'u1' } });
   return runner.run({
-    agent, config, paths: agentPaths(agent, config, loc), loc, store, sessionKey: KEY, inboundSeq: seq, signal: new AbortController().signal,
-    inbound: { text: 'hi', sender: { id: 'u1' }, channel: 'webchat', isOwner: true, route: { agentId: 'home', channel: 'webchat', accountId: 'default', sessionKey: KEY, mainSessionKey: KEY, matchedBy: 'default', bindingIndex: null } },
+    agent,
+    config,
+    paths: agentPaths(agent, config, loc),
+    loc,
+    store,
+    sessionKey: KEY,
+    inboundSeq: seq,
+    signal: new AbortController().signal,
+    inbound: {
+      text: 'hi',
+      sender: { id: 'u1' },
+      channel: 'webchat',
+      isOwner: true,
+      route: {
+        agentId: 'home',
+        channel: 'webchat',
+        accountId: 'default',
+        sessionKey: KEY,
+        mainSessionKey: KEY,
+        matchedBy: 'default',
+        bindingIndex: null,
+      },
+    },
   });
 }
 
@@ -76,7 +106,9 @@ describe('a turn whose model call goes through a proxy', () => {
     expect(proxy.requests).toEqual([expect.objectContaining({ method: 'CONNECT', target: 'api.example.test:443', authorized: false })]);
     expect(sleeps).toEqual([]);
     const errors = await errorRecords();
-    expect(errors).toEqual([expect.objectContaining({ kind: 'proxy', message: expect.stringContaining('check the user and password in HTTPS_PROXY') })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'proxy', message: expect.stringContaining('check the user and password in HTTPS_PROXY') }),
+    ]);
     expect(JSON.stringify({ res, errors })).not.toContain(WRONG);
   });
 

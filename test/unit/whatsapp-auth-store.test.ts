@@ -7,7 +7,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proto } from '@whiskeysockets/baileys';
 import {
-  WhatsAppLinkStateError, hasWhatsAppAuthState, openWhatsAppAuthState, whatsAppAuthDir, whatsAppAuthKeyProvider,
+  WhatsAppLinkStateError,
+  hasWhatsAppAuthState,
+  openWhatsAppAuthState,
+  whatsAppAuthDir,
+  whatsAppAuthKeyProvider,
 } from '../../src-main/channels/whatsapp/auth-store.ts';
 
 let stateDir: string;
@@ -82,7 +86,9 @@ describe('WhatsApp auth store', () => {
     await writeFile(file, data);
     const err = await open().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WhatsAppLinkStateError);
-    expect((err as Error).message).toMatch(/WhatsApp link state for account personal cannot be decrypted.*re-link with switchboard channels login --channel whatsapp --account personal/);
+    expect((err as Error).message).toMatch(
+      /WhatsApp link state for account personal cannot be decrypted.*re-link with switchboard channels login --channel whatsapp --account personal/,
+    );
   });
 
   it('detects a key file swapped for another one (the file name is authenticated)', async () => {

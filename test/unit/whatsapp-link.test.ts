@@ -22,7 +22,14 @@ afterEach(async () => {
 function link(extra: { signal?: AbortSignal } = {}) {
   const fake = fakeSockets();
   const qrs: string[] = [];
-  const result = linkWhatsAppAccount({ account: 'personal', stateDir, keyProvider, socketFactory: fake.factory, onQr: (qr) => qrs.push(qr), ...extra });
+  const result = linkWhatsAppAccount({
+    account: 'personal',
+    stateDir,
+    keyProvider,
+    socketFactory: fake.factory,
+    onQr: (qr) => qrs.push(qr),
+    ...extra,
+  });
   result.catch(() => undefined);
   return { fake, qrs, result };
 }

@@ -23,7 +23,8 @@ export class PoolNameError extends Error {
 /** A lower-cased id or pool name, or throws: only names of the agent-id pattern become folder names. */
 export function checkPoolName(raw: string, what: string): string {
   const name = raw.trim().toLowerCase();
-  if (!ID_PATTERN.test(name) || RESERVED_IDS.has(name)) throw new PoolNameError(`${what} "${raw}" is not a valid name (lower-case letters, digits, _ and -, at most 64)`);
+  if (!ID_PATTERN.test(name) || RESERVED_IDS.has(name))
+    throw new PoolNameError(`${what} "${raw}" is not a valid name (lower-case letters, digits, _ and -, at most 64)`);
   return name;
 }
 
@@ -41,7 +42,8 @@ export function resolvePool(kind: PoolKind, agent: Pick<AgentConfig, 'id' | 'mem
 /** The state dir, recovered from an agent's paths (memoryDir is always <stateDir>/agents/<id>/memory). */
 export function stateDirOf(paths: Pick<AgentPaths, 'memoryDir'>): string {
   const agentsDir = path.dirname(path.dirname(paths.memoryDir));
-  if (path.basename(paths.memoryDir) !== 'memory' || path.basename(agentsDir) !== 'agents') throw new Error(`unexpected memory folder ${paths.memoryDir}`);
+  if (path.basename(paths.memoryDir) !== 'memory' || path.basename(agentsDir) !== 'agents')
+    throw new Error(`unexpected memory folder ${paths.memoryDir}`);
   return path.dirname(agentsDir);
 }
 

@@ -2,8 +2,12 @@
 // lower-cased, accent-folded and lightly stemmed; an inverted index (term → notes, term counts)
 // lives in memory and ranks with BM25, ties going to the newer note.
 
-const STOPWORDS = new Set(('a an and are as at be but by for from had has have he her his i if in into is it its me my no not of on or our '
-  + 'she so that the their them then there these they this to was we were what when where which who will with you your').split(' '));
+const STOPWORDS = new Set(
+  (
+    'a an and are as at be but by for from had has have he her his i if in into is it its me my no not of on or our ' +
+    'she so that the their them then there these they this to was we were what when where which who will with you your'
+  ).split(' '),
+);
 
 /** Light suffix stripping (plural, -ing, -ed, -ly), enough for "meetings" to find "meeting". */
 export function stem(w: string): string {
@@ -22,7 +26,12 @@ export function stem(w: string): string {
 export function tokenize(text: string): string[] {
   // eslint-disable-next-line no-control-regex -- ASCII text needs no accent folding (the common, fast case)
   const ascii = /^[\x00-\x7f]*$/.test(text);
-  const folded = ascii ? text.toLowerCase() : text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = ascii
+    ? text.toLowerCase()
+    : text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase();
   const out: string[] = [];
   for (const raw of folded.split(ascii ? /[^a-z0-9]+/ : /[^\p{L}\p{N}]+/u)) {
     if (!raw || raw.length > 64 || STOPWORDS.has(raw)) continue;

@@ -37,8 +37,15 @@ export function cleanTags(tags: readonly string[]): string[] {
 function parseNote(line: string): MemoryNote | null {
   try {
     const v = JSON.parse(line) as Partial<MemoryNote>;
-    if (typeof v.id !== 'string' || typeof v.text !== 'string' || typeof v.createdAt !== 'string' || typeof v.author !== 'string') return null;
-    return { id: v.id, text: v.text, tags: Array.isArray(v.tags) ? v.tags.filter((t): t is string => typeof t === 'string') : [], createdAt: v.createdAt, author: v.author };
+    if (typeof v.id !== 'string' || typeof v.text !== 'string' || typeof v.createdAt !== 'string' || typeof v.author !== 'string')
+      return null;
+    return {
+      id: v.id,
+      text: v.text,
+      tags: Array.isArray(v.tags) ? v.tags.filter((t): t is string => typeof t === 'string') : [],
+      createdAt: v.createdAt,
+      author: v.author,
+    };
   } catch {
     return null; // a damaged line (torn write) is skipped, never fatal
   }
@@ -55,7 +62,10 @@ export class MemoryPool {
   private tornBytes = 0;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly ref: PoolRef, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    readonly ref: PoolRef,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.file = path.join(ref.dir, NOTES_FILE);
   }
 
@@ -67,7 +77,8 @@ export class MemoryPool {
   save(input: { text: string; tags?: readonly string[]; author: string }): Promise<MemoryNote> {
     const text = input.text.trim();
     if (!text) return Promise.reject(new MemoryInputError('the note is empty'));
-    if (Buffer.byteLength(text) > NOTE_TEXT_MAX) return Promise.reject(new MemoryInputError(`the note is longer than ${NOTE_TEXT_MAX} bytes; save a shorter summary`));
+    if (Buffer.byteLength(text) > NOTE_TEXT_MAX)
+      return Promise.reject(new MemoryInputError(`the note is longer than ${NOTE_TEXT_MAX} bytes; save a shorter summary`));
     let tags: string[];
     try {
       tags = cleanTags(input.tags ?? []);
@@ -76,7 +87,13 @@ export class MemoryPool {
     }
     return this.serial(async () => {
       await this.sync();
-      const note: MemoryNote = { id: `m${this.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`, text, tags, createdAt: this.now().toISOString(), author: input.author };
+      const note: MemoryNote = {
+        id: `m${this.now().getTime().toString(36)}${randomBytes(3).toString('hex')}`,
+        text,
+        tags,
+        createdAt: this.now().toISOString(),
+        author: input.author,
+      };
       const line = `${this.tornBytes ? '\n' : ''}${JSON.stringify(note)}\n`;
       await fs.mkdir(this.ref.dir, { recursive: true });
       await fs.appendFile(this.file, line, { mode: 0o600 });

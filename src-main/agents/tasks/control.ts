@@ -18,7 +18,12 @@ export function agentTaskPool(config: SwitchboardConfig, stateDir: string, agent
   return new TaskPool(resolvePool('tasks', agent, stateDir), now);
 }
 
-export async function listAgentTasks(config: SwitchboardConfig, stateDir: string, agentId: string, status?: TaskStatus): Promise<AgentTaskList> {
+export async function listAgentTasks(
+  config: SwitchboardConfig,
+  stateDir: string,
+  agentId: string,
+  status?: TaskStatus,
+): Promise<AgentTaskList> {
   const pool = agentTaskPool(config, stateDir, agentId);
   return { agentId: agentId.toLowerCase(), scope: pool.ref.scope, pool: pool.ref.name, tasks: await pool.list(status) };
 }

@@ -53,7 +53,9 @@ export function isTaskStatus(v: unknown): v is TaskStatus {
 /** `YYYY-MM-DD` or a full ISO date-time that is a real date; returned trimmed. */
 export function checkDue(raw: string): string {
   const due = raw.trim();
-  const ok = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(due) && !Number.isNaN(Date.parse(due.length === 10 ? `${due}T00:00:00Z` : due));
+  const ok =
+    /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(due) &&
+    !Number.isNaN(Date.parse(due.length === 10 ? `${due}T00:00:00Z` : due));
   if (!ok) throw new TaskInputError(`due "${raw}" must be a date like 2026-03-14 or 2026-03-14T09:00`);
   return due;
 }
@@ -69,7 +71,10 @@ const queues = new Map<string, Promise<unknown>>();
 export class TaskPool {
   readonly file: string;
 
-  constructor(readonly ref: PoolRef, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    readonly ref: PoolRef,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.file = path.join(ref.dir, TASKS_FILE);
   }
 
@@ -79,7 +84,9 @@ export class TaskPool {
     const order = (t: Task): number => TASK_STATUSES.indexOf(t.status);
     return tasks
       .filter((t) => !status || t.status === status)
-      .sort((a, b) => order(a) - order(b) || (a.due ?? '\uffff').localeCompare(b.due ?? '\uffff') || a.createdAt.localeCompare(b.createdAt));
+      .sort(
+        (a, b) => order(a) - order(b) || (a.due ?? '\uffff').localeCompare(b.due ?? '\uffff') || a.createdAt.localeCompare(b.createdAt),
+      );
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -94,7 +101,12 @@ export class TaskPool {
       if (f.tasks.length >= TASKS_MAX) throw new TaskInputError(`this task list is full (${TASKS_MAX} tasks)`);
       const at = this.now().toISOString();
       const task: Task = {
-        id: `t${f.nextId++}`, title, status: 'open', createdAt: at, updatedAt: at, author: input.author,
+        id: `t${f.nextId++}`,
+        title,
+        status: 'open',
+        createdAt: at,
+        updatedAt: at,
+        author: input.author,
         ...(input.due?.trim() ? { due: checkDue(input.due) } : {}),
         ...(input.notes?.trim() ? { notes: checkNotes(input.notes.trim()) } : {}),
       };
@@ -129,8 +141,12 @@ export class TaskPool {
       throw err;
     }
     const v = JSON.parse(text) as Partial<TaskFile>;
-    if (v.version !== 1 || !Array.isArray(v.tasks)) throw new Error(`${this.file} is not a Switchboard task list (version ${String(v.version)})`);
-    const tasks = v.tasks.filter((t): t is Task => typeof t === 'object' && t !== null && typeof t.id === 'string' && typeof t.title === 'string' && isTaskStatus(t.status));
+    if (v.version !== 1 || !Array.isArray(v.tasks))
+      throw new Error(`${this.file} is not a Switchboard task list (version ${String(v.version)})`);
+    const tasks = v.tasks.filter(
+      (t): t is Task =>
+        typeof t === 'object' && t !== null && typeof t.id === 'string' && typeof t.title === 'string' && isTaskStatus(t.status),
+    );
     const maxId = Math.max(0, ...tasks.map((t) => Number(t.id.slice(1)) || 0));
     return { version: 1, nextId: Math.max(typeof v.nextId === 'number' ? v.nextId : 1, maxId + 1), tasks };
   }

@@ -65,15 +65,33 @@ class Capture {
   }
 }
 
-interface RunResult { code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; aborted: boolean; spawnError?: string; stdout: string; stderr: string }
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  spawnError?: string;
+  stdout: string;
+  stderr: string;
+}
 
-export async function runArgv(argv: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal }): Promise<RunResult> {
+export async function runArgv(
+  argv: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
+): Promise<RunResult> {
   const out = new Capture(EXEC_OUTPUT_MAX);
   const err = new Capture(EXEC_OUTPUT_MAX);
   let timedOut = false;
   let aborted = false;
   // detached: the child leads its own process group, so a timeout kills its descendants too.
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, shell: false, detached: !isWindows, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env: opts.env,
+    shell: false,
+    detached: !isWindows,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
   const killGroup = (): void => {
     try {
       if (!isWindows && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -84,20 +102,31 @@ export async function runArgv(argv: string[], opts: { cwd: string; env: NodeJS.P
   };
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.push(b));
-  const timer = setTimeout(() => { timedOut = true; killGroup(); }, opts.timeoutMs);
-  const onAbort = (): void => { aborted = true; killGroup(); };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, opts.timeoutMs);
+  const onAbort = (): void => {
+    aborted = true;
+    killGroup();
+  };
   opts.signal.addEventListener('abort', onAbort, { once: true });
   if (opts.signal.aborted) onAbort();
   try {
     return await new Promise<RunResult>((resolve) => {
       let spawnError: string | undefined;
       child.once('error', (e: NodeJS.ErrnoException) => {
-        spawnError = e.code === 'ENOENT' ? `command not found: ${argv[0]}` : e.code === 'EACCES' ? `permission denied: ${argv[0]}` : e.message;
+        spawnError =
+          e.code === 'ENOENT' ? `command not found: ${argv[0]}` : e.code === 'EACCES' ? `permission denied: ${argv[0]}` : e.message;
         if (child.pid === undefined) resolve({ code: null, signal: null, timedOut, aborted, spawnError, stdout: '', stderr: '' });
       });
       // Background processes the command left behind would outlive the tool call: end them.
-      child.once('exit', () => { if (!isWindows) killGroup(); });
-      child.once('close', (code, sig) => resolve({ code, signal: sig, timedOut, aborted, ...(spawnError ? { spawnError } : {}), stdout: out.text(), stderr: err.text() }));
+      child.once('exit', () => {
+        if (!isWindows) killGroup();
+      });
+      child.once('close', (code, sig) =>
+        resolve({ code, signal: sig, timedOut, aborted, ...(spawnError ? { spawnError } : {}), stdout: out.text(), stderr: err.text() }),
+      );
     });
   } finally {
     clearTimeout(timer);
@@ -123,7 +152,12 @@ export const execTool: ToolDef = {
     const refusal = sandboxRefusal(ctx);
     if (refusal) return { output: refusal, isError: true };
     const argv = input.command;
-    if (!Array.isArray(argv) || argv.length === 0 || argv.length > MAX_ARGS || !argv.every((a): a is string => typeof a === 'string' && !a.includes('\0'))) {
+    if (
+      !Array.isArray(argv) ||
+      argv.length === 0 ||
+      argv.length > MAX_ARGS ||
+      !argv.every((a): a is string => typeof a === 'string' && !a.includes('\0'))
+    ) {
       throw new ToolInputError(`"command" must be a non-empty array of at most ${MAX_ARGS} strings (program first)`);
     }
     if (argv[0] === '') throw new ToolInputError('"command[0]" (the program) must not be empty');
@@ -135,7 +169,9 @@ export const execTool: ToolDef = {
       ? `killed after the ${timeoutMs} ms timeout`
       : r.aborted
         ? 'killed: the turn was cancelled'
-        : r.code !== null ? `exit code: ${r.code}` : `killed by signal ${r.signal ?? 'unknown'}`;
+        : r.code !== null
+          ? `exit code: ${r.code}`
+          : `killed by signal ${r.signal ?? 'unknown'}`;
     const output = capText(`${status}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`, 2 * EXEC_OUTPUT_MAX + 1024);
     return { output, isError: r.code !== 0, summary: `${argv[0]}: ${status}` };
   },

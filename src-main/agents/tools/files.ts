@@ -35,10 +35,14 @@ export const readTool: ToolDef = {
     if ((await inspectWorkspacePath(ctx.paths.workspace, p)).stats?.isDirectory()) {
       const dir = await listWorkspaceDir(ctx.paths.workspace, p, MAX_DIR_ENTRIES);
       const more = dir.total > dir.entries.length ? `\n[… ${dir.total - dir.entries.length} more entries]` : '';
-      return { output: `${dir.rel || '.'}/ (${dir.total} entries)\n${dir.entries.join('\n')}${more}`, summary: `listed ${dir.rel || '.'} (${dir.total} entries)` };
+      return {
+        output: `${dir.rel || '.'}/ (${dir.total} entries)\n${dir.entries.join('\n')}${more}`,
+        summary: `listed ${dir.rel || '.'} (${dir.total} entries)`,
+      };
     }
     const file = await readWorkspaceFile(ctx.paths.workspace, p, MAX_FILE_BYTES);
-    if (looksBinary(file.bytes)) return { output: `${file.rel} is a binary file (${file.stats.size} bytes); not shown.`, summary: `${file.rel}: binary` };
+    if (looksBinary(file.bytes))
+      return { output: `${file.rel} is a binary file (${file.stats.size} bytes); not shown.`, summary: `${file.rel}: binary` };
     const lines = file.bytes.toString('utf8').split('\n');
     if (file.truncated) lines.pop(); // the last line may be cut mid-way
     if (offset > lines.length) throw new ToolInputError(`offset ${offset} is past the end of ${file.rel} (${lines.length} lines)`);
@@ -46,7 +50,8 @@ export const readTool: ToolDef = {
     const width = String(offset + slice.length - 1).length;
     const body = slice.map((l, i) => `${String(offset + i).padStart(width)}\t${l}`).join('\n');
     const notes: string[] = [];
-    if (offset - 1 + slice.length < lines.length) notes.push(`[lines ${offset}-${offset + slice.length - 1} of ${lines.length}; use offset to read more]`);
+    if (offset - 1 + slice.length < lines.length)
+      notes.push(`[lines ${offset}-${offset + slice.length - 1} of ${lines.length}; use offset to read more]`);
     if (file.truncated) notes.push(`[file is ${file.stats.size} bytes; only the first ${MAX_FILE_BYTES} bytes can be read]`);
     const output = capText([body, ...notes].join('\n'), READ_OUTPUT_MAX);
     return { output, summary: `read ${file.rel} (${slice.length} lines)` };
@@ -76,7 +81,8 @@ export const writeTool: ToolDef = {
 
 export const editTool: ToolDef = {
   name: 'edit',
-  description: 'Replace one exact piece of text in a workspace file. "old" must occur exactly once in the file; include surrounding lines to make it unique.',
+  description:
+    'Replace one exact piece of text in a workspace file. "old" must occur exactly once in the file; include surrounding lines to make it unique.',
   inputSchema: {
     type: 'object',
     properties: {
@@ -97,7 +103,8 @@ export const editTool: ToolDef = {
     const text = file.bytes.toString('utf8');
     const first = text.indexOf(oldText);
     if (first < 0) throw new ToolInputError(`"old" was not found in ${file.rel}; nothing changed`);
-    if (text.indexOf(oldText, first + 1) >= 0) throw new ToolInputError(`"old" occurs more than once in ${file.rel}; add surrounding text to make it unique; nothing changed`);
+    if (text.indexOf(oldText, first + 1) >= 0)
+      throw new ToolInputError(`"old" occurs more than once in ${file.rel}; add surrounding text to make it unique; nothing changed`);
     // Plain slicing, not String.replace: `$&`-style patterns in the new text stay literal.
     const next = text.slice(0, first) + newText + text.slice(first + oldText.length);
     if (Buffer.byteLength(next) > MAX_FILE_BYTES) throw new ToolInputError(`the edited file would be larger than ${MAX_FILE_BYTES} bytes`);

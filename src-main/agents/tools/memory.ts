@@ -1,7 +1,17 @@
 // Memory tools: memory_save {text, tags?} and memory_search {query, limit?} over the agent's pool
 // (its own by default, or the shared pool its config names). Agent-scope memory is private: the
 // tools are neither offered nor run in turns from senders who are not the agent's owners.
-import { defaultMemoryPools, describePool, memoryRefusal, MemoryInputError, PoolNameError, resolvePool, stateDirOf, type MemoryPools, type PoolRef } from '../memory/index.ts';
+import {
+  defaultMemoryPools,
+  describePool,
+  memoryRefusal,
+  MemoryInputError,
+  PoolNameError,
+  resolvePool,
+  stateDirOf,
+  type MemoryPools,
+  type PoolRef,
+} from '../memory/index.ts';
 import { capText, optInt, reqString, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
 
 const SEARCH_OUTPUT_MAX = 32 * 1024;
@@ -58,7 +68,10 @@ export function memoryTools(pools: MemoryPools = defaultMemoryPools): ToolDef[] 
       const tags = optTags(input);
       const ref = poolOf(ctx);
       const note = await guarded(() => pools.get(ref).save({ text, tags, author: ctx.agent.id }));
-      return { output: `saved note ${note.id} to ${describePool(ref)}${note.tags.length ? ` (tags: ${note.tags.join(', ')})` : ''}`, summary: `saved ${note.id}` };
+      return {
+        output: `saved note ${note.id} to ${describePool(ref)}${note.tags.length ? ` (tags: ${note.tags.join(', ')})` : ''}`,
+        summary: `saved ${note.id}`,
+      };
     },
   };
 
@@ -85,7 +98,13 @@ export function memoryTools(pools: MemoryPools = defaultMemoryPools): ToolDef[] 
       const hits = await guarded(() => pools.get(ref).search(query, limit));
       if (!hits.length) return { output: `no notes in ${describePool(ref)} match "${query}"`, summary: '0 notes' };
       const lines = hits.map(({ note }) => {
-        const meta = [note.createdAt.slice(0, 10), ref.scope === 'shared' ? `by ${note.author}` : '', note.tags.length ? `tags: ${note.tags.join(', ')}` : ''].filter(Boolean).join('; ');
+        const meta = [
+          note.createdAt.slice(0, 10),
+          ref.scope === 'shared' ? `by ${note.author}` : '',
+          note.tags.length ? `tags: ${note.tags.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ');
         return `[${note.id}] (${meta}) ${note.text}`;
       });
       return { output: capText(lines.join('\n'), SEARCH_OUTPUT_MAX), summary: `${hits.length} notes` };

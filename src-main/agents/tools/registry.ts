@@ -95,12 +95,14 @@ export class ToolRegistry {
   async execute(name: string, input: unknown, ctx: ToolContext): Promise<ToolExecution> {
     const refused = this.refusal(name, ctx);
     if (refused) return done({ output: refused, isError: true });
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) return done({ output: `tool ${name}: the input must be a JSON object`, isError: true });
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return done({ output: `tool ${name}: the input must be a JSON object`, isError: true });
     const def = this.defs.get(name)!;
     try {
       return done(await def.run(input as Record<string, unknown>, ctx));
     } catch (err) {
-      if (err instanceof ToolInputError || err instanceof WorkspaceAccessError) return done({ output: `${name}: ${err.message}`, isError: true });
+      if (err instanceof ToolInputError || err instanceof WorkspaceAccessError)
+        return done({ output: `${name}: ${err.message}`, isError: true });
       const code = (err as NodeJS.ErrnoException).code;
       const msg = err instanceof Error ? err.message : String(err);
       return done({ output: `${name} failed${code ? ` (${code})` : ''}: ${msg}`, isError: true });

@@ -10,7 +10,8 @@ const SEND_TEXT_MAX = 16 * 1024;
 
 /** The store handed to the tools must be this agent's; anything else is a wiring bug, refused. */
 function ownStore(ctx: ToolContext): ToolContext['store'] {
-  if (ctx.store.agentId !== ctx.agent.id) throw new Error(`session store of agent "${ctx.store.agentId}" handed to agent "${ctx.agent.id}"`);
+  if (ctx.store.agentId !== ctx.agent.id)
+    throw new Error(`session store of agent "${ctx.store.agentId}" handed to agent "${ctx.agent.id}"`);
   return ctx.store;
 }
 
@@ -31,7 +32,10 @@ function formatRecord(r: TranscriptRecord): string | null {
   switch (r.type) {
     case 'message': {
       const sender = r.sender as { name?: unknown; id?: unknown } | undefined;
-      const who = r.role === 'user' && sender && (typeof sender.name === 'string' || typeof sender.id === 'string') ? ` (${String(sender.name ?? sender.id)})` : '';
+      const who =
+        r.role === 'user' && sender && (typeof sender.name === 'string' || typeof sender.id === 'string')
+          ? ` (${String(sender.name ?? sender.id)})`
+          : '';
       return `[${ts}] ${String(r.role)}${who}${r.incomplete ? ' [incomplete]' : ''}: ${oneLine(text)}`;
     }
     case 'tool_call':
@@ -48,7 +52,11 @@ function formatRecord(r: TranscriptRecord): string | null {
 export const sessionsListTool: ToolDef = {
   name: 'sessions_list',
   description: 'List your own chat sessions (most recent first): key, title, last update, message and token counts.',
-  inputSchema: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 200, description: 'How many (default 50).' } }, additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { limit: { type: 'integer', minimum: 1, maximum: 200, description: 'How many (default 50).' } },
+    additionalProperties: false,
+  },
   async run(input, ctx) {
     const limit = optInt(input, 'limit', 1, 200) ?? 50;
     const all = ownStore(ctx).list();
@@ -78,14 +86,21 @@ export const sessionsHistoryTool: ToolDef = {
     const limit = optInt(input, 'limit', 1, 200) ?? 30;
     const owner = sessionKeyAgent(key);
     if (owner !== ctx.agent.id.toLowerCase()) {
-      throw new ToolInputError(owner ? `session ${key} belongs to agent "${owner}"; you can only read your own sessions` : `${key} is not a session key of yours (they start with agent:${ctx.agent.id}:)`);
+      throw new ToolInputError(
+        owner
+          ? `session ${key} belongs to agent "${owner}"; you can only read your own sessions`
+          : `${key} is not a session key of yours (they start with agent:${ctx.agent.id}:)`,
+      );
     }
     const store = ownStore(ctx);
     if (!store.get(key)) throw new ToolInputError(`you have no session ${key}; sessions_list shows the keys`);
     const page = await store.history(key, { limit });
     const lines = page.records.map(formatRecord).filter((l): l is string => l !== null);
     const head = page.hasMore ? '[older records not shown]\n' : '';
-    return { output: capText(head + (lines.join('\n') || 'no messages'), HISTORY_OUTPUT_MAX), summary: `${lines.length} records of ${key}` };
+    return {
+      output: capText(head + (lines.join('\n') || 'no messages'), HISTORY_OUTPUT_MAX),
+      summary: `${lines.length} records of ${key}`,
+    };
   },
 };
 
@@ -101,7 +116,9 @@ export const sessionStatusTool: ToolDef = {
       model: ctx.model,
       channel: ctx.inbound.channel,
       thisTurn: ctx.usage(),
-      session: entry ? { messages: entry.messages, inputTokens: entry.inputTokens, outputTokens: entry.outputTokens, created: entry.created } : null,
+      session: entry
+        ? { messages: entry.messages, inputTokens: entry.inputTokens, outputTokens: entry.outputTokens, created: entry.created }
+        : null,
     };
     return { output: JSON.stringify(status, null, 2), summary: `${ctx.sessionKey} on ${ctx.model}` };
   },
@@ -117,7 +134,8 @@ function a2aRefusal(ctx: ToolContext): string | null {
 
 export const sessionsSendTool: ToolDef = {
   name: 'sessions_send',
-  description: 'Send a message to another agent of this Switchboard and get its reply (only agents allowed by tools.agentToAgent; an exchange between agents stops after tools.agentToAgent.maxTurns hops).',
+  description:
+    'Send a message to another agent of this Switchboard and get its reply (only agents allowed by tools.agentToAgent; an exchange between agents stops after tools.agentToAgent.maxTurns hops).',
   inputSchema: {
     type: 'object',
     properties: {
@@ -136,7 +154,8 @@ export const sessionsSendTool: ToolDef = {
     if (Buffer.byteLength(text) > SEND_TEXT_MAX) throw new ToolInputError(`"text" is longer than ${SEND_TEXT_MAX} bytes`);
     if (target === ctx.agent.id.toLowerCase()) throw new ToolInputError('you cannot send a message to yourself');
     if (!ctx.config.agents.list.some((a) => a.id.toLowerCase() === target)) throw new ToolInputError(`there is no agent "${target}"`);
-    if (!ctx.config.tools.agentToAgent.allow.includes(target)) return { output: `sessions_send refused: agent "${target}" is not in tools.agentToAgent.allow`, isError: true };
+    if (!ctx.config.tools.agentToAgent.allow.includes(target))
+      return { output: `sessions_send refused: agent "${target}" is not in tools.agentToAgent.allow`, isError: true };
     if (!ctx.messenger) return { output: 'sessions_send is not available: agent-to-agent delivery is not running', isError: true };
     const res = await ctx.messenger(ctx.agent.id, target, text, ctx.signal);
     if (!res.ok) return { output: `sessions_send to "${target}" failed: ${res.reason}`, isError: true };

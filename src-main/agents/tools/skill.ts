@@ -35,7 +35,10 @@ function noSkills(ctx: ToolContext): string | null {
   let dirs = skillDirs.get(ctx.paths);
   if (!dirs) {
     const { workspace, stateDir } = skillSources(ctx);
-    skillDirs.set(ctx.paths, (dirs = { own: path.join(workspace, 'skills'), ...(stateDir !== undefined ? { shared: sharedSkillsDir(stateDir) } : {}) }));
+    skillDirs.set(
+      ctx.paths,
+      (dirs = { own: path.join(workspace, 'skills'), ...(stateDir !== undefined ? { shared: sharedSkillsDir(stateDir) } : {}) }),
+    );
   }
   return isDir(dirs.own) || (dirs.shared !== undefined && isDir(dirs.shared)) ? null : 'there are no skills folders';
 }
@@ -55,7 +58,10 @@ export const skillTool: ToolDef = {
     try {
       const s = await loadSkill(skillSources(ctx), name);
       const note = s.truncated ? '\n\n[SKILL.md is truncated]' : '';
-      return { output: capText(`# Skill ${s.name} (${s.source})\n${s.description}\n\n${s.instructions}${note}`, SKILL_OUTPUT_MAX), summary: `loaded skill ${s.name}` };
+      return {
+        output: capText(`# Skill ${s.name} (${s.source})\n${s.description}\n\n${s.instructions}${note}`, SKILL_OUTPUT_MAX),
+        summary: `loaded skill ${s.name}`,
+      };
     } catch (err) {
       if (!(err instanceof SkillError)) throw err;
       const names = (await listSkills(skillSources(ctx)).catch(() => [])).map((s) => s.name);

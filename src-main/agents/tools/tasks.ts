@@ -24,7 +24,8 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof TaskInputError || err instanceof TaskNotFoundError || err instanceof PoolNameError) throw new ToolInputError(err.message);
+    if (err instanceof TaskInputError || err instanceof TaskNotFoundError || err instanceof PoolNameError)
+      throw new ToolInputError(err.message);
     throw err;
   }
 }
@@ -61,7 +62,9 @@ export const taskAddTool: ToolDef = {
     const due = optText(input, 'due');
     const notes = optText(input, 'notes');
     const ref = poolOf(ctx);
-    const task = await guarded(() => new TaskPool(ref).add({ title, author: ctx.agent.id, ...(due ? { due } : {}), ...(notes ? { notes } : {}) }));
+    const task = await guarded(() =>
+      new TaskPool(ref).add({ title, author: ctx.agent.id, ...(due ? { due } : {}), ...(notes ? { notes } : {}) }),
+    );
     return { output: `added ${formatTask(task)} to ${describePool(ref)}`, summary: `added ${task.id}` };
   },
 };
@@ -81,7 +84,10 @@ export const taskListTool: ToolDef = {
     const ref = poolOf(ctx);
     const tasks = await guarded(() => new TaskPool(ref).list(status));
     if (!tasks.length) return { output: `no ${status ? `${status} ` : ''}tasks in ${describePool(ref)}`, summary: '0 tasks' };
-    return { output: capText(tasks.map((t) => formatTask(t, ref.scope === 'shared')).join('\n'), LIST_OUTPUT_MAX), summary: `${tasks.length} tasks` };
+    return {
+      output: capText(tasks.map((t) => formatTask(t, ref.scope === 'shared')).join('\n'), LIST_OUTPUT_MAX),
+      summary: `${tasks.length} tasks`,
+    };
   },
 };
 
@@ -106,8 +112,13 @@ export const taskUpdateTool: ToolDef = {
     if (status !== undefined && !isTaskStatus(status)) throw new ToolInputError(`"status" must be one of ${TASK_STATUSES.join(', ')}`);
     const due = optText(input, 'due');
     const notes = optText(input, 'notes');
-    if (status === undefined && due === undefined && notes === undefined) throw new ToolInputError('nothing to change: give status, due or notes');
-    const patch: TaskPatch = { ...(status !== undefined ? { status } : {}), ...(due !== undefined ? { due } : {}), ...(notes !== undefined ? { notes } : {}) };
+    if (status === undefined && due === undefined && notes === undefined)
+      throw new ToolInputError('nothing to change: give status, due or notes');
+    const patch: TaskPatch = {
+      ...(status !== undefined ? { status } : {}),
+      ...(due !== undefined ? { due } : {}),
+      ...(notes !== undefined ? { notes } : {}),
+    };
     const task = await guarded(() => new TaskPool(poolOf(ctx)).update(id, patch));
     return { output: `updated ${formatTask(task)}`, summary: `updated ${task.id}` };
   },

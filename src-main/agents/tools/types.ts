@@ -63,7 +63,8 @@ export function reqString(input: Record<string, unknown>, key: string, opts: { a
 export function optInt(input: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
   const v = input[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ToolInputError(`"${key}" must be an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new ToolInputError(`"${key}" must be an integer from ${min} to ${max}`);
   return v;
 }
 

@@ -62,7 +62,10 @@ class DiscordChannel implements DiscordAdapter {
   /** Per-conversation chains keep one channel's messages in arrival order. */
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly account: ChannelAccount, private readonly deps: DiscordAdapterDeps) {
+  constructor(
+    private readonly account: ChannelAccount,
+    private readonly deps: DiscordAdapterDeps,
+  ) {
     this.accountId = account.accountId;
   }
 
@@ -122,9 +125,12 @@ class DiscordChannel implements DiscordAdapter {
   }
 
   private async token(): Promise<string> {
-    const ref: SecretRef | undefined = this.account.secrets.token ?? (this.accountId === 'default' ? { env: 'DISCORD_BOT_TOKEN' } : undefined);
+    const ref: SecretRef | undefined =
+      this.account.secrets.token ?? (this.accountId === 'default' ? { env: 'DISCORD_BOT_TOKEN' } : undefined);
     if (ref === undefined) {
-      throw new Error(`no bot token configured for discord account "${this.accountId}": set channels.discord.accounts.${this.accountId}.token (e.g. { secret: "discord/${this.accountId}" })`);
+      throw new Error(
+        `no bot token configured for discord account "${this.accountId}": set channels.discord.accounts.${this.accountId}.token (e.g. { secret: "discord/${this.accountId}" })`,
+      );
     }
     return this.deps.secrets.resolve(ref, `discord account "${this.accountId}" token`);
   }
@@ -186,12 +192,22 @@ class DiscordChannel implements DiscordAdapter {
       this.backoff.reset();
       this.setState('connected');
     });
-    client.on(Events.ShardResume, () => { if (current()) this.setState('connected'); });
-    client.on(Events.ShardReconnecting, () => { if (current() && !this.fatal) this.setState('connecting', 'reconnecting to the Discord gateway'); });
+    client.on(Events.ShardResume, () => {
+      if (current()) this.setState('connected');
+    });
+    client.on(Events.ShardReconnecting, () => {
+      if (current() && !this.fatal) this.setState('connecting', 'reconnecting to the Discord gateway');
+    });
     // Emitted only for close codes discord.js will not recover from.
-    client.on(Events.ShardDisconnect, (event) => { if (current()) this.fail(closeCodeReason(event.code, this.accountId)); });
-    client.on(Events.ShardError, (err) => { if (current()) this.lastError = err.message; });
-    client.on(Events.Error, (err) => { if (current()) this.lastError = err.message; });
+    client.on(Events.ShardDisconnect, (event) => {
+      if (current()) this.fail(closeCodeReason(event.code, this.accountId));
+    });
+    client.on(Events.ShardError, (err) => {
+      if (current()) this.lastError = err.message;
+    });
+    client.on(Events.Error, (err) => {
+      if (current()) this.lastError = err.message;
+    });
     // The raw payload carries exactly what the router needs (guild, member roles, mentions).
     (client as unknown as NodeJS.EventEmitter).on('raw', (packet: { t?: string; d?: unknown }) => {
       if (packet.t === 'MESSAGE_CREATE' && current()) this.onMessage(client, packet.d as DiscordRawMessage);
@@ -206,7 +222,9 @@ class DiscordChannel implements DiscordAdapter {
       .then(() => this.deliver(client, msg))
       .catch((err: unknown) => this.log('warn', 'discord message not delivered', { error: describeError(err) }));
     this.chains.set(key, next);
-    void next.then(() => { if (this.chains.get(key) === next) this.chains.delete(key); });
+    void next.then(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
   }
 
   private async deliver(client: Client, msg: DiscordRawMessage): Promise<void> {
@@ -241,7 +259,9 @@ class DiscordChannel implements DiscordAdapter {
       const url = a.url;
       if (envelope.media?.[index]?.kind !== 'image' || !url) return;
       sources.push({
-        index, label: `image ${a.filename}`, ...(a.size !== undefined ? { size: a.size } : {}),
+        index,
+        label: `image ${a.filename}`,
+        ...(a.size !== undefined ? { size: a.size } : {}),
         download: async (signal, maxBytes) => {
           const proxy = proxyFor(url, env);
           const agent = proxy ? await tunnelAgentFor(proxy, 'discord-media') : undefined;
@@ -250,13 +270,17 @@ class DiscordChannel implements DiscordAdapter {
       });
     });
     if (sources.length === 0) return envelope;
-    return deferImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal,
-      (notes) => this.log('warn', 'Discord image not passed to the model', { reasons: notes }));
+    return deferImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal, (notes) =>
+      this.log('warn', 'Discord image not passed to the model', { reasons: notes }),
+    );
   }
 
   /** Channel type and thread parent: from discord.js's cache, the payload, or GET /channels/:id. */
   private async channelInfo(client: Client, msg: DiscordRawMessage): Promise<DiscordChannelInfo | undefined> {
-    const info = (ch: { type: number; parentId?: string | null }): DiscordChannelInfo => ({ type: ch.type, parentId: 'parentId' in ch ? ch.parentId ?? null : null });
+    const info = (ch: { type: number; parentId?: string | null }): DiscordChannelInfo => ({
+      type: ch.type,
+      parentId: 'parentId' in ch ? (ch.parentId ?? null) : null,
+    });
     const cached = client.channels.cache.get(msg.channel_id);
     if (cached) return info(cached);
     if (msg.channel_type !== undefined && !THREAD_TYPES.has(msg.channel_type)) return { type: msg.channel_type };
@@ -271,7 +295,8 @@ class DiscordChannel implements DiscordAdapter {
 
   private connectedClient(): Client {
     const client = this.client;
-    if (!client || !client.token) throw new Error(`discord account "${this.accountId}" is not connected${this.reason ? `: ${this.reason}` : ''}`);
+    if (!client || !client.token)
+      throw new Error(`discord account "${this.accountId}" is not connected${this.reason ? `: ${this.reason}` : ''}`);
     return client;
   }
 
@@ -291,7 +316,10 @@ class DiscordChannel implements DiscordAdapter {
     const chunks = chunkText(message.text, limit);
     for (const [i, content] of chunks.entries()) {
       // One at a time: discord.js queues per route and waits out 429s, so awaiting keeps the order.
-      const reference = i === 0 && message.replyToMessageId ? { message_reference: { message_id: message.replyToMessageId, fail_if_not_exists: false } } : {};
+      const reference =
+        i === 0 && message.replyToMessageId
+          ? { message_reference: { message_id: message.replyToMessageId, fail_if_not_exists: false } }
+          : {};
       await client.rest.post(`/channels/${channelId}/messages`, { body: { content, allowed_mentions: ALLOWED_MENTIONS, ...reference } });
     }
   }
@@ -310,12 +338,19 @@ class DiscordChannel implements DiscordAdapter {
       return { ok: false, error: describeError(err) };
     }
     const { token, djs, dispatcher } = needs;
-    const rest = new djs.REST({ api: this.apiRoot, retries: 0, timeout: 10_000, ...(dispatcher ? { agent: dispatcher } : {}) }).setToken(token);
+    const rest = new djs.REST({ api: this.apiRoot, retries: 0, timeout: 10_000, ...(dispatcher ? { agent: dispatcher } : {}) }).setToken(
+      token,
+    );
     try {
       const me = (await rest.get('/users/@me')) as { id: string; username: string };
       return { ok: true, identity: `${me.username} (${me.id})` };
     } catch (err) {
-      return { ok: false, error: isTokenRejection(err) ? tokenRejectedReason(this.accountId, 'HTTP 401 from /users/@me') : `could not reach Discord at ${this.apiRoot}: ${describeError(err, token)}` };
+      return {
+        ok: false,
+        error: isTokenRejection(err)
+          ? tokenRejectedReason(this.accountId, 'HTTP 401 from /users/@me')
+          : `could not reach Discord at ${this.apiRoot}: ${describeError(err, token)}`,
+      };
     } finally {
       rest.clearHashSweeper();
       rest.clearHandlerSweeper();

@@ -45,10 +45,21 @@ export interface MappingContext {
 function mediaOf(attachments: DiscordRawMessage['attachments']): MediaItem[] {
   return (attachments ?? []).map((a) => {
     const mime = a.content_type ?? '';
-    const kind: MediaItem['kind'] = mime.startsWith('image/') ? 'image'
-      : mime.startsWith('audio/') ? (a.duration_secs !== undefined ? 'voice' : 'audio')
-        : mime.startsWith('video/') ? 'video' : 'file';
-    return { kind, fileName: a.filename, ...(mime ? { mimeType: mime } : {}), ...(a.duration_secs !== undefined ? { duration: a.duration_secs } : {}) };
+    const kind: MediaItem['kind'] = mime.startsWith('image/')
+      ? 'image'
+      : mime.startsWith('audio/')
+        ? a.duration_secs !== undefined
+          ? 'voice'
+          : 'audio'
+        : mime.startsWith('video/')
+          ? 'video'
+          : 'file';
+    return {
+      kind,
+      fileName: a.filename,
+      ...(mime ? { mimeType: mime } : {}),
+      ...(a.duration_secs !== undefined ? { duration: a.duration_secs } : {}),
+    };
   });
 }
 

@@ -7,18 +7,26 @@ export function tokenRejectedReason(accountId: string, via: string): string {
   return `Discord rejected the bot token of account "${accountId}" (${via}). Copy a valid token from the Discord Developer Portal (your application → Bot → Reset Token) into the account's secret, ${RESTART}. Not reconnecting with this token.`;
 }
 
-const INTENTS_HELP = 'Switchboard needs the privileged "Message Content Intent" to read messages: enable it in the Discord Developer Portal (your application → Bot → Privileged Gateway Intents)';
+const INTENTS_HELP =
+  'Switchboard needs the privileged "Message Content Intent" to read messages: enable it in the Discord Developer Portal (your application → Bot → Privileged Gateway Intents)';
 
 /** Reason for a gateway close code that discord.js will not recover from. */
 export function closeCodeReason(code: number, accountId: string): string {
   switch (code) {
-    case 4004: return tokenRejectedReason(accountId, 'gateway close 4004 "Authentication failed"');
-    case 4013: return `Discord rejected the gateway intents as invalid (close 4013). ${INTENTS_HELP}, ${RESTART}.`;
-    case 4014: return `Discord refused a privileged intent (close 4014 "Disallowed intents"). ${INTENTS_HELP}, ${RESTART}.`;
-    case 4010: return `Discord rejected the shard configuration (close 4010 "Invalid shard"); not reconnecting.`;
-    case 4011: return `Discord requires sharding for this bot (close 4011, it is in too many servers); not reconnecting.`;
-    case 4012: return `Discord rejected the gateway API version (close 4012); update Switchboard. Not reconnecting.`;
-    default: return `Discord closed the gateway with code ${code}, which reconnecting cannot fix; not reconnecting.`;
+    case 4004:
+      return tokenRejectedReason(accountId, 'gateway close 4004 "Authentication failed"');
+    case 4013:
+      return `Discord rejected the gateway intents as invalid (close 4013). ${INTENTS_HELP}, ${RESTART}.`;
+    case 4014:
+      return `Discord refused a privileged intent (close 4014 "Disallowed intents"). ${INTENTS_HELP}, ${RESTART}.`;
+    case 4010:
+      return `Discord rejected the shard configuration (close 4010 "Invalid shard"); not reconnecting.`;
+    case 4011:
+      return `Discord requires sharding for this bot (close 4011, it is in too many servers); not reconnecting.`;
+    case 4012:
+      return `Discord rejected the gateway API version (close 4012); update Switchboard. Not reconnecting.`;
+    default:
+      return `Discord closed the gateway with code ${code}, which reconnecting cannot fix; not reconnecting.`;
   }
 }
 

@@ -87,17 +87,27 @@ class TelegramBotAdapter implements TelegramAdapter {
   /** The offset Telegram last heard from us (what it considers confirmed). */
   private sentOffset: number | undefined;
   private readonly sinkFailures = new Map<number, number>();
-  private readonly timing: Required<Omit<TelegramTiming, keyof OutboxLimits | 'backoff'>> & { backoff: BackoffOptions; outbox: OutboxLimits };
+  private readonly timing: Required<Omit<TelegramTiming, keyof OutboxLimits | 'backoff'>> & {
+    backoff: BackoffOptions;
+    outbox: OutboxLimits;
+  };
 
-  constructor(private readonly account: ChannelAccount, private readonly deps: TelegramAdapterDeps) {
+  constructor(
+    private readonly account: ChannelAccount,
+    private readonly deps: TelegramAdapterDeps,
+  ) {
     this.accountId = account.accountId;
     const t = deps.timing ?? {};
     this.timing = {
-      pollTimeoutSeconds: t.pollTimeoutSeconds ?? 30, backoff: t.backoff ?? {}, sinkAttempts: t.sinkAttempts ?? 5,
+      pollTimeoutSeconds: t.pollTimeoutSeconds ?? 30,
+      backoff: t.backoff ?? {},
+      sinkAttempts: t.sinkAttempts ?? 5,
       stopConfirmMs: t.stopConfirmMs ?? 2000,
       outbox: {
-        perChatIntervalMs: t.perChatIntervalMs ?? DEFAULT_OUTBOX_LIMITS.perChatIntervalMs, groupMax: t.groupMax ?? DEFAULT_OUTBOX_LIMITS.groupMax,
-        groupWindowMs: t.groupWindowMs ?? DEFAULT_OUTBOX_LIMITS.groupWindowMs, retryAfterUnitMs: t.retryAfterUnitMs ?? DEFAULT_OUTBOX_LIMITS.retryAfterUnitMs,
+        perChatIntervalMs: t.perChatIntervalMs ?? DEFAULT_OUTBOX_LIMITS.perChatIntervalMs,
+        groupMax: t.groupMax ?? DEFAULT_OUTBOX_LIMITS.groupMax,
+        groupWindowMs: t.groupWindowMs ?? DEFAULT_OUTBOX_LIMITS.groupWindowMs,
+        retryAfterUnitMs: t.retryAfterUnitMs ?? DEFAULT_OUTBOX_LIMITS.retryAfterUnitMs,
         maxAttempts: t.maxAttempts ?? DEFAULT_OUTBOX_LIMITS.maxAttempts,
       },
     };
@@ -123,7 +133,8 @@ class TelegramBotAdapter implements TelegramAdapter {
   /** The token and a grammy Api for it; throws with a reason a user can act on. */
   private async connect(): Promise<{ token: string; api: Api; agent: Agent | undefined }> {
     const ref = tokenRef(this.account);
-    if (!ref) throw new Error(`no bot token for Telegram account "${this.accountId}": set channels.telegram.accounts.${this.accountId}.botToken`);
+    if (!ref)
+      throw new Error(`no bot token for Telegram account "${this.accountId}": set channels.telegram.accounts.${this.accountId}.botToken`);
     const token = await this.deps.secrets.resolve(ref, `Telegram account "${this.accountId}"`);
     const { Api: GrammyApi } = await import('grammy');
     const apiRoot = apiRootOf(this.account);
@@ -132,7 +143,8 @@ class TelegramBotAdapter implements TelegramAdapter {
     const agent = proxy ? await tunnelAgentFor(proxy, 'telegram') : undefined;
     // The HTTP timeout must outlast a long poll, but not leave a send hanging for minutes.
     const api = new GrammyApi(token, {
-      ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: this.timing.pollTimeoutSeconds + 30,
+      ...(apiRoot ? { apiRoot } : {}),
+      timeoutSeconds: this.timing.pollTimeoutSeconds + 30,
       ...(agent ? { baseFetchConfig: { agent } } : {}),
     });
     return { token, api, agent };
@@ -162,8 +174,12 @@ class TelegramBotAdapter implements TelegramAdapter {
     this.loop = undefined;
     // Tell Telegram what we have taken, so the next start (a reload) does not get it again.
     if (this.api && this.offset !== undefined && this.offset !== this.sentOffset && this.state !== 'error') {
-      await this.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, sig(AbortSignal.timeout(this.timing.stopConfirmMs)))
-        .then(() => { this.sentOffset = this.offset; }, () => undefined);
+      await this.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, sig(AbortSignal.timeout(this.timing.stopConfirmMs))).then(
+        () => {
+          this.sentOffset = this.offset;
+        },
+        () => undefined,
+      );
     }
     if (this.state !== 'error') this.setState('stopped');
   }
@@ -180,9 +196,14 @@ class TelegramBotAdapter implements TelegramAdapter {
         }
         if (this.state !== 'connected') this.setState('connected');
         const offset = this.offset;
-        const updates = await api.getUpdates({
-          ...(offset !== undefined ? { offset } : {}), timeout: this.timing.pollTimeoutSeconds, allowed_updates: [...ALLOWED_UPDATES],
-        }, sig(signal));
+        const updates = await api.getUpdates(
+          {
+            ...(offset !== undefined ? { offset } : {}),
+            timeout: this.timing.pollTimeoutSeconds,
+            allowed_updates: [...ALLOWED_UPDATES],
+          },
+          sig(signal),
+        );
         this.sentOffset = offset;
         backoff.reset();
         for (const update of updates) {
@@ -258,17 +279,35 @@ class TelegramBotAdapter implements TelegramAdapter {
     const root = apiRootOf(this.account) ?? DEFAULT_API_ROOT;
     const token = this.token;
     const agent = this.agent;
-    return deferImages(envelope, [{
-      index, label: 'photo', placeholder: '[photo]',
-      ...(best ? {} : { size: smallest.file_size ?? Infinity }),
-      download: async (signal, maxBytes) => {
-        const file = await api.getFile((best ?? smallest).file_id, sig(signal));
-        if (!file.file_path) throw new Error('Telegram gave no file path');
-        const { data } = await downloadCapped(`${root}/file/bot${token}/${file.file_path}`, { maxBytes, signal, ...(agent ? { agent } : {}) });
-        return data;
-      },
-    }], limits, this.abort.signal,
-    (notes) => this.deps.log.log('warn', 'Telegram photo not passed to the model', { channel: 'telegram', accountId: this.accountId, reason: notes[0] }));
+    return deferImages(
+      envelope,
+      [
+        {
+          index,
+          label: 'photo',
+          placeholder: '[photo]',
+          ...(best ? {} : { size: smallest.file_size ?? Infinity }),
+          download: async (signal, maxBytes) => {
+            const file = await api.getFile((best ?? smallest).file_id, sig(signal));
+            if (!file.file_path) throw new Error('Telegram gave no file path');
+            const { data } = await downloadCapped(`${root}/file/bot${token}/${file.file_path}`, {
+              maxBytes,
+              signal,
+              ...(agent ? { agent } : {}),
+            });
+            return data;
+          },
+        },
+      ],
+      limits,
+      this.abort.signal,
+      (notes) =>
+        this.deps.log.log('warn', 'Telegram photo not passed to the model', {
+          channel: 'telegram',
+          accountId: this.accountId,
+          reason: notes[0],
+        }),
+    );
   }
 
   async send(message: OutboundMessage): Promise<void> {
@@ -278,11 +317,14 @@ class TelegramBotAdapter implements TelegramAdapter {
     const { chatId, threadId } = chatTarget(message.peer);
     const limit = Math.min(this.account.textChunkLimit ?? CHUNK_LIMITS.telegram, CHUNK_LIMITS.telegram);
     const replyTo = message.replyToMessageId !== undefined ? telegramMessageId(message.replyToMessageId) : undefined;
-    const parts = chunkText(message.text, limit).map((chunk, i) => () => api.sendMessage(chatId, chunk, {
-      ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
-      // Only the first part answers the inbound message; the rest simply follow it.
-      ...(i === 0 && replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-    }));
+    const parts = chunkText(message.text, limit).map(
+      (chunk, i) => () =>
+        api.sendMessage(chatId, chunk, {
+          ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
+          // Only the first part answers the inbound message; the rest simply follow it.
+          ...(i === 0 && replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        }),
+    );
     try {
       await outbox.enqueue(chatId, message.peer.kind !== 'direct', parts);
     } catch (err) {

@@ -11,11 +11,22 @@ export interface TelegramErrorInfo {
 }
 
 export function telegramError(err: unknown): TelegramErrorInfo {
-  const e = err as { error_code?: unknown; description?: unknown; parameters?: { retry_after?: unknown }; error?: unknown; message?: unknown } | null;
+  const e = err as {
+    error_code?: unknown;
+    description?: unknown;
+    parameters?: { retry_after?: unknown };
+    error?: unknown;
+    message?: unknown;
+  } | null;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (e && typeof e.error_code === 'number') {
     const retryAfter = typeof e.parameters?.retry_after === 'number' ? e.parameters.retry_after : undefined;
-    return { code: e.error_code, message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(typeof e.description === 'string' ? { description: e.description } : {}) };
+    return {
+      code: e.error_code,
+      message,
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      ...(typeof e.description === 'string' ? { description: e.description } : {}),
+    };
   }
   // grammy's HttpError keeps the underlying fetch error in `.error`; its text says what broke.
   const inner = (e?.error as { message?: unknown } | undefined)?.message;

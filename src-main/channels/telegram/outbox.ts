@@ -16,7 +16,11 @@ export interface OutboxLimits {
 }
 
 export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
-  perChatIntervalMs: 1000, groupMax: 20, groupWindowMs: 60_000, retryAfterUnitMs: 1000, maxAttempts: 5,
+  perChatIntervalMs: 1000,
+  groupMax: 20,
+  groupWindowMs: 60_000,
+  retryAfterUnitMs: 1000,
+  maxAttempts: 5,
 };
 
 /** Time as the outbox sees it (replaceable in tests). */
@@ -59,9 +63,11 @@ export class Outbox {
     const state = this.chats.get(chatId) ?? { tail: Promise.resolve(), pending: 0, lastSentAt: -Infinity, recent: [] };
     this.chats.set(chatId, state);
     state.pending++;
-    const run = state.tail.then(async () => {
-      for (const part of parts) await this.sendOne(state, isGroup, part);
-    }).finally(() => state.pending--);
+    const run = state.tail
+      .then(async () => {
+        for (const part of parts) await this.sendOne(state, isGroup, part);
+      })
+      .finally(() => state.pending--);
     // The chain goes on after a failure; the failure belongs to this caller only.
     state.tail = run.catch(() => undefined);
     return run;

@@ -10,7 +10,16 @@ import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
 import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, unwrap, type SelfIds } from './mapping.ts';
-import { MediaTooLargeError, WA_CLOSE, baileysLogger, disconnectCode, socketFactoryFor, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
+import {
+  MediaTooLargeError,
+  WA_CLOSE,
+  baileysLogger,
+  disconnectCode,
+  socketFactoryFor,
+  type SocketFactory,
+  type WaEvents,
+  type WaSocketLike,
+} from './socket.ts';
 import { accountStatus } from '../status.ts';
 
 export interface WhatsAppAdapterDeps {
@@ -61,7 +70,10 @@ class WhatsAppAdapter implements ChannelAdapter {
   private inbound: Promise<void> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly account: ChannelAccount, private readonly deps: WhatsAppAdapterDeps) {
+  constructor(
+    private readonly account: ChannelAccount,
+    private readonly deps: WhatsAppAdapterDeps,
+  ) {
     this.accountId = account.accountId;
     this.backoff = new Backoff(deps.backoff);
     this.factory = deps.socketFactory ?? socketFactoryFor(deps.env ?? process.env);
@@ -81,7 +93,11 @@ class WhatsAppAdapter implements ChannelAdapter {
       this.log('warn', 'channels.whatsapp authDir is ignored: link state always lives under <stateDir>/credentials/whatsapp/<account>/');
     }
     try {
-      this.auth ??= await openWhatsAppAuthState({ stateDir: this.deps.stateDir, accountId: this.accountId, keyProvider: this.deps.keyProvider });
+      this.auth ??= await openWhatsAppAuthState({
+        stateDir: this.deps.stateDir,
+        accountId: this.accountId,
+        keyProvider: this.deps.keyProvider,
+      });
     } catch (err) {
       // A wrong key or a tampered file needs the user; retrying would only loop.
       this.halt('error', (err as Error).message);
@@ -219,9 +235,11 @@ class WhatsAppAdapter implements ChannelAdapter {
     // `append` = history and our own sends; only live (`notify`) messages start turns.
     if (gen !== this.generation || update.type !== 'notify') return;
     const batch = update.messages;
-    this.inbound = this.inbound.then(() => this.deliver(sock, batch)).catch((err: Error) => {
-      this.log('error', 'whatsapp inbound message failed', { error: err.message });
-    });
+    this.inbound = this.inbound
+      .then(() => this.deliver(sock, batch))
+      .catch((err: Error) => {
+        this.log('error', 'whatsapp inbound message failed', { error: err.message });
+      });
   }
 
   /** One message at a time, in arrival order, each handed over only after the previous is durable. */
@@ -242,7 +260,8 @@ class WhatsAppAdapter implements ChannelAdapter {
         continue;
       }
       const { envelope } = result;
-      if (result.unresolvedLid) this.log('warn', 'no phone number known for a WhatsApp LID yet; using the LID as the sender id', { lid: result.unresolvedLid });
+      if (result.unresolvedLid)
+        this.log('warn', 'no phone number known for a WhatsApp LID yet; using the LID as the sender id', { lid: result.unresolvedLid });
       if (envelope.kind !== 'message') {
         // Edits and reactions are never answered; the gateway does not record them yet either.
         this.log('debug', 'whatsapp edit/reaction not forwarded', { kind: envelope.kind });
@@ -251,7 +270,9 @@ class WhatsAppAdapter implements ChannelAdapter {
       remember(this.recent, id, { msg, peerId: envelope.peer.id });
       this.lastMessageAt = Date.now();
       const withImage = envelope.sender.isSelf ? envelope : await this.withImage(sock, msg, envelope);
-      await this.sink?.(withImage).catch((err: Error) => this.log('error', 'the gateway did not take a whatsapp message', { error: err.message }));
+      await this.sink?.(withImage).catch((err: Error) =>
+        this.log('error', 'the gateway did not take a whatsapp message', { error: err.message }),
+      );
     }
   }
 
@@ -262,22 +283,34 @@ class WhatsAppAdapter implements ChannelAdapter {
     const download = sock.downloadMedia?.bind(sock);
     if (!image || index === -1 || !download) return envelope;
     const length = image.fileLength;
-    const size = typeof length === 'number' ? length : length && typeof length === 'object' && 'toNumber' in length ? length.toNumber() : undefined;
-    return deferImages(envelope, [{
-      index, label: 'photo', placeholder: '[photo]', ...(size !== undefined ? { size } : {}),
-      download: async (signal, maxBytes) => {
-        try {
-          return await download(msg, { maxBytes, signal });
-        } catch (err) {
-          throw err instanceof MediaTooLargeError ? new ImageTooLargeError(maxBytes, true) : err;
-        }
-      },
-    }], { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.abort.signal,
-    (notes) => this.log('warn', 'WhatsApp photo not passed to the model', { reason: notes[0] }));
+    const size =
+      typeof length === 'number' ? length : length && typeof length === 'object' && 'toNumber' in length ? length.toNumber() : undefined;
+    return deferImages(
+      envelope,
+      [
+        {
+          index,
+          label: 'photo',
+          placeholder: '[photo]',
+          ...(size !== undefined ? { size } : {}),
+          download: async (signal, maxBytes) => {
+            try {
+              return await download(msg, { maxBytes, signal });
+            } catch (err) {
+              throw err instanceof MediaTooLargeError ? new ImageTooLargeError(maxBytes, true) : err;
+            }
+          },
+        },
+      ],
+      { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media },
+      this.abort.signal,
+      (notes) => this.log('warn', 'WhatsApp photo not passed to the model', { reason: notes[0] }),
+    );
   }
 
   private connectedSocket(): WaSocketLike {
-    if (!this.sock || this.state !== 'connected') throw new Error(`WhatsApp account ${this.accountId} is not connected${this.reason ? `: ${this.reason}` : ''}`);
+    if (!this.sock || this.state !== 'connected')
+      throw new Error(`WhatsApp account ${this.accountId} is not connected${this.reason ? `: ${this.reason}` : ''}`);
     return this.sock;
   }
 

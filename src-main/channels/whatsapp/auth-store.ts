@@ -21,8 +21,13 @@ export interface EncryptedAuthState {
 
 export class WhatsAppLinkStateError extends Error {
   readonly code = 'unavailable';
-  constructor(readonly accountId: string, detail: string) {
-    super(`WhatsApp link state for account ${accountId} cannot be decrypted (${detail}); re-link with switchboard channels login --channel whatsapp --account ${accountId}`);
+  constructor(
+    readonly accountId: string,
+    detail: string,
+  ) {
+    super(
+      `WhatsApp link state for account ${accountId} cannot be decrypted (${detail}); re-link with switchboard channels login --channel whatsapp --account ${accountId}`,
+    );
   }
 }
 
@@ -57,7 +62,8 @@ export function whatsAppAuthKeyProvider(
     const stored = await secrets.get(name);
     if (stored !== null) {
       const key = Buffer.from(stored, 'base64');
-      if (key.length !== 32) throw new Error(`the keychain entry ${name} is not a 32-byte key; delete it and re-link WhatsApp account ${accountId}`);
+      if (key.length !== 32)
+        throw new Error(`the keychain entry ${name} is not a 32-byte key; delete it and re-link WhatsApp account ${accountId}`);
       return key;
     }
     const key = randomBytes(32);
@@ -84,7 +90,8 @@ function encrypt(key: Buffer, aad: string, plain: Buffer): Buffer {
 }
 
 function decrypt(key: Buffer, aad: string, data: Buffer): Buffer {
-  if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not an encrypted link-state file');
+  if (data.length < MAGIC.length + IV_BYTES + TAG_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new Error('not an encrypted link-state file');
   const iv = data.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
   const tag = data.subarray(MAGIC.length + IV_BYTES, MAGIC.length + IV_BYTES + TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
@@ -114,7 +121,11 @@ async function atomicWrite(file: string, data: Buffer): Promise<void> {
  * Opens (or starts) the link state of `accountId`. Throws WhatsAppLinkStateError when the stored
  * creds cannot be decrypted (wrong key, tampered or truncated file).
  */
-export async function openWhatsAppAuthState(opts: { stateDir: string; accountId: string; keyProvider: AuthKeyProvider }): Promise<EncryptedAuthState> {
+export async function openWhatsAppAuthState(opts: {
+  stateDir: string;
+  accountId: string;
+  keyProvider: AuthKeyProvider;
+}): Promise<EncryptedAuthState> {
   const { accountId } = opts;
   const dir = whatsAppAuthDir(opts.stateDir, accountId);
   const master = await opts.keyProvider();
@@ -125,40 +136,46 @@ export async function openWhatsAppAuthState(opts: { stateDir: string; accountId:
   const { BufferJSON, initAuthCreds, proto } = await import('@whiskeysockets/baileys');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
 
-  const fileOf = (logical: string) => path.join(dir, logical === 'creds' ? CREDS_FILE : `${createHmac('sha256', nameKey).update(logical).digest('hex').slice(0, 40)}.enc`);
+  const fileOf = (logical: string) =>
+    path.join(dir, logical === 'creds' ? CREDS_FILE : `${createHmac('sha256', nameKey).update(logical).digest('hex').slice(0, 40)}.enc`);
   const queues = new Map<string, Promise<unknown>>();
   let cleared = false;
   /** Runs `op` after every earlier operation on the same file (reads see the latest write). */
   const serial = <T>(logical: string, op: () => Promise<T>): Promise<T> => {
     const run = (queues.get(logical) ?? Promise.resolve()).catch(() => undefined).then(op);
     queues.set(logical, run);
-    void run.catch(() => undefined).then(() => {
-      if (queues.get(logical) === run) queues.delete(logical);
-    });
+    void run
+      .catch(() => undefined)
+      .then(() => {
+        if (queues.get(logical) === run) queues.delete(logical);
+      });
     return run;
   };
 
-  const write = (logical: string, value: unknown) => serial(logical, async () => {
-    if (cleared) return;
-    await atomicWrite(fileOf(logical), encrypt(encKey, logical, Buffer.from(JSON.stringify(value, BufferJSON.replacer))));
-  });
-  const remove = (logical: string) => serial(logical, async () => {
-    if (!cleared) await fs.rm(fileOf(logical), { force: true });
-  });
-  const read = (logical: string) => serial(logical, async (): Promise<unknown> => {
-    let data: Buffer;
-    try {
-      data = await fs.readFile(fileOf(logical));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    try {
-      return JSON.parse(decrypt(encKey, logical, data).toString('utf8'), BufferJSON.reviver) as unknown;
-    } catch (err) {
-      throw new WhatsAppLinkStateError(accountId, `${logical === 'creds' ? 'creds' : 'a signal key'}: ${(err as Error).message}`);
-    }
-  });
+  const write = (logical: string, value: unknown) =>
+    serial(logical, async () => {
+      if (cleared) return;
+      await atomicWrite(fileOf(logical), encrypt(encKey, logical, Buffer.from(JSON.stringify(value, BufferJSON.replacer))));
+    });
+  const remove = (logical: string) =>
+    serial(logical, async () => {
+      if (!cleared) await fs.rm(fileOf(logical), { force: true });
+    });
+  const read = (logical: string) =>
+    serial(logical, async (): Promise<unknown> => {
+      let data: Buffer;
+      try {
+        data = await fs.readFile(fileOf(logical));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+      try {
+        return JSON.parse(decrypt(encKey, logical, data).toString('utf8'), BufferJSON.reviver) as unknown;
+      } catch (err) {
+        throw new WhatsAppLinkStateError(accountId, `${logical === 'creds' ? 'creds' : 'a signal key'}: ${(err as Error).message}`);
+      }
+    });
 
   const creds = ((await read('creds')) as AuthenticationCreds | null) ?? initAuthCreds();
   const state: AuthenticationState = {
@@ -166,12 +183,15 @@ export async function openWhatsAppAuthState(opts: { stateDir: string; accountId:
     keys: {
       async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        await Promise.all(ids.map(async (id) => {
-          let value = await read(`${type}-${id}`);
-          if (type === 'app-state-sync-key' && value) value = proto.Message.AppStateSyncKeyData.fromObject(value as Record<string, unknown>);
-          // Baileys' own store leaves missing ids as null entries; keep that contract.
-          out[id] = value as SignalDataTypeMap[T];
-        }));
+        await Promise.all(
+          ids.map(async (id) => {
+            let value = await read(`${type}-${id}`);
+            if (type === 'app-state-sync-key' && value)
+              value = proto.Message.AppStateSyncKeyData.fromObject(value as Record<string, unknown>);
+            // Baileys' own store leaves missing ids as null entries; keep that contract.
+            out[id] = value as SignalDataTypeMap[T];
+          }),
+        );
         return out;
       },
       async set(data: SignalDataSet) {

@@ -4,7 +4,15 @@
 import { silentLogger, type Logger } from '../../log.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider } from './auth-store.ts';
 import { jidToE164 } from './mapping.ts';
-import { WA_CLOSE, baileysLogger, defaultSocketFactory, disconnectCode, type SocketFactory, type WaEvents, type WaSocketLike } from './socket.ts';
+import {
+  WA_CLOSE,
+  baileysLogger,
+  defaultSocketFactory,
+  disconnectCode,
+  type SocketFactory,
+  type WaEvents,
+  type WaSocketLike,
+} from './socket.ts';
 
 export interface LinkOptions {
   account: string;
@@ -27,7 +35,10 @@ export interface LinkResult {
 }
 
 export class WhatsAppLinkError extends Error {
-  constructor(readonly reason: 'logged_out' | 'replaced' | 'qr_expired' | 'timeout' | 'cancelled' | 'failed', message: string) {
+  constructor(
+    readonly reason: 'logged_out' | 'replaced' | 'qr_expired' | 'timeout' | 'cancelled' | 'failed',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -69,7 +80,10 @@ export async function linkWhatsAppAccount(opts: LinkOptions): Promise<LinkResult
         endSocket();
         reject(err);
       };
-      timer = setTimeout(() => fail(new WhatsAppLinkError('timeout', `timed out waiting for WhatsApp account ${account} to be linked`)), opts.timeoutMs ?? 300_000);
+      timer = setTimeout(
+        () => fail(new WhatsAppLinkError('timeout', `timed out waiting for WhatsApp account ${account} to be linked`)),
+        opts.timeoutMs ?? 300_000,
+      );
       onAbort = () => fail(new WhatsAppLinkError('cancelled', 'linking was cancelled'));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -95,14 +109,25 @@ export async function linkWhatsAppAccount(opts: LinkOptions): Promise<LinkResult
           if (u.connection === 'open') {
             const phone = jidToE164(next.user?.id ?? auth.state.creds.me?.id);
             endSocket();
-            void saving.then(() => auth.saveCreds()).then(
-              () => resolve({ accountId: account, alreadyLinked, ...(phone ? { phone } : {}) }),
-              (err: Error) => fail(new WhatsAppLinkError('failed', `linked, but the link state could not be saved: ${err.message}`)),
-            );
+            void saving
+              .then(() => auth.saveCreds())
+              .then(
+                () => resolve({ accountId: account, alreadyLinked, ...(phone ? { phone } : {}) }),
+                (err: Error) => fail(new WhatsAppLinkError('failed', `linked, but the link state could not be saved: ${err.message}`)),
+              );
           } else if (u.connection === 'close') {
             const code = disconnectCode(u);
             if (code === WA_CLOSE.loggedOut) {
-              void auth.clear().finally(() => fail(new WhatsAppLinkError('logged_out', `WhatsApp refused the link for account ${account} (logged out); try again with a fresh QR code`)));
+              void auth
+                .clear()
+                .finally(() =>
+                  fail(
+                    new WhatsAppLinkError(
+                      'logged_out',
+                      `WhatsApp refused the link for account ${account} (logged out); try again with a fresh QR code`,
+                    ),
+                  ),
+                );
             } else if (code === WA_CLOSE.connectionReplaced) {
               fail(new WhatsAppLinkError('replaced', 'another WhatsApp Web session replaced this one'));
             } else if (code === WA_CLOSE.timedOut && qrShown && !auth.state.creds.me) {
@@ -111,7 +136,12 @@ export async function linkWhatsAppAccount(opts: LinkOptions): Promise<LinkResult
               // After the scan WhatsApp asks for a restart (515); the new socket then opens.
               void open();
             } else {
-              fail(new WhatsAppLinkError('failed', `WhatsApp closed the connection while linking: ${u.lastDisconnect?.error?.message ?? 'unknown error'}${code ? ` (${code})` : ''}`));
+              fail(
+                new WhatsAppLinkError(
+                  'failed',
+                  `WhatsApp closed the connection while linking: ${u.lastDisconnect?.error?.message ?? 'unknown error'}${code ? ` (${code})` : ''}`,
+                ),
+              );
             }
           }
         };

@@ -19,9 +19,7 @@ export interface MappingContext {
   now?: number;
 }
 
-export type MappingResult =
-  | { envelope: InboundEnvelope; unresolvedLid?: string }
-  | { skip: string };
+export type MappingResult = { envelope: InboundEnvelope; unresolvedLid?: string } | { skip: string };
 
 const PN_SERVERS = new Set(['s.whatsapp.net', 'c.us', 'hosted']);
 const LID_SERVERS = new Set(['lid', 'hosted.lid']);
@@ -69,7 +67,11 @@ export function peerToJid(peer: PeerRef): string {
  * A person's identity: E.164 from a phone JID, from the alternate JID Baileys attaches, or from the
  * LID mapping; else the normalised LID JID itself (stable, but not yet an allowlistable number).
  */
-function identityOf(jid: string | null | undefined, alt: string | null | undefined, ctx: MappingContext): { id: string; unresolvedLid?: string } | undefined {
+function identityOf(
+  jid: string | null | undefined,
+  alt: string | null | undefined,
+  ctx: MappingContext,
+): { id: string; unresolvedLid?: string } | undefined {
   const direct = jidToE164(jid) ?? jidToE164(alt);
   if (direct) return { id: direct };
   const lid = isLidJid(jid) ? normalizeJid(jid) : isLidJid(alt) ? normalizeJid(alt) : undefined;
@@ -91,7 +93,15 @@ export function lidsToResolve(msg: WAMessage): string[] {
   return out;
 }
 
-const WRAPPERS = ['ephemeralMessage', 'viewOnceMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension', 'documentWithCaptionMessage', 'groupMentionedMessage', 'editedMessage'] as const;
+const WRAPPERS = [
+  'ephemeralMessage',
+  'viewOnceMessage',
+  'viewOnceMessageV2',
+  'viewOnceMessageV2Extension',
+  'documentWithCaptionMessage',
+  'groupMentionedMessage',
+  'editedMessage',
+] as const;
 
 /** Strips the future-proof wrappers (disappearing, view-once, captioned document…). */
 export function unwrap(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
@@ -111,30 +121,58 @@ function seconds(value: number | null | undefined): string {
 /** Text and media placeholders of a message (DESIGN §9: "[voice note, 12 s]", "[photo]"…). */
 function contentOf(m: proto.IMessage): { text: string; media: MediaItem[]; contextInfo?: proto.IContextInfo | null } | undefined {
   const line = (placeholder: string, caption?: string | null) => (caption ? `${placeholder}\n${caption}` : placeholder);
-  const opt = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
+  const opt = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
   if (m.conversation) return { text: m.conversation, media: [] };
   if (m.extendedTextMessage) return { text: m.extendedTextMessage.text ?? '', media: [], contextInfo: m.extendedTextMessage.contextInfo };
   if (m.imageMessage) {
     const i = m.imageMessage;
-    return { text: line('[photo]', i.caption), media: [opt({ kind: 'image' as const, mimeType: i.mimetype ?? undefined })], contextInfo: i.contextInfo };
+    return {
+      text: line('[photo]', i.caption),
+      media: [opt({ kind: 'image' as const, mimeType: i.mimetype ?? undefined })],
+      contextInfo: i.contextInfo,
+    };
   }
   if (m.audioMessage) {
     const a = m.audioMessage;
-    const kind = a.ptt ? 'voice' as const : 'audio' as const;
-    return { text: `[${a.ptt ? 'voice note' : 'audio'}${seconds(a.seconds)}]`, media: [opt({ kind, mimeType: a.mimetype ?? undefined, duration: a.seconds ?? undefined })], contextInfo: a.contextInfo };
+    const kind = a.ptt ? ('voice' as const) : ('audio' as const);
+    return {
+      text: `[${a.ptt ? 'voice note' : 'audio'}${seconds(a.seconds)}]`,
+      media: [opt({ kind, mimeType: a.mimetype ?? undefined, duration: a.seconds ?? undefined })],
+      contextInfo: a.contextInfo,
+    };
   }
   if (m.videoMessage) {
     const v = m.videoMessage;
-    return { text: line(`[video${seconds(v.seconds)}]`, v.caption), media: [opt({ kind: 'video' as const, mimeType: v.mimetype ?? undefined, duration: v.seconds ?? undefined })], contextInfo: v.contextInfo };
+    return {
+      text: line(`[video${seconds(v.seconds)}]`, v.caption),
+      media: [opt({ kind: 'video' as const, mimeType: v.mimetype ?? undefined, duration: v.seconds ?? undefined })],
+      contextInfo: v.contextInfo,
+    };
   }
-  if (m.stickerMessage) return { text: '[sticker]', media: [opt({ kind: 'sticker' as const, mimeType: m.stickerMessage.mimetype ?? undefined })], contextInfo: m.stickerMessage.contextInfo };
+  if (m.stickerMessage)
+    return {
+      text: '[sticker]',
+      media: [opt({ kind: 'sticker' as const, mimeType: m.stickerMessage.mimetype ?? undefined })],
+      contextInfo: m.stickerMessage.contextInfo,
+    };
   if (m.documentMessage) {
     const d = m.documentMessage;
     const name = d.fileName ?? d.title ?? 'document';
-    return { text: line(`[file: ${name}]`, d.caption), media: [opt({ kind: 'file' as const, mimeType: d.mimetype ?? undefined, fileName: name })], contextInfo: d.contextInfo };
+    return {
+      text: line(`[file: ${name}]`, d.caption),
+      media: [opt({ kind: 'file' as const, mimeType: d.mimetype ?? undefined, fileName: name })],
+      contextInfo: d.contextInfo,
+    };
   }
-  if (m.locationMessage) return { text: `[location: ${m.locationMessage.degreesLatitude ?? '?'}, ${m.locationMessage.degreesLongitude ?? '?'}]`, media: [], contextInfo: m.locationMessage.contextInfo };
-  if (m.contactMessage) return { text: `[contact: ${m.contactMessage.displayName ?? 'unnamed'}]`, media: [], contextInfo: m.contactMessage.contextInfo };
+  if (m.locationMessage)
+    return {
+      text: `[location: ${m.locationMessage.degreesLatitude ?? '?'}, ${m.locationMessage.degreesLongitude ?? '?'}]`,
+      media: [],
+      contextInfo: m.locationMessage.contextInfo,
+    };
+  if (m.contactMessage)
+    return { text: `[contact: ${m.contactMessage.displayName ?? 'unnamed'}]`, media: [], contextInfo: m.contactMessage.contextInfo };
   return undefined;
 }
 
@@ -154,7 +192,8 @@ export function toEnvelope(msg: WAMessage, ctx: MappingContext): MappingResult {
   const key = msg.key;
   const chat = key.remoteJid;
   if (!chat || !key.id) return { skip: 'no chat or id' };
-  if (chat === 'status@broadcast' || chat.endsWith('@broadcast') || chat.endsWith('@newsletter')) return { skip: 'status, broadcast list or channel' };
+  if (chat === 'status@broadcast' || chat.endsWith('@broadcast') || chat.endsWith('@newsletter'))
+    return { skip: 'status, broadcast list or channel' };
   const edited = Boolean(msg.message?.editedMessage);
   let message = unwrap(msg.message);
   if (!message) return { skip: msg.messageStubType ? 'group notification' : 'no content' };
@@ -169,9 +208,13 @@ export function toEnvelope(msg: WAMessage, ctx: MappingContext): MappingResult {
   } else if (edited) {
     kind = 'edit';
   }
-  const content = kind === 'reaction'
-    ? { text: message?.reactionMessage?.text ? `[reaction: ${message.reactionMessage.text}]` : '[reaction removed]', media: [] as MediaItem[] }
-    : message && contentOf(message);
+  const content =
+    kind === 'reaction'
+      ? {
+          text: message?.reactionMessage?.text ? `[reaction: ${message.reactionMessage.text}]` : '[reaction removed]',
+          media: [] as MediaItem[],
+        }
+      : message && contentOf(message);
   if (!content) return { skip: 'unsupported message type' };
 
   const group = isGroupJid(chat);

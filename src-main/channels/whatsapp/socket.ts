@@ -53,7 +53,7 @@ export type SocketFactory = (opts: { auth: AuthenticationState; logger: WaLogger
  */
 export function baileysLogger(log: Logger, bindings: Record<string, unknown> = {}): WaLogger {
   const forward = (level: 'warn' | 'error') => (obj: unknown, msg?: string) => {
-    const text = typeof obj === 'string' ? obj : msg ?? 'baileys';
+    const text = typeof obj === 'string' ? obj : (msg ?? 'baileys');
     const err = obj instanceof Error ? obj : (obj as { err?: unknown } | null)?.err;
     log.log(level, `whatsapp: ${text}`, { ...bindings, ...(err instanceof Error ? { error: err.message } : {}) });
   };
@@ -113,7 +113,12 @@ export function socketFactoryFor(env: NodeJS.ProcessEnv): SocketFactory {
     });
     const downloadMedia: WaSocketLike['downloadMedia'] = async (msg, { maxBytes, signal }) => {
       // A stream, so a file bigger than announced is cut off at the cap instead of buffered whole.
-      const stream = await downloadMediaMessage(msg, 'stream', { options: { ...network.options, signal } as RequestInit }, { logger, reuploadRequest: sock.updateMediaMessage });
+      const stream = await downloadMediaMessage(
+        msg,
+        'stream',
+        { options: { ...network.options, signal } as RequestInit },
+        { logger, reuploadRequest: sock.updateMediaMessage },
+      );
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of stream) {

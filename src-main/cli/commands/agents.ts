@@ -34,8 +34,12 @@ const add: Command = {
   usage: 'agents add <id> [--name N] [--model M] [--workspace DIR] [--bind CHANNEL[:ACCOUNT]]… [--default]',
   summary: 'Create an isolated agent: its workspace with persona files, agentDir and session store, and optional bindings.',
   options: {
-    name: { type: 'string' }, model: { type: 'string' }, workspace: { type: 'string' }, emoji: { type: 'string' },
-    bind: { type: 'string', multiple: true }, default: { type: 'boolean' },
+    name: { type: 'string' },
+    model: { type: 'string' },
+    workspace: { type: 'string' },
+    emoji: { type: 'string' },
+    bind: { type: 'string', multiple: true },
+    default: { type: 'boolean' },
   },
   async run(ctx, flags, args) {
     if (args.length !== 1) throw new CliError('agents add takes exactly one agent id', 'bad_request', {}, 2);
@@ -56,10 +60,20 @@ const add: Command = {
     const loaded = await loadValid(ctx);
     const workspace = flagString(flags, 'workspace');
     const emoji = flagString(flags, 'emoji');
-    const { agent, paths, loaded: result, implicitWrittenOut, created } = await createAgent({ store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir }, loaded, {
-      id, bindings: binds.map(parseBind),
+    const {
+      agent,
+      paths,
+      loaded: result,
+      implicitWrittenOut,
+      created,
+    } = await createAgent({ store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir }, loaded, {
+      id,
+      bindings: binds.map(parseBind),
       ...(workspace ? { workspace: path.resolve(expandHome(workspace, ctx.homeDir)) } : {}),
-      ...(name ? { name } : {}), ...(model ? { model } : {}), ...(emoji ? { emoji } : {}), ...(flags.default ? { default: true } : {}),
+      ...(name ? { name } : {}),
+      ...(model ? { model } : {}),
+      ...(emoji ? { emoji } : {}),
+      ...(flags.default ? { default: true } : {}),
     });
     const config = result.config;
     warn(ctx, result.check.issues);
@@ -68,7 +82,8 @@ const add: Command = {
       out(ctx, `Added agent "${id}"${agent.name ? ` (${agent.name})` : ''} to ${ctx.loc.configPath}`);
       out(ctx, `  workspace: ${paths.workspace}\n  agentDir:  ${paths.agentDir}\n  sessions:  ${paths.sessionsDir}`);
       for (const b of own) out(ctx, `  binding [${b.index}]: ${describeMatch(b)} → ${id}`);
-      if (implicitWrittenOut) out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
+      if (implicitWrittenOut)
+        out(ctx, `  (the built-in "main" agent was written into the config too, so it keeps its folders and stays the default)`);
     });
     return 0;
   },
@@ -77,8 +92,14 @@ const add: Command = {
 function agentJson(agent: AgentConfig, config: SwitchboardConfig, ctx: CliContext) {
   const paths = agentPaths(agent, config, ctx.loc, ctx.homeDir);
   return {
-    id: agent.id, name: agent.name ?? null, default: config.agents.list.find((a) => a.default)?.id === agent.id || (!config.agents.list.some((a) => a.default) && config.agents.list[0]?.id === agent.id),
-    implicit: agent.implicit === true, model: effectiveModel(agent.model, config.agents.defaults), emoji: agent.identity.emoji ?? null,
+    id: agent.id,
+    name: agent.name ?? null,
+    default:
+      config.agents.list.find((a) => a.default)?.id === agent.id ||
+      (!config.agents.list.some((a) => a.default) && config.agents.list[0]?.id === agent.id),
+    implicit: agent.implicit === true,
+    model: effectiveModel(agent.model, config.agents.defaults),
+    emoji: agent.identity.emoji ?? null,
     ...paths,
     bindings: config.bindings.filter((b) => b.agentId === agent.id).map(bindingJson),
   };
@@ -95,10 +116,22 @@ const list: Command = {
     emit(ctx, { agents }, () => {
       for (const a of agents) {
         out(ctx, `${a.id}${a.name ? ` (${a.name})` : ''}${a.default ? '  [default]' : ''}${a.implicit ? '  [built-in]' : ''}`);
-        out(ctx, table([['  model', a.model], ['  workspace', a.workspace], ['  agentDir', a.agentDir], ['  sessions', a.sessionsDir]]));
+        out(
+          ctx,
+          table([
+            ['  model', a.model],
+            ['  workspace', a.workspace],
+            ['  agentDir', a.agentDir],
+            ['  sessions', a.sessionsDir],
+          ]),
+        );
         if (flags.bindings) {
           if (a.bindings.length === 0) out(ctx, `  bindings:  none${a.default ? ' (gets every message no binding claims)' : ''}`);
-          for (const b of a.bindings) out(ctx, `  binding [${b.index}] ${b.tierName}: ${describeMatch(config.bindings.find((x) => x.index === b.index)!)}${b.source === 'shorthand' ? ` (from channels.${b.match.channel}.agent)` : ''}`);
+          for (const b of a.bindings)
+            out(
+              ctx,
+              `  binding [${b.index}] ${b.tierName}: ${describeMatch(config.bindings.find((x) => x.index === b.index)!)}${b.source === 'shorthand' ? ` (from channels.${b.match.channel}.agent)` : ''}`,
+            );
         }
       }
     });
@@ -114,19 +147,44 @@ const remove: Command = {
   async run(ctx, flags, args) {
     if (args.length !== 1) throw new CliError('agents remove takes exactly one agent id', 'bad_request', {}, 2);
     const loaded = await loadValid(ctx);
-    const { id, refs, paths, written: result, purged: removed, keychain } = await removeAgentEverywhere(
-      { store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir, keychain: () => openSecretStore() }, loaded, args[0]!,
+    const {
+      id,
+      refs,
+      paths,
+      written: result,
+      purged: removed,
+      keychain,
+    } = await removeAgentEverywhere(
+      { store: ctx.store, loc: ctx.loc, homeDir: ctx.homeDir, keychain: () => openSecretStore() },
+      loaded,
+      args[0]!,
       { dropBindings: flags['drop-bindings'] === true, purge: flags.purge === true },
     );
     warn(ctx, result.check.issues);
-    emit(ctx, { removed: id, droppedBindings: refs.bindings, droppedShorthands: refs.shorthands, purged: removed, kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)], ...(keychain ? { keychainDeleted: keychain.deleted, ...(keychain.error ? { keychainError: keychain.error } : {}) } : {}) }, () => {
-      out(ctx, `Removed agent "${id}" from ${ctx.loc.configPath}`);
-      if (refs.bindings.length || refs.shorthands.length) out(ctx, `  dropped bindings: ${[...refs.bindings.map((i) => `[${i}]`), ...refs.shorthands.map((c) => `channels.${c}.agent`)].join(', ')}`);
-      if (flags.purge) out(ctx, removed.length ? `  deleted: ${removed.join(', ')}` : '  nothing on disk to delete');
-      if (keychain?.deleted.length) out(ctx, `  deleted keychain entries: ${keychain.deleted.join(', ')}`);
-      if (keychain?.error) out(ctx, `  its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${keychain.error}`);
-      else if (!flags.purge) out(ctx, `  its files were kept: ${paths.workspace}, ${path.dirname(paths.sessionsDir)} (use --purge to delete them)`);
-    });
+    emit(
+      ctx,
+      {
+        removed: id,
+        droppedBindings: refs.bindings,
+        droppedShorthands: refs.shorthands,
+        purged: removed,
+        kept: flags.purge ? [] : [paths.workspace, paths.agentDir, path.dirname(paths.sessionsDir)],
+        ...(keychain ? { keychainDeleted: keychain.deleted, ...(keychain.error ? { keychainError: keychain.error } : {}) } : {}),
+      },
+      () => {
+        out(ctx, `Removed agent "${id}" from ${ctx.loc.configPath}`);
+        if (refs.bindings.length || refs.shorthands.length)
+          out(
+            ctx,
+            `  dropped bindings: ${[...refs.bindings.map((i) => `[${i}]`), ...refs.shorthands.map((c) => `channels.${c}.agent`)].join(', ')}`,
+          );
+        if (flags.purge) out(ctx, removed.length ? `  deleted: ${removed.join(', ')}` : '  nothing on disk to delete');
+        if (keychain?.deleted.length) out(ctx, `  deleted keychain entries: ${keychain.deleted.join(', ')}`);
+        if (keychain?.error) out(ctx, `  its keychain entries (${agentAuthPrefix(id)}*) could not be deleted: ${keychain.error}`);
+        else if (!flags.purge)
+          out(ctx, `  its files were kept: ${paths.workspace}, ${path.dirname(paths.sessionsDir)} (use --purge to delete them)`);
+      },
+    );
     return 0;
   },
 };

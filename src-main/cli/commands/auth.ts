@@ -12,7 +12,11 @@ import { CliError, emit, out, type CliContext } from '../io.ts';
 import { loadValid } from './config.ts';
 import { keychain, readSecretInput } from './secrets.ts';
 
-async function agentOf(ctx: CliContext, flag: string | undefined, what = '--agent'): Promise<{ ref: AgentAuthRef; config: SwitchboardConfig }> {
+async function agentOf(
+  ctx: CliContext,
+  flag: string | undefined,
+  what = '--agent',
+): Promise<{ ref: AgentAuthRef; config: SwitchboardConfig }> {
   if (!flag) throw new CliError(`${what} AGENT is required`, 'bad_request', {}, 2);
   const { config } = await loadValid(ctx);
   const agent = config.agents.list.find((a) => a.id === flag.trim().toLowerCase());
@@ -35,17 +39,29 @@ const profiles = (ctx: CliContext) => new AuthProfiles(openSecretStore(), ctx.lo
 const add: Command = {
   name: 'auth add',
   usage: 'auth add --agent A [--profile P] [--shared] [--label L]',
-  summary: 'Add (or replace) an Anthropic API key for an agent; the key is read from a hidden prompt or stdin and stored in the OS keychain.',
+  summary:
+    'Add (or replace) an Anthropic API key for an agent; the key is read from a hidden prompt or stdin and stored in the OS keychain.',
   options: { agent: { type: 'string' }, profile: { type: 'string' }, shared: { type: 'boolean' }, label: { type: 'string' } },
   async run(ctx, flags) {
     const { ref } = await agentOf(ctx, flagString(flags, 'agent'));
     const apiKey = await readSecretInput(ctx, `Anthropic API key for agent "${ref.id}"`);
     const label = flagString(flags, 'label');
     const profileId = flagString(flags, 'profile');
-    const added = await guarded(() => profiles(ctx).add(ref, { apiKey, ...(profileId ? { profileId } : {}), ...(flags.shared ? { shared: true } : {}), ...(label ? { label } : {}) }));
+    const added = await guarded(() =>
+      profiles(ctx).add(ref, {
+        apiKey,
+        ...(profileId ? { profileId } : {}),
+        ...(flags.shared ? { shared: true } : {}),
+        ...(label ? { label } : {}),
+      }),
+    );
     emit(ctx, { agentId: ref.id, profileId: added.profileId, scope: added.scope, usesSharedPool: ref.scope === 'shared' }, () => {
-      out(ctx, `Added ${added.scope === 'shared' ? 'shared ' : ''}auth profile "${added.profileId}" for agent "${ref.id}" (key in the OS keychain).`);
-      if (added.scope === 'shared' && ref.scope !== 'shared') out(ctx, `  note: agent "${ref.id}" uses the shared pool only with authProfiles: { scope: "shared" } in its config entry`);
+      out(
+        ctx,
+        `Added ${added.scope === 'shared' ? 'shared ' : ''}auth profile "${added.profileId}" for agent "${ref.id}" (key in the OS keychain).`,
+      );
+      if (added.scope === 'shared' && ref.scope !== 'shared')
+        out(ctx, `  note: agent "${ref.id}" uses the shared pool only with authProfiles: { scope: "shared" } in its config entry`);
     });
     return 0;
   },
@@ -60,7 +76,9 @@ const list: Command = {
     const agentFlag = flagString(flags, 'agent');
     const { config } = agentFlag ? await agentOf(ctx, agentFlag) : await loadValid(ctx);
     const store = openSecretStore();
-    const result = await guarded(() => listAgentProfiles(new AuthProfiles(store, ctx.loc.stateDir), store, config, ctx.loc, ctx.homeDir, agentFlag));
+    const result = await guarded(() =>
+      listAgentProfiles(new AuthProfiles(store, ctx.loc.stateDir), store, config, ctx.loc, ctx.homeDir, agentFlag),
+    );
     emit(ctx, result, () => {
       if (!result.keychain.available) out(ctx, `keychain unavailable: ${result.keychain.reason}`);
       for (const a of result.agents) {
@@ -68,7 +86,10 @@ const list: Command = {
         if (a.envFallback) out(ctx, '  no profiles: turns use ANTHROPIC_API_KEY when it is set');
         for (const p of a.profiles) {
           const key = p.keyStored === null ? 'key ?' : p.keyStored ? 'key stored' : 'KEY MISSING';
-          out(ctx, `  ${p.order}. ${p.scope === 'shared' ? 'shared:' : ''}${p.profileId}${p.label ? ` "${p.label}"` : ''}  ${key}  created ${p.createdAt}${p.lastUsedAt ? `  last used ${p.lastUsedAt}` : ''}${p.lastError ? `  last error ${p.lastError.at}: ${p.lastError.message}` : ''}`);
+          out(
+            ctx,
+            `  ${p.order}. ${p.scope === 'shared' ? 'shared:' : ''}${p.profileId}${p.label ? ` "${p.label}"` : ''}  ${key}  created ${p.createdAt}${p.lastUsedAt ? `  last used ${p.lastUsedAt}` : ''}${p.lastError ? `  last error ${p.lastError.at}: ${p.lastError.message}` : ''}`,
+          );
         }
       }
     });
@@ -86,7 +107,14 @@ const remove: Command = {
     const profileId = flagString(flags, 'profile');
     if (!profileId) throw new CliError('--profile P is required', 'bad_request', {}, 2);
     const removed = await guarded(() => profiles(ctx).remove(ref, profileId, flags.shared === true));
-    emit(ctx, { agentId: ref.id, profileId, removed }, () => out(ctx, removed ? `Removed auth profile "${profileId}" of agent "${ref.id}".` : `Agent "${ref.id}" has no ${flags.shared ? 'shared ' : ''}profile "${profileId}".`));
+    emit(ctx, { agentId: ref.id, profileId, removed }, () =>
+      out(
+        ctx,
+        removed
+          ? `Removed auth profile "${profileId}" of agent "${ref.id}".`
+          : `Agent "${ref.id}" has no ${flags.shared ? 'shared ' : ''}profile "${profileId}".`,
+      ),
+    );
     return removed ? 0 : 1;
   },
 };
@@ -94,7 +122,8 @@ const remove: Command = {
 const copy: Command = {
   name: 'auth copy',
   usage: 'auth copy --from A --to B [--profile P]...',
-  summary: "Copy agent A's own auth profile(s) to agent B, the keys from keychain entry to keychain entry (B's existing profiles are kept). Keys never move between agents otherwise.",
+  summary:
+    "Copy agent A's own auth profile(s) to agent B, the keys from keychain entry to keychain entry (B's existing profiles are kept). Keys never move between agents otherwise.",
   options: { from: { type: 'string' }, to: { type: 'string' }, profile: { type: 'string', multiple: true } },
   async run(ctx, flags) {
     const { ref: from } = await agentOf(ctx, flagString(flags, 'from'), '--from');
@@ -103,7 +132,10 @@ const copy: Command = {
     const wanted = flagList(flags, 'profile');
     const result = await guarded(() => profiles(ctx).copyProfiles(from, to, wanted.length > 0 ? wanted : undefined));
     emit(ctx, { from: from.id, to: to.id, ...result }, () => {
-      out(ctx, `Copied auth profile(s) ${result.copied.map((c) => c.profileId).join(', ')} from "${from.id}" to "${to.id}" (keys in the OS keychain).`);
+      out(
+        ctx,
+        `Copied auth profile(s) ${result.copied.map((c) => c.profileId).join(', ')} from "${from.id}" to "${to.id}" (keys in the OS keychain).`,
+      );
       for (const s of result.skipped) out(ctx, `  skipped ${s.profileId}: ${s.reason}`);
     });
     return 0;
@@ -119,9 +151,13 @@ const test: Command = {
     const { ref, config } = await agentOf(ctx, flagString(flags, 'agent'));
     const agent = config.agents.list.find((a) => a.id === ref.id)!;
     const profileId = flagString(flags, 'profile');
-    const results = await guarded(() => testAgentProfiles(profiles(ctx), ref, {
-      baseURL: resolveBaseUrl(config, process.env), model: resolveModel(agent, config), ...(profileId ? { profileId } : {}),
-    }));
+    const results = await guarded(() =>
+      testAgentProfiles(profiles(ctx), ref, {
+        baseURL: resolveBaseUrl(config, process.env),
+        model: resolveModel(agent, config),
+        ...(profileId ? { profileId } : {}),
+      }),
+    );
     emit(ctx, { agentId: ref.id, results }, () => {
       for (const r of results) out(ctx, `${r.ok ? 'ok  ' : 'FAIL'}  ${r.profileId}: ${r.message}`);
     });

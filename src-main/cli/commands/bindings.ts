@@ -8,12 +8,14 @@ import { bindingJson, describeMatch } from './describe.ts';
 /** `KIND:ID`, split at the first colon (ids such as Telegram topics contain colons). */
 export function parsePeer(spec: string, flag: string): { kind: string; id: string } {
   const colon = spec.indexOf(':');
-  if (colon <= 0 || colon === spec.length - 1) throw new CliError(`${flag} "${spec}" must be KIND:ID, e.g. direct:+15551234567 or group:-100123`);
+  if (colon <= 0 || colon === spec.length - 1)
+    throw new CliError(`${flag} "${spec}" must be KIND:ID, e.g. direct:+15551234567 or group:-100123`);
   return { kind: spec.slice(0, colon), id: spec.slice(colon + 1) };
 }
 
 function parseIndex(value: string | undefined, what: string): number {
-  if (value === undefined || !/^\d+$/.test(value)) throw new CliError(`${what} must be a whole number from 0, not "${value ?? ''}"`, 'bad_request', {}, 2);
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new CliError(`${what} must be a whole number from 0, not "${value ?? ''}"`, 'bad_request', {}, 2);
   return Number(value);
 }
 
@@ -28,15 +30,23 @@ export function matchFromFlags(flags: Flags): RawBinding['match'] {
   const guild = flagString(flags, 'guild');
   if (guild !== undefined) match.guildId = guild;
   const roles = flagString(flags, 'roles');
-  if (roles !== undefined) match.roles = roles.split(',').map((r) => r.trim()).filter(Boolean);
+  if (roles !== undefined)
+    match.roles = roles
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
   const team = flagString(flags, 'team');
   if (team !== undefined) match.teamId = team;
   return match;
 }
 
 export const MATCH_OPTIONS = {
-  channel: { type: 'string' }, account: { type: 'string' }, peer: { type: 'string' },
-  guild: { type: 'string' }, roles: { type: 'string' }, team: { type: 'string' },
+  channel: { type: 'string' },
+  account: { type: 'string' },
+  peer: { type: 'string' },
+  guild: { type: 'string' },
+  roles: { type: 'string' },
+  team: { type: 'string' },
 } as const;
 
 const list: Command = {
@@ -46,17 +56,33 @@ const list: Command = {
   async run(ctx) {
     const loaded = await loadValid(ctx);
     const { config } = loaded;
-    const shadowed = new Set(loaded.check.issues.filter((i) => i.code === 'shadowed_binding').map((i) => (i.path[0] === 'bindings' ? i.path[1] : `${i.path[1]}`)));
-    const bindings = config.bindings.map((b) => ({ ...bindingJson(b), shadowed: shadowed.has(b.source === 'bindings' ? b.index : b.match.channel) }));
+    const shadowed = new Set(
+      loaded.check.issues.filter((i) => i.code === 'shadowed_binding').map((i) => (i.path[0] === 'bindings' ? i.path[1] : `${i.path[1]}`)),
+    );
+    const bindings = config.bindings.map((b) => ({
+      ...bindingJson(b),
+      shadowed: shadowed.has(b.source === 'bindings' ? b.index : b.match.channel),
+    }));
     emit(ctx, { bindings }, () => {
       if (bindings.length === 0) {
-        out(ctx, `No bindings: every message goes to the default agent. Add one with "switchboard bindings add --agent ID --channel CHANNEL".`);
+        out(
+          ctx,
+          `No bindings: every message goes to the default agent. Add one with "switchboard bindings add --agent ID --channel CHANNEL".`,
+        );
         return;
       }
-      out(ctx, table([['#', 'tier', 'agent', 'match'], ...config.bindings.map((b, i) => [
-        String(b.index), `${bindingTier(b)} ${TIER_NAMES[bindingTier(b)]}`, b.agentId,
-        `${describeMatch(b)}${b.source === 'shorthand' ? ` (from channels.${b.match.channel}.agent)` : ''}${bindings[i]!.shadowed ? '  [never matches: shadowed]' : ''}`,
-      ])]));
+      out(
+        ctx,
+        table([
+          ['#', 'tier', 'agent', 'match'],
+          ...config.bindings.map((b, i) => [
+            String(b.index),
+            `${bindingTier(b)} ${TIER_NAMES[bindingTier(b)]}`,
+            b.agentId,
+            `${describeMatch(b)}${b.source === 'shorthand' ? ` (from channels.${b.match.channel}.agent)` : ''}${bindings[i]!.shadowed ? '  [never matches: shadowed]' : ''}`,
+          ]),
+        ]),
+      );
     });
     return 0;
   },

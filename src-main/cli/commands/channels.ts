@@ -10,7 +10,15 @@ import { CliError, emit, out, table, type CliContext } from '../io.ts';
 import { loadValid } from './config.ts';
 import { withRunningGateway } from './live.ts';
 
-interface Row { channel: string; accountId: string; state: string; reason?: string; lastError?: string; lastMessageAt?: number; probe?: { ok: boolean; identity?: string; error?: string } }
+interface Row {
+  channel: string;
+  accountId: string;
+  state: string;
+  reason?: string;
+  lastError?: string;
+  lastMessageAt?: number;
+  probe?: { ok: boolean; identity?: string; error?: string };
+}
 
 async function probeOffline(ctx: CliContext, accounts: ChannelAccount[]): Promise<Map<string, Row['probe']>> {
   const { config } = await loadValid(ctx);
@@ -21,7 +29,10 @@ async function probeOffline(ctx: CliContext, accounts: ChannelAccount[]): Promis
   const results = new Map<string, Row['probe']>();
   for (const account of accounts) {
     const adapter = factory(account, config);
-    results.set(`${account.channel}:${account.accountId}`, adapter?.probe ? await adapter.probe() : { ok: false, error: 'cannot be probed' });
+    results.set(
+      `${account.channel}:${account.accountId}`,
+      adapter?.probe ? await adapter.probe() : { ok: false, error: 'cannot be probed' },
+    );
   }
   return results;
 }
@@ -29,7 +40,8 @@ async function probeOffline(ctx: CliContext, accounts: ChannelAccount[]): Promis
 const status: Command = {
   name: 'channels status',
   usage: 'channels status [--probe]',
-  summary: 'Each channel account: connected, linking, stopped (and why), last error, last message; --probe checks credentials with the platform.',
+  summary:
+    'Each channel account: connected, linking, stopped (and why), last error, last message; --probe checks credentials with the platform.',
   options: { probe: { type: 'boolean' } },
   async run(ctx, flags) {
     const probe = flags.probe === true;
@@ -37,7 +49,10 @@ const status: Command = {
       const { channels } = await client.request('channels.status', {});
       const out: Row[] = [];
       for (const c of channels) {
-        out.push({ ...c, ...(probe ? { probe: await client.request('channels.probe', { channel: c.channel, accountId: c.accountId }) } : {}) });
+        out.push({
+          ...c,
+          ...(probe ? { probe: await client.request('channels.probe', { channel: c.channel, accountId: c.accountId }) } : {}),
+        });
       }
       return out;
     });
@@ -45,7 +60,13 @@ const status: Command = {
       const { config } = await loadValid(ctx);
       const accounts = (['telegram', 'discord', 'whatsapp'] as const).flatMap((c) => Object.values(config.channels[c]?.accounts ?? {}));
       const probes = probe ? await probeOffline(ctx, accounts) : new Map();
-      rows = accounts.map((a) => ({ channel: a.channel, accountId: a.accountId, state: 'stopped', reason: 'no gateway is running', ...(probes.has(`${a.channel}:${a.accountId}`) ? { probe: probes.get(`${a.channel}:${a.accountId}`) } : {}) }));
+      rows = accounts.map((a) => ({
+        channel: a.channel,
+        accountId: a.accountId,
+        state: 'stopped',
+        reason: 'no gateway is running',
+        ...(probes.has(`${a.channel}:${a.accountId}`) ? { probe: probes.get(`${a.channel}:${a.accountId}`) } : {}),
+      }));
     }
     const result = rows;
     emit(ctx, { channels: result }, () => {
@@ -53,11 +74,29 @@ const status: Command = {
         out(ctx, 'No channel accounts are configured. Add one under "channels" in the config (see docs/config.md).');
         return;
       }
-      out(ctx, table([['channel', 'account', 'state', 'details'], ...result.map((r) => [
-        r.channel, r.accountId, r.state,
-        [r.reason, r.lastError && r.lastError !== r.reason ? `last error: ${r.lastError}` : undefined, r.lastMessageAt ? `last message ${new Date(r.lastMessageAt).toLocaleString()}` : undefined,
-          r.probe ? (r.probe.ok ? `probe ok${r.probe.identity ? ` (${r.probe.identity})` : ''}` : `probe failed: ${r.probe.error}`) : undefined].filter(Boolean).join('; '),
-      ])]));
+      out(
+        ctx,
+        table([
+          ['channel', 'account', 'state', 'details'],
+          ...result.map((r) => [
+            r.channel,
+            r.accountId,
+            r.state,
+            [
+              r.reason,
+              r.lastError && r.lastError !== r.reason ? `last error: ${r.lastError}` : undefined,
+              r.lastMessageAt ? `last message ${new Date(r.lastMessageAt).toLocaleString()}` : undefined,
+              r.probe
+                ? r.probe.ok
+                  ? `probe ok${r.probe.identity ? ` (${r.probe.identity})` : ''}`
+                  : `probe failed: ${r.probe.error}`
+                : undefined,
+            ]
+              .filter(Boolean)
+              .join('; '),
+          ]),
+        ]),
+      );
     });
     return result.some((r) => r.probe && !r.probe.ok) ? 1 : 0;
   },
@@ -70,7 +109,13 @@ const login: Command = {
   options: { channel: { type: 'string' }, account: { type: 'string' } },
   async run(ctx, flags) {
     const channel = (flagString(flags, 'channel') ?? '').toLowerCase();
-    if (channel !== 'whatsapp') throw new CliError('only WhatsApp accounts are linked with a QR code: --channel whatsapp (Telegram and Discord take a bot token: "switchboard secrets set NAME")', 'bad_request', {}, 2);
+    if (channel !== 'whatsapp')
+      throw new CliError(
+        'only WhatsApp accounts are linked with a QR code: --channel whatsapp (Telegram and Discord take a bot token: "switchboard secrets set NAME")',
+        'bad_request',
+        {},
+        2,
+      );
     const accountId = (flagString(flags, 'account') ?? 'default').toLowerCase();
     const { renderQrForTerminal, linkWhatsAppAccount } = await import('../../channels/whatsapp/link.ts');
     const showQr = async (qr: string) => {
@@ -87,17 +132,27 @@ const login: Command = {
     let result = viaGateway;
     if (!result) {
       const { config } = await loadValid(ctx);
-      if (!config.channels.whatsapp?.accounts[accountId]) throw new CliError(`whatsapp account "${accountId}" is not configured; add it under channels.whatsapp.accounts first`, 'not_found');
+      if (!config.channels.whatsapp?.accounts[accountId])
+        throw new CliError(`whatsapp account "${accountId}" is not configured; add it under channels.whatsapp.accounts first`, 'not_found');
       const keychain = openSecretStore();
       const { whatsAppAuthKeyProvider } = await import('../../channels/whatsapp/auth-store.ts');
       const linked = await linkWhatsAppAccount({
-        account: accountId, stateDir: ctx.loc.stateDir, keyProvider: whatsAppAuthKeyProvider(accountId, keychain, whatsappLinkKeyAccount(accountId)),
+        account: accountId,
+        stateDir: ctx.loc.stateDir,
+        keyProvider: whatsAppAuthKeyProvider(accountId, keychain, whatsappLinkKeyAccount(accountId)),
         onQr: (qr) => void showQr(qr),
       });
       result = { channel: 'whatsapp', accountId, alreadyLinked: linked.alreadyLinked, ...(linked.phone ? { phone: linked.phone } : {}) };
     }
     const linked = result;
-    emit(ctx, linked, () => out(ctx, linked.alreadyLinked ? `WhatsApp account "${accountId}" was already linked${linked.phone ? ` (${linked.phone})` : ''}.` : `Linked WhatsApp account "${accountId}"${linked.phone ? ` (${linked.phone})` : ''}.`));
+    emit(ctx, linked, () =>
+      out(
+        ctx,
+        linked.alreadyLinked
+          ? `WhatsApp account "${accountId}" was already linked${linked.phone ? ` (${linked.phone})` : ''}.`
+          : `Linked WhatsApp account "${accountId}"${linked.phone ? ` (${linked.phone})` : ''}.`,
+      ),
+    );
     return 0;
   },
 };

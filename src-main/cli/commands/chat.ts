@@ -29,16 +29,26 @@ export const chatCommand: Command = {
           else if (d.messageId === sent.messageId) write(d.text);
         });
         client.on('message.outbound', (d) => {
-          if (d.messageId === sent.messageId) resolve({ text: d.text, incomplete: d.incomplete, ...(d.failure ? { failure: d.failure } : {}) });
+          if (d.messageId === sent.messageId)
+            resolve({ text: d.text, incomplete: d.incomplete, ...(d.failure ? { failure: d.failure } : {}) });
         });
       });
       const answer = await client.request('webchat.send', { agentId, text, ...(session ? { sessionKey: session } : {}) });
       sent.messageId = answer.messageId;
       for (const d of early) if (d.id === sent.messageId) write(d.text);
       const reply = await finished;
-      return { agentId, sessionKey: answer.sessionKey, ...reply, rest: reply.text.startsWith(streamed) ? reply.text.slice(streamed.length) : `\n${reply.text}` };
+      return {
+        agentId,
+        sessionKey: answer.sessionKey,
+        ...reply,
+        rest: reply.text.startsWith(streamed) ? reply.text.slice(streamed.length) : `\n${reply.text}`,
+      };
     });
-    if (!result) throw new CliError(`no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway" (or "npm run gateway")`, 'unavailable');
+    if (!result)
+      throw new CliError(
+        `no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway" (or "npm run gateway")`,
+        'unavailable',
+      );
     const { rest, ...json } = result;
     // Deltas were printed as they came; what remains is e.g. the failure line after a partial reply.
     emit(ctx, json, () => out(ctx, rest));

@@ -10,8 +10,13 @@ export async function loadValid(ctx: CliContext): Promise<LoadedConfig & { confi
   if (!loaded.check.ok || !loaded.check.config) {
     const errors = loaded.check.issues.filter((i) => i.severity === 'error');
     const first = errors[0];
-    throw new CliError(`${loaded.configPath} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); fix it or run "switchboard config validate"`, 'bad_request',
-      first ? { ...(first.line !== undefined ? { line: first.line, column: first.column } : {}) } : {}, 1, loaded.check.issues);
+    throw new CliError(
+      `${loaded.configPath} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}); fix it or run "switchboard config validate"`,
+      'bad_request',
+      first ? { ...(first.line !== undefined ? { line: first.line, column: first.column } : {}) } : {},
+      1,
+      loaded.check.issues,
+    );
   }
   warn(ctx, loaded.check.issues);
   return { ...loaded, config: loaded.check.config };
@@ -28,9 +33,12 @@ const validate: Command = {
       for (const issue of issues) out(ctx, formatIssue(issue));
       const errors = issues.filter((i) => i.severity === 'error').length;
       const warnings = issues.length - errors;
-      out(ctx, ok
-        ? `${loaded.configPath}: valid${loaded.exists ? '' : ' (no file yet: the built-in default, one agent "main")'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`
-        : `${loaded.configPath}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+      out(
+        ctx,
+        ok
+          ? `${loaded.configPath}: valid${loaded.exists ? '' : ' (no file yet: the built-in default, one agent "main")'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`
+          : `${loaded.configPath}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+      );
     });
     return ok ? 0 : 1;
   },

@@ -12,7 +12,14 @@ export function describeMatch(b: Binding): string {
 }
 
 export function bindingJson(b: Binding) {
-  return { index: b.index, source: b.source, agentId: b.agentId, tier: bindingTier(b), tierName: TIER_NAMES[bindingTier(b)], match: b.match };
+  return {
+    index: b.index,
+    source: b.source,
+    agentId: b.agentId,
+    tier: bindingTier(b),
+    tierName: TIER_NAMES[bindingTier(b)],
+    match: b.match,
+  };
 }
 
 export function effectiveModel(agentModel: string | undefined, defaults: { model?: string }): string {

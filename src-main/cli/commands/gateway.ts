@@ -12,16 +12,26 @@ const gateway: Command = {
   options: { port: { type: 'string' } },
   async run(ctx, flags) {
     const portFlag = flagString(flags, 'port');
-    if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag)) throw new CliError(`--port must be a port number (0 = any free port), not "${portFlag}"`, 'bad_request', {}, 2);
+    if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag))
+      throw new CliError(`--port must be a port number (0 = any free port), not "${portFlag}"`, 'bad_request', {}, 2);
     // The level comes from the config as it is at start (an invalid config still starts: it is reported).
     const { log, file: logFile } = gatewayLogger({
-      stateDir: ctx.loc.stateDir, env: process.env, configLevel: (await ctx.store.load()).check.config?.logging.level, stderr: (line) => ctx.stderr.write(line),
+      stateDir: ctx.loc.stateDir,
+      env: process.env,
+      configLevel: (await ctx.store.load()).check.config?.logging.level,
+      stderr: (line) => ctx.stderr.write(line),
     });
     // Loaded here so the other commands start without the gateway's modules.
     const { startHeadlessGateway } = await import('../../gateway/headless.ts');
     let running;
     try {
-      running = await startHeadlessGateway({ loc: ctx.loc, version: version(), log, homeDir: ctx.homeDir, ...(portFlag !== undefined ? { port: Number(portFlag) } : {}) });
+      running = await startHeadlessGateway({
+        loc: ctx.loc,
+        version: version(),
+        log,
+        homeDir: ctx.homeDir,
+        ...(portFlag !== undefined ? { port: Number(portFlag) } : {}),
+      });
     } catch (err) {
       logFile.close();
       const e = err as NodeJS.ErrnoException;
@@ -29,14 +39,18 @@ const gateway: Command = {
       throw err;
     }
     out(ctx, `control: ${running.url}`);
-    if (!running.hasDashboard) out(ctx, 'dashboard: not in this build yet — talk to agents with "switchboard chat", watch with "switchboard status"');
+    if (!running.hasDashboard)
+      out(ctx, 'dashboard: not in this build yet — talk to agents with "switchboard chat", watch with "switchboard status"');
     else if ((ctx.stdout as { isTTY?: boolean }).isTTY) out(ctx, `dashboard: http://127.0.0.1:${running.port}/#token=${running.token}`);
     else out(ctx, `dashboard: http://127.0.0.1:${running.port}/ (token in ${running.tokenPath})`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        void running.close().finally(() => logFile.close()).then(resolve, resolve);
+        void running
+          .close()
+          .finally(() => logFile.close())
+          .then(resolve, resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
@@ -54,7 +68,10 @@ const status: Command = {
     if (!result) throw new CliError(`no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway"`, 'unavailable');
     emit(ctx, result, () => {
       out(ctx, `gateway ${result.state}${result.startedAt ? ` since ${result.startedAt}` : ''} (v${result.version})`);
-      out(ctx, `config: ${result.configPath}${result.configErrors.length ? ` — last edit rejected: ${result.configErrors.map((e) => e.message).join('; ')}` : ''}`);
+      out(
+        ctx,
+        `config: ${result.configPath}${result.configErrors.length ? ` — last edit rejected: ${result.configErrors.map((e) => e.message).join('; ')}` : ''}`,
+      );
       out(ctx, `agents: ${result.agents}   in flight: ${result.inFlight}   queued: ${result.queued}   processed: ${result.processed}`);
       for (const c of result.channels) out(ctx, `  ${c.channel}:${c.accountId}  ${c.state}${c.reason ? ` (${c.reason})` : ''}`);
       const dropped = Object.entries(result.dropped);

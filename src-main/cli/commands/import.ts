@@ -6,7 +6,15 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
-  CHANNELS, SECRET_FIELDS, checkConfigValue, formatIssue, formatPath, isArgentosAgents, isChannelId, type ChannelId, type ConfigIssue,
+  CHANNELS,
+  SECRET_FIELDS,
+  checkConfigValue,
+  formatIssue,
+  formatPath,
+  isArgentosAgents,
+  isChannelId,
+  type ChannelId,
+  type ConfigIssue,
 } from '../../../src-shared/config/index.ts';
 import { Json5SyntaxError, parseJson5, stringifyJson5 } from '../../../src-shared/json5/index.ts';
 import { createAgentLayout } from '../../agents/layout.ts';
@@ -42,10 +50,17 @@ function deletePath(root: Obj, p: (string | number)[]): boolean {
 }
 
 /** A plaintext secret found while converting; kept apart from the report, which gets printed. */
-export interface ForeignSecret { path: string; name: string; value: string }
+export interface ForeignSecret {
+  path: string;
+  name: string;
+  value: string;
+}
 
 /** Converts a foreign config object into the Switchboard shape (pure apart from path strings). */
-export function convertForeignConfig(source: unknown, opts: { stateDir: string; homeDir: string }): { raw: Obj; report: ImportReport; plaintext: ForeignSecret[] } {
+export function convertForeignConfig(
+  source: unknown,
+  opts: { stateDir: string; homeDir: string },
+): { raw: Obj; report: ImportReport; plaintext: ForeignSecret[] } {
   if (!isObj(source)) throw new CliError('the file does not contain a JSON object');
   const raw = structuredClone(source);
   const argentos = isArgentosAgents(raw.agents);
@@ -55,18 +70,28 @@ export function convertForeignConfig(source: unknown, opts: { stateDir: string; 
   // Agents: list form, persona strings as identity.persona, explicit folders of our own.
   const agents = isObj(raw.agents) ? raw.agents : {};
   const entries: Obj[] = argentos
-    ? Object.entries(agents).filter(([k]) => k !== 'defaults').map(([id, v]) => ({ id, ...(isObj(v) ? v : {}) }))
-    : Array.isArray(agents.list) ? (agents.list as Obj[]) : [];
+    ? Object.entries(agents)
+        .filter(([k]) => k !== 'defaults')
+        .map(([id, v]) => ({ id, ...(isObj(v) ? v : {}) }))
+    : Array.isArray(agents.list)
+      ? (agents.list as Obj[])
+      : [];
   if (argentos) report.mapped.push(`agents: the ArgentOS map (${entries.map((e) => e.id).join(', ')}) → agents.list`);
   for (const agent of entries) {
-    const id = String(agent.id ?? '').trim().toLowerCase();
+    const id = String(agent.id ?? '')
+      .trim()
+      .toLowerCase();
     if (typeof agent.identity === 'string') {
       agent.identity = { persona: agent.identity };
       report.mapped.push(`agent ${id}: identity text → identity.persona`);
     }
-    if (typeof agent.workspace === 'string') report.mapped.push(`agent ${id}: keeps its workspace ${agent.workspace} (its AGENTS.md/SOUL.md/USER.md are used as they are)`);
+    if (typeof agent.workspace === 'string')
+      report.mapped.push(`agent ${id}: keeps its workspace ${agent.workspace} (its AGENTS.md/SOUL.md/USER.md are used as they are)`);
     else agent.workspace = homeRelative(path.join(opts.stateDir, `workspace-${id}`), opts.homeDir);
-    if (typeof agent.agentDir === 'string') report.dropped.push(`agent ${id}: agentDir ${agent.agentDir} is not reused (auth profiles there hold plaintext keys); Switchboard keeps keys in the OS keychain`);
+    if (typeof agent.agentDir === 'string')
+      report.dropped.push(
+        `agent ${id}: agentDir ${agent.agentDir} is not reused (auth profiles there hold plaintext keys); Switchboard keeps keys in the OS keychain`,
+      );
     agent.agentDir = homeRelative(defaultAgentDir(id, opts.stateDir), opts.homeDir);
     if (typeof agent.model === 'string' && agent.model.startsWith('anthropic/')) {
       report.mapped.push(`agent ${id}: model ${agent.model} → ${agent.model.slice('anthropic/'.length)}`);
@@ -78,7 +103,9 @@ export function convertForeignConfig(source: unknown, opts: { stateDir: string; 
   // Bindings and channels of unsupported platforms are dropped; shorthands become bindings.
   const bindings = Array.isArray(raw.bindings) ? (raw.bindings as Obj[]) : [];
   raw.bindings = bindings.filter((b, i) => {
-    const channel = String((b.match as Obj | undefined)?.channel ?? '').trim().toLowerCase();
+    const channel = String((b.match as Obj | undefined)?.channel ?? '')
+      .trim()
+      .toLowerCase();
     if (isChannelId(channel)) return true;
     report.dropped.push(`bindings[${i}]: channel "${channel}" is not supported (Switchboard has ${CHANNELS.join(', ')})`);
     return false;
@@ -86,14 +113,18 @@ export function convertForeignConfig(source: unknown, opts: { stateDir: string; 
   const channels = isObj(raw.channels) ? raw.channels : {};
   for (const [name, block] of Object.entries(channels)) {
     if (!isChannelId(name)) {
-      report.dropped.push(`channels.${name}: channel not supported (Switchboard has ${CHANNELS.join(', ')})${isObj(block) && block.agent ? `, so its route to agent "${String(block.agent)}" is dropped too` : ''}`);
+      report.dropped.push(
+        `channels.${name}: channel not supported (Switchboard has ${CHANNELS.join(', ')})${isObj(block) && block.agent ? `, so its route to agent "${String(block.agent)}" is dropped too` : ''}`,
+      );
       delete channels[name];
       continue;
     }
     if (!isObj(block)) continue;
     if (typeof block.agent === 'string') {
       (raw.bindings as Obj[]).push({ agentId: block.agent, match: { channel: name, accountId: '*' } });
-      report.mapped.push(`channels.${name}.agent "${block.agent}" → binding [${(raw.bindings as Obj[]).length - 1}] (every ${name} account)`);
+      report.mapped.push(
+        `channels.${name}.agent "${block.agent}" → binding [${(raw.bindings as Obj[]).length - 1}] (every ${name} account)`,
+      );
       delete block.agent;
     }
     moveSecrets(name, block, report, plaintext);
@@ -116,7 +147,8 @@ function moveSecrets(channel: ChannelId, block: Obj, report: ImportReport, plain
   };
   visit(block, 'default', `channels.${channel}`);
   if (isObj(block.accounts)) {
-    for (const [account, value] of Object.entries(block.accounts)) if (isObj(value)) visit(value, account.toLowerCase(), `channels.${channel}.accounts.${account}`);
+    for (const [account, value] of Object.entries(block.accounts))
+      if (isObj(value)) visit(value, account.toLowerCase(), `channels.${channel}.accounts.${account}`);
   }
 }
 
@@ -158,13 +190,17 @@ export const importCommand: Command = {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'not_found');
+      throw new CliError(
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        'not_found',
+      );
     }
     let source: unknown;
     try {
       source = parseJson5(text).value;
     } catch (err) {
-      if (err instanceof Json5SyntaxError) throw new CliError(`${file}:${err.line}:${err.column}: ${err.message}`, 'bad_request', { line: err.line, column: err.column });
+      if (err instanceof Json5SyntaxError)
+        throw new CliError(`${file}:${err.line}:${err.column}: ${err.message}`, 'bad_request', { line: err.line, column: err.column });
       throw err;
     }
     const target = ctx.loc.configPath;
@@ -179,7 +215,12 @@ export const importCommand: Command = {
     const loaded = await ctx.store.load();
     const config = loaded.check.config;
     if (config) {
-      for (const agent of config.agents.list) await createAgentLayout(agentPaths(agent, config, ctx.loc, ctx.homeDir), { id: agent.id, name: agent.name ?? agent.id, persona: agent.identity.persona });
+      for (const agent of config.agents.list)
+        await createAgentLayout(agentPaths(agent, config, ctx.loc, ctx.homeDir), {
+          id: agent.id,
+          name: agent.name ?? agent.id,
+          persona: agent.identity.persona,
+        });
     }
     const warnings = loaded.check.issues.filter((i) => i.severity === 'warning' && i.code !== 'plaintext_secret');
     const keychain = await storeImported(plaintext);

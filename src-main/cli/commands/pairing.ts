@@ -21,14 +21,27 @@ const list: Command = {
     const channel = channelArg(args[0]);
     const account = flagString(flags, 'account');
     const params = { ...(channel ? { channel } : {}), ...(account ? { account } : {}) };
-    const pending = (await withRunningGateway(ctx, (c) => c.request('pairing.list', params)))?.pending
-      ?? await new PairingStore({ stateDir: ctx.loc.stateDir }).list(channel, account);
+    const pending =
+      (await withRunningGateway(ctx, (c) => c.request('pairing.list', params)))?.pending ??
+      (await new PairingStore({ stateDir: ctx.loc.stateDir }).list(channel, account));
     emit(ctx, { pending }, () => {
       if (pending.length === 0) {
         out(ctx, 'No pending pairing requests.');
         return;
       }
-      out(ctx, table([['channel', 'account', 'code', 'sender', 'expires'], ...pending.map((p) => [p.channel, p.account, p.code, `${p.senderId}${p.senderName ? ` (${p.senderName})` : ''}`, new Date(p.expiresAt).toLocaleTimeString()])]));
+      out(
+        ctx,
+        table([
+          ['channel', 'account', 'code', 'sender', 'expires'],
+          ...pending.map((p) => [
+            p.channel,
+            p.account,
+            p.code,
+            `${p.senderId}${p.senderName ? ` (${p.senderName})` : ''}`,
+            new Date(p.expiresAt).toLocaleTimeString(),
+          ]),
+        ]),
+      );
     });
     return 0;
   },
@@ -44,8 +57,9 @@ const approve: Command = {
     const channel = channelArg(args[0])!;
     const code = args[1]!;
     const account = flagString(flags, 'account');
-    const approved = await withRunningGateway(ctx, (c) => c.request('pairing.approve', { channel, code, ...(account ? { account } : {}) }))
-      ?? await new PairingStore({ stateDir: ctx.loc.stateDir }).approve(channel, code, account);
+    const approved =
+      (await withRunningGateway(ctx, (c) => c.request('pairing.approve', { channel, code, ...(account ? { account } : {}) }))) ??
+      (await new PairingStore({ stateDir: ctx.loc.stateDir }).approve(channel, code, account));
     emit(ctx, { channel: approved.channel, account: approved.account, senderId: approved.senderId }, () => {
       out(ctx, `Approved ${approved.senderId} on ${approved.channel} account ${approved.account}.`);
     });

@@ -15,8 +15,14 @@ export const routeCommand: Command = {
   usage: 'route --channel C [--account X] [--peer KIND:ID] [--parent KIND:ID] [--guild G] [--roles r1,r2] [--team T] | route --batch FILE',
   summary: 'Explain which agent gets a message: the tier and binding that decided, and every binding considered.',
   options: {
-    channel: { type: 'string' }, account: { type: 'string' }, peer: { type: 'string' }, parent: { type: 'string' },
-    guild: { type: 'string' }, roles: { type: 'string' }, team: { type: 'string' }, batch: { type: 'string' },
+    channel: { type: 'string' },
+    account: { type: 'string' },
+    peer: { type: 'string' },
+    parent: { type: 'string' },
+    guild: { type: 'string' },
+    roles: { type: 'string' },
+    team: { type: 'string' },
+    batch: { type: 'string' },
   },
   async run(ctx, flags) {
     const { config } = await loadValid(ctx);
@@ -37,7 +43,9 @@ export const routeCommand: Command = {
           } catch (err) {
             failed = true;
             const message = err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message;
-            printJson(ctx, { error: { code: 'bad_request', message, line: lineNo, ...(err instanceof RouteInputError ? { path: err.field } : {}) } });
+            printJson(ctx, {
+              error: { code: 'bad_request', message, line: lineNo, ...(err instanceof RouteInputError ? { path: err.field } : {}) },
+            });
           }
         }
       } catch (err) {
@@ -55,7 +63,11 @@ export const routeCommand: Command = {
     const guild = flagString(flags, 'guild');
     if (guild) inbound.guildId = guild;
     const roles = flagString(flags, 'roles');
-    if (roles) inbound.memberRoleIds = roles.split(',').map((r) => r.trim()).filter(Boolean);
+    if (roles)
+      inbound.memberRoleIds = roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
     const team = flagString(flags, 'team');
     if (team) inbound.teamId = team;
     let explanation;
@@ -70,13 +82,18 @@ export const routeCommand: Command = {
       out(ctx, `agent:        ${decision.agentId}`);
       out(ctx, `session:      ${decision.sessionKey}`);
       out(ctx, `main session: ${decision.mainSessionKey}`);
-      out(ctx, `matched by:   tier ${tier} ${decision.matchedBy}${decision.bindingIndex !== null ? `, binding [${decision.bindingIndex}]` : ` (no binding matched: the default agent "${router.defaultAgentId}")`}`);
+      out(
+        ctx,
+        `matched by:   tier ${tier} ${decision.matchedBy}${decision.bindingIndex !== null ? `, binding [${decision.bindingIndex}]` : ` (no binding matched: the default agent "${router.defaultAgentId}")`}`,
+      );
       if (candidates.length === 0) out(ctx, `considered:   no bindings for channel ${decision.channel}`);
       else out(ctx, 'considered:');
       for (const c of candidates) {
         const b = config.bindings.find((x) => x.index === c.bindingIndex)!;
         const verdict = c.evaluation.matched
-          ? (c.bindingIndex === decision.bindingIndex ? `WON at tier ${c.evaluation.tier}` : `matched at tier ${c.evaluation.tier}, lost to an earlier tier or binding`)
+          ? c.bindingIndex === decision.bindingIndex
+            ? `WON at tier ${c.evaluation.tier}`
+            : `matched at tier ${c.evaluation.tier}, lost to an earlier tier or binding`
           : `no: ${c.evaluation.reason}`;
         out(ctx, `  [${c.bindingIndex}] ${TIER_NAMES[bindingTier(b)]} → ${c.agentId}: ${describeMatch(b)} — ${verdict}`);
       }

@@ -4,7 +4,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseJson5 } from '../../../src-shared/json5/index.ts';
-import { checkSecretName, findPlaintextSecrets, listSecrets, setPath, storeSecret, type PlaintextSecret } from '../../secrets/credentials.ts';
+import {
+  checkSecretName,
+  findPlaintextSecrets,
+  listSecrets,
+  setPath,
+  storeSecret,
+  type PlaintextSecret,
+} from '../../secrets/credentials.ts';
 import { registerSecret } from '../../secrets/redact.ts';
 import { SecretStoreUnavailableError, openSecretStore, secretAccount, type SecretStore } from '../../secrets/store.ts';
 import { flagString, type Command } from '../command.ts';
@@ -16,7 +23,13 @@ import { withRunningGateway } from './live.ts';
 export async function readSecretInput(ctx: CliContext, what: string): Promise<string> {
   const value = ctx.stdin.isTTY ? await hiddenPrompt(ctx, `${what}: `) : await readAll(ctx.stdin);
   const trimmed = value.replace(/\r?\n$/, '');
-  if (trimmed.trim() === '') throw new CliError(`no ${what} given (type it at the prompt or pipe it on stdin; it is never taken from the command line)`, 'bad_request', {}, 2);
+  if (trimmed.trim() === '')
+    throw new CliError(
+      `no ${what} given (type it at the prompt or pipe it on stdin; it is never taken from the command line)`,
+      'bad_request',
+      {},
+      2,
+    );
   registerSecret(trimmed);
   return trimmed;
 }
@@ -78,13 +91,21 @@ const set: Command = {
   usage: 'secrets set NAME',
   summary: 'Store a secret in the OS keychain (value from a hidden prompt or stdin) for config references { secret: "NAME" }.',
   async run(ctx, _flags, args) {
-    if (args.length !== 1) throw new CliError('secrets set takes exactly one NAME; the value is read from a prompt or stdin, never from the command line', 'bad_request', {}, 2);
+    if (args.length !== 1)
+      throw new CliError(
+        'secrets set takes exactly one NAME; the value is read from a prompt or stdin, never from the command line',
+        'bad_request',
+        {},
+        2,
+      );
     const name = checkName(args[0]!);
     const value = await readSecretInput(ctx, `value for "${name}"`);
     // A running gateway stores it itself, so the channel that waits for it hears about it.
     const viaGateway = await withRunningGateway(ctx, (client) => client.request('secrets.set', { name, value }));
     if (!viaGateway) await keychain(() => storeSecret(openSecretStore(), name, value));
-    emit(ctx, { name, stored: true, via: viaGateway ? 'gateway' : 'keychain' }, () => out(ctx, `Stored secret "${name}" in the OS keychain (account secret:${name}).`));
+    emit(ctx, { name, stored: true, via: viaGateway ? 'gateway' : 'keychain' }, () =>
+      out(ctx, `Stored secret "${name}" in the OS keychain (account secret:${name}).`),
+    );
     return 0;
   },
 };
@@ -120,7 +141,10 @@ const del: Command = {
     const viaGateway = await withRunningGateway(ctx, (client) => client.request('secrets.delete', { name }));
     const deleted = viaGateway ? viaGateway.deleted : await keychain(() => openSecretStore().delete(secretAccount(name)));
     const loaded = await ctx.store.load();
-    const usedAt = (await listSecrets(openSecretStore(), loaded.check.raw ?? {}).catch(() => ({ secrets: [] as { name: string; usedAt: string[] }[] }))).secrets.find((s) => s.name === name)?.usedAt ?? [];
+    const usedAt =
+      (
+        await listSecrets(openSecretStore(), loaded.check.raw ?? {}).catch(() => ({ secrets: [] as { name: string; usedAt: string[] }[] }))
+      ).secrets.find((s) => s.name === name)?.usedAt ?? [];
     emit(ctx, { name, deleted, usedAt }, () => {
       out(ctx, deleted ? `Deleted secret "${name}".` : `There was no secret "${name}".`);
       if (usedAt.length) out(ctx, `  still referred to by ${usedAt.join(', ')}: those will report "credentials unavailable"`);
@@ -173,7 +197,8 @@ async function sweepPlaintext(dirs: string[], values: string[]): Promise<{ remov
 const migrate: Command = {
   name: 'secrets migrate',
   usage: 'secrets migrate [--from FILE]',
-  summary: 'Move plaintext secrets from the config (or a foreign config such as openclaw.json) into the OS keychain and write { secret } references.',
+  summary:
+    'Move plaintext secrets from the config (or a foreign config such as openclaw.json) into the OS keychain and write { secret } references.',
   options: { from: { type: 'string' } },
   async run(ctx, flags) {
     const store = await availableStore();
@@ -193,7 +218,14 @@ const migrate: Command = {
       }
     }
     const loaded = await ctx.store.load();
-    if (loaded.exists && !loaded.check.raw) throw new CliError(`${loaded.configPath} cannot be read as JSON5; fix it (switchboard config validate) before migrating`, 'bad_request', {}, 1, loaded.check.issues);
+    if (loaded.exists && !loaded.check.raw)
+      throw new CliError(
+        `${loaded.configPath} cannot be read as JSON5; fix it (switchboard config validate) before migrating`,
+        'bad_request',
+        {},
+        1,
+        loaded.check.issues,
+      );
     let moved: PlaintextSecret[] = [];
     if (loaded.exists && findPlaintextSecrets(loaded.check.raw ?? {}).length > 0) {
       // Inside the update: the secrets stored are exactly those replaced, against the bytes read.
@@ -207,18 +239,31 @@ const migrate: Command = {
         values.push(p.value);
       }
     }
-    const sweep = values.length ? await sweepPlaintext([...new Set([ctx.loc.stateDir, path.dirname(ctx.loc.configPath)])], values) : { removed: [], remaining: [] };
+    const sweep = values.length
+      ? await sweepPlaintext([...new Set([ctx.loc.stateDir, path.dirname(ctx.loc.configPath)])], values)
+      : { removed: [], remaining: [] };
     const after = await ctx.store.load();
     const refs = (await listSecrets(store, after.check.raw ?? {})).secrets.filter((s) => s.usedAt.length > 0);
-    emit(ctx, { stored, rewritten: moved.map((p) => p.path.join('.')), removedFiles: sweep.removed, plaintextFiles: sweep.remaining, references: refs }, () => {
-      if (stored.length === 0) out(ctx, 'No plaintext secrets found; nothing to migrate.');
-      for (const s of stored) out(ctx, `stored "${s.name}" in the keychain (from ${s.from})`);
-      if (moved.length) out(ctx, `rewrote ${ctx.loc.configPath} with { secret } references`);
-      for (const f of sweep.removed) out(ctx, `deleted leftover temp file ${f}`);
-      for (const f of sweep.remaining) out(ctx, `WARNING: ${f} still holds a plaintext secret; delete it`);
-      for (const r of refs.filter((x) => x.stored === false)) out(ctx, `WARNING: "${r.name}" (used by ${r.usedAt.join(', ')}) is not in the keychain; run "switchboard secrets set ${r.name}"`);
-      if (from) out(ctx, `${path.resolve(from)} itself still holds the plaintext; delete it once you no longer need it`);
-    });
+    emit(
+      ctx,
+      {
+        stored,
+        rewritten: moved.map((p) => p.path.join('.')),
+        removedFiles: sweep.removed,
+        plaintextFiles: sweep.remaining,
+        references: refs,
+      },
+      () => {
+        if (stored.length === 0) out(ctx, 'No plaintext secrets found; nothing to migrate.');
+        for (const s of stored) out(ctx, `stored "${s.name}" in the keychain (from ${s.from})`);
+        if (moved.length) out(ctx, `rewrote ${ctx.loc.configPath} with { secret } references`);
+        for (const f of sweep.removed) out(ctx, `deleted leftover temp file ${f}`);
+        for (const f of sweep.remaining) out(ctx, `WARNING: ${f} still holds a plaintext secret; delete it`);
+        for (const r of refs.filter((x) => x.stored === false))
+          out(ctx, `WARNING: "${r.name}" (used by ${r.usedAt.join(', ')}) is not in the keychain; run "switchboard secrets set ${r.name}"`);
+        if (from) out(ctx, `${path.resolve(from)} itself still holds the plaintext; delete it once you no longer need it`);
+      },
+    );
     return sweep.remaining.length ? 1 : 0;
   },
 };

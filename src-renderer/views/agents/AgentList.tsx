@@ -27,62 +27,124 @@ export function AgentList() {
     <div className="page">
       <PageHeader
         title="Agents"
-        subtitle={status ? <>Each agent has its own persona, workspace, keys and history. Defined in <code>{status.configPath}</code>.</> : 'Each agent has its own persona, workspace, keys and history.'}
-        actions={<Button variant="primary" onClick={() => navigate('agents', 'new')}>New agent</Button>}
+        subtitle={
+          status ? (
+            <>
+              Each agent has its own persona, workspace, keys and history. Defined in <code>{status.configPath}</code>.
+            </>
+          ) : (
+            'Each agent has its own persona, workspace, keys and history.'
+          )
+        }
+        actions={
+          <Button variant="primary" onClick={() => navigate('agents', 'new')}>
+            New agent
+          </Button>
+        }
       />
-      {loadError && <Banner tone="danger" title="Could not load the agents:">{loadError}</Banner>}
+      {loadError && (
+        <Banner tone="danger" title="Could not load the agents:">
+          {loadError}
+        </Banner>
+      )}
       <div className="card">
         {!loaded ? (
           <div className="card-pad stack" aria-busy="true" aria-label="Loading agents">
-            {[0, 1, 2].map((i) => <div key={i} className="skeleton" style={{ height: 36 }} />)}
+            {[0, 1, 2].map((i) => (
+              <div key={i} className="skeleton" style={{ height: 36 }} />
+            ))}
           </div>
         ) : agents.length === 0 ? (
-          <EmptyState icon="☺" title="No agents yet" action={<Button variant="primary" onClick={() => navigate('agents', 'new')}>Create your first agent</Button>}>
+          <EmptyState
+            icon="☺"
+            title="No agents yet"
+            action={
+              <Button variant="primary" onClick={() => navigate('agents', 'new')}>
+                Create your first agent
+              </Button>
+            }
+          >
             An agent answers messages with its own persona, workspace and history.
           </EmptyState>
         ) : (
           <div className="table-scroll">
-          <table className="table agents-table">
-            <thead>
-              <tr><th>Agent</th><th>Id</th><th>Model</th><th>Workspace</th><th>Bindings</th><th>State</th><th><span className="sr-only">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => {
-                const name = a.name ?? a.id;
-                const state = STATE[a.state];
-                return (
-                  <tr key={a.id} aria-label={`Agent ${name}`}>
-                    <td>
-                      <div className="agent-cell">
-                        <span className="avatar" aria-hidden="true">{a.emoji ?? name.slice(0, 1).toUpperCase()}</span>
-                        <strong className="ellipsis">{name}</strong>
-                        {a.default && <Badge tone="accent" title="Gets every message no binding claims">default</Badge>}
-                      </div>
-                    </td>
-                    <td><code>{a.id}</code></td>
-                    <td className="small">{a.model}</td>
-                    <td><span className="path" title={a.workspace}>{a.workspace}</span></td>
-                    <td>
-                      <Badge tone={a.bindings.length > 0 ? 'info' : 'neutral'} title={a.bindings.map((b) => `${b.channel}:${b.accountId} (${b.matchedBy})`).join('\n') || 'No bindings'}>
-                        {a.bindings.length} {a.bindings.length === 1 ? 'binding' : 'bindings'}
-                      </Badge>
-                    </td>
-                    <td>
-                      <span className="row" title={a.reason ?? undefined}>
-                        <Dot tone={state.tone} pulse={a.state === 'thinking'} />
-                        <span>{state.label}</span>
-                      </span>
-                    </td>
-                    <td className="actions">
-                      <Button size="sm" onClick={() => navigate('inspector', a.id)} aria-label={`Open chats of ${name}`}>Open chats</Button>
-                      <Button size="sm" variant="ghost" onClick={() => navigate('agents', ...editRoute(a.id))} aria-label={`Edit ${name}`}>Edit</Button>
-                      <Button size="sm" variant="ghost" className="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${name}`}>Delete</Button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+            <table className="table agents-table">
+              <thead>
+                <tr>
+                  <th>Agent</th>
+                  <th>Id</th>
+                  <th>Model</th>
+                  <th>Workspace</th>
+                  <th>Bindings</th>
+                  <th>State</th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {agents.map((a) => {
+                  const name = a.name ?? a.id;
+                  const state = STATE[a.state];
+                  return (
+                    <tr key={a.id} aria-label={`Agent ${name}`}>
+                      <td>
+                        <div className="agent-cell">
+                          <span className="avatar" aria-hidden="true">
+                            {a.emoji ?? name.slice(0, 1).toUpperCase()}
+                          </span>
+                          <strong className="ellipsis">{name}</strong>
+                          {a.default && (
+                            <Badge tone="accent" title="Gets every message no binding claims">
+                              default
+                            </Badge>
+                          )}
+                        </div>
+                      </td>
+                      <td>
+                        <code>{a.id}</code>
+                      </td>
+                      <td className="small">{a.model}</td>
+                      <td>
+                        <span className="path" title={a.workspace}>
+                          {a.workspace}
+                        </span>
+                      </td>
+                      <td>
+                        <Badge
+                          tone={a.bindings.length > 0 ? 'info' : 'neutral'}
+                          title={a.bindings.map((b) => `${b.channel}:${b.accountId} (${b.matchedBy})`).join('\n') || 'No bindings'}
+                        >
+                          {a.bindings.length} {a.bindings.length === 1 ? 'binding' : 'bindings'}
+                        </Badge>
+                      </td>
+                      <td>
+                        <span className="row" title={a.reason ?? undefined}>
+                          <Dot tone={state.tone} pulse={a.state === 'thinking'} />
+                          <span>{state.label}</span>
+                        </span>
+                      </td>
+                      <td className="actions">
+                        <Button size="sm" onClick={() => navigate('inspector', a.id)} aria-label={`Open chats of ${name}`}>
+                          Open chats
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          onClick={() => navigate('agents', ...editRoute(a.id))}
+                          aria-label={`Edit ${name}`}
+                        >
+                          Edit
+                        </Button>
+                        <Button size="sm" variant="ghost" className="danger" onClick={() => setDeleting(a)} aria-label={`Delete ${name}`}>
+                          Delete
+                        </Button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
           </div>
         )}
       </div>

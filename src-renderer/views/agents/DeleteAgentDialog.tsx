@@ -50,7 +50,9 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
     const next: Loaded = {
       hash: snapshot.hash,
       bindings,
-      broadcast: Object.entries(config?.broadcast?.groups ?? {}).filter(([, ids]) => ids.includes(agent.id)).map(([peer]) => peer),
+      broadcast: Object.entries(config?.broadcast?.groups ?? {})
+        .filter(([, ids]) => ids.includes(agent.id))
+        .map(([peer]) => peer),
       isDefault: agent.default,
       implicit: config?.agents.list.find((a) => a.id === agent.id)?.implicit === true,
     };
@@ -73,9 +75,17 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
     setBusy(true);
     setError(undefined);
     try {
-      const result = await client.request('agents.delete', { agentId: agent.id, baseHash: loaded.hash, ...(dropBindings ? { dropBindings: true } : {}), ...(purge ? { purge: true } : {}) });
+      const result = await client.request('agents.delete', {
+        agentId: agent.id,
+        baseHash: loaded.hash,
+        ...(dropBindings ? { dropBindings: true } : {}),
+        ...(purge ? { purge: true } : {}),
+      });
       const n = result.removedBindings.length;
-      toast('ok', `Deleted ${name}${n > 0 ? ` and ${n} binding${n === 1 ? '' : 's'}` : ''}${result.purged ? ', with its data' : '; its data is kept'}`);
+      toast(
+        'ok',
+        `Deleted ${name}${n > 0 ? ` and ${n} binding${n === 1 ? '' : 's'}` : ''}${result.purged ? ', with its data' : '; its data is kept'}`,
+      );
       for (const w of result.warnings) toast('danger', w);
       void useGateway.getState().refreshAgents();
       onDeleted?.();
@@ -91,29 +101,67 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
   const agentData = stateDir ? joinPath(stateDir, 'agents', agent.id) : `agents/${agent.id}`;
   return (
     <Dialog
-      title={`Delete ${name}?`} onClose={onClose} wide
-      footer={<>
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="danger-solid" busy={busy} disabled={!canDelete} onClick={() => void remove()}>{purge ? 'Delete agent and its data' : 'Delete agent'}</Button>
-      </>}
+      title={`Delete ${name}?`}
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="danger-solid" busy={busy} disabled={!canDelete} onClick={() => void remove()}>
+            {purge ? 'Delete agent and its data' : 'Delete agent'}
+          </Button>
+        </>
+      }
     >
-      {loadError && <Banner tone="danger" title="Could not read the config:" action={<Button size="sm" onClick={() => void load()}>Try again</Button>}>{loadError}</Banner>}
+      {loadError && (
+        <Banner
+          tone="danger"
+          title="Could not read the config:"
+          action={
+            <Button size="sm" onClick={() => void load()}>
+              Try again
+            </Button>
+          }
+        >
+          {loadError}
+        </Banner>
+      )}
       {stale && (
-        <Banner tone="warn" title="The config changed since you opened this — reload." action={<Button size="sm" onClick={() => void load()}>Reload</Button>}>
+        <Banner
+          tone="warn"
+          title="The config changed since you opened this — reload."
+          action={
+            <Button size="sm" onClick={() => void load()}>
+              Reload
+            </Button>
+          }
+        >
           Nothing was deleted. Reload to see the current bindings, then delete again.
         </Banner>
       )}
-      {error && <Banner tone="danger" title="Not deleted:">{error}</Banner>}
-      {!loaded && !loadError && <div className="row"><Spinner label="Reading the config" /><span className="muted">Reading the config…</span></div>}
+      {error && (
+        <Banner tone="danger" title="Not deleted:">
+          {error}
+        </Banner>
+      )}
+      {!loaded && !loadError && (
+        <div className="row">
+          <Spinner label="Reading the config" />
+          <span className="muted">Reading the config…</span>
+        </div>
+      )}
       {loaded?.implicit && (
-        <Banner tone="info" title="This is the built-in agent.">It is used while the config lists no agents, so it cannot be deleted. Add another agent first.</Banner>
+        <Banner tone="info" title="This is the built-in agent.">
+          It is used while the config lists no agents, so it cannot be deleted. Add another agent first.
+        </Banner>
       )}
       {loaded && !loaded.implicit && (
         <>
           {refs > 0 ? (
             <div className="stack" style={{ gap: 8 }}>
               <Banner tone="warn" title={`${refs} ${refs === 1 ? 'binding routes' : 'bindings route'} messages to ${name}.`}>
-                They would name an agent that no longer exists, so they have to go with it. To keep those chats answered, point them at another agent in Bindings first.
+                They would name an agent that no longer exists, so they have to go with it. To keep those chats answered, point them at
+                another agent in Bindings first.
               </Banner>
               <ul className="binding-list" aria-label="Bindings to this agent">
                 {loaded.bindings.map((b) => (
@@ -121,11 +169,16 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
                     <code className="small">{where(b)}</code>
                     <strong>{channelName(b.match.channel)}</strong>
                     <span className="grow small">{bindingSummary(b.match)}</span>
-                    <Badge tone="accent">Tier {bindingTier(b)} · {TIER_NAMES[bindingTier(b)]}</Badge>
+                    <Badge tone="accent">
+                      Tier {bindingTier(b)} · {TIER_NAMES[bindingTier(b)]}
+                    </Badge>
                   </li>
                 ))}
                 {loaded.broadcast.map((peer) => (
-                  <li key={`broadcast:${peer}`}><code className="small">broadcast[&quot;{peer}&quot;]</code><span className="grow small">broadcast group {peer}</span></li>
+                  <li key={`broadcast:${peer}`}>
+                    <code className="small">broadcast[&quot;{peer}&quot;]</code>
+                    <span className="grow small">broadcast group {peer}</span>
+                  </li>
                 ))}
               </ul>
               <label className="checkbox">
@@ -133,12 +186,18 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
                 Remove {refs === 1 ? 'this binding' : `these ${refs} bindings`} too
               </label>
             </div>
-          ) : <p>No binding routes messages to {name}.</p>}
-          {loaded.isDefault && <p className="small warn-text">{name} is the default agent: messages no binding claims will go to the next agent in the list.</p>}
+          ) : (
+            <p>No binding routes messages to {name}.</p>
+          )}
+          {loaded.isDefault && (
+            <p className="small warn-text">
+              {name} is the default agent: messages no binding claims will go to the next agent in the list.
+            </p>
+          )}
           <div className="stack" style={{ gap: 6 }}>
             <p className="small">
-              Its data is kept unless you ask: the workspace <code>{agent.workspace}</code> and its conversations and memory in <code>{agentData}</code>.
-              Adding an agent with the same id later picks them up again.
+              Its data is kept unless you ask: the workspace <code>{agent.workspace}</code> and its conversations and memory in{' '}
+              <code>{agentData}</code>. Adding an agent with the same id later picks them up again.
             </p>
             <label className="checkbox">
               <input type="checkbox" checked={purge} onChange={(e) => setPurge(e.target.checked)} />
@@ -146,7 +205,8 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
             </label>
             {purge && (
               <p className="small danger-text" role="alert">
-                This permanently deletes <code>{agent.workspace}</code>, <code>{agentData}</code> and its API keys in the keychain. It cannot be undone.
+                This permanently deletes <code>{agent.workspace}</code>, <code>{agentData}</code> and its API keys in the keychain. It
+                cannot be undone.
               </p>
             )}
           </div>

@@ -5,7 +5,18 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react
 import { CHANNELS, type Tier } from '../../../src-shared/config/index.ts';
 import { Button, Dialog, Field } from '../../ui/controls.tsx';
 import { channelName } from '../../ui/format.ts';
-import { analyzeDraft, bindingOf, formOf, rowTier, splitIds, type BindingField, type BindingForm, type DraftRow, type RawBinding, type RowIssue } from './draft.ts';
+import {
+  analyzeDraft,
+  bindingOf,
+  formOf,
+  rowTier,
+  splitIds,
+  type BindingField,
+  type BindingForm,
+  type DraftRow,
+  type RawBinding,
+  type RowIssue,
+} from './draft.ts';
 import { TierBadge, type AgentChoice } from './parts.tsx';
 
 export interface BindingDialogProps {
@@ -35,14 +46,23 @@ function defaultForm(agents: AgentChoice[], accountsFor: (channel: string) => st
   const channel = CHANNELS.find((c) => c !== 'webchat' && accountsFor(c).length > 0) ?? 'telegram';
   const accounts = accountsFor(channel);
   return {
-    agentId: agent?.id ?? '', channel, accountId: accounts.length === 0 || accounts.includes('default') ? 'default' : accounts[0]!,
-    peerKind: '', peerId: '', guildId: '', roles: '', teamId: '', comment: '',
+    agentId: agent?.id ?? '',
+    channel,
+    accountId: accounts.length === 0 || accounts.includes('default') ? 'default' : accounts[0]!,
+    peerKind: '',
+    peerId: '',
+    guildId: '',
+    roles: '',
+    teamId: '',
+    comment: '',
   };
 }
 
 export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, onSubmit, onClose }: BindingDialogProps) {
   const [form, setForm] = useState<BindingForm>(() => (initial ? formOf(initial) : defaultForm(agents, accountsFor)));
-  const [touched, setTouched] = useState<Set<BindingField>>(() => new Set(initial ? ['agentId', 'channel', 'accountId', 'peer', 'guildId', 'roles', 'teamId', 'comment', 'binding'] : []));
+  const [touched, setTouched] = useState<Set<BindingField>>(
+    () => new Set(initial ? ['agentId', 'channel', 'accountId', 'peer', 'guildId', 'roles', 'teamId', 'comment', 'binding'] : []),
+  );
   const [submitted, setSubmitted] = useState(false);
   const accounts = accountsFor(form.channel);
   const [otherAccount, setOtherAccount] = useState(() => !['default', '*', ...accounts].includes(form.accountId));
@@ -88,8 +108,10 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
   const agentKnown = agents.some((a) => a.id === form.agentId.trim().toLowerCase());
   const accountValue = otherAccount ? OTHER : form.accountId;
   const peerKinds: { value: string; label: string }[] = [
-    { value: '', label: 'Any sender or chat (no peer)' }, { value: 'direct', label: 'Direct chat with a person' },
-    { value: 'group', label: 'Group' }, { value: 'channel', label: 'Channel (or thread)' },
+    { value: '', label: 'Any sender or chat (no peer)' },
+    { value: 'direct', label: 'Direct chat with a person' },
+    { value: 'group', label: 'Group' },
+    { value: 'channel', label: 'Channel (or thread)' },
   ];
   if (!peerKinds.some((k) => k.value === form.peerKind)) peerKinds.push({ value: form.peerKind, label: `${form.peerKind} (unknown kind)` });
   const tier = rowTier(candidate);
@@ -97,16 +119,31 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
 
   return (
     <Dialog
-      wide title={initial ? `Edit binding ${index}` : 'Add binding'} onClose={onClose}
-      footer={(
+      wide
+      title={initial ? `Edit binding ${index}` : 'Add binding'}
+      onClose={onClose}
+      footer={
         <>
-          <span className="grow small muted bnd-dialog-note">{errors.length > 0 && submitted ? `${errors.length} problem${errors.length === 1 ? '' : 's'} to fix` : 'Changes go into the draft; nothing is saved until you press Save.'}</span>
+          <span className="grow small muted bnd-dialog-note">
+            {errors.length > 0 && submitted
+              ? `${errors.length} problem${errors.length === 1 ? '' : 's'} to fix`
+              : 'Changes go into the draft; nothing is saved until you press Save.'}
+          </span>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId}>{initial ? 'Apply' : 'Add binding'}</Button>
+          <Button variant="primary" type="submit" form={formId}>
+            {initial ? 'Apply' : 'Add binding'}
+          </Button>
         </>
-      )}
+      }
     >
-      <form id={formId} ref={formRef} className="bnd-form" onSubmit={submit} noValidate aria-label={initial ? `Edit binding ${index}` : 'Add binding'}>
+      <form
+        id={formId}
+        ref={formRef}
+        className="bnd-form"
+        onSubmit={submit}
+        noValidate
+        aria-label={initial ? `Edit binding ${index}` : 'Add binding'}
+      >
         <div className="bnd-tier-preview" aria-live="polite">
           <TierBadge tier={tier} />
           <span className="small">{tierExplanation(tier)}</span>
@@ -115,13 +152,19 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
           <ul className="bnd-row-issues bnd-dialog-issues" aria-label="Problems with this binding">
             {general.map((x) => (
               <li key={`${x.code}:${x.message}`} className={`bnd-issue bnd-${x.severity}`}>
-                <span className="bnd-issue-icon" aria-hidden="true">{x.severity === 'error' ? '✕' : '!'}</span>
-                <span><code>{x.path}</code> {x.message}</span>
+                <span className="bnd-issue-icon" aria-hidden="true">
+                  {x.severity === 'error' ? '✕' : '!'}
+                </span>
+                <span>
+                  <code>{x.path}</code> {x.message}
+                </span>
               </li>
             ))}
             {shadows.map((i) => (
               <li key={`shadows:${i}`} className="bnd-issue bnd-warning">
-                <span className="bnd-issue-icon" aria-hidden="true">!</span>
+                <span className="bnd-issue-icon" aria-hidden="true">
+                  !
+                </span>
                 <span>With this binding, binding {i} can never match: this one already matches every message it would.</span>
               </li>
             ))}
@@ -129,11 +172,29 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
         )}
         <div className="bnd-form-grid">
           <div className="bnd-span">
-            <Field label="Agent" error={errorFor('agentId')} hint={agentKnown ? 'Who answers the messages this binding matches.' : undefined}>
+            <Field
+              label="Agent"
+              error={errorFor('agentId')}
+              hint={agentKnown ? 'Who answers the messages this binding matches.' : undefined}
+            >
               {(id, describedBy) => (
-                <select id={id} className="select" value={form.agentId} aria-describedby={describedBy} aria-invalid={!!errorFor('agentId')} onChange={(e) => update({ agentId: e.target.value }, 'agentId')}>
+                <select
+                  id={id}
+                  className="select"
+                  value={form.agentId}
+                  aria-describedby={describedBy}
+                  aria-invalid={!!errorFor('agentId')}
+                  onChange={(e) => update({ agentId: e.target.value }, 'agentId')}
+                >
                   {!agentKnown && <option value={form.agentId}>{form.agentId || '(none)'} — unknown agent</option>}
-                  {agents.map((a) => <option key={a.id} value={a.id}>{a.emoji ? `${a.emoji} ` : ''}{a.name ?? a.id}{a.name && a.name !== a.id ? ` (${a.id})` : ''}{a.default ? ' — default agent' : ''}</option>)}
+                  {agents.map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {a.emoji ? `${a.emoji} ` : ''}
+                      {a.name ?? a.id}
+                      {a.name && a.name !== a.id ? ` (${a.id})` : ''}
+                      {a.default ? ' — default agent' : ''}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
@@ -141,37 +202,86 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
           <Field label="Channel" error={errorFor('channel')} hint={warning(warningFor('channel'))}>
             {(id, describedBy) => (
               <select
-                id={id} className="select" value={form.channel} aria-describedby={describedBy} aria-invalid={!!errorFor('channel')}
+                id={id}
+                className="select"
+                value={form.channel}
+                aria-describedby={describedBy}
+                aria-invalid={!!errorFor('channel')}
                 onChange={(e) => {
                   const next = accountsFor(e.target.value);
                   setOtherAccount(false);
                   if (e.target.value === 'discord') setMoreOpen(true);
-                  update({ channel: e.target.value, accountId: form.accountId === '*' ? '*' : next.length === 0 || next.includes('default') ? 'default' : next[0]! }, 'channel');
+                  update(
+                    {
+                      channel: e.target.value,
+                      accountId: form.accountId === '*' ? '*' : next.length === 0 || next.includes('default') ? 'default' : next[0]!,
+                    },
+                    'channel',
+                  );
                 }}
               >
                 {!(CHANNELS as readonly string[]).includes(form.channel) && <option value={form.channel}>{form.channel} (unknown)</option>}
-                {CHANNELS.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}
+                {CHANNELS.map((c) => (
+                  <option key={c} value={c}>
+                    {channelName(c)}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
-          <Field label="Account" error={errorFor('accountId')} hint={warning(warningFor('accountId')) ?? (otherAccount ? 'An account you have not set up yet: the binding waits until it exists.' : "Which of the channel's accounts (bots, numbers) this applies to.")}>
+          <Field
+            label="Account"
+            error={errorFor('accountId')}
+            hint={
+              warning(warningFor('accountId')) ??
+              (otherAccount
+                ? 'An account you have not set up yet: the binding waits until it exists.'
+                : "Which of the channel's accounts (bots, numbers) this applies to.")
+            }
+          >
             {(id, describedBy) => (
               <div className="bnd-account">
                 <select
-                  id={id} className="select" value={accountValue} aria-describedby={describedBy} aria-invalid={!!errorFor('accountId') && !otherAccount}
+                  id={id}
+                  className="select"
+                  value={accountValue}
+                  aria-describedby={describedBy}
+                  aria-invalid={!!errorFor('accountId') && !otherAccount}
                   onChange={(e) => {
-                    if (e.target.value === OTHER) { setOtherAccount(true); update({ accountId: '' }); } else { setOtherAccount(false); update({ accountId: e.target.value }, 'accountId'); }
+                    if (e.target.value === OTHER) {
+                      setOtherAccount(true);
+                      update({ accountId: '' });
+                    } else {
+                      setOtherAccount(false);
+                      update({ accountId: e.target.value }, 'accountId');
+                    }
                   }}
                 >
-                  <option value="default">default account{accounts.includes('default') || form.channel === 'webchat' ? '' : ' (not configured)'}</option>
-                  {accounts.filter((a) => a !== 'default').map((a) => <option key={a} value={a}>{a}</option>)}
+                  <option value="default">
+                    default account{accounts.includes('default') || form.channel === 'webchat' ? '' : ' (not configured)'}
+                  </option>
+                  {accounts
+                    .filter((a) => a !== 'default')
+                    .map((a) => (
+                      <option key={a} value={a}>
+                        {a}
+                      </option>
+                    ))}
                   <option value="*">* — every account</option>
                   <option value={OTHER}>Another account id…</option>
                 </select>
                 {otherAccount && (
                   <input
-                    className="input mono" aria-label="Account id" value={form.accountId} aria-describedby={describedBy} aria-invalid={!!errorFor('accountId')} placeholder="account id"
-                    onChange={(e) => update({ accountId: e.target.value })} onBlur={() => touch('accountId')} autoComplete="off" spellCheck={false}
+                    className="input mono"
+                    aria-label="Account id"
+                    value={form.accountId}
+                    aria-describedby={describedBy}
+                    aria-invalid={!!errorFor('accountId')}
+                    placeholder="account id"
+                    onChange={(e) => update({ accountId: e.target.value })}
+                    onBlur={() => touch('accountId')}
+                    autoComplete="off"
+                    spellCheck={false}
                   />
                 )}
               </div>
@@ -179,16 +289,48 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
           </Field>
           <Field label="Peer kind" hint="One person, group or channel — or nothing, for the whole account.">
             {(id, describedBy) => (
-              <select id={id} className="select" value={form.peerKind} aria-describedby={describedBy} onChange={(e) => update({ peerKind: e.target.value, ...(e.target.value === '' ? { peerId: '' } : {}) })}>
-                {peerKinds.map((k) => <option key={k.value} value={k.value}>{k.label}</option>)}
+              <select
+                id={id}
+                className="select"
+                value={form.peerKind}
+                aria-describedby={describedBy}
+                onChange={(e) => update({ peerKind: e.target.value, ...(e.target.value === '' ? { peerId: '' } : {}) })}
+              >
+                {peerKinds.map((k) => (
+                  <option key={k.value} value={k.value}>
+                    {k.label}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
-          <Field label="Peer id" error={form.peerKind ? errorFor('peer') : undefined} hint={form.peerKind ? <>{PEER_HINTS[form.channel] ?? ''} <code>*</code> matches every {form.peerKind === 'direct' ? 'direct chat' : 'group and channel'}.</> : 'Choose a peer kind first.'}>
+          <Field
+            label="Peer id"
+            error={form.peerKind ? errorFor('peer') : undefined}
+            hint={
+              form.peerKind ? (
+                <>
+                  {PEER_HINTS[form.channel] ?? ''} <code>*</code> matches every{' '}
+                  {form.peerKind === 'direct' ? 'direct chat' : 'group and channel'}.
+                </>
+              ) : (
+                'Choose a peer kind first.'
+              )
+            }
+          >
             {(id, describedBy) => (
               <input
-                id={id} className="input mono" value={form.peerId} disabled={!form.peerKind} aria-describedby={describedBy} aria-invalid={!!(form.peerKind && errorFor('peer'))}
-                placeholder={form.peerKind ? 'id or *' : ''} onChange={(e) => update({ peerId: e.target.value })} onBlur={() => touch('peer')} autoComplete="off" spellCheck={false}
+                id={id}
+                className="input mono"
+                value={form.peerId}
+                disabled={!form.peerKind}
+                aria-describedby={describedBy}
+                aria-invalid={!!(form.peerKind && errorFor('peer'))}
+                placeholder={form.peerKind ? 'id or *' : ''}
+                onChange={(e) => update({ peerId: e.target.value })}
+                onBlur={() => touch('peer')}
+                autoComplete="off"
+                spellCheck={false}
               />
             )}
           </Field>
@@ -196,19 +338,82 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
             <summary>Server, role and team conditions{moreCount > 0 ? ` (${moreCount} set)` : ''}</summary>
             <div className="bnd-form-grid">
               <Field label="Guild id" error={errorFor('guildId')} hint="A Discord server: the message must come from it.">
-                {(id, describedBy) => <input id={id} className="input mono" value={form.guildId} aria-describedby={describedBy} aria-invalid={!!errorFor('guildId')} onChange={(e) => update({ guildId: e.target.value })} onBlur={() => touch('guildId')} autoComplete="off" spellCheck={false} />}
+                {(id, describedBy) => (
+                  <input
+                    id={id}
+                    className="input mono"
+                    value={form.guildId}
+                    aria-describedby={describedBy}
+                    aria-invalid={!!errorFor('guildId')}
+                    onChange={(e) => update({ guildId: e.target.value })}
+                    onBlur={() => touch('guildId')}
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                )}
               </Field>
-              <Field label="Roles" error={errorFor('roles')} hint={<>Role ids, separated by commas; the member needs any one of them. Roles need a guild id.{splitIds(form.roles).length > 0 && <span className="bnd-chips bnd-role-chips">{splitIds(form.roles).map((r) => <span key={r} className="bnd-chip">{r}</span>)}</span>}</>}>
-                {(id, describedBy) => <input id={id} className="input mono" value={form.roles} aria-describedby={describedBy} aria-invalid={!!errorFor('roles')} onChange={(e) => update({ roles: e.target.value })} onBlur={() => touch('roles')} placeholder="e.g. 111, 222" autoComplete="off" spellCheck={false} />}
+              <Field
+                label="Roles"
+                error={errorFor('roles')}
+                hint={
+                  <>
+                    Role ids, separated by commas; the member needs any one of them. Roles need a guild id.
+                    {splitIds(form.roles).length > 0 && (
+                      <span className="bnd-chips bnd-role-chips">
+                        {splitIds(form.roles).map((r) => (
+                          <span key={r} className="bnd-chip">
+                            {r}
+                          </span>
+                        ))}
+                      </span>
+                    )}
+                  </>
+                }
+              >
+                {(id, describedBy) => (
+                  <input
+                    id={id}
+                    className="input mono"
+                    value={form.roles}
+                    aria-describedby={describedBy}
+                    aria-invalid={!!errorFor('roles')}
+                    onChange={(e) => update({ roles: e.target.value })}
+                    onBlur={() => touch('roles')}
+                    placeholder="e.g. 111, 222"
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                )}
               </Field>
               <Field label="Team id" error={errorFor('teamId')} hint="Rarely needed: a workspace or team id. Not together with a guild.">
-                {(id, describedBy) => <input id={id} className="input mono" value={form.teamId} aria-describedby={describedBy} aria-invalid={!!errorFor('teamId')} onChange={(e) => update({ teamId: e.target.value })} onBlur={() => touch('teamId')} autoComplete="off" spellCheck={false} />}
+                {(id, describedBy) => (
+                  <input
+                    id={id}
+                    className="input mono"
+                    value={form.teamId}
+                    aria-describedby={describedBy}
+                    aria-invalid={!!errorFor('teamId')}
+                    onChange={(e) => update({ teamId: e.target.value })}
+                    onBlur={() => touch('teamId')}
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                )}
               </Field>
             </div>
           </details>
           <div className="bnd-span">
             <Field label="Comment" error={errorFor('comment')} hint="Optional: a note for whoever reads the config.">
-              {(id, describedBy) => <input id={id} className="input" value={form.comment} aria-describedby={describedBy} onChange={(e) => update({ comment: e.target.value })} autoComplete="off" />}
+              {(id, describedBy) => (
+                <input
+                  id={id}
+                  className="input"
+                  value={form.comment}
+                  aria-describedby={describedBy}
+                  onChange={(e) => update({ comment: e.target.value })}
+                  autoComplete="off"
+                />
+              )}
             </Field>
           </div>
         </div>
@@ -223,13 +428,21 @@ function warning(issue: RowIssue | undefined): ReactNode {
 
 function tierExplanation(tier: Tier): string {
   switch (tier) {
-    case 1: return 'Matches one exact person, group or channel — the most specific tier.';
-    case 3: return 'Matches every peer of this kind; exact peers still win over it.';
-    case 4: return 'Matches members with one of these roles in the guild.';
-    case 5: return 'Matches every message in the guild.';
-    case 6: return 'Matches every message of the team.';
-    case 7: return 'Matches everything on this account that nothing more specific claims.';
-    case 8: return 'Matches everything on every account of this channel — the broadest tier.';
-    default: return '';
+    case 1:
+      return 'Matches one exact person, group or channel — the most specific tier.';
+    case 3:
+      return 'Matches every peer of this kind; exact peers still win over it.';
+    case 4:
+      return 'Matches members with one of these roles in the guild.';
+    case 5:
+      return 'Matches every message in the guild.';
+    case 6:
+      return 'Matches every message of the team.';
+    case 7:
+      return 'Matches everything on this account that nothing more specific claims.';
+    case 8:
+      return 'Matches everything on every account of this channel — the broadest tier.';
+    default:
+      return '';
   }
 }

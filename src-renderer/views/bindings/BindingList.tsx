@@ -110,7 +110,9 @@ export function BindingList({ rows, analysis, agents, decidedIndex, flashIndex, 
 
   return (
     <>
-      <p id="binding-keys-hint" className="sr-only">Up and Down arrows go to the next binding; Alt plus Up or Down moves this one. Enter edits it, Delete removes it.</p>
+      <p id="binding-keys-hint" className="sr-only">
+        Up and Down arrows go to the next binding; Alt plus Up or Down moves this one. Enter edits it, Delete removes it.
+      </p>
       <ol className="bnd-list" aria-label="Bindings" ref={listRef}>
         {rows.map((row, i) => {
           const issues = analysis.rows[i] ?? [];
@@ -125,38 +127,107 @@ export function BindingList({ rows, analysis, agents, decidedIndex, flashIndex, 
             drag?.from === i ? 'bnd-dragging' : '',
             gap === i ? 'bnd-drop-before' : '',
             gap === i + 1 && i === rows.length - 1 ? 'bnd-drop-after' : '',
-          ].filter(Boolean).join(' ');
+          ]
+            .filter(Boolean)
+            .join(' ');
           return (
             <li
-              key={row.key} id={rowId(i)} data-key={row.key} className={cls} tabIndex={row.key === tabKey ? 0 : -1}
-              onFocus={(e) => { if (e.target === e.currentTarget) setActiveKey(row.key); }} onDoubleClick={(e) => { if (!(e.target as HTMLElement).closest('button')) onEdit(i); }}
-              aria-label={`Binding ${i}: ${bindingSummary(row.binding, agents)}`} aria-describedby="binding-keys-hint"
-              onKeyDown={(e) => onRowKey(e, i)} {...dragProps(i)}
+              key={row.key}
+              id={rowId(i)}
+              data-key={row.key}
+              className={cls}
+              tabIndex={row.key === tabKey ? 0 : -1}
+              onFocus={(e) => {
+                if (e.target === e.currentTarget) setActiveKey(row.key);
+              }}
+              onDoubleClick={(e) => {
+                if (!(e.target as HTMLElement).closest('button')) onEdit(i);
+              }}
+              aria-label={`Binding ${i}: ${bindingSummary(row.binding, agents)}`}
+              aria-describedby="binding-keys-hint"
+              onKeyDown={(e) => onRowKey(e, i)}
+              {...dragProps(i)}
             >
-              <span className="bnd-drag-handle" aria-hidden="true" title="Drag to reorder">⠿</span>
-              <span className="bnd-index" title={`bindings[${i}]`}>{i}</span>
+              <span className="bnd-drag-handle" aria-hidden="true" title="Drag to reorder">
+                ⠿
+              </span>
+              <span className="bnd-index" title={`bindings[${i}]`}>
+                {i}
+              </span>
               <div className="bnd-main">
                 <div className="bnd-line">
                   <AgentLabel agentId={row.binding.agentId} agents={agents} />
                   <span className="bnd-target">
-                    <span className="bnd-arrow" aria-hidden="true">←</span>
-                    {matchChips(row.binding).map((c) => <span key={c.key} className="bnd-chip" title={c.title}>{c.label}</span>)}
+                    <span className="bnd-arrow" aria-hidden="true">
+                      ←
+                    </span>
+                    {matchChips(row.binding).map((c) => (
+                      <span key={c.key} className="bnd-chip" title={c.title}>
+                        {c.label}
+                      </span>
+                    ))}
                   </span>
                 </div>
                 {row.binding.comment && <p className="bnd-comment small muted">{row.binding.comment}</p>}
               </div>
               <div className="bnd-badges">
                 <TierBadge tier={rowTier(row.binding)} />
-                {unknownAgent ? <Badge tone="danger">Unknown agent</Badge>
-                  : errors.length > 0 ? <Badge tone="danger">{errors.length === 1 ? 'Error' : `${errors.length} errors`}</Badge>
-                    : shadowedBy !== undefined ? <Badge tone="warn" title={`Shadowed by binding ${shadowedBy}`}>Never matches</Badge> : null}
+                {unknownAgent ? (
+                  <Badge tone="danger">Unknown agent</Badge>
+                ) : errors.length > 0 ? (
+                  <Badge tone="danger">{errors.length === 1 ? 'Error' : `${errors.length} errors`}</Badge>
+                ) : shadowedBy !== undefined ? (
+                  <Badge tone="warn" title={`Shadowed by binding ${shadowedBy}`}>
+                    Never matches
+                  </Badge>
+                ) : null}
                 {decidedIndex === i && <Badge tone="accent">Decides test</Badge>}
               </div>
               <div className="bnd-actions">
-                <Button variant="ghost" size="sm" className="icon" data-move="up" aria-label={`Move binding ${i} up`} title="Move up (Alt+↑)" disabled={i === 0} onClick={() => move(i, -1, 'up')}>↑</Button>
-                <Button variant="ghost" size="sm" className="icon" data-move="down" aria-label={`Move binding ${i} down`} title="Move down (Alt+↓)" disabled={i === rows.length - 1} onClick={() => move(i, 1, 'down')}>↓</Button>
-                <Button variant="ghost" size="sm" className="icon" aria-label={`Edit binding ${i}`} title="Edit (Enter)" onClick={() => onEdit(i)}>✎</Button>
-                <Button variant="ghost" size="sm" className="icon danger" aria-label={`Remove binding ${i}`} title="Remove (Delete)" onClick={() => remove(i)}>✕</Button>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="icon"
+                  data-move="up"
+                  aria-label={`Move binding ${i} up`}
+                  title="Move up (Alt+↑)"
+                  disabled={i === 0}
+                  onClick={() => move(i, -1, 'up')}
+                >
+                  ↑
+                </Button>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="icon"
+                  data-move="down"
+                  aria-label={`Move binding ${i} down`}
+                  title="Move down (Alt+↓)"
+                  disabled={i === rows.length - 1}
+                  onClick={() => move(i, 1, 'down')}
+                >
+                  ↓
+                </Button>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="icon"
+                  aria-label={`Edit binding ${i}`}
+                  title="Edit (Enter)"
+                  onClick={() => onEdit(i)}
+                >
+                  ✎
+                </Button>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="icon danger"
+                  aria-label={`Remove binding ${i}`}
+                  title="Remove (Delete)"
+                  onClick={() => remove(i)}
+                >
+                  ✕
+                </Button>
               </div>
               <IssueList issues={issues} shadowedBy={shadowedBy} onReveal={onReveal} />
             </li>
@@ -167,7 +238,15 @@ export function BindingList({ rows, analysis, agents, decidedIndex, flashIndex, 
   );
 }
 
-function IssueList({ issues, shadowedBy, onReveal }: { issues: RowIssue[]; shadowedBy: number | undefined; onReveal(index: number): void }) {
+function IssueList({
+  issues,
+  shadowedBy,
+  onReveal,
+}: {
+  issues: RowIssue[];
+  shadowedBy: number | undefined;
+  onReveal(index: number): void;
+}) {
   if (issues.length === 0 && shadowedBy === undefined) return null;
   const shown = issues.filter((x) => x.code !== 'shadowed_binding');
   const shadow = issues.find((x) => x.code === 'shadowed_binding');
@@ -175,17 +254,37 @@ function IssueList({ issues, shadowedBy, onReveal }: { issues: RowIssue[]; shado
     <ul className="bnd-row-issues">
       {shown.map((x) => (
         <li key={`${x.path}:${x.code}:${x.message}`} className={`bnd-issue bnd-${x.severity}`}>
-          <span className="bnd-issue-icon" aria-hidden="true">{x.severity === 'error' ? '✕' : '!'}</span>
-          <span><span className="sr-only">{x.severity}: </span><code>{x.path}</code> {x.message}</span>
+          <span className="bnd-issue-icon" aria-hidden="true">
+            {x.severity === 'error' ? '✕' : '!'}
+          </span>
+          <span>
+            <span className="sr-only">{x.severity}: </span>
+            <code>{x.path}</code> {x.message}
+          </span>
         </li>
       ))}
       {shadowedBy !== undefined && (
         <li className="bnd-issue bnd-warning">
-          <span className="bnd-issue-icon" aria-hidden="true">!</span>
+          <span className="bnd-issue-icon" aria-hidden="true">
+            !
+          </span>
           <span>
             <span className="sr-only">warning: </span>
-            {shadow ? <><code>{shadow.path}</code> {shadow.message}</> : <>This binding can never match: binding {shadowedBy} already matches every message it would match.</>}
-            {' '}<button type="button" className="bnd-link-button" onClick={() => onReveal(shadowedBy)} aria-label={`Show binding ${shadowedBy}, which shadows this one`}>Show binding {shadowedBy}</button>
+            {shadow ? (
+              <>
+                <code>{shadow.path}</code> {shadow.message}
+              </>
+            ) : (
+              <>This binding can never match: binding {shadowedBy} already matches every message it would match.</>
+            )}{' '}
+            <button
+              type="button"
+              className="bnd-link-button"
+              onClick={() => onReveal(shadowedBy)}
+              aria-label={`Show binding ${shadowedBy}, which shadows this one`}
+            >
+              Show binding {shadowedBy}
+            </button>
           </span>
         </li>
       )}
@@ -193,36 +292,77 @@ function IssueList({ issues, shadowedBy, onReveal }: { issues: RowIssue[]; shado
   );
 }
 
-export function ShorthandList({ shorthands, shadowed, agents, decidedIndex, flashIndex, onReveal }: {
-  shorthands: ShorthandRow[]; shadowed: Map<number, number>; agents: AgentChoice[]; decidedIndex: number | null; flashIndex: number | null; onReveal(index: number): void;
+export function ShorthandList({
+  shorthands,
+  shadowed,
+  agents,
+  decidedIndex,
+  flashIndex,
+  onReveal,
+}: {
+  shorthands: ShorthandRow[];
+  shadowed: Map<number, number>;
+  agents: AgentChoice[];
+  decidedIndex: number | null;
+  flashIndex: number | null;
+  onReveal(index: number): void;
 }) {
   return (
     <ol className="bnd-list bnd-shorthand-list" aria-label="Channel shorthand bindings">
       {shorthands.map((s) => {
         const errors = s.issues.filter((x) => x.severity === 'error');
         const shadowedBy = shadowed.get(s.index);
-        const cls = ['bnd-row', 'bnd-readonly', errors.length > 0 ? 'bnd-has-error' : shadowedBy !== undefined ? 'bnd-has-warning' : '', decidedIndex === s.index ? 'bnd-decided' : '', flashIndex === s.index ? 'bnd-flash' : ''].filter(Boolean).join(' ');
+        const cls = [
+          'bnd-row',
+          'bnd-readonly',
+          errors.length > 0 ? 'bnd-has-error' : shadowedBy !== undefined ? 'bnd-has-warning' : '',
+          decidedIndex === s.index ? 'bnd-decided' : '',
+          flashIndex === s.index ? 'bnd-flash' : '',
+        ]
+          .filter(Boolean)
+          .join(' ');
         return (
-          <li key={s.channel} id={rowId(s.index)} className={cls} tabIndex={-1} aria-label={`Binding ${s.index}: ${s.agentId} ← ${channelName(s.channel)}, every account (from channels.${s.channel}.agent)`}>
+          <li
+            key={s.channel}
+            id={rowId(s.index)}
+            className={cls}
+            tabIndex={-1}
+            aria-label={`Binding ${s.index}: ${s.agentId} ← ${channelName(s.channel)}, every account (from channels.${s.channel}.agent)`}
+          >
             <span className="bnd-drag-handle" aria-hidden="true" />
-            <span className="bnd-index" title={`channels.${s.channel}.agent`}>{s.index}</span>
+            <span className="bnd-index" title={`channels.${s.channel}.agent`}>
+              {s.index}
+            </span>
             <div className="bnd-main">
               <div className="bnd-line">
                 <AgentLabel agentId={s.agentId} agents={agents} />
                 <span className="bnd-target">
-                  <span className="bnd-arrow" aria-hidden="true">←</span>
-                  <span className="bnd-chip">{channelName(s.channel)}</span><span className="bnd-chip">every account</span>
+                  <span className="bnd-arrow" aria-hidden="true">
+                    ←
+                  </span>
+                  <span className="bnd-chip">{channelName(s.channel)}</span>
+                  <span className="bnd-chip">every account</span>
                 </span>
               </div>
-              <p className="small muted">from <code>channels.{s.channel}.agent</code> — change it in the channel&apos;s settings or in the file; it always comes after the list above.</p>
+              <p className="small muted">
+                from <code>channels.{s.channel}.agent</code> — change it in the channel&apos;s settings or in the file; it always comes
+                after the list above.
+              </p>
             </div>
             <div className="bnd-badges">
               <TierBadge tier={8} />
-              {errors.length > 0 ? <Badge tone="danger">{s.issues.some((x) => x.code === 'unknown_agent') ? 'Unknown agent' : 'Error'}</Badge>
-                : shadowedBy !== undefined ? <Badge tone="warn" title={`Shadowed by binding ${shadowedBy}`}>Never matches</Badge> : null}
+              {errors.length > 0 ? (
+                <Badge tone="danger">{s.issues.some((x) => x.code === 'unknown_agent') ? 'Unknown agent' : 'Error'}</Badge>
+              ) : shadowedBy !== undefined ? (
+                <Badge tone="warn" title={`Shadowed by binding ${shadowedBy}`}>
+                  Never matches
+                </Badge>
+              ) : null}
               {decidedIndex === s.index && <Badge tone="accent">Decides test</Badge>}
             </div>
-            <div className="bnd-actions bnd-readonly-note"><span className="small muted">read-only</span></div>
+            <div className="bnd-actions bnd-readonly-note">
+              <span className="small muted">read-only</span>
+            </div>
             <IssueList issues={s.issues} shadowedBy={shadowedBy} onReveal={onReveal} />
           </li>
         );

@@ -36,8 +36,20 @@ export function BindingsView() {
       <div className="page bnd-page">
         <Header />
         {loadError ? (
-          <Banner tone="danger" title="Could not read the config:" action={<Button size="sm" onClick={() => void load()}>Retry</Button>}>{loadError}</Banner>
-        ) : <ListSkeleton busy={loading || !open} />}
+          <Banner
+            tone="danger"
+            title="Could not read the config:"
+            action={
+              <Button size="sm" onClick={() => void load()}>
+                Retry
+              </Button>
+            }
+          >
+            {loadError}
+          </Banner>
+        ) : (
+          <ListSkeleton busy={loading || !open} />
+        )}
       </div>
     );
   }
@@ -47,7 +59,8 @@ export function BindingsView() {
       <div className="page bnd-page">
         <Header />
         <Banner tone="danger" title="The config file cannot be read, so its bindings cannot be edited here.">
-          {syntax.map((i) => `${i.line !== undefined ? `line ${i.line}:${i.column ?? 1}: ` : ''}${i.message}`).join(' · ')} — fix it in <code>{snapshot.configPath}</code>; this page updates when the file changes.
+          {syntax.map((i) => `${i.line !== undefined ? `line ${i.line}:${i.column ?? 1}: ` : ''}${i.message}`).join(' · ')} — fix it in{' '}
+          <code>{snapshot.configPath}</code>; this page updates when the file changes.
         </Banner>
       </div>
     );
@@ -68,7 +81,11 @@ function Header({ actions }: { actions?: ReactNode }) {
 function ListSkeleton({ busy }: { busy: boolean }) {
   return (
     <div className="bnd-layout" aria-busy={busy} aria-label="Loading bindings">
-      <div className="card bnd-card">{[0, 1, 2].map((i) => <div key={i} className="skeleton bnd-skeleton-row" />)}</div>
+      <div className="card bnd-card">
+        {[0, 1, 2].map((i) => (
+          <div key={i} className="skeleton bnd-skeleton-row" />
+        ))}
+      </div>
       <div className="card skeleton" style={{ height: 420 }} />
     </div>
   );
@@ -190,29 +207,60 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
   return (
     <div className="page bnd-page">
       <Header
-        actions={(
-          <Button variant={dirty ? 'secondary' : 'primary'} onClick={() => setEditing({ index: rows.length, initial: undefined })}>Add binding</Button>
-        )}
+        actions={
+          <Button variant={dirty ? 'secondary' : 'primary'} onClick={() => setEditing({ index: rows.length, initial: undefined })}>
+            Add binding
+          </Button>
+        }
       />
-      <p className="sr-only" aria-live="polite">{announcement}</p>
+      <p className="sr-only" aria-live="polite">
+        {announcement}
+      </p>
 
       {stale && (
         <Banner
-          tone="warn" title="The config changed elsewhere since you started editing."
-          action={<div className="row"><Button size="sm" onClick={reloadTheirs}>Reload theirs, discard mine</Button><Button size="sm" onClick={keepMine}>Keep my bindings</Button></div>}
+          tone="warn"
+          title="The config changed elsewhere since you started editing."
+          action={
+            <div className="row">
+              <Button size="sm" onClick={reloadTheirs}>
+                Reload theirs, discard mine
+              </Button>
+              <Button size="sm" onClick={keepMine}>
+                Keep my bindings
+              </Button>
+            </div>
+          }
         >
-          {theirsChangedBindings ? 'Their change touched the bindings too: keeping yours replaces theirs.' : 'Their change did not touch the bindings; keeping yours is safe.'}
+          {theirsChangedBindings
+            ? 'Their change touched the bindings too: keeping yours replaces theirs.'
+            : 'Their change did not touch the bindings; keeping yours is safe.'}
         </Banner>
       )}
       {problem && !problem.conflict && (
-        <Banner tone="danger" title="Could not save the bindings:">{problem.message}</Banner>
+        <Banner tone="danger" title="Could not save the bindings:">
+          {problem.message}
+        </Banner>
       )}
       {problem?.conflict && !stale && (
-        <Banner tone="warn" title="Someone else changed the config." action={<Button size="sm" onClick={reloadTheirs}>Reload</Button>}>{problem.message}</Banner>
+        <Banner
+          tone="warn"
+          title="Someone else changed the config."
+          action={
+            <Button size="sm" onClick={reloadTheirs}>
+              Reload
+            </Button>
+          }
+        >
+          {problem.message}
+        </Banner>
       )}
       {analysis.otherErrors.length > 0 && (
         <Banner tone="danger" title="The config has errors outside the bindings; the gateway refuses changes until they are fixed:">
-          {analysis.otherErrors.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`).join(' · ')}
+          {analysis.otherErrors
+            .slice(0, 3)
+            .map((i) => `${formatPath(i.path)}: ${i.message}`)
+            .join(' · ')}
           {analysis.otherErrors.length > 3 ? ` (+${analysis.otherErrors.length - 3} more)` : ''}
         </Banner>
       )}
@@ -222,20 +270,39 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
         </Banner>
       )}
       {dirty && blocked && analysis.otherErrors.length === 0 && (
-        <Banner tone="danger" title={`${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} in the draft.`}>Fix the bindings marked below before saving.</Banner>
+        <Banner tone="danger" title={`${analysis.errorCount} error${analysis.errorCount === 1 ? '' : 's'} in the draft.`}>
+          Fix the bindings marked below before saving.
+        </Banner>
       )}
 
       <div className="bnd-layout">
         <section className="card bnd-card" aria-labelledby="bindings-list-title">
           <div className="card-header">
             <h2 id="bindings-list-title">Routing order</h2>
-            <span className="small muted grow">{rows.length} binding{rows.length === 1 ? '' : 's'}{analysis.shorthands.length > 0 ? ` + ${analysis.shorthands.length} from channels` : ''}</span>
+            <span className="small muted grow">
+              {rows.length} binding{rows.length === 1 ? '' : 's'}
+              {analysis.shorthands.length > 0 ? ` + ${analysis.shorthands.length} from channels` : ''}
+            </span>
             {dirty && (
               <div className="row bnd-save-bar">
                 <Badge tone="warn">Unsaved changes</Badge>
-                <Button size="sm" onClick={() => { discard(); setProblem(undefined); setAnnouncement('Changes discarded.'); }} disabled={saving}>Discard</Button>
                 <Button
-                  size="sm" variant="primary" busy={saving} disabled={blocked || stale} onClick={() => void save()}
+                  size="sm"
+                  onClick={() => {
+                    discard();
+                    setProblem(undefined);
+                    setAnnouncement('Changes discarded.');
+                  }}
+                  disabled={saving}
+                >
+                  Discard
+                </Button>
+                <Button
+                  size="sm"
+                  variant="primary"
+                  busy={saving}
+                  disabled={blocked || stale}
+                  onClick={() => void save()}
                   title={blocked ? 'Fix the errors first' : stale ? 'The config changed elsewhere: choose what to keep first' : undefined}
                 >
                   Save changes
@@ -245,47 +312,98 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
           </div>
           {!hasAny ? (
             <EmptyState
-              icon="⇄" title="No bindings yet"
-              action={<Button variant="primary" onClick={() => setEditing({ index: 0, initial: undefined })}>Add binding</Button>}
+              icon="⇄"
+              title="No bindings yet"
+              action={
+                <Button variant="primary" onClick={() => setEditing({ index: 0, initial: undefined })}>
+                  Add binding
+                </Button>
+              }
             >
-              Every message goes to the default agent{defaultAgent ? <>, <strong>{defaultAgent.name ?? defaultAgent.id}</strong></> : ''}. Add a binding to send a channel, an account, a group or a person to another agent.
+              Every message goes to the default agent
+              {defaultAgent ? (
+                <>
+                  , <strong>{defaultAgent.name ?? defaultAgent.id}</strong>
+                </>
+              ) : (
+                ''
+              )}
+              . Add a binding to send a channel, an account, a group or a person to another agent.
             </EmptyState>
           ) : (
             <>
-              <p className="bnd-list-help small muted">Drag rows, or focus one and press Alt+↑/↓, to change the order. Numbers are the indices the CLI and error messages use.</p>
+              <p className="bnd-list-help small muted">
+                Drag rows, or focus one and press Alt+↑/↓, to change the order. Numbers are the indices the CLI and error messages use.
+              </p>
               {rows.length > 0 ? (
                 <BindingList
-                  rows={rows} analysis={analysis} agents={agents} decidedIndex={decidedIndex} flashIndex={flashIndex}
-                  onMove={onMove} onEdit={(i) => setEditing({ index: i, initial: rows[i]!.binding })} onRemove={onRemove} onReveal={reveal}
+                  rows={rows}
+                  analysis={analysis}
+                  agents={agents}
+                  decidedIndex={decidedIndex}
+                  flashIndex={flashIndex}
+                  onMove={onMove}
+                  onEdit={(i) => setEditing({ index: i, initial: rows[i]!.binding })}
+                  onRemove={onRemove}
+                  onReveal={reveal}
                 />
               ) : (
-                <p className="bnd-no-explicit small muted">No bindings of your own yet: only the channel-wide ones below. Add one to route a group, a person or an account first.</p>
+                <p className="bnd-no-explicit small muted">
+                  No bindings of your own yet: only the channel-wide ones below. Add one to route a group, a person or an account first.
+                </p>
               )}
               {analysis.shorthands.length > 0 && (
                 <>
                   <h3 className="section-title bnd-shorthand-title">From channel settings</h3>
-                  <ShorthandList shorthands={analysis.shorthands} shadowed={analysis.shadowedBy} agents={agents} decidedIndex={decidedIndex} flashIndex={flashIndex} onReveal={reveal} />
+                  <ShorthandList
+                    shorthands={analysis.shorthands}
+                    shadowed={analysis.shadowedBy}
+                    agents={agents}
+                    decidedIndex={decidedIndex}
+                    flashIndex={flashIndex}
+                    onReveal={reveal}
+                  />
                 </>
               )}
               <p className="bnd-default-row small muted">
-                Nothing matched? → the default agent {defaultAgent ? <strong>{defaultAgent.name ?? defaultAgent.id}</strong> : <code>main</code>}
-                {agents.length > 1 && <> · <button type="button" className="bnd-link-button" onClick={() => navigate('agents')}>change it in Agents</button></>}
+                Nothing matched? → the default agent{' '}
+                {defaultAgent ? <strong>{defaultAgent.name ?? defaultAgent.id}</strong> : <code>main</code>}
+                {agents.length > 1 && (
+                  <>
+                    {' '}
+                    ·{' '}
+                    <button type="button" className="bnd-link-button" onClick={() => navigate('agents')}>
+                      change it in Agents
+                    </button>
+                  </>
+                )}
               </p>
             </>
           )}
         </section>
         <div className="bnd-tester-column">
           <RouteTester
-            input={tester} onInput={setTester} test={test} usingLastValid={usingLastValid}
-            agents={agents} accountsFor={accountsFor} onReveal={reveal}
+            input={tester}
+            onInput={setTester}
+            test={test}
+            usingLastValid={usingLastValid}
+            agents={agents}
+            accountsFor={accountsFor}
+            onReveal={reveal}
           />
         </div>
       </div>
 
       {editing && (
         <BindingDialog
-          initial={editing.initial} index={editing.index} rows={rows} raw={raw} agents={agents}
-          accountsFor={accountsFor} onSubmit={onSubmit} onClose={() => setEditing(undefined)}
+          initial={editing.initial}
+          index={editing.index}
+          rows={rows}
+          raw={raw}
+          agents={agents}
+          accountsFor={accountsFor}
+          onSubmit={onSubmit}
+          onClose={() => setEditing(undefined)}
         />
       )}
     </div>

@@ -30,7 +30,10 @@ export function runRouteTest(config: SwitchboardConfig | undefined, input: Teste
 }
 
 const PEER_KINDS: { value: PeerKindChoice; label: string }[] = [
-  { value: '', label: 'No peer' }, { value: 'direct', label: 'Direct chat' }, { value: 'group', label: 'Group' }, { value: 'channel', label: 'Channel' },
+  { value: '', label: 'No peer' },
+  { value: 'direct', label: 'Direct chat' },
+  { value: 'group', label: 'Group' },
+  { value: 'channel', label: 'Channel' },
 ];
 
 export interface RouteTesterProps {
@@ -50,7 +53,9 @@ export function RouteTester({ input, onInput, test, usingLastValid, agents, acco
   return (
     <section className="card bnd-tester" aria-labelledby="tester-title">
       <div className="card-header">
-        <h2 id="tester-title" className="grow">Route tester</h2>
+        <h2 id="tester-title" className="grow">
+          Route tester
+        </h2>
         <Badge tone={usingLastValid ? 'warn' : 'info'}>{usingLastValid ? 'Last valid draft' : 'Live on draft'}</Badge>
       </div>
       <div className="card-pad stack bnd-tester-body">
@@ -59,33 +64,89 @@ export function RouteTester({ input, onInput, test, usingLastValid, agents, acco
           <Field label="Channel" error={fieldError('channel')}>
             {(id) => (
               <select id={id} className="select" value={input.channel} onChange={(e) => onInput({ channel: e.target.value })}>
-                {CHANNELS.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}
+                {CHANNELS.map((c) => (
+                  <option key={c} value={c}>
+                    {channelName(c)}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
           <Field label="Account" error={fieldError('accountId')}>
             {(id) => (
               <>
-                <input id={id} className="input mono" list={listId} placeholder="default" value={input.accountId} onChange={(e) => onInput({ accountId: e.target.value })} autoComplete="off" spellCheck={false} />
-                <datalist id={listId}>{accountsFor(input.channel).map((a) => <option key={a} value={a} />)}</datalist>
+                <input
+                  id={id}
+                  className="input mono"
+                  list={listId}
+                  placeholder="default"
+                  value={input.accountId}
+                  onChange={(e) => onInput({ accountId: e.target.value })}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+                <datalist id={listId}>
+                  {accountsFor(input.channel).map((a) => (
+                    <option key={a} value={a} />
+                  ))}
+                </datalist>
               </>
             )}
           </Field>
           <Field label="Peer kind" error={fieldError('peer.kind')}>
             {(id) => (
-              <select id={id} className="select" value={input.peerKind} onChange={(e) => onInput({ peerKind: e.target.value as PeerKindChoice })}>
-                {PEER_KINDS.map((k) => <option key={k.value} value={k.value}>{k.label}</option>)}
+              <select
+                id={id}
+                className="select"
+                value={input.peerKind}
+                onChange={(e) => onInput({ peerKind: e.target.value as PeerKindChoice })}
+              >
+                {PEER_KINDS.map((k) => (
+                  <option key={k.value} value={k.value}>
+                    {k.label}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
           <Field label="Peer id" error={fieldError('peer.id')}>
-            {(id) => <input id={id} className="input mono" value={input.peerId} disabled={!input.peerKind} placeholder={input.peerKind ? 'chat or sender id' : ''} onChange={(e) => onInput({ peerId: e.target.value })} autoComplete="off" spellCheck={false} />}
+            {(id) => (
+              <input
+                id={id}
+                className="input mono"
+                value={input.peerId}
+                disabled={!input.peerKind}
+                placeholder={input.peerKind ? 'chat or sender id' : ''}
+                onChange={(e) => onInput({ peerId: e.target.value })}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
           </Field>
           <Field label="Guild id" error={fieldError('guildId')}>
-            {(id) => <input id={id} className="input mono" value={input.guildId} onChange={(e) => onInput({ guildId: e.target.value })} autoComplete="off" spellCheck={false} />}
+            {(id) => (
+              <input
+                id={id}
+                className="input mono"
+                value={input.guildId}
+                onChange={(e) => onInput({ guildId: e.target.value })}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
           </Field>
           <Field label="Member roles" error={fieldError('memberRoleIds')}>
-            {(id) => <input id={id} className="input mono" value={input.roles} placeholder="comma-separated" onChange={(e) => onInput({ roles: e.target.value })} autoComplete="off" spellCheck={false} />}
+            {(id) => (
+              <input
+                id={id}
+                className="input mono"
+                value={input.roles}
+                placeholder="comma-separated"
+                onChange={(e) => onInput({ roles: e.target.value })}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
           </Field>
         </div>
         <details className="bnd-tester-more" open={!!(input.parentKind || input.teamId) || undefined}>
@@ -93,16 +154,45 @@ export function RouteTester({ input, onInput, test, usingLastValid, agents, acco
           <div className="bnd-tester-grid">
             <Field label="Parent peer kind" hint="A thread's parent channel, a topic's group.">
               {(id, describedBy) => (
-                <select id={id} className="select" value={input.parentKind} aria-describedby={describedBy} onChange={(e) => onInput({ parentKind: e.target.value as PeerKindChoice })}>
-                  {PEER_KINDS.map((k) => <option key={k.value} value={k.value}>{k.value === '' ? 'No parent' : k.label}</option>)}
+                <select
+                  id={id}
+                  className="select"
+                  value={input.parentKind}
+                  aria-describedby={describedBy}
+                  onChange={(e) => onInput({ parentKind: e.target.value as PeerKindChoice })}
+                >
+                  {PEER_KINDS.map((k) => (
+                    <option key={k.value} value={k.value}>
+                      {k.value === '' ? 'No parent' : k.label}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
             <Field label="Parent peer id" error={fieldError('parentPeer')}>
-              {(id) => <input id={id} className="input mono" value={input.parentId} disabled={!input.parentKind} onChange={(e) => onInput({ parentId: e.target.value })} autoComplete="off" spellCheck={false} />}
+              {(id) => (
+                <input
+                  id={id}
+                  className="input mono"
+                  value={input.parentId}
+                  disabled={!input.parentKind}
+                  onChange={(e) => onInput({ parentId: e.target.value })}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              )}
             </Field>
             <Field label="Team id" error={fieldError('teamId')}>
-              {(id) => <input id={id} className="input mono" value={input.teamId} onChange={(e) => onInput({ teamId: e.target.value })} autoComplete="off" spellCheck={false} />}
+              {(id) => (
+                <input
+                  id={id}
+                  className="input mono"
+                  value={input.teamId}
+                  onChange={(e) => onInput({ teamId: e.target.value })}
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+              )}
             </Field>
           </div>
         </details>
@@ -113,18 +203,32 @@ export function RouteTester({ input, onInput, test, usingLastValid, agents, acco
   );
 }
 
-function Decision({ test, usingLastValid, agents, onReveal }: { test: RouteTest; usingLastValid: boolean; agents: AgentChoice[]; onReveal(index: number): void }) {
+function Decision({
+  test,
+  usingLastValid,
+  agents,
+  onReveal,
+}: {
+  test: RouteTest;
+  usingLastValid: boolean;
+  agents: AgentChoice[];
+  onReveal(index: number): void;
+}) {
   if (test.kind === 'no-config') {
     return (
       <div className="bnd-decision" role="region" aria-label="Route decision">
-        <Banner tone="warn" title="Nothing to test yet.">The draft has errors and there is no earlier valid version of it. Fix the errors marked in the list.</Banner>
+        <Banner tone="warn" title="Nothing to test yet.">
+          The draft has errors and there is no earlier valid version of it. Fix the errors marked in the list.
+        </Banner>
       </div>
     );
   }
   if (test.kind === 'input-error') {
     return (
       <div className="bnd-decision" role="region" aria-label="Route decision">
-        <Banner tone="warn" title="This message cannot be routed:">{test.message}</Banner>
+        <Banner tone="warn" title="This message cannot be routed:">
+          {test.message}
+        </Banner>
       </div>
     );
   }
@@ -132,7 +236,9 @@ function Decision({ test, usingLastValid, agents, onReveal }: { test: RouteTest;
   const isDefault = decision.bindingIndex === null;
   return (
     <div className="bnd-decision" role="region" aria-label="Route decision" aria-live="polite">
-      {usingLastValid && <p className="small bnd-warn-text">The draft has errors; this is what the last valid version of your draft decides.</p>}
+      {usingLastValid && (
+        <p className="small bnd-warn-text">The draft has errors; this is what the last valid version of your draft decides.</p>
+      )}
       <div className="bnd-decision-agent">
         <span className="small muted">Answered by</span>
         <AgentLabel agentId={decision.agentId} agents={agents} />
@@ -143,9 +249,16 @@ function Decision({ test, usingLastValid, agents, onReveal }: { test: RouteTest;
           <dt>Decided by</dt>
           <dd data-testid="decided-by">
             {isDefault ? (
-              <span className="bnd-fallback">No binding matched → default agent <code>{decision.agentId}</code></span>
+              <span className="bnd-fallback">
+                No binding matched → default agent <code>{decision.agentId}</code>
+              </span>
             ) : (
-              <button type="button" className="bnd-link-button" onClick={() => onReveal(decision.bindingIndex!)} aria-label={`Show binding ${decision.bindingIndex}, which decided`}>
+              <button
+                type="button"
+                className="bnd-link-button"
+                onClick={() => onReveal(decision.bindingIndex!)}
+                aria-label={`Show binding ${decision.bindingIndex}, which decided`}
+              >
                 Binding {decision.bindingIndex}
               </button>
             )}
@@ -153,14 +266,31 @@ function Decision({ test, usingLastValid, agents, onReveal }: { test: RouteTest;
         </div>
         <div>
           <dt>Tier</dt>
-          <dd className="row wrap"><TierBadge tier={tier} /><code className="small">{decision.matchedBy}</code></dd>
+          <dd className="row wrap">
+            <TierBadge tier={tier} />
+            <code className="small">{decision.matchedBy}</code>
+          </dd>
         </div>
-        <div><dt>Session key</dt><dd><code className="bnd-key" data-testid="session-key">{decision.sessionKey}</code></dd></div>
-        <div><dt>Main session</dt><dd><code className="bnd-key">{decision.mainSessionKey}</code></dd></div>
+        <div>
+          <dt>Session key</dt>
+          <dd>
+            <code className="bnd-key" data-testid="session-key">
+              {decision.sessionKey}
+            </code>
+          </dd>
+        </div>
+        <div>
+          <dt>Main session</dt>
+          <dd>
+            <code className="bnd-key">{decision.mainSessionKey}</code>
+          </dd>
+        </div>
       </dl>
       {candidates.length > 0 && (
         <details className="bnd-candidates">
-          <summary>Why not the others? ({candidates.length} binding{candidates.length === 1 ? '' : 's'} on {channelName(decision.channel)})</summary>
+          <summary>
+            Why not the others? ({candidates.length} binding{candidates.length === 1 ? '' : 's'} on {channelName(decision.channel)})
+          </summary>
           <ol className="bnd-candidate-list">
             {candidates.map((c) => {
               const winner = c.bindingIndex === decision.bindingIndex;
@@ -168,12 +298,19 @@ function Decision({ test, usingLastValid, agents, onReveal }: { test: RouteTest;
                 <li key={c.bindingIndex} className={winner ? 'bnd-winner' : c.evaluation.matched ? 'bnd-matched' : ''}>
                   <span className="bnd-index">{c.bindingIndex}</span>
                   <span className="grow">
-                    <strong>{c.agentId}</strong> <span className="muted small">· tier {c.tier} {TIER_NAMES[c.tier]}{c.source === 'shorthand' ? ' · shorthand' : ''}</span>
+                    <strong>{c.agentId}</strong>{' '}
+                    <span className="muted small">
+                      · tier {c.tier} {TIER_NAMES[c.tier]}
+                      {c.source === 'shorthand' ? ' · shorthand' : ''}
+                    </span>
                     <br />
                     <span className="small">
-                      {winner ? '✓ decides'
-                        : !c.evaluation.matched ? `✕ ${c.evaluation.reason}`
-                          : c.evaluation.tier > tier ? `matches at tier ${c.evaluation.tier}, but binding ${decision.bindingIndex} matches at a more specific tier (${tier})`
+                      {winner
+                        ? '✓ decides'
+                        : !c.evaluation.matched
+                          ? `✕ ${c.evaluation.reason}`
+                          : c.evaluation.tier > tier
+                            ? `matches at tier ${c.evaluation.tier}, but binding ${decision.bindingIndex} matches at a more specific tier (${tier})`
                             : `matches too, but binding ${decision.bindingIndex} comes earlier in the list`}
                     </span>
                   </span>

@@ -2,8 +2,20 @@
 // list as written, moved and edited as a draft, and what the shared config checker and shadow
 // check make of that draft (each problem mapped to its row and field, with its config path).
 import {
-  CHANNELS, DEFAULT_ACCOUNT_ID, bindingTier, checkConfigValue, findShadowedBindings, formatPath, normalizePeerKind,
-  type Binding, type ChannelId, type ConfigCheck, type ConfigIssue, type RawBinding, type SwitchboardConfig, type Tier,
+  CHANNELS,
+  DEFAULT_ACCOUNT_ID,
+  bindingTier,
+  checkConfigValue,
+  findShadowedBindings,
+  formatPath,
+  normalizePeerKind,
+  type Binding,
+  type ChannelId,
+  type ConfigCheck,
+  type ConfigIssue,
+  type RawBinding,
+  type SwitchboardConfig,
+  type Tier,
 } from '../../../src-shared/config/index.ts';
 import { IssueCollector } from '../../../src-shared/config/collector.ts';
 import { normalizeBinding } from '../../../src-shared/config/normalize.ts';
@@ -11,7 +23,10 @@ import { normalizeBinding } from '../../../src-shared/config/normalize.ts';
 export type { RawBinding };
 
 /** A row of the explicit list; `key` stays with the binding while it moves. */
-export interface DraftRow { key: string; binding: RawBinding }
+export interface DraftRow {
+  key: string;
+  binding: RawBinding;
+}
 
 /** The part of a binding a problem is about, so the editor can put it on the right field. */
 export type BindingField = 'binding' | 'agentId' | 'channel' | 'accountId' | 'peer' | 'guildId' | 'roles' | 'teamId' | 'comment';
@@ -26,7 +41,12 @@ export interface RowIssue {
 }
 
 /** A `channels.<ch>.agent` shorthand: a channel-wide binding after the explicit list, read-only here. */
-export interface ShorthandRow { index: number; channel: ChannelId; agentId: string; issues: RowIssue[] }
+export interface ShorthandRow {
+  index: number;
+  channel: ChannelId;
+  agentId: string;
+  issues: RowIssue[];
+}
 
 export interface DraftAnalysis {
   check: ConfigCheck;
@@ -73,12 +93,18 @@ function fieldOf(rest: readonly (string | number)[]): BindingField {
   if (rest[0] === 'comment') return 'comment';
   if (rest[0] === 'match') {
     switch (rest[1]) {
-      case 'channel': return 'channel';
-      case 'accountId': return 'accountId';
-      case 'peer': return 'peer';
-      case 'guildId': return 'guildId';
-      case 'roles': return 'roles';
-      case 'teamId': return 'teamId';
+      case 'channel':
+        return 'channel';
+      case 'accountId':
+        return 'accountId';
+      case 'peer':
+        return 'peer';
+      case 'guildId':
+        return 'guildId';
+      case 'roles':
+        return 'roles';
+      case 'teamId':
+        return 'teamId';
     }
   }
   return 'binding';
@@ -113,7 +139,8 @@ function normalisedBindings(rows: readonly DraftRow[], shorthands: readonly Shor
       // A row the schema would refuse (missing match, …): the checker reports it.
     }
   });
-  for (const s of shorthands) list.push({ index: s.index, source: 'shorthand', agentId: s.agentId, match: { channel: s.channel, accountId: '*' } });
+  for (const s of shorthands)
+    list.push({ index: s.index, source: 'shorthand', agentId: s.agentId, match: { channel: s.channel, accountId: '*' } });
   return list;
 }
 
@@ -137,7 +164,12 @@ export function analyzeDraft(raw: Record<string, unknown>, rows: readonly DraftR
   const shadowedBy = new Map<number, number>();
   for (const { shadowed, by } of findShadowedBindings(bindings)) shadowedBy.set(shadowed.index, by.index);
   return {
-    check, config: check.config, rows: rowIssues, shorthands, shadowedBy, otherErrors,
+    check,
+    config: check.config,
+    rows: rowIssues,
+    shorthands,
+    shadowedBy,
+    otherErrors,
     errorCount: check.issues.filter((i) => i.severity === 'error').length,
   };
 }
@@ -149,9 +181,12 @@ export function rowTier(b: RawBinding): Tier {
   const m = b.match;
   const account = idText(m.accountId)?.toLowerCase() || DEFAULT_ACCOUNT_ID;
   return bindingTier({
-    index: 0, source: 'bindings', agentId: b.agentId,
+    index: 0,
+    source: 'bindings',
+    agentId: b.agentId,
     match: {
-      channel: m.channel as ChannelId, accountId: account,
+      channel: m.channel as ChannelId,
+      accountId: account,
       ...(m.peer ? { peer: { kind: normalizePeerKind(m.peer.kind) ?? 'direct', id: String(m.peer.id).trim() } } : {}),
       ...(m.guildId !== undefined ? { guildId: String(m.guildId) } : {}),
       ...(m.roles && m.roles.length > 0 ? { roles: m.roles.map(String) } : {}),
@@ -185,7 +220,7 @@ export function formOf(b: RawBinding): BindingForm {
     agentId: b.agentId,
     channel: m.channel,
     accountId: idText(m.accountId)?.toLowerCase() || DEFAULT_ACCOUNT_ID,
-    peerKind: m.peer ? normalizePeerKind(m.peer.kind) ?? m.peer.kind : '',
+    peerKind: m.peer ? (normalizePeerKind(m.peer.kind) ?? m.peer.kind) : '',
     peerId: m.peer ? String(m.peer.id) : '',
     guildId: m.guildId !== undefined ? String(m.guildId) : '',
     roles: (m.roles ?? []).map(String).join(', '),
@@ -195,7 +230,10 @@ export function formOf(b: RawBinding): BindingForm {
 }
 
 export function splitIds(text: string): string[] {
-  return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Keeps an id as it was written (a number stays a number) when the user did not change it. */
@@ -215,7 +253,13 @@ export function bindingOf(form: BindingForm, original?: RawBinding): RawBinding 
   }
   if (form.guildId.trim() !== '') match.guildId = keepId(form.guildId.trim(), om?.guildId);
   const roles = splitIds(form.roles);
-  if (roles.length > 0) match.roles = roles.map((r) => keepId(r, om?.roles?.find((o) => String(o).trim() === r)));
+  if (roles.length > 0)
+    match.roles = roles.map((r) =>
+      keepId(
+        r,
+        om?.roles?.find((o) => String(o).trim() === r),
+      ),
+    );
   if (form.teamId.trim() !== '') match.teamId = keepId(form.teamId.trim(), om?.teamId);
   const comment = form.comment.trim();
   return { agentId: form.agentId.trim(), match, ...(comment ? { comment } : {}) };
@@ -236,7 +280,15 @@ export interface TesterInput {
 }
 
 export const EMPTY_TESTER: TesterInput = {
-  channel: 'telegram', accountId: '', peerKind: 'direct', peerId: '', parentKind: '', parentId: '', guildId: '', roles: '', teamId: '',
+  channel: 'telegram',
+  accountId: '',
+  peerKind: 'direct',
+  peerId: '',
+  parentKind: '',
+  parentId: '',
+  guildId: '',
+  roles: '',
+  teamId: '',
 };
 
 /** The router's input for a tester form (the router normalises it: trimming, lower-casing, `default`). */

@@ -7,27 +7,47 @@ import type { RawBinding } from './draft.ts';
 
 /** Short words for a tier, most specific first. */
 export const TIER_LABELS: Record<Tier, string> = {
-  1: 'Peer', 2: 'Parent peer', 3: 'Any peer', 4: 'Guild + roles', 5: 'Guild', 6: 'Team', 7: 'Account', 8: 'Channel', 9: 'Default',
+  1: 'Peer',
+  2: 'Parent peer',
+  3: 'Any peer',
+  4: 'Guild + roles',
+  5: 'Guild',
+  6: 'Team',
+  7: 'Account',
+  8: 'Channel',
+  9: 'Default',
 };
 
 /** The tier as a badge, coloured by specificity (strong = specific, pale = broad). */
 export function TierBadge({ tier }: { tier: Tier }) {
   return (
     <span className="badge bnd-tier-badge" data-tier={tier} title={`Tier ${tier}: ${TIER_NAMES[tier]}`}>
-      <span className="bnd-tier-num" aria-hidden="true">{tier}</span>
+      <span className="bnd-tier-num" aria-hidden="true">
+        {tier}
+      </span>
       <span className="sr-only">Tier {tier}:</span>
       {TIER_LABELS[tier]}
     </span>
   );
 }
 
-export interface AgentChoice { id: string; name: string | undefined; emoji: string | undefined; default: boolean }
+export interface AgentChoice {
+  id: string;
+  name: string | undefined;
+  emoji: string | undefined;
+  default: boolean;
+}
 
 /** The agents a binding may name: from the config being edited, else from the running gateway. */
 export function agentChoices(config: SwitchboardConfig | undefined, running: readonly AgentSummary[]): AgentChoice[] {
   if (config) {
     const defaultId = (config.agents.list.find((a) => a.default) ?? config.agents.list[0])?.id;
-    return config.agents.list.map((a) => ({ id: a.id, name: a.name ?? a.identity.name, emoji: a.identity.emoji, default: a.id === defaultId }));
+    return config.agents.list.map((a) => ({
+      id: a.id,
+      name: a.name ?? a.identity.name,
+      emoji: a.identity.emoji,
+      default: a.id === defaultId,
+    }));
   }
   return running.map((a) => ({ id: a.id, name: a.name ?? undefined, emoji: a.emoji ?? undefined, default: a.default }));
 }
@@ -46,14 +66,21 @@ export function AgentLabel({ agentId, agents, compact }: { agentId: string; agen
   if (!agent) {
     return (
       <span className="bnd-agent-label bnd-unknown">
-        <span className="bnd-agent-emoji" aria-hidden="true">?</span>
-        <span className="bnd-agent-text"><strong className="ellipsis">{agentId || '(no agent)'}</strong>{!compact && <span className="small">unknown agent</span>}</span>
+        <span className="bnd-agent-emoji" aria-hidden="true">
+          ?
+        </span>
+        <span className="bnd-agent-text">
+          <strong className="ellipsis">{agentId || '(no agent)'}</strong>
+          {!compact && <span className="small">unknown agent</span>}
+        </span>
       </span>
     );
   }
   return (
     <span className="bnd-agent-label">
-      <span className="bnd-agent-emoji" aria-hidden="true">{agent.emoji ?? (agent.name ?? agent.id).slice(0, 1).toUpperCase()}</span>
+      <span className="bnd-agent-emoji" aria-hidden="true">
+        {agent.emoji ?? (agent.name ?? agent.id).slice(0, 1).toUpperCase()}
+      </span>
       <span className="bnd-agent-text">
         <strong className="ellipsis">{agent.name ?? agent.id}</strong>
         {!compact && <code className="small muted">{agent.id}</code>}
@@ -89,12 +116,19 @@ export function matchChips(b: RawBinding): { key: string; label: string; title: 
     chips.push({ key: 'peer', label: id === '*' ? `any ${kind}` : `${kind} ${id}`, title: `peer: ${m.peer.kind} ${m.peer.id}` });
   }
   if (m.guildId !== undefined) chips.push({ key: 'guild', label: `guild ${m.guildId}`, title: `guildId: ${m.guildId}` });
-  if (m.roles && m.roles.length > 0) chips.push({ key: 'roles', label: `role${m.roles.length === 1 ? '' : 's'} ${m.roles.join(', ')}`, title: `roles (any of): ${m.roles.join(', ')}` });
+  if (m.roles && m.roles.length > 0)
+    chips.push({
+      key: 'roles',
+      label: `role${m.roles.length === 1 ? '' : 's'} ${m.roles.join(', ')}`,
+      title: `roles (any of): ${m.roles.join(', ')}`,
+    });
   if (m.teamId !== undefined) chips.push({ key: 'team', label: `team ${m.teamId}`, title: `teamId: ${m.teamId}` });
   return chips;
 }
 
 /** One line for accessible names and announcements: "Ops ← Telegram, default account". */
 export function bindingSummary(b: RawBinding, agents: readonly AgentChoice[]): string {
-  return `${agentName(b.agentId.trim().toLowerCase(), agents)} ← ${matchChips(b).map((c) => c.label).join(', ')}`;
+  return `${agentName(b.agentId.trim().toLowerCase(), agents)} ← ${matchChips(b)
+    .map((c) => c.label)
+    .join(', ')}`;
 }

@@ -38,19 +38,29 @@ export function ChannelSection({ channel, accounts }: { channel: string; account
     <section className="card channel-card" aria-labelledby={titleId}>
       <div className="card-header">
         <ChannelGlyph channel={channel} />
-        <h2 id={titleId} className="grow card-title">{channelName(channel)}</h2>
-        <span className="small muted">{accounts.length} account{accounts.length === 1 ? '' : 's'}</span>
+        <h2 id={titleId} className="grow card-title">
+          {channelName(channel)}
+        </h2>
+        <span className="small muted">
+          {accounts.length} account{accounts.length === 1 ? '' : 's'}
+        </span>
         {connected > 0 && <Badge tone="ok">{connected} connected</Badge>}
         {problems > 0 && <Badge tone="danger">{problems} with errors</Badge>}
       </div>
       <ul className="account-list">
-        {accounts.map((a) => <AccountRow key={a.accountId} status={a} />)}
+        {accounts.map((a) => (
+          <AccountRow key={a.accountId} status={a} />
+        ))}
       </ul>
     </section>
   );
 }
 
-interface ProbeOutcome { ok: boolean; text: string; at: string }
+interface ProbeOutcome {
+  ok: boolean;
+  text: string;
+  at: string;
+}
 
 function AccountRow({ status }: { status: ChannelStatus }) {
   const client = useGateway((s) => s.client);
@@ -70,7 +80,15 @@ function AccountRow({ status }: { status: ChannelStatus }) {
     setProbing(true);
     try {
       const r = await client.request('channels.probe', { channel: status.channel, accountId: status.accountId });
-      setProbe({ ok: r.ok, text: r.ok ? (r.identity ? `Credentials work — signed in as ${r.identity}` : 'Credentials work') : (r.error ?? 'the probe failed without saying why'), at: new Date().toISOString() });
+      setProbe({
+        ok: r.ok,
+        text: r.ok
+          ? r.identity
+            ? `Credentials work — signed in as ${r.identity}`
+            : 'Credentials work'
+          : (r.error ?? 'the probe failed without saying why'),
+        at: new Date().toISOString(),
+      });
     } catch (err) {
       setProbe({ ok: false, text: errorText(err), at: new Date().toISOString() });
     } finally {
@@ -122,21 +140,41 @@ function AccountRow({ status }: { status: ChannelStatus }) {
       </div>
       <div className="account-actions">
         {isWhatsApp && (
-          <Button size="sm" variant={needsLink ? 'primary' : 'secondary'} aria-label={`Link a device to WhatsApp account ${status.accountId}`} onClick={() => setLinkOpen(true)}>
+          <Button
+            size="sm"
+            variant={needsLink ? 'primary' : 'secondary'}
+            aria-label={`Link a device to WhatsApp account ${status.accountId}`}
+            onClick={() => setLinkOpen(true)}
+          >
             {linking ? 'Show QR code' : 'Link device'}
           </Button>
         )}
-        <Button size="sm" busy={probing} aria-label={`Probe ${label}`} onClick={() => void runProbe()}>Probe</Button>
+        <Button size="sm" busy={probing} aria-label={`Probe ${label}`} onClick={() => void runProbe()}>
+          Probe
+        </Button>
         {account?.enabled !== false && (
-          <Button size="sm" variant={status.state === 'error' ? 'primary' : 'ghost'} busy={restarting} aria-label={`Reconnect ${label}`} onClick={() => void restart()}>Reconnect</Button>
+          <Button
+            size="sm"
+            variant={status.state === 'error' ? 'primary' : 'ghost'}
+            busy={restarting}
+            aria-label={`Reconnect ${label}`}
+            onClick={() => void restart()}
+          >
+            Reconnect
+          </Button>
         )}
       </div>
       {(notes.length > 0 || probe) && (
         <div className="account-notes">
-          {notes.map((text) => <p key={text} className={`account-note ${noteTone}`}>{text}</p>)}
+          {notes.map((text) => (
+            <p key={text} className={`account-note ${noteTone}`}>
+              {text}
+            </p>
+          ))}
           {probe && (
             <p className={`account-note probe ${probe.ok ? 'ok' : 'danger'}`} role="status" aria-label={`Probe result for ${label}`}>
-              <span aria-hidden="true">{probe.ok ? '✓ ' : '✕ '}</span>{probe.text}
+              <span aria-hidden="true">{probe.ok ? '✓ ' : '✕ '}</span>
+              {probe.text}
               <span className="muted"> · checked {clockTime(probe.at)}</span>
             </p>
           )}
@@ -151,16 +189,29 @@ function AccountRow({ status }: { status: ChannelStatus }) {
 function Routes({ channel, accountId, agents }: { channel: string; accountId: string; agents: AgentSummary[] }) {
   const navigate = useNav((s) => s.navigate);
   const bound = agents.filter((a) => a.bindings.some((b) => b.channel === channel && (b.accountId === accountId || b.accountId === '*')));
-  const wholeAccount = bound.some((a) => a.bindings.some((b) => b.channel === channel && (b.accountId === accountId || b.accountId === '*')
-    && (b.matchedBy === 'binding.account' || b.matchedBy === 'binding.channel')));
+  const wholeAccount = bound.some((a) =>
+    a.bindings.some(
+      (b) =>
+        b.channel === channel &&
+        (b.accountId === accountId || b.accountId === '*') &&
+        (b.matchedBy === 'binding.account' || b.matchedBy === 'binding.channel'),
+    ),
+  );
   const fallback = wholeAccount ? undefined : agents.find((a) => a.default);
   const chip = (a: AgentSummary, note?: string) => (
     <a
-      key={a.id} href={`#/agents/${encodeURIComponent(a.id)}`} className="agent-chip" title={note}
+      key={a.id}
+      href={`#/agents/${encodeURIComponent(a.id)}`}
+      className="agent-chip"
+      title={note}
       aria-label={`Agent ${a.name ?? a.id}${note ? ` (${note})` : ''}`}
-      onClick={(e) => { e.preventDefault(); navigate('agents', a.id); }}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate('agents', a.id);
+      }}
     >
-      {a.emoji && <span aria-hidden="true">{a.emoji}</span>}{a.name ?? a.id}
+      {a.emoji && <span aria-hidden="true">{a.emoji}</span>}
+      {a.name ?? a.id}
     </a>
   );
   return (
@@ -168,7 +219,9 @@ function Routes({ channel, accountId, agents }: { channel: string; accountId: st
       <span className="muted">Answered by</span>
       <span className="row wrap chips">
         {bound.map((a) => chip(a, describeBindings(a, channel, accountId)))}
-        {fallback && !bound.includes(fallback) && chip(fallback, bound.length > 0 ? 'default agent: every other chat' : 'default agent: no binding names this account')}
+        {fallback &&
+          !bound.includes(fallback) &&
+          chip(fallback, bound.length > 0 ? 'default agent: every other chat' : 'default agent: no binding names this account')}
         {bound.length === 0 && !fallback && <span className="muted">no agent</span>}
       </span>
     </div>

@@ -3,5 +3,9 @@
 const LETTER: Record<string, string> = { telegram: 'T', discord: 'D', whatsapp: 'W', webchat: 'W' };
 
 export function ChannelGlyph({ channel }: { channel: string }) {
-  return <span className={`channel-glyph ${channel}`} aria-hidden="true">{LETTER[channel] ?? channel.slice(0, 1).toUpperCase()}</span>;
+  return (
+    <span className={`channel-glyph ${channel}`} aria-hidden="true">
+      {LETTER[channel] ?? channel.slice(0, 1).toUpperCase()}
+    </span>
+  );
 }

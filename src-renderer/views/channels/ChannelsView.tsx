@@ -38,13 +38,23 @@ export function ChannelsView() {
       <PageHeader
         title="Channels"
         subtitle="The accounts your agents answer on, and the people waiting to be let in."
-        actions={<Button busy={refreshing} onClick={() => void onRefresh()}>Refresh</Button>}
+        actions={
+          <Button busy={refreshing} onClick={() => void onRefresh()}>
+            Refresh
+          </Button>
+        }
       />
-      {loadError && <Banner tone="danger" title="Could not load the gateway's state:">{loadError}</Banner>}
+      {loadError && (
+        <Banner tone="danger" title="Could not load the gateway's state:">
+          {loadError}
+        </Banner>
+      )}
       <PairingRequests />
       {!loaded ? (
         <div className="stack" aria-busy="true" aria-label="Loading channel accounts">
-          {[0, 1].map((i) => <div key={i} className="card skeleton" style={{ height: 132 }} />)}
+          {[0, 1].map((i) => (
+            <div key={i} className="card skeleton" style={{ height: 132 }} />
+          ))}
         </div>
       ) : groups.size === 0 ? (
         <section className="card" aria-label="Channel accounts">
@@ -55,10 +65,19 @@ export function ChannelsView() {
         </section>
       ) : (
         <>
-          {[...groups].map(([channel, accounts]) => <ChannelSection key={channel} channel={channel} accounts={accounts} />)}
+          {[...groups].map(([channel, accounts]) => (
+            <ChannelSection key={channel} channel={channel} accounts={accounts} />
+          ))}
           {missing.length > 0 && (
             <details className="card add-channel">
-              <summary>Add a {missing.map((c) => ({ telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp' })[c]).join(', ').replace(/, ([^,]*)$/, ' or $1')} account</summary>
+              <summary>
+                Add a{' '}
+                {missing
+                  .map((c) => ({ telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp' })[c])
+                  .join(', ')
+                  .replace(/, ([^,]*)$/, ' or $1')}{' '}
+                account
+              </summary>
               <SetupHelp missing={missing} />
             </details>
           )}
@@ -70,8 +89,13 @@ export function ChannelsView() {
 
 /** Accounts per channel in a fixed channel order (unknown channels last), accounts by id. */
 function groupByChannel(channels: ChannelStatus[]): Map<string, ChannelStatus[]> {
-  const rank = (c: string) => { const i = (ORDER as readonly string[]).indexOf(c); return i < 0 ? ORDER.length : i; };
-  const sorted = [...channels].filter((c) => c.channel !== 'webchat').sort((a, b) => rank(a.channel) - rank(b.channel) || a.channel.localeCompare(b.channel) || a.accountId.localeCompare(b.accountId));
+  const rank = (c: string) => {
+    const i = (ORDER as readonly string[]).indexOf(c);
+    return i < 0 ? ORDER.length : i;
+  };
+  const sorted = [...channels]
+    .filter((c) => c.channel !== 'webchat')
+    .sort((a, b) => rank(a.channel) - rank(b.channel) || a.channel.localeCompare(b.channel) || a.accountId.localeCompare(b.accountId));
   const groups = new Map<string, ChannelStatus[]>();
   for (const c of sorted) groups.set(c.channel, [...(groups.get(c.channel) ?? []), c]);
   return groups;

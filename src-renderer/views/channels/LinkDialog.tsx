@@ -24,9 +24,7 @@ function linkTimeoutMs(): number {
 }
 
 export type LinkOutcome =
-  | { kind: 'linked'; phone?: string; alreadyLinked: boolean }
-  | { kind: 'expired'; message: string }
-  | { kind: 'error'; message: string };
+  { kind: 'linked'; phone?: string; alreadyLinked: boolean } | { kind: 'expired'; message: string } | { kind: 'error'; message: string };
 
 interface Attempt {
   id: number;
@@ -54,23 +52,34 @@ function startAttempt(client: GatewayClient, accountId: string): Attempt {
   if (running) return running;
   const timeoutMs = linkTimeoutMs();
   const id = nextId++;
-  const promise = client.request('channels.login', { channel: 'whatsapp', accountId, timeoutMs }).then(
-    (r): LinkOutcome => ({ kind: 'linked', alreadyLinked: r.alreadyLinked, ...(r.phone ? { phone: r.phone } : {}) }),
-    (err: unknown): LinkOutcome => (err instanceof ControlError && err.code === 'unavailable' && /expired|timed out/i.test(err.message)
-      ? { kind: 'expired', message: err.message }
-      : { kind: 'error', message: errorText(err) }),
-  ).then((outcome) => {
-    useAttempts.setState((s) => {
-      const { [key]: _done, ...rest } = s.attempts;
-      return { attempts: rest };
+  const promise = client
+    .request('channels.login', { channel: 'whatsapp', accountId, timeoutMs })
+    .then(
+      (r): LinkOutcome => ({ kind: 'linked', alreadyLinked: r.alreadyLinked, ...(r.phone ? { phone: r.phone } : {}) }),
+      (err: unknown): LinkOutcome =>
+        err instanceof ControlError && err.code === 'unavailable' && /expired|timed out/i.test(err.message)
+          ? { kind: 'expired', message: err.message }
+          : { kind: 'error', message: errorText(err) },
+    )
+    .then((outcome) => {
+      useAttempts.setState((s) => {
+        const { [key]: _done, ...rest } = s.attempts;
+        return { attempts: rest };
+      });
+      if (!watching.has(key)) {
+        if (outcome.kind === 'linked')
+          toast('ok', `WhatsApp account ${accountId} is linked${outcome.phone ? ` to ${outcome.phone}` : ''}.`);
+        else toast('danger', `WhatsApp account ${accountId} was not linked: ${outcome.message}`);
+      }
+      return outcome;
     });
-    if (!watching.has(key)) {
-      if (outcome.kind === 'linked') toast('ok', `WhatsApp account ${accountId} is linked${outcome.phone ? ` to ${outcome.phone}` : ''}.`);
-      else toast('danger', `WhatsApp account ${accountId} was not linked: ${outcome.message}`);
-    }
-    return outcome;
-  });
-  const attempt: Attempt = { id, startedAt: Date.now(), endsAt: Date.now() + timeoutMs, baselineQr: useGateway.getState().qr[key], promise };
+  const attempt: Attempt = {
+    id,
+    startedAt: Date.now(),
+    endsAt: Date.now() + timeoutMs,
+    baselineQr: useGateway.getState().qr[key],
+    promise,
+  };
   useAttempts.setState((s) => ({ attempts: { ...s.attempts, [key]: attempt } }));
   return attempt;
 }
@@ -87,7 +96,9 @@ export function LinkDialog({ accountId, onClose }: { accountId: string; onClose:
 
   useEffect(() => {
     watching.add(key);
-    return () => { watching.delete(key); };
+    return () => {
+      watching.delete(key);
+    };
   }, [key]);
 
   // Start (or re-attach to) an attempt when the dialog opens and on "Try again".
@@ -97,8 +108,12 @@ export function LinkDialog({ accountId, onClose }: { accountId: string; onClose:
     const started = startAttempt(client, accountId);
     setOutcome(undefined);
     setAttempt(started);
-    started.promise.then((o) => { if (live) setOutcome(o); });
-    return () => { live = false; };
+    started.promise.then((o) => {
+      if (live) setOutcome(o);
+    });
+    return () => {
+      live = false;
+    };
   }, [client, accountId, round]);
 
   const freshQr = attempt && qr !== attempt.baselineQr ? qr : undefined;
@@ -109,19 +124,30 @@ export function LinkDialog({ accountId, onClose }: { accountId: string; onClose:
   if (outcome?.kind === 'linked') {
     body = (
       <div className="link-result" role="status">
-        <span className="link-result-icon ok" aria-hidden="true">✓</span>
+        <span className="link-result-icon ok" aria-hidden="true">
+          ✓
+        </span>
         <div>
           <h3>{outcome.alreadyLinked ? 'Already linked' : 'Linked'}</h3>
           <p className="muted">
             {outcome.alreadyLinked ? 'This account was linked before; no scan was needed.' : 'Your phone linked this account.'}
-            {outcome.phone && <> Number: <strong>{outcome.phone}</strong>.</>} The account is connecting now; its state updates on the Channels page.
+            {outcome.phone && (
+              <>
+                {' '}
+                Number: <strong>{outcome.phone}</strong>.
+              </>
+            )}{' '}
+            The account is connecting now; its state updates on the Channels page.
           </p>
         </div>
       </div>
     );
   } else if (outcome) {
     body = (
-      <Banner tone={outcome.kind === 'expired' ? 'warn' : 'danger'} title={outcome.kind === 'expired' ? 'The QR code was not scanned in time.' : 'Linking failed.'}>
+      <Banner
+        tone={outcome.kind === 'expired' ? 'warn' : 'danger'}
+        title={outcome.kind === 'expired' ? 'The QR code was not scanned in time.' : 'Linking failed.'}
+      >
         {outcome.message}
       </Banner>
     );
@@ -131,14 +157,26 @@ export function LinkDialog({ accountId, onClose }: { accountId: string; onClose:
         <QrCode value={freshQr} label={label} />
         <div className="stack link-steps">
           <ol>
-            <li>Open <strong>WhatsApp</strong> on your phone.</li>
-            <li>Go to <strong>Settings → Linked devices → Link a device</strong>.</li>
+            <li>
+              Open <strong>WhatsApp</strong> on your phone.
+            </li>
+            <li>
+              Go to <strong>Settings → Linked devices → Link a device</strong>.
+            </li>
             <li>Point the phone at this code.</li>
           </ol>
           <p className="small muted" aria-live="polite">
-            {!attempt ? 'Starting…' : !freshQr ? 'Asking WhatsApp for a code…' : 'The code refreshes by itself every few seconds; scan the one you see.'}
+            {!attempt
+              ? 'Starting…'
+              : !freshQr
+                ? 'Asking WhatsApp for a code…'
+                : 'The code refreshes by itself every few seconds; scan the one you see.'}
           </p>
-          {attempt && <p className="small muted">Time left: <span className="mono">{countdown(attempt.endsAt, now)}</span></p>}
+          {attempt && (
+            <p className="small muted">
+              Time left: <span className="mono">{countdown(attempt.endsAt, now)}</span>
+            </p>
+          )}
         </div>
       </div>
     );
@@ -146,12 +184,29 @@ export function LinkDialog({ accountId, onClose }: { accountId: string; onClose:
 
   return (
     <Dialog
-      title={`Link WhatsApp account “${accountId}”`} onClose={onClose} wide
-      footer={outcome?.kind === 'linked'
-        ? <Button variant="primary" onClick={onClose}>Done</Button>
-        : outcome
-          ? <><Button onClick={onClose}>Close</Button><Button variant="primary" onClick={retry}>Try again</Button></>
-          : <><span className="small muted grow">Closing this keeps the attempt running until it ends.</span>{attempt && <Spinner label="Waiting for the scan" />}<Button onClick={onClose}>Close</Button></>}
+      title={`Link WhatsApp account “${accountId}”`}
+      onClose={onClose}
+      wide
+      footer={
+        outcome?.kind === 'linked' ? (
+          <Button variant="primary" onClick={onClose}>
+            Done
+          </Button>
+        ) : outcome ? (
+          <>
+            <Button onClick={onClose}>Close</Button>
+            <Button variant="primary" onClick={retry}>
+              Try again
+            </Button>
+          </>
+        ) : (
+          <>
+            <span className="small muted grow">Closing this keeps the attempt running until it ends.</span>
+            {attempt && <Spinner label="Waiting for the scan" />}
+            <Button onClick={onClose}>Close</Button>
+          </>
+        )
+      }
     >
       {body}
     </Dialog>

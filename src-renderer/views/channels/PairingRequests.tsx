@@ -14,7 +14,14 @@ import { countdown, useNow } from './useNow.ts';
 /** Under this, the countdown turns amber: the sender may need a new code soon. */
 const SOON_MS = 5 * 60_000;
 
-interface Approved { key: string; who: string; senderId: string; channel: string; account: string; at: string }
+interface Approved {
+  key: string;
+  who: string;
+  senderId: string;
+  channel: string;
+  account: string;
+  at: string;
+}
 
 const keyOf = (p: Pick<PendingPairing, 'channel' | 'account' | 'code'>) => `${p.channel}:${p.account}:${p.code}`;
 const whoOf = (p: Pick<PendingPairing, 'senderName' | 'senderId'>) => p.senderName ?? p.senderId;
@@ -37,7 +44,12 @@ export function PairingRequests() {
 
   const sectionRef = useRef<HTMLElement>(null);
   const onApproved = (p: PendingPairing, senderId: string) => {
-    setApproved((list) => [{ key: keyOf(p), who: whoOf(p), senderId, channel: p.channel, account: p.account, at: new Date().toISOString() }, ...list].slice(0, 5));
+    setApproved((list) =>
+      [{ key: keyOf(p), who: whoOf(p), senderId, channel: p.channel, account: p.account, at: new Date().toISOString() }, ...list].slice(
+        0,
+        5,
+      ),
+    );
     // The focused button is about to disappear with its row: keep keyboard users in the list.
     setTimeout(() => {
       const next = sectionRef.current?.querySelector<HTMLButtonElement>('.pairing-table button:not(:disabled)');
@@ -48,14 +60,20 @@ export function PairingRequests() {
   return (
     <section className="card" aria-labelledby="pairing-title" ref={sectionRef}>
       <div className="card-header">
-        <h2 id="pairing-title" className="grow card-title" tabIndex={-1}>Pairing requests</h2>
+        <h2 id="pairing-title" className="grow card-title" tabIndex={-1}>
+          Pairing requests
+        </h2>
         {pending.length > 0 && <Badge tone="warn">{pending.length} waiting</Badge>}
       </div>
       {!loaded ? (
-        <div className="pairing-loading" aria-busy="true" aria-label="Loading pairing requests"><div className="skeleton" style={{ height: 20 }} /></div>
+        <div className="pairing-loading" aria-busy="true" aria-label="Loading pairing requests">
+          <div className="skeleton" style={{ height: 20 }} />
+        </div>
       ) : pending.length === 0 ? (
         <div className="pairing-empty">
-          <span className="pairing-empty-icon" aria-hidden="true">✓</span>
+          <span className="pairing-empty-icon" aria-hidden="true">
+            ✓
+          </span>
           <div>
             <h3>No one is waiting</h3>
             <p className="small muted">
@@ -68,10 +86,21 @@ export function PairingRequests() {
         <table className="table pairing-table">
           <caption className="sr-only">Pending pairing requests</caption>
           <thead>
-            <tr><th scope="col">Channel</th><th scope="col">Account</th><th scope="col">Sender</th><th scope="col">Code</th><th scope="col">Expires in</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Account</th>
+              <th scope="col">Sender</th>
+              <th scope="col">Code</th>
+              <th scope="col">Expires in</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
-            {pending.map((p) => <PairingRow key={keyOf(p)} request={p} now={now} onApproved={onApproved} />)}
+            {pending.map((p) => (
+              <PairingRow key={keyOf(p)} request={p} now={now} onApproved={onApproved} />
+            ))}
           </tbody>
         </table>
       )}
@@ -79,8 +108,17 @@ export function PairingRequests() {
         <div className="approved-list" aria-label="Approved in this session">
           {approved.map((a) => (
             <p key={a.key} className="small approved-item">
-              <span className="approved-mark" aria-hidden="true">✓</span>
-              <strong>{a.who}</strong>{a.who !== a.senderId && <> <span className="mono muted">{a.senderId}</span></>} approved on {channelName(a.channel)} · <code>{a.account}</code>
+              <span className="approved-mark" aria-hidden="true">
+                ✓
+              </span>
+              <strong>{a.who}</strong>
+              {a.who !== a.senderId && (
+                <>
+                  {' '}
+                  <span className="mono muted">{a.senderId}</span>
+                </>
+              )}{' '}
+              approved on {channelName(a.channel)} · <code>{a.account}</code>
               <span className="muted"> at {clockTime(a.at)} — their next message goes to an agent.</span>
             </p>
           ))}
@@ -90,7 +128,15 @@ export function PairingRequests() {
   );
 }
 
-function PairingRow({ request: p, now, onApproved }: { request: PendingPairing; now: number; onApproved: (p: PendingPairing, senderId: string) => void }) {
+function PairingRow({
+  request: p,
+  now,
+  onApproved,
+}: {
+  request: PendingPairing;
+  now: number;
+  onApproved: (p: PendingPairing, senderId: string) => void;
+}) {
   const client = useGateway((s) => s.client);
   const refreshPairing = useGateway((s) => s.refreshPairing);
   const [busy, setBusy] = useState(false);
@@ -121,29 +167,52 @@ function PairingRow({ request: p, now, onApproved }: { request: PendingPairing; 
   return (
     <>
       <tr className={error ? 'has-error' : undefined}>
-        <td><span className="row"><ChannelGlyph channel={p.channel} />{channelName(p.channel)}</span></td>
-        <td><code>{p.account}</code></td>
+        <td>
+          <span className="row">
+            <ChannelGlyph channel={p.channel} />
+            {channelName(p.channel)}
+          </span>
+        </td>
+        <td>
+          <code>{p.account}</code>
+        </td>
         <td>
           <div className="sender">
             <strong>{who}</strong>
             {p.senderName && <span className="small muted mono">{p.senderId}</span>}
           </div>
         </td>
-        <td><code className="pairing-code">{p.code}</code></td>
         <td>
-          <span className={`countdown ${expired ? 'expired' : left < SOON_MS ? 'soon' : ''}`} title={`Expires at ${clockTime(new Date(p.expiresAt).toISOString())}`}>
+          <code className="pairing-code">{p.code}</code>
+        </td>
+        <td>
+          <span
+            className={`countdown ${expired ? 'expired' : left < SOON_MS ? 'soon' : ''}`}
+            title={`Expires at ${clockTime(new Date(p.expiresAt).toISOString())}`}
+          >
             {expired ? 'expired' : countdown(now + left, now)}
           </span>
         </td>
         <td className="actions-cell">
-          <Button variant="primary" size="sm" busy={busy} disabled={expired} aria-label={`Approve ${who} on ${channelName(p.channel)} (${p.account})`} onClick={() => void approve()}>
+          <Button
+            variant="primary"
+            size="sm"
+            busy={busy}
+            disabled={expired}
+            aria-label={`Approve ${who} on ${channelName(p.channel)} (${p.account})`}
+            onClick={() => void approve()}
+          >
             Approve
           </Button>
         </td>
       </tr>
       {error && (
         <tr className="error-row">
-          <td colSpan={6}><span className="small row-error" role="alert">Could not approve {who}: {error}</span></td>
+          <td colSpan={6}>
+            <span className="small row-error" role="alert">
+              Could not approve {who}: {error}
+            </span>
+          </td>
         </tr>
       )}
     </>

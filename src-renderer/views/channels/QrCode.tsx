@@ -11,17 +11,29 @@ export function QrCode({ value, label, size = 232 }: { value: string | undefined
     if (!value) return;
     let live = true;
     QRCode.toString(value, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } })
-      .then((svg) => { if (live) setRendered({ value, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` }); })
-      .catch((err: unknown) => { if (live) setRendered({ value, error: err instanceof Error ? err.message : String(err) }); });
-    return () => { live = false; };
+      .then((svg) => {
+        if (live) setRendered({ value, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
+      })
+      .catch((err: unknown) => {
+        if (live) setRendered({ value, error: err instanceof Error ? err.message : String(err) });
+      });
+    return () => {
+      live = false;
+    };
   }, [value]);
   // While a new code renders (a few ms) the previous one stays up rather than flashing a spinner.
   const current = value ? rendered : undefined;
   return (
     <div className="qr-box" style={{ width: size, height: size }}>
-      {current && 'src' in current ? <img src={current.src} alt={label} width={size} height={size} />
-        : current && 'error' in current ? <span className="small qr-error" role="alert">Could not draw the QR code: {current.error}</span>
-          : <Spinner label={value ? 'Drawing the QR code' : 'Waiting for a QR code'} />}
+      {current && 'src' in current ? (
+        <img src={current.src} alt={label} width={size} height={size} />
+      ) : current && 'error' in current ? (
+        <span className="small qr-error" role="alert">
+          Could not draw the QR code: {current.error}
+        </span>
+      ) : (
+        <Spinner label={value ? 'Drawing the QR code' : 'Waiting for a QR code'} />
+      )}
     </div>
   );
 }

@@ -30,36 +30,48 @@ export function SetupHelp({ missing = ['telegram', 'discord', 'whatsapp'] }: { m
       <ol className="setup-steps">
         <li>
           <p>
-            Add the account under <code>channels</code> in {configPath ? <code className="path">{configPath}</code> : <code>switchboard.json</code>}.
-            The gateway notices the change and starts the account; nothing else restarts.
+            Add the account under <code>channels</code> in{' '}
+            {configPath ? <code className="path">{configPath}</code> : <code>switchboard.json</code>}. The gateway notices the change and
+            starts the account; nothing else restarts.
           </p>
           <div className="snippet">
-            <pre aria-label="Config snippet"><code>{snippet}</code></pre>
+            <pre aria-label="Config snippet">
+              <code>{snippet}</code>
+            </pre>
             <CopyButton text={snippet} label="Copy the config snippet" />
           </div>
         </li>
         {(missing.includes('telegram') || missing.includes('discord')) && (
           <li>
-            <p>
-              Put each bot token in your keychain (the value is asked for in a hidden prompt, never typed on the command line):
-            </p>
-            {missing.includes('telegram') && <Command text="switchboard secrets set telegram/default" note="Telegram: the token @BotFather gave you" />}
-            {missing.includes('discord') && <Command text="switchboard secrets set discord/default" note="Discord: the bot token from the Developer Portal (switch on the Message Content intent there)" />}
+            <p>Put each bot token in your keychain (the value is asked for in a hidden prompt, never typed on the command line):</p>
+            {missing.includes('telegram') && (
+              <Command text="switchboard secrets set telegram/default" note="Telegram: the token @BotFather gave you" />
+            )}
+            {missing.includes('discord') && (
+              <Command
+                text="switchboard secrets set discord/default"
+                note="Discord: the bot token from the Developer Portal (switch on the Message Content intent there)"
+              />
+            )}
             <p className="small muted">
-              A token can also come from the gateway's environment: <code>{'{ env: "TELEGRAM_TOKEN" }'}</code> instead of <code>{'{ secret: … }'}</code>.
+              A token can also come from the gateway's environment: <code>{'{ env: "TELEGRAM_TOKEN" }'}</code> instead of{' '}
+              <code>{'{ secret: … }'}</code>.
             </p>
           </li>
         )}
         {missing.includes('whatsapp') && (
           <li>
-            <p>WhatsApp needs no token: once the account appears here, press <strong>Link device</strong> and scan the QR code with your phone — or run</p>
+            <p>
+              WhatsApp needs no token: once the account appears here, press <strong>Link device</strong> and scan the QR code with your
+              phone — or run
+            </p>
             <Command text="switchboard channels login --channel whatsapp --account personal" />
           </li>
         )}
         <li>
           <p>
-            Unknown people who write to a bot get a pairing code; their requests appear on this page for you to approve. To decide which agent
-            answers an account, add a binding on the Bindings page.
+            Unknown people who write to a bot get a pairing code; their requests appear on this page for you to approve. To decide which
+            agent answers an account, add a binding on the Bindings page.
           </p>
         </li>
       </ol>

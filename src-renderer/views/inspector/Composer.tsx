@@ -48,8 +48,15 @@ export function Composer({ agentName, disabledReason, running, onSend, onStop }:
     <form className="insp-composer" onSubmit={submit} aria-label={`Write to ${agentName}`}>
       <div className="insp-composer-row">
         <textarea
-          ref={ref} className="textarea insp-input" rows={1} value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown}
-          aria-label={`Message ${agentName}`} aria-describedby={hintId} disabled={disabledReason !== undefined}
+          ref={ref}
+          className="textarea insp-input"
+          rows={1}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+          aria-label={`Message ${agentName}`}
+          aria-describedby={hintId}
+          disabled={disabledReason !== undefined}
           placeholder={disabledReason ? 'Sending is not possible right now' : `Message ${agentName}…`}
         />
         {running && (
@@ -57,7 +64,9 @@ export function Composer({ agentName, disabledReason, running, onSend, onStop }:
             <span aria-hidden="true">■</span> Stop
           </Button>
         )}
-        <Button variant="primary" type="submit" disabled={!canSend}>Send</Button>
+        <Button variant="primary" type="submit" disabled={!canSend}>
+          Send
+        </Button>
       </div>
       <div className={`insp-composer-hint small ${disabledReason ? 'warn' : 'muted'}`} id={hintId}>
         {disabledReason ?? <>Enter to send · Shift+Enter for a new line · replies come back here, not to a channel</>}

@@ -30,7 +30,14 @@ function rovingKeys(e: KeyboardEvent<HTMLElement>): void {
   const rows = [...e.currentTarget.querySelectorAll<HTMLElement>('[data-roving]')];
   if (rows.length === 0) return;
   const at = rows.indexOf(document.activeElement as HTMLElement);
-  const next = e.key === 'Home' ? 0 : e.key === 'End' ? rows.length - 1 : e.key === 'ArrowDown' ? Math.min(rows.length - 1, at + 1) : Math.max(0, at - 1);
+  const next =
+    e.key === 'Home'
+      ? 0
+      : e.key === 'End'
+        ? rows.length - 1
+        : e.key === 'ArrowDown'
+          ? Math.min(rows.length - 1, at + 1)
+          : Math.max(0, at - 1);
   e.preventDefault();
   rows[next]?.focus();
 }
@@ -77,19 +84,32 @@ export function InspectorView({ args }: { args: string[] }) {
   return (
     <div className="page inspector">
       <PageHeader title="Chats" subtitle="Every agent's conversations, live. Pick an agent, then a session." />
-      {loadError && <Banner tone="danger" title="Could not load the agents:">{loadError}</Banner>}
+      {loadError && (
+        <Banner tone="danger" title="Could not load the agents:">
+          {loadError}
+        </Banner>
+      )}
       <div className="insp-panes">
         <AgentPane agents={agents} loaded={loaded} selected={agentId} onSelect={(id) => navigate('inspector', id)} />
         {agent ? (
           <>
             <SessionPane
-              agent={agent} mainKey={mainKey} selected={sessionKey} rows={rows} status={sessions.agentId === agentId ? sessions.status : 'loading'}
-              error={sessions.error} onSelect={(key) => navigate('inspector', agent.id, key)}
+              agent={agent}
+              mainKey={mainKey}
+              selected={sessionKey}
+              rows={rows}
+              status={sessions.agentId === agentId ? sessions.status : 'loading'}
+              error={sessions.error}
+              onSelect={(key) => navigate('inspector', agent.id, key)}
               onRetry={() => void useInspector.getState().loadSessions(agent.id)}
             />
             {sessionKey && info && (
               <TranscriptPane
-                key={`${agent.id}\n${sessionKey}`} agent={agent} sessionKey={sessionKey} info={info} row={row}
+                key={`${agent.id}\n${sessionKey}`}
+                agent={agent}
+                sessionKey={sessionKey}
+                info={info}
+                row={row}
                 onSwitchToMain={() => navigate('inspector', agent.id, mainSessionKeyOf(agent.id, mainKey))}
                 onDeleted={() => {
                   const main = mainSessionKeyOf(agent.id, mainKey);
@@ -103,15 +123,28 @@ export function InspectorView({ args }: { args: string[] }) {
         ) : (
           <section className="insp-pane insp-wide" aria-label="No agent">
             {!loaded ? (
-              <div className="insp-center" aria-busy="true"><span className="muted">Loading agents…</span></div>
+              <div className="insp-center" aria-busy="true">
+                <span className="muted">Loading agents…</span>
+              </div>
             ) : (
               <EmptyState
-                icon="☺" title={requestedAgent ? `There is no agent “${requestedAgent}”` : 'No agents yet'}
-                action={fallback
-                  ? <Button variant="primary" onClick={() => navigate('inspector', fallback.id)}>Show {fallback.name ?? fallback.id}</Button>
-                  : <Button variant="primary" onClick={() => navigate('agents', 'new')}>Create an agent</Button>}
+                icon="☺"
+                title={requestedAgent ? `There is no agent “${requestedAgent}”` : 'No agents yet'}
+                action={
+                  fallback ? (
+                    <Button variant="primary" onClick={() => navigate('inspector', fallback.id)}>
+                      Show {fallback.name ?? fallback.id}
+                    </Button>
+                  ) : (
+                    <Button variant="primary" onClick={() => navigate('agents', 'new')}>
+                      Create an agent
+                    </Button>
+                  )
+                }
               >
-                {requestedAgent ? 'It may have been removed or renamed. Pick one of your agents on the left.' : 'Create an agent to start chatting.'}
+                {requestedAgent
+                  ? 'It may have been removed or renamed. Pick one of your agents on the left.'
+                  : 'Create an agent to start chatting.'}
               </EmptyState>
             )}
           </section>
@@ -121,14 +154,28 @@ export function InspectorView({ args }: { args: string[] }) {
   );
 }
 
-function AgentPane({ agents, loaded, selected, onSelect }: { agents: AgentSummary[]; loaded: boolean; selected: string | undefined; onSelect(id: string): void }) {
+function AgentPane({
+  agents,
+  loaded,
+  selected,
+  onSelect,
+}: {
+  agents: AgentSummary[];
+  loaded: boolean;
+  selected: string | undefined;
+  onSelect(id: string): void;
+}) {
   const focusable = selected ?? agents[0]?.id;
   return (
     <nav className="insp-pane insp-agents" aria-label="Agents">
-      <div className="insp-pane-head"><h2 className="section-title">Agents</h2></div>
+      <div className="insp-pane-head">
+        <h2 className="section-title">Agents</h2>
+      </div>
       {!loaded ? (
         <div className="insp-list" aria-busy="true" aria-label="Loading agents">
-          {[0, 1, 2].map((i) => <div key={i} className="skeleton insp-skel-row" />)}
+          {[0, 1, 2].map((i) => (
+            <div key={i} className="skeleton insp-skel-row" />
+          ))}
         </div>
       ) : (
         <ul className="insp-list" onKeyDown={rovingKeys}>
@@ -138,13 +185,24 @@ function AgentPane({ agents, loaded, selected, onSelect }: { agents: AgentSummar
             return (
               <li key={a.id}>
                 <button
-                  type="button" data-roving className="insp-item insp-agent" aria-current={a.id === selected ? 'true' : undefined}
-                  tabIndex={a.id === focusable ? 0 : -1} onClick={() => onSelect(a.id)} aria-label={`${name}, ${state.label}`} title={a.reason ? `${name} is ${state.label}: ${a.reason}` : `${name} is ${state.label}`}
+                  type="button"
+                  data-roving
+                  className="insp-item insp-agent"
+                  aria-current={a.id === selected ? 'true' : undefined}
+                  tabIndex={a.id === focusable ? 0 : -1}
+                  onClick={() => onSelect(a.id)}
+                  aria-label={`${name}, ${state.label}`}
+                  title={a.reason ? `${name} is ${state.label}: ${a.reason}` : `${name} is ${state.label}`}
                 >
-                  <span className="insp-avatar" aria-hidden="true">{a.emoji ?? name.slice(0, 1).toUpperCase()}</span>
+                  <span className="insp-avatar" aria-hidden="true">
+                    {a.emoji ?? name.slice(0, 1).toUpperCase()}
+                  </span>
                   <span className="grow insp-agent-text">
                     <span className="insp-item-title ellipsis">{name}</span>
-                    <span className="small muted ellipsis">{a.id}{a.today.messages > 0 ? ` · ${compactNumber(a.today.messages)} today` : ''}</span>
+                    <span className="small muted ellipsis">
+                      {a.id}
+                      {a.today.messages > 0 ? ` · ${compactNumber(a.today.messages)} today` : ''}
+                    </span>
                   </span>
                   <Dot tone={state.tone} pulse={a.state === 'thinking'} />
                 </button>
@@ -177,9 +235,14 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
     return () => clearInterval(timer);
   }, []);
   const name = agent.name ?? agent.id;
-  const described = useMemo(() => rows.map((r) => ({ row: r, info: describeSessionKey(r.key, agent.id, mainKey) })), [rows, agent.id, mainKey]);
+  const described = useMemo(
+    () => rows.map((r) => ({ row: r, info: describeSessionKey(r.key, agent.id, mainKey) })),
+    [rows, agent.id, mainKey],
+  );
   const needle = filter.trim().toLowerCase();
-  const shown = needle ? described.filter(({ row, info }) => `${row.title ?? ''} ${info.label} ${row.key}`.toLowerCase().includes(needle)) : described;
+  const shown = needle
+    ? described.filter(({ row, info }) => `${row.title ?? ''} ${info.label} ${row.key}`.toLowerCase().includes(needle))
+    : described;
   const focusable = shown.some((s) => s.row.key === selected) ? selected : shown[0]?.row.key;
   return (
     <section className="insp-pane insp-sessions" aria-label={`Sessions of ${name}`}>
@@ -189,24 +252,49 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
       </div>
       <div className="insp-filter">
         <input
-          className="input" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter sessions"
-          placeholder="Filter by name or key" disabled={rows.length === 0}
+          className="input"
+          type="search"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter sessions"
+          placeholder="Filter by name or key"
+          disabled={rows.length === 0}
         />
       </div>
       {status === 'error' ? (
         <div className="insp-pad">
-          <Banner tone="danger" title="Could not load the sessions:" action={<Button size="sm" onClick={onRetry}>Retry</Button>}>{error}</Banner>
+          <Banner
+            tone="danger"
+            title="Could not load the sessions:"
+            action={
+              <Button size="sm" onClick={onRetry}>
+                Retry
+              </Button>
+            }
+          >
+            {error}
+          </Banner>
         </div>
       ) : status !== 'ready' && rows.length === 0 ? (
         <div className="insp-list" aria-busy="true" aria-label="Loading sessions">
-          {[0, 1, 2, 3].map((i) => <div key={i} className="skeleton insp-skel-row tall" />)}
+          {[0, 1, 2, 3].map((i) => (
+            <div key={i} className="skeleton insp-skel-row tall" />
+          ))}
         </div>
       ) : rows.length === 0 ? (
         <EmptyState icon="✉" title="No conversations yet">
           Messages {name} receives on its channels appear here. You can also write to it in the main session.
         </EmptyState>
       ) : shown.length === 0 ? (
-        <EmptyState icon="⌕" title="No session matches" action={<Button size="sm" onClick={() => setFilter('')}>Clear the filter</Button>}>
+        <EmptyState
+          icon="⌕"
+          title="No session matches"
+          action={
+            <Button size="sm" onClick={() => setFilter('')}>
+              Clear the filter
+            </Button>
+          }
+        >
           Nothing in {name}'s sessions contains “{filter.trim()}”.
         </EmptyState>
       ) : (
@@ -218,8 +306,12 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
             return (
               <li key={row.key}>
                 <button
-                  type="button" data-roving className={`insp-item insp-session ${row.archived ? 'archived' : ''}`} aria-current={row.key === selected ? 'true' : undefined}
-                  tabIndex={row.key === focusable ? 0 : -1} onClick={() => onSelect(row.key)}
+                  type="button"
+                  data-roving
+                  className={`insp-item insp-session ${row.archived ? 'archived' : ''}`}
+                  aria-current={row.key === selected ? 'true' : undefined}
+                  tabIndex={row.key === focusable ? 0 : -1}
+                  onClick={() => onSelect(row.key)}
                   aria-label={`${label}, ${row.messages} ${row.messages === 1 ? 'message' : 'messages'}, ${when}${row.archived ? ', archived' : ''}`}
                 >
                   <span className="row">
@@ -227,16 +319,24 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
                     {live && <Dot tone="info" pulse />}
                     <span className="small muted insp-when">{when}</span>
                   </span>
-                  <code className="small muted ellipsis insp-key" title={row.key}>{info.sessionKey}</code>
+                  <code className="small muted ellipsis insp-key" title={row.key}>
+                    {info.sessionKey}
+                  </code>
                   <span className="small muted row">
-                    <span>{compactNumber(row.messages)} {row.messages === 1 ? 'msg' : 'msgs'}</span><span aria-hidden="true">·</span><span>{compactNumber(row.inputTokens + row.outputTokens)} tokens</span>
+                    <span>
+                      {compactNumber(row.messages)} {row.messages === 1 ? 'msg' : 'msgs'}
+                    </span>
+                    <span aria-hidden="true">·</span>
+                    <span>{compactNumber(row.inputTokens + row.outputTokens)} tokens</span>
                     {row.archived && <Badge>archived</Badge>}
                   </span>
                 </button>
               </li>
             );
           })}
-          {shown.length > MAX_ROWS && <li className="small muted insp-pad">{shown.length - MAX_ROWS} more — narrow the filter to find them.</li>}
+          {shown.length > MAX_ROWS && (
+            <li className="small muted insp-pad">{shown.length - MAX_ROWS} more — narrow the filter to find them.</li>
+          )}
         </ul>
       )}
     </section>

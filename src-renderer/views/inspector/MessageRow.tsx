@@ -17,10 +17,23 @@ export interface RowActions {
 }
 
 const ERROR_LABELS: Record<string, string> = {
-  no_api_key: 'No API key', auth: 'API key rejected', rate_limited: 'Rate-limited', spend_limit: 'Spend limit reached',
-  overloaded: 'Model overloaded', server: 'Model service error', network: 'Network error', proxy: 'Proxy refused', stream_cut: 'Reply cut off',
-  cancelled: 'Stopped', tool_loop_limit: 'Too many tool steps', internal: 'Internal error', agent_paused: 'Agent paused',
-  daily_budget: 'Daily budget used up', agent_unavailable: 'Agent unavailable', send_failed: 'Reply not delivered', queue_full: 'Too many messages waiting',
+  no_api_key: 'No API key',
+  auth: 'API key rejected',
+  rate_limited: 'Rate-limited',
+  spend_limit: 'Spend limit reached',
+  overloaded: 'Model overloaded',
+  server: 'Model service error',
+  network: 'Network error',
+  proxy: 'Proxy refused',
+  stream_cut: 'Reply cut off',
+  cancelled: 'Stopped',
+  tool_loop_limit: 'Too many tool steps',
+  internal: 'Internal error',
+  agent_paused: 'Agent paused',
+  daily_budget: 'Daily budget used up',
+  agent_unavailable: 'Agent unavailable',
+  send_failed: 'Reply not delivered',
+  queue_full: 'Too many messages waiting',
 };
 
 export function errorLabel(kind: string): string {
@@ -36,14 +49,20 @@ function fullTime(ts: string | undefined): string | undefined {
 function Time({ ts }: { ts: string | undefined }) {
   const full = fullTime(ts);
   if (!full) return null;
-  return <time dateTime={ts} title={full}>{new Date(ts!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>;
+  return (
+    <time dateTime={ts} title={full}>
+      {new Date(ts!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+    </time>
+  );
 }
 
 function UsageLine({ usage, turn }: { usage: { inputTokens: number; outputTokens: number }; turn: boolean }) {
   const label = `${turn ? 'Turn usage' : 'Usage'}: ${usage.inputTokens} input tokens, ${usage.outputTokens} output tokens`;
   return (
     <span className="insp-usage" title={label} aria-label={label}>
-      <span aria-hidden="true">{compactNumber(usage.inputTokens)} in · {compactNumber(usage.outputTokens)} out</span>
+      <span aria-hidden="true">
+        {compactNumber(usage.inputTokens)} in · {compactNumber(usage.outputTokens)} out
+      </span>
     </span>
   );
 }
@@ -56,12 +75,17 @@ export function routeText(route: RouteInfo): string {
 
 function RouteChip({ route }: { route: RouteInfo }) {
   const text = routeText(route);
-  const title = route.matchedBy === 'direct'
-    ? 'Sent from the dashboard: not routed by bindings'
-    : route.matchedBy === 'default'
-      ? 'No binding matched: the default agent got it'
-      : `Routed by binding ${route.bindingIndex ?? '?'} (${route.matchedBy})`;
-  return <span className="insp-route" title={`${title}${route.sessionKey ? ` → ${route.sessionKey}` : ''}`} aria-label={`Route: ${text}`}>{text}</span>;
+  const title =
+    route.matchedBy === 'direct'
+      ? 'Sent from the dashboard: not routed by bindings'
+      : route.matchedBy === 'default'
+        ? 'No binding matched: the default agent got it'
+        : `Routed by binding ${route.bindingIndex ?? '?'} (${route.matchedBy})`;
+  return (
+    <span className="insp-route" title={`${title}${route.sessionKey ? ` → ${route.sessionKey}` : ''}`} aria-label={`Route: ${text}`}>
+      {text}
+    </span>
+  );
 }
 
 function summarize(value: unknown, max = 90): string {
@@ -69,7 +93,9 @@ function summarize(value: unknown, max = 90): string {
   let s: string;
   if (typeof value === 'string') s = value;
   else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    s = Object.entries(value).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+    s = Object.entries(value)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
   } else s = JSON.stringify(value) ?? '';
   s = s.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -92,30 +118,52 @@ function ToolRow({ item, actions }: { item: Extract<Item, { kind: 'tool' }>; act
   return (
     <div className={`insp-tool ${item.isError ? 'error' : ''}`}>
       <button
-        type="button" className="insp-tool-head" aria-expanded={open} aria-controls={open ? panelId : undefined}
-        aria-label={`Tool call ${item.name}, ${state}`} onClick={() => actions.toggle(item.key)}
+        type="button"
+        className="insp-tool-head"
+        aria-expanded={open}
+        aria-controls={open ? panelId : undefined}
+        aria-label={`Tool call ${item.name}, ${state}`}
+        onClick={() => actions.toggle(item.key)}
       >
-        <span className="insp-caret" aria-hidden="true">{open ? '▾' : '▸'}</span>
-        <span className="insp-tool-icon" aria-hidden="true">⚙</span>
+        <span className="insp-caret" aria-hidden="true">
+          {open ? '▾' : '▸'}
+        </span>
+        <span className="insp-tool-icon" aria-hidden="true">
+          ⚙
+        </span>
         <span className="insp-tool-name">{item.name}</span>
         <span className="insp-tool-summary ellipsis">{summary}</span>
-        {item.status === 'running'
-          ? <span className="spinner insp-tool-spin" aria-hidden="true" />
-          : <Badge tone={item.isError ? 'danger' : 'ok'}>{item.isError ? 'error' : 'ok'}</Badge>}
+        {item.status === 'running' ? (
+          <span className="spinner insp-tool-spin" aria-hidden="true" />
+        ) : (
+          <Badge tone={item.isError ? 'danger' : 'ok'}>{item.isError ? 'error' : 'ok'}</Badge>
+        )}
       </button>
       {open && (
         <div className="insp-tool-body" id={panelId}>
           <div className="insp-tool-part">
             <div className="insp-tool-label">Input</div>
-            {item.hasInput
-              ? <pre className="insp-json" aria-label={`Input of ${item.name}`}>{pretty(item.input)}</pre>
-              : <p className="small muted">{item.key.startsWith('t:') && item.status === 'running' ? 'Shown once the turn is saved.' : 'Not loaded (it is in an earlier page, or the turn is still running).'}</p>}
+            {item.hasInput ? (
+              <pre className="insp-json" aria-label={`Input of ${item.name}`}>
+                {pretty(item.input)}
+              </pre>
+            ) : (
+              <p className="small muted">
+                {item.key.startsWith('t:') && item.status === 'running'
+                  ? 'Shown once the turn is saved.'
+                  : 'Not loaded (it is in an earlier page, or the turn is still running).'}
+              </p>
+            )}
           </div>
           <div className="insp-tool-part">
             <div className="insp-tool-label">Result</div>
-            {item.output !== undefined
-              ? <pre className={`insp-json ${item.isError ? 'error' : ''}`} aria-label={`Result of ${item.name}`}>{item.output || '(no output)'}</pre>
-              : <p className="small muted">{item.status === 'running' ? 'Running…' : (item.summary ?? 'Shown once the turn is saved.')}</p>}
+            {item.output !== undefined ? (
+              <pre className={`insp-json ${item.isError ? 'error' : ''}`} aria-label={`Result of ${item.name}`}>
+                {item.output || '(no output)'}
+              </pre>
+            ) : (
+              <p className="small muted">{item.status === 'running' ? 'Running…' : (item.summary ?? 'Shown once the turn is saved.')}</p>
+            )}
           </div>
         </div>
       )}
@@ -126,21 +174,39 @@ function ToolRow({ item, actions }: { item: Extract<Item, { kind: 'tool' }>; act
 export const MessageRow = memo(function MessageRow({ item, actions }: { item: Item; actions: RowActions }) {
   switch (item.kind) {
     case 'start':
-      return <div className="insp-divider"><span>Start of this session{item.ts ? ` · ${new Date(item.ts).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}` : ''}</span></div>;
+      return (
+        <div className="insp-divider">
+          <span>
+            Start of this session{item.ts ? ` · ${new Date(item.ts).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}` : ''}
+          </span>
+        </div>
+      );
     case 'day':
-      return <div className="insp-divider day" role="separator" aria-label={item.label}><span>{item.label}</span></div>;
+      return (
+        <div className="insp-divider day" role="separator" aria-label={item.label}>
+          <span>{item.label}</span>
+        </div>
+      );
     case 'event':
       return (
         <div className="insp-event">
-          <span>{item.label}</span>{item.text && <span className="ellipsis insp-event-text">“{item.text}”</span>}<Time ts={item.ts} />
+          <span>{item.label}</span>
+          {item.text && <span className="ellipsis insp-event-text">“{item.text}”</span>}
+          <Time ts={item.ts} />
         </div>
       );
     case 'typing':
       return (
         <div className="insp-msg agent" role="status" aria-label={`${actions.agentName} is ${item.label.replace('…', '')}`}>
-          <span className="insp-avatar" aria-hidden="true">{actions.agentAvatar}</span>
+          <span className="insp-avatar" aria-hidden="true">
+            {actions.agentAvatar}
+          </span>
           <div className="insp-bubble agent typing">
-            <span className="insp-dots" aria-hidden="true"><i /><i /><i /></span>
+            <span className="insp-dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
             <span className="small muted">{item.label}</span>
           </div>
         </div>
@@ -151,8 +217,15 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
       return (
         <div className="insp-msg user" aria-label={`Message from ${operator ? 'you' : who}`} role="group">
           <div className="insp-meta">
-            <span className="insp-sender" title={operator ? 'Sent from the dashboard' : `Sender id ${item.senderId}`}>{who}</span>
-            {item.channel && <span>{channelName(item.channel)}{item.accountId && item.accountId !== 'default' ? ` (${item.accountId})` : ''}</span>}
+            <span className="insp-sender" title={operator ? 'Sent from the dashboard' : `Sender id ${item.senderId}`}>
+              {who}
+            </span>
+            {item.channel && (
+              <span>
+                {channelName(item.channel)}
+                {item.accountId && item.accountId !== 'default' ? ` (${item.accountId})` : ''}
+              </span>
+            )}
             {item.route && <RouteChip route={item.route} />}
             <Time ts={item.ts} />
           </div>
@@ -163,8 +236,12 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
           {item.pending?.status === 'failed' && (
             <div className="insp-foot failed" role="alert">
               <span>Not sent: {item.pending.error}</span>
-              <Button size="sm" onClick={() => actions.retry(item.pending!.localId)}>Retry</Button>
-              <Button size="sm" variant="ghost" onClick={() => actions.discard(item.pending!.localId)}>Discard</Button>
+              <Button size="sm" onClick={() => actions.retry(item.pending!.localId)}>
+                Retry
+              </Button>
+              <Button size="sm" variant="ghost" onClick={() => actions.discard(item.pending!.localId)}>
+                Discard
+              </Button>
             </div>
           )}
         </div>
@@ -173,20 +250,29 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
     case 'assistant':
       return (
         <div className="insp-msg agent" aria-label={`Reply from ${actions.agentName}`} role="group">
-          <span className="insp-avatar" aria-hidden="true">{actions.agentAvatar}</span>
+          <span className="insp-avatar" aria-hidden="true">
+            {actions.agentAvatar}
+          </span>
           <div className="insp-agent-col">
             <div className="insp-meta">
               <span className="insp-sender">{actions.agentName}</span>
               {item.model && <span className="insp-model">{item.model}</span>}
               <Time ts={item.ts} />
             </div>
-            <div className={`insp-bubble agent ${item.streaming ? 'streaming' : ''} ${item.incomplete ? 'incomplete' : ''}`} aria-busy={item.streaming || undefined}>
+            <div
+              className={`insp-bubble agent ${item.streaming ? 'streaming' : ''} ${item.incomplete ? 'incomplete' : ''}`}
+              aria-busy={item.streaming || undefined}
+            >
               {item.text.trim() ? <RichText text={item.text} /> : <p className="muted">(no text)</p>}
             </div>
             {(item.usage || item.incomplete || item.streaming) && (
               <div className="insp-foot small">
                 {item.streaming && <span className="muted">streaming…</span>}
-                {item.incomplete && <Badge tone="warn" title="The reply stopped before it was finished">incomplete</Badge>}
+                {item.incomplete && (
+                  <Badge tone="warn" title="The reply stopped before it was finished">
+                    incomplete
+                  </Badge>
+                )}
                 {item.usage && <UsageLine usage={item.usage} turn={item.turnUsage} />}
               </div>
             )}
@@ -194,7 +280,12 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
         </div>
       );
     case 'tool':
-      return <div className="insp-msg agent tool"><span className="insp-avatar ghost" aria-hidden="true" /><ToolRow item={item} actions={actions} /></div>;
+      return (
+        <div className="insp-msg agent tool">
+          <span className="insp-avatar ghost" aria-hidden="true" />
+          <ToolRow item={item} actions={actions} />
+        </div>
+      );
     case 'error': {
       const stopped = item.errorKind === 'cancelled';
       return (
@@ -208,7 +299,13 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
               {item.usage && <UsageLine usage={item.usage} turn={false} />}
             </div>
             {item.message && <p className="insp-error-text">{item.message}</p>}
-            {item.errorKind === 'no_api_key' && <div><Button size="sm" variant="primary" onClick={actions.addKey}>Add API key</Button></div>}
+            {item.errorKind === 'no_api_key' && (
+              <div>
+                <Button size="sm" variant="primary" onClick={actions.addKey}>
+                  Add API key
+                </Button>
+              </div>
+            )}
           </div>
         </div>
       );

@@ -57,7 +57,8 @@ export function parseBlocks(text: string): Block[] {
       while (i < lines.length) {
         const m = re.exec(lines[i]!);
         if (m) items.push(ordered ? m[2]! : m[1]!);
-        else if (lines[i]!.trim() !== '' && /^\s{2,}/.test(lines[i]!) && items.length > 0) items[items.length - 1] += `\n${lines[i]!.trim()}`;
+        else if (lines[i]!.trim() !== '' && /^\s{2,}/.test(lines[i]!) && items.length > 0)
+          items[items.length - 1] += `\n${lines[i]!.trim()}`;
         else break;
         i++;
       }
@@ -65,7 +66,13 @@ export function parseBlocks(text: string): Block[] {
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '' && !FENCE.test(lines[i]!) && !(para.length > 0 && (BULLET.test(lines[i]!) || HEADING.test(lines[i]!)))) para.push(lines[i++]!);
+    while (
+      i < lines.length &&
+      lines[i]!.trim() !== '' &&
+      !FENCE.test(lines[i]!) &&
+      !(para.length > 0 && (BULLET.test(lines[i]!) || HEADING.test(lines[i]!)))
+    )
+      para.push(lines[i++]!);
     blocks.push({ kind: 'para', lines: para });
   }
   return blocks;
@@ -82,10 +89,25 @@ export function inline(text: string, keyPrefix = ''): ReactNode[] {
     const at = m.index;
     if (at > last) out.push(text.slice(last, at));
     const key = `${keyPrefix}${n++}`;
-    if (m[2] !== undefined) out.push(<code key={key} className="md-code">{m[2]}</code>);
+    if (m[2] !== undefined)
+      out.push(
+        <code key={key} className="md-code">
+          {m[2]}
+        </code>,
+      );
     else if (m[3] !== undefined) out.push(<strong key={key}>{m[3]}</strong>);
-    else if (m[4] !== undefined) out.push(<a key={key} href={m[5]} target="_blank" rel="noreferrer noopener">{m[4]}</a>);
-    else if (m[6] !== undefined) out.push(<a key={key} href={m[6]} target="_blank" rel="noreferrer noopener">{m[6]}</a>);
+    else if (m[4] !== undefined)
+      out.push(
+        <a key={key} href={m[5]} target="_blank" rel="noreferrer noopener">
+          {m[4]}
+        </a>,
+      );
+    else if (m[6] !== undefined)
+      out.push(
+        <a key={key} href={m[6]} target="_blank" rel="noreferrer noopener">
+          {m[6]}
+        </a>,
+      );
     last = at + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));
@@ -105,17 +127,35 @@ export const RichText = memo(function RichText({ text }: { text: string }) {
           case 'code':
             return (
               <pre key={i} className="md-pre" data-lang={b.lang || undefined}>
-                {b.lang && <span className="md-lang" aria-hidden="true">{b.lang}</span>}
+                {b.lang && (
+                  <span className="md-lang" aria-hidden="true">
+                    {b.lang}
+                  </span>
+                )}
                 <code>{b.text}</code>
               </pre>
             );
           case 'heading':
-            return <p key={i} className="md-heading"><strong>{inline(b.text)}</strong></p>;
+            return (
+              <p key={i} className="md-heading">
+                <strong>{inline(b.text)}</strong>
+              </p>
+            );
           case 'quote':
-            return <blockquote key={i} className="md-quote">{lines(b.lines, `q${i}`)}</blockquote>;
+            return (
+              <blockquote key={i} className="md-quote">
+                {lines(b.lines, `q${i}`)}
+              </blockquote>
+            );
           case 'list': {
             const children = b.items.map((item, j) => <li key={j}>{lines(item.split('\n'), `l${i}-${j}`)}</li>);
-            return b.ordered ? <ol key={i} start={b.start}>{children}</ol> : <ul key={i}>{children}</ul>;
+            return b.ordered ? (
+              <ol key={i} start={b.start}>
+                {children}
+              </ol>
+            ) : (
+              <ul key={i}>{children}</ul>
+            );
           }
           default:
             return <p key={i}>{lines(b.lines, `p${i}`)}</p>;

@@ -57,30 +57,49 @@ export function SessionActions({ agentId, agentName, sessionKey, label, messages
   const nothing = stored ? undefined : 'Nothing is stored in this session yet';
   return (
     <div className="row insp-thead-actions">
-      <Button size="sm" busy={exporting} disabled={!stored} onClick={() => void exportSession()} title={nothing ?? 'Download this conversation as a JSONL file'}>
+      <Button
+        size="sm"
+        busy={exporting}
+        disabled={!stored}
+        onClick={() => void exportSession()}
+        title={nothing ?? 'Download this conversation as a JSONL file'}
+      >
         Export
       </Button>
       <Button
-        size="sm" variant="danger" disabled={!stored || running} onClick={() => setConfirming(true)}
+        size="sm"
+        variant="danger"
+        disabled={!stored || running}
+        onClick={() => setConfirming(true)}
         title={nothing ?? (running ? 'Stop the reply first' : 'Delete this conversation')}
       >
         Delete
       </Button>
       {confirming && (
         <Dialog
-          title="Delete this session?" onClose={() => { if (!deleting) setConfirming(false); }}
-          footer={(
+          title="Delete this session?"
+          onClose={() => {
+            if (!deleting) setConfirming(false);
+          }}
+          footer={
             <>
-              <Button onClick={() => setConfirming(false)} disabled={deleting}>Cancel</Button>
-              <Button variant="danger-solid" busy={deleting} onClick={() => void deleteSession()}>Delete session</Button>
+              <Button onClick={() => setConfirming(false)} disabled={deleting}>
+                Cancel
+              </Button>
+              <Button variant="danger-solid" busy={deleting} onClick={() => void deleteSession()}>
+                Delete session
+              </Button>
             </>
-          )}
+          }
         >
           <p>
-            <strong>{label}</strong>{messages !== undefined ? ` (${compactNumber(messages)} ${messages === 1 ? 'message' : 'messages'})` : ''} will be deleted
-            from {agentName}'s sessions, transcript included. This cannot be undone — export it first to keep a copy.
+            <strong>{label}</strong>
+            {messages !== undefined ? ` (${compactNumber(messages)} ${messages === 1 ? 'message' : 'messages'})` : ''} will be deleted from{' '}
+            {agentName}'s sessions, transcript included. This cannot be undone — export it first to keep a copy.
           </p>
-          <p className="small muted"><code>{sessionKey}</code></p>
+          <p className="small muted">
+            <code>{sessionKey}</code>
+          </p>
         </Dialog>
       )}
     </div>

@@ -12,7 +12,16 @@ import { MessageRow, type RowActions } from './MessageRow.tsx';
 const LOAD_OLDER_AT = 800;
 const END_THRESHOLD = 80;
 
-const ESTIMATES: Record<Item['kind'], number> = { start: 44, day: 40, event: 32, typing: 60, user: 78, assistant: 104, tool: 46, error: 70 };
+const ESTIMATES: Record<Item['kind'], number> = {
+  start: 44,
+  day: 40,
+  event: 32,
+  typing: 60,
+  user: 78,
+  assistant: 104,
+  tool: 46,
+  error: 70,
+};
 
 export interface TranscriptListProps {
   items: Item[];
@@ -112,12 +121,27 @@ export function TranscriptList({ items, hasMore, older, olderError, onLoadOlder,
   const virtualItems = v.getVirtualItems();
   return (
     <div className="insp-scroll-wrap">
-      <div ref={scrollRef} className="insp-scroll" tabIndex={0} role="region" aria-label={label} onScroll={onScroll} data-testid="transcript-scroll">
+      <div
+        ref={scrollRef}
+        className="insp-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={label}
+        onScroll={onScroll}
+        data-testid="transcript-scroll"
+      >
         <div className="insp-canvas" style={{ height: v.getTotalSize() }}>
           {virtualItems.map((vi) => {
             const item = items[vi.index]!;
             return (
-              <div key={vi.key} ref={v.measureElement} data-index={vi.index} data-key={item.key} className="insp-row" style={{ transform: `translateY(${vi.start}px)` }}>
+              <div
+                key={vi.key}
+                ref={v.measureElement}
+                data-index={vi.index}
+                data-key={item.key}
+                className="insp-row"
+                style={{ transform: `translateY(${vi.start}px)` }}
+              >
                 <MessageRow item={item} actions={actions} />
               </div>
             );
@@ -125,16 +149,28 @@ export function TranscriptList({ items, hasMore, older, olderError, onLoadOlder,
         </div>
       </div>
       {older === 'loading' && (
-        <div className="insp-float top" role="status"><span className="spinner" aria-hidden="true" />Loading earlier messages…</div>
+        <div className="insp-float top" role="status">
+          <span className="spinner" aria-hidden="true" />
+          Loading earlier messages…
+        </div>
       )}
       {older === 'error' && (
         <div className="insp-float top error" role="alert">
           <span>Could not load earlier messages: {olderError}</span>
-          <Button size="sm" onClick={onLoadOlder}>Retry</Button>
+          <Button size="sm" onClick={onLoadOlder}>
+            Retry
+          </Button>
         </div>
       )}
       {ready && !atEnd && (
-        <button type="button" className={`insp-pill ${unseen ? 'unseen' : ''}`} onClick={() => { setUnseen(false); v.scrollToEnd(); }}>
+        <button
+          type="button"
+          className={`insp-pill ${unseen ? 'unseen' : ''}`}
+          onClick={() => {
+            setUnseen(false);
+            v.scrollToEnd();
+          }}
+        >
           {unseen ? 'New messages' : 'Jump to latest'} <span aria-hidden="true">↓</span>
         </button>
       )}

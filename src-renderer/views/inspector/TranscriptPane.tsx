@@ -54,26 +54,31 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
   const running = turns.some((x) => !x.final);
   const writable = isWritable(info);
 
-  const actions = useMemo<RowActions>(() => ({
-    agentName: name,
-    agentAvatar: avatar,
-    expanded,
-    toggle: (key) => setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
+  const actions = useMemo<RowActions>(
+    () => ({
+      agentName: name,
+      agentAvatar: avatar,
+      expanded,
+      toggle: (key) =>
+        setExpanded((prev) => {
+          const next = new Set(prev);
+          if (next.has(key)) next.delete(key);
+          else next.add(key);
+          return next;
+        }),
+      retry: (localId) => void useInspector.getState().retry(agent.id, sessionKey, localId, explicitKey),
+      discard: (localId) => useInspector.getState().discard(agent.id, sessionKey, localId),
+      addKey: () => setKeyDialog(true),
     }),
-    retry: (localId) => void useInspector.getState().retry(agent.id, sessionKey, localId, explicitKey),
-    discard: (localId) => useInspector.getState().discard(agent.id, sessionKey, localId),
-    addKey: () => setKeyDialog(true),
-  }), [name, avatar, expanded, agent.id, sessionKey, explicitKey]);
+    [name, avatar, expanded, agent.id, sessionKey, explicitKey],
+  );
 
-  const disabledReason = connection.kind !== 'open'
-    ? 'Not connected to the gateway — reconnecting…'
-    : gatewayState !== undefined && gatewayState !== 'running'
-      ? `The gateway is ${gatewayState}: start it on the Overview to talk to agents.`
-      : undefined;
+  const disabledReason =
+    connection.kind !== 'open'
+      ? 'Not connected to the gateway — reconnecting…'
+      : gatewayState !== undefined && gatewayState !== 'running'
+        ? `The gateway is ${gatewayState}: start it on the Overview to talk to agents.`
+        : undefined;
 
   const send = (text: string) => {
     // `/stop` is what Stop does: cancel at once and say so here, without a chat bubble for the command.
@@ -118,43 +123,93 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
             {info.channel && info.kind !== 'webchat' && <Badge tone="info">{channelName(info.channel)}</Badge>}
           </div>
           <div className="small muted row insp-thead-meta">
-            <code className="ellipsis" title={sessionKey}>{info.sessionKey}</code>
-            {row && <span>· {plural(row.messages, 'message')} · {plural(tokens, 'token')}</span>}
+            <code className="ellipsis" title={sessionKey}>
+              {info.sessionKey}
+            </code>
+            {row && (
+              <span>
+                · {plural(row.messages, 'message')} · {plural(tokens, 'token')}
+              </span>
+            )}
           </div>
         </div>
-        {running && <Badge tone="info"><Dot tone="info" pulse />Replying…</Badge>}
+        {running && (
+          <Badge tone="info">
+            <Dot tone="info" pulse />
+            Replying…
+          </Badge>
+        )}
         <SessionActions
-          agentId={agent.id} agentName={name} sessionKey={sessionKey} label={row?.title ?? info.label} messages={row?.messages}
-          stored={row !== undefined} running={running} onDeleted={onDeleted}
+          agentId={agent.id}
+          agentName={name}
+          sessionKey={sessionKey}
+          label={row?.title ?? info.label}
+          messages={row?.messages}
+          stored={row !== undefined}
+          running={running}
+          onDeleted={onDeleted}
         />
       </header>
       {agent.state === 'paused' && (
         <div className="insp-banner">
-          <Banner tone="warn" title={`${name} is paused.`} action={<Button size="sm" busy={resuming} onClick={() => void resume()}>Resume</Button>}>
+          <Banner
+            tone="warn"
+            title={`${name} is paused.`}
+            action={
+              <Button size="sm" busy={resuming} onClick={() => void resume()}>
+                Resume
+              </Button>
+            }
+          >
             Messages are recorded but not answered until you resume it.
           </Banner>
         </div>
       )}
       {agent.state === 'unavailable' && (
-        <div className="insp-banner"><Banner tone="danger" title={`${name} is unavailable.`}>{agent.reason ?? 'It cannot answer right now.'}</Banner></div>
+        <div className="insp-banner">
+          <Banner tone="danger" title={`${name} is unavailable.`}>
+            {agent.reason ?? 'It cannot answer right now.'}
+          </Banner>
+        </div>
       )}
       <div className="insp-body">
         {!t || t.status === 'loading' ? (
-          <div className="insp-center" aria-busy="true"><Spinner label="Loading the conversation" /><span className="muted">Loading the conversation…</span></div>
+          <div className="insp-center" aria-busy="true">
+            <Spinner label="Loading the conversation" />
+            <span className="muted">Loading the conversation…</span>
+          </div>
         ) : t.status === 'error' ? (
           <div className="insp-center">
-            <Banner tone="danger" title="Could not load this conversation:" action={<Button size="sm" onClick={() => void useInspector.getState().reload()}>Retry</Button>}>{t.error}</Banner>
+            <Banner
+              tone="danger"
+              title="Could not load this conversation:"
+              action={
+                <Button size="sm" onClick={() => void useInspector.getState().reload()}>
+                  Retry
+                </Button>
+              }
+            >
+              {t.error}
+            </Banner>
           </div>
         ) : items.length === 0 ? (
           <div className="insp-center">
             <EmptyState icon="✉" title="No messages yet">
-              {writable ? `Write to ${name} below. The reply streams in here as it is written.` : 'Nothing has been recorded in this session.'}
+              {writable
+                ? `Write to ${name} below. The reply streams in here as it is written.`
+                : 'Nothing has been recorded in this session.'}
             </EmptyState>
           </div>
         ) : (
           <TranscriptList
-            key={`${agent.id}\n${sessionKey}`} items={items} hasMore={t.hasMore} older={t.older} olderError={t.olderError}
-            onLoadOlder={() => void useInspector.getState().loadOlder()} followSignal={followSignal} actions={actions}
+            key={`${agent.id}\n${sessionKey}`}
+            items={items}
+            hasMore={t.hasMore}
+            older={t.older}
+            olderError={t.olderError}
+            onLoadOlder={() => void useInspector.getState().loadOlder()}
+            followSignal={followSignal}
+            actions={actions}
             label={`Messages of ${row?.title ?? info.label}`}
           />
         )}
@@ -164,14 +219,19 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
       ) : (
         <div className="insp-readonly" role="note">
           <p>
-            <strong>The dashboard cannot write here.</strong>{' '}
-            It talks to {name} only in its main session or a web chat session
+            <strong>The dashboard cannot write here.</strong> It talks to {name} only in its main session or a web chat session
             {info.archived ? '; this session is archived.' : info.channel ? `; this is a ${channelName(info.channel)} conversation.` : '.'}
             {running && ' You can still stop the running reply.'}
           </p>
           <div className="row">
-            {running && <Button variant="danger" onClick={() => void stop()} aria-label="Stop the reply"><span aria-hidden="true">■</span> Stop</Button>}
-            <Button variant="primary" onClick={onSwitchToMain}>Write in the main session</Button>
+            {running && (
+              <Button variant="danger" onClick={() => void stop()} aria-label="Stop the reply">
+                <span aria-hidden="true">■</span> Stop
+              </Button>
+            )}
+            <Button variant="primary" onClick={onSwitchToMain}>
+              Write in the main session
+            </Button>
           </div>
         </div>
       )}

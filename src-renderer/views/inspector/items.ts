@@ -5,34 +5,68 @@
 import { conversationOrder } from '../../../src-shared/protocol/conversation.ts';
 import type { LiveTurn, PendingMessage, TranscriptRecord, Usage } from '../../store/inspector.ts';
 
-export interface RouteInfo { matchedBy: string; bindingIndex: number | null; sessionKey?: string; channel?: string; accountId?: string }
+export interface RouteInfo {
+  matchedBy: string;
+  bindingIndex: number | null;
+  sessionKey?: string;
+  channel?: string;
+  accountId?: string;
+}
 
 export type Item =
   | { kind: 'start'; key: string; ts: string | undefined }
   | { kind: 'day'; key: string; label: string }
   | {
-    kind: 'user'; key: string; ts: string; text: string; senderId: string; senderName: string | undefined;
-    channel: string | undefined; accountId: string | undefined; route: RouteInfo | undefined;
-    pending?: { localId: string; status: PendingMessage['status']; error?: string };
-  }
+      kind: 'user';
+      key: string;
+      ts: string;
+      text: string;
+      senderId: string;
+      senderName: string | undefined;
+      channel: string | undefined;
+      accountId: string | undefined;
+      route: RouteInfo | undefined;
+      pending?: { localId: string; status: PendingMessage['status']; error?: string };
+    }
   | {
-    kind: 'assistant'; key: string; ts: string | undefined; text: string; usage: Usage | undefined;
-    /** The usage covers every model call of the turn (tool rounds included). */
-    turnUsage: boolean; incomplete: boolean; failure: string | undefined; model: string | undefined; streaming: boolean;
-  }
+      kind: 'assistant';
+      key: string;
+      ts: string | undefined;
+      text: string;
+      usage: Usage | undefined;
+      /** The usage covers every model call of the turn (tool rounds included). */
+      turnUsage: boolean;
+      incomplete: boolean;
+      failure: string | undefined;
+      model: string | undefined;
+      streaming: boolean;
+    }
   | {
-    kind: 'tool'; key: string; ts: string | undefined; id: string; name: string; hasInput: boolean; input: unknown;
-    output: string | undefined; isError: boolean; status: 'running' | 'done'; summary: string | undefined;
-  }
+      kind: 'tool';
+      key: string;
+      ts: string | undefined;
+      id: string;
+      name: string;
+      hasInput: boolean;
+      input: unknown;
+      output: string | undefined;
+      isError: boolean;
+      status: 'running' | 'done';
+      summary: string | undefined;
+    }
   | { kind: 'error'; key: string; ts: string | undefined; errorKind: string; message: string; usage: Usage | undefined; live: boolean }
   | { kind: 'event'; key: string; ts: string; label: string; text: string | undefined }
   | { kind: 'typing'; key: string; label: string };
 
 /** A row plus the inbound seq it belongs to, so live rows can be placed right after their conversation turn. */
-export interface BaseItem { item: Item; anchor: number }
+export interface BaseItem {
+  item: Item;
+  anchor: number;
+}
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
-const obj = (x: unknown): Record<string, unknown> | undefined => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : undefined);
+const obj = (x: unknown): Record<string, unknown> | undefined =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
 
 function usageOf(x: unknown): Usage | undefined {
   const u = obj(x);
@@ -46,7 +80,8 @@ function routeOf(x: unknown): RouteInfo | undefined {
   const r = obj(x);
   if (!r || typeof r.matchedBy !== 'string') return undefined;
   return {
-    matchedBy: r.matchedBy, bindingIndex: typeof r.bindingIndex === 'number' ? r.bindingIndex : null,
+    matchedBy: r.matchedBy,
+    bindingIndex: typeof r.bindingIndex === 'number' ? r.bindingIndex : null,
     ...(str(r.sessionKey) ? { sessionKey: str(r.sessionKey)! } : {}),
     ...(str(r.channel) ? { channel: str(r.channel)! } : {}),
     ...(str(r.accountId) ? { accountId: str(r.accountId)! } : {}),
@@ -67,7 +102,12 @@ export function dayLabel(d: Date, now = new Date()): string {
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
   if (day === localDay(yesterday)) return 'Yesterday';
-  return d.toLocaleDateString([], { weekday: 'short', month: 'short', day: 'numeric', ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}) });
+  return d.toLocaleDateString([], {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}),
+  });
 }
 
 /** Rows for the loaded records, in conversation order (each reply right after what it answers). */
@@ -125,8 +165,16 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
           const useTurn = isLast && turn !== undefined && turn.calls > 1;
           out.push({
             item: {
-              kind: 'assistant', key, ts: r.ts, text, usage: useTurn ? { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens } : usageOf(r.usage),
-              turnUsage: useTurn, incomplete: r.incomplete === true, failure: undefined, model: str(r.model), streaming: false,
+              kind: 'assistant',
+              key,
+              ts: r.ts,
+              text,
+              usage: useTurn ? { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens } : usageOf(r.usage),
+              turnUsage: useTurn,
+              incomplete: r.incomplete === true,
+              failure: undefined,
+              model: str(r.model),
+              streaming: false,
             },
             anchor,
           });
@@ -134,8 +182,15 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
           const sender = obj(r.sender);
           out.push({
             item: {
-              kind: 'user', key, ts: r.ts, text, senderId: str(sender?.id) ?? 'unknown', senderName: str(sender?.name),
-              channel: str(r.channel), accountId: str(r.accountId), route: routeOf(r.route),
+              kind: 'user',
+              key,
+              ts: r.ts,
+              text,
+              senderId: str(sender?.id) ?? 'unknown',
+              senderName: str(sender?.name),
+              channel: str(r.channel),
+              accountId: str(r.accountId),
+              route: routeOf(r.route),
             },
             anchor,
           });
@@ -149,13 +204,26 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
         const id = str(r.id) ?? key;
         const at = tools.get(id);
         const prev = at !== undefined ? out[at]!.item : undefined;
-        const base = prev?.kind === 'tool' ? prev : {
-          kind: 'tool' as const, key: `t:${id}`, ts: r.ts, id, name: str(r.name) ?? 'tool', hasInput: false, input: undefined,
-          output: undefined, isError: false, status: 'running' as const, summary: undefined,
-        };
-        const next = r.type === 'tool_call'
-          ? { ...base, hasInput: true, input: r.input, ts: r.ts }
-          : { ...base, output: str(r.output) ?? '', isError: r.isError === true, status: 'done' as const };
+        const base =
+          prev?.kind === 'tool'
+            ? prev
+            : {
+                kind: 'tool' as const,
+                key: `t:${id}`,
+                ts: r.ts,
+                id,
+                name: str(r.name) ?? 'tool',
+                hasInput: false,
+                input: undefined,
+                output: undefined,
+                isError: false,
+                status: 'running' as const,
+                summary: undefined,
+              };
+        const next =
+          r.type === 'tool_call'
+            ? { ...base, hasInput: true, input: r.input, ts: r.ts }
+            : { ...base, output: str(r.output) ?? '', isError: r.isError === true, status: 'done' as const };
         if (at !== undefined) out[at] = { item: next, anchor: out[at]!.anchor };
         else {
           tools.set(id, out.length);
@@ -164,13 +232,33 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
         break;
       }
       case 'error':
-        out.push({ item: { kind: 'error', key, ts: r.ts, errorKind: str(r.kind) ?? 'error', message: str(r.message) ?? '', usage: usageOf(r.usage), live: false }, anchor });
+        out.push({
+          item: {
+            kind: 'error',
+            key,
+            ts: r.ts,
+            errorKind: str(r.kind) ?? 'error',
+            message: str(r.message) ?? '',
+            usage: usageOf(r.usage),
+            live: false,
+          },
+          anchor,
+        });
         break;
       case 'edit':
       case 'reaction': {
         const sender = obj(r.sender);
         const who = str(sender?.name) ?? str(sender?.id) ?? 'someone';
-        out.push({ item: { kind: 'event', key, ts: r.ts, label: r.type === 'edit' ? `${who} edited a message` : `${who} reacted`, text: str(r.text) }, anchor });
+        out.push({
+          item: {
+            kind: 'event',
+            key,
+            ts: r.ts,
+            label: r.type === 'edit' ? `${who} edited a message` : `${who} reacted`,
+            text: str(r.text),
+          },
+          anchor,
+        });
         break;
       }
       default:
@@ -199,18 +287,39 @@ function liveItems(turn: LiveTurn, queued: boolean): Item[] {
     if (seg.kind === 'text') {
       streamed += seg.text;
       lastText = items.length;
-      items.push({ kind: 'assistant', key: `${base}:${i}`, ts: undefined, text: seg.text, usage: undefined, turnUsage: false, incomplete: false, failure: undefined, model: undefined, streaming: !turn.final });
+      items.push({
+        kind: 'assistant',
+        key: `${base}:${i}`,
+        ts: undefined,
+        text: seg.text,
+        usage: undefined,
+        turnUsage: false,
+        incomplete: false,
+        failure: undefined,
+        model: undefined,
+        streaming: !turn.final,
+      });
     } else {
       items.push({
-        kind: 'tool', key: `t:${seg.id}`, ts: undefined, id: seg.id, name: seg.name, hasInput: seg.input !== undefined, input: liveInput(seg.input),
-        output: undefined, isError: seg.isError === true, status: seg.done ? 'done' : 'running', summary: seg.summary,
+        kind: 'tool',
+        key: `t:${seg.id}`,
+        ts: undefined,
+        id: seg.id,
+        name: seg.name,
+        hasInput: seg.input !== undefined,
+        input: liveInput(seg.input),
+        output: undefined,
+        isError: seg.isError === true,
+        status: seg.done ? 'done' : 'running',
+        summary: seg.summary,
       });
     }
   });
   const final = turn.final;
   if (!final) {
     const last = turn.segments[turn.segments.length - 1];
-    if (!last || last.kind === 'tool') items.push({ kind: 'typing', key: `${base}:typing`, label: queued ? 'waiting for the previous reply…' : 'thinking…' });
+    if (!last || last.kind === 'tool')
+      items.push({ kind: 'typing', key: `${base}:typing`, label: queued ? 'waiting for the previous reply…' : 'thinking…' });
     return items;
   }
   const usage = final.usage.inputTokens + final.usage.outputTokens > 0 ? final.usage : undefined;
@@ -218,11 +327,36 @@ function liveItems(turn: LiveTurn, queued: boolean): Item[] {
     // The outbound text is what was streamed plus the line the sender got about the failure.
     const told = final.text.startsWith(streamed) ? final.text.slice(streamed.length).trim() : final.text;
     if (lastText >= 0) items[lastText] = { ...(items[lastText] as Extract<Item, { kind: 'assistant' }>), incomplete: final.incomplete };
-    items.push({ kind: 'error', key: `${base}:failure`, ts: new Date().toISOString(), errorKind: final.failure, message: told, usage, live: true });
+    items.push({
+      kind: 'error',
+      key: `${base}:failure`,
+      ts: new Date().toISOString(),
+      errorKind: final.failure,
+      message: told,
+      usage,
+      live: true,
+    });
   } else if (lastText >= 0) {
-    items[lastText] = { ...(items[lastText] as Extract<Item, { kind: 'assistant' }>), usage, turnUsage: true, incomplete: final.incomplete, streaming: false };
+    items[lastText] = {
+      ...(items[lastText] as Extract<Item, { kind: 'assistant' }>),
+      usage,
+      turnUsage: true,
+      incomplete: final.incomplete,
+      streaming: false,
+    };
   } else if (final.text) {
-    items.push({ kind: 'assistant', key: `${base}:final`, ts: new Date().toISOString(), text: final.text, usage, turnUsage: true, incomplete: final.incomplete, failure: undefined, model: undefined, streaming: false });
+    items.push({
+      kind: 'assistant',
+      key: `${base}:final`,
+      ts: new Date().toISOString(),
+      text: final.text,
+      usage,
+      turnUsage: true,
+      incomplete: final.incomplete,
+      failure: undefined,
+      model: undefined,
+      streaming: false,
+    });
   }
   return items;
 }
@@ -231,7 +365,12 @@ function liveItems(turn: LiveTurn, queued: boolean): Item[] {
  * The full row list: record rows, each live turn right after the message it answers (at the end
  * when that message is not loaded), then the operator's unconfirmed messages.
  */
-export function transcriptItems(base: readonly BaseItem[], records: readonly TranscriptRecord[], turns: readonly LiveTurn[], pending: readonly PendingMessage[]): Item[] {
+export function transcriptItems(
+  base: readonly BaseItem[],
+  records: readonly TranscriptRecord[],
+  turns: readonly LiveTurn[],
+  pending: readonly PendingMessage[],
+): Item[] {
   const items = base.map((b) => b.item);
   if (turns.length > 0) {
     const seqOf = new Map<string, number>();
@@ -259,8 +398,16 @@ export function transcriptItems(base: readonly BaseItem[], records: readonly Tra
   }
   for (const p of pending) {
     items.push({
-      kind: 'user', key: `pending:${p.localId}`, ts: p.ts, text: p.text, senderId: 'operator', senderName: 'Dashboard', channel: 'webchat', accountId: 'default',
-      route: { matchedBy: 'direct', bindingIndex: null }, pending: { localId: p.localId, status: p.status, ...(p.error ? { error: p.error } : {}) },
+      kind: 'user',
+      key: `pending:${p.localId}`,
+      ts: p.ts,
+      text: p.text,
+      senderId: 'operator',
+      senderName: 'Dashboard',
+      channel: 'webchat',
+      accountId: 'default',
+      route: { matchedBy: 'direct', bindingIndex: null },
+      pending: { localId: p.localId, status: p.status, ...(p.error ? { error: p.error } : {}) },
     });
   }
   return items;

@@ -23,7 +23,8 @@ export function describeSessionKey(key: string, agentId: string, mainKey: string
   const parts = rest.split(':');
   const base = { archived, sessionKey };
   if (rest === mainKey.toLowerCase()) return { ...base, label: 'Main session', kind: 'main', channel: undefined };
-  if (parts[0] === 'webchat') return { ...base, label: `Web chat · ${parts.slice(1).join(':') || 'default'}`, kind: 'webchat', channel: 'webchat' };
+  if (parts[0] === 'webchat')
+    return { ...base, label: `Web chat · ${parts.slice(1).join(':') || 'default'}`, kind: 'webchat', channel: 'webchat' };
   if (parts[0] === 'a2a') return { ...base, label: `From agent ${parts.slice(1).join(':')}`, kind: 'a2a', channel: undefined };
   if (parts[0] === 'direct') return { ...base, label: `Direct · ${parts.slice(1).join(':')}`, kind: 'direct', channel: undefined };
   // <channel>:<kind>:<peer> or <channel>:<account>:<kind>:<peer>

@@ -14,18 +14,32 @@ export function ApiKeyBanner() {
   useEffect(() => {
     if (!client) return;
     let live = true;
-    client.request('auth.list').then((list) => {
-      if (!live) return;
-      setMissing(list.envKey ? [] : list.agents.filter((a) => a.profiles.length === 0).map((a) => a.agentId));
-    }).catch(() => setMissing([]));
-    return () => { live = false; };
+    client
+      .request('auth.list')
+      .then((list) => {
+        if (!live) return;
+        setMissing(list.envKey ? [] : list.agents.filter((a) => a.profiles.length === 0).map((a) => a.agentId));
+      })
+      .catch(() => setMissing([]));
+    return () => {
+      live = false;
+    };
   }, [client, agents.length, version]);
   if (missing.length === 0) return null;
   return (
     <>
       <Banner
-        tone="warn" title={missing.length === agents.length ? 'Add an API key to start chatting.' : `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no API key.`}
-        action={<Button variant="primary" size="sm" onClick={() => setOpen(true)}>Add API key</Button>}
+        tone="warn"
+        title={
+          missing.length === agents.length
+            ? 'Add an API key to start chatting.'
+            : `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no API key.`
+        }
+        action={
+          <Button variant="primary" size="sm" onClick={() => setOpen(true)}>
+            Add API key
+          </Button>
+        }
       >
         Agents answer through the Anthropic API and need a key; it is kept in your keychain.
       </Banner>

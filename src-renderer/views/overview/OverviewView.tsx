@@ -18,10 +18,20 @@ export function OverviewView() {
     <div className="page">
       <PageHeader
         title="Overview"
-        subtitle={status ? <>Config <code>{status.configPath}</code></> : undefined}
+        subtitle={
+          status ? (
+            <>
+              Config <code>{status.configPath}</code>
+            </>
+          ) : undefined
+        }
         actions={<GatewayControl />}
       />
-      {loadError && <Banner tone="danger" title="Could not load the gateway's state:">{loadError}</Banner>}
+      {loadError && (
+        <Banner tone="danger" title="Could not load the gateway's state:">
+          {loadError}
+        </Banner>
+      )}
       {status && status.configErrors.length > 0 && (
         <Banner tone="warn" title="The config file has errors; the gateway keeps the last good config.">
           {status.configErrors.map((e) => e.message).join(' · ')}
@@ -29,20 +39,48 @@ export function OverviewView() {
       )}
       <ApiKeyBanner />
       {pairing.length > 0 && (
-        <Banner tone="info" title={`${pairing.length} pairing request${pairing.length === 1 ? '' : 's'} waiting.`} action={<Button size="sm" onClick={() => navigate('channels')}>Review</Button>}>
+        <Banner
+          tone="info"
+          title={`${pairing.length} pairing request${pairing.length === 1 ? '' : 's'} waiting.`}
+          action={
+            <Button size="sm" onClick={() => navigate('channels')}>
+              Review
+            </Button>
+          }
+        >
           Someone wrote to one of your bots and is waiting to be let in.
         </Banner>
       )}
       <section className="stack" aria-labelledby="agents-title">
         <div className="row">
-          <h2 id="agents-title" className="grow">Agents</h2>
-          <Button variant="primary" onClick={() => navigate('agents', 'new')}>New agent</Button>
+          <h2 id="agents-title" className="grow">
+            Agents
+          </h2>
+          <Button variant="primary" onClick={() => navigate('agents', 'new')}>
+            New agent
+          </Button>
         </div>
-        {!loaded ? <CardSkeletons /> : agents.length === 0 ? (
-          <div className="card"><EmptyState icon="☺" title="No agents yet" action={<Button variant="primary" onClick={() => navigate('agents', 'new')}>Create your first agent</Button>}>An agent answers messages with its own persona, workspace and history.</EmptyState></div>
+        {!loaded ? (
+          <CardSkeletons />
+        ) : agents.length === 0 ? (
+          <div className="card">
+            <EmptyState
+              icon="☺"
+              title="No agents yet"
+              action={
+                <Button variant="primary" onClick={() => navigate('agents', 'new')}>
+                  Create your first agent
+                </Button>
+              }
+            >
+              An agent answers messages with its own persona, workspace and history.
+            </EmptyState>
+          </div>
         ) : (
           <div className="grid-cards">
-            {agents.map((a) => <AgentCard key={a.id} agent={a} channels={channels} usage={usage[a.id]} />)}
+            {agents.map((a) => (
+              <AgentCard key={a.id} agent={a} channels={channels} usage={usage[a.id]} />
+            ))}
           </div>
         )}
       </section>
@@ -50,18 +88,33 @@ export function OverviewView() {
         <h2 id="channels-title">Channel accounts</h2>
         <div className="card">
           {channels.length === 0 ? (
-            <EmptyState icon="⌁" title="No channel accounts" action={<Button onClick={() => navigate('channels')}>Set up a channel</Button>}>
+            <EmptyState
+              icon="⌁"
+              title="No channel accounts"
+              action={<Button onClick={() => navigate('channels')}>Set up a channel</Button>}
+            >
               Agents can already chat here in the dashboard. Add a Telegram, Discord or WhatsApp account to reach them from your phone.
             </EmptyState>
           ) : (
             <table className="table">
-              <thead><tr><th>Channel</th><th>Account</th><th>State</th><th>Last message</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Channel</th>
+                  <th>Account</th>
+                  <th>State</th>
+                  <th>Last message</th>
+                </tr>
+              </thead>
               <tbody>
                 {channels.map((c) => (
                   <tr key={`${c.channel}:${c.accountId}`}>
                     <td>{channelName(c.channel)}</td>
-                    <td><code>{c.accountId}</code></td>
-                    <td><ChannelState status={c} /></td>
+                    <td>
+                      <code>{c.accountId}</code>
+                    </td>
+                    <td>
+                      <ChannelState status={c} />
+                    </td>
                     <td className="muted">{c.lastMessageAt ? relativeTime(new Date(c.lastMessageAt).toISOString()) : '—'}</td>
                   </tr>
                 ))}
@@ -77,7 +130,9 @@ export function OverviewView() {
 function CardSkeletons() {
   return (
     <div className="grid-cards" aria-busy="true" aria-label="Loading agents">
-      {[0, 1, 2].map((i) => <div key={i} className="card skeleton" style={{ height: 172 }} />)}
+      {[0, 1, 2].map((i) => (
+        <div key={i} className="card skeleton" style={{ height: 172 }} />
+      ))}
     </div>
   );
 }
@@ -99,31 +154,68 @@ function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: 
     <article className="card agent-card" aria-label={`Agent ${displayName}`}>
       <div className="card-pad stack" style={{ gap: 10 }}>
         <div className="row">
-          <span className="avatar" aria-hidden="true">{agent.emoji ?? displayName.slice(0, 1).toUpperCase()}</span>
+          <span className="avatar" aria-hidden="true">
+            {agent.emoji ?? displayName.slice(0, 1).toUpperCase()}
+          </span>
           <div className="grow">
-            <div className="row"><h3 className="ellipsis">{displayName}</h3>{agent.default && <Badge tone="accent">default</Badge>}</div>
-            <div className="small muted ellipsis"><code>{agent.id}</code> · {agent.model}</div>
+            <div className="row">
+              <h3 className="ellipsis">{displayName}</h3>
+              {agent.default && <Badge tone="accent">default</Badge>}
+            </div>
+            <div className="small muted ellipsis">
+              <code>{agent.id}</code> · {agent.model}
+            </div>
           </div>
-          <Badge tone={state.tone} title={agent.reason ?? undefined}><Dot tone={state.tone === 'accent' || state.tone === 'neutral' ? undefined : state.tone} pulse={agent.state === 'thinking'} />{state.label}</Badge>
+          <Badge tone={state.tone} title={agent.reason ?? undefined}>
+            <Dot tone={state.tone === 'accent' || state.tone === 'neutral' ? undefined : state.tone} pulse={agent.state === 'thinking'} />
+            {state.label}
+          </Badge>
         </div>
-        {agent.reason && agent.state !== 'idle' && <p className="small" style={{ color: 'var(--danger)' }}>{agent.reason}</p>}
+        {agent.reason && agent.state !== 'idle' && (
+          <p className="small" style={{ color: 'var(--danger)' }}>
+            {agent.reason}
+          </p>
+        )}
         <div className="row wrap" aria-label="Bound channels">
-          {accounts.length === 0 ? <span className="small muted">No bindings{agent.default ? ' — gets every message no binding claims' : ' — reachable in the dashboard only'}</span>
-            : accounts.map((key) => {
+          {accounts.length === 0 ? (
+            <span className="small muted">
+              No bindings{agent.default ? ' — gets every message no binding claims' : ' — reachable in the dashboard only'}
+            </span>
+          ) : (
+            accounts.map((key) => {
               const [channel, account] = key.split(':') as [string, string];
               const live = channels.find((c) => c.channel === channel && (c.accountId === account || account === '*'));
-              return <Badge key={key} tone={live?.state === 'connected' ? 'ok' : live?.state === 'error' ? 'danger' : 'neutral'}>{channelName(channel)}{account !== 'default' ? ` · ${account}` : ''}</Badge>;
-            })}
+              return (
+                <Badge key={key} tone={live?.state === 'connected' ? 'ok' : live?.state === 'error' ? 'danger' : 'neutral'}>
+                  {channelName(channel)}
+                  {account !== 'default' ? ` · ${account}` : ''}
+                </Badge>
+              );
+            })
+          )}
         </div>
         <dl className="stats">
-          <div><dt>Messages today</dt><dd>{compactNumber(agent.today.messages)}</dd></div>
-          <div><dt>Tokens today</dt><dd>{compactNumber(agent.today.inputTokens + agent.today.outputTokens)}</dd></div>
-          <div><dt>Last activity</dt><dd>{relativeTime(agent.lastActivity)}</dd></div>
+          <div>
+            <dt>Messages today</dt>
+            <dd>{compactNumber(agent.today.messages)}</dd>
+          </div>
+          <div>
+            <dt>Tokens today</dt>
+            <dd>{compactNumber(agent.today.inputTokens + agent.today.outputTokens)}</dd>
+          </div>
+          <div>
+            <dt>Last activity</dt>
+            <dd>{relativeTime(agent.lastActivity)}</dd>
+          </div>
         </dl>
         <UsageChart usage={usage} agentName={displayName} />
         <div className="row agent-card-actions">
-          <Button size="sm" onClick={() => navigate('inspector', agent.id)} aria-label={`Open chats of ${displayName}`}>Open chats</Button>
-          <Button size="sm" variant="ghost" onClick={() => navigate('agents', agent.id)} aria-label={`Edit ${displayName}`}>Edit</Button>
+          <Button size="sm" onClick={() => navigate('inspector', agent.id)} aria-label={`Open chats of ${displayName}`}>
+            Open chats
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => navigate('agents', agent.id)} aria-label={`Edit ${displayName}`}>
+            Edit
+          </Button>
         </div>
       </div>
     </article>
@@ -131,12 +223,25 @@ function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: 
 }
 
 export function ChannelState({ status }: { status: ChannelStatus }) {
-  const tone = status.state === 'connected' ? 'ok' : status.state === 'error' ? 'danger' : status.state === 'linking' ? 'warn' : status.state === 'connecting' ? 'info' : undefined;
+  const tone =
+    status.state === 'connected'
+      ? 'ok'
+      : status.state === 'error'
+        ? 'danger'
+        : status.state === 'linking'
+          ? 'warn'
+          : status.state === 'connecting'
+            ? 'info'
+            : undefined;
   return (
     <span className="row" title={status.lastError ?? status.reason}>
       <Dot tone={tone} pulse={status.state === 'connecting'} />
       <span>{status.state}</span>
-      {(status.lastError ?? status.reason) && <span className="small muted ellipsis" style={{ maxWidth: 280 }}>{status.lastError ?? status.reason}</span>}
+      {(status.lastError ?? status.reason) && (
+        <span className="small muted ellipsis" style={{ maxWidth: 280 }}>
+          {status.lastError ?? status.reason}
+        </span>
+      )}
     </span>
   );
 }
@@ -162,7 +267,9 @@ function GatewayControl() {
   return (
     <div className="row gateway-control">
       <Badge tone={status.state === 'running' ? 'ok' : status.state === 'error' ? 'danger' : 'warn'}>Gateway {status.state}</Badge>
-      <Button variant={running ? 'secondary' : 'primary'} busy={busy} onClick={() => void toggle()}>{running ? 'Stop gateway' : 'Start gateway'}</Button>
+      <Button variant={running ? 'secondary' : 'primary'} busy={busy} onClick={() => void toggle()}>
+        {running ? 'Stop gateway' : 'Start gateway'}
+      </Button>
     </div>
   );
 }

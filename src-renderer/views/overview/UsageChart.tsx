@@ -19,8 +19,11 @@ export function useWeeklyUsage(): Record<string, AgentUsage> {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = () => {
-      client.request('usage.summary', { days: DAYS })
-        .then((r) => { if (live) setUsage(Object.fromEntries(r.agents.map((a) => [a.agentId, a]))); })
+      client
+        .request('usage.summary', { days: DAYS })
+        .then((r) => {
+          if (live) setUsage(Object.fromEntries(r.agents.map((a) => [a.agentId, a])));
+        })
         .catch(() => undefined); // the card keeps today's counters; the chart is an extra
     };
     const soon = () => {
@@ -45,14 +48,23 @@ export function UsageChart({ usage, agentName }: { usage: AgentUsage | undefined
   const total = usage.days.reduce((n, d) => n + d.messages, 0);
   return (
     <div className="usage">
-      <div className="usage-caption"><span>Last {usage.days.length} days</span><span>{compactNumber(total)} {total === 1 ? 'message' : 'messages'}</span></div>
+      <div className="usage-caption">
+        <span>Last {usage.days.length} days</span>
+        <span>
+          {compactNumber(total)} {total === 1 ? 'message' : 'messages'}
+        </span>
+      </div>
       <div className="usage-chart" role="img" aria-label={label}>
-      {usage.days.map((d) => (
-          <div key={d.date} className="usage-day" title={`${d.date}: ${d.messages} messages, ${compactNumber(d.inputTokens + d.outputTokens)} tokens`}>
-          <div className="usage-bar" style={{ height: `${d.messages === 0 ? 0 : Math.max(8, (d.messages / max) * 100)}%` }} />
-          <span className="usage-label">{weekday(d.date).slice(0, 1)}</span>
-        </div>
-      ))}
+        {usage.days.map((d) => (
+          <div
+            key={d.date}
+            className="usage-day"
+            title={`${d.date}: ${d.messages} messages, ${compactNumber(d.inputTokens + d.outputTokens)} tokens`}
+          >
+            <div className="usage-bar" style={{ height: `${d.messages === 0 ? 0 : Math.max(8, (d.messages / max) * 100)}%` }} />
+            <span className="usage-label">{weekday(d.date).slice(0, 1)}</span>
+          </div>
+        ))}
       </div>
     </div>
   );

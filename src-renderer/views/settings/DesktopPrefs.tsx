@@ -31,26 +31,48 @@ export function DesktopPrefs() {
   };
   return (
     <section className="card" aria-labelledby="desktop-title">
-      <div className="card-header"><h2 id="desktop-title" className="settings-title">Desktop app</h2></div>
+      <div className="card-header">
+        <h2 id="desktop-title" className="settings-title">
+          Desktop app
+        </h2>
+      </div>
       <div className="settings-rows">
-        {error && <Banner tone="danger" title="Could not change this:">{error}</Banner>}
-        {!prefs ? <div className="skeleton" style={{ height: 22 }} aria-busy="true" aria-label="Loading the app's preferences" /> : (
+        {error && (
+          <Banner tone="danger" title="Could not change this:">
+            {error}
+          </Banner>
+        )}
+        {!prefs ? (
+          <div className="skeleton" style={{ height: 22 }} aria-busy="true" aria-label="Loading the app's preferences" />
+        ) : (
           <>
             <Toggle
-              label="Start Switchboard when you log in" checked={prefs.startAtLogin} disabled={busy || !prefs.startAtLoginSupported}
-              hint={prefs.startAtLoginSupported ? 'It starts in the tray, without opening this window.' : 'Only the installed app can start at login.'}
+              label="Start Switchboard when you log in"
+              checked={prefs.startAtLogin}
+              disabled={busy || !prefs.startAtLoginSupported}
+              hint={
+                prefs.startAtLoginSupported
+                  ? 'It starts in the tray, without opening this window.'
+                  : 'Only the installed app can start at login.'
+              }
               onChange={(on) => void change({ startAtLogin: on })}
             />
             <Toggle
-              label="Start the gateway when the app opens" checked={prefs.startGatewayOnLaunch} disabled={busy}
+              label="Start the gateway when the app opens"
+              checked={prefs.startGatewayOnLaunch}
+              disabled={busy}
               hint="Off: agents answer only after you press Start gateway."
               onChange={(on) => void change({ startGatewayOnLaunch: on })}
             />
             <Toggle
-              label="Remote access from this computer's browser" checked={prefs.remoteAccess.enabled} disabled={busy}
-              hint={prefs.remoteAccess.enabled
-                ? `On: the dashboard and the control plane also answer at http://127.0.0.1:${prefs.remoteAccess.port}/ (this computer only, with the token).`
-                : 'Off: the app opens no network port at all; the CLI still reaches it through a local socket.'}
+              label="Remote access from this computer's browser"
+              checked={prefs.remoteAccess.enabled}
+              disabled={busy}
+              hint={
+                prefs.remoteAccess.enabled
+                  ? `On: the dashboard and the control plane also answer at http://127.0.0.1:${prefs.remoteAccess.port}/ (this computer only, with the token).`
+                  : 'Off: the app opens no network port at all; the CLI still reaches it through a local socket.'
+              }
               onChange={(on) => void change({ remoteAccess: on })}
             />
           </>
@@ -60,7 +82,19 @@ export function DesktopPrefs() {
   );
 }
 
-function Toggle({ label, hint, checked, disabled, onChange }: { label: string; hint: string; checked: boolean; disabled: boolean; onChange: (on: boolean) => void }) {
+function Toggle({
+  label,
+  hint,
+  checked,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (on: boolean) => void;
+}) {
   return (
     <div className="settings-row">
       <label className="checkbox">

@@ -2,7 +2,14 @@
 // the routing tier each one lands in (the same bindingTier the router uses) and the channel
 // accounts a binding can name. Pure, so the rules are tested without rendering anything.
 import {
-  bindingTier, normalizePeerKind, TIER_NAMES, type Binding, type BindingMatch, type ConfigCheck, type RawBinding, type Tier,
+  bindingTier,
+  normalizePeerKind,
+  TIER_NAMES,
+  type Binding,
+  type BindingMatch,
+  type ConfigCheck,
+  type RawBinding,
+  type Tier,
 } from '../../../../src-shared/config/index.ts';
 
 /** Who on the account the binding is for: everyone, or one kind of chat (id `*` = any of that kind). */
@@ -38,7 +45,10 @@ export function emptyBinding(channel = '', accountId = ''): DraftBinding {
 }
 
 export function splitRoles(roles: string): string[] {
-  return roles.split(/[\s,]+/).map((r) => r.trim()).filter(Boolean);
+  return roles
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 /** The `match` block written to the config. */
@@ -136,13 +146,21 @@ export function configuredAccounts(check: ConfigCheck | undefined, raw: Record<s
     if (!block) continue;
     const accounts = Object.entries(block.accounts ?? {});
     if (accounts.length === 0) out.push({ channel, accountId: 'default', enabled: true });
-    for (const [id, value] of accounts) out.push({ channel, accountId: id.toLowerCase(), enabled: value?.enabled !== false, ...(value?.name ? { name: value.name } : {}) });
+    for (const [id, value] of accounts)
+      out.push({ channel, accountId: id.toLowerCase(), enabled: value?.enabled !== false, ...(value?.name ? { name: value.name } : {}) });
   }
   return out;
 }
 
 /** One line for a binding row in lists and the delete dialog: `Telegram · alerts · group -100123`. */
-export function bindingSummary(match: { channel: string; accountId?: string | number; peer?: { kind: string; id: string | number }; guildId?: string | number; roles?: (string | number)[]; teamId?: string | number }): string {
+export function bindingSummary(match: {
+  channel: string;
+  accountId?: string | number;
+  peer?: { kind: string; id: string | number };
+  guildId?: string | number;
+  roles?: (string | number)[];
+  teamId?: string | number;
+}): string {
   const parts: string[] = [match.accountId === undefined ? 'default' : match.accountId === '*' ? 'every account' : String(match.accountId)];
   if (match.peer) parts.push(match.peer.id === '*' ? `any ${match.peer.kind}` : `${match.peer.kind} ${match.peer.id}`);
   if (match.guildId !== undefined) parts.push(`guild ${match.guildId}`);

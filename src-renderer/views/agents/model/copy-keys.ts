@@ -5,8 +5,15 @@ import type { Result } from '../../../gateway/client.ts';
 
 export type AuthList = Result<'auth.list'>;
 
-export interface CopyableProfile { profileId: string; label: string | undefined; keyStored: boolean }
-export interface CopySource { agentId: string; profiles: CopyableProfile[] }
+export interface CopyableProfile {
+  profileId: string;
+  label: string | undefined;
+  keyStored: boolean;
+}
+export interface CopySource {
+  agentId: string;
+  profiles: CopyableProfile[];
+}
 
 /** Agents other than `targetId` with at least one key of their own in the keychain. */
 export function copySources(list: AuthList | undefined, targetId: string): CopySource[] {
@@ -14,7 +21,9 @@ export function copySources(list: AuthList | undefined, targetId: string): CopyS
     .filter((a) => a.agentId !== targetId)
     .map((a) => ({
       agentId: a.agentId,
-      profiles: a.profiles.filter((p) => p.scope === 'agent').map((p) => ({ profileId: p.profileId, label: p.label, keyStored: p.keyStored === true })),
+      profiles: a.profiles
+        .filter((p) => p.scope === 'agent')
+        .map((p) => ({ profileId: p.profileId, label: p.label, keyStored: p.keyStored === true })),
     }))
     .filter((s) => s.profiles.some((p) => p.keyStored));
 }

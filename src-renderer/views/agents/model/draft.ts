@@ -3,8 +3,17 @@
 // gateway applies, so the shared checker's messages and config paths are exactly what saving
 // would report (issues.ts attaches each one to its field).
 import {
-  addAgent, ConfigEditError, DEFAULT_MODEL, formatPath, isArgentosAgents, KNOWN_MODELS, updateAgent,
-  type AgentPatch, type ConfigCheck, type JsonPath, type RawBinding,
+  addAgent,
+  ConfigEditError,
+  DEFAULT_MODEL,
+  formatPath,
+  isArgentosAgents,
+  KNOWN_MODELS,
+  updateAgent,
+  type AgentPatch,
+  type ConfigCheck,
+  type JsonPath,
+  type RawBinding,
 } from '../../../../src-shared/config/index.ts';
 import { bindingMatch, draftFromRaw, rawBinding, type DraftBinding } from './bindings.ts';
 import { toolsConfig, type ToolPolicy } from './tools.ts';
@@ -54,8 +63,18 @@ export type FieldIssues = Record<string, FieldIssue[]>;
 
 export function emptyForm(): WizardForm {
   return {
-    id: '', name: '', emoji: '', persona: '', makeDefault: false, model: '', customModel: false, workspace: '', customWorkspace: false,
-    auth: { mode: 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] }, bindings: [], tools: { deny: [] },
+    id: '',
+    name: '',
+    emoji: '',
+    persona: '',
+    makeDefault: false,
+    model: '',
+    customModel: false,
+    workspace: '',
+    customWorkspace: false,
+    auth: { mode: 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] },
+    bindings: [],
+    tools: { deny: [] },
   };
 }
 
@@ -213,7 +232,8 @@ export function editPatch(initial: WizardForm, form: WizardForm): AgentPatch {
   text('persona');
   const model = form.model.trim();
   if (model !== initial.model.trim()) patch.model = model === '' ? null : model;
-  if (JSON.stringify(toolsConfig(form.tools) ?? null) !== JSON.stringify(toolsConfig(initial.tools) ?? null)) patch.tools = toolsConfig(form.tools) ?? null;
+  if (JSON.stringify(toolsConfig(form.tools) ?? null) !== JSON.stringify(toolsConfig(initial.tools) ?? null))
+    patch.tools = toolsConfig(form.tools) ?? null;
   if (form.makeDefault && !initial.makeDefault) patch.default = true;
   return patch;
 }
@@ -265,21 +285,36 @@ export function buildDraft(base: WizardBase, form: WizardForm, mode: WizardMode)
   const main = { workspace: joinPath(base.stateDir, 'workspace'), agentDir: joinPath(base.stateDir, 'agents', 'main', 'agent') };
   if (mode.kind === 'create') {
     const tools = toolsConfig(form.tools);
-    const identity = { ...(form.emoji.trim() ? { emoji: form.emoji.trim() } : {}), ...(form.persona.trim() ? { persona: form.persona.trim() } : {}) };
+    const identity = {
+      ...(form.emoji.trim() ? { emoji: form.emoji.trim() } : {}),
+      ...(form.persona.trim() ? { persona: form.persona.trim() } : {}),
+    };
     try {
-      addAgent(raw, {
-        id,
-        workspace: (form.customWorkspace && form.workspace.trim()) || defaultWorkspacePath(base.stateDir, id),
-        agentDir: agentDirPath(base.stateDir, id),
-        ...(form.name.trim() ? { name: form.name.trim() } : {}),
-        ...(form.model.trim() ? { model: form.model.trim() } : {}),
-        ...(Object.keys(identity).length > 0 ? { identity } : {}),
-        ...(tools ? { tools } : {}),
-        ...(form.makeDefault ? { default: true } : {}),
-      }, main);
+      addAgent(
+        raw,
+        {
+          id,
+          workspace: (form.customWorkspace && form.workspace.trim()) || defaultWorkspacePath(base.stateDir, id),
+          agentDir: agentDirPath(base.stateDir, id),
+          ...(form.name.trim() ? { name: form.name.trim() } : {}),
+          ...(form.model.trim() ? { model: form.model.trim() } : {}),
+          ...(Object.keys(identity).length > 0 ? { identity } : {}),
+          ...(tools ? { tools } : {}),
+          ...(form.makeDefault ? { default: true } : {}),
+        },
+        main,
+      );
     } catch (err) {
       if (!(err instanceof ConfigEditError)) throw err;
-      issues.push({ field: 'id', issue: { severity: 'error', code: 'duplicate_agent', path: '', message: `an agent with the id "${id}" already exists; choose another id` } });
+      issues.push({
+        field: 'id',
+        issue: {
+          severity: 'error',
+          code: 'duplicate_agent',
+          path: '',
+          message: `an agent with the id "${id}" already exists; choose another id`,
+        },
+      });
       return { raw, agentPaths: [], bindingAt: new Map(), issues };
     }
   } else if (!findAgentEntry(raw, id)) {
@@ -306,7 +341,10 @@ function editPatchFromScratch(raw: Obj, id: string, form: WizardForm): AgentPatc
     persona: String(identity.persona ?? ''),
     model: String(entry.model ?? ''),
     makeDefault: entry.default === true,
-    tools: { ...(isObj(entry.tools) && Array.isArray(entry.tools.allow) ? { allow: entry.tools.allow as string[] } : {}), deny: isObj(entry.tools) && Array.isArray(entry.tools.deny) ? (entry.tools.deny as string[]) : [] },
+    tools: {
+      ...(isObj(entry.tools) && Array.isArray(entry.tools.allow) ? { allow: entry.tools.allow as string[] } : {}),
+      deny: isObj(entry.tools) && Array.isArray(entry.tools.deny) ? (entry.tools.deny as string[]) : [],
+    },
   };
   return editPatch(current, form);
 }

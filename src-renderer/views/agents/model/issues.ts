@@ -1,7 +1,15 @@
 // Every problem with the wizard's form, by the field it is about: the form's own rules, then the
 // shared checker's issues on the draft config (and the gateway's, from config.validate) attached
 // to the field their config path points at — the exact message, with its path.
-import { bindingPath, bindingTier, checkConfigValue, findShadowedBindings, formatPath, TIER_NAMES, type ConfigCheck } from '../../../../src-shared/config/index.ts';
+import {
+  bindingPath,
+  bindingTier,
+  checkConfigValue,
+  findShadowedBindings,
+  formatPath,
+  TIER_NAMES,
+  type ConfigCheck,
+} from '../../../../src-shared/config/index.ts';
 import { buildDraft, type Draft, type FieldIssue, type FieldIssues, type WizardBase, type WizardForm, type WizardMode } from './draft.ts';
 
 /** Which form field a config path belongs to, if any. */
@@ -24,11 +32,16 @@ export function fieldOf(path: string, draft: Pick<Draft, 'agentPaths' | 'binding
   const key = m ? draft.bindingAt.get(Number(m[1])) : undefined;
   if (!m || !key) return undefined;
   const rest = m[2]!;
-  const part = rest.startsWith('.match.channel') ? 'channel'
-    : rest.startsWith('.match.accountId') ? 'account'
-      : rest.startsWith('.match.peer') ? 'peer'
-        : rest.startsWith('.match.guildId') ? 'guild'
-          : rest.startsWith('.match.roles') ? 'roles'
+  const part = rest.startsWith('.match.channel')
+    ? 'channel'
+    : rest.startsWith('.match.accountId')
+      ? 'account'
+      : rest.startsWith('.match.peer')
+        ? 'peer'
+        : rest.startsWith('.match.guildId')
+          ? 'guild'
+          : rest.startsWith('.match.roles')
+            ? 'roles'
             : 'row';
   return `binding:${key}:${part}`;
 }
@@ -38,22 +51,30 @@ function issueKey(i: FieldIssue): string {
 }
 
 export function formatIssues(check: ConfigCheck): FieldIssue[] {
-  return check.issues.map((i) => ({ severity: i.severity, code: i.code, message: i.message, path: i.path.length > 0 ? formatPath(i.path) : '' }));
+  return check.issues.map((i) => ({
+    severity: i.severity,
+    code: i.code,
+    message: i.message,
+    path: i.path.length > 0 ? formatPath(i.path) : '',
+  }));
 }
 
 /** Form rules the config cannot express (a field left empty where the user picked "custom"). */
 export function formIssues(form: WizardForm, mode: WizardMode): { field: string; issue: FieldIssue }[] {
   const out: { field: string; issue: FieldIssue }[] = [];
   const err = (field: string, message: string) => out.push({ field, issue: { severity: 'error', code: 'required', message, path: '' } });
-  if (mode.kind === 'create' && !form.id.trim()) err('id', 'Enter an id: 1–64 characters a-z, 0-9, "_" or "-", starting with a letter or digit.');
+  if (mode.kind === 'create' && !form.id.trim())
+    err('id', 'Enter an id: 1–64 characters a-z, 0-9, "_" or "-", starting with a letter or digit.');
   if (form.customModel && !form.model.trim()) err('model', 'Enter a model name, or pick one from the list.');
   if (mode.kind === 'create' && form.customWorkspace && !form.workspace.trim()) err('workspace', 'Enter a folder, or use the default one.');
-  if (form.auth.mode === 'key' && !form.auth.apiKey.trim() && mode.kind === 'create') err('auth', 'Paste the API key, or choose another option.');
+  if (form.auth.mode === 'key' && !form.auth.apiKey.trim() && mode.kind === 'create')
+    err('auth', 'Paste the API key, or choose another option.');
   if (form.auth.mode === 'copy' && mode.kind === 'create') {
     if (!form.auth.copyFrom) err('auth', 'Pick the agent whose keys to copy, or choose another option.');
     else if (form.auth.copyProfiles.length === 0) err('auth', 'Pick at least one key to copy, or choose another option.');
   }
-  if (/\s/.test(form.auth.apiKey.trim()) || /\s/.test(form.auth.sharedKey.trim())) err('auth', 'The key contains whitespace; paste only the key.');
+  if (/\s/.test(form.auth.apiKey.trim()) || /\s/.test(form.auth.sharedKey.trim()))
+    err('auth', 'The key contains whitespace; paste only the key.');
   for (const b of form.bindings) {
     if (!b.channel) err(`binding:${b.key}:channel`, 'Pick a channel.');
     if (!b.accountId) err(`binding:${b.key}:account`, 'Pick an account.');
@@ -67,7 +88,12 @@ export function formIssues(form: WizardForm, mode: WizardMode): { field: string;
  * issues (and the gateway's, when given) attached to the field their path points at. Errors the
  * file already had are not the form's fault and are left out; new errors elsewhere go to `general`.
  */
-export function collectIssues(base: WizardBase, form: WizardForm, mode: WizardMode, gatewayIssues: FieldIssue[] = []): { byField: FieldIssues; draft: Draft } {
+export function collectIssues(
+  base: WizardBase,
+  form: WizardForm,
+  mode: WizardMode,
+  gatewayIssues: FieldIssue[] = [],
+): { byField: FieldIssues; draft: Draft } {
   const draft = buildDraft(base, form, mode);
   const byField: FieldIssues = {};
   const seen = new Set<string>();
@@ -104,13 +130,22 @@ function takeovers(check: ConfigCheck, draft: Draft): { field: string; issue: Fi
     const winner = by.source === 'bindings' ? draft.bindingAt.get(by.index) : undefined;
     if (!winner || (shadowed.source === 'bindings' && draft.bindingAt.has(shadowed.index))) return [];
     const where = formatPath(bindingPath(shadowed));
-    return [{
-      field: `binding:${winner}:row`,
-      issue: { severity: 'warning' as const, code: 'shadows_binding', path: where, message: `takes every message of ${where} (agent "${shadowed.agentId}", ${TIER_NAMES[bindingTier(shadowed)]}): that binding would never match again` },
-    }];
+    return [
+      {
+        field: `binding:${winner}:row`,
+        issue: {
+          severity: 'warning' as const,
+          code: 'shadows_binding',
+          path: where,
+          message: `takes every message of ${where} (agent "${shadowed.agentId}", ${TIER_NAMES[bindingTier(shadowed)]}): that binding would never match again`,
+        },
+      },
+    ];
   });
 }
 
 export function errorsIn(byField: FieldIssues, fields: (field: string) => boolean): FieldIssue[] {
-  return Object.entries(byField).filter(([f]) => fields(f)).flatMap(([, list]) => list.filter((i) => i.severity === 'error'));
+  return Object.entries(byField)
+    .filter(([f]) => fields(f))
+    .flatMap(([, list]) => list.filter((i) => i.severity === 'error'));
 }

@@ -36,7 +36,9 @@ async function storeKeys(client: GatewayClient, agentId: string, form: WizardFor
     try {
       await client.request('auth.add', { agentId, apiKey: key, label: 'added in the agent wizard' });
     } catch (err) {
-      warnings.push(`the API key was not stored: ${errorText(err)}. Add it later in Settings or with "switchboard auth add --agent ${agentId}".`);
+      warnings.push(
+        `the API key was not stored: ${errorText(err)}. Add it later in Settings or with "switchboard auth add --agent ${agentId}".`,
+      );
     }
   }
   if (form.auth.mode === 'shared' && sharedKey) {
@@ -49,13 +51,21 @@ async function storeKeys(client: GatewayClient, agentId: string, form: WizardFor
 }
 
 /** Copies the chosen keys of another agent to `agentId`; what was skipped, or the whole copy failing, becomes a warning. */
-export async function copyKeys(client: GatewayClient, agentId: string, from: string, profileIds: string[], warnings: string[]): Promise<{ profileId: string; from: string }[]> {
+export async function copyKeys(
+  client: GatewayClient,
+  agentId: string,
+  from: string,
+  profileIds: string[],
+  warnings: string[],
+): Promise<{ profileId: string; from: string }[]> {
   try {
     const result = await client.request('auth.copy', { fromAgentId: from, toAgentId: agentId, profileIds });
     for (const s of result.skipped) warnings.push(`the key "${s.profileId}" of ${from} was not copied: ${s.reason}`);
     return result.copied;
   } catch (err) {
-    warnings.push(`the keys of ${from} were not copied: ${errorText(err)}. Try again from the agent's Credentials step or with "switchboard auth copy --from ${from} --to ${agentId}".`);
+    warnings.push(
+      `the keys of ${from} were not copied: ${errorText(err)}. Try again from the agent's Credentials step or with "switchboard auth copy --from ${from} --to ${agentId}".`,
+    );
     return [];
   }
 }
@@ -72,12 +82,19 @@ export async function saveNewAgent(client: GatewayClient, form: WizardForm, base
     }
   }
   await storeKeys(client, created.agentId, form, warnings, false);
-  const copied = form.auth.mode === 'copy' ? await copyKeys(client, created.agentId, form.auth.copyFrom, form.auth.copyProfiles, warnings) : undefined;
+  const copied =
+    form.auth.mode === 'copy' ? await copyKeys(client, created.agentId, form.auth.copyFrom, form.auth.copyProfiles, warnings) : undefined;
   return { agentId: created.agentId, workspace: created.workspace, agentDir: created.agentDir, ...(copied ? { copied } : {}), warnings };
 }
 
 /** Throws a ControlError (`conflict` when the file moved on) if nothing could be written. */
-export async function saveAgentEdit(client: GatewayClient, agentId: string, initial: WizardForm, form: WizardForm, baseHash: string): Promise<SaveOutcome> {
+export async function saveAgentEdit(
+  client: GatewayClient,
+  agentId: string,
+  initial: WizardForm,
+  form: WizardForm,
+  baseHash: string,
+): Promise<SaveOutcome> {
   let hash = baseHash;
   const patch = editPatch(initial, form);
   if (Object.keys(patch).length > 0) hash = (await client.request('agents.update', { agentId, baseHash: hash, patch })).hash;

@@ -13,10 +13,31 @@ export type ToolPreset = 'standard' | 'full' | 'read-only' | 'chat-only' | 'cust
 
 const READ_ONLY = ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'];
 
-export const TOOL_PRESETS: { id: Exclude<ToolPreset, 'custom'>; label: string; description: string; allow: readonly string[] | undefined }[] = [
-  { id: 'standard', label: 'Standard', description: 'Every built-in tool except running commands (exec) and messaging other agents (sessions_send). What an agent gets when the config says nothing.', allow: undefined },
-  { id: 'full', label: 'Full', description: 'Every built-in tool, including exec (runs commands on this machine) and sessions_send.', allow: BUILTIN_TOOLS },
-  { id: 'read-only', label: 'Read-only', description: 'Can read its workspace, sessions, memory and tasks, but change nothing.', allow: READ_ONLY },
+export const TOOL_PRESETS: {
+  id: Exclude<ToolPreset, 'custom'>;
+  label: string;
+  description: string;
+  allow: readonly string[] | undefined;
+}[] = [
+  {
+    id: 'standard',
+    label: 'Standard',
+    description:
+      'Every built-in tool except running commands (exec) and messaging other agents (sessions_send). What an agent gets when the config says nothing.',
+    allow: undefined,
+  },
+  {
+    id: 'full',
+    label: 'Full',
+    description: 'Every built-in tool, including exec (runs commands on this machine) and sessions_send.',
+    allow: BUILTIN_TOOLS,
+  },
+  {
+    id: 'read-only',
+    label: 'Read-only',
+    description: 'Can read its workspace, sessions, memory and tasks, but change nothing.',
+    allow: READ_ONLY,
+  },
   { id: 'chat-only', label: 'Chat only', description: 'No tools: the agent only talks.', allow: [] },
 ];
 

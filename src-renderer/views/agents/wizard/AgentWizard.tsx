@@ -11,7 +11,16 @@ import { toast } from '../../../store/toasts.ts';
 import { Banner, Button, EmptyState, PageHeader, Spinner } from '../../../ui/controls.tsx';
 import { configuredAccounts } from '../model/bindings.ts';
 import {
-  buildDraft, defaultModelOf, emptyForm, formFromAgent, normId, rebaseBindings, type FieldIssue, type FieldIssues, type WizardForm, type WizardMode,
+  buildDraft,
+  defaultModelOf,
+  emptyForm,
+  formFromAgent,
+  normId,
+  rebaseBindings,
+  type FieldIssue,
+  type FieldIssues,
+  type WizardForm,
+  type WizardMode,
 } from '../model/draft.ts';
 import { collectIssues, errorsIn } from '../model/issues.ts';
 import { saveAgentEdit, saveNewAgent, type SaveOutcome } from '../model/submit.ts';
@@ -26,10 +35,14 @@ import { ToolsStep } from './steps/ToolsStep.tsx';
 import { WorkspaceStep } from './steps/WorkspaceStep.tsx';
 import { useWizardBase } from './useWizardBase.ts';
 
-const FOCUSABLE = 'input:not([disabled]):not([readonly]):not([type="radio"]), input[type="radio"]:checked:not([disabled]), select:not([disabled]), textarea:not([disabled])';
+const FOCUSABLE =
+  'input:not([disabled]):not([readonly]):not([type="radio"]), input[type="radio"]:checked:not([disabled]), select:not([disabled]), textarea:not([disabled])';
 
 export function AgentWizard({ agentId }: { agentId?: string }) {
-  const mode = useMemo<WizardMode>(() => (agentId === undefined ? { kind: 'create' } : { kind: 'edit', agentId: normId(agentId) }), [agentId]);
+  const mode = useMemo<WizardMode>(
+    () => (agentId === undefined ? { kind: 'create' } : { kind: 'edit', agentId: normId(agentId) }),
+    [agentId],
+  );
   const editing = mode.kind === 'edit';
   const client = useGateway((s) => s.client);
   const connection = useGateway((s) => s.connection);
@@ -85,7 +98,10 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
       return;
     }
     setInitial(now);
-    setForm((f) => ({ ...f, bindings: loaded.previous ? rebaseBindings(f.bindings, loaded.previous.raw, loaded.next.raw, mode.agentId) : f.bindings }));
+    setForm((f) => ({
+      ...f,
+      bindings: loaded.previous ? rebaseBindings(f.bindings, loaded.previous.raw, loaded.next.raw, mode.agentId) : f.bindings,
+    }));
   };
 
   const update = useCallback((change: (f: WizardForm) => WizardForm) => {
@@ -103,14 +119,20 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
     }
     return out;
   }, [computed, attempted]);
-  const stepErrors = useMemo(() => STEPS.map((s, i) => attempted.has(i) && errorsIn(computed?.byField ?? {}, s.owns).length > 0), [computed, attempted]);
+  const stepErrors = useMemo(
+    () => STEPS.map((s, i) => attempted.has(i) && errorsIn(computed?.byField ?? {}, s.owns).length > 0),
+    [computed, attempted],
+  );
 
   // Focus: the first field of a step when it opens; the first invalid field when Next was refused.
   useEffect(() => {
     const root = panel.current;
     if (!root) return;
-    const target = (focusRequest.error ? root.querySelector<HTMLElement>('[aria-invalid="true"]') : null)
-      ?? root.querySelector<HTMLElement>('[data-autofocus]') ?? root.querySelector<HTMLElement>(FOCUSABLE) ?? root.querySelector<HTMLElement>('h2');
+    const target =
+      (focusRequest.error ? root.querySelector<HTMLElement>('[aria-invalid="true"]') : null) ??
+      root.querySelector<HTMLElement>('[data-autofocus]') ??
+      root.querySelector<HTMLElement>(FOCUSABLE) ??
+      root.querySelector<HTMLElement>('h2');
     target?.focus();
   }, [step, focusRequest]);
 
@@ -150,7 +172,11 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
       fromGateway = checked;
     }
     const { byField } = collectIssues(base, form, mode, fromGateway);
-    const bad = last ? STEPS.findIndex((s) => errorsIn(byField, s.owns).length > 0) : errorsIn(byField, current.owns).length > 0 ? step : -1;
+    const bad = last
+      ? STEPS.findIndex((s) => errorsIn(byField, s.owns).length > 0)
+      : errorsIn(byField, current.owns).length > 0
+        ? step
+        : -1;
     if (bad >= 0) {
       if (bad !== step) setStep(bad);
       setFocusRequest((r) => ({ n: r.n + 1, error: true }));
@@ -166,9 +192,10 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
     setSaveError(undefined);
     setSaving(true);
     try {
-      const outcome = mode.kind === 'create'
-        ? await saveNewAgent(client, form, base.hash)
-        : await saveAgentEdit(client, mode.agentId, initial, form, base.hash);
+      const outcome =
+        mode.kind === 'create'
+          ? await saveNewAgent(client, form, base.hash)
+          : await saveAgentEdit(client, mode.agentId, initial, form, base.hash);
       setForm((f) => ({ ...f, auth: { ...f.auth, apiKey: '', sharedKey: '' } }));
       const name = form.name.trim() || outcome.agentId;
       for (const w of outcome.warnings) toast('danger', w);
@@ -200,29 +227,70 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
     <PageHeader
       title={done ? 'New agent' : title}
       subtitle={editing ? 'Changes are written to switchboard.json when you save.' : 'Nothing is written until you create it.'}
-      actions={<>
-        {editing && <Button onClick={() => navigate('inspector', mode.agentId)}>Open chats</Button>}
-        {!done && <Button variant="ghost" onClick={cancel}>Cancel</Button>}
-      </>}
+      actions={
+        <>
+          {editing && <Button onClick={() => navigate('inspector', mode.agentId)}>Open chats</Button>}
+          {!done && (
+            <Button variant="ghost" onClick={cancel}>
+              Cancel
+            </Button>
+          )}
+        </>
+      }
     />
   );
 
   let body: ReactNode;
   if (wizardBase.loadError && !base) {
-    body = <Banner tone="danger" title="Could not read the config:" action={<Button size="sm" onClick={() => void start()}>Try again</Button>}>{wizardBase.loadError}</Banner>;
+    body = (
+      <Banner
+        tone="danger"
+        title="Could not read the config:"
+        action={
+          <Button size="sm" onClick={() => void start()}>
+            Try again
+          </Button>
+        }
+      >
+        {wizardBase.loadError}
+      </Banner>
+    );
   } else if (!base) {
-    body = <div className="card card-pad row" aria-busy="true"><Spinner label="Loading the config" /><span className="muted">Reading the config…</span></div>;
+    body = (
+      <div className="card card-pad row" aria-busy="true">
+        <Spinner label="Loading the config" />
+        <span className="muted">Reading the config…</span>
+      </div>
+    );
   } else if (missing) {
-    body = <div className="card"><EmptyState icon="☺" title={`There is no agent "${mode.kind === 'edit' ? mode.agentId : ''}"`} action={<Button onClick={() => navigate('agents')}>Back to agents</Button>}>It may have been deleted or renamed in the config file.</EmptyState></div>;
+    body = (
+      <div className="card">
+        <EmptyState
+          icon="☺"
+          title={`There is no agent "${mode.kind === 'edit' ? mode.agentId : ''}"`}
+          action={<Button onClick={() => navigate('agents')}>Back to agents</Button>}
+        >
+          It may have been deleted or renamed in the config file.
+        </EmptyState>
+      </div>
+    );
   } else if (done) {
     body = <DonePanel form={form} outcome={done} onAnother={() => void start()} />;
   } else if (editing && !base.check.config) {
-    body = <Banner tone="danger" title="The config file has errors; fix them before editing agents:">{wizardBase.fileErrors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' · ')}</Banner>;
+    body = (
+      <Banner tone="danger" title="The config file has errors; fix them before editing agents:">
+        {wizardBase.fileErrors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' · ')}
+      </Banner>
+    );
   } else {
     const props = { form, update, issues: visible, editing, initial };
     const defaultModel = defaultModelOf(base.raw);
     const currentWorkspace = summaries.find((a) => a.id === normId(form.id))?.workspace;
-    const shorthands = editing ? Object.entries((base.raw.channels ?? {}) as Record<string, { agent?: unknown }>).filter(([, b]) => typeof b?.agent === 'string' && normId(b.agent) === normId(form.id)).map(([c]) => c) : [];
+    const shorthands = editing
+      ? Object.entries((base.raw.channels ?? {}) as Record<string, { agent?: unknown }>)
+          .filter(([, b]) => typeof b?.agent === 'string' && normId(b.agent) === normId(form.id))
+          .map(([c]) => c)
+      : [];
     const stepBody: Record<(typeof STEPS)[number]['id'], ReactNode> = {
       identity: <IdentityStep {...props} />,
       model: <ModelStep {...props} defaultModel={defaultModel} />,
@@ -230,7 +298,17 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
       credentials: <CredentialsStep {...props} />,
       channels: <ChannelsStep {...props} accounts={configuredAccounts(base.check, base.raw)} shorthands={shorthands} />,
       tools: <ToolsStep {...props} />,
-      review: <ReviewStep {...props} defaultModel={defaultModel} stateDir={base.stateDir} draft={computed?.draft} onGo={goTo} stepOf={stepOf} {...(currentWorkspace ? { currentWorkspace } : {})} />,
+      review: (
+        <ReviewStep
+          {...props}
+          defaultModel={defaultModel}
+          stateDir={base.stateDir}
+          draft={computed?.draft}
+          onGo={goTo}
+          stepOf={stepOf}
+          {...(currentWorkspace ? { currentWorkspace } : {})}
+        />
+      ),
     };
     const current = STEPS[step]!;
     const last = step === STEPS.length - 1;
@@ -238,18 +316,36 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
     body = (
       <div className="card wizard">
         <Stepper form={form} editing={editing} defaultModel={defaultModel} step={step} reached={reached} errors={stepErrors} onGo={goTo} />
-        <form className="wizard-main" noValidate aria-labelledby="wizard-step-title" onSubmit={(e) => { e.preventDefault(); void next(); }}>
+        <form
+          className="wizard-main"
+          noValidate
+          aria-labelledby="wizard-step-title"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void next();
+          }}
+        >
           <div className="wizard-step" ref={panel}>
             <header>
-              <span className="small muted">Step {step + 1} of {STEPS.length}</span>
-              <h2 id="wizard-step-title" tabIndex={-1}>{current.title}</h2>
+              <span className="small muted">
+                Step {step + 1} of {STEPS.length}
+              </span>
+              <h2 id="wizard-step-title" tabIndex={-1}>
+                {current.title}
+              </h2>
               <p className="muted">{current.intro}</p>
             </header>
             {stepBody[current.id]}
-            {saveError && <Banner tone="danger" title={saveError.title}>{saveError.text}</Banner>}
+            {saveError && (
+              <Banner tone="danger" title={saveError.title}>
+                {saveError.text}
+              </Banner>
+            )}
           </div>
           <div className="wizard-footer">
-            <Button onClick={() => goTo(step - 1)} disabled={step === 0 || busy !== undefined}>Back</Button>
+            <Button onClick={() => goTo(step - 1)} disabled={step === 0 || busy !== undefined}>
+              Back
+            </Button>
             <span className="spacer" />
             {last && blocked && <span className="small danger-text">The config file has errors (see above); fix them first.</span>}
             <Button type="submit" variant="primary" busy={busy !== undefined} disabled={last && blocked}>
@@ -262,23 +358,52 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
   }
 
   return (
-    <div className="page" onKeyDown={(e) => { if (e.key === 'Escape' && !leaving && !e.defaultPrevented) { e.preventDefault(); cancel(); } }}>
+    <div
+      className="page"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !leaving && !e.defaultPrevented) {
+          e.preventDefault();
+          cancel();
+        }
+      }}
+    >
       {header}
       {wizardBase.stale && !done && (
         <Banner
-          tone="warn" action={<Button size="sm" onClick={() => void rebase()}>Reload</Button>}
-          title={wizardBase.stale === 'refused' ? 'Not saved: the config changed since you opened this — reload.' : 'The config changed since you opened this — reload.'}
+          tone="warn"
+          action={
+            <Button size="sm" onClick={() => void rebase()}>
+              Reload
+            </Button>
+          }
+          title={
+            wizardBase.stale === 'refused'
+              ? 'Not saved: the config changed since you opened this — reload.'
+              : 'The config changed since you opened this — reload.'
+          }
         >
-          Someone else (the CLI, another window, an editor) changed switchboard.json, so saving now would overwrite their change. Reload bases your changes on the new version; what you entered here is kept.
+          Someone else (the CLI, another window, an editor) changed switchboard.json, so saving now would overwrite their change. Reload
+          bases your changes on the new version; what you entered here is kept.
         </Banner>
       )}
       {base && wizardBase.fileErrors.length > 0 && !(editing && !base.check.config) && (
         <Banner tone="danger" title="The config file has errors; the gateway accepts no changes until they are fixed:">
-          {wizardBase.fileErrors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}${e.line !== undefined ? ` (line ${e.line})` : ''}`).join(' · ')}
+          {wizardBase.fileErrors
+            .map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}${e.line !== undefined ? ` (line ${e.line})` : ''}`)
+            .join(' · ')}
         </Banner>
       )}
       {body}
-      {leaving && <LeaveDialog editing={editing} onStay={() => setLeaving(false)} onLeave={() => { setLeaving(false); navigate('agents'); }} />}
+      {leaving && (
+        <LeaveDialog
+          editing={editing}
+          onStay={() => setLeaving(false)}
+          onLeave={() => {
+            setLeaving(false);
+            navigate('agents');
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -33,7 +33,14 @@ export function Warnings({ list }: { list: FieldIssue[] }) {
     <div className="stack" style={{ gap: 4 }}>
       {list.map((w) => (
         <div key={`${w.path}|${w.message}`} className="warn-text small">
-          <span aria-hidden="true">⚠ </span>{w.message}{w.path && <> <code className="muted">{w.path}</code></>}
+          <span aria-hidden="true">⚠ </span>
+          {w.message}
+          {w.path && (
+            <>
+              {' '}
+              <code className="muted">{w.path}</code>
+            </>
+          )}
         </div>
       ))}
     </div>
@@ -44,13 +51,33 @@ export function Warnings({ list }: { list: FieldIssue[] }) {
 export function hintWith(hint: ReactNode, issues: FieldIssues, field: string): ReactNode {
   const warnings = warningsOf(issues, field);
   if (warnings.length === 0) return hint;
-  return <>{hint}<Warnings list={warnings} /></>;
+  return (
+    <>
+      {hint}
+      <Warnings list={warnings} />
+    </>
+  );
 }
 
 /** A radio button drawn as a card with a title and a sentence. */
-export function Choice({ name, value, checked, onChange, title, children, disabled, reason }: {
-  name: string; value: string; checked: boolean; onChange: (value: string) => void; title: string; children?: ReactNode;
-  disabled?: boolean; reason?: string;
+export function Choice({
+  name,
+  value,
+  checked,
+  onChange,
+  title,
+  children,
+  disabled,
+  reason,
+}: {
+  name: string;
+  value: string;
+  checked: boolean;
+  onChange: (value: string) => void;
+  title: string;
+  children?: ReactNode;
+  disabled?: boolean;
+  reason?: string;
 }) {
   return (
     <label className={`choice ${checked ? 'checked' : ''} ${disabled ? 'disabled' : ''}`}>
@@ -64,10 +91,23 @@ export function Choice({ name, value, checked, onChange, title, children, disabl
   );
 }
 
-export function Chip({ pressed, onToggle, label, title, tone }: { pressed: boolean; onToggle: () => void; label: string; title?: string; tone?: 'deny' }) {
+export function Chip({
+  pressed,
+  onToggle,
+  label,
+  title,
+  tone,
+}: {
+  pressed: boolean;
+  onToggle: () => void;
+  label: string;
+  title?: string;
+  tone?: 'deny';
+}) {
   return (
     <button type="button" className={`chip ${tone ?? ''}`} aria-pressed={pressed} title={title} onClick={onToggle}>
-      <span aria-hidden="true">{pressed ? (tone === 'deny' ? '⊘' : '✓') : '+'}</span>{label}
+      <span aria-hidden="true">{pressed ? (tone === 'deny' ? '⊘' : '✓') : '+'}</span>
+      {label}
     </button>
   );
 }

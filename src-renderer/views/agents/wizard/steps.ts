@@ -15,11 +15,27 @@ export interface StepDef {
 }
 
 export const STEPS: StepDef[] = [
-  { id: 'identity', title: 'Identity', intro: 'Who the agent is. Its id names its folders and sessions.', owns: (f) => ['id', 'name', 'emoji', 'persona', 'default'].includes(f) },
+  {
+    id: 'identity',
+    title: 'Identity',
+    intro: 'Who the agent is. Its id names its folders and sessions.',
+    owns: (f) => ['id', 'name', 'emoji', 'persona', 'default'].includes(f),
+  },
   { id: 'model', title: 'Model', intro: 'The Claude model it answers with.', owns: (f) => f === 'model' },
-  { id: 'workspace', title: 'Workspace', intro: 'The folder with its persona files and everything its tools write.', owns: (f) => f === 'workspace', gatewayCheck: true },
+  {
+    id: 'workspace',
+    title: 'Workspace',
+    intro: 'The folder with its persona files and everything its tools write.',
+    owns: (f) => f === 'workspace',
+    gatewayCheck: true,
+  },
   { id: 'credentials', title: 'Credentials', intro: 'The Anthropic API key it uses.', owns: (f) => f === 'auth' },
-  { id: 'channels', title: 'Channels', intro: 'Which incoming messages it answers: bind it to channel accounts and chats.', owns: (f) => f.startsWith('binding:') },
+  {
+    id: 'channels',
+    title: 'Channels',
+    intro: 'Which incoming messages it answers: bind it to channel accounts and chats.',
+    owns: (f) => f.startsWith('binding:'),
+  },
   { id: 'tools', title: 'Tools', intro: 'What it may do besides talking.', owns: (f) => f === 'tools' },
   { id: 'review', title: 'Review', intro: 'Check everything once more.', owns: (f) => f === 'general', gatewayCheck: true },
 ];
@@ -38,15 +54,23 @@ const AUTH: Record<AuthMode, [create: string, edit: string]> = {
 
 export function stepSummary(id: StepId, form: WizardForm, editing: boolean, defaultModel: string): string {
   switch (id) {
-    case 'identity': return form.id.trim() ? `${form.emoji ? `${form.emoji} ` : ''}${form.name.trim() || form.id.trim()}` : 'Id, name, persona';
-    case 'model': return form.model.trim() || `default (${defaultModel})`;
-    case 'workspace': return editing ? 'stays where it is' : form.customWorkspace ? form.workspace.trim() || 'another folder' : 'the default folder';
-    case 'credentials': return !editing && form.auth.mode === 'copy' && form.auth.copyFrom ? `keys of ${form.auth.copyFrom}` : AUTH[form.auth.mode][editing ? 1 : 0];
-    case 'channels': return form.bindings.length === 0 ? 'dashboard only' : `${form.bindings.length} binding${form.bindings.length === 1 ? '' : 's'}`;
+    case 'identity':
+      return form.id.trim() ? `${form.emoji ? `${form.emoji} ` : ''}${form.name.trim() || form.id.trim()}` : 'Id, name, persona';
+    case 'model':
+      return form.model.trim() || `default (${defaultModel})`;
+    case 'workspace':
+      return editing ? 'stays where it is' : form.customWorkspace ? form.workspace.trim() || 'another folder' : 'the default folder';
+    case 'credentials':
+      return !editing && form.auth.mode === 'copy' && form.auth.copyFrom
+        ? `keys of ${form.auth.copyFrom}`
+        : AUTH[form.auth.mode][editing ? 1 : 0];
+    case 'channels':
+      return form.bindings.length === 0 ? 'dashboard only' : `${form.bindings.length} binding${form.bindings.length === 1 ? '' : 's'}`;
     case 'tools': {
       const preset = presetOf(form.tools);
       return preset === 'custom' ? 'custom' : TOOL_PRESETS.find((p) => p.id === preset)!.label;
     }
-    default: return editing ? 'then save' : 'then create';
+    default:
+      return editing ? 'then save' : 'then create';
   }
 }

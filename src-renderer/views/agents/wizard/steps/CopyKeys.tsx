@@ -16,22 +16,45 @@ export function useAgentName(): (agentId: string) => string {
   };
 }
 
-export function CopyKeysPicker({ sources, from, profileIds, onChange, error, hint }: {
-  sources: CopySource[]; from: string; profileIds: string[]; onChange: (from: string, profileIds: string[]) => void; error?: string | undefined; hint: string;
+export function CopyKeysPicker({
+  sources,
+  from,
+  profileIds,
+  onChange,
+  error,
+  hint,
+}: {
+  sources: CopySource[];
+  from: string;
+  profileIds: string[];
+  onChange: (from: string, profileIds: string[]) => void;
+  error?: string | undefined;
+  hint: string;
 }) {
   const nameOf = useAgentName();
   const source = sources.find((s) => s.agentId === from);
-  const toggle = (id: string, on: boolean) => onChange(from, on ? [...profileIds.filter((p) => p !== id), id] : profileIds.filter((p) => p !== id));
+  const toggle = (id: string, on: boolean) =>
+    onChange(from, on ? [...profileIds.filter((p) => p !== id), id] : profileIds.filter((p) => p !== id));
   return (
     <>
       <Field label="Copy from agent" error={error} hint={hint}>
         {(id, describedBy) => (
-          <select id={id} className="select" value={from} aria-describedby={describedBy} aria-invalid={error ? true : undefined}
-            onChange={(e) => onChange(e.target.value, copyableIds(sources.find((s) => s.agentId === e.target.value)))}>
+          <select
+            id={id}
+            className="select"
+            value={from}
+            aria-describedby={describedBy}
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => onChange(e.target.value, copyableIds(sources.find((s) => s.agentId === e.target.value)))}
+          >
             <option value="">Choose an agent…</option>
             {sources.map((s) => {
               const n = copyableIds(s).length;
-              return <option key={s.agentId} value={s.agentId}>{nameOf(s.agentId)} — {n} key{n === 1 ? '' : 's'}</option>;
+              return (
+                <option key={s.agentId} value={s.agentId}>
+                  {nameOf(s.agentId)} — {n} key{n === 1 ? '' : 's'}
+                </option>
+              );
             })}
           </select>
         )}
@@ -41,7 +64,12 @@ export function CopyKeysPicker({ sources, from, profileIds, onChange, error, hin
           <span className="field-label">Keys to copy</span>
           {source.profiles.map((p) => (
             <label key={p.profileId} className="checkbox">
-              <input type="checkbox" checked={profileIds.includes(p.profileId)} disabled={!p.keyStored} onChange={(e) => toggle(p.profileId, e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={profileIds.includes(p.profileId)}
+                disabled={!p.keyStored}
+                onChange={(e) => toggle(p.profileId, e.target.checked)}
+              />
               <span>{p.label ?? p.profileId}</span>
               {p.label && <code className="small muted">{p.profileId}</code>}
               {!p.keyStored && <Badge tone="danger">key missing</Badge>}
@@ -54,7 +82,17 @@ export function CopyKeysPicker({ sources, from, profileIds, onChange, error, hin
 }
 
 /** Edit mode: copies the chosen keys into the agent's own profiles right away. */
-export function CopyKeysAction({ agentId, sources, disabledReason, onCopied }: { agentId: string; sources: CopySource[]; disabledReason: string | undefined; onCopied: () => void }) {
+export function CopyKeysAction({
+  agentId,
+  sources,
+  disabledReason,
+  onCopied,
+}: {
+  agentId: string;
+  sources: CopySource[];
+  disabledReason: string | undefined;
+  onCopied: () => void;
+}) {
   const client = useGateway((s) => s.client);
   const nameOf = useAgentName();
   const [from, setFrom] = useState('');
@@ -68,7 +106,14 @@ export function CopyKeysAction({ agentId, sources, disabledReason, onCopied }: {
     setOutcome(undefined);
     try {
       const result = await client.request('auth.copy', { fromAgentId: from, toAgentId: agentId, profileIds });
-      setOutcome({ ok: true, text: `Copied ${profileNames(source, result.copied.map((c) => c.profileId))} from ${nameOf(from)}.`, skipped: result.skipped.map((s) => `${profileNames(source, [s.profileId])}: ${s.reason}`) });
+      setOutcome({
+        ok: true,
+        text: `Copied ${profileNames(
+          source,
+          result.copied.map((c) => c.profileId),
+        )} from ${nameOf(from)}.`,
+        skipped: result.skipped.map((s) => `${profileNames(source, [s.profileId])}: ${s.reason}`),
+      });
       setFrom('');
       setProfileIds([]);
       onCopied();
@@ -80,20 +125,38 @@ export function CopyKeysAction({ agentId, sources, disabledReason, onCopied }: {
   };
   return (
     <section className="stack" style={{ gap: 'var(--s3)' }} aria-labelledby="copy-keys-title">
-      <span className="section-title" id="copy-keys-title">Copy keys from another agent</span>
-      {disabledReason ? <span className="small warn-text">{disabledReason}</span> : (
+      <span className="section-title" id="copy-keys-title">
+        Copy keys from another agent
+      </span>
+      {disabledReason ? (
+        <span className="small warn-text">{disabledReason}</span>
+      ) : (
         <>
-          <CopyKeysPicker sources={sources} from={from} profileIds={profileIds} onChange={(f, ids) => { setFrom(f); setProfileIds(ids); }}
-            hint={`Added to its own keys in the keychain at once; keys it already has are kept. Same as "switchboard auth copy --from <agent> --to ${agentId}".`} />
+          <CopyKeysPicker
+            sources={sources}
+            from={from}
+            profileIds={profileIds}
+            onChange={(f, ids) => {
+              setFrom(f);
+              setProfileIds(ids);
+            }}
+            hint={`Added to its own keys in the keychain at once; keys it already has are kept. Same as "switchboard auth copy --from <agent> --to ${agentId}".`}
+          />
           <div className="row">
-            <Button busy={busy} disabled={!from || profileIds.length === 0} onClick={() => void copy()}>Copy keys</Button>
+            <Button busy={busy} disabled={!from || profileIds.length === 0} onClick={() => void copy()}>
+              Copy keys
+            </Button>
           </div>
         </>
       )}
       {outcome && (
         <div className={`small ${outcome.ok ? '' : 'danger-text'}`} role={outcome.ok ? 'status' : 'alert'}>
           {outcome.text}
-          {outcome.skipped.map((s) => <div key={s} className="warn-text">Not copied — {s}</div>)}
+          {outcome.skipped.map((s) => (
+            <div key={s} className="warn-text">
+              Not copied — {s}
+            </div>
+          ))}
         </div>
       )}
     </section>

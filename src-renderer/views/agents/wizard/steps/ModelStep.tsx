@@ -11,21 +11,39 @@ export function ModelStep({ form, update, issues, defaultModel }: StepProps & { 
   return (
     <>
       <Field
-        label="Model" error={form.customModel ? undefined : error}
-        hint={hintWith(<>The agent answers with this model. The default follows <code>agents.defaults.model</code>, so it changes when that does.</>, issues, form.customModel ? '' : 'model')}
+        label="Model"
+        error={form.customModel ? undefined : error}
+        hint={hintWith(
+          <>
+            The agent answers with this model. The default follows <code>agents.defaults.model</code>, so it changes when that does.
+          </>,
+          issues,
+          form.customModel ? '' : 'model',
+        )}
       >
         {(id, describedBy) => (
           <select
-            id={id} className="select" value={selected} aria-describedby={describedBy} aria-invalid={!form.customModel && error ? true : undefined}
+            id={id}
+            className="select"
+            value={selected}
+            aria-describedby={describedBy}
+            aria-invalid={!form.customModel && error ? true : undefined}
             onChange={(e) => {
               const value = e.target.value;
-              update((f) => (value === CUSTOM ? { ...f, customModel: true, model: f.customModel ? f.model : '' } : { ...f, customModel: false, model: value }));
+              update((f) =>
+                value === CUSTOM
+                  ? { ...f, customModel: true, model: f.customModel ? f.model : '' }
+                  : { ...f, customModel: false, model: value },
+              );
             }}
           >
             <option value="">Use the default ({defaultModel})</option>
             <optgroup label="Models of the installed Anthropic SDK">
               {KNOWN_MODELS.map((m) => (
-                <option key={m} value={m}>{m}{DEPRECATED_MODELS[m] ? ` — deprecated, ends ${DEPRECATED_MODELS[m]}` : ''}</option>
+                <option key={m} value={m}>
+                  {m}
+                  {DEPRECATED_MODELS[m] ? ` — deprecated, ends ${DEPRECATED_MODELS[m]}` : ''}
+                </option>
               ))}
             </optgroup>
             <option value={CUSTOM}>Another model (type its name)…</option>
@@ -35,9 +53,21 @@ export function ModelStep({ form, update, issues, defaultModel }: StepProps & { 
       {form.customModel && (
         <Field label="Model name" error={error} hint={hintWith('Sent to the Messages API as written.', issues, 'model')}>
           {(id, describedBy) => (
-            <input id={id} className="input mono" value={form.model} placeholder="claude-…" spellCheck={false} autoComplete="off" maxLength={200}
-              aria-describedby={describedBy} aria-invalid={error ? true : undefined}
-              onChange={(e) => { const value = e.target.value; update((f) => ({ ...f, model: value })); }} />
+            <input
+              id={id}
+              className="input mono"
+              value={form.model}
+              placeholder="claude-…"
+              spellCheck={false}
+              autoComplete="off"
+              maxLength={200}
+              aria-describedby={describedBy}
+              aria-invalid={error ? true : undefined}
+              onChange={(e) => {
+                const value = e.target.value;
+                update((f) => ({ ...f, model: value }));
+              }}
+            />
           )}
         </Field>
       )}

@@ -1,6 +1,16 @@
 // Step 6: what the agent may do — a preset (DESIGN §9) or its own allow and deny lists over the
 // built-in tools. Deny always wins; names the gateway does not know are kept but never available.
-import { effectiveTools, KNOWN_TOOLS, policyOfPreset, presetOf, TOOL_DESCRIPTIONS, TOOL_PRESETS, toggleAllowed, toggleDenied, type ToolPolicy } from '../../model/tools.ts';
+import {
+  effectiveTools,
+  KNOWN_TOOLS,
+  policyOfPreset,
+  presetOf,
+  TOOL_DESCRIPTIONS,
+  TOOL_PRESETS,
+  toggleAllowed,
+  toggleDenied,
+  type ToolPolicy,
+} from '../../model/tools.ts';
 import { Button } from '../../../../ui/controls.tsx';
 import { Chip, Choice, firstError, Warnings, warningsOf, type StepProps } from '../parts.tsx';
 
@@ -16,30 +26,66 @@ export function ToolsStep({ form, update, issues }: StepProps) {
     <>
       <div className="choices grid" role="radiogroup" aria-label="Tool preset">
         {TOOL_PRESETS.map((p) => (
-          <Choice key={p.id} name="tools" value={p.id} checked={preset === p.id} title={p.label} onChange={() => set(policyOfPreset(p.id))}>{p.description}</Choice>
+          <Choice key={p.id} name="tools" value={p.id} checked={preset === p.id} title={p.label} onChange={() => set(policyOfPreset(p.id))}>
+            {p.description}
+          </Choice>
         ))}
-        <Choice name="tools" value="custom" checked={preset === 'custom'} title="Custom" onChange={() => set({ allow: [...effective], deny: policy.deny })}>
+        <Choice
+          name="tools"
+          value="custom"
+          checked={preset === 'custom'}
+          title="Custom"
+          onChange={() => set({ allow: [...effective], deny: policy.deny })}
+        >
           Pick the tools one by one below.
         </Choice>
       </div>
       <div className="stack" style={{ gap: 6 }}>
-        <span className="field-label" id="allow-label">Allowed tools {policy.allow === undefined && <span className="muted">(the default set)</span>}</span>
+        <span className="field-label" id="allow-label">
+          Allowed tools {policy.allow === undefined && <span className="muted">(the default set)</span>}
+        </span>
         <div className="chips" role="group" aria-labelledby="allow-label">
-          {KNOWN_TOOLS.map((t) => <Chip key={t} label={t} title={TOOL_DESCRIPTIONS[t]} pressed={allowed.includes(t)} onToggle={() => set(toggleAllowed(policy, t))} />)}
+          {KNOWN_TOOLS.map((t) => (
+            <Chip
+              key={t}
+              label={t}
+              title={TOOL_DESCRIPTIONS[t]}
+              pressed={allowed.includes(t)}
+              onToggle={() => set(toggleAllowed(policy, t))}
+            />
+          ))}
         </div>
       </div>
       <div className="stack" style={{ gap: 6 }}>
-        <span className="field-label" id="deny-label">Denied tools <span className="muted">(always win over allowed)</span></span>
+        <span className="field-label" id="deny-label">
+          Denied tools <span className="muted">(always win over allowed)</span>
+        </span>
         <div className="chips" role="group" aria-labelledby="deny-label">
-          {KNOWN_TOOLS.map((t) => <Chip key={t} tone="deny" label={t} title={TOOL_DESCRIPTIONS[t]} pressed={policy.deny.includes(t)} onToggle={() => set(toggleDenied(policy, t))} />)}
+          {KNOWN_TOOLS.map((t) => (
+            <Chip
+              key={t}
+              tone="deny"
+              label={t}
+              title={TOOL_DESCRIPTIONS[t]}
+              pressed={policy.deny.includes(t)}
+              onToggle={() => set(toggleDenied(policy, t))}
+            />
+          ))}
         </div>
       </div>
       {unknown.length > 0 && (
         <div className="row wrap small">
           <span className="warn-text">Names the gateway does not know (never available):</span>
           {unknown.map((t) => (
-            <Button key={t} size="sm" variant="ghost" aria-label={`Remove unknown tool ${t}`}
-              onClick={() => set({ ...(policy.allow ? { allow: policy.allow.filter((x) => x !== t) } : {}), deny: policy.deny.filter((x) => x !== t) })}>
+            <Button
+              key={t}
+              size="sm"
+              variant="ghost"
+              aria-label={`Remove unknown tool ${t}`}
+              onClick={() =>
+                set({ ...(policy.allow ? { allow: policy.allow.filter((x) => x !== t) } : {}), deny: policy.deny.filter((x) => x !== t) })
+              }
+            >
               <code>{t}</code> ✕
             </Button>
           ))}
@@ -48,10 +94,27 @@ export function ToolsStep({ form, update, issues }: StepProps) {
       <div className="card card-pad" style={{ boxShadow: 'none' }}>
         <span className="section-title">In effect</span>
         <p className="small" style={{ marginTop: 4 }}>
-          {effective.length === 0 ? 'No tools: the agent only talks.' : <>The agent can use {effective.map((t, i) => <span key={t}>{i > 0 ? ', ' : ''}<code>{t}</code></span>)}.</>}
+          {effective.length === 0 ? (
+            'No tools: the agent only talks.'
+          ) : (
+            <>
+              The agent can use{' '}
+              {effective.map((t, i) => (
+                <span key={t}>
+                  {i > 0 ? ', ' : ''}
+                  <code>{t}</code>
+                </span>
+              ))}
+              .
+            </>
+          )}
         </p>
       </div>
-      {error && <div className="small danger-text" role="alert">{error}</div>}
+      {error && (
+        <div className="small danger-text" role="alert">
+          {error}
+        </div>
+      )}
       <Warnings list={warningsOf(issues, 'tools')} />
     </>
   );
