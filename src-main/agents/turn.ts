@@ -226,12 +226,10 @@ export class AgentTurnRunner {
   private async runTurn(req: TurnRequest, model: string, st: TurnState): Promise<TurnResult> {
     const { agent } = req;
     if (req.signal.aborted) return this.fail(req, model, st, 'cancelled', 'cancelled before the turn started');
-    const key = await this.opts.keys
-      .apiKeyFor(agent.id)
-      .catch((err: unknown) => ({
-        ok: false as const,
-        reason: `credentials unavailable: ${err instanceof Error ? err.message : String(err)}`,
-      }));
+    const key = await this.opts.keys.apiKeyFor(agent.id).catch((err: unknown) => ({
+      ok: false as const,
+      reason: `credentials unavailable: ${err instanceof Error ? err.message : String(err)}`,
+    }));
     if (!key.ok) return this.fail(req, model, st, 'no_api_key', key.reason);
     st.redact = makeRedactor(key.apiKey);
     const baseURL = resolveBaseUrl(req.config, this.opts.env ?? process.env);

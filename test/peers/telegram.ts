@@ -261,16 +261,14 @@ function reply(res: ServerResponse, result: unknown): void {
 }
 
 function fail(res: ServerResponse, code: number, description: string, retryAfter?: number): void {
-  res
-    .writeHead(code, { 'content-type': 'application/json' })
-    .end(
-      JSON.stringify({
-        ok: false,
-        error_code: code,
-        description,
-        ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}),
-      }),
-    );
+  res.writeHead(code, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      ok: false,
+      error_code: code,
+      description,
+      ...(retryAfter !== undefined ? { parameters: { retry_after: retryAfter } } : {}),
+    }),
+  );
 }
 
 /** Form and query values are strings; JSON-looking ones (arrays, objects) are decoded as Telegram does. */
