@@ -10,6 +10,11 @@ export interface Command {
   usage: string;
   summary: string;
   options?: NonNullable<ParseArgsConfig['options']>;
+  /**
+   * How many words may follow the command's name (`agents add <id>`: [1, 1]). Default [0, 0]:
+   * extra words are a usage error, never silently ignored (`gateway restart` is not `gateway`).
+   */
+  positionals?: readonly [min: number, max: number];
   run(ctx: CliContext, flags: Flags, args: string[]): Promise<number>;
 }
 

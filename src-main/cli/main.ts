@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatIssue, formatPath } from '../../src-shared/config/index.ts';
+import { suggest } from '../../src-shared/config/issues.ts';
 import { resolveLocations } from '../config/paths.ts';
 import { ConfigConflictError, ConfigInvalidError } from '../config/store.ts';
 import type { Command } from './command.ts';
@@ -13,6 +14,7 @@ import { channelCommands } from './commands/channels.ts';
 import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
 import { gatewayCommands } from './commands/gateway.ts';
+import { gatewayControlCommands } from './commands/gateway-control.ts';
 import { importCommand } from './commands/import.ts';
 import { pairingCommands } from './commands/pairing.ts';
 import { routeCommand } from './commands/route.ts';
@@ -24,6 +26,7 @@ export { version };
 
 export const COMMANDS: Command[] = [
   ...gatewayCommands,
+  ...gatewayControlCommands,
   chatCommand,
   ...channelCommands,
   ...agentCommands,
@@ -49,12 +52,12 @@ function helpText(): string {
 }
 
 /**
- * The first two words that are not flags, with their positions. The value of a global flag given
+ * The first words that are not flags, with their positions. The value of a global flag given
  * as a separate word (`--state-dir DIR agents list`) is not a command word.
  */
-function commandWords(argv: string[]): { word: string; at: number }[] {
+function commandWords(argv: string[], max = 2): { word: string; at: number }[] {
   const words: { word: string; at: number }[] = [];
-  for (let i = 0; i < argv.length && words.length < 2; i++) {
+  for (let i = 0; i < argv.length && words.length < max; i++) {
     const arg = argv[i]!;
     if (arg.startsWith('-')) {
       if (arg === '--config' || arg === '--state-dir') i++;
@@ -66,15 +69,66 @@ function commandWords(argv: string[]): { word: string; at: number }[] {
 }
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const words = commandWords(argv);
+  const words = commandWords(argv, 3);
+  // The longest name that matches wins: `gateway stop` before `gateway`.
+  let best: { command: Command; length: number } | undefined;
   for (const command of COMMANDS) {
     const parts = command.name.split(' ');
-    if (parts.every((p, i) => words[i]?.word === p)) {
-      const taken = new Set(words.slice(0, parts.length).map((w) => w.at));
-      return { command, rest: argv.filter((_, i) => !taken.has(i)) };
-    }
+    if (parts.every((p, i) => words[i]?.word === p) && parts.length > (best?.length ?? 0)) best = { command, length: parts.length };
   }
-  return undefined;
+  if (!best) return undefined;
+  const taken = new Set(words.slice(0, best.length).map((w) => w.at));
+  return { command: best.command, rest: argv.filter((_, i) => !taken.has(i)) };
+}
+
+/** "did you mean" for a mistyped command: the closest command name, by its words typed so far. */
+function suggestCommand(words: string[]): string | undefined {
+  const typed = words.join(' ');
+  const names = COMMANDS.map((c) => c.name);
+  const prefixes = [...new Set(names.map((n) => n.split(' ')[0]!))];
+  const byWords = names.filter((n) => n.split(' ').length <= Math.max(1, words.length));
+  return suggest(typed, byWords) ?? suggest(words[0] ?? '', prefixes);
+}
+
+/** One command's help: usage, what it does, and every option it takes. */
+function commandHelp(command: Command): string {
+  // The placeholder the usage line gives an option (`--port N`), else VALUE.
+  const placeholder = (name: string) => {
+    const token = new RegExp(`--${name} ([^\\s\\]…|]+)`).exec(command.usage)?.[1];
+    return token && !token.startsWith('-') && !token.startsWith('[') ? token : 'VALUE';
+  };
+  const opt = (name: string, o: { type: string; short?: string; multiple?: boolean }) =>
+    `  --${name}${o.type === 'string' ? ` ${placeholder(name)}` : ''}${o.short ? `, -${o.short}` : ''}${o.multiple ? ' (repeatable)' : ''}`;
+  const own = Object.entries(command.options ?? {}).map(([name, o]) => opt(name, o));
+  const global = [
+    '  --config FILE     the config file',
+    '  --state-dir DIR   the state folder',
+    '  --json            machine-readable output',
+  ];
+  return `usage: switchboard ${command.usage}\n${command.summary}\n\n${own.length ? `Options:\n${own.join('\n')}\n\n` : ''}Global options:\n${global.join('\n')}\n`;
+}
+
+/** What follows the command's words must fit its positional slots. */
+function checkPositionals(command: Command, positionals: string[]): void {
+  const [min, max] = command.positionals ?? [0, 0];
+  if (positionals.length > max) {
+    const extra = positionals.slice(max).join(' ');
+    // `gateway restrat` is a mistyped sub-command, not an argument of `gateway`.
+    const hit = max === 0 ? suggestCommand([...command.name.split(' '), positionals[0]!]) : undefined;
+    const hint = hit && hit !== command.name ? ` (did you mean "${hit}"?)` : '';
+    throw new CliError(`unexpected "${extra}" after "${command.name}"${hint}\nusage: switchboard ${command.usage}`, 'bad_request', {}, 2);
+  }
+  if (positionals.length < min)
+    throw new CliError(`"${command.name}" needs more words\nusage: switchboard ${command.usage}`, 'bad_request', {}, 2);
+}
+
+/** parseArgs' errors in a line a user can act on, with the nearest option of this command. */
+function optionError(message: string, command: Command): string {
+  const m = /Unknown option '(-{1,2}[^']+)'/.exec(message);
+  if (!m) return message;
+  const known = [...Object.keys(command.options ?? {}), ...Object.keys(GLOBAL_OPTIONS)];
+  const hit = suggest(m[1]!.replace(/^-+/, ''), known);
+  return `unknown option "${m[1]}" for "${command.name}"${hit ? ` (did you mean "--${hit}"?)` : ''}`;
 }
 
 export interface MainIO {
@@ -94,15 +148,18 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     return 0;
   }
   const json = argv.includes('--json');
+  // `switchboard help agents add` is `switchboard agents add --help`.
+  const first = commandWords(argv, 1)[0];
+  if (first?.word === 'help' && argv.length > first.at + 1) return main([...argv.filter((_, i) => i !== first.at), '--help'], io);
   const found = findCommand(argv);
   if (!found) {
     if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
       stdout.write(helpText());
       return argv.length === 0 ? 2 : 0;
     }
-    const message = `unknown command "${commandWords(argv)
-      .map((w) => w.word)
-      .join(' ')}"; run "switchboard --help" for the list`;
+    const words = commandWords(argv).map((w) => w.word);
+    const hit = suggestCommand(words);
+    const message = `unknown command "${words.join(' ')}"${hit ? ` (did you mean "${hit}"?)` : ''}; run "switchboard --help" for the list`;
     if (json) stdout.write(`${JSON.stringify({ error: { code: 'bad_request', message } })}\n`);
     else stderr.write(`error: ${message}\n`);
     return 2;
@@ -113,13 +170,14 @@ export async function main(argv: string[], io: MainIO = {}): Promise<number> {
     try {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new CliError(`${(err as Error).message}\nusage: switchboard ${command.usage}`, 'bad_request', {}, 2);
+      throw new CliError(`${optionError((err as Error).message, command)}\nusage: switchboard ${command.usage}`, 'bad_request', {}, 2);
     }
     const flags = parsed.values as Record<string, string | boolean | string[] | undefined>;
     if (flags.help) {
-      stdout.write(`usage: switchboard ${command.usage}\n${command.summary}\n`);
+      stdout.write(commandHelp(command));
       return 0;
     }
+    checkPositionals(command, parsed.positionals);
     const homeDir = env.HOME ?? os.homedir();
     const loc = resolveLocations({
       stateDir: flags['state-dir'] as string | undefined,

@@ -283,6 +283,7 @@ export class DesktopApp<Menu = unknown> {
   private async publish(): Promise<void> {
     await this.host?.publish({
       port: this.remote?.port ?? 0,
+      host: 'desktop',
       ...(this.socket ? { socket: this.deps.socketPath ?? controlSocketPath(this.deps.stateDir) } : {}),
     });
   }

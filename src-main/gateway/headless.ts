@@ -67,7 +67,7 @@ export async function startHeadlessGateway(opts: HeadlessOptions): Promise<Headl
       httpHandler: staticFiles(dashboardDir),
     });
     host.attach(server);
-    await host.publish({ port: server.port });
+    await host.publish({ port: server.port, host: 'headless' });
     await host.gateway.start();
     return {
       gateway: host.gateway,

@@ -48,6 +48,8 @@ export interface PublishedEndpoints {
   port: number;
   /** Local socket (`<stateDir>/control.sock`) or Windows named pipe, when one is served. */
   socket?: string;
+  /** Who runs the gateway: `switchboard gateway stop` ends a headless process, but only stops the desktop app's gateway. */
+  host: 'headless' | 'desktop';
 }
 
 export type GatewayService = ControlService<ControlMethods, ControlEvents>;
@@ -160,6 +162,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
           port: endpoints.port,
           startedAt,
           version: opts.version,
+          host: endpoints.host,
           ...(endpoints.socket !== undefined ? { socket: endpoints.socket } : {}),
         };
         await lock.publish(info);

@@ -31,6 +31,8 @@ export interface GatewayInfo {
   socket?: string;
   startedAt: string;
   version: string;
+  /** `headless` (`switchboard gateway`) or `desktop` (the tray app); absent in files of older versions. */
+  host?: 'headless' | 'desktop';
 }
 
 export class InstanceLock {

@@ -32,6 +32,7 @@ async function prompt(ctx: CliContext, questions: { key: string; question: strin
 const add: Command = {
   name: 'agents add',
   usage: 'agents add <id> [--name N] [--model M] [--workspace DIR] [--bind CHANNEL[:ACCOUNT]]… [--default]',
+  positionals: [1, 1],
   summary: 'Create an isolated agent: its workspace with persona files, agentDir and session store, and optional bindings.',
   options: {
     name: { type: 'string' },
@@ -142,6 +143,7 @@ const list: Command = {
 const remove: Command = {
   name: 'agents remove',
   usage: 'agents remove <id> [--drop-bindings] [--purge]',
+  positionals: [1, 1],
   summary: 'Remove an agent from the config. Its files stay unless --purge; refuses while bindings name it unless --drop-bindings.',
   options: { 'drop-bindings': { type: 'boolean' }, purge: { type: 'boolean' } },
   async run(ctx, flags, args) {

@@ -114,6 +114,7 @@ const add: Command = {
 const remove: Command = {
   name: 'bindings remove',
   usage: 'bindings remove <index>',
+  positionals: [1, 1],
   summary: 'Remove the binding at a 0-based index (as shown by "bindings list").',
   async run(ctx, _flags, args) {
     if (args.length !== 1) throw new CliError('bindings remove takes one index', 'bad_request', {}, 2);

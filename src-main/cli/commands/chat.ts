@@ -7,6 +7,7 @@ import { withRunningGateway } from './live.ts';
 export const chatCommand: Command = {
   name: 'chat',
   usage: 'chat "TEXT" [--agent A] [--session KEY]',
+  positionals: [1, Infinity],
   summary: "Send a message to an agent of the running gateway (default: the default agent's main session) and print the reply.",
   options: { agent: { type: 'string' }, session: { type: 'string' } },
   async run(ctx, flags, args) {

@@ -59,7 +59,7 @@ const gateway: Command = {
   },
 };
 
-const status: Command = {
+export const statusCommand: Command = {
   name: 'status',
   usage: 'status',
   summary: 'State of the running gateway: channels, agents, queues, dropped messages.',
@@ -81,4 +81,4 @@ const status: Command = {
   },
 };
 
-export const gatewayCommands = [gateway, status];
+export const gatewayCommands = [gateway, statusCommand];

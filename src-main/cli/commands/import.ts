@@ -181,6 +181,7 @@ function dropUnknownKeys(raw: Obj, report: ImportReport): ConfigIssue[] {
 export const importCommand: Command = {
   name: 'import',
   usage: 'import FILE [--force]',
+  positionals: [1, 1],
   summary: 'Convert an OpenClaw/CoderClaw or ArgentOS config into switchboard.json, reporting what was mapped and dropped.',
   options: { force: { type: 'boolean' } },
   async run(ctx, flags, args) {

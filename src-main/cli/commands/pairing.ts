@@ -15,6 +15,7 @@ function channelArg(value: string | undefined): ChannelId | undefined {
 const list: Command = {
   name: 'pairing list',
   usage: 'pairing list [CHANNEL] [--account A]',
+  positionals: [0, 1],
   summary: 'Pending pairing requests (code, sender, expiry).',
   options: { account: { type: 'string' } },
   async run(ctx, flags, args) {
@@ -50,6 +51,7 @@ const list: Command = {
 const approve: Command = {
   name: 'pairing approve',
   usage: 'pairing approve CHANNEL CODE [--account A]',
+  positionals: [2, 2],
   summary: 'Let the sender of a pending pairing code talk to your agents in direct messages.',
   options: { account: { type: 'string' } },
   async run(ctx, flags, args) {

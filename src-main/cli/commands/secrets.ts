@@ -89,6 +89,7 @@ export async function keychain<T>(fn: () => Promise<T>): Promise<T> {
 const set: Command = {
   name: 'secrets set',
   usage: 'secrets set NAME',
+  positionals: [1, 1],
   summary: 'Store a secret in the OS keychain (value from a hidden prompt or stdin) for config references { secret: "NAME" }.',
   async run(ctx, _flags, args) {
     if (args.length !== 1)
@@ -134,6 +135,7 @@ const list: Command = {
 const del: Command = {
   name: 'secrets delete',
   usage: 'secrets delete NAME',
+  positionals: [1, 1],
   summary: 'Delete a secret from the OS keychain.',
   async run(ctx, _flags, args) {
     if (args.length !== 1) throw new CliError('secrets delete takes exactly one NAME', 'bad_request', {}, 2);
