@@ -1,4 +1,4 @@
-// Lint rules, including the process boundaries of docs/architecture.md (DESIGN §1):
+// Lint rules, including the process boundaries of docs/architecture.md#layers:
 // src-shared imports nothing outside itself and no node:/electron/DOM; only src-main/electron
 // imports electron; src-renderer never imports src-main.
 import js from '@eslint/js';

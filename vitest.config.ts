@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-// The e2e suites need Debian's Chromium (DESIGN §8). Without it they are left out with a notice on
-// a developer's machine; under CI they always run, so a missing browser fails loudly.
+// The e2e suites need Debian's Chromium (docs/testing.md#real-parts-instead-of-mocks). Without it
+// they are left out with a notice on a developer's machine; under CI they always run, so a missing
+// browser fails loudly.
 const chromium = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium';
 const e2eAvailable = existsSync(chromium) || Boolean(process.env.CI);
 if (!e2eAvailable) {

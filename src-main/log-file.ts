@@ -1,7 +1,7 @@
-// Log files in `<stateDir>/logs/` (DESIGN §9): one JSON line per entry, already redacted by the
-// logger in front, rotated by size so a chatty gateway never fills the disk. Writes are
-// synchronous appends: a line is on disk before the process can die, and there is no buffer
-// to lose on a crash. The files are private to the user (0600 in a 0700 folder).
+// Log files in `<stateDir>/logs/` (docs/architecture.md#logs): one JSON line per entry, already
+// redacted by the logger in front, rotated by size so a chatty gateway never fills the disk. Writes
+// are synchronous appends: a line is on disk before the process can die, and there is no buffer to
+// lose on a crash. The files are private to the user (0600 in a 0700 folder).
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { effectiveLevel, streamLogger, type Logger } from './log.ts';

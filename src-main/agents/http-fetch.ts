@@ -8,8 +8,8 @@
 //
 // Direct calls (no proxy: the usual case, and every call of the bench) go through undici's
 // dispatcher API on a keep-alive Agent: one handler object per request, the body's chunks handed
-// straight to the SDK. That costs the main thread about a third of what a node:http request with
-// its IncomingMessage stream does (figures in docs/testing.md). undici is loaded
+// straight to the SDK. That costs the main thread far less than a node:http request with its
+// IncomingMessage stream (figures: docs/testing.md#figures-the-code-relies-on). undici is loaded
 // with the first call, so an idle gateway never loads it.
 //
 // Proxied calls (src-main/net/proxy.ts, from the env the runner was given) use node:http(s): an
@@ -297,9 +297,8 @@ const DONE: IteratorResult<Buffer> = { value: undefined, done: true };
  * What `for await` over a body gets: it lets go of the body once the reading is over. The SDK
  * keeps each iterator as the held value of a FinalizationRegistry entry (to cancel streams whose
  * reader was dropped), and a held value outlives young-generation collections even after its
- * entry is unregistered (a standalone test: 20,000 such values all promoted, none without the
- * registry). An iterator still holding the body kept the request's objects alive into the old
- * generation; with this, the paced bench's survivors per scavenge went from ~1.56 to ~1.34 MB.
+ * entry is unregistered. An iterator still holding the body kept the request's objects alive into
+ * the old generation (the measurements: docs/testing.md#figures-the-code-relies-on).
  */
 class BodyReader implements AsyncIterableIterator<Buffer> {
   constructor(private body: DispatchedBody | null) {}

@@ -1,5 +1,6 @@
-// Creates an agent's folders (DESIGN §4): workspace with its persona files, agentDir, sessions
-// and memory. Ids are checked before anything touches disk; existing files are never overwritten.
+// Creates an agent's folders (docs/agents.md#state-on-disk): workspace with its persona files,
+// agentDir, sessions and memory. Ids are checked before anything touches disk; existing files
+// are never overwritten.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ID_PATTERN, RESERVED_IDS } from '../../src-shared/config/index.ts';

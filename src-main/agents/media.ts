@@ -1,4 +1,4 @@
-// Inbound images on disk, per agent (DESIGN §4 isolation): `<stateDir>/agents/<agentId>/media/
+// Inbound images on disk, per agent (docs/agents.md#isolation): `<stateDir>/agents/<agentId>/media/
 // <sha256>.<ext>`, content-addressed, written atomically (0600, fsync'ed) before the inbound record
 // that references them, and read back by history. Nothing is shared between agents: a message
 // routed to two agents is stored once in each agent's folder. Deleting a session removes the files

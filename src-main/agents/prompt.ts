@@ -1,6 +1,7 @@
-// Builds an agent's system prompt (DESIGN §5): identity, the workspace persona files (AGENTS.md,
-// SOUL.md, USER.md — read through the workspace confinement, capped, cached by mtime), the tools
-// on offer, and where the message came from (a group chat reminds the agent that strangers read).
+// Builds an agent's system prompt (docs/agents.md#system-prompt): identity, the workspace persona
+// files (AGENTS.md, SOUL.md, USER.md — read through the workspace confinement, capped, cached by
+// mtime), the tools on offer, and where the message came from (a group chat reminds the agent
+// that strangers read).
 import type { AgentConfig } from '../../src-shared/config/index.ts';
 import { mayLoadPrivateMemory, MEMORY_FILE } from './memory/access.ts';
 import { RecentAnswers } from './recent-answers.ts';
@@ -14,8 +15,9 @@ export const PERSONA_FILE_MAX = 16 * 1024;
 export type ChatType = 'direct' | 'group' | 'channel' | 'agent';
 
 /**
- * The chat type, from the session key (DESIGN §3): `agent:<a>:<channel>:group|channel:<peer>` for
- * groups, `agent:<a>:a2a:<from>` for agent-to-agent, everything else is a direct chat.
+ * The chat type, from the session key (docs/routing.md#session-keys):
+ * `agent:<a>:<channel>:group|channel:<peer>` for groups, `agent:<a>:a2a:<from>` for agent-to-agent,
+ * everything else is a direct chat.
  */
 export function chatTypeOf(sessionKey: string): ChatType {
   const seg = sessionKey.toLowerCase().split(':');
@@ -139,7 +141,8 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
       skipped.push({ file, reason: err instanceof Error ? err.message : String(err) });
     }
   }
-  // Private notes (DESIGN §9): MEMORY.md only in the main session with an owner, never elsewhere.
+  // Private notes (docs/memory-tasks.md#memory): MEMORY.md only in the main session with an owner,
+  // never elsewhere.
   if (mayLoadPrivateMemory(input.sessionKey, inbound)) {
     try {
       const text = await input.files.load(input.workspace, MEMORY_FILE);

@@ -1,6 +1,7 @@
-// Skills (DESIGN §4): a folder with SKILL.md in the workspace's `skills/` (the agent's own) or in
-// `<stateDir>/skills/` (shared; `agents.list[].skills` restricts which an agent sees). Names are
-// validated and every read goes through the workspace confinement (no traversal, no symlinks).
+// Skills (docs/skills-a2a-reset.md#skills): a folder with SKILL.md in the workspace's `skills/`
+// (the agent's own) or in `<stateDir>/skills/` (shared; `agents.list[].skills` restricts which an
+// agent sees). Names are validated and every read goes through the workspace confinement
+// (no traversal, no symlinks).
 import path from 'node:path';
 import type { AgentConfig } from '../../src-shared/config/index.ts';
 import { listWorkspaceDir, readWorkspaceFile, WorkspaceAccessError } from './workspace-fs.ts';

@@ -1,4 +1,4 @@
-// The agent turn engine (DESIGN §5 "Agent turn"): system prompt + history → streaming Messages API
+// The agent turn engine (docs/agents.md#turns): system prompt + history → streaming Messages API
 // call → tool loop → transcript records. Retries are our own (SDK maxRetries 0) so the policy is
 // exact: only API calls are re-sent, only before any text was streamed, and tools never run twice.
 import type Anthropic from '@anthropic-ai/sdk';
@@ -6,8 +6,8 @@ import type * as SdkModule from '@anthropic-ai/sdk';
 
 type Sdk = typeof SdkModule;
 /**
- * The SDK is loaded with the first turn, not at start-up: an idle gateway stays small (about
- * 15 MB less), and no SDK error can exist before it is loaded.
+ * The SDK is loaded with the first turn, not at start-up: an idle gateway stays smaller (how
+ * much: docs/testing.md#figures-the-code-relies-on), and no SDK error exists before it loads.
  */
 let sdk: Sdk | undefined;
 async function loadSdk(): Promise<Sdk> {
@@ -77,7 +77,7 @@ export function resolveModel(agent: AgentConfig, config: SwitchboardConfig): str
   const m = agent.model?.trim() || config.agents.defaults.model?.trim() || DEFAULT_MODEL;
   return canonicalModelName(m);
 }
-/** Config `models.anthropic.baseUrl` wins over ANTHROPIC_BASE_URL (DESIGN §9). */
+/** Config `models.anthropic.baseUrl` wins over ANTHROPIC_BASE_URL (docs/config.md#endpoints). */
 export function resolveBaseUrl(config: SwitchboardConfig, env: NodeJS.ProcessEnv): string {
   return config.models.anthropic.baseUrl?.trim() || env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL;
 }

@@ -1,6 +1,7 @@
-// Confines file access to an agent's workspace (DESIGN §4): paths resolve against the workspace's
-// real path, every component is lstat'ed and any symlink is refused, and the file actually opened
-// (O_NOFOLLOW) is checked to be the one that was inspected. Used by the file tools and prompt.ts.
+// Confines file access to an agent's workspace (docs/agents.md#isolation): paths resolve against
+// the workspace's real path, every component is lstat'ed and any symlink is refused, and the file
+// actually opened (O_NOFOLLOW) is checked to be the one that was inspected. Used by the file
+// tools and prompt.ts.
 import { randomBytes } from 'node:crypto';
 import { constants as FS, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';

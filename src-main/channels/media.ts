@@ -1,6 +1,6 @@
-// Inbound images for the model (DESIGN §9 "Media"): the caps, a size-capped download with a time
-// limit, content sniffing (JPEG/PNG/GIF/WebP only — the Messages API checks that the bytes match
-// the declared type), and the placeholder line that says why an image was not passed on.
+// Inbound images for the model (docs/channels.md#images): the caps, a size-capped download with a
+// time limit, content sniffing (JPEG/PNG/GIF/WebP only — the Messages API checks that the bytes
+// match the declared type), and the placeholder line that says why an image was not passed on.
 import http from 'node:http';
 import https from 'node:https';
 import type { InboundEnvelope, MediaItem } from '../gateway/envelope.ts';

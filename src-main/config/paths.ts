@@ -1,5 +1,6 @@
-// Where Switchboard keeps its files (DESIGN §2, §4): the state dir, the config file, and each
-// agent's workspace, agentDir, sessions and memory. Pure path arithmetic plus `~` expansion.
+// Where Switchboard keeps its files (docs/config.md, docs/agents.md#state-on-disk): the state dir,
+// the config file, and each agent's workspace, agentDir, sessions and memory. Pure path
+// arithmetic plus `~` expansion.
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
@@ -39,7 +40,7 @@ export function resolveLocations(opts: LocationOptions = {}): Locations {
 export interface AgentPaths {
   workspace: string;
   agentDir: string;
-  /** Always under the state dir, whatever agentDir says (DESIGN §9). */
+  /** Always under the state dir, whatever agentDir says (docs/agents.md#state-on-disk). */
   sessionsDir: string;
   memoryDir: string;
 }

@@ -1,6 +1,7 @@
-// The operator's controls over work (DESIGN §9): pausing an agent, its daily token budget
-// (`limits.dailyTokens`) and a per-sender rate limit (`limits.perSenderPerMinute`). Checked when a
-// turn would start; a refused message stays in the transcript and the sender gets a clear reply.
+// The operator's controls over work (docs/architecture.md#operator-controls-over-work): pausing an
+// agent, its daily token budget (`limits.dailyTokens`) and a per-sender rate limit
+// (`limits.perSenderPerMinute`). Checked when a turn would start; a refused message stays in the
+// transcript and the sender gets a clear reply.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';

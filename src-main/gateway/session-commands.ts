@@ -1,7 +1,8 @@
-// Session commands and automatic resets (DESIGN §9): `/new` and `/reset` typed in any chat start a
-// fresh session for that conversation (queued in its lane, so a running turn finishes first),
-// `/stop` cancels the running turn (never queued: it must not wait behind what it stops), and
-// `reset.dailyHour` / `reset.idleMinutes` start one when a message arrives after the boundary.
+// Session commands and automatic resets (docs/skills-a2a-reset.md#session-reset): `/new` and
+// `/reset` typed in any chat start a fresh session for that conversation (queued in its lane, so a
+// running turn finishes first), `/stop` cancels the running turn (never queued: it must not wait
+// behind what it stops), and `reset.dailyHour` / `reset.idleMinutes` start one when a
+// message arrives after the boundary.
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
 import { LaneOverflowError, type SessionLanes } from './lanes.ts';

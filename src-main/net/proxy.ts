@@ -1,6 +1,5 @@
-// Which forward proxy an outbound connection goes through (DESIGN §9 "Outbound HTTP honours
-// HTTPS_PROXY"), by curl's rules, from the env the gateway was given — never process.env read in
-// passing. Loopback is not special: 127.0.0.1 and localhost are proxied like any host unless
+// Which forward proxy an outbound connection goes through (docs/channels.md#proxies), by curl's
+// rules, from the env the gateway was given — never process.env read in passing. Loopback is not special: 127.0.0.1 and localhost are proxied like any host unless
 // NO_PROXY lists them (curl does the same; a silent exception would hide a misconfiguration).
 import net from 'node:net';
 import { registerSecret } from '../secrets/redact.ts';

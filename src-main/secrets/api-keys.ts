@@ -1,6 +1,7 @@
 // Where a turn gets its Anthropic key: the agent's auth profiles in order (failed ones skipped for
 // a while, so a rejected key rotates to the next), ANTHROPIC_API_KEY only when the agent has no
-// profile at all (DESIGN §9). Profiles are read per call, so keys added by the CLI apply at once.
+// profile at all (docs/credentials.md#which-key-a-turn-uses). Profiles are read per call, so
+// keys added by the CLI apply at once.
 import { createModelFetch } from '../agents/http-fetch.ts';
 import type { ApiKeySource } from '../agents/turn-types.ts';
 import { ProxyConfigError, proxyFor } from '../net/proxy.ts';

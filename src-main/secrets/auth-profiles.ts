@@ -1,5 +1,5 @@
-// Auth profiles (DESIGN §7, §9): an agent's Anthropic keys. `<agentDir>/auth-profiles.json` holds
-// metadata only (id, label, order, last use, last error); the key is keychain account
+// Auth profiles (docs/credentials.md): an agent's Anthropic keys. `<agentDir>/auth-profiles.json`
+// holds metadata only (id, label, order, last use, last error); the key is keychain account
 // `agent:<id>:auth:<profile>`. The opt-in shared pool keeps its metadata in
 // `<stateDir>/auth-profiles.json` and its keys at `shared:auth:<profile>`.
 import { randomBytes } from 'node:crypto';

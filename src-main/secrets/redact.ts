@@ -1,6 +1,7 @@
-// The one redaction point (DESIGN §7): every log line, control-plane result/event/error and turn
-// record passes through here. It masks the secret values this process has seen (registered as
-// they are read from the keychain or the environment) and anything token-shaped.
+// The one redaction point (docs/credentials.md#redaction): every log line, control-plane
+// result/event/error and turn record passes through here. It masks the secret values this process
+// has seen (registered as they are read from the keychain or the environment) and anything
+// token-shaped.
 
 const MASK = '[redacted]';
 /** Shorter values would mask ordinary words; real keys and tokens are far longer. */

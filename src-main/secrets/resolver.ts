@@ -63,7 +63,7 @@ export function keychainResolver(store: SecretStore, env: NodeJS.ProcessEnv = pr
   return secretResolver({ env, keychain: (name) => store.get(secretAccount(name)) });
 }
 
-/** Environment variables that stand in for a channel's token — for the default account only (DESIGN §9). */
+/** Environment variables that stand in for a channel's token — for the default account only (docs/credentials.md#channel-tokens). */
 export const CHANNEL_TOKEN_ENV: Partial<Record<ChannelAccount['channel'], string>> = {
   telegram: 'TELEGRAM_BOT_TOKEN',
   discord: 'DISCORD_BOT_TOKEN',

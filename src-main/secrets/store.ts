@@ -31,7 +31,8 @@ export class SecretStoreUnavailableError extends Error {
   }
 }
 
-// Account names (DESIGN §9). Ids are validated elsewhere (agent/profile ids cannot hold ":").
+// Account names (docs/credentials.md#what-lives-where). Ids are validated elsewhere
+// (agent/profile ids cannot hold ":").
 export const secretAccount = (name: string): string => `secret:${name}`;
 export const agentAuthAccount = (agentId: string, profileId: string): string => `agent:${agentId}:auth:${profileId}`;
 export const agentAuthPrefix = (agentId: string): string => `agent:${agentId}:auth:`;

@@ -1,11 +1,11 @@
-// Storage floor for the gateway benchmark (DESIGN §9 Runtime): the stream the gateway bench
-// measures — `messages` messages over `sessions` session keys, arriving at once — through the real
-// stores with the gateway's policy and only the appends a plain turn makes. As in the gateway,
+// Storage floor for the gateway benchmark (docs/testing.md#benchmarks): the stream the gateway
+// bench measures — `messages` messages over `sessions` session keys, arriving at once — through the
+// real stores with the gateway's policy and only the appends a plain turn makes. As in the gateway,
 // every inbound record is appended when its message arrives, durable through the state dir's
-// journal (group commit across sessions, transcripts synced by checkpoints); each session's
-// replies (with usage, not fsync'ed, like the turn's) follow in order, each once its inbound is
-// durable. As in the gateway bench, every session already exists (one untimed exchange each), so
-// the timed part creates no files.
+// journal (group commit across sessions, transcripts synced by checkpoints); each session's replies
+// (with usage, not fsync'ed, like the turn's) follow in order, each once its inbound is durable. As
+// in the gateway bench, every session already exists (one untimed exchange each), so the timed part
+// creates no files.
 import { SessionStores } from './stores.ts';
 import type { AgentSessionStore } from './store.ts';
 

@@ -16,7 +16,7 @@ export interface FdPoolOptions {
 
 // Node raises the soft RLIMIT_NOFILE to the hard limit at startup on POSIX, so 1,024 transcript
 // fds leave ample room there and keep a 1,000-session working set open (a smaller cap makes a
-// round-robin load reopen a file on every append: about 25% slower in the storage bench).
+// round-robin load reopen a file on every append; docs/testing.md#figures-the-code-relies-on).
 // Windows' C runtime allows 512 descriptors by default, hence 256 there.
 const DEFAULT_MAX_OPEN = process.platform === 'win32' ? 256 : 1024;
 

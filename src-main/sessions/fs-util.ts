@@ -39,10 +39,10 @@ export async function fdWriteAll(fd: number, buf: Buffer): Promise<void> {
 
 /**
  * Appends the whole buffer with synchronous `write`s (loops on short writes). For the append hot
- * paths, transcripts and the inbound journal: on this project's test machine a write of a record
- * to the page cache takes ~1.5 µs, while handing it to libuv's pool costs 10–30 µs of CPU (a
- * thread wake-up each way) and queues it behind fsyncs for one of the pool's 4 threads, on the
- * path of every message (docs/testing.md). Such a write waits for the disk only when the kernel
+ * paths, transcripts and the inbound journal: a write of a record to the page cache is far cheaper
+ * done synchronously than handed to libuv's pool, which costs a thread wake-up each way and queues
+ * it behind fsyncs for one of the pool's 4 threads, on the path of every message (how much:
+ * docs/testing.md#figures-the-code-relies-on). Such a write waits for the disk only when the kernel
  * throttles a process with too many dirty pages; the fsyncs, which always do, stay on the pool.
  */
 export function fdAppendSync(fd: number, buf: Buffer): void {

@@ -1,6 +1,6 @@
-// Public surface of the per-agent session store (DESIGN §4, §5): transcripts, the sessions.json
-// index, the AgentSessionStore facade and the state dir's inbound journal (SessionStores wires
-// them). Import from here rather than from the modules.
+// Public surface of the per-agent session store (docs/architecture.md#transcripts): transcripts,
+// the sessions.json index, the AgentSessionStore facade and the state dir's inbound journal
+// (SessionStores wires them). Import from here rather than from the modules.
 export { AgentSessionStore, SessionNotFoundError, SessionTooLargeError } from './store.ts';
 export type { HistoryPage, RecoveryTarget, SessionExport, SessionHandle, SessionListItem, StoreNotice, StoreOptions } from './store.ts';
 export { SessionStores } from './stores.ts';

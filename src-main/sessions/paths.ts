@@ -1,6 +1,6 @@
 // Path building for the session store. Every file name comes from a validated agent id and a
 // random session id (never from a session key), and every result is checked to stay inside the
-// agent's own `<stateDir>/agents/<agentId>/sessions/` folder (DESIGN §4 isolation).
+// agent's own `<stateDir>/agents/<agentId>/sessions/` folder (docs/agents.md#isolation).
 import path from 'node:path';
 
 export const AGENT_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;

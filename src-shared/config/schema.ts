@@ -1,6 +1,6 @@
 // The strict zod schema of `switchboard.json` as written by people (before normalisation).
-// Unknown keys are errors with a "did you mean"; every key DESIGN names is accepted from day one,
-// even where the feature that reads it comes later.
+// Unknown keys are errors with a "did you mean"; every documented key is accepted from day one,
+// even where the feature that reads it comes later (docs/config.md#checking).
 import { z } from 'zod';
 import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
 import { didYouMean } from './issues.ts';

@@ -1,5 +1,5 @@
-// The routing tier a binding belongs to (DESIGN §3). Shared by the router, the shadow check and
-// the binding editor's badges, so the three can never disagree.
+// The routing tier a binding belongs to (docs/routing.md#bindings-and-tiers). Shared by the router,
+// the shadow check and the binding editor's badges, so the three can never disagree.
 import type { Binding, PeerKind } from './types.ts';
 
 export const TIER_NAMES = {

@@ -1,7 +1,7 @@
-// The preload bridge of the desktop app (DESIGN §6): what `window.switchboard` offers the renderer
-// inside Electron. It carries the same method calls and events as the WebSocket transport; a call
-// resolves to its outcome (never rejects), because error objects lose their fields crossing
-// Electron's contextBridge while plain data does not.
+// The preload bridge of the desktop app (docs/desktop.md#security-electrons-checklist): what
+// `window.switchboard` offers the renderer inside Electron. It carries the same method calls and
+// events as the WebSocket transport; a call resolves to its outcome (never rejects), because error
+// objects lose their fields crossing Electron's contextBridge while plain data does not.
 import type { CallOutcome } from './frames.ts';
 
 /** IPC channel names the preload and the main-process bridge agree on. */

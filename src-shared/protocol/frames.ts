@@ -1,6 +1,7 @@
-// Wire frames of the control plane (DESIGN §6, §9): the JSON objects exchanged over the WebSocket,
-// the local socket and Electron IPC. Pure TypeScript (zod only) so main, renderer and CLI share it.
-// Transports decide *when* a frame is allowed; this module only says what a well-formed one is.
+// Wire frames of the control plane (docs/architecture.md#frames): the JSON objects exchanged over
+// the WebSocket, the local socket and Electron IPC. Pure TypeScript (zod only) so main, renderer
+// and CLI share it. Transports decide *when* a frame is allowed; this module only says what
+// a well-formed one is.
 import { z } from 'zod';
 
 /** Error codes a client can see. Anything else a handler throws is reported as `internal`. */

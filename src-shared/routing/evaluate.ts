@@ -1,5 +1,6 @@
-// The routing rules read straight from DESIGN §3, one binding at a time. `route explain` uses it
-// to say why each binding did or did not match, and the tests check the compiled index against it.
+// The routing rules read straight from docs/routing.md#bindings-and-tiers, one binding at a time.
+// `route explain` uses it to say why each binding did or did not match, and the tests check
+// the compiled index against it.
 import { bindingTier, peerClass, type Binding, type PeerRef, type Tier } from '../config/index.ts';
 import type { InboundRoute } from './inbound.ts';
 

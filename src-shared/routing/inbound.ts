@@ -1,5 +1,6 @@
-// What the router sees of an inbound message, and its normalisation (DESIGN §3): channel and
-// account lower-cased, `dm` = `direct`, ids trimmed and compared exactly, numbers become strings.
+// What the router sees of an inbound message, and its normalisation
+// (docs/routing.md#what-the-router-sees): channel and account lower-cased, `dm` = `direct`, ids
+// trimmed and compared exactly, numbers become strings.
 import { DEFAULT_ACCOUNT_ID, isChannelId, normalizePeerKind, type ChannelId, type PeerRef } from '../config/index.ts';
 
 export interface InboundPeerInput {

@@ -1,6 +1,6 @@
-// Session keys (DESIGN §3): which conversation a message belongs to, per agent. Lower-cased as a
-// whole; ids compare case-sensitively elsewhere, which cannot merge senders on the supported
-// channels (numeric ids, E.164 numbers, lower-case JIDs).
+// Session keys (docs/routing.md#session-keys): which conversation a message belongs to, per agent.
+// Lower-cased as a whole; ids compare case-sensitively elsewhere, which cannot merge senders on the
+// supported channels (numeric ids, E.164 numbers, lower-case JIDs).
 import type { PeerRef, SessionConfig } from '../config/index.ts';
 
 export function mainSessionKey(agentId: string, session: SessionConfig): string {

@@ -1,7 +1,7 @@
-// End-to-end harness (DESIGN §8): a real `switchboard gateway` process (the dist bundle that
-// `npm run gateway` runs) talking to the local Anthropic peer, a real gnome-keyring when the
-// machine has one, and Debian's Chromium driven by playwright-core. Every step can save a
-// screenshot under test-results/e2e/.
+// End-to-end harness (docs/testing.md#real-parts-instead-of-mocks): a real `switchboard gateway`
+// process (the dist bundle that `npm run gateway` runs) talking to the local Anthropic peer, a real
+// gnome-keyring when the machine has one, and Debian's Chromium driven by playwright-core. Every
+// step can save a screenshot under test-results/e2e/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,6 +1,7 @@
-// A real gnome-keyring in a private D-Bus session for keychain tests (DESIGN §8): a session bus of
-// our own, then `gnome-keyring-daemon --unlock --components=secrets --foreground` on it with a
-// throw-away HOME. Without the tools, keychain suites fail under CI and skip (saying why) elsewhere.
+// A real gnome-keyring in a private D-Bus session for keychain tests
+// (docs/testing.md#real-parts-instead-of-mocks): a session bus of our own, then
+// `gnome-keyring-daemon --unlock --components=secrets --foreground` on it with a throw-away HOME.
+// Without the tools, keychain suites fail under CI and skip (saying why) elsewhere.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

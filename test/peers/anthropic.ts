@@ -1,6 +1,7 @@
-// Local Anthropic Messages API peer (DESIGN §8): a loopback-only HTTP server speaking the real wire
-// format — Message JSON, SSE streams, error bodies, retry-after — so the unmodified @anthropic-ai/sdk
-// talks to it via `baseURL`. Replies are scripted per request (`enqueue`) or echo the last user turn.
+// Local Anthropic Messages API peer (docs/testing.md#real-parts-instead-of-mocks): a loopback-only
+// HTTP server speaking the real wire format — Message JSON, SSE streams, error bodies, retry-after
+// — so the unmodified @anthropic-ai/sdk talks to it via `baseURL`. Replies are scripted per request
+// (`enqueue`) or echo the last user turn.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

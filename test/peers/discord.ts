@@ -1,6 +1,7 @@
-// Local Discord peer (DESIGN §8): REST under /api/v10 and a WebSocket gateway on 127.0.0.1 speaking
-// the real wire format (HELLO/IDENTIFY/READY/heartbeat/RESUME, close codes 4004/4013/4014), so the
-// unmodified discord.js runs against it via `rest.api`. Several bots share one world of guilds.
+// Local Discord peer (docs/testing.md#real-parts-instead-of-mocks): REST under /api/v10 and a
+// WebSocket gateway on 127.0.0.1 speaking the real wire format
+// (HELLO/IDENTIFY/READY/heartbeat/RESUME, close codes 4004/4013/4014), so the unmodified discord.js
+// runs against it via `rest.api`. Several bots share one world of guilds.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

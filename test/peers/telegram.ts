@@ -1,7 +1,8 @@
-// Local Telegram Bot API peer (DESIGN §8): a loopback HTTP server speaking the real wire format at
-// /bot<token>/<method> (JSON, form or query parameters; {ok,result} / {ok:false,error_code,…}), so
-// unmodified grammy talks to it via `apiRoot`. Several bots, each with its own update queue and
-// long polls; scriptable faults (any error code, 429 retry_after, dropped connections).
+// Local Telegram Bot API peer (docs/testing.md#real-parts-instead-of-mocks): a loopback HTTP server
+// speaking the real wire format at /bot<token>/<method> (JSON, form or query parameters;
+// {ok,result} / {ok:false,error_code,…}), so unmodified grammy talks to it via `apiRoot`. Several
+// bots, each with its own update queue and long polls; scriptable faults (any error code, 429
+// retry_after, dropped connections).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Chat, Message, Update, User } from 'grammy/types';

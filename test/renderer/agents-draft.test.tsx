@@ -217,7 +217,7 @@ describe('tool presets', () => {
     expect(toolsConfig(standard)).toBeUndefined();
   });
 
-  it('read-only and chat-only are the lists of DESIGN §9, and a deny list makes it custom', () => {
+  it('read-only and chat-only are the documented allow lists, and a deny list makes it custom', () => {
     expect(toolsConfig(policyOfPreset('read-only'))).toEqual({
       allow: ['read', 'sessions_list', 'sessions_history', 'session_status', 'memory_search', 'task_list'],
     });

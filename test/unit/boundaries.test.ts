@@ -1,5 +1,5 @@
-// The process boundaries of DESIGN §1 are enforced by eslint; these tests prove the rules fire by
-// linting small files placed (virtually) in each folder.
+// The process boundaries of docs/architecture.md#layers are enforced by eslint; these tests prove
+// the rules fire by linting small files placed (virtually) in each folder.
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';

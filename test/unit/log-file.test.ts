@@ -1,4 +1,5 @@
-// Log files in <stateDir>/logs (DESIGN §9): redacted lines, rotation by size, private files.
+// Log files in <stateDir>/logs (docs/architecture.md#logs): redacted lines, rotation by size,
+// private files.
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,7 @@
-// Who may use which memory (DESIGN §9): private memory — MEMORY.md and agent-scope memory tools —
-// only in turns from the agent's owners, and MEMORY.md only in the agent's main session (never a
-// group, a per-peer DM session or an agent-to-agent session, where others read the replies).
+// Who may use which memory (docs/memory-tasks.md#memory): private memory — MEMORY.md and
+// agent-scope memory tools — only in turns from the agent's owners, and MEMORY.md only in the
+// agent's main session (never a group, a per-peer DM session or an agent-to-agent session,
+// where others read the replies).
 import type { AgentConfig } from '../../../src-shared/config/index.ts';
 import type { TurnInbound } from '../turn-types.ts';
 

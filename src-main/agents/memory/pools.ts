@@ -1,6 +1,7 @@
-// Which memory or task pool an agent uses and where it lives on disk (DESIGN §4, §9): scope
-// "agent" → <stateDir>/agents/<id>/<kind>/, scope "shared" → <stateDir>/<kind>/<pool>/. Paths are
-// built only from ids and pool names that match the agent-id pattern, so no name can escape.
+// Which memory or task pool an agent uses and where it lives on disk
+// (docs/memory-tasks.md#where-they-live): scope "agent" → <stateDir>/agents/<id>/<kind>/, scope
+// "shared" → <stateDir>/<kind>/<pool>/. Paths are built only from ids and pool names that match
+// the agent-id pattern, so no name can escape.
 import path from 'node:path';
 import { ID_PATTERN, RESERVED_IDS, type AgentConfig } from '../../../src-shared/config/index.ts';
 import type { AgentPaths } from '../../config/paths.ts';

@@ -1,6 +1,7 @@
-// The pure-TypeScript full-text index of one memory pool (DESIGN §9: no native SQLite): words are
-// lower-cased, accent-folded and lightly stemmed; an inverted index (term → notes, term counts)
-// lives in memory and ranks with BM25, ties going to the newer note.
+// The pure-TypeScript full-text index of one memory pool (no native SQLite,
+// docs/memory-tasks.md#memory): words are lower-cased, accent-folded and lightly stemmed; an
+// inverted index (term → notes, term counts) lives in memory and ranks with BM25, ties going to
+// the newer note.
 
 const STOPWORDS = new Set(
   (

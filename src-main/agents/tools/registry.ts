@@ -1,6 +1,6 @@
-// The tool registry and the per-agent allow/deny policy (DESIGN §5, §9): which tools an agent is
-// offered, their Anthropic definitions, and the one place a tool call is executed — a tool that is
-// not enabled never runs. memory_*, task_* and skill plug in later through `register()`.
+// The tool registry and the per-agent allow/deny policy (docs/agents.md#tools): which tools an
+// agent is offered, their Anthropic definitions, and the one place a tool call is executed — a tool
+// that is not enabled never runs. memory_*, task_* and skill plug in later through `register()`.
 import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS, type AgentConfig, type ToolName } from '../../../src-shared/config/index.ts';
 import { execTool } from './exec.ts';
 import { FILE_TOOLS } from './files.ts';

@@ -1,6 +1,7 @@
 // Session tools: sessions_list, sessions_history and session_status over this agent's own store
-// (another agent's sessions are refused, DESIGN §4), and sessions_send for agent-to-agent messages,
-// which needs tools.agentToAgent.enabled and both agents in its allow list.
+// (another agent's sessions are refused, docs/agents.md#isolation), and sessions_send for
+// agent-to-agent messages, which needs tools.agentToAgent.enabled and both agents in its
+// allow list.
 import type { TranscriptRecord } from '../../sessions/index.ts';
 import { capText, optInt, reqString, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
 

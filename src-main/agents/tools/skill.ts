@@ -8,7 +8,7 @@ import { capText, reqString, ToolInputError, type ToolContext, type ToolDef } fr
 
 const SKILL_OUTPUT_MAX = 64 * 1024;
 
-/** Sessions always live in `<stateDir>/agents/<id>/sessions` (DESIGN §9): the state dir is three levels up. */
+/** Sessions always live in `<stateDir>/agents/<id>/sessions` (docs/agents.md#state-on-disk): the state dir is three levels up. */
 export function skillSources(ctx: Pick<ToolContext, 'agent' | 'paths'>): SkillSources {
   return { workspace: ctx.paths.workspace, stateDir: path.resolve(ctx.paths.sessionsDir, '..', '..', '..'), agent: ctx.agent };
 }

@@ -1,6 +1,7 @@
 // Telegram update → InboundEnvelope, pure (no grammy at run time, only its types): the peer ids
 // users write in bindings, who the sender is and whether Telegram vouches for them, mentions, and
-// media as short placeholder lines (DESIGN §9). Also the reverse: a peer id → chat + topic.
+// media as short placeholder lines (docs/channels.md#images).
+// Also the reverse: a peer id → chat + topic.
 import type { Message, MessageEntity, Update, User } from 'grammy/types';
 import type { PeerRef } from '../../../src-shared/config/index.ts';
 import type { InboundEnvelope, MediaItem, SenderInfo } from '../../gateway/envelope.ts';

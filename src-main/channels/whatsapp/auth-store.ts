@@ -42,7 +42,7 @@ export function whatsAppAuthDir(stateDir: string, accountId: string): string {
   return path.join(stateDir, 'credentials', 'whatsapp', accountId);
 }
 
-/** The keychain account that holds the link-state key (DESIGN §9 `app:<purpose>:<ch>:<account>`). */
+/** The keychain account that holds the link-state key (`app:<purpose>:<ch>:<account>`, docs/credentials.md#what-lives-where). */
 export function whatsAppAuthKeyName(accountId: string): string {
   return `app:wa-auth:whatsapp:${accountId}`;
 }

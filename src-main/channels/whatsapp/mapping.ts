@@ -118,7 +118,7 @@ function seconds(value: number | null | undefined): string {
   return value ? `, ${Math.round(value)} s` : '';
 }
 
-/** Text and media placeholders of a message (DESIGN §9: "[voice note, 12 s]", "[photo]"…). */
+/** Text and media placeholders of a message ("[voice note, 12 s]", "[photo]"…; docs/channels.md#images). */
 function contentOf(m: proto.IMessage): { text: string; media: MediaItem[]; contextInfo?: proto.IContextInfo | null } | undefined {
   const line = (placeholder: string, caption?: string | null) => (caption ? `${placeholder}\n${caption}` : placeholder);
   const opt = <T extends object>(o: T) =>

@@ -1,5 +1,5 @@
-// Reaching the running gateway of a state dir from the CLI (DESIGN §9: commands that touch live
-// state go through its control plane when one runs).
+// Reaching the running gateway of a state dir from the CLI: commands that touch live state go
+// through its control plane when one runs (docs/architecture.md#one-gateway-per-state-dir).
 import { readFile } from 'node:fs/promises';
 import type { ControlEvents, ControlMethods } from '../../../src-shared/protocol/methods.ts';
 import { tokenFilePath } from '../../control/token.ts';
@@ -24,7 +24,7 @@ export async function withRunningGateway<T>(ctx: CliContext, fn: (client: Gatewa
 
 /**
  * The local socket when the gateway serves one (the desktop app opens no TCP port unless remote
- * access is on, DESIGN §9), else its loopback WebSocket.
+ * access is on, docs/desktop.md#control-plane-in-the-desktop-app), else its loopback WebSocket.
  */
 export function controlUrl(info: GatewayInfo): string {
   if (info.socket) return `ws+unix://${info.socket}:/control`;

@@ -1,6 +1,7 @@
-// Pending DM pairing requests (DESIGN §5): someone unknown wrote to a bot whose DM policy is
-// `pairing`, got a code, and waits for the owner. The list is the gateway store's (refreshed on
-// every pairing drop); each row counts down to its expiry and has Approve (`pairing.approve`).
+// Pending DM pairing requests (docs/channels.md#access-and-pairing): someone unknown wrote to a bot
+// whose DM policy is `pairing`, got a code, and waits for the owner. The list is the gateway
+// store's (refreshed on every pairing drop); each row counts down to its expiry and has
+// Approve (`pairing.approve`).
 import { useEffect, useRef, useState } from 'react';
 import { ControlError } from '../../../src-shared/protocol/errors.ts';
 import { errorText } from '../../gateway/client.ts';

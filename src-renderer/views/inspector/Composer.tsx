@@ -1,6 +1,7 @@
 // Talking to an agent from the dashboard (`webchat.send`): Enter sends, Shift+Enter is a new line.
 // It writes only where the gateway lets the dashboard write — the agent's main session or a web
-// chat session (DESIGN §9) — and says why it cannot when it cannot.
+// chat session (docs/architecture.md#sessions-from-the-inspector) — and says why it cannot
+// when it cannot.
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Button } from '../../ui/controls.tsx';
 

@@ -1,6 +1,6 @@
-// Export and Delete in the transcript header (DESIGN §9). Export downloads the session as JSONL
-// with its metadata; Delete asks first, naming the session, and the gateway refuses it while a
-// reply is being written there.
+// Export and Delete in the transcript header (docs/architecture.md#sessions-from-the-inspector).
+// Export downloads the session as JSONL with its metadata; Delete asks first, naming the session,
+// and the gateway refuses it while a reply is being written there.
 import { useState } from 'react';
 import { errorText } from '../../gateway/client.ts';
 import { useInspector } from '../../store/inspector.ts';

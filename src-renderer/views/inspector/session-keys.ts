@@ -1,6 +1,8 @@
-// What a session key means to a person (DESIGN §3: `agent:<a>:<mainKey>`, `agent:<a>:<channel>:direct:<peer>`,
-// `agent:<a>:<channel>:group:<id>`, `agent:<a>:webchat:<name>`, `agent:<a>:a2a:<from>`; archived sessions
-// are listed as `<sessionKey>#<sessionId>`), and whether the dashboard may write in it (DESIGN §9).
+// What a session key means to a person (docs/routing.md#session-keys: `agent:<a>:<mainKey>`,
+// `agent:<a>:<channel>:direct:<peer>`, `agent:<a>:<channel>:group:<id>`,
+// `agent:<a>:webchat:<name>`, `agent:<a>:a2a:<from>`; archived sessions are listed as
+// `<sessionKey>#<sessionId>`), and whether the dashboard may write in it
+// (docs/architecture.md#sessions-from-the-inspector).
 import { channelName } from '../../ui/format.ts';
 
 export interface SessionKeyInfo {

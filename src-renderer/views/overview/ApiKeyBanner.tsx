@@ -1,5 +1,5 @@
-// First run (DESIGN §9): while an agent has no API key at all — no auth profile and no
-// ANTHROPIC_API_KEY in the gateway's environment — the overview asks for one.
+// First run (docs/dashboard.md#first-run): while an agent has no API key at all — no auth profile
+// and no ANTHROPIC_API_KEY in the gateway's environment — the overview asks for one.
 import { useEffect, useState } from 'react';
 import { useGateway } from '../../store/gateway.ts';
 import { ApiKeyDialog } from '../../ui/ApiKeyDialog.tsx';

@@ -32,7 +32,7 @@ export interface DraftBinding {
   comment?: string;
 }
 
-/** Channels a binding can route from; webchat messages are never routed (DESIGN §9: `direct`). */
+/** Channels a binding can route from; webchat messages are never routed (`direct`, docs/routing.md#decisions). */
 export const BINDABLE_CHANNELS = ['telegram', 'discord', 'whatsapp'] as const;
 
 let nextKey = 1;

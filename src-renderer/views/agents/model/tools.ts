@@ -1,6 +1,7 @@
-// Tool permissions as the wizard offers them: the presets of DESIGN §9 over the built-in tool
-// names from src-shared (the same list the gateway's tool registry enforces), and what an
-// allow/deny pair means in effect (no allow list: every tool but exec and sessions_send; deny wins).
+// Tool permissions as the wizard offers them: the presets of docs/agents.md#tools over the built-in
+// tool names from src-shared (the same list the gateway's tool registry enforces), and what an
+// allow/deny pair means in effect (no allow list: every tool but exec and sessions_send;
+// deny wins).
 import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS } from '../../../../src-shared/config/index.ts';
 
 export interface ToolPolicy {

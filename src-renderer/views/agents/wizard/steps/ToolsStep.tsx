@@ -1,5 +1,6 @@
-// Step 6: what the agent may do — a preset (DESIGN §9) or its own allow and deny lists over the
-// built-in tools. Deny always wins; names the gateway does not know are kept but never available.
+// Step 6: what the agent may do — a preset (docs/agents.md#tools) or its own allow and deny lists
+// over the built-in tools. Deny always wins; names the gateway does not know are kept but
+// never available.
 import {
   effectiveTools,
   KNOWN_TOOLS,
