@@ -258,13 +258,18 @@ export class Gateway {
     this.opts.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
   }
 
-  private drop(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'> & { senderId?: string }, reason: string, agentId?: string): void {
+  private drop(
+    envelope: Pick<InboundEnvelope, 'channel' | 'accountId'> & { senderId?: string; messageId?: string },
+    reason: string,
+    agentId?: string,
+  ): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
     this.opts.emit('message.dropped', {
       channel: envelope.channel,
       accountId: envelope.accountId,
       reason,
       ...(envelope.senderId ? { senderId: envelope.senderId } : {}),
+      ...(envelope.messageId ? { messageId: envelope.messageId } : {}),
       ...(agentId ? { agentId } : {}),
     });
   }
@@ -554,7 +559,11 @@ export class Gateway {
       done = lanes.run(`${delivery.agentId}\n${decision.sessionKey}`, async () => this.runTurn(delivery, await record));
     } catch (err) {
       if (!(err instanceof LaneOverflowError)) throw err;
-      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'queue_full', delivery.agentId);
+      this.drop(
+        { channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id, messageId: envelope.messageId },
+        'queue_full',
+        delivery.agentId,
+      );
       void delivery.reply?.('Sorry — too many messages are waiting; please try again in a moment.').catch(() => undefined);
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
@@ -719,7 +728,11 @@ export class Gateway {
     const store = await this.storeFor(agentId);
     const snapshot = this.activity.snapshot(agentId);
     if (!agent || snapshot.state === 'unavailable') {
-      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'agent_unavailable', agentId);
+      this.drop(
+        { channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id, messageId: envelope.messageId },
+        'agent_unavailable',
+        agentId,
+      );
       await store.append(decision.sessionKey, {
         type: 'error',
         kind: 'agent_unavailable',
@@ -737,7 +750,11 @@ export class Gateway {
       operator,
     );
     if (refusal) {
-      this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, refusal.reason, agentId);
+      this.drop(
+        { channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id, messageId: envelope.messageId },
+        refusal.reason,
+        agentId,
+      );
       await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
       await reply?.(refusal.reply).catch(() => undefined);
       this.opts.emit('message.outbound', {

@@ -424,6 +424,8 @@ export const CONTROL_EVENTS = {
       reason: z.string(),
       senderId: z.string().optional(),
       agentId: z.string().optional(),
+      /** The dropped message, when it got one (webchat sends: the id `webchat.send` answered with). */
+      messageId: z.string().optional(),
     }),
   ),
   'agent.state': defineEvent(

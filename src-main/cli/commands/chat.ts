@@ -24,25 +24,38 @@ export const chatCommand: Command = {
         if (!ctx.json) ctx.stdout.write(t);
       };
       const early: { text: string; id: string }[] = [];
-      const finished = new Promise<{ text: string; failure?: string; incomplete: boolean }>((resolve) => {
-        client.on('agent.delta', (d) => {
-          if (sent.messageId === undefined) early.push({ text: d.text, id: d.messageId });
-          else if (d.messageId === sent.messageId) write(d.text);
-        });
-        client.on('message.outbound', (d) => {
-          if (d.messageId === sent.messageId)
-            resolve({ text: d.text, incomplete: d.incomplete, ...(d.failure ? { failure: d.failure } : {}) });
-        });
+      const earlyDrops: { reason: string; id: string }[] = [];
+      let settle!: (r: { text: string; failure?: string; incomplete: boolean }) => void;
+      const finished = new Promise<{ text: string; failure?: string; incomplete: boolean }>((resolve) => (settle = resolve));
+      client.on('agent.delta', (d) => {
+        if (sent.messageId === undefined) early.push({ text: d.text, id: d.messageId });
+        else if (d.messageId === sent.messageId) write(d.text);
       });
+      client.on('message.outbound', (d) => {
+        if (d.messageId === sent.messageId)
+          settle({ text: d.text, incomplete: d.incomplete, ...(d.failure ? { failure: d.failure } : {}) });
+      });
+      // A message the gateway refuses to answer (agent unavailable, queue full…) ends the wait.
+      const dropped = (reason: string) => settle({ text: streamed, incomplete: true, failure: `not answered: ${reason}` });
+      client.on('message.dropped', (d) => {
+        if (d.messageId === undefined) return;
+        if (sent.messageId === undefined) earlyDrops.push({ reason: d.reason, id: d.messageId });
+        else if (d.messageId === sent.messageId) dropped(d.reason);
+      });
+      // The gateway going away mid-reply ends the wait with what arrived so far.
+      client.onClose(() => settle({ text: streamed, incomplete: true, failure: 'the gateway went away before the reply was finished' }));
       const answer = await client.request('webchat.send', { agentId, text, ...(session ? { sessionKey: session } : {}) });
       sent.messageId = answer.messageId;
       for (const d of early) if (d.id === sent.messageId) write(d.text);
+      for (const d of earlyDrops) if (d.id === sent.messageId) dropped(d.reason);
       const reply = await finished;
       return {
         agentId,
         sessionKey: answer.sessionKey,
         ...reply,
         rest: reply.text.startsWith(streamed) ? reply.text.slice(streamed.length) : `\n${reply.text}`,
+        // Endings the gateway wrote no reply for: said on stderr, after what was streamed.
+        notice: reply.text === streamed && reply.failure ? reply.failure : undefined,
       };
     });
     if (!result)
@@ -50,9 +63,13 @@ export const chatCommand: Command = {
         `no gateway is running for ${ctx.loc.stateDir}; start one with "switchboard gateway" (or "npm run gateway")`,
         'unavailable',
       );
-    const { rest, ...json } = result;
+    const { rest, notice, ...json } = result;
     // Deltas were printed as they came; what remains is e.g. the failure line after a partial reply.
-    emit(ctx, json, () => out(ctx, rest));
+    emit(ctx, json, () => {
+      if (rest) out(ctx, rest);
+      else if (result.text) out(ctx, '');
+      if (notice) ctx.stderr.write(`error: ${notice}\n`);
+    });
     return result.failure && result.failure !== 'cancelled' ? 1 : 0;
   },
 };
