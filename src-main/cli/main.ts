@@ -16,6 +16,7 @@ import { configCommands } from './commands/config.ts';
 import { gatewayCommands } from './commands/gateway.ts';
 import { gatewayControlCommands } from './commands/gateway-control.ts';
 import { importCommand } from './commands/import.ts';
+import { modelCommands } from './commands/models.ts';
 import { pairingCommands } from './commands/pairing.ts';
 import { routeCommand } from './commands/route.ts';
 import { secretCommands } from './commands/secrets.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   chatCommand,
   ...channelCommands,
   ...agentCommands,
+  ...modelCommands,
   ...bindingCommands,
   routeCommand,
   ...pairingCommands,

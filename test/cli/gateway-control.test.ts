@@ -63,7 +63,7 @@ afterAll(async () => {
   await fs.rm(home, { recursive: true, force: true });
 });
 
-describe('gateway stop / status with no gateway running', () => {
+describe('gateway stop / status with no gateway running', { timeout: 60_000 }, () => {
   it('stop says there is nothing to stop and starts nothing', async () => {
     const r = await cli(['gateway', 'stop']);
     expect(r.code).toBe(0);
@@ -140,7 +140,7 @@ describe('gateway start, restart, stop', { timeout: 90_000 }, () => {
   });
 });
 
-describe('usage errors instead of guesses', () => {
+describe('usage errors instead of guesses', { timeout: 60_000 }, () => {
   it('a mistyped sub-command is an error with the nearest command, and starts no gateway', async () => {
     const r = await cli(['gateway', 'restrat']);
     expect(r.code).toBe(2);
