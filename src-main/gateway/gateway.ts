@@ -8,6 +8,7 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
@@ -213,15 +214,22 @@ export class Gateway {
     }
     this.apply(loaded);
     this.lastReloadErrors = [];
+    await this.prepareAgentFolders();
     if (this.state === 'running') await this.channels.sync(this.config);
     this.opts.emit('config.changed', { hash: loaded.hash, ok: true, errors: [] });
     return { ok: true, errors: [] };
+  }
+
+  /** Agents added by hand (and the built-in main) get their workspace before their first turn. */
+  private prepareAgentFolders(): Promise<unknown> {
+    return prepareAgentFolders(this.config.agents.list, (agent) => this.pathsOf(agent), this.opts.log);
   }
 
   async start(): Promise<GatewayState> {
     if (this.state === 'running' || this.state === 'starting') return this.state;
     this.setState('starting');
     try {
+      await this.prepareAgentFolders();
       await this.channels.sync(this.config);
       this.startedAt = new Date();
       this.setState('running');
