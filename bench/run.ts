@@ -3,6 +3,7 @@ import { parseBenchArgs } from './harness.ts';
 import { configBench } from './config.ts';
 import { gatewayBench } from './gateway.ts';
 import { memoryBench } from './memory.ts';
+import { redactBench } from './redact.ts';
 import { routeBench } from './route.ts';
 
 const opts = parseBenchArgs(process.argv.slice(2));
@@ -11,6 +12,7 @@ const benches: Record<string, (o: typeof opts) => void | Promise<void>> = {
   config: configBench,
   gateway: gatewayBench,
   memory: memoryBench,
+  redact: redactBench,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (opts.only && opts.only !== name) continue;

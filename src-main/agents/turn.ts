@@ -316,8 +316,12 @@ export class AgentTurnRunner {
   private async runTool(req: TurnRequest, ctx: ToolContext, st: TurnState, tu: ToolUse): Promise<WireToolResult> {
     const done = st.executed.get(tu.id);
     if (done) return done;
-    await this.append(req, { type: 'tool_call', id: tu.id, name: tu.name, input: capInput(tu.input) });
-    callback(() => req.onToolCall?.({ id: tu.id, name: tu.name, input: tu.input }));
+    // The record and the live view get the input masked like a tool's output (the model may echo
+    // a key or token into it); the tool itself runs with the input as sent. Masked before capped:
+    // a cut secret would no longer be recognised.
+    const shown = redactDeep(tu.input, st.redact);
+    await this.append(req, { type: 'tool_call', id: tu.id, name: tu.name, input: capInput(shown) });
+    callback(() => req.onToolCall?.({ id: tu.id, name: tu.name, input: shown }));
     const exec = tu.inputError
       ? { output: tu.inputError, isError: true, summary: tu.inputError }
       : await this.tools.execute(tu.name, tu.input, ctx);

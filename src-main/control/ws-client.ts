@@ -12,7 +12,13 @@ import type {
   ResultOf,
 } from '../../src-shared/protocol/contract.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { CLOSE_AUTH_TIMEOUT, CLOSE_RATE_LIMITED, CLOSE_UNAUTHENTICATED, decodeServerFrame } from '../../src-shared/protocol/frames.ts';
+import {
+  CLOSE_AUTH_TIMEOUT,
+  CLOSE_RATE_LIMITED,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNAUTHENTICATED,
+  decodeServerFrame,
+} from '../../src-shared/protocol/frames.ts';
 import type { ErrorCode, ServerFrame } from '../../src-shared/protocol/frames.ts';
 
 export interface ConnectOptions {
@@ -180,6 +186,8 @@ function closeError(code: number): ControlError {
       return new ControlError('unauthorized', 'authentication timed out');
     case CLOSE_RATE_LIMITED:
       return new ControlError('unauthorized', 'too many failed authentication attempts; try again later');
+    case CLOSE_TRY_AGAIN_LATER:
+      return new ControlError('unavailable', 'the gateway has too many connections open; try again later');
     default:
       return new ControlError('unavailable', `connection to the gateway closed (${code})`);
   }

@@ -2,13 +2,13 @@
 // ws://127.0.0.1:<port>/control on a node:http server (which may also serve the dashboard), or the
 // same frames over a local socket (`<stateDir>/control.sock`, a named pipe on Windows) for the
 // desktop app, which opens no TCP port unless the user asks for one.
-// Order of defences: upgrade guard (path/Host/Origin) → auth frame within a deadline → frames.
+// Order of defences: upgrade guard (path/Host/Origin) → pre-auth budget (frames ≤ 64 KiB, a bounded
+// pool of unauthenticated sockets, failed-auth cool-down) → auth frame within a deadline → frames.
+// docs/security.md, "Control plane", says why each limit has the shape it has.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import type { EventTable, MethodTable } from '../../src-shared/protocol/contract.ts';
@@ -16,6 +16,7 @@ import {
   AUTH_TIMEOUT_MS,
   CLOSE_AUTH_TIMEOUT,
   CLOSE_GOING_AWAY,
+  CLOSE_INTERNAL_ERROR,
   CLOSE_INVALID_DATA,
   CLOSE_RATE_LIMITED,
   CLOSE_TOO_BIG,
@@ -28,10 +29,13 @@ import {
   decodeClientFrame,
 } from '../../src-shared/protocol/frames.ts';
 import type { CallOutcome, RequestId, ServerFrame } from '../../src-shared/protocol/frames.ts';
-import { AuthFailureLimiter } from './auth-limiter.ts';
+import { AuthFailureLimiter, limiterKey } from './auth-limiter.ts';
 import type { AuthLimiterOptions } from './auth-limiter.ts';
+import { checkSocketUpgrade, listenOnSocket } from './local-socket.ts';
 import type { ControlLog, ControlService } from './service.ts';
-import { checkUpgrade, rejectUpgrade, type UpgradeVerdict } from './upgrade-guard.ts';
+import { checkUpgrade, rejectUpgrade } from './upgrade-guard.ts';
+
+export { controlSocketPath } from './local-socket.ts';
 
 export interface ControlServerOptions<M extends MethodTable, E extends EventTable> {
   service: ControlService<M, E>;
@@ -56,8 +60,13 @@ export interface ControlServerOptions<M extends MethodTable, E extends EventTabl
   rateLimit?: AuthLimiterOptions;
   /** A client whose unsent output exceeds this is dropped instead of buffering more (default 16 MiB). */
   maxBufferedBytes?: number;
-  /** Concurrent unauthenticated sockets (default 32); more are closed 1013. */
+  /**
+   * Concurrent unauthenticated sockets (default 32). A new one past that closes the oldest with
+   * 1013 rather than being refused, so idle sockets cannot keep out a client that has the token.
+   */
   maxPendingAuth?: number;
+  /** Concurrent authenticated clients (default 64), a budget of their own; past it, auth answers `unavailable` and closes 1013. */
+  maxAuthenticated?: number;
   /** Concurrent requests per client (default 256); more are answered `unavailable`. */
   maxInFlight?: number;
 }
@@ -72,20 +81,17 @@ interface Client {
   readonly id: string;
   readonly ws: WebSocket;
   readonly address: string;
+  /** Whose failed-auth budget this connection spends (limiterKey). */
+  readonly limitKey: string;
   state: 'pending' | 'authed' | 'closed';
   inFlight: number;
   authTimer?: NodeJS.Timeout;
 }
 
-const LOOPBACK_BIND: Record<string, string> = { '127.0.0.1': '127.0.0.1', localhost: '127.0.0.1', '::1': '::1', '[::1]': '::1' };
+/** A refused peer that does not answer our close frame is cut after this, not after ws's 30 s. */
+const CLOSE_GRACE_MS = 1_000;
 
-/** The local control socket of a state dir: `<stateDir>/control.sock`, or a named pipe on Windows. */
-export function controlSocketPath(stateDir: string, platform: NodeJS.Platform = process.platform): string {
-  if (platform !== 'win32') return path.join(stateDir, 'control.sock');
-  // Pipes live in one machine-wide namespace: name ours after the state dir (case-folded, as Windows paths are).
-  const id = createHash('sha256').update(path.win32.resolve(stateDir).toLowerCase()).digest('hex').slice(0, 16);
-  return `\\\\.\\pipe\\switchboard-control-${id}`;
-}
+const LOOPBACK_BIND: Record<string, string> = { '127.0.0.1': '127.0.0.1', localhost: '127.0.0.1', '::1': '::1', '[::1]': '::1' };
 
 export async function startControlServer<M extends MethodTable, E extends EventTable>(
   opts: ControlServerOptions<M, E>,
@@ -103,18 +109,24 @@ export async function startControlServer<M extends MethodTable, E extends EventT
   const authTimeoutMs = opts.authTimeoutMs ?? AUTH_TIMEOUT_MS;
   const maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
   const maxPending = opts.maxPendingAuth ?? 32;
+  const maxAuthed = opts.maxAuthenticated ?? 64;
   const maxInFlight = opts.maxInFlight ?? 256;
   const limiter = new AuthFailureLimiter(opts.rateLimit);
   // Compare fixed-length digests so timingSafeEqual applies and the token length does not leak.
   const expectedDigest = sha256(opts.token);
   const clients = new Set<Client>();
+  /** Unauthenticated clients, oldest first (a Set iterates in insertion order). */
+  const pending = new Set<Client>();
+  let authedCount = 0;
 
   const httpServer = createServer(opts.httpHandler ?? notFound);
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
     perMessageDeflate: false, // no compression: a small frame must not inflate past the limits
-    maxPayload: MAX_FRAME_BYTES_AFTER_AUTH, // pre-auth 64 KiB is checked by hand on the first frame
+    // Every connection starts at the pre-auth limit, so ws refuses a bigger frame from its header
+    // (1009) before buffering any of it; authentication raises it (raisePayloadLimit).
+    maxPayload: MAX_FRAME_BYTES_BEFORE_AUTH,
   });
   let port = 0;
 
@@ -129,13 +141,36 @@ export async function startControlServer<M extends MethodTable, E extends EventT
   });
 
   function accept(ws: WebSocket, req: IncomingMessage): void {
-    const client: Client = { id: randomUUID(), ws, address: normaliseAddress(req.socket.remoteAddress), state: 'pending', inFlight: 0 };
+    const client: Client = {
+      id: randomUUID(),
+      ws,
+      address: normaliseAddress(req.socket.remoteAddress),
+      limitKey: limiterKey(req.socket.remoteAddress),
+      state: 'pending',
+      inFlight: 0,
+    };
     clients.add(client);
-    ws.on('error', (err) => log('debug', 'control socket error', { clientId: client.id, err: err.message }));
+    pending.add(client);
+    ws.on('error', (err) => {
+      // ws closes the socket itself after a protocol error (an oversized frame is 1009).
+      log('debug', 'control socket error', { clientId: client.id, err: err.message });
+      retire(client);
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    });
     ws.on('close', () => forget(client));
     ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
-    if (limiter.isBlocked(client.address)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
-    if (pendingCount() > maxPending) return shut(client, CLOSE_TRY_AGAIN_LATER, 'too many pending connections');
+    if (!canRaisePayloadLimit(ws)) {
+      log('error', 'control server cannot raise the frame limit after auth (ws internals changed); connection refused');
+      return shut(client, CLOSE_INTERNAL_ERROR, 'internal error');
+    }
+    if (limiter.isBlocked(client.limitKey)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
+    // Over the budget the oldest unauthenticated socket makes room: a client with the token sends
+    // its auth frame as soon as it is connected, so a pool of idle sockets cannot keep it out.
+    if (pending.size > maxPending) {
+      const oldest = pending.values().next().value!;
+      log('warn', 'too many unauthenticated control connections; closing the oldest', { remoteAddress: oldest.address });
+      shut(oldest, CLOSE_TRY_AGAIN_LATER, 'too many pending connections');
+    }
     client.authTimer = setTimeout(() => shut(client, CLOSE_AUTH_TIMEOUT, 'auth timeout'), authTimeoutMs);
   }
 
@@ -168,16 +203,24 @@ export async function startControlServer<M extends MethodTable, E extends EventT
     const decoded = isBinary ? undefined : decodeClientFrame(rawToString(data));
     if (!decoded?.ok || decoded.frame.type !== 'auth') return shut(client, CLOSE_UNAUTHENTICATED, 'authenticate first');
     // Checked again here: sockets opened before the cool-down began must not keep guessing.
-    if (limiter.isBlocked(client.address)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
+    if (limiter.isBlocked(client.limitKey)) return shut(client, CLOSE_RATE_LIMITED, 'too many failed attempts');
     clearTimeout(client.authTimer);
     if (!timingSafeEqual(sha256(decoded.frame.token), expectedDigest)) {
-      limiter.recordFailure(client.address);
+      limiter.recordFailure(client.limitKey);
       log('warn', 'control auth failed', { clientId: client.id, remoteAddress: client.address });
       send(client, { type: 'auth', ok: false, error: { code: 'unauthorized', message: 'invalid token' } });
       return shut(client, CLOSE_UNAUTHENTICATED, 'unauthorized');
     }
-    limiter.recordSuccess(client.address);
+    if (authedCount >= maxAuthed) {
+      log('warn', 'too many authenticated control clients; refused', { clientId: client.id, limit: maxAuthed });
+      const message = `the gateway already has ${maxAuthed} control clients connected; close one and try again`;
+      send(client, { type: 'auth', ok: false, error: { code: 'unavailable', message } });
+      return shut(client, CLOSE_TRY_AGAIN_LATER, 'too many clients');
+    }
+    pending.delete(client);
+    authedCount++;
     client.state = 'authed';
+    raisePayloadLimit(client.ws, MAX_FRAME_BYTES_AFTER_AUTH);
     log('debug', 'control client authenticated', { clientId: client.id });
     send(client, { type: 'auth', ok: true, version: opts.version });
   }
@@ -229,25 +272,26 @@ export async function startControlServer<M extends MethodTable, E extends EventT
 
   function shut(client: Client, code: number, reason: string): void {
     if (client.state === 'closed') return;
-    client.state = 'closed';
-    clearTimeout(client.authTimer);
+    retire(client);
     try {
       client.ws.close(code, reason);
     } catch {
       client.ws.terminate();
     }
+    setTimeout(() => client.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Takes a client out of the budgets (it is closing); the socket may linger until its close completes. */
+  function retire(client: Client): void {
+    if (client.state === 'authed') authedCount--;
+    client.state = 'closed';
+    pending.delete(client);
+    clearTimeout(client.authTimer);
   }
 
   function forget(client: Client): void {
-    client.state = 'closed';
-    clearTimeout(client.authTimer);
+    retire(client);
     clients.delete(client);
-  }
-
-  function pendingCount(): number {
-    let n = 0;
-    for (const client of clients) if (client.state === 'pending') n++;
-    return n;
   }
 
   let url: string;
@@ -294,77 +338,6 @@ export async function startControlServer<M extends MethodTable, E extends EventT
   };
 }
 
-/**
- * Upgrade check for the local socket: the right path and no Origin. Host is meaningless here (DNS
- * rebinding cannot reach a socket file), and a browser never connects to one, so an Origin means
- * something is relaying a web page's request.
- */
-function checkSocketUpgrade(req: IncomingMessage): UpgradeVerdict {
-  const target = req.url ?? '';
-  if (!target.startsWith('/')) return { ok: false, status: 400, reason: 'bad request target' };
-  if (target.split('?', 1)[0] !== CONTROL_PATH) return { ok: false, status: 404, reason: 'no such endpoint' };
-  if (req.headersDistinct.origin !== undefined) return { ok: false, status: 403, reason: 'origin not allowed' };
-  return { ok: true };
-}
-
-/** Listens on a Unix socket (owner-only) or a named pipe, replacing a socket file nobody serves. */
-async function listenOnSocket(server: Server, socketPath: string): Promise<void> {
-  const isPipe = socketPath.startsWith('\\\\');
-  // sun_path holds 108 bytes on Linux, 104 on macOS (with the NUL); some libuv versions silently
-  // bind a truncated path instead of failing, so check first.
-  if (!isPipe && Buffer.byteLength(socketPath) > (process.platform === 'darwin' ? 103 : 107)) {
-    throw describeSocketError(Object.assign(new Error('path too long'), { code: 'ENAMETOOLONG' }), socketPath);
-  }
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ path: socketPath, exclusive: true }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  try {
-    await listen();
-  } catch (err) {
-    if (isPipe || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw describeSocketError(err, socketPath);
-    if (await socketAnswers(socketPath))
-      throw new Error(`control socket ${socketPath} is already served by another process`, { cause: err });
-    await fs.rm(socketPath, { force: true }); // left by a process that died without closing it
-    await listen().catch((again: unknown) => {
-      throw describeSocketError(again, socketPath);
-    });
-  }
-  // The state dir is 0700 already; the socket itself is owner-only as well, whatever the umask was.
-  if (!isPipe) {
-    await fs.chmod(socketPath, 0o600).catch(async (err: unknown) => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      throw describeSocketError(err, socketPath);
-    });
-  }
-}
-
-function describeSocketError(err: unknown, socketPath: string): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EINVAL' || code === 'ENAMETOOLONG') {
-    return new Error(
-      `cannot create the control socket ${socketPath}: the path is too long for a Unix socket (about 100 bytes at most); use a shorter state dir`,
-      { cause: err },
-    );
-  }
-  return new Error(`cannot create the control socket ${socketPath}: ${(err as Error).message}`, { cause: err });
-}
-
-function socketAnswers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
@@ -373,6 +346,21 @@ function sha256(text: string): Buffer {
 function normaliseAddress(address: string | undefined): string {
   if (address === undefined) return 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+type WithReceiver = { _receiver?: { _maxPayload?: unknown } };
+
+/**
+ * ws has no public way to change one connection's frame limit, so the receiver's field is set
+ * directly; canRaisePayloadLimit checks it exists when a connection opens (a ws upgrade that
+ * renames it refuses connections loudly instead of silently keeping 64 KiB or 8 MiB for all).
+ */
+function canRaisePayloadLimit(ws: WebSocket): boolean {
+  return typeof (ws as unknown as WithReceiver)._receiver?._maxPayload === 'number';
+}
+
+function raisePayloadLimit(ws: WebSocket, bytes: number): void {
+  (ws as unknown as WithReceiver)._receiver!._maxPayload = bytes;
 }
 
 function rawLength(data: RawData): number {

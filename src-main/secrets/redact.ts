@@ -1,20 +1,31 @@
-// The one redaction point (docs/credentials.md#redaction): every log line, control-plane
-// result/event/error and turn record passes through here. It masks the secret values this process
-// has seen (registered as they are read from the keychain or the environment) and anything
-// token-shaped.
+// The one redaction point (docs/credentials.md#redaction; its linear-time rule in docs/security.md,
+// "Redaction"): every log line, control-plane result/event/error and turn record passes through
+// here. It masks the secret values this process has seen (registered as they are read from the
+// keychain or the environment) and anything token-shaped.
 
 const MASK = '[redacted]';
 /** Shorter values would mask ordinary words; real keys and tokens are far longer. */
 const MIN_KNOWN_LENGTH = 8;
 const MAX_DEPTH = 12;
 
+/**
+ * Token shapes. Every pattern must stay linear in the text's length, because any text a peer or a
+ * tool sends (a 1 MiB tool output, a chat message) passes here on the gateway's only thread. The
+ * rule that keeps them linear: a match may start only at the edge of its leading run (`\b`, a
+ * literal, or a lookbehind), and every quantified class is followed by a character outside it (or
+ * ends the pattern), so no character is scanned by more than a fixed number of match attempts. An
+ * unanchored `[\w-]{24,}\.` instead retries from every position of a long word run: 64 KiB took
+ * seconds.
+ * test/unit/secrets-redact-adversarial.test.ts holds the shapes that would expose a regression.
+ */
 const PATTERNS: [RegExp, string][] = [
   // Telegram Bot API URLs (`/bot<id>:<token>/getMe`, `/file/bot<id>:<token>/…`) and bare bot tokens.
   [/\bbot(\d{3,}):[\w-]+/g, `bot$1:${MASK}`],
   [/\b\d{6,}:[\w-]{30,}/g, MASK],
   [/\bsk-ant-[\w-]+/g, `sk-ant-${MASK}`],
-  // Discord bot tokens: base64 user id . timestamp . HMAC.
-  [/[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/g, MASK],
+  // Discord bot tokens: base64 user id . timestamp . HMAC. The lookbehind starts a match only where
+  // a run of token characters begins (the leftmost match always starts there anyway).
+  [/(?<![\w-])[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/g, MASK],
   // Credentials in URLs (user:pass@host) and token-like query parameters.
   [/(\bhttps?:\/\/)[^/\s@"']+@/gi, `$1${MASK}@`],
   [/([?&](?:key|api_key|apikey|token|access_token|auth)=)[^&\s#"']+/gi, `$1${MASK}`],

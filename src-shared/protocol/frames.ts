@@ -22,6 +22,7 @@ export const CLOSE_UNSUPPORTED_DATA = 1003;
 export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_INTERNAL_ERROR = 1011;
 
 /** Frame size limits: an unauthenticated peer gets a small budget, an authenticated one a large one. */
 export const MAX_FRAME_BYTES_BEFORE_AUTH = 64 * 1024;

@@ -1,7 +1,9 @@
 // Sessions and turns as the chat inspector uses them, through a real headless gateway: exporting and
 // deleting a session, the transcript id in sessions.history, `/stop` sent as a web chat message,
-// what a stopped turn does to the agent's state, and a tool's input in its `agent.tool` event.
+// what a stopped turn does to the agent's state, a tool's input in its `agent.tool` event, and
+// secrets in a tool call's input masked in the stored transcript.
 import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOOL_INPUT_EVENT_MAX } from '../../src-shared/protocol/methods.ts';
@@ -282,5 +284,31 @@ describe('agent.tool events', () => {
     expect(input).toHaveLength(TOOL_INPUT_EVENT_MAX);
     expect(input.endsWith('…')).toBe(true);
     expect(input.startsWith('{"path":"sk-ant-[redacted] xxx')).toBe(true);
+  });
+});
+
+describe('tool_call records', () => {
+  it("mask the API key and token-shaped strings in a tool's input, on disk and in sessions.history, while the tool gets it whole", async () => {
+    gw = await startTestGateway();
+    const botToken = '123456789:AAH-canary-telegram-token-abcdefghijkl';
+    const content = `ANTHROPIC_API_KEY=${TEST_API_KEY}\nTELEGRAM_BOT_TOKEN=${botToken}\n`;
+    await mkdir(path.join(gw.dir, 'workspace'), { recursive: true });
+    gw.peer.enqueue({ kind: 'tool_use', name: 'write', input: { path: 'keys.env', content } });
+    await chat(gw, 'save my keys');
+
+    const sessionsDir = path.join(gw.dir, 'agents', 'main', 'sessions');
+    const transcripts = (await readdir(sessionsDir)).filter((f) => f.endsWith('.jsonl'));
+    expect(transcripts.length).toBeGreaterThan(0);
+    const onDisk = (await Promise.all(transcripts.map((f) => readFile(path.join(sessionsDir, f), 'utf8')))).join('');
+    expect(onDisk).toContain('"type":"tool_call"');
+    expect(onDisk).not.toContain(TEST_API_KEY);
+    expect(onDisk).not.toContain('canary-telegram-token');
+
+    const { records } = await gw.client.request('sessions.history', { agentId: 'main', sessionKey: MAIN, limit: 1000 });
+    const call = records.find((r) => r.type === 'tool_call') as { input?: { path?: string; content?: string } } | undefined;
+    expect(call?.input).toEqual({ path: 'keys.env', content: 'ANTHROPIC_API_KEY=[redacted]\nTELEGRAM_BOT_TOKEN=[redacted]\n' });
+
+    // Only the record is masked: the tool ran with the input the model sent.
+    expect(await readFile(path.join(gw.dir, 'workspace', 'keys.env'), 'utf8')).toBe(content);
   });
 });
