@@ -12,7 +12,7 @@ import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transc
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
-import type { Logger } from '../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
 import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
@@ -79,6 +79,7 @@ export class Gateway {
   private sessionsClosing: Promise<void> = Promise.resolve();
   private readonly running = new Map<string, AbortController>();
   private readonly channels: ChannelSet;
+  private readonly log: ModuleLogger;
   readonly activity = new AgentActivity();
   /** Turns and tokens per agent and local day, kept on disk (usage.summary). */
   readonly usage: UsageLedger;
@@ -90,6 +91,7 @@ export class Gateway {
   private readonly a2aChains = new A2AChains();
 
   constructor(private readonly opts: GatewayOptions) {
+    this.log = createLogger('gateway', opts.log);
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
@@ -206,7 +208,7 @@ export class Gateway {
       const errors = loaded.check.issues
         .filter((i) => i.severity === 'error')
         .map((i) => `${i.line ? `${i.line}:${i.column} ` : ''}${i.message}`);
-      this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors });
+      this.log.warn('config reload rejected; keeping the last good config', { errors });
       this.lastReloadErrors = errors;
       this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors });
       return { ok: false, errors };
@@ -255,7 +257,7 @@ export class Gateway {
   private setState(state: GatewayState, reason?: string): void {
     this.state = state;
     this.opts.emit('gateway.state', { state, ...(reason ? { reason } : {}) });
-    this.opts.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
+    this.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
   }
 
   private drop(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'> & { senderId?: string }, reason: string, agentId?: string): void {
@@ -285,7 +287,7 @@ export class Gateway {
       if (access.reply)
         await this.channels
           .send(envelope, access.reply)
-          .catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
+          .catch((err: Error) => this.log.warn('pairing reply failed', { error: err.message }));
       return;
     }
     // Only now, for a sender who is let in, does the adapter's deferred work run (image downloads).
@@ -455,12 +457,12 @@ export class Gateway {
         `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`,
       );
     }
-    const log = this.opts.log;
+    const log = this.log;
     // Read before the transcript goes: its records are the only list of the images it used.
     const file = store.fileOf(key);
     const refs = file
       ? await transcriptMediaRefs(file).catch((err: Error) => {
-          log.log('warn', 'could not read the media references of a session being deleted; its images stay on disk', {
+          log.warn('could not read the media references of a session being deleted; its images stay on disk', {
             agentId,
             key,
             error: err.message,
@@ -470,15 +472,15 @@ export class Gateway {
       : [];
     const deleted = await store.delete(key);
     if (!deleted) return false;
-    log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
+    log.info('session deleted', { agentId, key, sessionId: entry.sessionId });
     if (refs.length === 0) return true;
     try {
       const media = await removeUnreferencedMedia(this.opts.loc.stateDir, agentId, refs);
-      log.log('info', 'session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
+      log.info('session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
       for (const f of media.failed)
-        log.log('warn', 'could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
+        log.warn('could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
     } catch (err) {
-      log.log('warn', 'could not check which images of the deleted session are still used; they stay on disk', {
+      log.warn('could not check which images of the deleted session are still used; they stay on disk', {
         agentId,
         key,
         error: (err as Error).message,
@@ -516,11 +518,7 @@ export class Gateway {
     }
     if (notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed') fields.error = notice.error;
     const failed = notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed';
-    this.opts.log.log(
-      failed ? 'error' : 'warn',
-      notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice',
-      fields,
-    );
+    this.log.log(failed ? 'error' : 'warn', notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice', fields);
   }
 
   /**
@@ -560,7 +558,7 @@ export class Gateway {
     }
     this.persistInbound(delivery).then(resolveRecord, rejectRecord);
     done = done.catch((err: Error) => {
-      this.opts.log.log('error', 'message processing failed', { agentId: delivery.agentId, error: err.message });
+      this.log.error('message processing failed', { agentId: delivery.agentId, error: err.message });
       return undefined;
     });
     return { persisted: record, done };
@@ -574,7 +572,7 @@ export class Gateway {
   private stopCommand({ agentId, decision, envelope, reply }: Delivery): void {
     const stopped = this.cancelTurn(agentId, decision.sessionKey);
     const text = stopped ? STOP_REPLY : NOTHING_TO_STOP_REPLY;
-    this.opts.log.log('info', stopped ? 'turn stopped by command' : 'stop command with nothing running', {
+    this.log.info(stopped ? 'turn stopped by command' : 'stop command with nothing running', {
       agentId,
       sessionKey: decision.sessionKey,
     });
@@ -588,9 +586,7 @@ export class Gateway {
       incomplete: false,
       usage: { inputTokens: 0, outputTokens: 0 },
     });
-    void reply?.(text).catch((err: Error) =>
-      this.opts.log.log('warn', 'sending the stop confirmation failed', { agentId, error: err.message }),
-    );
+    void reply?.(text).catch((err: Error) => this.log.warn('sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
   /**
@@ -604,7 +600,7 @@ export class Gateway {
       `${agentId}\n${sessionKey}`,
       async () => {
         await (await this.storeFor(agentId)).reset(sessionKey);
-        this.opts.log.log('info', 'session reset by command', { agentId, sessionKey });
+        this.log.info('session reset by command', { agentId, sessionKey });
         this.opts.emit('message.outbound', {
           agentId,
           sessionKey,
@@ -616,7 +612,7 @@ export class Gateway {
           usage: { inputTokens: 0, outputTokens: 0 },
         });
         await reply?.(RESET_REPLY).catch((err: Error) =>
-          this.opts.log.log('warn', 'sending the reset confirmation failed', { agentId, error: err.message }),
+          this.log.warn('sending the reset confirmation failed', { agentId, error: err.message }),
         );
       },
       reply,
@@ -672,7 +668,7 @@ export class Gateway {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
-    if (due) this.opts.log.log('info', 'session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
+    if (due) this.log.info('session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
     const route = { ...decision };
     // Downloaded images go to this agent's own media folder first; the record keeps references.
     const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
@@ -801,7 +797,7 @@ export class Gateway {
           }),
       });
     } catch (err) {
-      this.opts.log.log('error', 'agent turn crashed', { agentId, error: (err as Error).message });
+      this.log.error('agent turn crashed', { agentId, error: (err as Error).message });
       result = {
         text: '',
         incomplete: true,
@@ -830,7 +826,7 @@ export class Gateway {
       : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
       await reply(text).catch(async (err: Error) => {
-        this.opts.log.log('warn', 'sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
+        this.log.warn('sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
         await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
       });
     }
