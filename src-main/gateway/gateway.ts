@@ -7,7 +7,7 @@ import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardC
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { compileRouter, laneKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
@@ -429,15 +429,15 @@ export class Gateway {
   }
 
   cancelTurn(agentId: string, sessionKey: string): boolean {
-    const controller = this.running.get(`${agentId}\n${sessionKey}`);
+    const controller = this.running.get(laneKey(agentId, sessionKey));
     controller?.abort(new Error('cancelled by the operator'));
     return controller !== undefined;
   }
 
   /** Whether a turn of this session runs or waits in its lane. */
   sessionBusy(agentId: string, sessionKey: string): boolean {
-    const laneKey = `${agentId}\n${sessionKey}`;
-    return this.running.has(laneKey) || this.lanes.hasWork(laneKey) || this.a2aLanes.hasWork(laneKey);
+    const key = laneKey(agentId, sessionKey);
+    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key);
   }
 
   /**
@@ -549,7 +549,7 @@ export class Gateway {
     });
     let done: Promise<TurnResult | undefined>;
     try {
-      done = lanes.run(`${delivery.agentId}\n${decision.sessionKey}`, async () => this.runTurn(delivery, await record));
+      done = lanes.run(laneKey(delivery.agentId, decision.sessionKey), async () => this.runTurn(delivery, await record));
     } catch (err) {
       if (!(err instanceof LaneOverflowError)) throw err;
       this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'queue_full', delivery.agentId);
@@ -597,7 +597,7 @@ export class Gateway {
     const sessionKey = decision.sessionKey;
     return queueSessionReset(
       lanes,
-      `${agentId}\n${sessionKey}`,
+      laneKey(agentId, sessionKey),
       async () => {
         await (await this.storeFor(agentId)).reset(sessionKey);
         this.log.info('session reset by command', { agentId, sessionKey });
@@ -639,7 +639,7 @@ export class Gateway {
     if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id))
       return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
     const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
-    const hop = nextHop(this.a2aChains.of(signal), `${target.id}\n${sessionKey}`, a2a.maxTurns);
+    const hop = nextHop(this.a2aChains.of(signal), laneKey(target.id, sessionKey), a2a.maxTurns);
     if (!hop.ok) return { ok: false, reason: hop.reason };
     const decision = { ...this.router.direct(target.id), sessionKey };
     const envelope: InboundEnvelope = {
@@ -750,7 +750,7 @@ export class Gateway {
       return undefined;
     }
     const controller = new AbortController();
-    const runKey = `${agentId}\n${decision.sessionKey}`;
+    const runKey = laneKey(agentId, decision.sessionKey);
     this.running.set(runKey, controller);
     if (a2a) this.a2aChains.attach(controller.signal, a2a);
     this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
