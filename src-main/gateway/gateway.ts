@@ -541,12 +541,7 @@ export class Gateway {
     if (isResetCommand(envelope.text)) {
       return { persisted: Promise.resolve(undefined), done: this.resetSession(delivery, lanes).then(() => undefined) };
     }
-    let resolveRecord!: (r: TranscriptRecord) => void;
-    let rejectRecord!: (e: unknown) => void;
-    const record = new Promise<TranscriptRecord>((resolve, reject) => {
-      resolveRecord = resolve;
-      rejectRecord = reject;
-    });
+    const { promise: record, resolve: resolveRecord, reject: rejectRecord } = Promise.withResolvers<TranscriptRecord>();
     let done: Promise<TurnResult | undefined>;
     try {
       done = lanes.run(laneKey(delivery.agentId, decision.sessionKey), async () => this.runTurn(delivery, await record));
