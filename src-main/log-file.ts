@@ -4,7 +4,7 @@
 // lose on a crash. The files are private to the user (0600 in a 0700 folder).
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { effectiveLevel, streamLogger, type Logger } from './log.ts';
+import { effectiveLevel, entryLogger, formatHuman, formatJson, type LogFormat, type Logger } from './log.ts';
 
 export interface LogFileOptions {
   dir: string;
@@ -72,21 +72,25 @@ export function openLogFile(opts: LogFileOptions): LogFile {
 }
 
 /**
- * The gateway's logger, headless or in the desktop app: redacted JSON lines to stderr and to
- * `<stateDir>/logs/switchboard.log`, at SWITCHBOARD_LOG_LEVEL, else the config's `logging.level`.
+ * The gateway's logger, headless or in the desktop app: redacted lines to stderr (JSON, or human
+ * lines when `stderrFormat` is `human`) and JSON lines to `<stateDir>/logs/switchboard.log`, at
+ * SWITCHBOARD_LOG_LEVEL, else the config's `logging.level`.
  */
 export function gatewayLogger(opts: {
   stateDir: string;
   env: NodeJS.ProcessEnv;
   configLevel?: string | undefined;
   stderr: (line: string) => void;
+  stderrFormat?: LogFormat;
 }): { log: Logger; file: LogFile } {
   const level = effectiveLevel(opts.env, opts.configLevel);
   const file = openLogFile({ dir: path.join(opts.stateDir, 'logs') });
-  // One formatted (and redacted) line, written to both sinks.
-  const log = streamLogger((line) => {
-    opts.stderr(line);
-    file.write(line);
+  const human = opts.stderrFormat === 'human';
+  // One entry (redacted once), formatted for each sink; the file always gets JSON.
+  const log = entryLogger((entry) => {
+    const json = formatJson(entry);
+    opts.stderr(human ? formatHuman(entry) : json);
+    file.write(json);
   }, level);
   return { log, file };
 }

@@ -17,7 +17,7 @@ async function loadSdk(): Promise<Sdk> {
 import { createHash } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardConfig } from '../../src-shared/config/index.ts';
-import type { Logger, LogLevel } from '../log.ts';
+import { createLogger, type Logger, type LogLevel, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
 import { createModelFetch, type ModelFetch } from './http-fetch.ts';
@@ -195,7 +195,7 @@ export class AgentTurnRunner {
   private readonly files = new PersonaFileCache();
   private readonly clients = new Map<string, Anthropic>();
   private lastKey: { apiKey: string; hash: string } | undefined;
-  private readonly log: Logger | undefined;
+  private readonly log: ModuleLogger | undefined;
   /** Model calls go through the proxy the runner's env names (HTTPS_PROXY…, src-main/net/proxy.ts). */
   private readonly fetch: ModelFetch;
 
@@ -204,7 +204,7 @@ export class AgentTurnRunner {
     this.fetch = createModelFetch({ env: opts.env ?? process.env });
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.tools = opts.tools ?? new ToolRegistry();
-    this.log = opts.log;
+    this.log = opts.log && createLogger('agent', opts.log);
   }
 
   async run(req: TurnRequest): Promise<TurnResult> {
@@ -494,7 +494,7 @@ export class AgentTurnRunner {
     if (!c) {
       const redact = makeRedactor(apiKey);
       const sdkLog = (...args: unknown[]): void =>
-        this.log?.log('warn', redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
+        this.log?.warn(redact(`anthropic sdk: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
       c = new AnthropicClient({
         apiKey,
         baseURL,

@@ -10,7 +10,7 @@ import { ControlService, type CallContext } from '../control/service.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from '../control/ws-server.ts';
 import type { GatewayHost } from '../gateway/host.ts';
 import { staticFiles } from '../gateway/static-files.ts';
-import type { Logger } from '../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { DashboardWindow, viewHash, type DashboardWindowDeps } from './dashboard-window.ts';
 import { installControlBridge, type ControlBridge, type ControlCaller, type IpcMainLike } from './ipc-bridge.ts';
 import type { LoginItem } from './login-item.ts';
@@ -74,11 +74,14 @@ export class DesktopApp<Menu = unknown> {
   /** Reconnects performed (for logs and tests). */
   readonly reconnects: { reasons: string[]; restarted: string[] }[] = [];
 
+  private readonly log: ModuleLogger;
+
   constructor(private readonly deps: DesktopAppDeps<Menu>) {
+    this.log = createLogger('desktop', deps.log);
     this.window = new DashboardWindow({
       ...deps.window,
       prefs: deps.prefs,
-      log: (level, message, fields) => deps.log.log(level, message, fields),
+      log: this.log.child('window').log,
     });
     this.feed = new TrayFeed({ onChange: (state) => this.tray?.update(state) });
     this.reconnect = new ReconnectScheduler({
@@ -89,7 +92,7 @@ export class DesktopApp<Menu = unknown> {
         if (!gateway) return;
         const restarted = await reconnectChannels(gateway);
         this.reconnects.push({ reasons, restarted });
-        if (restarted.length > 0) deps.log.log('info', 'channels reconnected', { reasons, restarted });
+        if (restarted.length > 0) this.log.info('channels reconnected', { reasons, restarted });
       },
     });
     this.network = new NetworkWatch({
@@ -128,7 +131,7 @@ export class DesktopApp<Menu = unknown> {
       ipcMain: deps.ipcMain,
       service: () => this.caller(),
       dashboard: () => this.window.contents(),
-      log: (level, message, fields) => deps.log.log(level, message, fields),
+      log: createLogger('ipc', deps.log).log,
     });
     deps.powerMonitor.on('resume', () => this.reconnect.request('resume'));
     // The OS is going down: stop the gateway like Quit does (acknowledged messages are on disk anyway).
@@ -169,7 +172,7 @@ export class DesktopApp<Menu = unknown> {
         // Stops the gateway (grace period for turns, then cancel; both recorded), closes transports, releases the lock.
         await host?.close();
       } catch (err) {
-        this.deps.log.log('error', 'gateway did not stop cleanly', { error: (err as Error).message });
+        this.log.error('gateway did not stop cleanly', { error: (err as Error).message });
       } finally {
         this.bridge?.dispose();
         this.tray?.destroy();
@@ -204,7 +207,7 @@ export class DesktopApp<Menu = unknown> {
         return host;
       } catch (err) {
         const reason = (err as Error).message;
-        this.deps.log.log('error', 'gateway could not be opened', { error: reason });
+        this.log.error('gateway could not be opened', { error: reason });
         this.feed.closed(reason);
         this.deps.notify({
           title: 'Switchboard could not start its gateway',
@@ -230,11 +233,11 @@ export class DesktopApp<Menu = unknown> {
         port: 0,
         socketPath,
         version: PROTOCOL_VERSION,
-        log: (level, message, fields) => this.deps.log.log(level, message, fields),
+        log: createLogger('control', this.deps.log).log,
       });
     } catch (err) {
       // The dashboard still works; only the CLI cannot reach this gateway (remote access can stand in).
-      this.deps.log.log('warn', 'local control socket not available; the CLI cannot reach the desktop gateway', {
+      this.log.warn('local control socket not available; the CLI cannot reach the desktop gateway', {
         error: (err as Error).message,
       });
     }
@@ -252,11 +255,11 @@ export class DesktopApp<Menu = unknown> {
         host: '127.0.0.1',
         version: PROTOCOL_VERSION,
         httpHandler: staticFiles(this.deps.rendererDir),
-        log: (level, message, fields) => this.deps.log.log(level, message, fields),
+        log: createLogger('control', this.deps.log).log,
       });
     } catch (err) {
       const reason = (err as Error).message;
-      this.deps.log.log('warn', 'remote access could not start', { error: reason });
+      this.log.warn('remote access could not start', { error: reason });
       this.deps.notify({
         title: 'Remote access is off',
         body: `${reason}. Choose another port in prefs.json or stop what uses it.`,
@@ -293,7 +296,7 @@ export class DesktopApp<Menu = unknown> {
     if (!host) return false;
     const outcome = await host.service.call(method, params, INTERNAL);
     if (!outcome.ok) {
-      this.deps.log.log('warn', `${method} failed`, { code: outcome.error.code, message: outcome.error.message });
+      this.log.warn(`${method} failed`, { code: outcome.error.code, message: outcome.error.message });
       this.deps.notify({
         title: `Switchboard: ${method} failed`,
         body: outcome.error.message,
@@ -360,7 +363,7 @@ export class DesktopApp<Menu = unknown> {
         return this.menuPrefs();
       },
     },
-    log: (level, message, fields) => this.deps.log.log(level, message, fields),
+    log: (level, message, fields) => this.log.log(level, message, fields),
   });
 
   private menuPrefs(): TrayMenuPrefs {
@@ -392,9 +395,7 @@ export class DesktopApp<Menu = unknown> {
           this.feed.refresh(['pairing']),
         ),
       setStartAtLogin: (on) =>
-        void this.setStartAtLogin(on).then(refresh, (err: Error) =>
-          this.deps.log.log('warn', 'start at login not changed', { error: err.message }),
-        ),
+        void this.setStartAtLogin(on).then(refresh, (err: Error) => this.log.warn('start at login not changed', { error: err.message })),
       setStartGatewayOnLaunch: (on) => {
         this.deps.prefs.set('startGatewayOnLaunch', on);
         refresh();

@@ -34,6 +34,7 @@ import {
 } from '../desktop/security.ts';
 import { openGatewayHost } from '../gateway/host.ts';
 import { gatewayLogger } from '../log-file.ts';
+import { createLogger, terminalFormat } from '../log.ts';
 
 // Before `ready`, synchronously (this bundle has no top-level await, so it all runs before ready).
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -51,7 +52,13 @@ async function start(): Promise<void> {
   app.on('before-quit', (event) => ready.desktop?.handleBeforeQuit(event));
   const appPath = app.getAppPath();
   const loc = resolveLocations({ env: process.env });
-  const { log } = gatewayLogger({ stateDir: loc.stateDir, env: process.env, stderr: (line) => process.stderr.write(line) });
+  const { log } = gatewayLogger({
+    stateDir: loc.stateDir,
+    env: process.env,
+    stderr: (line) => process.stderr.write(line),
+    stderrFormat: terminalFormat(process.stderr),
+  });
+  const appLog = createLogger('app', log);
   const rendererDir = path.join(appPath, 'dist', 'renderer');
   app.on('window-all-closed', () => {}); // a tray app: closing the window never quits
   if (process.platform === 'win32') app.setAppUserModelId('dev.switchboard.app');
@@ -60,15 +67,13 @@ async function start(): Promise<void> {
   app.dock?.hide();
   session.defaultSession.setPermissionRequestHandler(permissionRequestHandler);
   session.defaultSession.setPermissionCheckHandler(permissionCheckHandler);
-  protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, log: (message, fields) => log.log('warn', message, fields) }));
+  protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, log: appLog.warn }));
   const openExternal = (url: string) => (externalUrlAllowed(url) ? shell.openExternal(url) : undefined);
-  app.on('web-contents-created', (_event, contents) =>
-    hardenWebContents(contents, { openExternal, log: (message, fields) => log.log('warn', message, fields) }),
-  );
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal, log: appLog.warn }));
   const prefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
   const { prefs } = await openPrefs({
     file: prefsFile,
-    log: (level, message, fields) => log.log(level, message, fields),
+    log: createLogger('prefs', log).log,
     create: () =>
       new Store({ ...prefsStoreOptions(), schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>, name: PREFS_FILE_NAME }),
   });

@@ -1,7 +1,7 @@
 // The running channel adapters, one per configured channel account. On a config change only the
 // accounts whose settings changed are restarted; one account's failure never touches another's.
 import { CHANNELS, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
-import type { Logger } from '../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import type { ChannelAdapter, ChannelStatus, InboundEnvelope, ProbeResult } from './envelope.ts';
 
 /** Builds the adapter for one account, or undefined when this build has none for the channel. */
@@ -17,12 +17,15 @@ const TYPING_REFRESH_MS = 4000;
 export class ChannelSet {
   private readonly running = new Map<string, Running>();
   private configured: ChannelAccount[] = [];
+  private readonly log: ModuleLogger;
 
   constructor(
     private readonly factory: AdapterFactory | undefined,
     private readonly sink: (envelope: InboundEnvelope) => Promise<void>,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.log = createLogger('channels', log);
+  }
 
   /** Starts, restarts or stops adapters so that they match the config. */
   async sync(config: SwitchboardConfig): Promise<void> {
@@ -49,12 +52,12 @@ export class ChannelSet {
       try {
         await adapter.start((envelope) =>
           this.sink(envelope).catch((err: Error) => {
-            this.log.log('error', 'inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
+            this.log.error('inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
             throw err;
           }),
         );
       } catch (err) {
-        this.log.log('error', 'channel account failed to start', {
+        this.log.error('channel account failed to start', {
           channel: account.channel,
           accountId: account.accountId,
           error: (err as Error).message,
@@ -67,7 +70,7 @@ export class ChannelSet {
     try {
       await adapter.stop();
     } catch (err) {
-      this.log.log('warn', 'channel account did not stop cleanly', { account: key, error: (err as Error).message });
+      this.log.warn('channel account did not stop cleanly', { account: key, error: (err as Error).message });
     }
   }
 

@@ -7,13 +7,13 @@ import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardC
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { compileRouter, laneKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
-import type { Logger } from '../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
 import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
@@ -80,6 +80,7 @@ export class Gateway {
   private sessionsClosing: Promise<void> = Promise.resolve();
   private readonly running = new Map<string, AbortController>();
   private readonly channels: ChannelSet;
+  private readonly log: ModuleLogger;
   readonly activity = new AgentActivity();
   /** Turns and tokens per agent and local day, kept on disk (usage.summary). */
   readonly usage: UsageLedger;
@@ -91,6 +92,7 @@ export class Gateway {
   private readonly a2aChains = new A2AChains();
 
   constructor(private readonly opts: GatewayOptions) {
+    this.log = createLogger('gateway', opts.log);
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
@@ -207,7 +209,7 @@ export class Gateway {
       const errors = loaded.check.issues
         .filter((i) => i.severity === 'error')
         .map((i) => `${i.line ? `${i.line}:${i.column} ` : ''}${i.message}`);
-      this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors });
+      this.log.warn('config reload rejected; keeping the last good config', { errors });
       this.lastReloadErrors = errors;
       this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors });
       return { ok: false, errors };
@@ -222,7 +224,7 @@ export class Gateway {
 
   /** Agents added by hand (and the built-in main) get their workspace before their first turn. */
   private prepareAgentFolders(): Promise<unknown> {
-    return prepareAgentFolders(this.config.agents.list, (agent) => this.pathsOf(agent), this.opts.log);
+    return prepareAgentFolders(this.config.agents.list, (agent) => this.pathsOf(agent), this.log);
   }
 
   async start(): Promise<GatewayState> {
@@ -263,7 +265,7 @@ export class Gateway {
   private setState(state: GatewayState, reason?: string): void {
     this.state = state;
     this.opts.emit('gateway.state', { state, ...(reason ? { reason } : {}) });
-    this.opts.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
+    this.log.log(state === 'error' ? 'error' : 'info', `gateway ${state}`, reason ? { reason } : undefined);
   }
 
   private drop(
@@ -298,7 +300,7 @@ export class Gateway {
       if (access.reply)
         await this.channels
           .send(envelope, access.reply)
-          .catch((err: Error) => this.opts.log.log('warn', 'pairing reply failed', { error: err.message }));
+          .catch((err: Error) => this.log.warn('pairing reply failed', { error: err.message }));
       return;
     }
     // Only now, for a sender who is let in, does the adapter's deferred work run (image downloads).
@@ -440,15 +442,15 @@ export class Gateway {
   }
 
   cancelTurn(agentId: string, sessionKey: string): boolean {
-    const controller = this.running.get(`${agentId}\n${sessionKey}`);
+    const controller = this.running.get(laneKey(agentId, sessionKey));
     controller?.abort(new Error('cancelled by the operator'));
     return controller !== undefined;
   }
 
   /** Whether a turn of this session runs or waits in its lane. */
   sessionBusy(agentId: string, sessionKey: string): boolean {
-    const laneKey = `${agentId}\n${sessionKey}`;
-    return this.running.has(laneKey) || this.lanes.hasWork(laneKey) || this.a2aLanes.hasWork(laneKey);
+    const key = laneKey(agentId, sessionKey);
+    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key);
   }
 
   /**
@@ -468,12 +470,12 @@ export class Gateway {
         `agent "${agentId}" is answering in ${entry.sessionKey} right now; stop the reply (turn.cancel) or wait for it, then delete the session again`,
       );
     }
-    const log = this.opts.log;
+    const log = this.log;
     // Read before the transcript goes: its records are the only list of the images it used.
     const file = store.fileOf(key);
     const refs = file
       ? await transcriptMediaRefs(file).catch((err: Error) => {
-          log.log('warn', 'could not read the media references of a session being deleted; its images stay on disk', {
+          log.warn('could not read the media references of a session being deleted; its images stay on disk', {
             agentId,
             key,
             error: err.message,
@@ -483,15 +485,15 @@ export class Gateway {
       : [];
     const deleted = await store.delete(key);
     if (!deleted) return false;
-    log.log('info', 'session deleted', { agentId, key, sessionId: entry.sessionId });
+    log.info('session deleted', { agentId, key, sessionId: entry.sessionId });
     if (refs.length === 0) return true;
     try {
       const media = await removeUnreferencedMedia(this.opts.loc.stateDir, agentId, refs);
-      log.log('info', 'session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
+      log.info('session media removed', { agentId, key, removed: media.removed.length, kept: media.kept.length });
       for (const f of media.failed)
-        log.log('warn', 'could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
+        log.warn('could not remove an image of the deleted session', { agentId, key, file: f.file, error: f.error });
     } catch (err) {
-      log.log('warn', 'could not check which images of the deleted session are still used; they stay on disk', {
+      log.warn('could not check which images of the deleted session are still used; they stay on disk', {
         agentId,
         key,
         error: (err as Error).message,
@@ -529,11 +531,7 @@ export class Gateway {
     }
     if (notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed') fields.error = notice.error;
     const failed = notice.kind === 'journal-replay-failed' || notice.kind === 'journal-checkpoint-failed';
-    this.opts.log.log(
-      failed ? 'error' : 'warn',
-      notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice',
-      fields,
-    );
+    this.log.log(failed ? 'error' : 'warn', notice.kind.startsWith('journal-') ? 'inbound journal notice' : 'session store notice', fields);
   }
 
   /**
@@ -556,15 +554,10 @@ export class Gateway {
     if (isResetCommand(envelope.text)) {
       return { persisted: Promise.resolve(undefined), done: this.resetSession(delivery, lanes).then(() => undefined) };
     }
-    let resolveRecord!: (r: TranscriptRecord) => void;
-    let rejectRecord!: (e: unknown) => void;
-    const record = new Promise<TranscriptRecord>((resolve, reject) => {
-      resolveRecord = resolve;
-      rejectRecord = reject;
-    });
+    const { promise: record, resolve: resolveRecord, reject: rejectRecord } = Promise.withResolvers<TranscriptRecord>();
     let done: Promise<TurnResult | undefined>;
     try {
-      done = lanes.run(`${delivery.agentId}\n${decision.sessionKey}`, async () => this.runTurn(delivery, await record));
+      done = lanes.run(laneKey(delivery.agentId, decision.sessionKey), async () => this.runTurn(delivery, await record));
     } catch (err) {
       if (!(err instanceof LaneOverflowError)) throw err;
       this.drop(
@@ -577,7 +570,7 @@ export class Gateway {
     }
     this.persistInbound(delivery).then(resolveRecord, rejectRecord);
     done = done.catch((err: Error) => {
-      this.opts.log.log('error', 'message processing failed', { agentId: delivery.agentId, error: err.message });
+      this.log.error('message processing failed', { agentId: delivery.agentId, error: err.message });
       return undefined;
     });
     return { persisted: record, done };
@@ -591,7 +584,7 @@ export class Gateway {
   private stopCommand({ agentId, decision, envelope, reply }: Delivery): void {
     const stopped = this.cancelTurn(agentId, decision.sessionKey);
     const text = stopped ? STOP_REPLY : NOTHING_TO_STOP_REPLY;
-    this.opts.log.log('info', stopped ? 'turn stopped by command' : 'stop command with nothing running', {
+    this.log.info(stopped ? 'turn stopped by command' : 'stop command with nothing running', {
       agentId,
       sessionKey: decision.sessionKey,
     });
@@ -605,9 +598,7 @@ export class Gateway {
       incomplete: false,
       usage: { inputTokens: 0, outputTokens: 0 },
     });
-    void reply?.(text).catch((err: Error) =>
-      this.opts.log.log('warn', 'sending the stop confirmation failed', { agentId, error: err.message }),
-    );
+    void reply?.(text).catch((err: Error) => this.log.warn('sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
   /**
@@ -618,10 +609,10 @@ export class Gateway {
     const sessionKey = decision.sessionKey;
     return queueSessionReset(
       lanes,
-      `${agentId}\n${sessionKey}`,
+      laneKey(agentId, sessionKey),
       async () => {
         await (await this.storeFor(agentId)).reset(sessionKey);
-        this.opts.log.log('info', 'session reset by command', { agentId, sessionKey });
+        this.log.info('session reset by command', { agentId, sessionKey });
         this.opts.emit('message.outbound', {
           agentId,
           sessionKey,
@@ -633,7 +624,7 @@ export class Gateway {
           usage: { inputTokens: 0, outputTokens: 0 },
         });
         await reply?.(RESET_REPLY).catch((err: Error) =>
-          this.opts.log.log('warn', 'sending the reset confirmation failed', { agentId, error: err.message }),
+          this.log.warn('sending the reset confirmation failed', { agentId, error: err.message }),
         );
       },
       reply,
@@ -660,7 +651,7 @@ export class Gateway {
     if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id))
       return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
     const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
-    const hop = nextHop(this.a2aChains.of(signal), `${target.id}\n${sessionKey}`, a2a.maxTurns);
+    const hop = nextHop(this.a2aChains.of(signal), laneKey(target.id, sessionKey), a2a.maxTurns);
     if (!hop.ok) return { ok: false, reason: hop.reason };
     const decision = { ...this.router.direct(target.id), sessionKey };
     const envelope: InboundEnvelope = {
@@ -689,7 +680,7 @@ export class Gateway {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
-    if (due) this.opts.log.log('info', 'session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
+    if (due) this.log.info('session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
     const route = { ...decision };
     // Downloaded images go to this agent's own media folder first; the record keeps references.
     const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
@@ -779,7 +770,7 @@ export class Gateway {
       return undefined;
     }
     const controller = new AbortController();
-    const runKey = `${agentId}\n${decision.sessionKey}`;
+    const runKey = laneKey(agentId, decision.sessionKey);
     this.running.set(runKey, controller);
     if (a2a) this.a2aChains.attach(controller.signal, a2a);
     this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
@@ -826,7 +817,7 @@ export class Gateway {
           }),
       });
     } catch (err) {
-      this.opts.log.log('error', 'agent turn crashed', { agentId, error: (err as Error).message });
+      this.log.error('agent turn crashed', { agentId, error: (err as Error).message });
       result = {
         text: '',
         incomplete: true,
@@ -855,7 +846,7 @@ export class Gateway {
       : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
       await reply(text).catch(async (err: Error) => {
-        this.opts.log.log('warn', 'sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
+        this.log.warn('sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
         await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
       });
     }

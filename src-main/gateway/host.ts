@@ -10,7 +10,7 @@ import type { Locations } from '../config/paths.ts';
 import { ConfigStore } from '../config/store.ts';
 import { ControlService } from '../control/service.ts';
 import { loadOrCreateToken, tokenFilePath } from '../control/token.ts';
-import { redactingLogger, type Logger } from '../log.ts';
+import { createLogger, redactingLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { ProfileApiKeySource } from '../secrets/api-keys.ts';
 import { agentAuthRef } from '../secrets/auth-profiles.ts';
 import { findPlaintextSecrets } from '../secrets/credentials.ts';
@@ -75,6 +75,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
   await lock.acquire();
   // Every log line of the gateway passes the redaction point, whatever sink the embedder gave us.
   const log = redactingLogger(opts.log);
+  const hostLog = createLogger('gateway', log);
   const env = opts.env ?? process.env;
   try {
     const store = new ConfigStore(opts.loc, opts.homeDir);
@@ -125,7 +126,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     });
     late.gateway = gateway;
     await gateway.init();
-    await reportCredentials(gateway, secrets, log);
+    await reportCredentials(gateway, secrets, hostLog);
     const service: GatewayService = new ControlService({
       methods: CONTROL_METHODS,
       events: CONTROL_EVENTS,
@@ -137,14 +138,14 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
         { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) },
         opts.openPath,
       ),
-      log: (level, message, fields) => log.log(level, message, fields),
+      log: createLogger('control', log).log,
       redact: redactValue,
     });
     late.service = service;
     const token = await loadOrCreateToken(opts.loc.stateDir);
     const watcher = watchConfig(
       opts.loc.configPath,
-      () => void gateway.reload().catch((err: Error) => log.log('error', 'config reload failed', { error: err.message })),
+      () => void gateway.reload().catch((err: Error) => hostLog.error('config reload failed', { error: err.message })),
     );
     const channelWatch = gateway.watchChannels((status) => service.emit('channel.state', status));
     const transports: { close(): Promise<void> }[] = [];
@@ -178,7 +179,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
             for (const transport of transports.splice(0).reverse()) {
               await transport
                 .close()
-                .catch((err: Error) => log.log('warn', 'control transport did not close cleanly', { error: err.message }));
+                .catch((err: Error) => hostLog.warn('control transport did not close cleanly', { error: err.message }));
             }
             await lock.release();
           }
@@ -191,17 +192,16 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
 }
 
 /** Start-up warnings: plaintext secrets still in the config, and a keychain that cannot be reached. */
-async function reportCredentials(gateway: Gateway, secrets: SecretStore, log: Logger): Promise<void> {
+async function reportCredentials(gateway: Gateway, secrets: SecretStore, log: ModuleLogger): Promise<void> {
   const plaintext = findPlaintextSecrets(gateway.currentLoaded.check.raw ?? {});
   if (plaintext.length > 0) {
-    log.log('warn', 'plaintext secrets in the config; move them into the OS keychain with "switchboard secrets migrate"', {
+    log.warn('plaintext secrets in the config; move them into the OS keychain with "switchboard secrets migrate"', {
       paths: plaintext.map((p) => p.path.join('.')),
     });
   }
   const status = await secrets.status();
   if (!status.available)
-    log.log(
-      'warn',
+    log.warn(
       `keychain unavailable: ${status.reason ?? 'unknown reason'}; agents with auth profiles and channels with { secret } references report "credentials unavailable"`,
     );
 }

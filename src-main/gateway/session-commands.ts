@@ -4,6 +4,7 @@
 // behind what it stops), and `reset.dailyHour` / `reset.idleMinutes` start one when a
 // message arrives after the boundary.
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
+import { laneKey } from '../../src-shared/routing/index.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
 import { LaneOverflowError, type SessionLanes } from './lanes.ts';
 
@@ -67,7 +68,7 @@ export class AutoReset {
     now: () => Date = () => new Date(),
   ): Promise<'idle' | 'daily' | null> {
     if (policy.dailyHour === undefined && policy.idleMinutes === undefined) return Promise.resolve(null);
-    const id = `${store.agentId}\n${sessionKey}`;
+    const id = laneKey(store.agentId, sessionKey);
     const run = (this.chains.get(id) ?? Promise.resolve()).then(async () => {
       const entry = store.get(sessionKey);
       const due = entry && !entry.archived ? resetDue(entry.updated, now(), policy) : null;

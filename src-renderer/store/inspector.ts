@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { z } from 'zod';
 import type { sessionSummarySchema, transcriptRecordSchema } from '../../src-shared/protocol/methods.ts';
+import { laneKey } from '../../src-shared/routing/session-key.ts';
 import { errorText, type EventData, type GatewayClient, type Result } from '../gateway/client.ts';
 import { useGateway } from './gateway.ts';
 
@@ -94,8 +95,6 @@ export interface InspectorStore {
   deleteSession(agentId: string, key: string): Promise<boolean>;
 }
 
-export const pathOf = (agentId: string, sessionKey: string): string => `${agentId}\n${sessionKey}`;
-
 const emptySessions: SessionsState = { agentId: undefined, status: 'idle', list: [] };
 
 // Every request that fills the open transcript carries the generation it was started for, so a
@@ -166,7 +165,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
   };
 
   const onInbound = (d: EventData<'message.inbound'>): void => {
-    const path = pathOf(d.agentId, d.sessionKey);
+    const path = laneKey(d.agentId, d.sessionKey);
     const now = new Date().toISOString();
     set((s) => {
       const patch: Partial<InspectorStore> = {};
@@ -224,7 +223,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
   };
 
   const onDelta = (d: EventData<'agent.delta'>): void => {
-    updateTurn(pathOf(d.agentId, d.sessionKey), d.messageId, (turn) => {
+    updateTurn(laneKey(d.agentId, d.sessionKey), d.messageId, (turn) => {
       const segments = turn.segments.slice();
       const last = segments[segments.length - 1];
       if (last?.kind === 'text') {
@@ -239,7 +238,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
   };
 
   const onTool = (d: EventData<'agent.tool'>): void => {
-    updateTurn(pathOf(d.agentId, d.sessionKey), d.messageId, (turn) => {
+    updateTurn(laneKey(d.agentId, d.sessionKey), d.messageId, (turn) => {
       const segments = turn.segments.slice();
       const at = segments.findIndex((x) => x.kind === 'tool' && x.id === d.id);
       const done = d.phase === 'result';
@@ -262,7 +261,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
   };
 
   const onOutbound = (d: EventData<'message.outbound'>): void => {
-    const path = pathOf(d.agentId, d.sessionKey);
+    const path = laneKey(d.agentId, d.sessionKey);
     finished.push(d.messageId);
     if (finished.length > 50) finished.shift();
     const open = isOpen(d.agentId, d.sessionKey);
@@ -412,7 +411,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     },
 
     async send(agentId, sessionKey, text, explicitKey) {
-      const path = pathOf(agentId, sessionKey);
+      const path = laneKey(agentId, sessionKey);
       const localId = `local-${nextLocalId++}`;
       set((s) => ({
         pending: { ...s.pending, [path]: [...(s.pending[path] ?? []), { localId, text, ts: new Date().toISOString(), status: 'sending' }] },
@@ -421,14 +420,14 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     },
 
     async retry(agentId, sessionKey, localId, explicitKey) {
-      const p = get().pending[pathOf(agentId, sessionKey)]?.find((x) => x.localId === localId);
+      const p = get().pending[laneKey(agentId, sessionKey)]?.find((x) => x.localId === localId);
       if (!p) return;
-      patchPending(pathOf(agentId, sessionKey), localId, { status: 'sending', error: undefined });
+      patchPending(laneKey(agentId, sessionKey), localId, { status: 'sending', error: undefined });
       await deliver(agentId, sessionKey, localId, p.text, explicitKey);
     },
 
     discard(agentId, sessionKey, localId) {
-      const path = pathOf(agentId, sessionKey);
+      const path = laneKey(agentId, sessionKey);
       set((s) => ({ pending: { ...s.pending, [path]: (s.pending[path] ?? []).filter((p) => p.localId !== localId) } }));
     },
 
@@ -439,7 +438,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       if (!res.cancelled) {
         // Nothing runs there any more (the outbound may have been missed): stop showing "thinking".
         set((s) => ({
-          turns: { ...s.turns, [pathOf(agentId, sessionKey)]: (s.turns[pathOf(agentId, sessionKey)] ?? []).filter((t) => t.final) },
+          turns: { ...s.turns, [laneKey(agentId, sessionKey)]: (s.turns[laneKey(agentId, sessionKey)] ?? []).filter((t) => t.final) },
         }));
         if (isOpen(agentId, sessionKey)) scheduleSync(0);
       }
@@ -456,7 +455,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       const c = client();
       if (!c) throw new Error('not connected to the gateway');
       const res = await c.request('sessions.delete', { agentId, sessionKey: key });
-      const path = pathOf(agentId, key);
+      const path = laneKey(agentId, key);
       set((s) => {
         const turns = { ...s.turns };
         const pending = { ...s.pending };
@@ -492,7 +491,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     explicitKey: boolean,
   ): Promise<Result<'webchat.send'> | undefined> {
     const c = client();
-    const path = pathOf(agentId, sessionKey);
+    const path = laneKey(agentId, sessionKey);
     if (!c) {
       patchPending(path, localId, { status: 'failed', error: 'not connected to the gateway' });
       return undefined;
@@ -500,7 +499,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     try {
       const res = await c.request('webchat.send', { agentId, text, ...(explicitKey ? { sessionKey } : {}) });
       const echoed =
-        finished.includes(res.messageId) || get().turns[pathOf(res.agentId, res.sessionKey)]?.some((t) => t.messageId === res.messageId);
+        finished.includes(res.messageId) || get().turns[laneKey(res.agentId, res.sessionKey)]?.some((t) => t.messageId === res.messageId);
       if (echoed) {
         get().discard(agentId, sessionKey, localId);
       } else if (res.sessionKey !== sessionKey || res.agentId !== agentId) {
@@ -508,7 +507,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         const p = get().pending[path]?.find((x) => x.localId === localId);
         get().discard(agentId, sessionKey, localId);
         if (p) {
-          const to = pathOf(res.agentId, res.sessionKey);
+          const to = laneKey(res.agentId, res.sessionKey);
           set((s) => ({ pending: { ...s.pending, [to]: [...(s.pending[to] ?? []), { ...p, status: 'sent', messageId: res.messageId }] } }));
         }
       } else {
@@ -557,7 +556,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         },
       });
       // Replies that finished before this read are in the records now.
-      set((s) => ({ turns: { ...s.turns, [pathOf(agentId, key)]: (s.turns[pathOf(agentId, key)] ?? []).filter((t) => !t.final) } }));
+      set((s) => ({ turns: { ...s.turns, [laneKey(agentId, key)]: (s.turns[laneKey(agentId, key)] ?? []).filter((t) => !t.final) } }));
     } catch (err) {
       if (gen !== generation) return;
       set({ transcript: { ...get().transcript!, status: 'error', error: errorText(err) } });
@@ -569,7 +568,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     const t = get().transcript;
     if (!c || !t || t.status !== 'ready') return;
     const gen = generation;
-    const path = pathOf(t.agentId, t.key);
+    const path = laneKey(t.agentId, t.key);
     const settled = new Set((get().turns[path] ?? []).filter((x) => x.final).map((x) => x.messageId));
     let got: TranscriptRecord[] = [];
     let hasMore = false;

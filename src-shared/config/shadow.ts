@@ -36,15 +36,9 @@ function covers(a: Binding, b: Binding): boolean {
 /** Returns, for each shadowed binding, the binding that shadows it. */
 export function findShadowedBindings(bindings: readonly Binding[]): { shadowed: Binding; by: Binding }[] {
   // bucket key: channel | peerKey | guild ('' = any guild) → entries in precedence order
-  const buckets = new Map<string, Entry[]>();
   const entries = bindings.map((binding) => ({ binding, tier: bindingTier(binding) }));
   const ordered = [...entries].sort((x, y) => x.tier - y.tier || x.binding.index - y.binding.index);
-  for (const e of ordered) {
-    const key = `${e.binding.match.channel}|${peerKey(e.binding)}|${e.binding.match.guildId ?? ''}`;
-    let list = buckets.get(key);
-    if (!list) buckets.set(key, (list = []));
-    list.push(e);
-  }
+  const buckets = Map.groupBy(ordered, (e) => `${e.binding.match.channel}|${peerKey(e.binding)}|${e.binding.match.guildId ?? ''}`);
   const result: { shadowed: Binding; by: Binding }[] = [];
   for (const e of entries) {
     const b = e.binding;

@@ -29,3 +29,12 @@ export function sessionKeyFor(
   }
   return `agent:${agentId}:${channel}:${peer.kind}:${peer.id === '' ? 'unknown' : peer.id}`.toLowerCase();
 }
+
+/**
+ * The key of one agent's session in the gateway's lanes and running turns and in the dashboard's
+ * per-session state. Agent ids never contain a newline, so two different pairs never share a key
+ * (joined with `:` instead, `a` + `b:c` and `a:b` + `c` would).
+ */
+export function laneKey(agentId: string, sessionKey: string): string {
+  return `${agentId}\n${sessionKey}`;
+}

@@ -158,6 +158,59 @@ describe('switchboard gateway (process)', () => {
   });
 });
 
+/** util-linux `script` gives the gateway a terminal (a pty) for stdout and stderr. */
+const hasScript = process.platform === 'linux' && ['/usr/bin/script', '/bin/script'].some((p) => existsSync(p));
+
+/** `switchboard gateway` on a terminal; resolves with everything it printed up to its control line. */
+function startGatewayOnTerminal(stateDir: string, extra: string[] = []): Promise<{ child: ChildProcess; printed: string }> {
+  const cmd = [process.execPath, 'bin/switchboard.mjs', 'gateway', '--port', '0', '--state-dir', stateDir, ...extra]
+    .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...withoutDbus(), ANTHROPIC_API_KEY: 'sk-test-proc', HOME: stateDir, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/^control: ws:\/\//m.test(out)) resolve({ child, printed: out.replaceAll('\r\n', '\n') });
+    });
+    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
+  });
+}
+
+/** Stops the gateway itself (its pid is in gateway.json) and waits for the terminal to close. */
+async function stopOnTerminal(stateDir: string, child: ChildProcess): Promise<void> {
+  const { pid } = JSON.parse(await readFile(path.join(stateDir, 'gateway.json'), 'utf8')) as { pid: number };
+  process.kill(pid, 'SIGTERM');
+  await exited(child);
+}
+
+describe.skipIf(!hasScript)('switchboard gateway log lines on a terminal (process)', () => {
+  it('are human lines on the terminal while the log file keeps JSON lines', async () => {
+    const stateDir = await freshStateDir();
+    const { child, printed } = await startGatewayOnTerminal(stateDir);
+    await stopOnTerminal(stateDir, child);
+    expect(printed).toMatch(/^\d\d:\d\d:\d\d WARN {2}gateway {2}keychain unavailable: /m);
+    expect(printed).not.toContain('"level"');
+    const logged = (await readFile(path.join(stateDir, 'logs', 'switchboard.log'), 'utf8')).split('\n').filter(Boolean);
+    expect(logged.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'warn', module: 'gateway', msg: expect.stringMatching(/^keychain unavailable: /) }),
+    );
+  });
+
+  it('stay JSON lines on the terminal with --json-logs', async () => {
+    const stateDir = await freshStateDir();
+    const { child, printed } = await startGatewayOnTerminal(stateDir, ['--json-logs']);
+    await stopOnTerminal(stateDir, child);
+    const warning = printed.split('\n').find((l) => l.includes('keychain unavailable'));
+    expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', module: 'gateway', msg: expect.stringMatching(/^keychain unavailable: /) });
+  });
+});
+
 describe('switchboard channels status (process)', () => {
   it('lists configured accounts as stopped when no gateway runs, and live states through a running one', async () => {
     const stateDir = await freshStateDir();

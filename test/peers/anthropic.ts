@@ -102,11 +102,8 @@ export interface Gate {
 }
 /** A promise plus its resolver, for `{ kind: 'hold', release: gate.promise }`. */
 export function createGate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
+  const { promise, resolve } = Promise.withResolvers<void>();
+  return { promise, open: () => resolve() };
 }
 
 /** Text of the last user message: text blocks, tool_result contents, `[image]` per image block. */

@@ -21,16 +21,6 @@ function svgOf(img: HTMLElement): string {
   return decodeURIComponent(src.slice(src.indexOf(',') + 1));
 }
 
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 async function openLinkDialog(login: () => Promise<unknown>) {
   const transport = await connectFake({
     ...baseHandlers(
@@ -74,7 +64,7 @@ describe('QR code', () => {
 
 describe('linking a WhatsApp account', () => {
   it('starts channels.login, draws each new QR code live, then says linked', async () => {
-    const login = deferred<unknown>();
+    const login = Promise.withResolvers<unknown>();
     const transport = await openLinkDialog(() => login.promise);
     expect(transport.called('channels.login')[0]).toMatchObject({ channel: 'whatsapp', accountId: 'personal' });
     const dialog = screen.getByRole('dialog', { name: 'Link WhatsApp account “personal”' });
@@ -93,7 +83,7 @@ describe('linking a WhatsApp account', () => {
 
   it('never shows a QR code that arrived before the attempt started', async () => {
     useGateway.setState({ qr: {} });
-    const login = deferred<unknown>();
+    const login = Promise.withResolvers<unknown>();
     const transport = await connectFake({
       ...baseHandlers(status({ channels: [{ channel: 'whatsapp', accountId: 'personal', state: 'linking' }] })),
       'channels.login': () => login.promise,

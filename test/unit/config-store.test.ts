@@ -128,8 +128,7 @@ describe('hash guard', () => {
     await writeConfig('{ agents: { list: [ { id: "home" } ] } }\n');
     // Both mutators run only once both stores have loaded the same bytes, so they really overlap.
     let arrived = 0;
-    let release!: () => void;
-    const bothLoaded = new Promise<void>((r) => (release = r));
+    const { promise: bothLoaded, resolve: release } = Promise.withResolvers<void>();
     const addAgent = (id: string) =>
       new ConfigStore(loc, home).update(async (raw) => {
         if (++arrived === 2) release();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayLogger, openLogFile } from '../../src-main/log-file.ts';
-import { effectiveLevel } from '../../src-main/log.ts';
+import { createLogger, effectiveLevel } from '../../src-main/log.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -58,6 +58,23 @@ describe('gateway logger', () => {
     const entry = JSON.parse(onDisk) as Record<string, unknown>;
     expect(entry).toMatchObject({ level: 'warn', msg: 'telegram refused the token', chat: 42 });
     expect(onDisk).not.toContain('AAH-secret');
+  });
+
+  it('writes human lines to a terminal stderr while the file keeps JSON lines', async () => {
+    const stderr: string[] = [];
+    const { log, file } = gatewayLogger({ stateDir: dir, env: {}, stderr: (line) => stderr.push(line), stderrFormat: 'human' });
+    createLogger('telegram', log).warn('telegram refused the token', { token: 'bot123456:AAH-secretsecretsecretsecretsecret12', chat: 42 });
+    file.close();
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}telegram telegram refused the token token=bot123456:\[redacted\] chat=42\n$/);
+    const entry = JSON.parse(await readFile(path.join(dir, 'logs', 'switchboard.log'), 'utf8')) as Record<string, unknown>;
+    expect(entry).toMatchObject({
+      level: 'warn',
+      module: 'telegram',
+      msg: 'telegram refused the token',
+      token: 'bot123456:[redacted]',
+      chat: 42,
+    });
   });
 
   it('takes its level from SWITCHBOARD_LOG_LEVEL, else the config, else info', () => {

@@ -7,7 +7,7 @@ import type { Client } from 'discord.js';
 import type { Dispatcher } from 'undici';
 import type { ChannelAccount, PeerRef, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
-import type { Logger } from '../../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../../log.ts';
 import { proxyDispatcherFor, tunnelAgentFor } from '../../net/agents.ts';
 import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
@@ -45,6 +45,7 @@ export function createDiscordAdapter(account: ChannelAccount, _config: Switchboa
 class DiscordChannel implements DiscordAdapter {
   readonly channel = 'discord' as const;
   readonly accountId: string;
+  private readonly log: ModuleLogger;
   private state: ChannelState = 'stopped';
   private reason: string | undefined;
   private lastError: string | undefined;
@@ -67,6 +68,7 @@ class DiscordChannel implements DiscordAdapter {
     private readonly deps: DiscordAdapterDeps,
   ) {
     this.accountId = account.accountId;
+    this.log = createLogger('discord', deps.log, { channel: 'discord', accountId: this.accountId });
   }
 
   private get apiRoot(): string {
@@ -88,10 +90,6 @@ class DiscordChannel implements DiscordAdapter {
     const token = await this.token();
     const djs = await import('discord.js');
     return { token, djs, dispatcher: await this.restDispatcher() };
-  }
-
-  private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
-    this.deps.log.log(level, message, { channel: 'discord', accountId: this.accountId, ...fields });
   }
 
   private setState(state: ChannelState, reason?: string): void {
@@ -141,7 +139,7 @@ class DiscordChannel implements DiscordAdapter {
     this.fatal = reason;
     this.setState('error', reason);
     this.lastError = reason;
-    this.log('error', 'discord account stopped', { reason });
+    this.log.error('discord account stopped', { reason });
     const client = this.client;
     this.client = undefined;
     void client?.destroy().catch(() => undefined);
@@ -156,7 +154,7 @@ class DiscordChannel implements DiscordAdapter {
       return;
     }
     const { token, djs, dispatcher } = needs;
-    if (dispatcher) this.log('info', 'Discord REST calls go through the proxy; the gateway WebSocket connects directly');
+    if (dispatcher) this.log.info('Discord REST calls go through the proxy; the gateway WebSocket connects directly');
     while (!signal.aborted) {
       const client = this.createClient(djs, dispatcher);
       this.client = client;
@@ -170,7 +168,7 @@ class DiscordChannel implements DiscordAdapter {
         if (fatal) return this.fail(fatal);
         this.lastError = describeError(err, token);
         this.setState('connecting', `could not connect to Discord; retrying: ${this.lastError}`);
-        this.log('warn', 'discord login failed; retrying', { error: this.lastError });
+        this.log.warn('discord login failed; retrying', { error: this.lastError });
         if (!(await sleep(this.backoff.next(), signal))) return;
       }
     }
@@ -220,7 +218,7 @@ class DiscordChannel implements DiscordAdapter {
     const key = msg.channel_id;
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(() => this.deliver(client, msg))
-      .catch((err: unknown) => this.log('warn', 'discord message not delivered', { error: describeError(err) }));
+      .catch((err: unknown) => this.log.warn('discord message not delivered', { error: describeError(err) }));
     this.chains.set(key, next);
     void next.then(() => {
       if (this.chains.get(key) === next) this.chains.delete(key);
@@ -271,7 +269,7 @@ class DiscordChannel implements DiscordAdapter {
     });
     if (sources.length === 0) return envelope;
     return deferImages(envelope, sources, { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media }, this.run?.signal, (notes) =>
-      this.log('warn', 'Discord image not passed to the model', { reasons: notes }),
+      this.log.warn('Discord image not passed to the model', { reasons: notes }),
     );
   }
 
@@ -288,7 +286,7 @@ class DiscordChannel implements DiscordAdapter {
       const fetched = await client.channels.fetch(msg.channel_id);
       return fetched ? info(fetched) : undefined;
     } catch (err) {
-      this.log('warn', 'could not look up a Discord channel', { channelId: msg.channel_id, error: describeError(err) });
+      this.log.warn('could not look up a Discord channel', { channelId: msg.channel_id, error: describeError(err) });
       return undefined;
     }
   }

@@ -7,7 +7,7 @@ import type { Agent } from 'node:http';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
 import type { ChannelAccount, SecretRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
-import type { Logger } from '../../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../../log.ts';
 import { tunnelAgentFor } from '../../net/agents.ts';
 import { proxyFor } from '../../net/proxy.ts';
 import type { SecretResolver } from '../../secrets/resolver.ts';
@@ -70,6 +70,7 @@ export function createTelegramAdapter(account: ChannelAccount, _config: Switchbo
 class TelegramBotAdapter implements TelegramAdapter {
   readonly channel = 'telegram' as const;
   readonly accountId: string;
+  private readonly log: ModuleLogger;
   private state: ChannelState = 'stopped';
   private reason: string | undefined;
   private lastError: string | undefined;
@@ -97,6 +98,7 @@ class TelegramBotAdapter implements TelegramAdapter {
     private readonly deps: TelegramAdapterDeps,
   ) {
     this.accountId = account.accountId;
+    this.log = createLogger('telegram', deps.log, { channel: 'telegram', accountId: this.accountId });
     const t = deps.timing ?? {};
     this.timing = {
       pollTimeoutSeconds: t.pollTimeoutSeconds ?? 30,
@@ -127,7 +129,7 @@ class TelegramBotAdapter implements TelegramAdapter {
 
   private note(level: 'warn' | 'error', message: string, error: string): void {
     this.lastError = error;
-    this.deps.log.log(level, message, { channel: 'telegram', accountId: this.accountId, error });
+    this.log.log(level, message, { error });
   }
 
   /** The token and a grammy Api for it; throws with a reason a user can act on. */
@@ -301,12 +303,7 @@ class TelegramBotAdapter implements TelegramAdapter {
       ],
       limits,
       this.abort.signal,
-      (notes) =>
-        this.deps.log.log('warn', 'Telegram photo not passed to the model', {
-          channel: 'telegram',
-          accountId: this.accountId,
-          reason: notes[0],
-        }),
+      (notes) => this.log.warn('Telegram photo not passed to the model', { reason: notes[0] }),
     );
   }
 

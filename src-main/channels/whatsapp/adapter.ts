@@ -4,7 +4,7 @@
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { ChannelAccount, PeerRef, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { ChannelAdapter, ChannelState, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from '../../gateway/envelope.ts';
-import type { Logger } from '../../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../../log.ts';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
@@ -51,6 +51,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 class WhatsAppAdapter implements ChannelAdapter {
   readonly channel = 'whatsapp' as const;
   readonly accountId: string;
+  private readonly log: ModuleLogger;
   private sink: ((e: InboundEnvelope) => Promise<void>) | undefined;
   private auth: EncryptedAuthState | undefined;
   private sock: WaSocketLike | undefined;
@@ -75,12 +76,9 @@ class WhatsAppAdapter implements ChannelAdapter {
     private readonly deps: WhatsAppAdapterDeps,
   ) {
     this.accountId = account.accountId;
+    this.log = createLogger('whatsapp', deps.log, { channel: 'whatsapp', accountId: this.accountId });
     this.backoff = new Backoff(deps.backoff);
     this.factory = deps.socketFactory ?? socketFactoryFor(deps.env ?? process.env);
-  }
-
-  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
-    this.deps.log.log(level, message, { channel: 'whatsapp', accountId: this.accountId, ...fields });
   }
 
   async start(sink: (e: InboundEnvelope) => Promise<void>): Promise<void> {
@@ -90,7 +88,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.reason = undefined;
     this.state = 'connecting';
     if (this.account.settings.authDir !== undefined) {
-      this.log('warn', 'channels.whatsapp authDir is ignored: link state always lives under <stateDir>/credentials/whatsapp/<account>/');
+      this.log.warn('channels.whatsapp authDir is ignored: link state always lives under <stateDir>/credentials/whatsapp/<account>/');
     }
     try {
       this.auth ??= await openWhatsAppAuthState({
@@ -124,7 +122,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.endSocket();
     this.state = state;
     this.reason = reason;
-    this.log(state === 'error' ? 'error' : 'warn', 'whatsapp account stopped', { reason });
+    this.log.log(state === 'error' ? 'error' : 'warn', 'whatsapp account stopped', { reason });
   }
 
   /** Ends the current socket (and forgets its listeners) so a new one never overlaps it. */
@@ -137,7 +135,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     try {
       sock.end(undefined);
     } catch (err) {
-      this.log('debug', 'ending the socket failed', { error: (err as Error).message });
+      this.log.debug('ending the socket failed', { error: (err as Error).message });
     }
   }
 
@@ -147,7 +145,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     const gen = ++this.generation;
     let sock: WaSocketLike;
     try {
-      sock = await this.factory({ auth: this.auth.state, logger: baileysLogger(this.deps.log, { accountId: this.accountId }) });
+      sock = await this.factory({ auth: this.auth.state, logger: baileysLogger(this.log) });
     } catch (err) {
       this.lastError = (err as Error).message;
       return this.scheduleReconnect(gen, this.backoff.next());
@@ -177,7 +175,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     // Written at once (a crash must not lose new keys); the store serialises the writes.
     this.saving = auth.saveCreds().catch((err: Error) => {
       this.lastError = err.message;
-      this.log('error', 'saving the WhatsApp link state failed', { error: err.message });
+      this.log.error('saving the WhatsApp link state failed', { error: err.message });
     });
   }
 
@@ -192,7 +190,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       this.reason = undefined;
       this.backoff.reset();
       this.self = { ...(sock.user?.id ? { pn: sock.user.id } : {}), ...(sock.user?.lid ? { lid: sock.user.lid } : {}) };
-      this.log('info', 'whatsapp connected', { self: jidToE164(sock.user?.id) });
+      this.log.info('whatsapp connected', { self: jidToE164(sock.user?.id) });
     } else if (update.connection === 'close') {
       void this.onClose(gen, update);
     }
@@ -211,7 +209,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       // The phone removed this device: the stored keys are useless now and must not linger.
       // Cleared before the status says so, so "logged out" always means "nothing left on disk".
       await this.saving;
-      await auth?.clear().catch((err: Error) => this.log('error', 'clearing the WhatsApp link state failed', { error: err.message }));
+      await auth?.clear().catch((err: Error) => this.log.error('clearing the WhatsApp link state failed', { error: err.message }));
       return this.halt('stopped', `logged out — re-link with ${reloginHint(this.accountId)}`);
     }
     if (code === WA_CLOSE.connectionReplaced) return this.halt('stopped', 'another WhatsApp Web session replaced this one');
@@ -225,7 +223,7 @@ class WhatsAppAdapter implements ChannelAdapter {
   }
 
   private scheduleReconnect(gen: number, delayMs: number): void {
-    this.log('info', 'whatsapp reconnecting', { delayMs, lastError: this.lastError });
+    this.log.info('whatsapp reconnecting', { delayMs, lastError: this.lastError });
     void sleep(delayMs, this.abort.signal).then((ok) => {
       if (ok && !this.stopped && gen === this.generation) return this.connect();
     });
@@ -238,7 +236,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.inbound = this.inbound
       .then(() => this.deliver(sock, batch))
       .catch((err: Error) => {
-        this.log('error', 'whatsapp inbound message failed', { error: err.message });
+        this.log.error('whatsapp inbound message failed', { error: err.message });
       });
   }
 
@@ -256,22 +254,22 @@ class WhatsAppAdapter implements ChannelAdapter {
       }
       const result = toEnvelope(msg, { accountId: this.accountId, self: this.self, pnForLid });
       if ('skip' in result) {
-        this.log('debug', 'whatsapp message skipped', { reason: result.skip });
+        this.log.debug('whatsapp message skipped', { reason: result.skip });
         continue;
       }
       const { envelope } = result;
       if (result.unresolvedLid)
-        this.log('warn', 'no phone number known for a WhatsApp LID yet; using the LID as the sender id', { lid: result.unresolvedLid });
+        this.log.warn('no phone number known for a WhatsApp LID yet; using the LID as the sender id', { lid: result.unresolvedLid });
       if (envelope.kind !== 'message') {
         // Edits and reactions are never answered; the gateway does not record them yet either.
-        this.log('debug', 'whatsapp edit/reaction not forwarded', { kind: envelope.kind });
+        this.log.debug('whatsapp edit/reaction not forwarded', { kind: envelope.kind });
         continue;
       }
       remember(this.recent, id, { msg, peerId: envelope.peer.id });
       this.lastMessageAt = Date.now();
       const withImage = envelope.sender.isSelf ? envelope : await this.withImage(sock, msg, envelope);
       await this.sink?.(withImage).catch((err: Error) =>
-        this.log('error', 'the gateway did not take a whatsapp message', { error: err.message }),
+        this.log.error('the gateway did not take a whatsapp message', { error: err.message }),
       );
     }
   }
@@ -304,7 +302,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       ],
       { ...DEFAULT_IMAGE_LIMITS, ...this.deps.media },
       this.abort.signal,
-      (notes) => this.log('warn', 'WhatsApp photo not passed to the model', { reason: notes[0] }),
+      (notes) => this.log.warn('WhatsApp photo not passed to the model', { reason: notes[0] }),
     );
   }
 

@@ -2,7 +2,7 @@
 // default factory that loads Baileys lazily and builds the real socket. Tests plug in a fake here.
 import type { Agent as HttpsAgent } from 'node:https';
 import type { AuthenticationState, BaileysEventMap, SocketConfig, WAMessage } from '@whiskeysockets/baileys';
-import type { Logger } from '../../log.ts';
+import { createLogger, type Logger } from '../../log.ts';
 import { proxyDispatcherFor, tunnelAgentFor } from '../../net/agents.ts';
 import { proxyFor } from '../../net/proxy.ts';
 
@@ -51,16 +51,17 @@ export type SocketFactory = (opts: { auth: AuthenticationState; logger: WaLogger
  * Baileys' chatter through our Logger, warn level and up only (Baileys is very verbose below
  * that). Only the message and an error text are kept: Baileys' objects can hold key material.
  */
-export function baileysLogger(log: Logger, bindings: Record<string, unknown> = {}): WaLogger {
+export function baileysLogger(sink: Logger, bindings: Record<string, unknown> = {}): WaLogger {
+  const log = createLogger('whatsapp.baileys', sink, bindings);
   const forward = (level: 'warn' | 'error') => (obj: unknown, msg?: string) => {
     const text = typeof obj === 'string' ? obj : (msg ?? 'baileys');
     const err = obj instanceof Error ? obj : (obj as { err?: unknown } | null)?.err;
-    log.log(level, `whatsapp: ${text}`, { ...bindings, ...(err instanceof Error ? { error: err.message } : {}) });
+    log.log(level, `whatsapp: ${text}`, err instanceof Error ? { error: err.message } : {});
   };
   const ignore = () => undefined;
   return {
     level: 'warn',
-    child: (more) => baileysLogger(log, { ...bindings, ...pickStrings(more) }),
+    child: (more) => baileysLogger(log, pickStrings(more)),
     trace: ignore,
     debug: ignore,
     info: ignore,

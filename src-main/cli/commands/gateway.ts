@@ -1,5 +1,6 @@
-// `switchboard gateway [--port N]`: the headless gateway, and `switchboard status`.
+// `switchboard gateway [--port N] [--json-logs]`: the headless gateway, and `switchboard status`.
 import { gatewayLogger } from '../../log-file.ts';
+import { terminalFormat } from '../../log.ts';
 import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out } from '../io.ts';
 import { version } from '../version.ts';
@@ -7,9 +8,9 @@ import { withRunningGateway } from './live.ts';
 
 const gateway: Command = {
   name: 'gateway',
-  usage: 'gateway [--port N]',
+  usage: 'gateway [--port N] [--json-logs]',
   summary: 'Run the gateway headless: agents answer on the configured channels; the dashboard and CLI connect over loopback.',
-  options: { port: { type: 'string' } },
+  options: { port: { type: 'string' }, 'json-logs': { type: 'boolean' } },
   async run(ctx, flags) {
     const portFlag = flagString(flags, 'port');
     if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag))
@@ -20,6 +21,8 @@ const gateway: Command = {
       env: process.env,
       configLevel: (await ctx.store.load()).check.config?.logging.level,
       stderr: (line) => ctx.stderr.write(line),
+      // Human lines for a person at a terminal; JSON lines for pipes, `--json-logs` and `--json`.
+      stderrFormat: terminalFormat(ctx.stderr as { isTTY?: boolean }, flags['json-logs'] === true || ctx.json),
     });
     // Loaded here so the other commands start without the gateway's modules.
     const { startHeadlessGateway } = await import('../../gateway/headless.ts');

@@ -96,7 +96,5 @@ function groupByChannel(channels: ChannelStatus[]): Map<string, ChannelStatus[]>
   const sorted = [...channels]
     .filter((c) => c.channel !== 'webchat')
     .sort((a, b) => rank(a.channel) - rank(b.channel) || a.channel.localeCompare(b.channel) || a.accountId.localeCompare(b.accountId));
-  const groups = new Map<string, ChannelStatus[]>();
-  for (const c of sorted) groups.set(c.channel, [...(groups.get(c.channel) ?? []), c]);
-  return groups;
+  return Map.groupBy(sorted, (c) => c.channel);
 }

@@ -3,6 +3,7 @@
 // `#/inspector/<agentId>`, `#/inspector/<agentId>/<sessionKey>`; without a session the agent's
 // main session is shown.
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { laneKey } from '../../../src-shared/routing/session-key.ts';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { useInspector, type SessionSummary } from '../../store/inspector.ts';
@@ -105,7 +106,7 @@ export function InspectorView({ args }: { args: string[] }) {
             />
             {sessionKey && info && (
               <TranscriptPane
-                key={`${agent.id}\n${sessionKey}`}
+                key={laneKey(agent.id, sessionKey)}
                 agent={agent}
                 sessionKey={sessionKey}
                 info={info}
@@ -300,7 +301,7 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
       ) : (
         <ul className="insp-list scroll" onKeyDown={rovingKeys} aria-label={`${shown.length} sessions`}>
           {shown.slice(0, MAX_ROWS).map(({ row, info }) => {
-            const live = (turns[`${agent.id}\n${row.key}`] ?? []).some((t) => !t.final);
+            const live = (turns[laneKey(agent.id, row.key)] ?? []).some((t) => !t.final);
             const label = row.title ?? info.label;
             const when = relativeTime(row.updated, now);
             return (

@@ -2,9 +2,10 @@
 // error, empty or the virtualised list with live turns) and the composer, or why the dashboard
 // cannot write here.
 import { useMemo, useState } from 'react';
+import { laneKey } from '../../../src-shared/routing/session-key.ts';
 import { errorText } from '../../gateway/client.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
-import { pathOf, useInspector, type LiveTurn, type PendingMessage, type SessionSummary } from '../../store/inspector.ts';
+import { useInspector, type LiveTurn, type PendingMessage, type SessionSummary } from '../../store/inspector.ts';
 import { toast } from '../../store/toasts.ts';
 import { ApiKeyDialog } from '../../ui/ApiKeyDialog.tsx';
 import { Badge, Banner, Button, Dot, EmptyState, Spinner } from '../../ui/controls.tsx';
@@ -32,7 +33,7 @@ export interface TranscriptPaneProps {
 
 export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, onDeleted }: TranscriptPaneProps) {
   const transcript = useInspector((s) => s.transcript);
-  const path = pathOf(agent.id, sessionKey);
+  const path = laneKey(agent.id, sessionKey);
   const turns = useInspector((s) => s.turns[path] ?? NO_TURNS);
   const pending = useInspector((s) => s.pending[path] ?? NO_PENDING);
   const connection = useGateway((s) => s.connection);
@@ -202,7 +203,7 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
           </div>
         ) : (
           <TranscriptList
-            key={`${agent.id}\n${sessionKey}`}
+            key={laneKey(agent.id, sessionKey)}
             items={items}
             hasMore={t.hasMore}
             older={t.older}
