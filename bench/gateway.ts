@@ -4,8 +4,8 @@
 // process's peak RSS); added latency at a paced 500 msg/s; the SDK's own ceiling (its calls alone
 // against the same peer); the gateway without its agent turns (a runner that only appends the
 // reply); the storage floor (the same appends alone) and the ratios of the floor to each rate;
-// idle RSS of the headless gateway process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// idle RSS of the headless gateway process (its idle CPU is bench/idle.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { PairingStore } from '../src-main/gateway/pairing.ts';
 import { silentLogger } from '../src-main/log.ts';
 import { benchStorageFloor } from '../src-main/sessions/bench-floor.ts';
 import { benchEntry, now, report, ROOT, type BenchOptions } from './harness.ts';
+import { spawnHeadlessGateway } from './idle.ts';
 
 /** Sessions the gateway runs at once in the bench (its default is 4). */
 const CONCURRENCY = 64;
@@ -236,24 +237,14 @@ export async function latency(peerUrl: string, messages: number, sessions: numbe
 
 async function idleRss(): Promise<number | undefined> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-rss-'));
-  // What `npm run gateway` runs: the bundled build.
-  spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/cli.mjs', 'gateway', '--port', '0', '--state-dir', stateDir], {
-    cwd: ROOT,
-    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = await spawnHeadlessGateway(stateDir);
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('control:') && resolve());
-      child.once('exit', (code) => reject(new Error(`gateway exited ${code}`)));
-    });
     await new Promise((r) => setTimeout(r, 1500));
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => undefined);
     const kb = status ? Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) : NaN;
     return Number.isFinite(kb) ? kb / 1024 : undefined;
   } finally {
-    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((r) => child.once('exit', r).kill('SIGTERM'));
     await rm(stateDir, { recursive: true, force: true });
   }
 }
@@ -332,12 +323,17 @@ export async function gatewayBench(opts: BenchOptions): Promise<void> {
     for (let i = 0; i < RUNS; i++) floors.push(await benchStorageFloor(path.join(floorDir, String(i)), { messages, sessions }));
     const floor = median(floors, (f) => f.msgsPerSec);
     report(opts, { bench: 'storage.floor', params: { messages, sessions }, value: floor.msgsPerSec, unit: 'msg/s' });
-    // How many times the storage floor's time per message the whole gateway takes.
-    report(opts, { bench: 'gateway.floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / rate, unit: 'x' }, '<= 3');
+    // How many times the storage floor's time per message the whole gateway takes. No target: the
+    // SDK call each message makes costs 4-6x the floor on its own here (docs/testing.md).
+    report(opts, { bench: 'gateway.floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / rate, unit: 'x' });
     // The least floor ratio a gateway making one SDK call per message could reach on this machine.
     report(opts, { bench: 'gateway.floor_ratio_bound', params: { messages, sessions }, value: floor.msgsPerSec / ceiling, unit: 'x' });
     // The same for the gateway without its agent turns: what access, routing, lanes, transcripts and events cost.
-    report(opts, { bench: 'gateway.pipeline_floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / pipeline, unit: 'x' });
+    report(
+      opts,
+      { bench: 'gateway.pipeline_floor_ratio', params: { messages, sessions }, value: floor.msgsPerSec / pipeline, unit: 'x' },
+      '<= 2',
+    );
   } finally {
     await rm(floorDir, { recursive: true, force: true });
   }

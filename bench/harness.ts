@@ -1,5 +1,6 @@
 // Shared bench plumbing: figures print as text, or with --json as one object per line
-// `{"bench", "params", "value", "unit"}` so later benches can add theirs in the same form.
+// `{"bench", "params", "value", "unit"}` (plus `"target"` and, in a full run, `"met"` where the
+// figure has a target) so later benches can add theirs in the same form.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,18 +47,34 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
 }
 
+/** A target as the benches write it (`<= 10 ms`, `>= 2,000`, `< 100 ms`, `<= 0.2%`): comparison and limit. */
+export function parseTarget(target: string): { op: '<=' | '>=' | '<' | '>'; limit: number } {
+  const m = /^(<=|>=|<|>)\s*([\d,]*\.?\d+)/.exec(target.trim());
+  if (!m) throw new Error(`bench target "${target}" is not of the form "<= N unit" or ">= N unit"`);
+  return { op: m[1] as '<=' | '>=' | '<' | '>', limit: Number(m[2]!.replace(/,/g, '')) };
+}
+
+export function meetsTarget(value: number, target: string): boolean {
+  const { op, limit } = parseTarget(target);
+  return op === '<=' ? value <= limit : op === '>=' ? value >= limit : op === '<' ? value < limit : value > limit;
+}
+
+/**
+ * Prints one figure, with its target if it has one. Targets are checked only in a full run: the
+ * smoke run's sizes and windows are not the conditions a target is stated for.
+ */
 export function report(opts: BenchOptions, figure: Figure, target?: string): void {
+  const met = target === undefined || opts.smoke ? undefined : meetsTarget(figure.value, target);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(figure)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...figure, ...(target ? { target } : {}), ...(met !== undefined ? { met } : {}) })}\n`);
     return;
   }
   const params = Object.entries(figure.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const value = figure.value >= 1000 ? Math.round(figure.value).toLocaleString('en-US') : figure.value.toFixed(figure.value < 10 ? 2 : 1);
-  process.stdout.write(
-    `${figure.bench.padEnd(20)} ${params.padEnd(48)} ${value.padStart(14)} ${figure.unit}${target ? `   (target ${target})` : ''}\n`,
-  );
+  const verdict = target === undefined ? '' : `   (target ${target}${met === undefined ? ', full run only' : met ? ': met' : ': MISSED'})`;
+  process.stdout.write(`${figure.bench.padEnd(20)} ${params.padEnd(48)} ${value.padStart(14)} ${figure.unit}${verdict}\n`);
 }
 
 export function now(): number {

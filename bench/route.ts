@@ -189,7 +189,15 @@ export function routeBench(opts: BenchOptions): void {
   for (const [workload, count] of runs) {
     const child = spawnSync(
       process.execPath,
-      ['--expose-gc', ...benchEntry('route-child'), workload, String(count), String(n), opts.json ? 'json' : 'text'],
+      [
+        '--expose-gc',
+        ...benchEntry('route-child'),
+        workload,
+        String(count),
+        String(n),
+        opts.json ? 'json' : 'text',
+        opts.smoke ? 'smoke' : 'full',
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
     if (child.status !== 0) throw new Error(`route bench ${workload}/${count} failed`);

@@ -2,6 +2,7 @@
 import { parseBenchArgs } from './harness.ts';
 import { configBench } from './config.ts';
 import { gatewayBench } from './gateway.ts';
+import { idleBench } from './idle.ts';
 import { memoryBench } from './memory.ts';
 import { redactBench } from './redact.ts';
 import { routeBench } from './route.ts';
@@ -11,6 +12,7 @@ const benches: Record<string, (o: typeof opts) => void | Promise<void>> = {
   route: routeBench,
   config: configBench,
   gateway: gatewayBench,
+  idle: idleBench,
   memory: memoryBench,
   redact: redactBench,
 };

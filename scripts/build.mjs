@@ -7,7 +7,12 @@ import { build } from 'esbuild';
 import { mkdir } from 'node:fs/promises';
 
 const bench = process.argv.includes('--bench')
-  ? { 'bench/run': 'bench/run.ts', 'bench/peer-server': 'bench/peer-server.ts', 'bench/route-child': 'bench/route-child.ts' }
+  ? {
+      'bench/run': 'bench/run.ts',
+      'bench/peer-server': 'bench/peer-server.ts',
+      'bench/telegram-peer-server': 'bench/telegram-peer-server.ts',
+      'bench/route-child': 'bench/route-child.ts',
+    }
   : {};
 await mkdir('dist', { recursive: true });
 await build({

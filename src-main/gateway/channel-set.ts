@@ -18,6 +18,9 @@ export class ChannelSet {
   private readonly running = new Map<string, Running>();
   private configured: ChannelAccount[] = [];
   private readonly log: ModuleLogger;
+  /** watch() callbacks: each compares the statuses with the ones it last reported. */
+  private readonly watchers = new Set<() => void>();
+  private statusCheckQueued = false;
 
   constructor(
     private readonly factory: AdapterFactory | undefined,
@@ -29,6 +32,14 @@ export class ChannelSet {
 
   /** Starts, restarts or stops adapters so that they match the config. */
   async sync(config: SwitchboardConfig): Promise<void> {
+    try {
+      await this.syncNow(config);
+    } finally {
+      this.statusMayHaveChanged(); // accounts added, removed, disabled, restarted
+    }
+  }
+
+  private async syncNow(config: SwitchboardConfig): Promise<void> {
     const wanted = new Map<string, { account: ChannelAccount; fingerprint: string }>();
     this.configured = [];
     for (const channel of CHANNELS) {
@@ -50,11 +61,13 @@ export class ChannelSet {
       if (!adapter) continue;
       this.running.set(key, { adapter, fingerprint });
       try {
-        await adapter.start((envelope) =>
-          this.sink(envelope).catch((err: Error) => {
-            this.log.error('inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
-            throw err;
-          }),
+        await adapter.start(
+          (envelope) =>
+            this.sink(envelope).catch((err: Error) => {
+              this.log.error('inbound message failed', { channel: account.channel, accountId: account.accountId, error: err.message });
+              throw err;
+            }),
+          this.statusMayHaveChanged,
         );
       } catch (err) {
         this.log.error('channel account failed to start', {
@@ -78,6 +91,7 @@ export class ChannelSet {
     const all = [...this.running];
     this.running.clear();
     await Promise.all(all.map(([key, run]) => this.stopOne(key, run.adapter)));
+    this.statusMayHaveChanged();
   }
 
   private adapterFor(envelope: Pick<InboundEnvelope, 'channel' | 'accountId'>): ChannelAdapter | undefined {
@@ -124,15 +138,18 @@ export class ChannelSet {
     if (!run) return;
     this.running.delete(key);
     await this.stopOne(key, run.adapter);
+    this.statusMayHaveChanged();
   }
 
   /**
    * Reports status changes: adapters update their status as connections come and go, and the
-   * dashboard and tray need to see it without asking. A cheap comparison once a second.
+   * dashboard and tray need to see it without asking. Adapters say when (start's
+   * `onStatusChange`), and so do this set's own starts and stops; nothing polls, so an idle
+   * gateway is not woken for it (a tray app must not drain a laptop's battery).
    */
-  watch(onChange: (status: ChannelStatus) => void, everyMs = 1000): { stop(): void } {
+  watch(onChange: (status: ChannelStatus) => void): { stop(): void } {
     const last = new Map<string, string>();
-    const timer = setInterval(() => {
+    const check = (): void => {
       for (const status of this.statuses()) {
         const key = `${status.channel}:${status.accountId}`;
         const text = JSON.stringify(status);
@@ -141,10 +158,20 @@ export class ChannelSet {
           onChange(status);
         }
       }
-    }, everyMs);
-    timer.unref();
-    return { stop: () => clearInterval(timer) };
+    };
+    this.watchers.add(check);
+    return { stop: () => void this.watchers.delete(check) };
   }
+
+  /** Compares the statuses once, after the current job: an adapter changing several fields at once reports once. */
+  private readonly statusMayHaveChanged = (): void => {
+    if (this.statusCheckQueued || this.watchers.size === 0) return;
+    this.statusCheckQueued = true;
+    queueMicrotask(() => {
+      this.statusCheckQueued = false;
+      for (const check of this.watchers) check();
+    });
+  };
 
   statuses(): ChannelStatus[] {
     return this.configured.map((account) => {

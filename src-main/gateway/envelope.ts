@@ -89,8 +89,10 @@ export interface ChannelAdapter {
    * Starts the connection. `sink` resolves once the gateway holds the message durably (or has
    * deliberately dropped it): only then may an adapter confirm it to the platform (e.g. advance
    * a Telegram getUpdates offset), so nothing acknowledged is lost in a crash.
+   * `onStatusChange` is called whenever what status() returns may have changed (state, reason,
+   * last error, last message): the gateway reports statuses on that, never by polling them.
    */
-  start(sink: (envelope: InboundEnvelope) => Promise<void>): Promise<void>;
+  start(sink: (envelope: InboundEnvelope) => Promise<void>, onStatusChange?: () => void): Promise<void>;
   stop(): Promise<void>;
   send(message: OutboundMessage): Promise<void>;
   /** Typing indicator while a turn runs; optional. */

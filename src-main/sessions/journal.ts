@@ -127,7 +127,8 @@ export class InboundJournal {
   private failed: Error | null = null;
   private closed = false;
   private closeDone: Promise<void> | null = null;
-  private readonly timer: NodeJS.Timeout;
+  /** The next checkpoint tick; armed only while there is something to checkpoint, so an idle gateway never wakes for it. */
+  private timer: NodeJS.Timeout | null = null;
 
   private constructor(dir: string, replay: string[], opts: JournalOptions) {
     this.dir = dir;
@@ -136,8 +137,17 @@ export class InboundJournal {
     this.segmentBytes = Math.max(1024, opts.segmentBytes ?? 4 * 1024 * 1024);
     this.concurrency = Math.max(1, opts.checkpointConcurrency ?? 2);
     this.onNotice = opts.onNotice;
-    this.timer = setInterval(() => {
-      if (this.current.entries > 0 || this.sealed.length > 0) this.requestCheckpoint();
+  }
+
+  /** Schedules the next checkpoint tick unless one is pending (a tick re-arms itself while work remains). */
+  private armTimer(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.current.entries === 0 && this.sealed.length === 0) return;
+      this.requestCheckpoint();
+      // Again while anything is left: appends during this checkpoint, or segments a failed one kept.
+      this.armTimer();
     }, this.checkpointMs);
     this.timer.unref(); // close() runs the final checkpoint; exit need not wait for a timer
   }
@@ -170,12 +180,7 @@ export class InboundJournal {
         replay.push(file);
       }
       const j = new InboundJournal(dir, replay, opts);
-      try {
-        j.current = await j.createSegment((found.at(-1) ?? 0) + 1);
-      } catch (err) {
-        clearInterval(j.timer);
-        throw err;
-      }
+      j.current = await j.createSegment((found.at(-1) ?? 0) + 1);
       return j;
     } catch (err) {
       openDirs.delete(dir);
@@ -247,6 +252,7 @@ export class InboundJournal {
       this.pending.push({ buf, target, resolve, reject });
       this.stats.appends++;
       this.kick();
+      this.armTimer();
     });
   }
 
@@ -362,7 +368,8 @@ export class InboundJournal {
   }
 
   private async closeNow(): Promise<void> {
-    clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     try {
       while (this.flushing) await this.flushing;
       await this.checkpointChain;

@@ -331,6 +331,30 @@ describe('Telegram adapter and the gateway sink', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('announces every status change (connected, last message, stopped), so the gateway never polls for them', async () => {
+    tgPeer = await startTelegramPeer();
+    const bot = tgPeer.addBot('status_bot');
+    const adapter = createTelegramAdapter(account(bot.token, tgPeer.url), {} as SwitchboardConfig, {
+      secrets: secretResolver({ env: {} }),
+      log: silentLogger,
+      timing: FAST,
+    });
+    adapters.push(adapter);
+    // What the adapter reports at each announcement: the gateway reads status() only then.
+    const announced: ReturnType<TelegramAdapter['status']>[] = [];
+    await adapter.start(
+      async () => {},
+      () => announced.push(adapter.status()),
+    );
+    await bot.waitForPoll();
+    expect(announced.map((s) => s.state)).toEqual(['connecting', 'connected']);
+    bot.message(tg.text(tg.privateChat(alice), alice, 'hello'));
+    await until(() => announced.some((s) => s.lastMessageAt !== undefined), 'the last message announced');
+    await adapter.stop();
+    expect(announced.at(-1)).toMatchObject({ state: 'stopped' });
+    expect(announced.at(-1)!.lastMessageAt).toEqual(expect.any(Number));
+  });
+
   it('a 9,000-character message goes out as three chunks, in order, to the topic it names', async () => {
     tgPeer = await startTelegramPeer();
     const bot = tgPeer.addBot('long_bot');

@@ -197,6 +197,31 @@ describe('InboundJournal: checkpoints', () => {
     expect(stores.journal.stats.checkpoints).toBeGreaterThan(0);
     await stores.close();
   });
+
+  it('keeps a checkpoint timer only while there is something to checkpoint (an idle gateway never wakes for it)', async () => {
+    // Only the timers are fake: the files, their syncs and the promises stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const journal = await InboundJournal.open(tmp, { checkpointMs: 1000 });
+      expect(vi.getTimerCount()).toBe(0);
+      const synced: string[] = [];
+      await journal.append(entry('s1', 'agent:main:a', 1, 'hello') as Parameters<InboundJournal['append']>[0], {
+        sync: async () => void synced.push('a'),
+      });
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      await journal.checkpoint(); // runs after the one the tick started
+      expect(synced).toEqual(['a']);
+      expect(journal.stats.checkpoints).toBe(1);
+      expect(await segments()).toHaveLength(1); // the new, empty one
+      // One more tick finds nothing to do and does not come back.
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(vi.getTimerCount()).toBe(0);
+      await journal.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('InboundJournal: recovery', () => {

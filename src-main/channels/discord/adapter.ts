@@ -50,6 +50,8 @@ class DiscordChannel implements DiscordAdapter {
   private reason: string | undefined;
   private lastError: string | undefined;
   private lastMessageAt: number | undefined;
+  /** Tells the gateway that status() may say something new (start's onStatusChange). */
+  private statusChanged: () => void = () => {};
   private client: Client | undefined;
   private sink: ((envelope: InboundEnvelope) => Promise<void>) | undefined;
   private run: AbortController | undefined;
@@ -95,10 +97,12 @@ class DiscordChannel implements DiscordAdapter {
   private setState(state: ChannelState, reason?: string): void {
     this.state = state;
     this.reason = reason;
+    this.statusChanged();
   }
 
-  async start(sink: (envelope: InboundEnvelope) => Promise<void>): Promise<void> {
+  async start(sink: (envelope: InboundEnvelope) => Promise<void>, onStatusChange?: () => void): Promise<void> {
     if (this.run) return;
+    if (onStatusChange) this.statusChanged = onStatusChange;
     this.sink = sink;
     this.fatal = undefined;
     this.run = new AbortController();
@@ -131,6 +135,11 @@ class DiscordChannel implements DiscordAdapter {
       );
     }
     return this.deps.secrets.resolve(ref, `discord account "${this.accountId}" token`);
+  }
+
+  private noteError(message: string): void {
+    this.lastError = message;
+    this.statusChanged();
   }
 
   /** Stops the account for good (until restarted) and says why. */
@@ -201,10 +210,10 @@ class DiscordChannel implements DiscordAdapter {
       if (current()) this.fail(closeCodeReason(event.code, this.accountId));
     });
     client.on(Events.ShardError, (err) => {
-      if (current()) this.lastError = err.message;
+      if (current()) this.noteError(err.message);
     });
     client.on(Events.Error, (err) => {
-      if (current()) this.lastError = err.message;
+      if (current()) this.noteError(err.message);
     });
     // The raw payload carries exactly what the router needs (guild, member roles, mentions).
     (client as unknown as NodeJS.EventEmitter).on('raw', (packet: { t?: string; d?: unknown }) => {
@@ -240,6 +249,7 @@ class DiscordChannel implements DiscordAdapter {
     const envelope = mapped.sender.isSelf || mapped.sender.isBot ? mapped : await this.withImages(msg, mapped);
     if (!envelope.sender.isSelf) {
       this.lastMessageAt = Date.now();
+      this.statusChanged();
       if (envelope.peer.kind === 'direct') this.dmChannels.set(envelope.peer.id, msg.channel_id);
     }
     await this.sink?.(envelope);

@@ -75,6 +75,8 @@ class TelegramBotAdapter implements TelegramAdapter {
   private reason: string | undefined;
   private lastError: string | undefined;
   private lastMessageAt: number | undefined;
+  /** Tells the gateway that status() may say something new (start's onStatusChange). */
+  private statusChanged: () => void = () => {};
   private token = '';
   private api: Api | undefined;
   /** The proxy agent grammy uses, reused for file downloads (undefined: direct). */
@@ -124,11 +126,14 @@ class TelegramBotAdapter implements TelegramAdapter {
     const changed = state !== this.state || reason !== this.reason;
     this.state = state;
     this.reason = reason;
-    if (changed) this.deps.emit?.('channel.state', this.status());
+    if (!changed) return;
+    this.deps.emit?.('channel.state', this.status());
+    this.statusChanged();
   }
 
   private note(level: 'warn' | 'error', message: string, error: string): void {
     this.lastError = error;
+    this.statusChanged();
     this.log.log(level, message, { error });
   }
 
@@ -152,8 +157,9 @@ class TelegramBotAdapter implements TelegramAdapter {
     return { token, api, agent };
   }
 
-  async start(sink: Sink): Promise<void> {
+  async start(sink: Sink, onStatusChange?: () => void): Promise<void> {
     if (this.loop) return;
+    if (onStatusChange) this.statusChanged = onStatusChange;
     this.abort = new AbortController();
     this.setState('connecting');
     try {
@@ -248,6 +254,7 @@ class TelegramBotAdapter implements TelegramAdapter {
       await sink(envelope);
       this.sinkFailures.delete(update.update_id);
       this.lastMessageAt = Date.now();
+      this.statusChanged();
     } catch (err) {
       const failures = (this.sinkFailures.get(update.update_id) ?? 0) + 1;
       this.sinkFailures.set(update.update_id, failures);

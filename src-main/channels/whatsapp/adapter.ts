@@ -63,6 +63,8 @@ class WhatsAppAdapter implements ChannelAdapter {
   private reason: string | undefined;
   private lastError: string | undefined;
   private lastMessageAt: number | undefined;
+  /** Tells the gateway that status() may say something new (start's onStatusChange). */
+  private statusChanged: () => void = () => {};
   private self: SelfIds = {};
   private readonly backoff: Backoff;
   private readonly factory: SocketFactory;
@@ -81,12 +83,14 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.factory = deps.socketFactory ?? socketFactoryFor(deps.env ?? process.env);
   }
 
-  async start(sink: (e: InboundEnvelope) => Promise<void>): Promise<void> {
+  async start(sink: (e: InboundEnvelope) => Promise<void>, onStatusChange?: () => void): Promise<void> {
+    if (onStatusChange) this.statusChanged = onStatusChange;
     this.sink = sink;
     this.stopped = false;
     this.abort = new AbortController();
     this.reason = undefined;
     this.state = 'connecting';
+    this.statusChanged();
     if (this.account.settings.authDir !== undefined) {
       this.log.warn('channels.whatsapp authDir is ignored: link state always lives under <stateDir>/credentials/whatsapp/<account>/');
     }
@@ -114,6 +118,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.endSocket();
     await this.saving;
     if (this.state !== 'error') this.state = 'stopped';
+    this.statusChanged();
   }
 
   private halt(state: 'stopped' | 'error', reason: string): void {
@@ -122,6 +127,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.endSocket();
     this.state = state;
     this.reason = reason;
+    this.statusChanged();
     this.log.log(state === 'error' ? 'error' : 'warn', 'whatsapp account stopped', { reason });
   }
 
@@ -148,6 +154,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       sock = await this.factory({ auth: this.auth.state, logger: baileysLogger(this.log) });
     } catch (err) {
       this.lastError = (err as Error).message;
+      this.statusChanged();
       return this.scheduleReconnect(gen, this.backoff.next());
     }
     if (this.stopped || gen !== this.generation) {
@@ -175,6 +182,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     // Written at once (a crash must not lose new keys); the store serialises the writes.
     this.saving = auth.saveCreds().catch((err: Error) => {
       this.lastError = err.message;
+      this.statusChanged();
       this.log.error('saving the WhatsApp link state failed', { error: err.message });
     });
   }
@@ -183,11 +191,13 @@ class WhatsAppAdapter implements ChannelAdapter {
     if (gen !== this.generation || this.stopped) return;
     if (update.qr) {
       this.state = 'linking';
+      this.statusChanged();
       this.deps.onQr?.(update.qr);
     }
     if (update.connection === 'open') {
       this.state = 'connected';
       this.reason = undefined;
+      this.statusChanged();
       this.backoff.reset();
       this.self = { ...(sock.user?.id ? { pn: sock.user.id } : {}), ...(sock.user?.lid ? { lid: sock.user.lid } : {}) };
       this.log.info('whatsapp connected', { self: jidToE164(sock.user?.id) });
@@ -200,6 +210,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     const code = disconnectCode(update);
     const message = update.lastDisconnect?.error?.message ?? 'connection closed';
     this.lastError = code ? `${message} (${code})` : message;
+    this.statusChanged();
     this.endSocket();
     if (code === WA_CLOSE.loggedOut) {
       const auth = this.auth;
@@ -218,6 +229,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       return this.halt('stopped', `not linked — the QR code was not scanned in time; link it with ${reloginHint(this.accountId)}`);
     }
     this.state = 'connecting';
+    this.statusChanged();
     // 515 "restart required" is part of a normal link/resume: come straight back.
     this.scheduleReconnect(gen, code === WA_CLOSE.restartRequired ? 0 : this.backoff.next());
   }
@@ -267,6 +279,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       }
       remember(this.recent, id, { msg, peerId: envelope.peer.id });
       this.lastMessageAt = Date.now();
+      this.statusChanged();
       const withImage = envelope.sender.isSelf ? envelope : await this.withImage(sock, msg, envelope);
       await this.sink?.(withImage).catch((err: Error) =>
         this.log.error('the gateway did not take a whatsapp message', { error: err.message }),
