@@ -11,6 +11,7 @@ import {
   isChannelId,
   type ChannelId,
 } from './constants.ts';
+import { withAgentDefaults } from './agent-defaults.ts';
 import type { IssueCollector } from './collector.ts';
 import { didYouMean, type JsonPath } from './issues.ts';
 import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
@@ -115,7 +116,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
   const list: AgentConfig[] = [];
   const seen = new Map<string, number>();
   (raw.agents?.list ?? []).forEach((entry, i) => {
-    const agent = normalizeAgent(entry, ['agents', 'list', i], out);
+    const agent = normalizeAgent(withAgentDefaults(raw.agents?.defaults, entry), ['agents', 'list', i], out);
     if (!agent) return;
     const earlier = seen.get(agent.id);
     if (earlier !== undefined) {
@@ -130,7 +131,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     list.push(agent);
   });
   if (list.length === 0 && (raw.agents?.list ?? []).length === 0) {
-    list.push(normalizeAgent({ id: DEFAULT_AGENT_ID }, ['agents'], out)!);
+    list.push(normalizeAgent(withAgentDefaults(raw.agents?.defaults, { id: DEFAULT_AGENT_ID }), ['agents'], out)!);
     list[0]!.implicit = true;
     list[0]!.default = true;
   }

@@ -195,6 +195,43 @@ describe('agents add work --bind whatsapp:biz, with no config yet', () => {
   });
 });
 
+describe('agents list --json shows the effective settings', () => {
+  it('agents.defaults merged into each agent: deny lists union, the agent wins elsewhere', async () => {
+    const box = await sandbox();
+    await fs.mkdir(box.state, { recursive: true });
+    await fs.writeFile(
+      box.configPath,
+      JSON.stringify({
+        agents: {
+          defaults: { tools: { deny: ['exec'] }, sandbox: { mode: 'all' }, memory: { scope: 'shared', pool: 'family' } },
+          list: [
+            { id: 'home', default: true, tools: { allow: ['read', 'exec'] } },
+            { id: 'work', tools: { deny: ['write'] }, sandbox: { mode: 'off' }, memory: { scope: 'agent' } },
+          ],
+        },
+      }),
+    );
+    const run = await box.sb(['agents', 'list', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const { agents } = jsonOut<{ agents: Obj[] }>(run);
+    expect(agents[0]).toMatchObject({
+      id: 'home',
+      tools: { allow: ['read', 'exec'], deny: ['exec'], enabled: ['read'] },
+      sandbox: { mode: 'all' },
+      memory: { scope: 'shared', pool: 'family' },
+    });
+    expect(agents[1]).toMatchObject({
+      id: 'work',
+      tools: { deny: ['write', 'exec'] },
+      sandbox: { mode: 'off' },
+      memory: { scope: 'agent', pool: 'family' },
+    });
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).not.toContain('exec');
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).not.toContain('write');
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).toContain('read');
+  });
+});
+
 describe('agents add', () => {
   it('adding "main" itself while it is the built-in agent keeps the workspace it already uses', async () => {
     const box = await sandbox();
