@@ -10,6 +10,7 @@ import {
   isChannelId,
 } from './constants.ts';
 import type { IssueCollector } from './collector.ts';
+import { baseUrlProblem } from './endpoint.ts';
 import { didYouMean, formatPath } from './issues.ts';
 import { bindingPath } from './normalize.ts';
 import { findShadowedBindings } from './shadow.ts';
@@ -135,5 +136,8 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
     if (!inheritedOwners) checkOwners(agent.owners, (i) => agentPath(agent.id, 'owners', i), out);
   }
   if (defaultOwners) checkOwners(defaultOwners, (i) => ['agents', 'defaults', 'owners', i], out);
+  const baseUrl = config.models.anthropic.baseUrl;
+  const endpoint = baseUrl === undefined ? undefined : baseUrlProblem(baseUrl, 'models.anthropic.baseUrl');
+  if (endpoint) out.error(['models', 'anthropic', 'baseUrl'], endpoint.code, endpoint.message);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
 }
