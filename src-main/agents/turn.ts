@@ -16,7 +16,13 @@ async function loadSdk(): Promise<Sdk> {
 }
 import { createHash } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { canonicalModelName, DEFAULT_MODEL, type AgentConfig, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import {
+  baseUrlProblem,
+  canonicalModelName,
+  DEFAULT_MODEL,
+  type AgentConfig,
+  type SwitchboardConfig,
+} from '../../src-shared/config/index.ts';
 import { createLogger, type Logger, type LogLevel, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
@@ -77,9 +83,24 @@ export function resolveModel(agent: AgentConfig, config: SwitchboardConfig): str
   const m = agent.model?.trim() || config.agents.defaults.model?.trim() || DEFAULT_MODEL;
   return canonicalModelName(m);
 }
-/** Config `models.anthropic.baseUrl` wins over ANTHROPIC_BASE_URL (docs/config.md#endpoints). */
+/** The API key must never go out over plain http: an environment endpoint that would send it so is refused. */
+export class InsecureEndpointError extends Error {
+  override name = 'InsecureEndpointError';
+}
+
+/**
+ * Config `models.anthropic.baseUrl` wins over ANTHROPIC_BASE_URL (docs/config.md#endpoints). The config's is
+ * checked by the config checker; the environment's is checked here (InsecureEndpointError).
+ */
 export function resolveBaseUrl(config: SwitchboardConfig, env: NodeJS.ProcessEnv): string {
-  return config.models.anthropic.baseUrl?.trim() || env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL;
+  const configured = config.models.anthropic.baseUrl?.trim();
+  if (configured) return configured;
+  const fromEnv = env.ANTHROPIC_BASE_URL?.trim();
+  if (!fromEnv) return DEFAULT_BASE_URL;
+  const problem = baseUrlProblem(fromEnv, 'ANTHROPIC_BASE_URL');
+  if (problem)
+    throw new InsecureEndpointError(`${problem.message}; fix or unset ANTHROPIC_BASE_URL, or set models.anthropic.baseUrl in the config`);
+  return fromEnv;
 }
 
 /** Removes the key itself, then whatever the app-wide redaction point masks (known secrets, token shapes, URL credentials). */

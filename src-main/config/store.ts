@@ -2,12 +2,12 @@
 // sha256 of the bytes the writer started from (a stale writer gets a conflict, never a lost
 // update) and by a lock file beside the config. Edits keep the user's comments (json5/edit).
 import { createHash, randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checkConfigText, type ConfigCheck, type ConfigIssue, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
+import { caseFolded, checkFolderContainment } from './folder-rules.ts';
 import { agentPaths, type Locations } from './paths.ts';
 
 export class ConfigConflictError extends Error {
@@ -42,27 +42,7 @@ export function hashText(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/**
- * The real path, case-folded. A folder that does not exist yet is resolved through its nearest
- * existing ancestor, so `link/ws` and `target/ws` compare equal before either is created.
- */
-function caseFolded(p: string): string {
-  let head = path.resolve(p);
-  const tail: string[] = [];
-  for (;;) {
-    try {
-      return path.join(realpathSync.native(head), ...tail).toLowerCase();
-    } catch {
-      // Missing or unreadable: try the parent, keeping the rest of the path as written.
-      const parent = path.dirname(head);
-      if (parent === head) return path.resolve(p).toLowerCase();
-      tail.unshift(path.basename(head));
-      head = parent;
-    }
-  }
-}
-
-/** Two agents may not share a workspace or an agentDir (real paths, case-folded). */
+/** Two agents may not share a workspace or an agentDir (real paths, case-folded); nesting and the like: folder-rules.ts. */
 function checkSharedPaths(config: SwitchboardConfig, loc: Locations, homeDir: string, argentos: boolean): ConfigIssue[] {
   const owners = new Map<string, { agent: string; field: string }>();
   const issues: ConfigIssue[] = [];
@@ -100,7 +80,10 @@ export class ConfigStore {
   check(text: string): ConfigCheck {
     const check = checkConfigText(text, this.configPath);
     if (check.config) {
-      const extra = checkSharedPaths(check.config, this.loc, this.homeDir, check.argentos);
+      const extra = [
+        ...checkSharedPaths(check.config, this.loc, this.homeDir, check.argentos),
+        ...checkFolderContainment(check.config, this.loc, this.homeDir, check.argentos),
+      ];
       if (extra.length > 0) {
         const { config: _dropped, ...rest } = check;
         return { ...rest, ok: false, issues: [...check.issues, ...extra.map((i) => ({ ...i, file: this.configPath }))] };

@@ -11,6 +11,7 @@ import { compileRouter, laneKey, type RouteDecision, type Router } from '../../s
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
+import { InsecureEndpointError, resolveBaseUrl } from '../agents/turn.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   homeDir?: string;
   /** Grace period for in-flight turns when stopping, before they are cancelled. */
   stopGraceMs?: number;
+  /** The environment turns run with (ANTHROPIC_BASE_URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What the gateway needs to know about a message besides the text. */
@@ -109,6 +112,8 @@ export class Gateway {
         `${loaded.configPath} is invalid: ${errors.map((e) => `${e.line ? `${e.line}:${e.column} ` : ''}${e.message}`).join('; ')}`,
       );
     }
+    const endpoint = this.endpointOf(loaded.check.config);
+    if ('refused' in endpoint) throw new ControlError('bad_request', endpoint.refused);
     this.apply(loaded);
     // Replays what a crash left in the inbound journal before the first message is accepted.
     await this.sessionStores();
@@ -214,17 +219,43 @@ export class Gateway {
       this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors });
       return { ok: false, errors };
     }
+    const endpoint = this.endpointOf(loaded.check.config);
+    if ('refused' in endpoint) {
+      this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors: [endpoint.refused] });
+      this.lastReloadErrors = [endpoint.refused];
+      this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors: [endpoint.refused] });
+      return { ok: false, errors: [endpoint.refused] };
+    }
+    const before = this.endpointOf(this.config);
     this.apply(loaded);
     this.lastReloadErrors = [];
     await this.prepareAgentFolders();
     if (this.state === 'running') await this.channels.sync(this.config);
-    this.opts.emit('config.changed', { hash: loaded.hash, ok: true, errors: [] });
+    // Where the API key goes is worth a line in the log and the dashboard whenever it changes.
+    const notices: string[] = [];
+    if ('url' in before && before.url !== endpoint.url) {
+      const from = redactText(before.url);
+      const to = redactText(endpoint.url);
+      this.opts.log.log('info', 'model endpoint changed', { from, to });
+      notices.push(`Model endpoint changed: ${from} → ${to}`);
+    }
+    this.opts.emit('config.changed', { hash: loaded.hash, ok: true, errors: [], ...(notices.length > 0 ? { notices } : {}) });
     return { ok: true, errors: [] };
   }
 
   /** Agents added by hand (and the built-in main) get their workspace before their first turn. */
   private prepareAgentFolders(): Promise<unknown> {
     return prepareAgentFolders(this.config.agents.list, (agent) => this.pathsOf(agent), this.log);
+  }
+
+  /** The model endpoint turns would use with `config`, or why the environment's is refused. */
+  private endpointOf(config: SwitchboardConfig): { url: string } | { refused: string } {
+    try {
+      return { url: resolveBaseUrl(config, this.opts.env ?? process.env) };
+    } catch (err) {
+      if (err instanceof InsecureEndpointError) return { refused: err.message };
+      throw err;
+    }
   }
 
   async start(): Promise<GatewayState> {

@@ -123,6 +123,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
       adapters,
       ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
+      env,
     });
     late.gateway = gateway;
     await gateway.init();

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { agentSummarySchema, channelStatusSchema, statusSchema } from '../../src-shared/protocol/methods.ts';
 import { errorText, type EventData, type GatewayClient, type Result } from '../gateway/client.ts';
 import type { ConnectionState } from '../gateway/transport.ts';
+import { toast } from './toasts.ts';
 
 export type Status = z.output<typeof statusSchema>;
 export type AgentSummary = z.output<typeof agentSummarySchema>;
@@ -69,7 +70,11 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
           s.status ? { status: { ...s.status, dropped: { ...s.status.dropped, [d.reason]: (s.status.dropped[d.reason] ?? 0) + 1 } } } : {},
         );
       }),
-      client.on('config.changed', () => void get().refresh()),
+      client.on('config.changed', (d) => {
+        // Changes the owner should notice (the model endpoint the API key goes to) are announced.
+        for (const notice of d.notices ?? []) toast('info', notice);
+        void get().refresh();
+      }),
     ];
     if (client.state.kind === 'open') void get().refresh();
     return () => offs.forEach((off) => off());

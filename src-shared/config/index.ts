@@ -9,3 +9,4 @@ export { SECRET_FIELDS, checkId, normalizePeerKind, bindingPath } from './normal
 export { isArgentosAgents } from './argentos.ts';
 export type { RawConfig, RawAgent, RawBinding, SecretRef } from './schema.ts';
 export * from './edits.ts';
+export { baseUrlProblem, type EndpointProblem } from './endpoint.ts';

@@ -11,6 +11,7 @@ import {
   isChannelId,
   type ChannelId,
 } from './constants.ts';
+import { withAgentDefaults } from './agent-defaults.ts';
 import type { IssueCollector } from './collector.ts';
 import { didYouMean, type JsonPath } from './issues.ts';
 import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
@@ -45,6 +46,12 @@ const COMMON_ACCOUNT_KEYS = new Set([
   'textChunkLimit',
   'mediaMaxMb',
 ]);
+
+/** Account keys inherited from the base block only as a whole (DM access; group access). */
+const ACCESS_GROUPS: readonly (readonly string[])[] = [
+  ['dmPolicy', 'allowFrom'],
+  ['groupPolicy', 'groupAllowFrom', 'groups'],
+];
 
 /** Checks an agent or account id; returns the lower-cased id, or undefined after reporting. */
 export function checkId(raw: string, what: 'agent' | 'account', path: JsonPath, out: IssueCollector): string | undefined {
@@ -115,7 +122,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
   const list: AgentConfig[] = [];
   const seen = new Map<string, number>();
   (raw.agents?.list ?? []).forEach((entry, i) => {
-    const agent = normalizeAgent(entry, ['agents', 'list', i], out);
+    const agent = normalizeAgent(withAgentDefaults(raw.agents?.defaults, entry), ['agents', 'list', i], out);
     if (!agent) return;
     const earlier = seen.get(agent.id);
     if (earlier !== undefined) {
@@ -130,7 +137,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     list.push(agent);
   });
   if (list.length === 0 && (raw.agents?.list ?? []).length === 0) {
-    list.push(normalizeAgent({ id: DEFAULT_AGENT_ID }, ['agents'], out)!);
+    list.push(normalizeAgent(withAgentDefaults(raw.agents?.defaults, { id: DEFAULT_AGENT_ID }), ['agents'], out)!);
     list[0]!.implicit = true;
     list[0]!.default = true;
   }
@@ -156,6 +163,22 @@ function normalizeAccountId(raw: string | number | undefined, path: JsonPath, ou
   if (id === '') return DEFAULT_ACCOUNT_ID;
   if (id === '*') return '*';
   return checkId(id, 'account', path, out);
+}
+
+/** Telegram peers are numeric: a user id, a (negative) chat id, or `<chatId>:topic:<threadId>`. */
+function isTelegramPeerId(id: string): boolean {
+  return id === '*' || /^-?\d+(:topic:\d+)?$/.test(id);
+}
+
+function telegramPeerHint(id: string, kind: PeerKind): string {
+  const what = id.startsWith('@')
+    ? `Telegram usernames like "${id}" can be changed or handed to someone else`
+    : `"${id}" is not a Telegram id`;
+  const find =
+    kind === 'direct'
+      ? 'the numeric user id: have them message the bot, and it shows in "switchboard pairing list" and in the pairing reply they get ("your id: …")'
+      : `the numeric chat id (groups and channels are negative, e.g. -1001234567890; a forum topic is "<chatId>:topic:<n>"): add the bot, send a message there, and read the id from that session in the dashboard's Chats view (its key ends in telegram:${kind}:<id>)`;
+  return `${what}; Telegram peer bindings take ${find}`;
 }
 
 export function normalizeBinding(
@@ -192,6 +215,10 @@ export function normalizeBinding(
     }
     if (id === '') {
       out.error([...path, 'match', 'peer', 'id'], 'empty_peer_id', 'peer id must not be empty (use "*" for any peer of this kind)');
+      ok = false;
+    }
+    if (kind && id !== '' && channel === 'telegram' && !isTelegramPeerId(id)) {
+      out.error([...path, 'match', 'peer', 'id'], 'invalid_peer_id', telegramPeerHint(id, kind));
       ok = false;
     }
     if (kind) match.peer = { kind, id };
@@ -287,8 +314,23 @@ function buildAccount(
   const secretFields = SECRET_FIELDS[channel];
   // The base block is the default account; other accounts inherit its settings but never its secrets.
   const inherited = Object.fromEntries(Object.entries(base).filter(([k]) => accountId === DEFAULT_ACCOUNT_ID || !secretFields.includes(k)));
+  // Who may talk to the account is decided as a whole: an account that sets any key of a group
+  // gets none of that group from the base block (its dmPolicy "pairing" is not opened by a
+  // channel-level allowFrom ["*"]).
+  for (const group of ACCESS_GROUPS) if (group.some((k) => k in own)) for (const k of group) delete inherited[k];
   const merged: Record<string, unknown> = { ...inherited, ...own };
   const ownOrBase = (key: string): JsonPath => (key in own ? [...path, key] : ['channels', channel, key]);
+  const isNamedAccount = path[2] === 'accounts';
+  for (const key of ['allowFrom', 'groupAllowFrom'] as const) {
+    const list = inherited[key];
+    if (isNamedAccount && Array.isArray(list) && list.some((v) => String(v).trim() === '*')) {
+      out.warn(
+        path,
+        'inherited_wildcard',
+        `account "${accountId}" inherits ${key}: ["*"] from channels.${channel}, so anyone can ${key === 'allowFrom' ? 'message it directly' : 'use it in groups'}; if that is not meant, give the account its own ${key === 'allowFrom' ? 'dmPolicy/allowFrom' : 'groupPolicy/groupAllowFrom'}`,
+      );
+    }
+  }
   const secrets: Record<string, SecretRef> = {};
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(merged)) {

@@ -3,6 +3,7 @@
 // even where the feature that reads it comes later (docs/config.md#checking).
 import { z } from 'zod';
 import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
+import { AGENT_ONLY_KEYS } from './agent-defaults.ts';
 import { didYouMean } from './issues.ts';
 
 function strict<T extends z.ZodRawShape>(shape: T, what = 'key') {
@@ -85,15 +86,33 @@ export const agentSchema = strict({ id: nonEmpty, ...agentFields });
 /** An entry of the ArgentOS map form `agents: { <id>: {...} }`: the key is the id. */
 export const mapAgentSchema = strict({ id: nonEmpty.optional(), ...agentFields });
 
-export const agentDefaultsSchema = strict({
-  model: nonEmpty.optional(),
-  tools: toolPolicySchema.optional(),
-  sandbox: sandboxSchema.optional(),
-  groupChat: groupChatSchema.optional(),
-  memory: scopeSchema.optional(),
-  tasks: scopeSchema.optional(),
-  limits: limitsSchema.optional(),
-  reset: resetSchema.optional(),
+/**
+ * `agents.defaults`: every agent key except the ones that name one agent (AGENT_ONLY_KEYS), each
+ * inherited by every agent (agent-defaults.ts). Those keys are errors here, saying why.
+ */
+const {
+  id: _id,
+  default: _default,
+  name: _name,
+  identity: _identity,
+  workspace: _workspace,
+  agentDir: _agentDir,
+  ...inheritableFields
+} = {
+  id: nonEmpty,
+  ...agentFields,
+};
+export const agentDefaultsSchema = z.strictObject(inheritableFields, {
+  error: (iss) => {
+    if (iss.code !== 'unrecognized_keys') return undefined;
+    const keys = iss.keys as string[];
+    const known = Object.keys(inheritableFields);
+    const explain = (k: string) =>
+      (AGENT_ONLY_KEYS as readonly string[]).includes(k)
+        ? `"${k}" has no meaning under agents.defaults: it belongs to one agent (every agent needs its own); set it on each agent`
+        : `unknown key "${k}"${didYouMean(k, known)}; agents.defaults takes: ${known.join(', ')}`;
+    return keys.map(explain).join('; ');
+  },
 });
 
 export const agentsSchema = strict({

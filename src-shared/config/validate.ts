@@ -10,6 +10,7 @@ import {
   isChannelId,
 } from './constants.ts';
 import type { IssueCollector } from './collector.ts';
+import { baseUrlProblem } from './endpoint.ts';
 import { didYouMean, formatPath } from './issues.ts';
 import { bindingPath } from './normalize.ts';
 import { findShadowedBindings } from './shadow.ts';
@@ -31,6 +32,15 @@ function checkModel(model: string, path: (string | number)[], out: IssueCollecto
       'unknown_model',
       `model "${model}" is not in the installed Anthropic SDK's model list${didYouMean(name, KNOWN_MODELS)}; it will be sent as written`,
     );
+}
+
+function checkOwners(owners: readonly string[], path: (i: number) => (string | number)[], out: IssueCollector): void {
+  owners.forEach((owner, i) => {
+    const channel = owner.slice(0, owner.indexOf(':')).toLowerCase();
+    if (!isChannelId(channel) || owner.indexOf(':') === owner.length - 1) {
+      out.error(path(i), 'invalid_owner', `owner "${owner}" must be "<channel>:<sender id>" with channel one of ${CHANNELS.join(', ')}`);
+    }
+  });
 }
 
 export function validateConfig(config: SwitchboardConfig, out: IssueCollector, agentIndexById: Map<string, number>): void {
@@ -95,28 +105,39 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   });
 
   const toolNames: readonly string[] = BUILTIN_TOOLS;
-  for (const agent of config.agents.list) {
-    for (const list of ['allow', 'deny'] as const) {
-      (agent.tools[list] ?? []).forEach((tool, i) => {
-        if (!toolNames.includes(tool))
-          out.warn(
-            agentPath(agent.id, 'tools', list, i),
-            'unknown_tool',
-            `unknown tool "${tool}"${didYouMean(tool, toolNames)}; it is ignored (unknown tools are never available)`,
-          );
-      });
-    }
-    if (agent.model) checkModel(agent.model, agentPath(agent.id, 'model'), out);
-    agent.owners.forEach((owner, i) => {
-      const channel = owner.slice(0, owner.indexOf(':')).toLowerCase();
-      if (!isChannelId(channel) || owner.indexOf(':') === owner.length - 1) {
-        out.error(
-          agentPath(agent.id, 'owners', i),
-          'invalid_owner',
-          `owner "${owner}" must be "<channel>:<sender id>" with channel one of ${CHANNELS.join(', ')}`,
+  const defaults = config.agents.defaults;
+  const defaultOwners = defaults.owners as string[] | undefined;
+  const defaultTools = (defaults.tools ?? {}) as { allow?: string[]; deny?: string[] };
+  const checkTools = (list: readonly string[], path: (i: number) => (string | number)[], inherited: readonly string[] = []) =>
+    list.forEach((tool, i) => {
+      // An inherited name is reported once, where agents.defaults names it.
+      if (!toolNames.includes(tool) && !inherited.includes(tool))
+        out.warn(
+          path(i),
+          'unknown_tool',
+          `unknown tool "${tool}"${didYouMean(tool, toolNames)}; it is ignored (unknown tools are never available)`,
         );
-      }
     });
+  for (const list of ['allow', 'deny'] as const)
+    checkTools(
+      (defaultTools[list] ?? []).map((t) => t.trim()),
+      (i) => ['agents', 'defaults', 'tools', list, i],
+    );
+  for (const agent of config.agents.list) {
+    for (const list of ['allow', 'deny'] as const)
+      checkTools(
+        agent.tools[list] ?? [],
+        (i) => agentPath(agent.id, 'tools', list, i),
+        (defaultTools[list] ?? []).map((t) => t.trim()),
+      );
+    if (agent.model && agent.model !== defaults.model?.trim()) checkModel(agent.model, agentPath(agent.id, 'model'), out);
+    // Inherited owners are checked once, at agents.defaults.owners.
+    const inheritedOwners = defaultOwners !== undefined && JSON.stringify(agent.owners) === JSON.stringify(defaultOwners);
+    if (!inheritedOwners) checkOwners(agent.owners, (i) => agentPath(agent.id, 'owners', i), out);
   }
+  if (defaultOwners) checkOwners(defaultOwners, (i) => ['agents', 'defaults', 'owners', i], out);
+  const baseUrl = config.models.anthropic.baseUrl;
+  const endpoint = baseUrl === undefined ? undefined : baseUrlProblem(baseUrl, 'models.anthropic.baseUrl');
+  if (endpoint) out.error(['models', 'anthropic', 'baseUrl'], endpoint.code, endpoint.message);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
 }

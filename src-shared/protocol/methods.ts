@@ -431,7 +431,15 @@ export const CONTROL_EVENTS = {
   'agent.state': defineEvent(
     z.object({ agentId: z.string(), state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']), reason: z.string().optional() }),
   ),
-  'config.changed': defineEvent(z.object({ hash: z.string(), ok: z.boolean(), errors: z.array(z.string()) })),
+  'config.changed': defineEvent(
+    z.object({
+      hash: z.string(),
+      ok: z.boolean(),
+      errors: z.array(z.string()),
+      /** What changed that the owner should see (e.g. the model endpoint), one sentence each. */
+      notices: z.array(z.string()).optional(),
+    }),
+  ),
 };
 
 /** Longest `agent.tool` input (characters) an event carries; the full input is in the transcript's tool_call record. */

@@ -195,6 +195,43 @@ describe('agents add work --bind whatsapp:biz, with no config yet', () => {
   });
 });
 
+describe('agents list --json shows the effective settings', () => {
+  it('agents.defaults merged into each agent: deny lists union, the agent wins elsewhere', async () => {
+    const box = await sandbox();
+    await fs.mkdir(box.state, { recursive: true });
+    await fs.writeFile(
+      box.configPath,
+      JSON.stringify({
+        agents: {
+          defaults: { tools: { deny: ['exec'] }, sandbox: { mode: 'all' }, memory: { scope: 'shared', pool: 'family' } },
+          list: [
+            { id: 'home', default: true, tools: { allow: ['read', 'exec'] } },
+            { id: 'work', tools: { deny: ['write'] }, sandbox: { mode: 'off' }, memory: { scope: 'agent' } },
+          ],
+        },
+      }),
+    );
+    const run = await box.sb(['agents', 'list', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const { agents } = jsonOut<{ agents: Obj[] }>(run);
+    expect(agents[0]).toMatchObject({
+      id: 'home',
+      tools: { allow: ['read', 'exec'], deny: ['exec'], enabled: ['read'] },
+      sandbox: { mode: 'all' },
+      memory: { scope: 'shared', pool: 'family' },
+    });
+    expect(agents[1]).toMatchObject({
+      id: 'work',
+      tools: { deny: ['write', 'exec'] },
+      sandbox: { mode: 'off' },
+      memory: { scope: 'agent', pool: 'family' },
+    });
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).not.toContain('exec');
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).not.toContain('write');
+    expect((agents[1]!.tools as { enabled: string[] }).enabled).toContain('read');
+  });
+});
+
 describe('agents add', () => {
   it('adding "main" itself while it is the built-in agent keeps the workspace it already uses', async () => {
     const box = await sandbox();
@@ -307,7 +344,9 @@ describe('agents remove', () => {
     const before = await readText(box.configPath);
     const run = await box.sb(['agents', 'remove', 'work', '--purge']);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain(`refusing to delete ${workspace}: it contains`);
+    // Such a workspace is refused by the config checker already (unsafe_folder); the purge's own
+    // check (refusing to delete a folder that holds the state dir) stays behind it.
+    expect(run.stderr).toContain(`would use ${workspace} as its workspace, which contains the state dir ${box.state}`);
     expect(await readText(box.configPath)).toBe(before);
     expect(existsSync(path.join(workspace, 'notes.md'))).toBe(true);
   });
@@ -439,6 +478,47 @@ describe('config validate', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${box.configPath}:3:75: warning: agents.list[1].default: several agents have default: true`);
     expect(run.stdout).toContain(`${box.configPath}: valid, 1 warning`);
+  });
+
+  it('reports the isolation rules: defaults keys, folders, Telegram usernames, http endpoints, inherited wildcards', async () => {
+    const box = await sandbox();
+    await fs.mkdir(box.state, { recursive: true });
+    const lines = [
+      '{',
+      '  agents: {',
+      '    defaults: { workspace: "~/shared", tools: { deny: ["exec"] } },',
+      `    list: [ { id: "main" }, { id: "work", workspace: ${JSON.stringify(path.join(box.state, 'logs'))} } ],`,
+      '  },',
+      '  bindings: [ { agentId: "work", match: { channel: "telegram", peer: { kind: "direct", id: "@alice" } } } ],',
+      '  channels: { telegram: { allowFrom: ["*"], dmPolicy: "open", accounts: { ops: { botToken: { secret: "tg/ops" } } } } },',
+      '  models: { anthropic: { baseUrl: "http://models.example.com" } },',
+      '}',
+    ];
+    await fs.writeFile(box.configPath, lines.join('\n'));
+    const run = await box.sb(['config', 'validate']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `${box.configPath}:3:17: error: agents.defaults.workspace: "workspace" has no meaning under agents.defaults`,
+    );
+    expect(run.stdout).toContain(
+      `${box.configPath}:6:92: error: bindings[0].match.peer.id: Telegram usernames like "@alice" can be changed`,
+    );
+    expect(run.stdout).toContain(
+      `${box.configPath}:7:80: warning: channels.telegram.accounts.ops: account "ops" inherits allowFrom: ["*"]`,
+    );
+    expect(run.stdout).toContain(
+      `${box.configPath}:8:35: error: models.anthropic.baseUrl: models.anthropic.baseUrl uses plain http to models.example.com`,
+    );
+    // The folder rules run on the normalised config, so they show once the schema errors are fixed.
+    await fs.writeFile(
+      box.configPath,
+      lines.join('\n').replace('workspace: "~/shared", ', '').replace('"@alice"', '"12345"').replace('http://models', 'https://models'),
+    );
+    const again = await box.sb(['config', 'validate']);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(
+      `error: agents.list[1].workspace: agent "work" would use ${path.join(box.state, 'logs')} as its workspace, which lies inside the state dir`,
+    );
   });
 
   it('--json prints {ok, file, exists, hash, issues}, each issue with its path and position', async () => {

@@ -8,7 +8,7 @@ import { connectControl, type ControlClient } from '../../src-main/control/ws-cl
 import type { AdapterFactory } from '../../src-main/gateway/channel-set.ts';
 import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gateway/headless.ts';
 import type { OpenPath } from '../../src-main/gateway/open-path.ts';
-import { silentLogger } from '../../src-main/log.ts';
+import { silentLogger, type Logger } from '../../src-main/log.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 
 export type Client = ControlClient<ControlMethods, ControlEvents>;
@@ -33,6 +33,8 @@ export async function startTestGateway(
     env?: NodeJS.ProcessEnv;
     peer?: AnthropicPeer;
     openPath?: OpenPath;
+    /** Where the gateway logs (default: nowhere). */
+    log?: Logger;
   } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-gw-'));
@@ -42,7 +44,7 @@ export async function startTestGateway(
   const headless = await startHeadlessGateway({
     loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
     version: 'test',
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     homeDir: dir,
     port: 0,
     env: opts.env ?? { ANTHROPIC_API_KEY: TEST_API_KEY },

@@ -198,6 +198,27 @@ describe('the direct model fetch', () => {
     await expect(createModelFetch({ env: {} })(`https://localhost:${port}/`)).rejects.toThrow(/certificate/i);
   });
 
+  it('never follows a redirect: the API key is not sent on to where the endpoint points', async () => {
+    const elsewhere: (string | undefined)[] = [];
+    const target = await serve((req, res) => {
+      elsewhere.push(req.headers['x-api-key'] as string | undefined);
+      res.end('{}');
+    });
+    const endpoint = await serve((_req, res) => res.writeHead(307, { location: `http://127.0.0.1:${target.port}/v1/messages` }).end());
+    const client = new Anthropic({
+      apiKey: 'sk-redirect-test',
+      baseURL: `http://127.0.0.1:${endpoint.port}`,
+      maxRetries: 0,
+      fetch: createModelFetch({ env: {} }),
+    });
+    await expect(
+      client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
+      status: 307,
+    });
+    expect(elsewhere).toEqual([]);
+  });
+
   it('carries an SDK stream from the Anthropic peer, and the SDK can cancel it', async () => {
     const peer = await startAnthropicPeer({ chunkSize: 3 });
     closers.push(() => peer.close());

@@ -333,7 +333,8 @@ describe('the compiled index agrees with the plain rules (seeded random configs)
   const channels = ['telegram', 'discord', 'whatsapp'];
   const accounts = [undefined, 'default', 'a1', 'a2', '*'];
   const kinds = ['direct', 'group', 'channel', 'dm'];
-  const ids = ['p1', 'p2', 'p3', '*'];
+  // Numeric, so they are valid peer ids on every channel (Telegram peer bindings take ids only).
+  const ids = ['11', '12', '13', '*'];
   const guilds = ['g1', 'g2'];
   const roleIds = ['r1', 'r2', 'r3'];
 
@@ -351,8 +352,8 @@ describe('the compiled index agrees with the plain rules (seeded random configs)
 
   function randomInbound(r: () => number): InboundInput {
     const m: InboundInput = { channel: pick(r, channels), accountId: pick(r, [undefined, 'default', 'a1', 'a2', 'zz']) };
-    if (r() < 0.8) m.peer = { kind: pick(r, kinds), id: pick(r, ['p1', 'p2', 'p3', 'p4']) };
-    if (r() < 0.3) m.parentPeer = { kind: pick(r, kinds), id: pick(r, ['p1', 'p2', 'p3']) };
+    if (r() < 0.8) m.peer = { kind: pick(r, kinds), id: pick(r, ['11', '12', '13', '14']) };
+    if (r() < 0.3) m.parentPeer = { kind: pick(r, kinds), id: pick(r, ['11', '12', '13']) };
     if (r() < 0.5) m.guildId = pick(r, [...guilds, 'g3']);
     if (r() < 0.5) m.memberRoleIds = roleIds.filter(() => r() < 0.4);
     if (r() < 0.3) m.teamId = pick(r, ['t1', 't2']);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { AgentConfig, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import { safeAgentId } from '../../agents/layout.ts';
+import { enabledToolNames } from '../../agents/tools/registry.ts';
 import { createAgent, titleCase } from '../../config/agent-create.ts';
 import { removeAgentEverywhere } from '../../config/agent-remove.ts';
 import { agentPaths, expandHome } from '../../config/paths.ts';
@@ -102,6 +103,17 @@ function agentJson(agent: AgentConfig, config: SwitchboardConfig, ctx: CliContex
     model: effectiveModel(agent.model, config.agents.defaults),
     emoji: agent.identity.emoji ?? null,
     ...paths,
+    // The effective settings: agents.defaults already merged in (the agent's own values win).
+    tools: { ...agent.tools, enabled: [...enabledToolNames(agent)].sort() },
+    sandbox: agent.sandbox,
+    memory: agent.memory,
+    tasks: agent.tasks,
+    groupChat: agent.groupChat,
+    skills: agent.skills ?? null,
+    authProfiles: agent.authProfiles,
+    owners: agent.owners,
+    limits: agent.limits,
+    reset: agent.reset,
     bindings: config.bindings.filter((b) => b.agentId === agent.id).map(bindingJson),
   };
 }

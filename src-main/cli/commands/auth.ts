@@ -2,7 +2,7 @@
 // goes to `<agentDir>/auth-profiles.json`, keys to the OS keychain. The running gateway reads
 // profiles on every turn, so these commands act on the files and keychain directly.
 import type { SwitchboardConfig } from '../../../src-shared/config/index.ts';
-import { resolveBaseUrl, resolveModel } from '../../agents/turn.ts';
+import { InsecureEndpointError, resolveBaseUrl, resolveModel } from '../../agents/turn.ts';
 import { testAgentProfiles } from '../../secrets/api-keys.ts';
 import { AuthProfileError, AuthProfiles, agentAuthRef, type AgentAuthRef } from '../../secrets/auth-profiles.ts';
 import { listAgentProfiles } from '../../secrets/credentials.ts';
@@ -142,6 +142,16 @@ const copy: Command = {
   },
 };
 
+/** The model endpoint; an ANTHROPIC_BASE_URL that would send the key over plain http is refused before any key is read. */
+function endpoint(config: Parameters<typeof resolveBaseUrl>[0]): string {
+  try {
+    return resolveBaseUrl(config, process.env);
+  } catch (err) {
+    if (err instanceof InsecureEndpointError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
 const test: Command = {
   name: 'auth test',
   usage: 'auth test --agent A [--profile P]',
@@ -151,9 +161,10 @@ const test: Command = {
     const { ref, config } = await agentOf(ctx, flagString(flags, 'agent'));
     const agent = config.agents.list.find((a) => a.id === ref.id)!;
     const profileId = flagString(flags, 'profile');
+    const baseURL = endpoint(config);
     const results = await guarded(() =>
       testAgentProfiles(profiles(ctx), ref, {
-        baseURL: resolveBaseUrl(config, process.env),
+        baseURL,
         model: resolveModel(agent, config),
         ...(profileId ? { profileId } : {}),
       }),
