@@ -10,6 +10,7 @@ import { foldName, privateTarget } from '../../src-main/agents/private-files.ts'
 import { ToolRegistry, type ToolContext } from '../../src-main/agents/tools/index.ts';
 import { agentPaths } from '../../src-main/config/paths.ts';
 import { AgentSessionStore } from '../../src-main/sessions/index.ts';
+import { updateAgent } from '../../src-shared/config/index.ts';
 import { ownerAwareSessionKey } from '../../src-shared/routing/index.ts';
 import { validConfig, warningsOf } from '../helpers/config.ts';
 
@@ -238,6 +239,13 @@ describe('config: tools.nonOwners and session.dmScope', () => {
       ['unknown_tool', 'agents.list.0.tools.nonOwners.allow.2'],
       ['non_owner_exec', 'agents.list.0.tools.nonOwners.allow.3'],
     ]);
+  });
+
+  it('agents.update writes tools.nonOwners next to allow and deny', () => {
+    const raw = { agents: { list: [{ id: 'home', tools: { allow: ['read', 'write'] } }] } };
+    updateAgent(raw, 'home', { tools: { allow: ['read', 'write'], nonOwners: { allow: ['write'] } } });
+    expect(raw.agents.list[0]!.tools).toEqual({ allow: ['read', 'write'], nonOwners: { allow: ['write'] } });
+    expect(validConfig(raw).agents.list[0]!.tools.nonOwners.allow).toEqual(['write']);
   });
 
   it('tells an explicit dmScope "main" from the default one, and warns only about the explicit one', () => {
