@@ -403,7 +403,7 @@ function normalizeSession(raw: RawConfig, out: IssueCollector): SessionConfig {
     out.warn(
       ['session', 'dmScope'],
       'dm_scope_main',
-      'session.dmScope is "main": direct messages from senders who are not owners go into the main session too, so strangers share the owner\'s context (its history) and can read their replies to the owner; remove the key to give each of them a session of their own',
+      'session.dmScope is "main": direct messages from senders who are not owners go into the main session too, so strangers share the owner\'s context (the model answers them with the owner\'s conversation in view); remove the key to give each of them a session of their own',
     );
   return { dmScope: dmScope ?? 'main', dmScopeExplicit: dmScope !== undefined, mainKey, identityLinks };
 }
