@@ -9,6 +9,11 @@ import { resolveWorkspacePath } from './workspace-fs.ts';
 
 export const PRIVATE_FILES: readonly string[] = [MEMORY_FILE, 'AGENTS.md', 'SOUL.md', 'USER.md', 'IDENTITY.md'];
 export const PRIVATE_FOLDERS: readonly string[] = ['memory'];
+/**
+ * Readable by anyone the agent talks to, changed only by its owners: the agent's own skills are
+ * listed in every prompt, so writing one would be a lasting prompt injection like editing SOUL.md.
+ */
+export const OWNER_WRITE_FOLDERS: readonly string[] = ['skills'];
 
 /**
  * A name as case-insensitive file systems may treat it: compatibility forms folded (`ſ` → `s`,
@@ -25,9 +30,11 @@ export function foldName(name: string): string {
 }
 
 const FOLDED = new Set([...PRIVATE_FILES, ...PRIVATE_FOLDERS].map(foldName));
+const FOLDED_FOR_WRITES = new Set([...FOLDED, ...OWNER_WRITE_FOLDERS.map(foldName)]);
 
-function isPrivateName(topLevel: string): boolean {
-  return FOLDED.has(foldName(topLevel));
+/** Whether a top-level workspace entry is private (`forWrite`: also the owner-write folders). */
+function isPrivateName(topLevel: string, forWrite = false): boolean {
+  return (forWrite ? FOLDED_FOR_WRITES : FOLDED).has(foldName(topLevel));
 }
 
 const errCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
@@ -45,10 +52,10 @@ async function statOrNull(p: string): Promise<BigIntStats | null> {
 const inodeOf = (st: BigIntStats): string | null => (st.ino === 0n ? null : `${st.dev}:${st.ino}`);
 
 /** The inodes of the private entries that exist at the workspace's top level. */
-async function privateInodes(root: string): Promise<Set<string>> {
+async function privateInodes(root: string, forWrite: boolean): Promise<Set<string>> {
   const out = new Set<string>();
   for (const name of await fs.readdir(root)) {
-    if (!isPrivateName(name)) continue;
+    if (!isPrivateName(name, forWrite)) continue;
     const st = await statOrNull(path.join(root, name));
     const inode = st && inodeOf(st);
     if (inode) out.add(inode);
@@ -82,10 +89,12 @@ function topLevelOf(root: string, abs: string): string | null {
 /**
  * The private file or folder `p` (relative to the workspace) reaches, as the workspace names it,
  * or null. Checks the lexical path, the real path (symlinks anywhere on the way) and the inode of
- * the target and of its top-level entry (hard links, case and Unicode aliases on disk).
+ * the target and of its top-level entry (hard links, case and Unicode aliases on disk). With
+ * `forWrite`, the owner-write folders (`skills/`) count as private too.
  * Paths that are invalid or outside the workspace return null: the file tools refuse those anyway.
  */
-export async function privateTarget(workspace: string, p: string): Promise<string | null> {
+export async function privateTarget(workspace: string, p: string, opts: { forWrite?: boolean } = {}): Promise<string | null> {
+  const forWrite = opts.forWrite === true;
   let root: string;
   let abs: string;
   let rel: string;
@@ -95,10 +104,10 @@ export async function privateTarget(workspace: string, p: string): Promise<strin
     return null;
   }
   const lexical = topLevelOf(root, abs);
-  if (lexical !== null && isPrivateName(lexical)) return lexical;
+  if (lexical !== null && isPrivateName(lexical, forWrite)) return lexical;
   const real = topLevelOf(root, await realPathOf(abs));
-  if (real !== null && isPrivateName(real)) return real;
-  const inodes = await privateInodes(root);
+  if (real !== null && isPrivateName(real, forWrite)) return real;
+  const inodes = await privateInodes(root, forWrite);
   if (inodes.size === 0) return null;
   const isPrivateInode = (st: BigIntStats | null): boolean => {
     const inode = st && inodeOf(st);
@@ -111,5 +120,8 @@ export async function privateTarget(workspace: string, p: string): Promise<strin
 
 /** The tool error a non-owner gets for a private file. */
 export function privateFileRefusal(tool: string, target: string): string {
-  return `${tool} refused: ${target} is private to this agent's owners, and the sender of this message is not one of its owners.`;
+  const who = 'and the sender of this message is not one of its owners.';
+  if (OWNER_WRITE_FOLDERS.some((f) => foldName(f) === foldName(target)))
+    return `${tool} refused: only this agent's owners may change its ${target}/ folder, ${who}`;
+  return `${tool} refused: ${target} is private to this agent's owners, ${who}`;
 }

@@ -14,7 +14,7 @@ const MAX_DIR_ENTRIES = 500;
 /** The refusal for a private file when the sender is not an owner; null when the call may go on. */
 async function privateRefusal(tool: string, p: string, ctx: ToolContext): Promise<ToolOutcome | null> {
   if (ctx.inbound.isOwner) return null;
-  const target = await privateTarget(ctx.paths.workspace, p);
+  const target = await privateTarget(ctx.paths.workspace, p, { forWrite: tool !== 'read' });
   return target === null
     ? null
     : { output: privateFileRefusal(tool, target), isError: true, summary: `${tool} ${target}: refused (private)` };
