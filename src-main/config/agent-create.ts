@@ -15,7 +15,7 @@ export interface AgentSpec {
   /** Absolute; default `<stateDir>/workspace-<id>` (the built-in `main` keeps the folder it uses). */
   workspace?: string;
   default?: boolean;
-  tools?: { allow?: string[]; deny?: string[] };
+  tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } };
   /** Match blocks of bindings to this agent, appended after the existing bindings. */
   bindings?: RawBinding['match'][];
 }

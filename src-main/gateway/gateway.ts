@@ -7,7 +7,7 @@ import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardC
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import { compileRouter, laneKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { compileRouter, laneKey, ownerAwareSessionKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
@@ -354,7 +354,7 @@ export class Gateway {
         this.drop(dropInfo, 'no_mention', agentId);
         continue;
       }
-      const routed =
+      const shared =
         agentId === decision.agentId
           ? decision
           : {
@@ -363,6 +363,17 @@ export class Gateway {
               sessionKey: decision.sessionKey.replace(/^agent:[^:]+:/, `agent:${agentId}:`),
               mainSessionKey: `agent:${agentId}:${this.config.session.mainKey}`,
             };
+      // Owners are per agent: a stranger's DM leaves the main session here (docs/routing.md).
+      const sessionKey = ownerAwareSessionKey(
+        shared.sessionKey,
+        agentId,
+        envelope.channel,
+        envelope.accountId,
+        envelope.peer,
+        this.config.session,
+        this.isOwner(agent, envelope),
+      );
+      const routed = sessionKey === shared.sessionKey ? shared : { ...shared, sessionKey };
       if (envelope.kind !== undefined && envelope.kind !== 'message') {
         // Edits and reactions are part of the conversation's record, but are never answered.
         persisted.push(this.recordEvent(agentId, routed.sessionKey, envelope));

@@ -66,6 +66,11 @@ export const BUILTIN_TOOLS = [
 ] as const;
 export type ToolName = (typeof BUILTIN_TOOLS)[number];
 export const DEFAULT_DENIED_TOOLS: readonly ToolName[] = ['exec', 'sessions_send'];
+/**
+ * Tools that change the workspace or run programs: in a turn whose sender is not one of the
+ * agent's owners they are neither offered nor run, unless `tools.nonOwners.allow` names them.
+ */
+export const OWNER_ONLY_TOOLS: readonly ToolName[] = ['write', 'edit', 'exec'];
 
 /** The model used when neither the agent nor `agents.defaults` names one: a current Sonnet. */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';

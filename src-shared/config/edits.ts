@@ -49,7 +49,7 @@ export interface NewAgent {
   agentDir: string;
   default?: boolean;
   identity?: { name?: string; emoji?: string; persona?: string };
-  tools?: { allow?: string[]; deny?: string[] };
+  tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } };
 }
 
 /**
@@ -179,7 +179,7 @@ export interface AgentPatch {
   emoji?: string | null;
   persona?: string | null;
   model?: string | null;
-  tools?: { allow?: string[]; deny?: string[] } | null;
+  tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } } | null;
   /** Makes this agent the default (and no other). */
   default?: true;
 }
@@ -221,6 +221,7 @@ export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
     entry.tools = {
       ...(patch.tools.allow !== undefined ? { allow: patch.tools.allow } : {}),
       ...(patch.tools.deny !== undefined ? { deny: patch.tools.deny } : {}),
+      ...(patch.tools.nonOwners !== undefined ? { nonOwners: patch.tools.nonOwners } : {}),
     };
   }
   if (patch.default) {

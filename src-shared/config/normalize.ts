@@ -101,6 +101,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     tools: {
       ...(raw.tools?.allow ? { allow: raw.tools.allow.map((t) => t.trim()) } : {}),
       deny: (raw.tools?.deny ?? []).map((t) => t.trim()),
+      nonOwners: { allow: (raw.tools?.nonOwners?.allow ?? []).map((t) => t.trim()) },
     },
     memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
     tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },
@@ -439,7 +440,14 @@ function normalizeSession(raw: RawConfig, out: IssueCollector): SessionConfig {
     });
   }
   const mainKey = (raw.session?.mainKey ?? '').trim().toLowerCase() || DEFAULT_MAIN_KEY;
-  return { dmScope: raw.session?.dmScope ?? 'main', mainKey, identityLinks };
+  const dmScope = raw.session?.dmScope;
+  if (dmScope === 'main')
+    out.warn(
+      ['session', 'dmScope'],
+      'dm_scope_main',
+      'session.dmScope is "main": direct messages from senders who are not owners go into the main session too, so strangers share the owner\'s context (the model answers them with the owner\'s conversation in view); remove the key to give each of them a session of their own',
+    );
+  return { dmScope: dmScope ?? 'main', dmScopeExplicit: dmScope !== undefined, mainKey, identityLinks };
 }
 
 function normalizeBroadcast(raw: RawConfig): BroadcastConfig | undefined {

@@ -30,7 +30,12 @@ export const secretRefSchema = z.union([z.string(), strict({ secret: nonEmpty })
 
 const scopeSchema = strict({ scope: z.enum(['agent', 'shared']).optional(), pool: nonEmpty.optional() });
 
-const toolPolicySchema = strict({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() });
+const toolPolicySchema = strict({
+  allow: z.array(z.string()).optional(),
+  deny: z.array(z.string()).optional(),
+  /** Owner-only tools (write, edit, exec) that senders who are not owners may use too. */
+  nonOwners: strict({ allow: z.array(z.string()).optional() }).optional(),
+});
 
 const sandboxSchema = strict({
   mode: z.enum(['off', 'non-main', 'all']).optional(),

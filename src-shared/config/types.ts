@@ -34,7 +34,8 @@ export interface AgentConfig {
   agentDir?: string;
   model?: string;
   groupChat: { mentionPatterns: string[]; historyLimit?: number };
-  tools: { allow?: string[]; deny: string[] };
+  /** `nonOwners.allow`: owner-only tools (OWNER_ONLY_TOOLS) also offered to senders who are not owners. */
+  tools: { allow?: string[]; deny: string[]; nonOwners: { allow: string[] } };
   memory: PoolScope;
   tasks: PoolScope;
   skills?: string[];
@@ -99,6 +100,11 @@ export interface ChannelConfig {
 
 export interface SessionConfig {
   dmScope: DmScope;
+  /**
+   * Whether the file sets `session.dmScope`. Only an explicit `"main"` puts direct messages from
+   * senders who are not owners into the main session; the default gives them their own sessions.
+   */
+  dmScopeExplicit: boolean;
   mainKey: string;
   /** `<channel>:<id>` (lower-cased) → canonical peer name. */
   identityLinks: Record<string, string>;

@@ -6,6 +6,7 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEPRECATED_MODELS,
   KNOWN_MODELS,
+  OWNER_ONLY_TOOLS,
   canonicalModelName,
   isChannelId,
 } from './constants.ts';
@@ -130,6 +131,22 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
         (i) => agentPath(agent.id, 'tools', list, i),
         (defaultTools[list] ?? []).map((t) => t.trim()),
       );
+    agent.tools.nonOwners.allow.forEach((tool, i) => {
+      const path = agentPath(agent.id, 'tools', 'nonOwners', 'allow', i);
+      const name = tool.toLowerCase();
+      if (!(OWNER_ONLY_TOOLS as readonly string[]).includes(name))
+        out.warn(
+          path,
+          toolNames.includes(name) ? 'not_owner_only' : 'unknown_tool',
+          `"${tool}" is not an owner-only tool (${OWNER_ONLY_TOOLS.join(', ')}); listing it here changes nothing`,
+        );
+      else if (name === 'exec')
+        out.warn(
+          path,
+          'non_owner_exec',
+          'exec for senders who are not owners lets anyone who can message this agent run programs in its workspace, including reading its private files (MEMORY.md, SOUL.md…) through them',
+        );
+    });
     if (agent.model && agent.model !== defaults.model?.trim()) checkModel(agent.model, agentPath(agent.id, 'model'), out);
     // Inherited owners are checked once, at agents.defaults.owners.
     const inheritedOwners = defaultOwners !== undefined && JSON.stringify(agent.owners) === JSON.stringify(defaultOwners);

@@ -29,6 +29,8 @@ export const rawConfigSchema = z.record(z.string(), z.unknown());
 export const toolPolicySchema = z.strictObject({
   allow: z.array(z.string().min(1)).optional(),
   deny: z.array(z.string().min(1)).optional(),
+  /** Owner-only tools (write, edit, exec) also open to senders who are not owners (docs/security.md). */
+  nonOwners: z.strictObject({ allow: z.array(z.string().min(1)).optional() }).optional(),
 });
 
 /** What a binding matches; strict, so a misspelt key is refused instead of silently widening it. */

@@ -1,5 +1,5 @@
 // Public surface of the routing module.
 export { compileRouter, Router, type RouteDecision, type RouteExplanation } from './router.ts';
 export { normalizeInbound, RouteInputError, type InboundInput, type InboundRoute } from './inbound.ts';
-export { laneKey, mainSessionKey, sessionKeyFor } from './session-key.ts';
+export { laneKey, mainSessionKey, NON_OWNER_DM_SCOPE, ownerAwareSessionKey, sessionKeyFor } from './session-key.ts';
 export { evaluateBinding, resolveLinear, type Evaluation } from './evaluate.ts';

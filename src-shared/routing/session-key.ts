@@ -38,3 +38,28 @@ export function sessionKeyFor(
 export function laneKey(agentId: string, sessionKey: string): string {
   return `${agentId}\n${sessionKey}`;
 }
+
+/** The scope a non-owner's direct messages get while `session.dmScope` is left at its default. */
+export const NON_OWNER_DM_SCOPE = 'per-channel-peer' as const;
+
+/**
+ * A direct message's session once the sender's ownership is known (the router cannot know it:
+ * owners are per agent and need the platform's word that the sender is who they say). The
+ * default `dmScope: "main"` is meant for the owner's own chats: a sender who is not an owner
+ * gets a session of their own (channel-qualified, since ids are only unique per channel) unless
+ * the config sets `dmScope: "main"` explicitly. Anything else keeps `routedKey`.
+ */
+export function ownerAwareSessionKey(
+  routedKey: string,
+  agentId: string,
+  channel: string,
+  accountId: string,
+  peer: PeerRef | undefined,
+  session: SessionConfig,
+  senderIsOwner: boolean,
+): string {
+  if (senderIsOwner || peer?.kind !== 'direct' || session.dmScope !== 'main' || session.dmScopeExplicit) return routedKey;
+  // No id to scope by: still never the owner's main session.
+  if (peer.id === '') return `agent:${agentId}:${channel}:direct:unknown`.toLowerCase();
+  return sessionKeyFor(agentId, channel, accountId, peer, { ...session, dmScope: NON_OWNER_DM_SCOPE });
+}

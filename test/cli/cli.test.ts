@@ -521,6 +521,14 @@ describe('config validate', () => {
     );
   });
 
+  it('warns that an explicit dmScope "main" lets strangers share the owner\'s context, and exits 0', async () => {
+    const box = await sandbox('dm-scope-main.json5');
+    const run = await box.sb(['config', 'validate']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/:4:23: warning: session\.dmScope: session\.dmScope is "main": .*strangers share the owner's context/);
+    expect(run.stdout).toContain(`${box.configPath}: valid, 1 warning`);
+  });
+
   it('--json prints {ok, file, exists, hash, issues}, each issue with its path and position', async () => {
     const box = await sandbox('invalid-many.json5');
     const run = await box.sb(['config', 'validate', '--json']);

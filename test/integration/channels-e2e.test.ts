@@ -116,7 +116,10 @@ describe('two agents, two Telegram bots and one Discord bot through the producti
     const end = Date.now() + 15_000;
     while (!records.some((r) => r.type === 'edit' && r.text === 'second version') && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
-      records = (await gw.client.request('sessions.history', { agentId: 'home', sessionKey: 'agent:home:main', limit: 1000 })).records;
+      // Ben is not an owner: his DM (and its edit) live in a session of his own.
+      records = (
+        await gw.client.request('sessions.history', { agentId: 'home', sessionKey: 'agent:home:telegram:direct:5002', limit: 1000 })
+      ).records;
     }
     expect(records.filter((r) => r.type === 'edit').map((r) => r.text)).toEqual(['second version']);
     expect(homeBot.sent.length).toBe(repliesBefore);

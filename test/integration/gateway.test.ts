@@ -209,7 +209,8 @@ describe('access policy through the gateway', () => {
     expect(byAgent).toEqual({ home: 'to home', work: 'to work' });
     expect(channels.get('telegram', 'biz').sent[0]!.text).toBe('echo: to work');
     const homeSessions = await gw.client.request('sessions.list', { agentId: 'home' });
-    expect(homeSessions.sessions.map((s) => s.sessionKey)).toEqual(['agent:home:main']);
+    // Sender 1 is not an owner: its DM gets a session of its own, not home's main session.
+    expect(homeSessions.sessions.map((s) => s.sessionKey)).toEqual(['agent:home:telegram:direct:1']);
     const files = await readdir(path.join(gw.dir, 'agents', 'work', 'sessions'));
     expect(files.some((f) => f.endsWith('.jsonl'))).toBe(true);
   });

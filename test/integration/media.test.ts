@@ -150,7 +150,8 @@ describe('Telegram photos reach the model', () => {
     if (process.platform !== 'win32')
       expect((await stat(path.join(gw.dir, 'agents', 'home', 'media', `${sha(big)}.jpg`))).mode & 0o777).toBe(0o600);
     // The transcript keeps a reference, not the bytes.
-    const history = await gw.client.request('sessions.history', { agentId: 'home', sessionKey: 'agent:home:main' });
+    // Alice is not an owner: her DM has a session of its own.
+    const history = await gw.client.request('sessions.history', { agentId: 'home', sessionKey: 'agent:home:telegram:direct:111' });
     const inbound = history.records.find((r) => r.type === 'message' && r.role === 'user')!;
     expect(inbound.media).toEqual([{ kind: 'image', sha256: sha(big), mimeType: 'image/jpeg', bytes: big.length }]);
     expect(JSON.stringify(history.records)).not.toContain(big.toString('base64').slice(0, 40));

@@ -101,9 +101,10 @@ describe('Telegram through the gateway', () => {
     await until(() => home.sent.length === 1 && biz.sent.length === 1, 'both replies');
     expect(home.sent).toEqual([expect.objectContaining({ chatId: '111', text: 'echo: to home', replyTo: toHome.message_id })]);
     expect(biz.sent).toEqual([expect.objectContaining({ chatId: '222', text: 'echo: to work', replyTo: toWork.message_id })]);
+    // Neither sender is an owner: each DM gets a session of its own, never the agent's main session.
     expect(Object.fromEntries(inbound(gw).map((d) => [d.agentId, d.sessionKey]))).toEqual({
-      home: 'agent:home:main',
-      work: 'agent:work:main',
+      home: 'agent:home:telegram:direct:111',
+      work: 'agent:work:telegram:direct:222',
     });
   });
 

@@ -104,8 +104,9 @@ describe('WhatsApp through the gateway', () => {
       .filter((e) => e.event === 'message.inbound')
       .map((e) => [e.data.agentId, e.data.sessionKey])
       .sort();
+    // The DM's sender is not an owner: a session of its own, not home's main session.
     expect(inbound).toEqual([
-      ['home', 'agent:home:main'],
+      ['home', 'agent:home:whatsapp:direct:+15551234567'],
       ['work', `agent:work:whatsapp:group:${GROUP}`],
     ]);
     expect(personal.presence).toContainEqual({ type: 'composing', jid: '15551234567@s.whatsapp.net' });

@@ -14,7 +14,16 @@ import {
   type WizardForm,
 } from '../../src-renderer/views/agents/model/draft.ts';
 import { collectIssues } from '../../src-renderer/views/agents/model/issues.ts';
-import { effectiveTools, policyOfPreset, presetOf, toggleAllowed, toolsConfig } from '../../src-renderer/views/agents/model/tools.ts';
+import {
+  effectiveTools,
+  nonOwnerTools,
+  policyOfPreset,
+  presetOf,
+  toggleAllowed,
+  toggleNonOwner,
+  toolsConfig,
+  TOOL_PRESETS,
+} from '../../src-renderer/views/agents/model/tools.ts';
 import { HASH_A, sampleConfig } from './agents-fake-gateway.ts';
 
 function base(raw: Record<string, unknown> = sampleConfig()): WizardBase {
@@ -228,6 +237,23 @@ describe('tool presets', () => {
     ).toBe('read-only');
     expect(presetOf({ deny: ['write'] })).toBe('custom');
     expect(effectiveTools({ allow: ['read', 'write'], deny: ['write'] })).toEqual(['read']);
+  });
+
+  it('no preset opens an owner-only tool to senders who are not owners', () => {
+    for (const p of TOOL_PRESETS) {
+      expect(nonOwnerTools(policyOfPreset(p.id)), p.id).toEqual([]);
+      expect(toolsConfig(policyOfPreset(p.id))?.nonOwners, p.id).toBeUndefined();
+    }
+  });
+
+  it('opening write to non-owners is written as tools.nonOwners.allow, keeps the preset, and counts only enabled tools', () => {
+    const opened = toggleNonOwner(policyOfPreset('standard'), 'write');
+    expect(presetOf(opened)).toBe('standard');
+    expect(toolsConfig(opened)).toEqual({ nonOwners: { allow: ['write'] } });
+    expect(nonOwnerTools(opened)).toEqual(['write']);
+    // exec is not enabled by the standard set: opening it to others changes nothing in effect.
+    expect(nonOwnerTools(toggleNonOwner(opened, 'exec'))).toEqual(['write']);
+    expect(toolsConfig(toggleNonOwner(opened, 'write'))).toBeUndefined();
   });
 
   it('toggling a tool off the default set turns it into an explicit list', () => {

@@ -5,6 +5,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import { useNav } from '../../src-renderer/store/nav.ts';
 import { AgentsView } from '../../src-renderer/views/agents/AgentsView.tsx';
+import { BUILTIN_TOOLS } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import {
   agent,
@@ -166,6 +167,37 @@ describe('agent wizard: creating', () => {
     expect(screen.getByRole('heading', { name: 'Workspace' })).toBeTruthy();
     const sent = transport.called('config.validate')[0] as { config: { agents: { list: { id: string; workspace: string }[] } } };
     expect(sent.config.agents.list[1]).toMatchObject({ id: 'ops', workspace: '~/.switchboard/workspace' });
+  });
+
+  it('keeps write, edit and exec for the owners unless opened to others on the tools step', async () => {
+    const { handlers } = liveConfig();
+    const transport = await openWizard(handlers);
+    fillIdentity();
+    for (const heading of ['Model', 'Workspace', 'Credentials']) await next(heading);
+    fireEvent.click(screen.getByRole('radio', { name: /Skip for now/ }));
+    for (const heading of ['Channels', 'Tools']) await next(heading);
+    fireEvent.click(screen.getByRole('radio', { name: /Full/ }));
+    expect(screen.getByText(/^write, edit, exec: only when one of its owners asks\./)).toBeTruthy();
+    const others = screen.getByRole('group', { name: /Also for people who are not its owners/ });
+    expect(
+      within(others)
+        .getAllByRole('button')
+        .map((b) => [b.textContent, b.getAttribute('aria-pressed')]),
+    ).toEqual([
+      ['+write', 'false'],
+      ['+edit', 'false'],
+      ['+exec', 'false'],
+    ]);
+    fireEvent.click(within(others).getByRole('button', { name: /edit/ }));
+    expect(screen.getByText(/^edit: for anyone who can write to it; write, exec: owners only\./)).toBeTruthy();
+    await next('Review');
+    expect(screen.getByText(/; also for non-owners: edit$/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
+    await screen.findByRole('heading', { name: 'Ops is ready' });
+    expect((transport.called('agents.create')[0] as { agent: { tools: unknown } }).agent.tools).toEqual({
+      allow: [...BUILTIN_TOOLS],
+      nonOwners: { allow: ['edit'] },
+    });
   });
 
   it('opts into the shared pool with config.apply on the hash agents.create returned, and adds the pool key', async () => {

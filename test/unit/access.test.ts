@@ -63,7 +63,7 @@ function agent(mentionPatterns: string[] = []): AgentConfig {
     default: true,
     identity: {},
     groupChat: { mentionPatterns },
-    tools: { deny: [] },
+    tools: { deny: [], nonOwners: { allow: [] } },
     memory: { scope: 'agent' },
     tasks: { scope: 'agent' },
     sandbox: { mode: 'off' },

@@ -109,7 +109,7 @@ describe('tool policy', () => {
       'task_update',
       'write',
     ]);
-    expect(enabledToolNames({ tools: { deny: [] } })).toEqual(
+    expect(enabledToolNames({ tools: { deny: [], nonOwners: { allow: [] } } })).toEqual(
       new Set([
         'read',
         'write',
@@ -136,7 +136,9 @@ describe('tool policy', () => {
   });
 
   it('never enables a name that is not a built-in tool', () => {
-    expect(enabledToolNames({ tools: { allow: ['read', 'rm_rf', 'EXEC '], deny: [] } })).toEqual(new Set(['read', 'exec']));
+    expect(enabledToolNames({ tools: { allow: ['read', 'rm_rf', 'EXEC '], deny: [], nonOwners: { allow: [] } } })).toEqual(
+      new Set(['read', 'exec']),
+    );
   });
 
   it('answers a call to a tool that is not enabled with an error and never runs it', async () => {

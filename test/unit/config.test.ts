@@ -64,7 +64,7 @@ describe('schema errors name the config path and position', () => {
             agentDir: '/tmp/a-home',
             model: 'claude-opus-5-5',
             groupChat: { mentionPatterns: ['@home'] },
-            tools: { allow: ['read', 'sessions_list'], deny: ['exec'] },
+            tools: { allow: ['read', 'sessions_list'], deny: ['exec'], nonOwners: { allow: ['write'] } },
             memory: { scope: 'shared', pool: 'family' },
             tasks: { scope: 'agent' },
             skills: ['x'],

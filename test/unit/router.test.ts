@@ -219,7 +219,7 @@ describe('session keys', () => {
   const keyFor = (session: object, input: InboundInput = dm) =>
     routerFor({ agents: { list: [{ id: 'Home' }] }, session }).resolve(input).sessionKey;
 
-  it('dmScope main (default): direct chats share the agent main session', () => {
+  it("dmScope main (default): the router keys direct chats to the main session (the gateway moves a non-owner's DM out, owner-only.test.ts)", () => {
     expect(keyFor({})).toBe('agent:home:main');
   });
   it('session.mainKey renames the main session', () => {

@@ -1,13 +1,24 @@
 // The file tools: read, write and edit, confined to the agent's workspace through workspace-fs
 // (real paths, no symlinks, no `..` escapes) and size-capped so one call cannot flood the context.
+// For senders who are not owners the private files (MEMORY.md, memory/, persona files) are refused.
+import { privateFileRefusal, privateTarget } from '../private-files.ts';
 import { inspectWorkspacePath, listWorkspaceDir, readWorkspaceFile, writeWorkspaceFile } from '../workspace-fs.ts';
-import { capText, optInt, reqString, ToolInputError, type ToolDef } from './types.ts';
+import { capText, optInt, reqString, ToolInputError, type ToolContext, type ToolDef, type ToolOutcome } from './types.ts';
 
 /** Largest file read whole (edit needs the whole file; read pages by lines within it). */
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const READ_OUTPUT_MAX = 64 * 1024;
 const DEFAULT_LINES = 2000;
 const MAX_DIR_ENTRIES = 500;
+
+/** The refusal for a private file when the sender is not an owner; null when the call may go on. */
+async function privateRefusal(tool: string, p: string, ctx: ToolContext): Promise<ToolOutcome | null> {
+  if (ctx.inbound.isOwner) return null;
+  const target = await privateTarget(ctx.paths.workspace, p, { forWrite: tool !== 'read' });
+  return target === null
+    ? null
+    : { output: privateFileRefusal(tool, target), isError: true, summary: `${tool} ${target}: refused (private)` };
+}
 
 function looksBinary(buf: Buffer): boolean {
   return buf.subarray(0, 8192).includes(0);
@@ -29,6 +40,8 @@ export const readTool: ToolDef = {
   },
   async run(input, ctx) {
     const p = reqString(input, 'path');
+    const refused = await privateRefusal('read', p, ctx);
+    if (refused) return refused;
     const offset = optInt(input, 'offset', 1, Number.MAX_SAFE_INTEGER) ?? 1;
     const limit = optInt(input, 'limit', 1, 100_000) ?? DEFAULT_LINES;
     // A folder is listed rather than refused: there is no separate ls tool.
@@ -72,6 +85,8 @@ export const writeTool: ToolDef = {
   },
   async run(input, ctx) {
     const p = reqString(input, 'path');
+    const refused = await privateRefusal('write', p, ctx);
+    if (refused) return refused;
     const content = reqString(input, 'content', { allowEmpty: true });
     if (Buffer.byteLength(content) > MAX_FILE_BYTES) throw new ToolInputError(`content is larger than ${MAX_FILE_BYTES} bytes`);
     const res = await writeWorkspaceFile(ctx.paths.workspace, p, content);
@@ -95,6 +110,8 @@ export const editTool: ToolDef = {
   },
   async run(input, ctx) {
     const p = reqString(input, 'path');
+    const refused = await privateRefusal('edit', p, ctx);
+    if (refused) return refused;
     const oldText = reqString(input, 'old');
     const newText = reqString(input, 'new', { allowEmpty: true });
     const file = await readWorkspaceFile(ctx.paths.workspace, p, MAX_FILE_BYTES);

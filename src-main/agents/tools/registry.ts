@@ -5,6 +5,7 @@ import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS, type AgentConfig, type ToolName } 
 import { execTool } from './exec.ts';
 import { FILE_TOOLS } from './files.ts';
 import { MEMORY_TOOLS } from './memory.ts';
+import { ownerOnlyRefusal } from './owner-only.ts';
 import { SESSION_TOOLS } from './sessions.ts';
 import { TASK_TOOLS } from './tasks.ts';
 import { skillTool } from './skill.ts';
@@ -65,7 +66,7 @@ export class ToolRegistry {
     return this.defs.has(name);
   }
 
-  /** Tools offered to the model in this turn: enabled by config, implemented, usable right now. */
+  /** Tools offered to the model in this turn: enabled by config, open to this sender, implemented, usable right now. */
   offered(ctx: ToolContext): ToolDef[] {
     const enabled = enabledToolNames(ctx.agent);
     // A family of tools shares one availability check (memory_*, task_*): asked once per call.
@@ -76,7 +77,9 @@ export class ToolRegistry {
       if (r === undefined) reasons.set(d.unavailableReason, (r = d.unavailableReason(ctx)));
       return r !== null;
     };
-    return [...this.defs.values()].filter((d) => enabled.has(d.name as ToolName) && !unavailable(d));
+    return [...this.defs.values()].filter(
+      (d) => enabled.has(d.name as ToolName) && ownerOnlyRefusal(d.name, ctx.agent, ctx.inbound) === null && !unavailable(d),
+    );
   }
 
   definitions(ctx: ToolContext): ApiToolDefinition[] {
@@ -86,6 +89,8 @@ export class ToolRegistry {
   /** Why `name` cannot run in this turn, or null. The policy is re-checked here, not trusted from the offer. */
   refusal(name: string, ctx: ToolContext): string | null {
     if (!enabledToolNames(ctx.agent).has(name as ToolName)) return `tool ${name} is not enabled for this agent`;
+    const ownerOnly = ownerOnlyRefusal(name, ctx.agent, ctx.inbound);
+    if (ownerOnly) return ownerOnly;
     const def = this.defs.get(name);
     if (!def) return `tool ${name} is not available in this version of Switchboard`;
     return def.unavailableReason?.(ctx) ?? null;

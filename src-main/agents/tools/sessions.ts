@@ -1,7 +1,7 @@
 // Session tools: sessions_list, sessions_history and session_status over this agent's own store
-// (another agent's sessions are refused, docs/agents.md#isolation), and sessions_send for
-// agent-to-agent messages, which needs tools.agentToAgent.enabled and both agents in its
-// allow list.
+// (another agent's sessions are refused, docs/agents.md#isolation), and sessions_send for agent-to-agent messages,
+// which needs tools.agentToAgent.enabled and both agents in its allow list. A sender who is not an
+// owner sees only the session the turn runs in: the owner's other conversations stay private.
 import type { TranscriptRecord } from '../../sessions/index.ts';
 import { capText, optInt, reqString, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
 
@@ -20,6 +20,12 @@ function ownStore(ctx: ToolContext): ToolContext['store'] {
 export function sessionKeyAgent(key: string): string | null {
   const m = /^agent:([^:]+):/i.exec(key);
   return m ? m[1]!.toLowerCase() : null;
+}
+
+/** Sessions other than the current one are the owners' business (docs/security.md). */
+function privateSessionRefusal(key: string, ctx: ToolContext): string | null {
+  if (ctx.inbound.isOwner || key.toLowerCase() === ctx.sessionKey.toLowerCase()) return null;
+  return `sessions_history refused: session ${key} is private to this agent's owners, and the sender of this message is not one of its owners; only the current session (${ctx.sessionKey}) can be read.`;
 }
 
 const oneLine = (s: string, max = LINE_MAX): string => {
@@ -60,13 +66,17 @@ export const sessionsListTool: ToolDef = {
   },
   async run(input, ctx) {
     const limit = optInt(input, 'limit', 1, 200) ?? 50;
-    const all = ownStore(ctx).list();
+    const mine = ownStore(ctx).list();
+    const all = ctx.inbound.isOwner ? mine : mine.filter((s) => s.key.toLowerCase() === ctx.sessionKey.toLowerCase());
     const rows = all.slice(0, limit).map((s) => {
       const flags = [s.key === ctx.sessionKey ? 'current' : '', s.archived ? 'archived' : ''].filter(Boolean).join(', ');
       return `${s.key}${flags ? ` (${flags})` : ''} — ${s.title ? `"${oneLine(s.title, 80)}", ` : ''}updated ${s.updated}, ${s.messages} messages, ${s.inputTokens + s.outputTokens} tokens`;
     });
     const more = all.length > rows.length ? `\n[… ${all.length - rows.length} more]` : '';
-    return { output: rows.length ? rows.join('\n') + more : 'no sessions yet', summary: `${all.length} sessions` };
+    const note = ctx.inbound.isOwner
+      ? ''
+      : "\n[only the current session is shown: the sender of this message is not one of this agent's owners]";
+    return { output: (rows.length ? rows.join('\n') + more : 'no sessions yet') + note, summary: `${all.length} sessions` };
   },
 };
 
@@ -85,6 +95,8 @@ export const sessionsHistoryTool: ToolDef = {
   async run(input, ctx) {
     const key = reqString(input, 'sessionKey').trim();
     const limit = optInt(input, 'limit', 1, 200) ?? 30;
+    const refused = privateSessionRefusal(key, ctx);
+    if (refused) return { output: refused, isError: true, summary: `${key}: refused (private)` };
     const owner = sessionKeyAgent(key);
     if (owner !== ctx.agent.id.toLowerCase()) {
       throw new ToolInputError(

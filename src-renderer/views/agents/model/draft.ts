@@ -188,7 +188,11 @@ export function formFromAgent(base: WizardBase, agentId: string): WizardForm | u
     customWorkspace: false,
     auth: { mode: agent.authProfiles.scope === 'shared' ? 'shared' : 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] },
     bindings: agentBindings(base.raw, agent.id),
-    tools: { ...(agent.tools.allow ? { allow: [...agent.tools.allow] } : {}), deny: [...agent.tools.deny] },
+    tools: {
+      ...(agent.tools.allow ? { allow: [...agent.tools.allow] } : {}),
+      deny: [...agent.tools.deny],
+      ...(agent.tools.nonOwners.allow.length > 0 ? { nonOwners: [...agent.tools.nonOwners.allow] } : {}),
+    },
   };
 }
 
@@ -344,6 +348,9 @@ function editPatchFromScratch(raw: Obj, id: string, form: WizardForm): AgentPatc
     tools: {
       ...(isObj(entry.tools) && Array.isArray(entry.tools.allow) ? { allow: entry.tools.allow as string[] } : {}),
       deny: isObj(entry.tools) && Array.isArray(entry.tools.deny) ? (entry.tools.deny as string[]) : [],
+      ...(isObj(entry.tools) && isObj(entry.tools.nonOwners) && Array.isArray(entry.tools.nonOwners.allow)
+        ? { nonOwners: entry.tools.nonOwners.allow as string[] }
+        : {}),
     },
   };
   return editPatch(current, form);

@@ -1,14 +1,18 @@
-// Tool permissions as the wizard offers them: the presets of docs/agents.md#tools over the built-in
-// tool names from src-shared (the same list the gateway's tool registry enforces), and what an
-// allow/deny pair means in effect (no allow list: every tool but exec and sessions_send;
-// deny wins).
-import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS } from '../../../../src-shared/config/index.ts';
+// Tool permissions as the wizard offers them: the presets of docs/agents.md#tools over the built-in tool
+// names from src-shared (the same list the gateway's tool registry enforces), and what an
+// allow/deny pair means in effect (no allow list: every tool but exec and sessions_send; deny wins),
+// and which owner-only tools are opened to senders who are not owners (none in every preset).
+import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS, OWNER_ONLY_TOOLS } from '../../../../src-shared/config/index.ts';
 
 export interface ToolPolicy {
   /** Undefined: the default set. An empty list: no tools at all. */
   allow?: string[];
   deny: string[];
+  /** `tools.nonOwners.allow`: owner-only tools (write, edit, exec) also open to non-owners; absent = none. */
+  nonOwners?: string[];
 }
+
+export const OWNER_ONLY: readonly string[] = OWNER_ONLY_TOOLS;
 
 export type ToolPreset = 'standard' | 'full' | 'read-only' | 'chat-only' | 'custom';
 
@@ -24,13 +28,14 @@ export const TOOL_PRESETS: {
     id: 'standard',
     label: 'Standard',
     description:
-      'Every built-in tool except running commands (exec) and messaging other agents (sessions_send). What an agent gets when the config says nothing.',
+      'Every built-in tool except running commands (exec) and messaging other agents (sessions_send); writing and editing files only when an owner asks. What an agent gets when the config says nothing.',
     allow: undefined,
   },
   {
     id: 'full',
     label: 'Full',
-    description: 'Every built-in tool, including exec (runs commands on this machine) and sessions_send.',
+    description:
+      'Every built-in tool, including exec (runs commands on this machine) and sessions_send. write, edit and exec still only when an owner asks.',
     allow: BUILTIN_TOOLS,
   },
   {
@@ -66,7 +71,10 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-/** Which preset a policy is (anything with a deny list or another allow list is custom). */
+/**
+ * Which preset a policy is (anything with a deny list or another allow list is custom). The
+ * non-owner list is set apart (below the presets) and does not make a policy custom.
+ */
 export function presetOf(policy: ToolPolicy): ToolPreset {
   if (policy.deny.length > 0) return 'custom';
   for (const p of TOOL_PRESETS) {
@@ -75,9 +83,23 @@ export function presetOf(policy: ToolPolicy): ToolPreset {
   return 'custom';
 }
 
+/** A preset's policy: none of them opens an owner-only tool to non-owners (a group or team agent gets nothing extra). */
 export function policyOfPreset(preset: Exclude<ToolPreset, 'custom'>): ToolPolicy {
   const p = TOOL_PRESETS.find((x) => x.id === preset)!;
   return { ...(p.allow !== undefined ? { allow: [...p.allow] } : {}), deny: [] };
+}
+
+/** The owner-only tools a sender who is not an owner may use under `policy` (enabled and opened). */
+export function nonOwnerTools(policy: ToolPolicy): string[] {
+  const effective = effectiveTools(policy);
+  return OWNER_ONLY.filter((t) => effective.includes(t) && (policy.nonOwners ?? []).includes(t));
+}
+
+export function toggleNonOwner(policy: ToolPolicy, tool: string): ToolPolicy {
+  const current = policy.nonOwners ?? [];
+  const next = current.includes(tool) ? current.filter((t) => t !== tool) : [...current, tool];
+  const { nonOwners: _drop, ...rest } = policy;
+  return next.length > 0 ? { ...rest, nonOwners: next } : rest;
 }
 
 /** The tools the agent can actually use under `policy` (unknown names never count). */
@@ -99,7 +121,12 @@ export function toggleDenied(policy: ToolPolicy, tool: string): ToolPolicy {
 }
 
 /** The `tools` block for the config: undefined when the policy is the default set. */
-export function toolsConfig(policy: ToolPolicy): { allow?: string[]; deny?: string[] } | undefined {
-  if (policy.allow === undefined && policy.deny.length === 0) return undefined;
-  return { ...(policy.allow !== undefined ? { allow: policy.allow } : {}), ...(policy.deny.length > 0 ? { deny: policy.deny } : {}) };
+export function toolsConfig(policy: ToolPolicy): { allow?: string[]; deny?: string[]; nonOwners?: { allow: string[] } } | undefined {
+  const nonOwners = policy.nonOwners ?? [];
+  if (policy.allow === undefined && policy.deny.length === 0 && nonOwners.length === 0) return undefined;
+  return {
+    ...(policy.allow !== undefined ? { allow: policy.allow } : {}),
+    ...(policy.deny.length > 0 ? { deny: policy.deny } : {}),
+    ...(nonOwners.length > 0 ? { nonOwners: { allow: nonOwners } } : {}),
+  };
 }

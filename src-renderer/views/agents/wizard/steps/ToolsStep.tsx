@@ -1,15 +1,18 @@
-// Step 6: what the agent may do — a preset (docs/agents.md#tools) or its own allow and deny lists
-// over the built-in tools. Deny always wins; names the gateway does not know are kept but
-// never available.
+// Step 6: what the agent may do — a preset (docs/agents.md#tools) or its own allow and deny lists over the
+// built-in tools. Deny always wins; names the gateway does not know are kept but never available.
+// write, edit and exec are for the agent's owners unless opened to everyone below (docs/security.md).
 import {
   effectiveTools,
   KNOWN_TOOLS,
+  nonOwnerTools,
+  OWNER_ONLY,
   policyOfPreset,
   presetOf,
   TOOL_DESCRIPTIONS,
   TOOL_PRESETS,
   toggleAllowed,
   toggleDenied,
+  toggleNonOwner,
   type ToolPolicy,
 } from '../../model/tools.ts';
 import { Button } from '../../../../ui/controls.tsx';
@@ -22,6 +25,8 @@ export function ToolsStep({ form, update, issues }: StepProps) {
   const effective = effectiveTools(policy);
   const allowed = policy.allow ?? effective;
   const unknown = [...(policy.allow ?? []), ...policy.deny].filter((t) => !KNOWN_TOOLS.includes(t));
+  const ownerOnly = OWNER_ONLY.filter((t) => effective.includes(t));
+  const forOthers = nonOwnerTools(policy);
   const error = firstError(issues, 'tools');
   return (
     <>
@@ -36,7 +41,7 @@ export function ToolsStep({ form, update, issues }: StepProps) {
           value="custom"
           checked={preset === 'custom'}
           title="Custom"
-          onChange={() => set({ allow: [...effective], deny: policy.deny })}
+          onChange={() => set({ ...policy, allow: [...effective] })}
         >
           Pick the tools one by one below.
         </Choice>
@@ -74,6 +79,25 @@ export function ToolsStep({ form, update, issues }: StepProps) {
           ))}
         </div>
       </div>
+      {ownerOnly.length > 0 && (
+        <div className="stack" style={{ gap: 6 }}>
+          <span className="field-label" id="non-owner-label">
+            Also for people who are not its owners{' '}
+            <span className="muted">(group members, strangers in DMs; off unless you trust everyone who can write to it)</span>
+          </span>
+          <div className="chips" role="group" aria-labelledby="non-owner-label">
+            {ownerOnly.map((t) => (
+              <Chip
+                key={t}
+                label={t}
+                title={`${TOOL_DESCRIPTIONS[t]}, also when someone who is not an owner asks`}
+                pressed={(policy.nonOwners ?? []).includes(t)}
+                onToggle={() => set(toggleNonOwner(policy, t))}
+              />
+            ))}
+          </div>
+        </div>
+      )}
       {unknown.length > 0 && (
         <div className="row wrap small">
           <span className="warn-text">Names the gateway does not know (never available):</span>
@@ -110,6 +134,14 @@ export function ToolsStep({ form, update, issues }: StepProps) {
             </>
           )}
         </p>
+        {ownerOnly.length > 0 && (
+          <p className="small" style={{ marginTop: 4 }}>
+            {forOthers.length === 0
+              ? `${ownerOnly.join(', ')}: only when one of its owners asks.`
+              : `${forOthers.join(', ')}: for anyone who can write to it${forOthers.length < ownerOnly.length ? `; ${ownerOnly.filter((t) => !forOthers.includes(t)).join(', ')}: owners only` : ''}.`}{' '}
+            Its private files (MEMORY.md, memory/, SOUL.md, AGENTS.md, USER.md, IDENTITY.md) are for its owners only.
+          </p>
+        )}
       </div>
       {error && (
         <div className="small danger-text" role="alert">
