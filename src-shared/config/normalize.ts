@@ -75,7 +75,23 @@ function idString(value: string | number): string {
   return String(value).trim();
 }
 
-function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
+type RawSandbox = NonNullable<RawAgent['sandbox']>;
+
+/** The agent's own sandbox keys win one by one over `agents.defaults.sandbox` (a default `all` holds for every agent). */
+function normalizeSandbox(own: RawSandbox | undefined, defaults: RawSandbox | undefined): AgentConfig['sandbox'] {
+  const scope = own?.scope ?? defaults?.scope;
+  const workspaceAccess = own?.workspaceAccess ?? defaults?.workspaceAccess;
+  const docker = own?.docker ?? defaults?.docker;
+  return {
+    mode: own?.mode ?? defaults?.mode ?? 'off',
+    ...(scope ? { scope } : {}),
+    ...(workspaceAccess ? { workspaceAccess } : {}),
+    network: { allow: (own?.network?.allow ?? defaults?.network?.allow ?? []).map((h) => h.trim().toLowerCase()) },
+    ...(docker ? { docker } : {}),
+  };
+}
+
+function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector, defaults?: { sandbox?: RawSandbox }): AgentConfig | undefined {
   const id = checkId(raw.id, 'agent', [...path, 'id'], out);
   if (id === undefined) return undefined;
   const identity = typeof raw.identity === 'string' ? { persona: raw.identity } : { ...raw.identity };
@@ -98,12 +114,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
     tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },
     ...(raw.skills ? { skills: raw.skills } : {}),
-    sandbox: {
-      mode: raw.sandbox?.mode ?? 'off',
-      ...(raw.sandbox?.scope ? { scope: raw.sandbox.scope } : {}),
-      ...(raw.sandbox?.workspaceAccess ? { workspaceAccess: raw.sandbox.workspaceAccess } : {}),
-      ...(raw.sandbox?.docker ? { docker: raw.sandbox.docker } : {}),
-    },
+    sandbox: normalizeSandbox(raw.sandbox, defaults?.sandbox),
     authProfiles: { scope: raw.authProfiles?.scope ?? 'agent' },
     owners: raw.owners ?? [],
     limits: { ...raw.limits },
@@ -115,7 +126,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
   const list: AgentConfig[] = [];
   const seen = new Map<string, number>();
   (raw.agents?.list ?? []).forEach((entry, i) => {
-    const agent = normalizeAgent(entry, ['agents', 'list', i], out);
+    const agent = normalizeAgent(entry, ['agents', 'list', i], out, raw.agents?.defaults);
     if (!agent) return;
     const earlier = seen.get(agent.id);
     if (earlier !== undefined) {
@@ -130,7 +141,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     list.push(agent);
   });
   if (list.length === 0 && (raw.agents?.list ?? []).length === 0) {
-    list.push(normalizeAgent({ id: DEFAULT_AGENT_ID }, ['agents'], out)!);
+    list.push(normalizeAgent({ id: DEFAULT_AGENT_ID }, ['agents'], out, raw.agents?.defaults)!);
     list[0]!.implicit = true;
     list[0]!.default = true;
   }

@@ -33,6 +33,9 @@ function checkModel(model: string, path: (string | number)[], out: IssueCollecto
     );
 }
 
+const SANDBOX_DOCKER_WARNING =
+  'sandbox.docker is not supported: the OS sandbox is used instead (bubblewrap on Linux, sandbox-exec on macOS); these keys are ignored';
+
 export function validateConfig(config: SwitchboardConfig, out: IssueCollector, agentIndexById: Map<string, number>): void {
   const agentIds = config.agents.list.map((a) => a.id);
   const known = new Set(agentIds);
@@ -107,6 +110,9 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
       });
     }
     if (agent.model) checkModel(agent.model, agentPath(agent.id, 'model'), out);
+    // Inherited from agents.defaults: warned about once, there.
+    if (agent.sandbox.docker && agent.sandbox.docker !== config.agents.defaults.sandbox?.docker)
+      out.warn(agentPath(agent.id, 'sandbox', 'docker'), 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
     agent.owners.forEach((owner, i) => {
       const channel = owner.slice(0, owner.indexOf(':')).toLowerCase();
       if (!isChannelId(channel) || owner.indexOf(':') === owner.length - 1) {
@@ -118,5 +124,7 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
       }
     });
   }
+  if (config.agents.defaults.sandbox?.docker)
+    out.warn(['agents', 'defaults', 'sandbox', 'docker'], 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
 }
