@@ -1,0 +1,60 @@
+// Whether this machine can run the OS sandbox agents ask for: bubblewrap (+ socat) on Linux,
+// sandbox-exec on macOS, nothing on Windows. Asked once; the answer decides whether an agent with
+// `sandbox.mode` other than "off" may start. Tests inject their own detection.
+import { spawnSync } from 'node:child_process';
+import { SandboxManager } from '@anthropic-ai/sandbox-runtime';
+
+export type SandboxSupport = { available: true; kind: 'bubblewrap' | 'sandbox-exec' } | { available: false; reason: string };
+
+export type SandboxDetection = () => SandboxSupport;
+
+/**
+ * Linux: the library's dependency check (bwrap, socat, the seccomp helper, root's capabilities),
+ * then one real bubblewrap start with the namespaces exec uses — a container without user
+ * namespaces has bwrap installed and still cannot sandbox.
+ */
+export function detectSandboxSupport(platform: NodeJS.Platform = process.platform): SandboxSupport {
+  if (platform === 'win32')
+    return { available: false, reason: 'Windows has no OS sandbox Switchboard can use (bubblewrap on Linux, sandbox-exec on macOS)' };
+  if (platform !== 'linux' && platform !== 'darwin') return { available: false, reason: `no OS sandbox is supported on ${platform}` };
+  let check: { errors: string[] };
+  try {
+    check = SandboxManager.checkDependencies();
+  } catch (err) {
+    return { available: false, reason: `the sandbox check failed: ${(err as Error).message}` };
+  }
+  if (check.errors.length > 0) {
+    const hint = platform === 'linux' ? ' (install bubblewrap and socat, e.g. "apt install bubblewrap socat")' : '';
+    return { available: false, reason: `${check.errors.join('; ')}${hint}` };
+  }
+  if (platform === 'darwin') return { available: true, kind: 'sandbox-exec' };
+  const probe = spawnSync(
+    'bwrap',
+    [
+      '--die-with-parent',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-user',
+      '--ro-bind',
+      '/',
+      '/',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--',
+      'true',
+    ],
+    { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+  );
+  if (probe.error || probe.status !== 0) {
+    const why = (probe.error?.message ?? probe.stderr ?? '').trim().split('\n')[0] || `exit code ${probe.status}`;
+    return { available: false, reason: `bubblewrap is installed but cannot create its namespaces here: ${why}` };
+  }
+  return { available: true, kind: 'bubblewrap' };
+}
+
+/** The sentence users see for an agent that needs the sandbox on a machine without one. */
+export function sandboxUnavailableReason(support: SandboxSupport & { available: false }): string {
+  return `its sandbox cannot run here: ${support.reason}`;
+}
