@@ -8,6 +8,7 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
@@ -54,6 +55,13 @@ export interface GatewayOptions {
   homeDir?: string;
   /** Grace period for in-flight turns when stopping, before they are cancelled. */
   stopGraceMs?: number;
+  /** The OS sandbox for agents whose config asks for one (default: this machine's; tests inject detection). */
+  sandbox?: ExecSandbox;
+}
+
+/** What a sender hears when the agent they reached cannot run (never a silent drop). */
+export function unavailableReply(reason: string): string {
+  return `this agent is not available: ${reason}`;
 }
 
 /** What the gateway needs to know about a message besides the text. */
@@ -89,7 +97,10 @@ export class Gateway {
   private readonly autoReset = new AutoReset();
   private readonly a2aChains = new A2AChains();
 
+  private readonly sandbox: ExecSandbox;
+
   constructor(private readonly opts: GatewayOptions) {
+    this.sandbox = opts.sandbox ?? new OsSandbox();
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
@@ -172,10 +183,9 @@ export class Gateway {
       maxQueuedTotal: g.queueLimit * 5,
     });
     for (const agent of this.config.agents.list) {
-      const unavailable =
-        agent.sandbox.mode !== 'off'
-          ? `sandbox mode "${agent.sandbox.mode}" cannot be provided on this machine, so the agent is not started (set sandbox.mode to "off" to run it without a sandbox)`
-          : null;
+      // Asked only when an agent wants the sandbox: detection starts bubblewrap once.
+      const support = agent.sandbox.mode !== 'off' ? this.sandbox.support() : null;
+      const unavailable = support && !support.available ? sandboxUnavailableReason(support) : null;
       if (this.activity.setUnavailable(agent.id, unavailable)) {
         this.opts.emit('agent.state', {
           agentId: agent.id,
@@ -381,6 +391,18 @@ export class Gateway {
 
   private agent(agentId: string): AgentConfig | undefined {
     return this.config.agents.list.find((a) => a.id === agentId);
+  }
+
+  /** The sandbox a turn's exec runs in, when the agent's `sandbox.mode` covers this session. */
+  private confinementFor(agent: AgentConfig, sessionKey: string): { confinement?: ExecConfinement } {
+    if (!sandboxApplies(agent, sessionKey, this.config)) return {};
+    const others = this.config.agents.list.filter((a) => a.id !== agent.id).map((a) => this.pathsOf(a));
+    return {
+      confinement: {
+        sandbox: this.sandbox,
+        input: { agent, paths: this.pathsOf(agent), others, loc: this.opts.loc, homeDir: this.homeDir },
+      },
+    };
   }
 
   /** The dashboard operator talks to an agent directly (not routed). */
@@ -720,11 +742,19 @@ export class Gateway {
     const snapshot = this.activity.snapshot(agentId);
     if (!agent || snapshot.state === 'unavailable') {
       this.drop({ channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id }, 'agent_unavailable', agentId);
-      await store.append(decision.sessionKey, {
-        type: 'error',
-        kind: 'agent_unavailable',
-        message: snapshot.reason ?? 'agent not available',
-        inReplyTo: inbound.seq,
+      const text = unavailableReply(snapshot.reason ?? 'it is not configured on this gateway');
+      await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: text, inReplyTo: inbound.seq });
+      await reply?.(text).catch(() => undefined);
+      this.opts.emit('message.outbound', {
+        agentId,
+        sessionKey: decision.sessionKey,
+        messageId: envelope.messageId,
+        channel: envelope.channel,
+        accountId: envelope.accountId,
+        text,
+        incomplete: false,
+        failure: 'agent_unavailable',
+        usage: { inputTokens: 0, outputTokens: 0 },
       });
       return undefined;
     }
@@ -769,6 +799,7 @@ export class Gateway {
         store,
         sessionKey: decision.sessionKey,
         signal: controller.signal,
+        ...this.confinementFor(agent, decision.sessionKey),
         inboundSeq: inbound.seq,
         inbound: {
           text: envelope.text,
