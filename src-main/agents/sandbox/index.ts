@@ -6,7 +6,13 @@ import type { PolicyInput } from './policy.ts';
 
 export { OsSandbox, shellQuote, type ExecSandbox, type WrappedCommand } from './os-sandbox.ts';
 export { sandboxApplies, sandboxPolicy, type PolicyInput, type SandboxPolicy } from './policy.ts';
-export { detectSandboxSupport, sandboxUnavailableReason, type SandboxDetection, type SandboxSupport } from './support.ts';
+export {
+  agentsWithoutSandbox,
+  detectSandboxSupport,
+  sandboxUnavailableReason,
+  type SandboxDetection,
+  type SandboxSupport,
+} from './support.ts';
 export {
   EXEC_MARKER_VAR,
   EXEC_OUTPUT_MAX,

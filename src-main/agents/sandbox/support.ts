@@ -24,7 +24,7 @@ export function detectSandboxSupport(platform: NodeJS.Platform = process.platfor
     return { available: false, reason: `the sandbox check failed: ${(err as Error).message}` };
   }
   if (check.errors.length > 0) {
-    const hint = platform === 'linux' ? ' (install bubblewrap and socat, e.g. "apt install bubblewrap socat")' : '';
+    const hint = platform === 'linux' ? ' (install bubblewrap, socat and ripgrep, e.g. "apt install bubblewrap socat ripgrep")' : '';
     return { available: false, reason: `${check.errors.join('; ')}${hint}` };
   }
   if (platform === 'darwin') return { available: true, kind: 'sandbox-exec' };
@@ -57,4 +57,18 @@ export function detectSandboxSupport(platform: NodeJS.Platform = process.platfor
 /** The sentence users see for an agent that needs the sandbox on a machine without one. */
 export function sandboxUnavailableReason(support: SandboxSupport & { available: false }): string {
   return `its sandbox cannot run here: ${support.reason}`;
+}
+
+/**
+ * The agents of a config that cannot start on this machine because their sandbox cannot run here,
+ * with the reason; detection runs only when some agent asks for a sandbox.
+ */
+export function agentsWithoutSandbox(
+  agents: readonly { id: string; sandbox: { mode: string } }[],
+  detect: SandboxDetection = () => detectSandboxSupport(),
+): { agentId: string; reason: string }[] {
+  const wanting = agents.filter((a) => a.sandbox.mode !== 'off');
+  if (wanting.length === 0) return [];
+  const support = detect();
+  return support.available ? [] : wanting.map((a) => ({ agentId: a.id, reason: sandboxUnavailableReason(support) }));
 }
