@@ -3,7 +3,9 @@
 // sandbox-exec on macOS. The library is one per process, so its own policy is "nothing" and every
 // call brings the agent's policy: filesystem rules per wrap, allowed hosts per command id.
 import { randomBytes } from 'node:crypto';
-import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
+import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
+
+type Manager = (typeof import('@anthropic-ai/sandbox-runtime'))['SandboxManager'];
 import type { SandboxPolicy } from './policy.ts';
 import { detectSandboxSupport, type SandboxDetection, type SandboxSupport } from './support.ts';
 
@@ -43,7 +45,8 @@ const SHARED_SCRATCH = ['/tmp/claude', '/private/tmp/claude'];
 
 export class OsSandbox implements ExecSandbox {
   private detected: SandboxSupport | undefined;
-  private ready: Promise<void> | undefined;
+  /** The library, loaded and initialised with the first sandboxed command (it costs ~40 MB). */
+  private ready: Promise<Manager> | undefined;
 
   constructor(private readonly detect: SandboxDetection = () => detectSandboxSupport()) {}
 
@@ -51,8 +54,12 @@ export class OsSandbox implements ExecSandbox {
     return (this.detected ??= this.detect());
   }
 
-  private init(): Promise<void> {
-    this.ready ??= SandboxManager.initialize(BASE_CONFIG).catch((err: unknown) => {
+  private init(): Promise<Manager> {
+    this.ready ??= (async () => {
+      const { SandboxManager } = await import('@anthropic-ai/sandbox-runtime');
+      await SandboxManager.initialize(BASE_CONFIG);
+      return SandboxManager;
+    })().catch((err: unknown) => {
       this.ready = undefined;
       throw err;
     });
@@ -62,7 +69,7 @@ export class OsSandbox implements ExecSandbox {
   async wrap(argv: string[], policy: SandboxPolicy, signal: AbortSignal): Promise<WrappedCommand> {
     const support = this.support();
     if (!support.available) throw new Error(`the sandbox cannot run here: ${support.reason}`);
-    await this.init();
+    const SandboxManager = await this.init();
     // Unguessable: the id is what ties a connection to this call's allowed hosts.
     const commandId = randomBytes(16).toString('base64url');
     if (policy.network.length > 0) SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: policy.network });
