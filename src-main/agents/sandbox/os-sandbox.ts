@@ -3,9 +3,9 @@
 // sandbox-exec on macOS. The library is one per process, so its own policy is "nothing" and every
 // call brings the agent's policy: filesystem rules per wrap, allowed hosts per command id.
 import { randomBytes } from 'node:crypto';
-import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
+import type { SandboxManager, SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
 
-type Manager = (typeof import('@anthropic-ai/sandbox-runtime'))['SandboxManager'];
+type Manager = typeof SandboxManager;
 import type { SandboxPolicy } from './policy.ts';
 import { detectSandboxSupport, type SandboxDetection, type SandboxSupport } from './support.ts';
 
