@@ -4,6 +4,7 @@ import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/ind
 import type { RouteDecision } from '../../src-shared/routing/index.ts';
 import type { AgentPaths, Locations } from '../config/paths.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
+import type { ExecConfinement } from './sandbox/index.ts';
 
 export interface TurnInbound {
   text: string;
@@ -38,6 +39,8 @@ export interface TurnRequest extends TurnEvents {
    * order (a message, then its reply) can be rebuilt.
    */
   inboundSeq: number;
+  /** Present when the agent's sandbox applies to this session: exec runs inside it. */
+  confinement?: ExecConfinement;
   signal: AbortSignal;
 }
 

@@ -266,6 +266,7 @@ export class AgentTurnRunner {
       store: this.opts.sessionsFor?.(agent.id) ?? req.store,
       usage: () => ({ ...st.usage }),
       env: this.opts.env ?? process.env,
+      ...(req.confinement ? { confinement: req.confinement } : {}),
       signal: req.signal,
       ...(this.opts.messenger ? { messenger: this.opts.messenger } : {}),
     };

@@ -9,6 +9,7 @@ import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/proto
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
 import { compileRouter, laneKey, ownerAwareSessionKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
+import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
 import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
 import { InsecureEndpointError, resolveBaseUrl } from '../agents/turn.ts';
@@ -58,6 +59,13 @@ export interface GatewayOptions {
   stopGraceMs?: number;
   /** The environment turns run with (ANTHROPIC_BASE_URL); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The OS sandbox for agents whose config asks for one (default: this machine's; tests inject detection). */
+  sandbox?: ExecSandbox;
+}
+
+/** What a sender hears when the agent they reached cannot run (never a silent drop). */
+export function unavailableReply(reason: string): string {
+  return `this agent is not available: ${reason}`;
 }
 
 /** What the gateway needs to know about a message besides the text. */
@@ -94,8 +102,11 @@ export class Gateway {
   private readonly autoReset = new AutoReset();
   private readonly a2aChains = new A2AChains();
 
+  private readonly sandbox: ExecSandbox;
+
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
+    this.sandbox = opts.sandbox ?? new OsSandbox();
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
@@ -180,10 +191,9 @@ export class Gateway {
       maxQueuedTotal: g.queueLimit * 5,
     });
     for (const agent of this.config.agents.list) {
-      const unavailable =
-        agent.sandbox.mode !== 'off'
-          ? `sandbox mode "${agent.sandbox.mode}" cannot be provided on this machine, so the agent is not started (set sandbox.mode to "off" to run it without a sandbox)`
-          : null;
+      // Asked only when an agent wants the sandbox: detection starts bubblewrap once.
+      const support = agent.sandbox.mode !== 'off' ? this.sandbox.support() : null;
+      const unavailable = support && !support.available ? sandboxUnavailableReason(support) : null;
       if (this.activity.setUnavailable(agent.id, unavailable)) {
         this.opts.emit('agent.state', {
           agentId: agent.id,
@@ -438,6 +448,18 @@ export class Gateway {
 
   private agent(agentId: string): AgentConfig | undefined {
     return this.config.agents.list.find((a) => a.id === agentId);
+  }
+
+  /** The sandbox a turn's exec runs in, when the agent's `sandbox.mode` covers this session. */
+  private confinementFor(agent: AgentConfig, sessionKey: string): { confinement?: ExecConfinement } {
+    if (!sandboxApplies(agent, sessionKey, this.config)) return {};
+    const others = this.config.agents.list.filter((a) => a.id !== agent.id).map((a) => this.pathsOf(a));
+    return {
+      confinement: {
+        sandbox: this.sandbox,
+        input: { agent, paths: this.pathsOf(agent), others, loc: this.opts.loc, homeDir: this.homeDir },
+      },
+    };
   }
 
   /** The dashboard operator talks to an agent directly (not routed). */
@@ -774,11 +796,19 @@ export class Gateway {
         'agent_unavailable',
         agentId,
       );
-      await store.append(decision.sessionKey, {
-        type: 'error',
-        kind: 'agent_unavailable',
-        message: snapshot.reason ?? 'agent not available',
-        inReplyTo: inbound.seq,
+      const text = unavailableReply(snapshot.reason ?? 'it is not configured on this gateway');
+      await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: text, inReplyTo: inbound.seq });
+      await reply?.(text).catch(() => undefined);
+      this.opts.emit('message.outbound', {
+        agentId,
+        sessionKey: decision.sessionKey,
+        messageId: envelope.messageId,
+        channel: envelope.channel,
+        accountId: envelope.accountId,
+        text,
+        incomplete: false,
+        failure: 'agent_unavailable',
+        usage: { inputTokens: 0, outputTokens: 0 },
       });
       return undefined;
     }
@@ -827,6 +857,7 @@ export class Gateway {
         store,
         sessionKey: decision.sessionKey,
         signal: controller.signal,
+        ...this.confinementFor(agent, decision.sessionKey),
         inboundSeq: inbound.seq,
         inbound: {
           text: envelope.text,

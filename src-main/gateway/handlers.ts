@@ -74,6 +74,10 @@ export function gatewayHandlers(
         configHash: loaded.hash,
         configErrors: gateway.lastReloadErrors.map((message) => ({ message, path: '' })),
         agents: gateway.currentConfig.agents.list.length,
+        unavailableAgents: gateway.currentConfig.agents.list.flatMap((a) => {
+          const { state, reason } = gateway.activity.snapshot(a.id);
+          return state === 'unavailable' ? [{ agentId: a.id, reason: reason ?? 'unavailable' }] : [];
+        }),
         channels: gateway.channelStatuses(),
         inFlight: gateway.inFlight,
         queued: gateway.queued,

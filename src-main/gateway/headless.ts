@@ -2,6 +2,7 @@
 // config, credentials, control service, config watching; see host.ts), serves the control plane
 // and the dashboard on loopback, and stops cleanly on SIGINT/SIGTERM (the CLI wires the signals).
 import type { OpenPath } from './open-path.ts';
+import type { ExecSandbox } from '../agents/sandbox/index.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
@@ -36,6 +37,8 @@ export interface HeadlessOptions {
   /** Folder with the dashboard build; default dist/renderer next to the sources. */
   dashboardDir?: string;
   stopGraceMs?: number;
+  /** The OS sandbox for agents that ask for one; default this machine's (tests inject detection). */
+  sandbox?: ExecSandbox;
   /** How `config.open` opens the config file; default the platform's opener. */
   openPath?: OpenPath;
 }

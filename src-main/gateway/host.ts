@@ -23,6 +23,7 @@ import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
 import { InstanceLock, type GatewayInfo } from './instance-lock.ts';
 import type { OpenPath } from './open-path.ts';
+import type { ExecSandbox } from '../agents/sandbox/index.ts';
 import { PairingStore } from './pairing.ts';
 
 export interface GatewayHostOptions {
@@ -38,6 +39,8 @@ export interface GatewayHostOptions {
   secrets?: SecretStore;
   adapters?: AdapterFactory;
   stopGraceMs?: number;
+  /** The OS sandbox for agents that ask for one; default this machine's (tests inject detection). */
+  sandbox?: ExecSandbox;
   /** How `config.open` opens the config file; default the platform's opener (the desktop app passes shell.openPath). */
   openPath?: OpenPath;
 }
@@ -124,6 +127,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
       ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
       env,
+      ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     });
     late.gateway = gateway;
     await gateway.init();

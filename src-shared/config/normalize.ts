@@ -82,6 +82,22 @@ function idString(value: string | number): string {
   return String(value).trim();
 }
 
+type RawSandbox = NonNullable<RawAgent['sandbox']>;
+
+/** `own` already holds what the agent inherits from `agents.defaults.sandbox` (agent-defaults.ts). */
+function normalizeSandbox(own: RawSandbox | undefined): AgentConfig['sandbox'] {
+  const scope = own?.scope;
+  const workspaceAccess = own?.workspaceAccess;
+  const docker = own?.docker;
+  return {
+    mode: own?.mode ?? 'off',
+    ...(scope ? { scope } : {}),
+    ...(workspaceAccess ? { workspaceAccess } : {}),
+    network: { allow: (own?.network?.allow ?? []).map((h) => h.trim().toLowerCase()) },
+    ...(docker ? { docker } : {}),
+  };
+}
+
 function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
   const id = checkId(raw.id, 'agent', [...path, 'id'], out);
   if (id === undefined) return undefined;
@@ -106,12 +122,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
     tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },
     ...(raw.skills ? { skills: raw.skills } : {}),
-    sandbox: {
-      mode: raw.sandbox?.mode ?? 'off',
-      ...(raw.sandbox?.scope ? { scope: raw.sandbox.scope } : {}),
-      ...(raw.sandbox?.workspaceAccess ? { workspaceAccess: raw.sandbox.workspaceAccess } : {}),
-      ...(raw.sandbox?.docker ? { docker: raw.sandbox.docker } : {}),
-    },
+    sandbox: normalizeSandbox(raw.sandbox),
     authProfiles: { scope: raw.authProfiles?.scope ?? 'agent' },
     owners: raw.owners ?? [],
     limits: { ...raw.limits },

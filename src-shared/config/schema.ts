@@ -37,10 +37,24 @@ const toolPolicySchema = strict({
   nonOwners: strict({ allow: z.array(z.string()).optional() }).optional(),
 });
 
+/**
+ * A host the sandboxed `exec` may reach through the sandbox's proxy: a name (`api.github.com`),
+ * every name under a domain (`*.github.com`), an IP literal, each optionally with `:port`.
+ */
+const networkHost = z
+  .string()
+  .trim()
+  .regex(
+    /^(?:(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/,
+    'expected a host like "api.github.com", "*.github.com" or "example.com:443" (no scheme, no path)',
+  );
+
 const sandboxSchema = strict({
   mode: z.enum(['off', 'non-main', 'all']).optional(),
   scope: z.enum(['session', 'agent', 'shared']).optional(),
   workspaceAccess: z.enum(['none', 'ro', 'rw']).optional(),
+  network: strict({ allow: z.array(networkHost).optional() }).optional(),
+  /** CoderClaw's container settings: accepted so its configs load, reported as not supported. */
   docker: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -24,6 +24,18 @@ export interface PoolScope {
   pool?: string;
 }
 
+/** Where the agent's `exec` runs: the OS sandbox (bubblewrap, sandbox-exec), or directly. */
+export interface AgentSandbox {
+  /** `non-main`: every session except the agent's main session. */
+  mode: 'off' | 'non-main' | 'all';
+  scope?: 'agent' | 'session' | 'shared';
+  /** What the sandbox sees of the workspace: `rw` (default), `ro`, or `none` (a scratch folder instead). */
+  workspaceAccess?: 'none' | 'ro' | 'rw';
+  /** Hosts reachable from inside; empty = no network at all. */
+  network: { allow: string[] };
+  docker?: Record<string, unknown>;
+}
+
 export interface AgentConfig {
   id: string;
   default: boolean;
@@ -39,7 +51,7 @@ export interface AgentConfig {
   memory: PoolScope;
   tasks: PoolScope;
   skills?: string[];
-  sandbox: { mode: 'off' | 'non-main' | 'all'; scope?: string; workspaceAccess?: string; docker?: Record<string, unknown> };
+  sandbox: AgentSandbox;
   authProfiles: { scope: 'agent' | 'shared' };
   owners: string[];
   limits: { dailyTokens?: number; perSenderPerMinute?: number };
@@ -116,7 +128,7 @@ export interface BroadcastConfig {
 }
 
 export interface SwitchboardConfig {
-  agents: { defaults: { model?: string } & Record<string, unknown>; list: AgentConfig[] };
+  agents: { defaults: { model?: string; sandbox?: { docker?: unknown } } & Record<string, unknown>; list: AgentConfig[] };
   bindings: Binding[];
   channels: Partial<Record<ChannelId, ChannelConfig>>;
   session: SessionConfig;

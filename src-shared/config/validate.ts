@@ -43,6 +43,8 @@ function checkOwners(owners: readonly string[], path: (i: number) => (string | n
     }
   });
 }
+const SANDBOX_DOCKER_WARNING =
+  'sandbox.docker is not supported: the OS sandbox is used instead (bubblewrap on Linux, sandbox-exec on macOS); these keys are ignored';
 
 export function validateConfig(config: SwitchboardConfig, out: IssueCollector, agentIndexById: Map<string, number>): void {
   const agentIds = config.agents.list.map((a) => a.id);
@@ -131,6 +133,9 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
         (i) => agentPath(agent.id, 'tools', list, i),
         (defaultTools[list] ?? []).map((t) => t.trim()),
       );
+    // Inherited from agents.defaults: warned about once, there.
+    if (agent.sandbox.docker && JSON.stringify(agent.sandbox.docker) !== JSON.stringify(config.agents.defaults.sandbox?.docker))
+      out.warn(agentPath(agent.id, 'sandbox', 'docker'), 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
     agent.tools.nonOwners.allow.forEach((tool, i) => {
       const path = agentPath(agent.id, 'tools', 'nonOwners', 'allow', i);
       const name = tool.toLowerCase();
@@ -156,5 +161,7 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   const baseUrl = config.models.anthropic.baseUrl;
   const endpoint = baseUrl === undefined ? undefined : baseUrlProblem(baseUrl, 'models.anthropic.baseUrl');
   if (endpoint) out.error(['models', 'anthropic', 'baseUrl'], endpoint.code, endpoint.message);
+  if (config.agents.defaults.sandbox?.docker)
+    out.warn(['agents', 'defaults', 'sandbox', 'docker'], 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
 }

@@ -123,6 +123,8 @@ export const statusSchema = z.object({
   configHash: z.string(),
   configErrors: z.array(z.object({ message: z.string(), path: z.string(), line: z.number().optional(), column: z.number().optional() })),
   agents: z.number(),
+  /** Agents that do not start, and why (e.g. their sandbox cannot run on this machine). */
+  unavailableAgents: z.array(z.object({ agentId: z.string(), reason: z.string() })).optional(),
   channels: z.array(channelStatusSchema),
   inFlight: z.number(),
   queued: z.number(),

@@ -8,6 +8,7 @@ import { connectControl, type ControlClient } from '../../src-main/control/ws-cl
 import type { AdapterFactory } from '../../src-main/gateway/channel-set.ts';
 import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gateway/headless.ts';
 import type { OpenPath } from '../../src-main/gateway/open-path.ts';
+import type { ExecSandbox } from '../../src-main/agents/sandbox/index.ts';
 import { silentLogger, type Logger } from '../../src-main/log.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 
@@ -35,6 +36,9 @@ export async function startTestGateway(
     openPath?: OpenPath;
     /** Where the gateway logs (default: nowhere). */
     log?: Logger;
+    sandbox?: ExecSandbox;
+    /** The home folder `~` means (default: the state dir). */
+    homeDir?: string;
   } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-gw-'));
@@ -45,12 +49,13 @@ export async function startTestGateway(
     loc: { stateDir: dir, configPath: path.join(dir, 'switchboard.json') },
     version: 'test',
     log: opts.log ?? silentLogger,
-    homeDir: dir,
+    homeDir: opts.homeDir ?? dir,
     port: 0,
     env: opts.env ?? { ANTHROPIC_API_KEY: TEST_API_KEY },
     stopGraceMs: 2000,
     ...(opts.adapters ? { adapters: opts.adapters } : {}),
     ...(opts.openPath ? { openPath: opts.openPath } : {}),
+    ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: TestGateway['events'] = [];

@@ -263,3 +263,27 @@ describe('tool presets', () => {
     expect(presetOf(policy)).toBe('custom');
   });
 });
+
+describe('exec needs the sandbox on Linux and macOS', () => {
+  const LINUX = 'Linux x86_64 Mozilla/5.0 (X11; Linux x86_64)';
+  const withExec = form({ tools: policyOfPreset('full') });
+  it('a new agent with exec cannot be saved on Linux or macOS, and says what to do', () => {
+    for (const platform of [LINUX, 'MacIntel Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)']) {
+      const { byField } = collectIssues(base(), withExec, CREATE, [], platform);
+      expect(byField.tools).toEqual([
+        expect.objectContaining({ severity: 'error', code: 'exec_needs_sandbox', message: expect.stringMatching(/sandbox\.mode "all"/) }),
+      ]);
+    }
+  });
+  it('without exec, or on Windows (no OS sandbox there: docs/security.md), there is no such error', () => {
+    expect(collectIssues(base(), form({ tools: policyOfPreset('standard') }), CREATE, [], LINUX).byField.tools).toBeUndefined();
+    expect(collectIssues(base(), withExec, CREATE, [], 'Win32 Mozilla/5.0 (Windows NT 10.0)').byField.tools).toBeUndefined();
+  });
+  it('an agent whose config sandboxes it may have exec', () => {
+    const raw = sampleConfig();
+    const list = (raw.agents as { list: Record<string, unknown>[] }).list;
+    list.push({ id: 'ops', sandbox: { mode: 'non-main' } });
+    const { byField } = collectIssues(base(raw), { ...withExec }, { kind: 'edit', agentId: 'ops' }, [], LINUX);
+    expect(byField.tools).toBeUndefined();
+  });
+});

@@ -66,7 +66,7 @@ function agent(mentionPatterns: string[] = []): AgentConfig {
     tools: { deny: [], nonOwners: { allow: [] } },
     memory: { scope: 'agent' },
     tasks: { scope: 'agent' },
-    sandbox: { mode: 'off' },
+    sandbox: { mode: 'off', network: { allow: [] } },
     authProfiles: { scope: 'agent' },
     owners: [],
     limits: {},

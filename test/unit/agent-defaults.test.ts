@@ -42,10 +42,12 @@ describe('agents.defaults is inherited by every agent', () => {
       },
     };
     expect(agent(raw, 'a').sandbox).toEqual({ mode: 'all', workspaceAccess: 'ro' });
-    expect(sandboxRefusal({ agent: agent(raw, 'a') })).toMatch(/sandbox\.mode is "all"/);
+    expect(sandboxRefusal({ agent: agent(raw, 'a'), config: validConfig(raw), sessionKey: 'agent:a:main' })).toMatch(
+      /sandbox\.mode is "all"/,
+    );
     expect(agent(raw, 'b').sandbox).toEqual({ mode: 'all', workspaceAccess: 'rw' });
     expect(agent(raw, 'off').sandbox).toEqual({ mode: 'off', workspaceAccess: 'ro' });
-    expect(sandboxRefusal({ agent: agent(raw, 'off') })).toBeNull();
+    expect(sandboxRefusal({ agent: agent(raw, 'off'), config: validConfig(raw), sessionKey: 'agent:off:main' })).toBeNull();
   });
 
   it('memory, tasks, groupChat, limits, reset, owners and model are inherited; the agent’s own values win', () => {

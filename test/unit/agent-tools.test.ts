@@ -330,10 +330,13 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
   });
 
   it('refuses to run (and is not offered) when the agent asks for a sandbox', async () => {
-    const ctx = await ctxFor({ agent: { ...allowExec, sandbox: { mode: 'all' } } });
+    const ctx = await ctxFor({ agent: { ...allowExec, sandbox: { mode: 'all', network: { allow: [] } } } });
     expect(offered(ctx)).not.toContain('exec');
     const res = await registry.execute('exec', { command: ['touch', 'ran'] }, ctx);
-    expect(res).toMatchObject({ isError: true, output: expect.stringMatching(/sandbox\.mode is "all".*cannot provide a sandbox/) });
+    expect(res).toMatchObject({
+      isError: true,
+      output: expect.stringMatching(/sandbox\.mode is "all" and no sandbox was provided.*fail closed/),
+    });
     expect(await exists(path.join(ws, 'ran'))).toBe(false);
   });
 });

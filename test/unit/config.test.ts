@@ -359,3 +359,58 @@ describe('the example configs from the other products', () => {
     expect(codes(check.issues)).toContain('plaintext_secret');
   });
 });
+
+describe('agent sandbox', () => {
+  it('network.allow hosts are kept (trimmed, lower-cased); no list means no network', () => {
+    const config = validConfig({
+      agents: {
+        list: [
+          { id: 'a', sandbox: { mode: 'all', network: { allow: [' API.github.com', '*.npmjs.org', 'example.com:443'] } } },
+          { id: 'b', sandbox: { mode: 'all' } },
+        ],
+      },
+    });
+    expect(config.agents.list[0]!.sandbox).toEqual({
+      mode: 'all',
+      network: { allow: ['api.github.com', '*.npmjs.org', 'example.com:443'] },
+    });
+    expect(config.agents.list[1]!.sandbox.network.allow).toEqual([]);
+  });
+  it('a URL in network.allow is an error naming the entry', () => {
+    const errors = errorsOf({ agents: { list: [{ id: 'a', sandbox: { mode: 'all', network: { allow: ['https://example.com/x'] } } }] } });
+    expect(errors).toEqual([
+      expect.objectContaining({
+        path: ['agents', 'list', 0, 'sandbox', 'network', 'allow', 0],
+        message: expect.stringMatching(/no scheme/),
+      }),
+    ]);
+  });
+  it('agents.defaults.sandbox applies to every agent, key by key', () => {
+    const config = validConfig({
+      agents: {
+        defaults: { sandbox: { mode: 'all', network: { allow: ['pypi.org'] } } },
+        list: [{ id: 'a' }, { id: 'b', sandbox: { mode: 'non-main' } }],
+      },
+    });
+    expect(config.agents.list.map((a) => [a.sandbox.mode, a.sandbox.network.allow])).toEqual([
+      ['all', ['pypi.org']],
+      ['non-main', ['pypi.org']],
+    ]);
+  });
+  it('sandbox.docker is accepted and reported once as not supported', () => {
+    const warnings = warningsOf({
+      agents: { list: [{ id: 'a', sandbox: { mode: 'all', docker: { image: 'node:22', network: 'none', binds: [] } } }] },
+    });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'sandbox_docker_unsupported',
+        path: ['agents', 'list', 0, 'sandbox', 'docker'],
+        message: expect.stringMatching(/not supported: the OS sandbox is used instead/),
+      }),
+    ]);
+  });
+  it('a docker block in agents.defaults is reported there only', () => {
+    const warnings = warningsOf({ agents: { defaults: { sandbox: { docker: { image: 'x' } } }, list: [{ id: 'a' }, { id: 'b' }] } });
+    expect(warnings.map((w) => w.path)).toEqual([['agents', 'defaults', 'sandbox', 'docker']]);
+  });
+});

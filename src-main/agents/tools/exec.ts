@@ -1,13 +1,16 @@
 // The exec tool: runs one program from an argv array (never a shell) in the agent's workspace,
 // with a scrubbed environment, a timeout that kills the whole process group, and capped output.
-// It is not a sandbox, so it refuses to run for agents whose config asks for one (fail closed).
-import { spawn } from 'node:child_process';
+// Agents whose config asks for a sandbox run it in the OS sandbox (../sandbox/), or not at all.
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EXEC_OUTPUT_MAX, runArgv, sandboxApplies, sandboxPolicy, sandboxUnavailableReason, type RunResult } from '../sandbox/index.ts';
 import { capText, optInt, ToolInputError, type ToolContext, type ToolDef } from './types.ts';
+
+export { EXEC_OUTPUT_MAX, runArgv };
 
 export const EXEC_DEFAULT_TIMEOUT_MS = 30_000;
 export const EXEC_MAX_TIMEOUT_MS = 10 * 60_000;
-export const EXEC_OUTPUT_MAX = 64 * 1024;
 const MAX_ARGS = 1024;
 const isWindows = process.platform === 'win32';
 
@@ -41,96 +44,38 @@ export function execEnv(env: NodeJS.ProcessEnv, workspace: string): NodeJS.Proce
   return out;
 }
 
-export function sandboxRefusal(ctx: Pick<ToolContext, 'agent'>): string | null {
-  const mode = ctx.agent.sandbox.mode;
-  if (mode === 'off') return null;
-  return `exec is refused: this agent's sandbox.mode is "${mode}", and Switchboard cannot provide a sandbox on this machine, so commands are not run at all (fail closed).`;
+/**
+ * Null when exec may run in this turn. An agent whose config asks for a sandbox gets one or no
+ * exec at all (fail closed): the gateway hands the turn a confinement only where the OS sandbox works.
+ */
+export function sandboxRefusal(ctx: Pick<ToolContext, 'agent' | 'sessionKey' | 'config' | 'confinement'>): string | null {
+  if (!sandboxApplies(ctx.agent, ctx.sessionKey, ctx.config)) return null;
+  const support = ctx.confinement?.sandbox.support();
+  if (support?.available) return null;
+  const why = support ? sandboxUnavailableReason(support) : 'no sandbox was provided for this turn';
+  return `exec is refused: this agent's sandbox.mode is "${ctx.agent.sandbox.mode}" and ${why}, so commands are not run at all (fail closed).`;
 }
 
-class Capture {
-  private chunks: Buffer[] = [];
-  private kept = 0;
-  total = 0;
-  constructor(private readonly max: number) {}
-  push(b: Buffer): void {
-    this.total += b.length;
-    if (this.kept >= this.max) return;
-    const part = b.subarray(0, this.max - this.kept);
-    this.chunks.push(part);
-    this.kept += part.length;
+/** Runs argv in the agent's sandbox, or directly when its config asks for none. */
+async function runForAgent(argv: string[], timeoutMs: number, ctx: ToolContext): Promise<RunResult> {
+  const confinement = sandboxApplies(ctx.agent, ctx.sessionKey, ctx.config) ? ctx.confinement : undefined;
+  if (!confinement) {
+    const cwd = await fs.realpath(ctx.paths.workspace);
+    return runArgv(argv, { cwd, env: execEnv(ctx.env, cwd), timeoutMs, signal: ctx.signal });
   }
-  text(): string {
-    const s = Buffer.concat(this.chunks).toString('utf8');
-    return this.total > this.kept ? `${s}\n[… truncated: ${this.total} bytes, showing the first ${this.kept}]` : s;
-  }
-}
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  aborted: boolean;
-  spawnError?: string;
-  stdout: string;
-  stderr: string;
-}
-
-export async function runArgv(
-  argv: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
-): Promise<RunResult> {
-  const out = new Capture(EXEC_OUTPUT_MAX);
-  const err = new Capture(EXEC_OUTPUT_MAX);
-  let timedOut = false;
-  let aborted = false;
-  // detached: the child leads its own process group, so a timeout kills its descendants too.
-  const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: opts.cwd,
-    env: opts.env,
-    shell: false,
-    detached: !isWindows,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
-  const killGroup = (): void => {
-    try {
-      if (!isWindows && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      else child.kill('SIGKILL');
-    } catch {
-      // ESRCH: the group is already gone.
-    }
-  };
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup();
-  }, opts.timeoutMs);
-  const onAbort = (): void => {
-    aborted = true;
-    killGroup();
-  };
-  opts.signal.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal.aborted) onAbort();
+  const scratch =
+    ctx.agent.sandbox.workspaceAccess === 'none' ? await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'sb-exec-'))) : undefined;
   try {
-    return await new Promise<RunResult>((resolve) => {
-      let spawnError: string | undefined;
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        spawnError =
-          e.code === 'ENOENT' ? `command not found: ${argv[0]}` : e.code === 'EACCES' ? `permission denied: ${argv[0]}` : e.message;
-        if (child.pid === undefined) resolve({ code: null, signal: null, timedOut, aborted, spawnError, stdout: '', stderr: '' });
-      });
-      // Background processes the command left behind would outlive the tool call: end them.
-      child.once('exit', () => {
-        if (!isWindows) killGroup();
-      });
-      child.once('close', (code, sig) =>
-        resolve({ code, signal: sig, timedOut, aborted, ...(spawnError ? { spawnError } : {}), stdout: out.text(), stderr: err.text() }),
-      );
-    });
+    const policy = sandboxPolicy({ ...confinement.input, ...(scratch ? { scratch } : {}) });
+    policy.cwd = await fs.realpath(policy.cwd);
+    const wrapped = await confinement.sandbox.wrap(argv, policy, ctx.signal);
+    try {
+      return await runArgv(wrapped.argv, { cwd: policy.cwd, env: execEnv(ctx.env, policy.cwd), timeoutMs, signal: ctx.signal });
+    } finally {
+      wrapped.release();
+    }
   } finally {
-    clearTimeout(timer);
-    opts.signal.removeEventListener('abort', onAbort);
+    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -162,8 +107,7 @@ export const execTool: ToolDef = {
     }
     if (argv[0] === '') throw new ToolInputError('"command[0]" (the program) must not be empty');
     const timeoutMs = optInt(input, 'timeoutMs', 100, EXEC_MAX_TIMEOUT_MS) ?? EXEC_DEFAULT_TIMEOUT_MS;
-    const cwd = await fs.realpath(ctx.paths.workspace);
-    const r = await runArgv(argv, { cwd, env: execEnv(ctx.env, cwd), timeoutMs, signal: ctx.signal });
+    const r = await runForAgent(argv, timeoutMs, ctx);
     if (r.spawnError) return { output: r.spawnError, isError: true, summary: r.spawnError };
     const status = r.timedOut
       ? `killed after the ${timeoutMs} ms timeout`

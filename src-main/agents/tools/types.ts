@@ -2,6 +2,7 @@
 // input-checking helpers the tool modules share. Tools never see the API key or the runner.
 import type { AgentConfig, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import type { AgentPaths } from '../../config/paths.ts';
+import type { ExecConfinement } from '../sandbox/index.ts';
 import type { AgentSessionStore } from '../../sessions/index.ts';
 import type { AgentMessenger, TurnInbound } from '../turn-types.ts';
 
@@ -20,6 +21,8 @@ export interface ToolContext {
   messenger?: AgentMessenger;
   /** The gateway's environment (exec builds its scrubbed env from it). */
   env: NodeJS.ProcessEnv;
+  /** Set by the gateway when this turn's exec must run in the OS sandbox (and the machine has one). */
+  confinement?: ExecConfinement;
   signal: AbortSignal;
 }
 

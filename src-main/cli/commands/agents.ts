@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { AgentConfig, SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import { safeAgentId } from '../../agents/layout.ts';
 import { enabledToolNames } from '../../agents/tools/registry.ts';
+import { agentsWithoutSandbox } from '../../agents/sandbox/index.ts';
 import { createAgent, titleCase } from '../../config/agent-create.ts';
 import { removeAgentEverywhere } from '../../config/agent-remove.ts';
 import { agentPaths, expandHome } from '../../config/paths.ts';
@@ -125,10 +126,12 @@ const list: Command = {
   options: { bindings: { type: 'boolean' } },
   async run(ctx, flags) {
     const { config } = await loadValid(ctx);
-    const agents = config.agents.list.map((a) => agentJson(a, config, ctx));
+    const unavailable = new Map(agentsWithoutSandbox(config.agents.list).map((u) => [u.agentId, u.reason]));
+    const agents = config.agents.list.map((a) => ({ ...agentJson(a, config, ctx), unavailable: unavailable.get(a.id) ?? null }));
     emit(ctx, { agents }, () => {
       for (const a of agents) {
         out(ctx, `${a.id}${a.name ? ` (${a.name})` : ''}${a.default ? '  [default]' : ''}${a.implicit ? '  [built-in]' : ''}`);
+        if (a.unavailable) out(ctx, `  unavailable: ${a.unavailable} — it does not start`);
         out(
           ctx,
           table([

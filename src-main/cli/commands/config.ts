@@ -1,5 +1,6 @@
 // `switchboard config validate`, plus the loader the other commands share.
-import { formatIssue, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
+import { formatIssue, type ConfigIssue, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
+import { agentsWithoutSandbox } from '../../agents/sandbox/index.ts';
 import type { LoadedConfig } from '../../config/store.ts';
 import type { Command } from '../command.ts';
 import { CliError, emit, out, warn, type CliContext } from '../io.ts';
@@ -22,13 +23,30 @@ export async function loadValid(ctx: CliContext): Promise<LoadedConfig & { confi
   return { ...loaded, config: loaded.check.config };
 }
 
+function sandboxWarnings(loaded: LoadedConfig): ConfigIssue[] {
+  const config = loaded.check.config;
+  if (!config) return [];
+  return agentsWithoutSandbox(config.agents.list).map(({ agentId, reason }) => {
+    const i = config.agents.list.findIndex((a) => a.id === agentId);
+    return {
+      severity: 'warning' as const,
+      code: 'sandbox_unavailable',
+      path: ['agents', 'list', i, 'sandbox', 'mode'],
+      file: loaded.configPath,
+      message: `agent "${agentId}" will not start on this machine: ${reason}; install the sandbox or set sandbox.mode to "off"`,
+    };
+  });
+}
+
 const validate: Command = {
   name: 'config validate',
   usage: 'config validate [--config FILE]',
   summary: 'Check the config: exit 0 when valid (warnings printed), 1 with every error listed.',
   async run(ctx) {
     const loaded = await ctx.store.load();
-    const { issues, ok } = loaded.check;
+    const { ok } = loaded.check;
+    // The checker is pure; whether this machine can sandbox is a fact about the machine, added here.
+    const issues = [...loaded.check.issues, ...sandboxWarnings(loaded)];
     emit(ctx, { ok, file: loaded.configPath, exists: loaded.exists, hash: loaded.hash, issues }, () => {
       for (const issue of issues) out(ctx, formatIssue(issue));
       const errors = issues.filter((i) => i.severity === 'error').length;

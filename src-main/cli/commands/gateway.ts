@@ -76,6 +76,7 @@ export const statusCommand: Command = {
         `config: ${result.configPath}${result.configErrors.length ? ` — last edit rejected: ${result.configErrors.map((e) => e.message).join('; ')}` : ''}`,
       );
       out(ctx, `agents: ${result.agents}   in flight: ${result.inFlight}   queued: ${result.queued}   processed: ${result.processed}`);
+      for (const a of result.unavailableAgents ?? []) out(ctx, `  agent ${a.agentId}  unavailable: ${a.reason}`);
       for (const c of result.channels) out(ctx, `  ${c.channel}:${c.accountId}  ${c.state}${c.reason ? ` (${c.reason})` : ''}`);
       const dropped = Object.entries(result.dropped);
       if (dropped.length) out(ctx, `dropped: ${dropped.map(([r, n]) => `${r} ${n}`).join(', ')}`);

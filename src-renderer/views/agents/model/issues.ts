@@ -10,6 +10,7 @@ import {
   TIER_NAMES,
   type ConfigCheck,
 } from '../../../../src-shared/config/index.ts';
+import { EXEC_NEEDS_SANDBOX_MESSAGE, effectiveTools, execNeedsSandbox, hostPlatform } from './tools.ts';
 import { buildDraft, type Draft, type FieldIssue, type FieldIssues, type WizardBase, type WizardForm, type WizardMode } from './draft.ts';
 
 /** Which form field a config path belongs to, if any. */
@@ -93,6 +94,7 @@ export function collectIssues(
   form: WizardForm,
   mode: WizardMode,
   gatewayIssues: FieldIssue[] = [],
+  platform: string = hostPlatform(),
 ): { byField: FieldIssues; draft: Draft } {
   const draft = buildDraft(base, form, mode);
   const byField: FieldIssues = {};
@@ -111,6 +113,10 @@ export function collectIssues(
   const check = checkConfigValue(structuredClone(draft.raw));
   const checked = formatIssues(check);
   for (const { field, issue } of takeovers(check, draft)) add(field, issue);
+  const agentId = mode.kind === 'edit' ? mode.agentId : form.id.trim().toLowerCase();
+  const agent = check.config?.agents.list.find((a) => a.id === agentId);
+  if (agent && agent.sandbox.mode === 'off' && effectiveTools(form.tools).includes('exec') && execNeedsSandbox(platform))
+    add('tools', { severity: 'error', code: 'exec_needs_sandbox', message: EXEC_NEEDS_SANDBOX_MESSAGE, path: draft.agentPaths[0] ?? '' });
   for (const issue of [...checked, ...gatewayIssues]) {
     const field = fieldOf(issue.path, draft);
     if (field && flagged.has(field)) continue;

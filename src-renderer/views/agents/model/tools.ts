@@ -52,7 +52,7 @@ export const TOOL_DESCRIPTIONS: Readonly<Record<string, string>> = {
   read: 'read files in its workspace',
   write: 'create and overwrite files in its workspace',
   edit: 'edit files in its workspace',
-  exec: 'run shell commands on this machine',
+  exec: 'run commands (in the OS sandbox on Linux and macOS)',
   sessions_list: 'list its conversations',
   sessions_history: 'read its past conversations',
   session_status: 'see the current session',
@@ -130,3 +130,20 @@ export function toolsConfig(policy: ToolPolicy): { allow?: string[]; deny?: stri
     ...(nonOwners.length > 0 ? { nonOwners: { allow: nonOwners } } : {}),
   };
 }
+
+/**
+ * Where the OS sandbox exists (Linux: bubblewrap, macOS: sandbox-exec), the wizard lets an agent
+ * have exec only when its config sandboxes it (docs/security.md: unconfined exec reaches every
+ * file and secret of the user). The dashboard runs on the gateway's machine, so its platform is
+ * the gateway's.
+ */
+export function execNeedsSandbox(platform: string = hostPlatform()): boolean {
+  return !/Win/i.test(platform) && /Linux|Mac|X11/i.test(platform);
+}
+
+export function hostPlatform(): string {
+  return typeof navigator === 'undefined' ? '' : `${navigator.platform} ${navigator.userAgent}`;
+}
+
+export const EXEC_NEEDS_SANDBOX_MESSAGE =
+  'exec runs commands only inside the OS sandbox here: it needs sandbox.mode "all" (or "non-main") for this agent. Save the agent without exec, set agents.list[].sandbox.mode in the config (Settings → Open config file; see docs/config.md), then allow exec.';
