@@ -12,8 +12,9 @@ const PATTERNS: [RegExp, string][] = [
   [/\bbot(\d{3,}):[\w-]+/g, `bot$1:${MASK}`],
   [/\b\d{6,}:[\w-]{30,}/g, MASK],
   [/\bsk-ant-[\w-]+/g, `sk-ant-${MASK}`],
-  // Discord bot tokens: base64 user id . timestamp . HMAC.
-  [/[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/g, MASK],
+  // Discord bot tokens: base64 user id . timestamp . HMAC. Matched only from the start of a word
+  // run: unanchored, every position of a long run was a new start, quadratic (16 KB: seconds).
+  [/(?<![\w-])[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/g, MASK],
   // Credentials in URLs (user:pass@host) and token-like query parameters.
   [/(\bhttps?:\/\/)[^/\s@"']+@/gi, `$1${MASK}@`],
   [/([?&](?:key|api_key|apikey|token|access_token|auth)=)[^&\s#"']+/gi, `$1${MASK}`],
