@@ -1,7 +1,8 @@
 // Poison input through the real adapters and the real gateway: an update/message the mapping
 // cannot read is quarantined and skipped, and the good one behind it is answered. Telegram against
 // the local Bot API peer (the getUpdates offset moves past the poison), Discord against the local
-// Discord gateway peer (discord.js itself sees the malformed dispatch too).
+// Discord gateway peer (discord.js itself sees the malformed dispatch too), WhatsApp through the
+// fake Baileys socket at the adapter's seam.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../src-main/channels/discord/index.ts';
 import { quarantinePath } from '../../src-main/channels/quarantine.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src-main/channels/telegram/index.ts';
+import { createWhatsAppAdapter } from '../../src-main/channels/whatsapp/adapter.ts';
+import { openWhatsAppAuthState } from '../../src-main/channels/whatsapp/auth-store.ts';
 import type { ChannelStatus } from '../../src-main/gateway/envelope.ts';
 import { silentLogger } from '../../src-main/log.ts';
 import { secretResolver } from '../../src-main/secrets/resolver.ts';
+import { fakeSockets } from '../fixtures/whatsapp/fake-socket.ts';
+import { dmFromPn, text } from '../fixtures/whatsapp/messages.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { until } from '../helpers/wait.ts';
 import { snowflake, startDiscordPeer, type DiscordPeer } from '../peers/discord.ts';
@@ -36,8 +41,8 @@ const channelStatus = async (g: TestGateway, channel: string) =>
     (c) => c.channel === channel && c.accountId === 'default',
   );
 
-const quarantined = async (stateDir: string, channel: 'telegram' | 'discord') =>
-  (await readFile(quarantinePath(stateDir, channel, 'default'), 'utf8'))
+const quarantined = async (stateDir: string, channel: 'telegram' | 'discord' | 'whatsapp', accountId = 'default') =>
+  (await readFile(quarantinePath(stateDir, channel, accountId), 'utf8'))
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { reason: string; payload: Record<string, unknown> });
@@ -153,5 +158,40 @@ describe('Discord poison messages', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.payload).toMatchObject({ id: poisonId, content: 'who wrote this?' });
     expect(entries[0]!.reason).toContain('author');
+  });
+});
+
+describe('WhatsApp poison messages', () => {
+  it('a message without a key is quarantined; the good one in the same batch is answered', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-poison-'));
+    const key = Buffer.alloc(32, 7);
+    const keyProvider = async () => key;
+    const creds = await openWhatsAppAuthState({ stateDir, accountId: 'personal', keyProvider });
+    creds.state.creds.me = { id: '15550000001:3@s.whatsapp.net', lid: '900000000001:3@lid' };
+    await creds.saveCreds();
+    const sockets = fakeSockets();
+    gw = await startTestGateway({
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        channels: { whatsapp: { dmPolicy: 'open', allowFrom: ['*'], accounts: { personal: {} } } },
+      }),
+      adapters: (account, config) =>
+        account.channel === 'whatsapp'
+          ? createWhatsAppAdapter(account, config, { stateDir, log: silentLogger, keyProvider, socketFactory: sockets.factory })
+          : undefined,
+    });
+    const g = gw;
+    const sock = await sockets.next();
+    sock.open({ id: '15550000001:3@s.whatsapp.net', lid: '900000000001:3@lid' });
+    const whatsappStatus = async () =>
+      ((await g.client.request('channels.status', {})).channels as ChannelStatus[]).find((c) => c.channel === 'whatsapp');
+    await until(async () => (await whatsappStatus())?.state === 'connected', 'whatsapp connected');
+    const poison = { key: 'not a key', message: { conversation: 'lost?' } };
+    sock.upsert([poison as never, dmFromPn('15551234567', text('after the poison'))]);
+    await until(() => sock.sent.length === 1, 'the good message answered');
+    expect(sock.sent[0]).toMatchObject({ text: 'echo: after the poison' });
+    await until(async () => (await whatsappStatus())?.unreadable === 1, 'unreadable: 1');
+    const entries = await quarantined(stateDir, 'whatsapp', 'personal');
+    expect(entries).toEqual([expect.objectContaining({ payload: poison, reason: expect.stringContaining('key') })]);
   });
 });

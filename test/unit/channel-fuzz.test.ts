@@ -212,6 +212,8 @@ describe('WhatsApp messages', () => {
   };
   const plain = (m: object) => JSON.parse(JSON.stringify(m)) as unknown;
   const templates: unknown[] = [
+    // As Baileys delivers it: `message` is a proto.Message instance.
+    dmFromPn('15551234567', text('as decoded')),
     plain(dmFromPn('15551234567', text('hi'), { pushName: 'Ada' })),
     plain(dmFromLid('123456789012345', mentionText('hey', ['15550000001@s.whatsapp.net']), { pn: '15551234567' })),
     plain(

@@ -248,7 +248,8 @@ export function toEnvelope(msg: WAMessage, ctx: MappingContext): MappingResult {
 const jid = z.string().nullish();
 const messageShape = z.object({
   key: z.object({ remoteJid: jid, remoteJidAlt: jid, participant: jid, participantAlt: jid, id: jid, fromMe: z.boolean().nullish() }),
-  message: z.record(z.string(), z.unknown()).nullish(),
+  // A proto.Message instance (not a plain record): any non-array object.
+  message: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object').nullish(),
   messageStubType: z.number().nullish(),
   pushName: z.string().nullish(),
 });
