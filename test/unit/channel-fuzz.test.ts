@@ -58,6 +58,7 @@ function fuzz(
     } catch (err) {
       throw new Error(
         `case ${i} (seed ${seed}) threw past the boundary: ${(err as Error).message}\n${JSON.stringify(raw)?.slice(0, 2000)}`,
+        { cause: err },
       );
     }
     if ('envelope' in outcome) tally.envelope++;
