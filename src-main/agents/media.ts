@@ -8,7 +8,8 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaItem } from '../gateway/envelope.ts';
-import { atomicWriteFile, errCode } from '../sessions/fs-util.ts';
+import { errCode } from '../sessions/fs-util.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
 import { readRecords } from '../sessions/jsonl-read.ts';
 import { agentSessionsDir, CORRUPT_SUFFIX, TRANSCRIPT_EXT } from '../sessions/paths.ts';
 
@@ -104,7 +105,7 @@ export async function storeInboundMedia(stateDir: string, agentId: string, media
         () => false,
       );
       // Temp file, fsync, rename, folder fsync: durable before the record that names it (0600).
-      if (!exists) await atomicWriteFile(file, img.data);
+      if (!exists) await atomicWrite(file, img.data);
     } catch (err) {
       releaseInboundMedia(stateDir, agentId, [...refs, ref]);
       throw err;

@@ -41,13 +41,14 @@ export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory 
     switch (account.channel) {
       case 'telegram':
         return createTelegramAdapter(account, config, {
+          stateDir: deps.stateDir,
           secrets: deps.secrets,
           log: deps.log,
           env,
           ...(deps.onState ? { emit: (_e, status) => deps.onState!(status) } : {}),
         });
       case 'discord':
-        return createDiscordAdapter(account, config, { secrets: deps.secrets, log: deps.log, env });
+        return createDiscordAdapter(account, config, { stateDir: deps.stateDir, secrets: deps.secrets, log: deps.log, env });
       case 'whatsapp':
         return createWhatsAppAdapter(account, config, {
           stateDir: deps.stateDir,

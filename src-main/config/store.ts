@@ -1,13 +1,14 @@
 // Reads and writes switchboard.json. Writes are atomic (temp + fsync + rename), guarded by the
 // sha256 of the bytes the writer started from (a stale writer gets a conflict, never a lost
 // update) and by a lock file beside the config. Edits keep the user's comments (json5/edit).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { checkConfigText, type ConfigCheck, type ConfigIssue, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
 import { caseFolded, checkFolderContainment } from './folder-rules.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
+import { LockBusyError, withLock } from '../state/lock.ts';
 import { agentPaths, type Locations } from './paths.ts';
 
 export class ConfigConflictError extends Error {
@@ -129,76 +130,13 @@ export class ConfigStore {
     return this.write(raw, loaded.hash);
   }
 
+  /** The state dir's one lock (state/lock.ts) beside the config; a live holder is waited for up to 3 s, never taken over. */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await fs.mkdir(path.dirname(this.lockPath), { recursive: true });
-    const deadline = Date.now() + 3000;
-    for (;;) {
-      try {
-        const handle = await fs.open(this.lockPath, 'wx', 0o600);
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (await this.lockIsStale()) {
-          await fs.rm(this.lockPath, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) throw new ConfigConflictError(this.configPath);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
     try {
-      return await fn();
-    } finally {
-      await fs.rm(this.lockPath, { force: true });
-    }
-  }
-
-  /** A lock left by a process that no longer runs (or older than a minute) is stale. */
-  private async lockIsStale(): Promise<boolean> {
-    try {
-      const [text, stat] = await Promise.all([fs.readFile(this.lockPath, 'utf8'), fs.stat(this.lockPath)]);
-      if (Date.now() - stat.mtimeMs > 60_000) return true;
-      const pid = Number.parseInt(text, 10);
-      if (!Number.isInteger(pid) || pid <= 0) return Date.now() - stat.mtimeMs > 1000;
-      process.kill(pid, 0);
-      return false;
+      return await withLock(this.lockPath, fn, { waitMs: 3000 });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return code === 'ESRCH' || code === 'ENOENT';
-    }
-  }
-}
-
-/** temp file in the same folder + fsync + rename + fsync of the folder. */
-export async function atomicWrite(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
-  // Unique per call: two writes in the same process and millisecond must not share a temp file.
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', mode);
-  try {
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    // A failed write (disk full, …) or rename leaves neither a temp file nor a changed target.
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  if (process.platform !== 'win32') {
-    const dirHandle = await fs.open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } catch {
-      // Some file systems cannot sync a directory; the rename is still atomic.
-    } finally {
-      await dirHandle.close();
+      if (err instanceof LockBusyError) throw new ConfigConflictError(this.configPath);
+      throw err;
     }
   }
 }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentConfig, SwitchboardConfig } from '../../src-shared/config/index.ts';
-import { atomicWrite } from '../config/store.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
 
 export type Refusal = { reason: 'agent_paused' | 'daily_budget' | 'rate_limited'; reply: string };
 

@@ -80,6 +80,8 @@ export interface ChannelStatus {
   reason?: string;
   lastError?: string;
   lastMessageAt?: number;
+  /** Updates/events the adapter could not read: kept in <stateDir>/quarantine/<channel>/<account>.jsonl and skipped. */
+  unreadable?: number;
 }
 
 export interface ChannelAdapter {

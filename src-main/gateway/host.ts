@@ -21,6 +21,7 @@ import type { AdapterFactory } from './channel-set.ts';
 import { channelAdapterFactory } from '../channels/index.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
+import { sweepTmpLeftovers } from '../state/tmp-sweep.ts';
 import { InstanceLock, type GatewayInfo } from './instance-lock.ts';
 import type { OpenPath } from './open-path.ts';
 import type { ExecSandbox } from '../agents/sandbox/index.ts';
@@ -79,6 +80,12 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
   // Every log line of the gateway passes the redaction point, whatever sink the embedder gave us.
   const log = redactingLogger(opts.log);
   const hostLog = createLogger('gateway', log);
+  // Holding the lock, no other gateway writes here: temp files of interrupted writes can go.
+  const swept = await sweepTmpLeftovers(opts.loc.stateDir, { beside: [opts.loc.configPath] }).catch((err: Error) => {
+    hostLog.warn('could not clear leftover temp files', { error: err.message });
+    return [];
+  });
+  if (swept.length > 0) hostLog.info('removed temp files left by interrupted writes', { files: swept });
   const env = opts.env ?? process.env;
   try {
     const store = new ConfigStore(opts.loc, opts.homeDir);

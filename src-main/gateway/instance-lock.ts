@@ -1,8 +1,10 @@
-// One gateway per state dir: `<stateDir>/gateway.lock` holds the pid (taken over when that process
-// is gone), `<stateDir>/gateway.json` tells the CLI where the running gateway listens.
+// One gateway per state dir: `<stateDir>/gateway.lock` names the holder (the state dir's one lock,
+// state/lock.ts: taken over only when that process is gone), `<stateDir>/gateway.json` tells the
+// CLI where the running gateway listens.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { atomicWrite } from '../config/store.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
+import { acquireLock, liveHolder, LockBusyError, type HeldLock } from '../state/lock.ts';
 
 export class GatewayAlreadyRunningError extends Error {
   readonly code = 'conflict';
@@ -11,15 +13,6 @@ export class GatewayAlreadyRunningError extends Error {
     stateDir: string,
   ) {
     super(`another Switchboard gateway (pid ${pid}) is already running for ${stateDir}; stop it first or use another --state-dir`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -38,7 +31,7 @@ export interface GatewayInfo {
 export class InstanceLock {
   readonly lockPath: string;
   readonly infoPath: string;
-  private held = false;
+  private held: HeldLock | undefined;
 
   constructor(readonly stateDir: string) {
     this.lockPath = path.join(stateDir, 'gateway.lock');
@@ -47,21 +40,12 @@ export class InstanceLock {
 
   async acquire(): Promise<void> {
     await fs.mkdir(this.stateDir, { recursive: true, mode: 0o700 });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const handle = await fs.open(this.lockPath, 'wx', 0o600);
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        this.held = true;
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const pid = Number.parseInt(await fs.readFile(this.lockPath, 'utf8').catch(() => ''), 10);
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new GatewayAlreadyRunningError(pid, this.stateDir);
-        await fs.rm(this.lockPath, { force: true });
-      }
+    try {
+      this.held = await acquireLock(this.lockPath);
+    } catch (err) {
+      if (err instanceof LockBusyError) throw new GatewayAlreadyRunningError(err.holder.pid, this.stateDir);
+      throw err;
     }
-    throw new Error(`could not take ${this.lockPath}`);
   }
 
   async publish(info: GatewayInfo): Promise<void> {
@@ -69,18 +53,20 @@ export class InstanceLock {
   }
 
   async release(): Promise<void> {
-    if (!this.held) return;
-    this.held = false;
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
     await fs.rm(this.infoPath, { force: true });
-    await fs.rm(this.lockPath, { force: true });
+    await held.release();
   }
 }
 
-/** The running gateway of a state dir, if any (its info file and a live pid). */
+/** The running gateway of a state dir, if any: its info file, published by the live holder of gateway.lock. */
 export async function runningGateway(stateDir: string): Promise<GatewayInfo | undefined> {
   try {
     const info = JSON.parse(await fs.readFile(path.join(stateDir, 'gateway.json'), 'utf8')) as GatewayInfo;
-    return Number.isInteger(info.pid) && alive(info.pid) ? info : undefined;
+    const holder = await liveHolder(path.join(stateDir, 'gateway.lock'));
+    return holder !== undefined && holder.pid === info.pid ? info : undefined;
   } catch {
     return undefined;
   }

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ID_PATTERN, isChannelId, type ChannelId } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { atomicWrite } from '../config/store.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
 
 /** No 0/O, 1/I/L: codes are read aloud and typed from a phone screen. */
 export const PAIRING_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -4,7 +4,7 @@
 // crash loses a few seconds of statistics, never a message.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { atomicWrite } from '../config/store.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
 
 export const USAGE_LEDGER_VERSION = 1;
 /** Days older than this are dropped when the file is written. */

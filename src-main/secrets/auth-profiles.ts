@@ -2,12 +2,12 @@
 // holds metadata only (id, label, order, last use, last error); the key is keychain account
 // `agent:<id>:auth:<profile>`. The opt-in shared pool keeps its metadata in
 // `<stateDir>/auth-profiles.json` and its keys at `shared:auth:<profile>`.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ID_PATTERN, type AgentConfig, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { agentPaths, type Locations } from '../config/paths.ts';
-import { atomicWrite } from '../config/store.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
+import { withLock } from '../state/lock.ts';
 import { registerSecret } from './redact.ts';
 import { agentAuthAccount, sharedAuthAccount, type SecretStore } from './store.ts';
 
@@ -85,15 +85,17 @@ const chains = new Map<string, Promise<unknown>>();
 
 export async function updateProfiles<T>(file: string, mutate: (profiles: AuthProfile[]) => T): Promise<T> {
   const run = async (): Promise<T> => {
-    const release = await lockFile(`${file}.lock`);
-    try {
-      const profiles = await readProfiles(file);
-      const result = mutate(profiles);
-      await atomicWrite(file, `${JSON.stringify({ version: 1, profiles } satisfies ProfilesFile, null, 2)}\n`, 0o600);
-      return result;
-    } finally {
-      await release();
-    }
+    // A live holder (another process mid-write) is waited for, never taken over: LockBusyError after 3 s.
+    return withLock(
+      `${file}.lock`,
+      async () => {
+        const profiles = await readProfiles(file);
+        const result = mutate(profiles);
+        await atomicWrite(file, `${JSON.stringify({ version: 1, profiles } satisfies ProfilesFile, null, 2)}\n`, 0o600);
+        return result;
+      },
+      { waitMs: 3000 },
+    );
   };
   const next = (chains.get(file) ?? Promise.resolve()).then(run, run);
   chains.set(
@@ -101,24 +103,6 @@ export async function updateProfiles<T>(file: string, mutate: (profiles: AuthPro
     next.catch(() => undefined),
   );
   return next;
-}
-
-async function lockFile(lockPath: string): Promise<() => Promise<void>> {
-  await fs.mkdir(path.dirname(lockPath), { recursive: true });
-  const token = `${process.pid}:${randomBytes(4).toString('hex')}`;
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    try {
-      await fs.writeFile(lockPath, token, { flag: 'wx', mode: 0o600 });
-      return () => fs.rm(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const stat = await fs.stat(lockPath).catch(() => undefined);
-      // A writer holds the lock for milliseconds; an old lock was left by a crash.
-      if (!stat || Date.now() - stat.mtimeMs > 10_000 || Date.now() > deadline) await fs.rm(lockPath, { force: true });
-      else await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 }
 
 export function keyAccount(agentId: string, profile: Pick<AuthProfile, 'profileId' | 'scope'>): string {

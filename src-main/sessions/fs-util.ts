@@ -1,8 +1,7 @@
 // Low-level file helpers for the session store: promise wrappers over the callback fd API
-// (cheaper than FileHandle on the append hot path), directory fsync and atomic file replacement.
+// (cheaper than FileHandle on the append hot path) and directory fsync (atomic file replacement
+// is state/atomic-write.ts).
 import fs from 'node:fs';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Coalescer } from './group-commit.ts';
 
 export function fdOpen(file: string, flags: string, mode = 0o600): Promise<number> {
@@ -121,23 +120,4 @@ export function noteDirEntry(dir: string): number {
 /** Makes the entries of `dir` durable: those created up to `ticket`, else every one so far. */
 export function fsyncDirCoalesced(dir: string, ticket?: number): Promise<void> {
   return dirSyncer(dir).syncer.run(ticket ?? noteDirEntry(dir));
-}
-
-/** Replace `file` atomically: temp file in the same folder, fsync, rename, fsync the folder. */
-export async function atomicWriteFile(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = await fdOpen(tmp, 'wx');
-  try {
-    try {
-      await fdWriteAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      await fdDatasync(fd);
-    } finally {
-      await fdClose(fd);
-    }
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await fs.promises.unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDirCoalesced(path.dirname(file));
 }

@@ -2,7 +2,8 @@
 // the transcripts say, so it is saved atomically and lazily (debounced), migrated on load,
 // reconciled against the folder, and rebuilt from the .jsonl files when missing or corrupt.
 import fs from 'node:fs/promises';
-import { atomicWriteFile, errCode } from './fs-util.ts';
+import { atomicWrite } from '../state/atomic-write.ts';
+import { errCode } from './fs-util.ts';
 import { Coalescer } from './group-commit.ts';
 import { readRecords } from './jsonl-read.ts';
 import { corruptIndexPath, indexPath, isSessionId, sessionIdFromFileName, transcriptPath } from './paths.ts';
@@ -327,7 +328,7 @@ export class SessionIndex {
     this.dirty = false;
     const file: IndexFile = { version: INDEX_VERSION, sessions: Object.fromEntries(this.map) };
     try {
-      await atomicWriteFile(indexPath(this.dir), JSON.stringify(file) + '\n');
+      await atomicWrite(indexPath(this.dir), JSON.stringify(file) + '\n');
     } catch (err) {
       this.dirty = true;
       throw err;

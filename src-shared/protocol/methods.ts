@@ -44,6 +44,7 @@ export const channelStatusSchema = z.object({
   reason: z.string().optional(),
   lastError: z.string().optional(),
   lastMessageAt: z.number().optional(),
+  unreadable: z.number().optional(),
 });
 
 export const transcriptRecordSchema = z.object({ seq: z.number(), ts: z.string(), type: z.string() }).catchall(z.unknown());

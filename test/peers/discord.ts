@@ -115,6 +115,8 @@ export interface DiscordPeer {
   dmChannel(botId: string, userId: string): string;
   dm(botId: string, from: string, text: string, extra?: Partial<MessageSpec>): string;
   post(spec: MessageSpec): string;
+  /** Sends a dispatch exactly as given (malformed payloads too) on the bot's live gateway socket. */
+  dispatchRaw(botId: string, t: string, d: unknown): void;
   /** Answer the next `times` POST …/messages with 429 + retry-after (seconds). */
   rateLimitMessages(times: number, retryAfterSec?: number): void;
   /** IDENTIFY with this token closes 4004 (REST still accepts it: a token revoked at the gateway). */
@@ -504,6 +506,11 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
       const id = snowflake();
       deliver({ ...spec, id });
       return id;
+    },
+    dispatchRaw(botId, t, d) {
+      const session = liveSession(botId);
+      if (!session) throw new Error(`bot ${botId} has no live gateway session`);
+      dispatch(session, t, d);
     },
     rateLimitMessages(times, retryAfterSec = 0.2) {
       limited.times = times;

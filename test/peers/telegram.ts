@@ -165,6 +165,14 @@ export class PeerBot {
     return full;
   }
 
+  /** Queues an update exactly as given, malformed ones too (no ids filled in); returns its update_id. */
+  pushRaw(fields: Record<string, unknown>): number {
+    const updateId = this.nextUpdateId++;
+    this.pending.push({ update_id: updateId, ...fields } as unknown as Update);
+    this.flush();
+    return updateId;
+  }
+
   message(message: Message): Message {
     return this.push(message.chat.type === 'channel' ? 'channel_post' : 'message', message);
   }

@@ -42,6 +42,18 @@ describe('channel accounts', () => {
     expect(within(row('WhatsApp account personal')).getByText('Linking — waiting for a scan')).toBeTruthy();
   });
 
+  it('says how many unreadable messages an account skipped and where they are kept', async () => {
+    const transport = await connectFake(baseHandlers(status({ channels: [ACCOUNTS[1]!] })));
+    render(<ChannelsView />);
+    expect(within(row('Telegram account default')).queryByText(/unreadable/)).toBeNull();
+    act(() => transport.emit('channel.state', { ...ACCOUNTS[1]!, unreadable: 2 }));
+    expect(
+      within(row('Telegram account default')).getByText(
+        '2 unreadable messages skipped — kept in quarantine/telegram/default.jsonl in the state folder',
+      ),
+    ).toBeTruthy();
+  });
+
   it('follows channel.state events without a reload', async () => {
     const transport = await connectFake(baseHandlers(status({ channels: [ACCOUNTS[3]!] })));
     render(<ChannelsView />);

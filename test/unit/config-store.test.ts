@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson5 } from '../../src-shared/json5/index.ts';
 import { agentPaths, resolveLocations, type Locations } from '../../src-main/config/paths.ts';
-import { ConfigConflictError, ConfigInvalidError, ConfigStore, atomicWrite, hashText } from '../../src-main/config/store.ts';
+import { ConfigConflictError, ConfigInvalidError, ConfigStore, hashText } from '../../src-main/config/store.ts';
+import { atomicWrite } from '../../src-main/state/atomic-write.ts';
 import { validConfig } from '../helpers/config.ts';
 
 let dir: string;
@@ -68,7 +69,7 @@ describe('atomic writes', () => {
     const results = await Promise.all(contents.map((c) => settle(atomicWrite(file, c))));
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(contents).toContain(await fs.readFile(file, 'utf8'));
-    expect(await fs.readdir(dir)).toEqual(expect.not.arrayContaining([expect.stringMatching(/\.tmp$/)]));
+    expect(await fs.readdir(dir)).toEqual(expect.not.arrayContaining([expect.stringMatching(/\.tmp-/)]));
   });
 
   it('a reader during concurrent writes sees either the old or one complete new content, never a mix', async () => {

@@ -1,9 +1,9 @@
 // One task pool on disk: <dir>/tasks.json ({ version, nextId, tasks }), rewritten atomically
 // (temp file + rename) under a per-file queue, so tools and the dashboard never lose an update.
 // Small by nature: every call reads the file, so another process's edits show at once.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { atomicWrite } from '../../state/atomic-write.ts';
 import type { PoolRef } from '../memory/pools.ts';
 
 export const TASKS_FILE = 'tasks.json';
@@ -157,13 +157,7 @@ export class TaskPool {
     const run = prev.then(async () => {
       const f = await this.read();
       const result = change(f);
-      await fs.mkdir(this.ref.dir, { recursive: true });
-      const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-      await fs.writeFile(tmp, `${JSON.stringify(f, null, 1)}\n`, { mode: 0o600 });
-      await fs.rename(tmp, this.file).catch(async (err: unknown) => {
-        await fs.rm(tmp, { force: true });
-        throw err;
-      });
+      await atomicWrite(this.file, `${JSON.stringify(f, null, 1)}\n`);
       return result;
     });
     const tail = run.catch(() => undefined);

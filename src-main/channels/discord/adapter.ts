@@ -14,8 +14,9 @@ import type { SecretResolver } from '../../secrets/resolver.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
-import { CHANNEL_TYPE, toEnvelope, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
+import { CHANNEL_TYPE, checkMessage, readMessage, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
 import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejectedReason } from './reasons.ts';
+import { Quarantine } from '../quarantine.ts';
 import { accountStatus } from '../status.ts';
 
 export interface DiscordAdapterDeps {
@@ -25,6 +26,8 @@ export interface DiscordAdapterDeps {
   env?: NodeJS.ProcessEnv;
   /** Image download caps (default DEFAULT_IMAGE_LIMITS). */
   media?: Partial<ImageLimits>;
+  /** Where unreadable messages are kept (`<stateDir>/quarantine/discord/<account>.jsonl`); without it they are only logged. */
+  stateDir?: string;
 }
 
 export interface DiscordAdapter extends ChannelAdapter {
@@ -64,6 +67,7 @@ class DiscordChannel implements DiscordAdapter {
   private readonly recent = new RecentIds(2000);
   /** Per-conversation chains keep one channel's messages in arrival order. */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly quarantine: Quarantine;
 
   constructor(
     private readonly account: ChannelAccount,
@@ -71,6 +75,7 @@ class DiscordChannel implements DiscordAdapter {
   ) {
     this.accountId = account.accountId;
     this.log = createLogger('discord', deps.log, { channel: 'discord', accountId: this.accountId });
+    this.quarantine = new Quarantine({ stateDir: deps.stateDir, channel: 'discord', accountId: account.accountId, log: deps.log });
   }
 
   private get apiRoot(): string {
@@ -123,7 +128,7 @@ class DiscordChannel implements DiscordAdapter {
 
   status(): ChannelStatus {
     const { state, reason, lastError, lastMessageAt } = this;
-    return accountStatus('discord', this.accountId, { state, reason, lastError, lastMessageAt });
+    return accountStatus('discord', this.accountId, { state, reason, lastError, lastMessageAt, unreadable: this.quarantine.unreadable });
   }
 
   private async token(): Promise<string> {
@@ -217,13 +222,19 @@ class DiscordChannel implements DiscordAdapter {
     });
     // The raw payload carries exactly what the router needs (guild, member roles, mentions).
     (client as unknown as NodeJS.EventEmitter).on('raw', (packet: { t?: string; d?: unknown }) => {
-      if (packet.t === 'MESSAGE_CREATE' && current()) this.onMessage(client, packet.d as DiscordRawMessage);
+      if (packet?.t === 'MESSAGE_CREATE' && current()) this.onMessage(client, packet.d);
     });
     return client;
   }
 
-  private onMessage(client: Client, msg: DiscordRawMessage): void {
-    if (!msg?.id || this.recent.seen(msg.id)) return;
+  private onMessage(client: Client, raw: unknown): void {
+    const checked = checkMessage(raw);
+    if ('unreadable' in checked) {
+      void this.quarantine.keep(raw, checked.unreadable);
+      return;
+    }
+    const msg = checked.message;
+    if (this.recent.seen(msg.id)) return;
     const key = msg.channel_id;
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(() => this.deliver(client, msg))
@@ -238,13 +249,15 @@ class DiscordChannel implements DiscordAdapter {
     const channel = await this.channelInfo(client, msg);
     const guild = msg.guild_id !== undefined ? client.guilds.cache.get(msg.guild_id) : undefined;
     const me = guild?.members.me;
-    const mapped = toEnvelope(msg, {
+    const read = readMessage(msg, {
       accountId: this.accountId,
       botUserId: client.user?.id ?? '',
       botRoleIds: me ? [...me.roles.cache.keys()].filter((id) => id !== guild?.id) : [],
       ...(channel ? { channel } : {}),
     });
-    if (!mapped) return;
+    if ('unreadable' in read) return this.quarantine.keep(msg, read.unreadable);
+    if ('ignored' in read) return;
+    const mapped = read.envelope;
     // Our own and other bots' messages are dropped by the gateway: no point downloading theirs.
     const envelope = mapped.sender.isSelf || mapped.sender.isBot ? mapped : await this.withImages(msg, mapped);
     if (!envelope.sender.isSelf) {

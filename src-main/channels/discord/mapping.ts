@@ -1,7 +1,10 @@
 // Pure mapping of a Discord MESSAGE_CREATE payload (the wire shape, as discord.js hands it to the
 // `raw` event) to the InboundEnvelope the router and access policy see. No discord.js at runtime:
 // the adapter looks up what the payload lacks (channel type, thread parent, the bot's roles).
+// checkMessage/readMessage are the adapter's map-or-quarantine boundary.
+import { z } from 'zod';
 import type { InboundEnvelope, MediaItem } from '../../gateway/envelope.ts';
+import { firstIssue, mapSafely, type MapOutcome } from '../map-boundary.ts';
 
 /** Discord channel types we distinguish (discord-api-types ChannelType values). */
 export const CHANNEL_TYPE = { GuildText: 0, DM: 1, GroupDM: 3, AnnouncementThread: 10, PublicThread: 11, PrivateThread: 12 } as const;
@@ -116,4 +119,50 @@ export function toEnvelope(msg: DiscordRawMessage, ctx: MappingContext): Inbound
     kind: 'message',
     timestamp: Number.isFinite(parsed) ? parsed : Date.now(),
   };
+}
+
+// The fields read above and by the adapter, with the types they assume (others pass unchecked).
+const id = z.string().min(1);
+const messageShape = z.object({
+  id,
+  channel_id: id,
+  guild_id: id.optional(),
+  channel_type: z.number().optional(),
+  author: z.object({ id, username: z.string(), global_name: z.string().nullish(), bot: z.boolean().optional() }),
+  member: z.object({ roles: z.array(z.string()).optional(), nick: z.string().nullish() }).optional(),
+  webhook_id: z.string().optional(),
+  content: z.string(),
+  timestamp: z.string().optional(),
+  mentions: z.array(z.object({ id: z.string() })).optional(),
+  mention_roles: z.array(z.string()).optional(),
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string(),
+        content_type: z.string().optional(),
+        duration_secs: z.number().optional(),
+        url: z.string().optional(),
+        size: z.number().optional(),
+      }),
+    )
+    .optional(),
+  type: z.number().optional(),
+});
+
+/** A MESSAGE_CREATE payload the adapter can work with, or why it cannot. */
+export function checkMessage(raw: unknown): { message: DiscordRawMessage } | { unreadable: string } {
+  const checked = messageShape.safeParse(raw);
+  return checked.success
+    ? { message: raw as DiscordRawMessage }
+    : { unreadable: `unreadable Discord message (${firstIssue(checked.error)})` };
+}
+
+/** The boundary for one raw payload: a checked envelope, `ignored` (system notice, empty) or `unreadable`. */
+export function readMessage(raw: unknown, ctx: MappingContext): MapOutcome {
+  const checked = checkMessage(raw);
+  if ('unreadable' in checked) return checked;
+  return mapSafely(() => {
+    const envelope = toEnvelope(checked.message, ctx);
+    return envelope ? { envelope } : { ignored: 'a system notice or an empty message' };
+  });
 }

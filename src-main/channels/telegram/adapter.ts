@@ -15,8 +15,9 @@ import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits } from '../media.ts';
 import { telegramError, maskToken, fatalReason } from './errors.ts';
-import { ALLOWED_UPDATES, chatTarget, telegramMessageId, updateToEnvelope, type BotIdentity } from './mapping.ts';
+import { ALLOWED_UPDATES, chatTarget, readUpdate, telegramMessageId, type BotIdentity } from './mapping.ts';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.ts';
+import { Quarantine } from '../quarantine.ts';
 import { accountStatus } from '../status.ts';
 
 export interface TelegramTiming extends Partial<OutboxLimits> {
@@ -40,6 +41,8 @@ export interface TelegramAdapterDeps {
   env?: NodeJS.ProcessEnv;
   /** Image download caps (default DEFAULT_IMAGE_LIMITS). */
   media?: Partial<ImageLimits>;
+  /** Where unreadable updates are kept (`<stateDir>/quarantine/telegram/<account>.jsonl`); without it they are only logged. */
+  stateDir?: string;
 }
 
 export interface TelegramAdapter extends ChannelAdapter {
@@ -90,6 +93,7 @@ class TelegramBotAdapter implements TelegramAdapter {
   /** The offset Telegram last heard from us (what it considers confirmed). */
   private sentOffset: number | undefined;
   private readonly sinkFailures = new Map<number, number>();
+  private readonly quarantine: Quarantine;
   private readonly timing: Required<Omit<TelegramTiming, keyof OutboxLimits | 'backoff'>> & {
     backoff: BackoffOptions;
     outbox: OutboxLimits;
@@ -101,6 +105,7 @@ class TelegramBotAdapter implements TelegramAdapter {
   ) {
     this.accountId = account.accountId;
     this.log = createLogger('telegram', deps.log, { channel: 'telegram', accountId: this.accountId });
+    this.quarantine = new Quarantine({ stateDir: deps.stateDir, channel: 'telegram', accountId: account.accountId, log: deps.log });
     const t = deps.timing ?? {};
     this.timing = {
       pollTimeoutSeconds: t.pollTimeoutSeconds ?? 30,
@@ -119,7 +124,7 @@ class TelegramBotAdapter implements TelegramAdapter {
 
   status(): ChannelStatus {
     const { state, reason, lastError, lastMessageAt } = this;
-    return accountStatus('telegram', this.accountId, { state, reason, lastError, lastMessageAt });
+    return accountStatus('telegram', this.accountId, { state, reason, lastError, lastMessageAt, unreadable: this.quarantine.unreadable });
   }
 
   private setState(state: ChannelState, reason?: string): void {
@@ -214,12 +219,14 @@ class TelegramBotAdapter implements TelegramAdapter {
         );
         this.sentOffset = offset;
         backoff.reset();
-        for (const update of updates) {
+        for (const update of updates as unknown[]) {
           if (signal.aborted) return;
+          const id = updateIdOf(update);
           // Telegram resends what it has not seen confirmed; anything below our offset was handled.
-          if (this.offset !== undefined && update.update_id < this.offset) continue;
+          if (id !== undefined && this.offset !== undefined && id < this.offset) continue;
           await this.deliver(update, sink);
-          this.offset = update.update_id + 1;
+          // An update without a usable id is quarantined; the next one's id moves the offset past it.
+          if (id !== undefined) this.offset = id + 1;
         }
       } catch (err) {
         if (signal.aborted) return;
@@ -245,11 +252,17 @@ class TelegramBotAdapter implements TelegramAdapter {
     }
   }
 
-  /** Hands one update to the gateway; throws SinkError when it should come again. */
-  private async deliver(update: Update, sink: Sink): Promise<void> {
-    const mapped = this.me ? updateToEnvelope(update, this.me) : undefined;
-    if (!mapped) return;
-    const envelope = await this.withPhoto(update, mapped);
+  /**
+   * Hands one update to the gateway; throws SinkError when it should come again. An update the
+   * mapping cannot read is quarantined and skipped: retrying it would wedge the account for good.
+   */
+  private async deliver(raw: unknown, sink: Sink): Promise<void> {
+    if (!this.me) return;
+    const read = readUpdate(raw, this.me);
+    if ('unreadable' in read) return this.quarantine.keep(raw, read.unreadable);
+    if ('ignored' in read) return;
+    const update = raw as Update;
+    const envelope = await this.withPhoto(update, read.envelope);
     try {
       await sink(envelope);
       this.sinkFailures.delete(update.update_id);
@@ -360,3 +373,8 @@ class TelegramBotAdapter implements TelegramAdapter {
 }
 
 class SinkError extends Error {}
+
+function updateIdOf(update: unknown): number | undefined {
+  const id = typeof update === 'object' && update !== null ? (update as { update_id?: unknown }).update_id : undefined;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+}

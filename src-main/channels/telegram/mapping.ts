@@ -1,10 +1,12 @@
 // Telegram update → InboundEnvelope, pure (no grammy at run time, only its types): the peer ids
 // users write in bindings, who the sender is and whether Telegram vouches for them, mentions, and
-// media as short placeholder lines (docs/channels.md#images).
-// Also the reverse: a peer id → chat + topic.
+// media as short placeholder lines (docs/channels.md#images). Also the reverse: a peer id → chat + topic.
+// readUpdate is the adapter's boundary: it checks the fields read here before mapping.
 import type { Message, MessageEntity, Update, User } from 'grammy/types';
+import { z } from 'zod';
 import type { PeerRef } from '../../../src-shared/config/index.ts';
 import type { InboundEnvelope, MediaItem, SenderInfo } from '../../gateway/envelope.ts';
+import { firstIssue, mapSafely, type MapOutcome } from '../map-boundary.ts';
 
 export interface BotIdentity {
   accountId: string;
@@ -125,6 +127,64 @@ function media(m: Message): { lines: string[]; items: MediaItem[] } {
     items.push({ kind: 'sticker' });
   }
   return { lines, items };
+}
+
+// The fields the mapping and the adapter read, with the types they assume. Telegram adds fields
+// all the time: unknown ones are let through; only a read field of the wrong shape is refused.
+const int = z.number().int();
+const userShape = z.object({
+  id: int,
+  first_name: z.string(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+  is_bot: z.boolean().optional(),
+});
+const entityShape = z
+  .object({ type: z.string(), offset: int, length: int, user: z.object({ id: int }).optional() })
+  .refine((e) => e.type !== 'text_mention' || e.user !== undefined, { message: 'a text_mention entity without user', path: ['user'] });
+const duration = z.object({ duration: z.number(), mime_type: z.string().optional() });
+const messageShape = z.object({
+  message_id: int,
+  date: z.number(),
+  edit_date: z.number().optional(),
+  chat: z.object({ id: int, type: z.string(), is_forum: z.boolean().optional() }),
+  from: userShape.optional(),
+  sender_chat: z.object({ id: int, title: z.string().optional() }).optional(),
+  is_topic_message: z.boolean().optional(),
+  message_thread_id: int.optional(),
+  reply_to_message: z.object({ from: z.object({ id: int }).optional() }).optional(),
+  text: z.string().optional(),
+  caption: z.string().optional(),
+  entities: z.array(entityShape).optional(),
+  caption_entities: z.array(entityShape).optional(),
+  photo: z.array(z.object({ file_id: z.string(), width: z.number(), height: z.number(), file_size: z.number().optional() })).optional(),
+  voice: duration.optional(),
+  audio: duration.extend({ title: z.string().optional() }).optional(),
+  video: duration.optional(),
+  video_note: duration.optional(),
+  animation: z.object({ mime_type: z.string().optional() }).optional(),
+  document: z.object({ file_name: z.string().optional(), mime_type: z.string().optional() }).optional(),
+  sticker: z.object({ emoji: z.string().optional() }).optional(),
+});
+const updateShape = z.object({
+  update_id: int,
+  message: messageShape.optional(),
+  edited_message: messageShape.optional(),
+  channel_post: messageShape.optional(),
+  edited_channel_post: messageShape.optional(),
+});
+
+/**
+ * The adapter's map-or-quarantine boundary for one raw update: an envelope, `ignored` for an
+ * update that carries no conversation message, or `unreadable` naming the field that is wrong.
+ */
+export function readUpdate(raw: unknown, bot: BotIdentity): MapOutcome {
+  const checked = updateShape.safeParse(raw);
+  if (!checked.success) return { unreadable: `unreadable Telegram update (${firstIssue(checked.error)})` };
+  return mapSafely(() => {
+    const envelope = updateToEnvelope(raw as Update, bot);
+    return envelope ? { envelope } : { ignored: 'no conversation message in the update' };
+  });
 }
 
 /** The envelope for one update, or undefined for updates that carry no conversation message. */

@@ -9,7 +9,7 @@ import { Backoff, sleep, type BackoffOptions } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, ImageTooLargeError, type ImageLimits } from '../media.ts';
 import { openWhatsAppAuthState, type AuthKeyProvider, type EncryptedAuthState } from './auth-store.ts';
-import { jidToE164, lidsToResolve, normalizeJid, peerToJid, toEnvelope, unwrap, type SelfIds } from './mapping.ts';
+import { checkMessage, jidToE164, lidsToResolve, normalizeJid, peerToJid, readMessage, unwrap, type SelfIds } from './mapping.ts';
 import {
   MediaTooLargeError,
   WA_CLOSE,
@@ -20,6 +20,7 @@ import {
   type WaEvents,
   type WaSocketLike,
 } from './socket.ts';
+import { Quarantine } from '../quarantine.ts';
 import { accountStatus } from '../status.ts';
 
 export interface WhatsAppAdapterDeps {
@@ -72,6 +73,7 @@ class WhatsAppAdapter implements ChannelAdapter {
   private readonly seen = new Map<string, true>();
   private inbound: Promise<void> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
+  private readonly quarantine: Quarantine;
 
   constructor(
     private readonly account: ChannelAccount,
@@ -81,6 +83,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.log = createLogger('whatsapp', deps.log, { channel: 'whatsapp', accountId: this.accountId });
     this.backoff = new Backoff(deps.backoff);
     this.factory = deps.socketFactory ?? socketFactoryFor(deps.env ?? process.env);
+    this.quarantine = new Quarantine({ stateDir: deps.stateDir, channel: 'whatsapp', accountId: account.accountId, log: deps.log });
   }
 
   async start(sink: (e: InboundEnvelope) => Promise<void>, onStatusChange?: () => void): Promise<void> {
@@ -243,8 +246,12 @@ class WhatsAppAdapter implements ChannelAdapter {
 
   private onUpsert(gen: number, sock: WaSocketLike, update: WaEvents['messages.upsert']): void {
     // `append` = history and our own sends; only live (`notify`) messages start turns.
-    if (gen !== this.generation || update.type !== 'notify') return;
-    const batch = update.messages;
+    if (gen !== this.generation || update?.type !== 'notify') return;
+    const batch: unknown = update.messages;
+    if (!Array.isArray(batch)) {
+      void this.quarantine.keep(update, 'unreadable WhatsApp messages.upsert (messages: not a list)');
+      return;
+    }
     this.inbound = this.inbound
       .then(() => this.deliver(sock, batch))
       .catch((err: Error) => {
@@ -253,8 +260,14 @@ class WhatsAppAdapter implements ChannelAdapter {
   }
 
   /** One message at a time, in arrival order, each handed over only after the previous is durable. */
-  private async deliver(sock: WaSocketLike, messages: WAMessage[]): Promise<void> {
-    for (const msg of messages) {
+  private async deliver(sock: WaSocketLike, messages: unknown[]): Promise<void> {
+    for (const raw of messages) {
+      const checked = checkMessage(raw);
+      if ('unreadable' in checked) {
+        await this.quarantine.keep(raw, checked.unreadable);
+        continue;
+      }
+      const msg = checked.message;
       const id = msg.key.id;
       if (!id || this.seen.has(`${msg.key.remoteJid}/${id}`)) continue;
       remember(this.seen, `${msg.key.remoteJid}/${id}`, true);
@@ -264,13 +277,17 @@ class WhatsAppAdapter implements ChannelAdapter {
         const normal = normalizeJid(pn);
         if (normal) pnForLid.set(lid, normal);
       }
-      const result = toEnvelope(msg, { accountId: this.accountId, self: this.self, pnForLid });
-      if ('skip' in result) {
-        this.log.debug('whatsapp message skipped', { reason: result.skip });
+      const result = readMessage(msg, { accountId: this.accountId, self: this.self, pnForLid });
+      if ('unreadable' in result) {
+        await this.quarantine.keep(msg, result.unreadable);
+        continue;
+      }
+      if ('ignored' in result) {
+        this.log.debug('whatsapp message skipped', { reason: result.ignored });
         continue;
       }
       const { envelope } = result;
-      if (result.unresolvedLid)
+      if ('unresolvedLid' in result && result.unresolvedLid)
         this.log.warn('no phone number known for a WhatsApp LID yet; using the LID as the sender id', { lid: result.unresolvedLid });
       if (envelope.kind !== 'message') {
         // Edits and reactions are never answered; the gateway does not record them yet either.
@@ -345,7 +362,7 @@ class WhatsAppAdapter implements ChannelAdapter {
 
   status(): ChannelStatus {
     const { state, reason, lastError, lastMessageAt } = this;
-    return accountStatus('whatsapp', this.accountId, { state, reason, lastError, lastMessageAt });
+    return accountStatus('whatsapp', this.accountId, { state, reason, lastError, lastMessageAt, unreadable: this.quarantine.unreadable });
   }
 
   async probe(): Promise<ProbeResult> {

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap } from '@whiskeysockets/baileys';
 import { ID_PATTERN } from '../../../src-shared/config/index.ts';
+import { atomicWrite } from '../../state/atomic-write.ts';
 
 /** The link-state key: 32 bytes, from the keychain (`app:wa-auth:whatsapp:<account>`). */
 export type AuthKeyProvider = () => Promise<Buffer>;
@@ -98,23 +99,6 @@ function decrypt(key: Buffer, aad: string, data: Buffer): Buffer {
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(data.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]);
-}
-
-async function atomicWrite(file: string, data: Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /**

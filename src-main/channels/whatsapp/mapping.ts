@@ -1,9 +1,12 @@
 // Baileys messages → InboundEnvelope, and peers back to JIDs. Pure (type-only Baileys imports, so
 // the library loads lazily): LID lookups are resolved by the adapter beforehand and passed in.
 // What users write in bindings and allowlists depends on these ids: DM peer = E.164, group = JID.
+// checkMessage/readMessage are the adapter's map-or-quarantine boundary.
 import type { WAMessage, proto } from '@whiskeysockets/baileys';
+import { z } from 'zod';
 import type { PeerRef } from '../../../src-shared/config/index.ts';
 import type { InboundEnvelope, MediaItem } from '../../gateway/envelope.ts';
+import { firstIssue, mapSafely, type MapOutcome } from '../map-boundary.ts';
 
 /** Who this account is: its phone-number JID and LID, as Baileys reports them in `sock.user`. */
 export interface SelfIds {
@@ -238,4 +241,31 @@ export function toEnvelope(msg: WAMessage, ctx: MappingContext): MappingResult {
     timestamp: timestampOf(msg, ctx.now ?? Date.now()),
   };
   return who.unresolvedLid ? { envelope, unresolvedLid: who.unresolvedLid } : { envelope };
+}
+
+// The message's outer fields the adapter and the mapping read before looking inside `message`
+// (whose odd shapes the mapper meets inside the boundary's try, and the envelope check catches).
+const jid = z.string().nullish();
+const messageShape = z.object({
+  key: z.object({ remoteJid: jid, remoteJidAlt: jid, participant: jid, participantAlt: jid, id: jid, fromMe: z.boolean().nullish() }),
+  // A proto.Message instance (not a plain record): any non-array object.
+  message: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object').nullish(),
+  messageStubType: z.number().nullish(),
+  pushName: z.string().nullish(),
+});
+
+/** A message the adapter can work with, or why it cannot. */
+export function checkMessage(raw: unknown): { message: WAMessage } | { unreadable: string } {
+  const checked = messageShape.safeParse(raw);
+  return checked.success ? { message: raw as WAMessage } : { unreadable: `unreadable WhatsApp message (${firstIssue(checked.error)})` };
+}
+
+/** The boundary for one message: a checked envelope (plus an unresolved LID), `ignored` with why, or `unreadable`. */
+export function readMessage(raw: unknown, ctx: MappingContext): MapOutcome | { envelope: InboundEnvelope; unresolvedLid?: string } {
+  const checked = checkMessage(raw);
+  if ('unreadable' in checked) return checked;
+  return mapSafely(() => {
+    const result = toEnvelope(checked.message, ctx);
+    return 'skip' in result ? { ignored: result.skip } : result;
+  });
 }

@@ -2,6 +2,7 @@
 // Both go through the running gateway when there is one (it owns the connections: a second
 // WhatsApp socket would replace the first), and act directly on the files otherwise.
 import type { ChannelAccount } from '../../../src-shared/config/index.ts';
+import { quarantinePath } from '../../channels/quarantine.ts';
 import { silentLogger } from '../../log.ts';
 import { keychainResolver } from '../../secrets/resolver.ts';
 import { openSecretStore, whatsappLinkKeyAccount } from '../../secrets/store.ts';
@@ -17,6 +18,7 @@ interface Row {
   reason?: string;
   lastError?: string;
   lastMessageAt?: number;
+  unreadable?: number;
   probe?: { ok: boolean; identity?: string; error?: string };
 }
 
@@ -41,7 +43,7 @@ const status: Command = {
   name: 'channels status',
   usage: 'channels status [--probe]',
   summary:
-    'Each channel account: connected, linking, stopped (and why), last error, last message; --probe checks credentials with the platform.',
+    'Each channel account: connected, linking, stopped (and why), last error, last message, unreadable input skipped; --probe checks credentials with the platform.',
   options: { probe: { type: 'boolean' } },
   async run(ctx, flags) {
     const probe = flags.probe === true;
@@ -86,6 +88,9 @@ const status: Command = {
               r.reason,
               r.lastError && r.lastError !== r.reason ? `last error: ${r.lastError}` : undefined,
               r.lastMessageAt ? `last message ${new Date(r.lastMessageAt).toLocaleString()}` : undefined,
+              r.unreadable
+                ? `${r.unreadable} unreadable skipped (kept in ${quarantinePath(ctx.loc.stateDir, r.channel as 'telegram', r.accountId)})`
+                : undefined,
               r.probe
                 ? r.probe.ok
                   ? `probe ok${r.probe.identity ? ` (${r.probe.identity})` : ''}`

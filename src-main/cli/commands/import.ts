@@ -19,7 +19,7 @@ import {
 import { Json5SyntaxError, parseJson5, stringifyJson5 } from '../../../src-shared/json5/index.ts';
 import { createAgentLayout } from '../../agents/layout.ts';
 import { agentPaths, defaultAgentDir, homeRelative } from '../../config/paths.ts';
-import { atomicWrite } from '../../config/store.ts';
+import { atomicWrite } from '../../state/atomic-write.ts';
 import { storeSecret } from '../../secrets/credentials.ts';
 import { registerSecret } from '../../secrets/redact.ts';
 import { openSecretStore } from '../../secrets/store.ts';

@@ -18,6 +18,7 @@ import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out, type CliContext } from '../io.ts';
 import { convertForeignConfig } from './import.ts';
 import { withRunningGateway } from './live.ts';
+import { TMP_NAME } from '../../state/atomic-write.ts';
 
 /** Reads a secret: a hidden prompt on a terminal, else all of stdin (one trailing newline dropped). */
 export async function readSecretInput(ctx: CliContext, what: string): Promise<string> {
@@ -164,8 +165,8 @@ function checkName(name: string): string {
   }
 }
 
-/** Our own atomic-write temp files (`.<name>.<pid>.<hex>.tmp`) left by a crash are safe to remove. */
-const OWN_TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
+/** Our own atomic-write temp files (`<name>.tmp-<pid>-<hex>`, state/atomic-write.ts) left by a crash are safe to remove. */
+const OWN_TEMP = TMP_NAME;
 const MAX_SCAN_BYTES = 8 * 1024 * 1024;
 
 /** Files under `dirs` holding any of `values`; our own stale temp files among them are deleted. */

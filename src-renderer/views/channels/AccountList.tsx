@@ -114,6 +114,11 @@ function AccountRow({ status }: { status: ChannelStatus }) {
   const notes = [
     ...(status.reason ? [status.reason] : []),
     ...(status.lastError && status.lastError !== status.reason ? [`Last error: ${status.lastError}`] : []),
+    ...(status.unreadable
+      ? [
+          `${status.unreadable} unreadable ${status.unreadable === 1 ? 'message' : 'messages'} skipped — kept in quarantine/${status.channel}/${status.accountId}.jsonl in the state folder`,
+        ]
+      : []),
   ];
   const needsLink = isWhatsApp && (status.state === 'linking' || /not linked|re-link|link it/i.test(status.reason ?? ''));
 
