@@ -36,6 +36,8 @@ import {
   resetPolicy,
   STOP_REPLY,
 } from './session-commands.ts';
+import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
+import { CANNOT_STORE_REPLY, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
@@ -77,6 +79,8 @@ interface Delivery {
   reply?: (text: string) => Promise<void>;
   /** Set for a delivery made by sessions_send: the exchange it belongs to. */
   a2a?: A2AChain;
+  /** The client's idempotency key of a `webchat.send`, stored with the inbound record. */
+  clientId?: string;
 }
 
 export class Gateway {
@@ -101,12 +105,20 @@ export class Gateway {
   readonly dropped: Record<string, number> = {};
   private readonly autoReset = new AutoReset();
   private readonly a2aChains = new A2AChains();
+  private readonly sends = new SendDedupe();
+  /** Whether messages can be stored (full disk, read-only state folder): `status.storage`. */
+  readonly storage: StorageHealth;
 
   private readonly sandbox: ExecSandbox;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
     this.sandbox = opts.sandbox ?? new OsSandbox();
+    this.storage = new StorageHealth(opts.loc.stateDir, (status) => {
+      opts.emit('storage.state', status);
+      if (status.ok) this.log.info('storage works again', { stateDir: opts.loc.stateDir });
+      else this.log.error('cannot store messages', { reason: status.reason });
+    });
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
@@ -463,7 +475,12 @@ export class Gateway {
   }
 
   /** The dashboard operator talks to an agent directly (not routed). */
-  async webchatSend(agentId: string, text: string, sessionKey?: string): Promise<{ sessionKey: string; messageId: string }> {
+  async webchatSend(
+    agentId: string,
+    text: string,
+    sessionKey?: string,
+    clientId?: string,
+  ): Promise<{ sessionKey: string; messageId: string; duplicate?: boolean }> {
     if (this.state !== 'running') throw new ControlError('unavailable', 'the gateway is stopped; start it to talk to agents');
     const agent = this.agent(agentId.toLowerCase());
     if (!agent) throw new ControlError('not_found', `agent "${agentId}" does not exist`);
@@ -499,10 +516,36 @@ export class Gateway {
       }
       return { sessionKey: key, messageId };
     }
+    // A retry of a send already stored (or still being stored) under this clientId is answered
+    // with the original message id; nothing is stored twice.
+    const claim = clientId
+      ? await this.sends.claim(`${agent.id}\n${key}`, clientId, () => this.findClientId(agent.id, key, clientId))
+      : null;
+    if (claim && 'duplicate' in claim) return { sessionKey: key, messageId: claim.duplicate, duplicate: true };
     // The reply streams as events; the answer to the request means "stored durably".
-    const { persisted } = this.submit({ agentId: agent.id, decision: { ...decision, sessionKey: key }, envelope });
-    if (!(await persisted)) throw new ControlError('unavailable', 'the message was not accepted: too many messages are waiting');
+    const { persisted } = this.submit({
+      agentId: agent.id,
+      decision: { ...decision, sessionKey: key },
+      envelope,
+      ...(clientId ? { clientId } : {}),
+    });
+    let stored: TranscriptRecord | undefined;
+    try {
+      stored = await persisted;
+    } finally {
+      claim?.settle(stored ? messageId : null);
+    }
+    if (!stored) throw new ControlError('unavailable', 'the message was not accepted: too many messages are waiting');
     return { sessionKey: key, messageId };
+  }
+
+  /** The message id of the stored inbound record carrying `clientId` among the session's last records, or null. */
+  private async findClientId(agentId: string, sessionKey: string, clientId: string): Promise<string | null> {
+    const store = await this.storeFor(agentId);
+    if (!store.get(sessionKey)) return null;
+    const { records } = await store.history(sessionKey, { limit: DEDUPE_SCAN_RECORDS });
+    const hit = records.find((r) => r.type === 'message' && r.clientId === clientId && typeof r.messageId === 'string');
+    return hit ? (hit.messageId as string) : null;
   }
 
   cancelTurn(agentId: string, sessionKey: string): boolean {
@@ -632,7 +675,17 @@ export class Gateway {
       void delivery.reply?.('Sorry — too many messages are waiting; please try again in a moment.').catch(() => undefined);
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
-    this.persistInbound(delivery).then(resolveRecord, rejectRecord);
+    this.persistInbound(delivery).then(resolveRecord, (err: unknown) => {
+      rejectRecord(err);
+      if (!(err instanceof StorageUnavailableError)) return;
+      this.drop(
+        { channel: envelope.channel, accountId: envelope.accountId, senderId: envelope.sender.id },
+        'storage_unavailable',
+        delivery.agentId,
+      );
+      // The sender learns at once that the message is not in, rather than waiting for an answer.
+      delivery.reply?.(CANNOT_STORE_REPLY).catch(() => undefined);
+    });
     done = done.catch((err: Error) => {
       this.log.error('message processing failed', { agentId: delivery.agentId, error: err.message });
       return undefined;
@@ -740,7 +793,18 @@ export class Gateway {
     }
   }
 
-  private async persistInbound({ agentId, decision, envelope }: Delivery): Promise<TranscriptRecord> {
+  /** Persists the inbound record; a storage failure becomes an `unavailable` error naming the cause and folder. */
+  private async persistInbound(delivery: Delivery): Promise<TranscriptRecord> {
+    try {
+      const record = await this.persistInboundNow(delivery);
+      this.storage.succeeded();
+      return record;
+    } catch (err) {
+      throw this.storage.failed(err);
+    }
+  }
+
+  private async persistInboundNow({ agentId, decision, envelope, clientId }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
@@ -759,6 +823,7 @@ export class Gateway {
           role: 'user',
           text: envelope.text,
           messageId: envelope.messageId,
+          ...(clientId ? { clientId } : {}),
           sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
           channel: envelope.channel,
           accountId: envelope.accountId,

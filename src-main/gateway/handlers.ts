@@ -84,6 +84,7 @@ export function gatewayHandlers(
         processed: gateway.processed,
         dropped: { ...gateway.dropped },
         keychain: creds ? await creds.store.status() : { available: false, reason: 'this gateway was started without a keychain' },
+        storage: gateway.storage.status,
       };
     },
     async 'secrets.list'() {
@@ -198,8 +199,8 @@ export function gatewayHandlers(
         }),
       };
     },
-    async 'webchat.send'({ agentId, text, sessionKey }) {
-      const sent = await gateway.webchatSend(agentId, text, sessionKey);
+    async 'webchat.send'({ agentId, text, sessionKey, clientId }) {
+      const sent = await gateway.webchatSend(agentId, text, sessionKey, clientId);
       return { agentId: agentId.toLowerCase(), ...sent };
     },
     async 'turn.cancel'({ agentId, sessionKey }) {

@@ -4,21 +4,51 @@
 import fs from 'node:fs';
 import { Coalescer } from './group-commit.ts';
 
+/**
+ * Tests only: decides whether a file operation of the session store fails, as a full or
+ * read-only disk would make it (an error to throw, or undefined to run it for real). Used where a
+ * small tmpfs cannot be mounted; see test/helpers/storage-faults.ts.
+ */
+export type StorageFault = (op: 'open' | 'write' | 'sync' | 'truncate', file: string) => NodeJS.ErrnoException | undefined;
+let storageFault: StorageFault | null = null;
+// Paths of the descriptors this module opened, so a fault can be aimed at a folder.
+const fdPaths = new Map<number, string>();
+
+export function setStorageFaultForTests(fault: StorageFault | null): void {
+  storageFault = fault;
+}
+
+function injected(op: Parameters<StorageFault>[0], fdOrFile: number | string): NodeJS.ErrnoException | undefined {
+  if (!storageFault) return undefined;
+  return storageFault(op, typeof fdOrFile === 'string' ? fdOrFile : (fdPaths.get(fdOrFile) ?? ''));
+}
+
 export function fdOpen(file: string, flags: string, mode = 0o600): Promise<number> {
+  const fault = flags === 'r' ? undefined : injected('open', file);
+  if (fault) return Promise.reject(fault);
   return new Promise((resolve, reject) => {
-    fs.open(file, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd)));
+    fs.open(file, flags, mode, (err, fd) => {
+      if (err) return reject(err);
+      fdPaths.set(fd, file);
+      resolve(fd);
+    });
   });
 }
 
 export function fdClose(fd: number): Promise<void> {
+  fdPaths.delete(fd);
   return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 export function fdDatasync(fd: number): Promise<void> {
+  const fault = injected('sync', fd);
+  if (fault) return Promise.reject(fault);
   return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 export function fdTruncate(fd: number, length: number): Promise<void> {
+  const fault = injected('truncate', fd);
+  if (fault) return Promise.reject(fault);
   return new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -45,6 +75,8 @@ export async function fdWriteAll(fd: number, buf: Buffer): Promise<void> {
  * throttles a process with too many dirty pages; the fsyncs, which always do, stay on the pool.
  */
 export function fdAppendSync(fd: number, buf: Buffer): void {
+  const fault = injected('write', fd);
+  if (fault) throw fault;
   let off = 0;
   while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }

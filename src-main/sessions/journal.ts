@@ -4,7 +4,7 @@
 // by periodic checkpoints, after which the segments that covered them are deleted.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdTruncate, fsyncDirCoalesced, unlinkIfExists } from './fs-util.ts';
+import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdSize, fdTruncate, fsyncDirCoalesced, unlinkIfExists } from './fs-util.ts';
 import { isTranscriptRecord, type TranscriptRecord } from './records.ts';
 import { repairTornTail, type RecoveryInfo } from './torn-tail.ts';
 
@@ -30,6 +30,11 @@ export type JournalLine = JournalEntry | JournalTombstone;
 /** What a checkpoint makes durable before deleting the segments that point at it (a transcript). */
 export interface Checkpointable {
   sync(): Promise<void>;
+  /**
+   * Told synchronously, before the rejections are delivered, that entries it appended were
+   * refused: it must write (and append) nothing more until it has cut the refused records off.
+   */
+  refused?(err: unknown): void;
 }
 
 export interface RecoveredSession {
@@ -245,8 +250,11 @@ export class InboundJournal {
   }
 
   private enqueue(line: JournalLine, target: Checkpointable | undefined): Promise<void> {
-    if (this.closed) return Promise.reject(new JournalClosedError(`inbound journal closed: ${this.dir}`));
-    if (this.failed) return Promise.reject(this.failed);
+    const refusal = this.closed ? new JournalClosedError(`inbound journal closed: ${this.dir}`) : this.failed;
+    if (refusal) {
+      target?.refused?.(refusal);
+      return Promise.reject(refusal);
+    }
     const buf = Buffer.from(JSON.stringify(line) + '\n');
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ buf, target, resolve, reject });
@@ -280,35 +288,41 @@ export class InboundJournal {
     });
   }
 
-  /** Writes and syncs one batch, then settles its appends; never throws. */
+  /**
+   * Writes and syncs one batch, then settles its appends; never throws. A batch that fails is cut
+   * off the segment again and refused together with every append queued behind it: their
+   * transcripts have written those records already and cut them off in turn (Checkpointable.refused),
+   * so nothing refused is left to be replayed. The next batch tries again: the journal works
+   * again as soon as the disk does.
+   */
   private async writeBatch(seg: Segment, batch: Pending[]): Promise<void> {
     const buf = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf));
+    const before = seg.bytes;
     try {
       if (this.failed) throw this.failed;
       const fd = seg.fd!;
       try {
         fdAppendSync(fd, buf);
+        this.stats.writes++;
+        await fdDatasync(fd);
       } catch (err) {
-        // Never leave a partial line for the next batch to be glued onto (e.g. ENOSPC mid-write).
-        await fdTruncate(fd, seg.bytes).catch(() => {
-          this.failed ??= new Error(`inbound journal ${seg.path} unusable: could not undo a failed write`);
+        // Never leave a partial line (ENOSPC mid-write), nor whole lines of refused entries (a
+        // failed fdatasync) for a replay to bring back. The fdatasync of the next batch makes the
+        // cut durable. Only if the cut fails does the journal refuse everything from then on.
+        await fdTruncate(fd, before).catch(async () => {
+          const size = await fdSize(fd).catch(() => -1);
+          if (size !== before) this.failed ??= new Error(`inbound journal ${seg.path} unusable: could not undo a failed write`);
         });
         throw err;
       }
-      this.stats.writes++;
       seg.bytes += buf.length;
       seg.entries += batch.length;
       for (const p of batch) if (p.target) seg.targets.add(p.target);
-      try {
-        await fdDatasync(fd);
-      } catch (err) {
-        // The kernel may have dropped the pages: a later "successful" fsync would lie.
-        this.failed ??= err as Error;
-        throw err;
-      }
       this.stats.syncs++;
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      const refused = [...batch, ...this.pending.splice(0)];
+      for (const p of refused) p.target?.refused?.(err);
+      for (const p of refused) p.reject(err);
       return;
     }
     for (const p of batch) p.resolve();

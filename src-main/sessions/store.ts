@@ -153,12 +153,35 @@ export class AgentSessionStore {
    */
   async append(sessionKey: string, input: RecordInput, opts?: AppendOptions): Promise<TranscriptRecord> {
     const h = this.current(sessionKey) ?? (await this.getOrCreate(sessionKey));
-    if (!opts?.durable || !this.journal) return h.transcript.append(input, opts);
-    // Written first, through the file's ordinary chain (order kept, no fsync): a record whose write
-    // failed never reaches the journal, so recovery cannot resurrect a message reported as failed.
-    const record = await h.transcript.append(input);
-    await this.journal.append({ agentId: this.agentId, sessionId: h.sessionId, sessionKey, seq: record.seq, record }, h.transcript);
-    return record;
+    const journal = this.journal;
+    if (!opts?.durable || !journal) return h.transcript.append(input, opts);
+    // Written to the transcript first (order kept, no fsync), then journaled: a record whose write
+    // failed never reaches the journal, and one whose journal entry is refused is cut off the
+    // transcript again (AppendOptions.commit), so a refused record leaves no trace and its seq is reused.
+    try {
+      return await h.transcript.append(input, {
+        commit: (record) =>
+          journal.append({ agentId: this.agentId, sessionId: h.sessionId, sessionKey, seq: record.seq, record }, h.transcript),
+      });
+    } catch (err) {
+      await this.dropIfUnborn(h).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * A session exists once a record of its own is durable: one created for a record that was then
+   * refused (its file holds only the header) is removed again, file and index entry.
+   */
+  private dropIfUnborn(h: SessionHandle): Promise<void> {
+    return this.withLock(h.sessionKey, async () => {
+      if (this.live.get(h.sessionKey) !== h || h.transcript.lastSeq !== 1) return;
+      await h.transcript.drain();
+      if (h.transcript.lastSeq !== 1 || h.transcript.busy) return;
+      await unlinkIfExists(transcriptPath(this.dir, h.sessionId)); // fails on a read-only disk: then it stays
+      await this.closeLive(h.sessionKey);
+      this.index.delete(h.sessionKey);
+    });
   }
 
   /**
@@ -365,31 +388,50 @@ export class AgentSessionStore {
     );
   }
 
-  private async openHandle(sessionKey: string, sessionId: string): Promise<SessionHandle> {
-    const transcript = await TranscriptFile.open(
+  private openLiveTranscript(sessionId: string): Promise<TranscriptFile> {
+    return TranscriptFile.open(
       transcriptPath(this.dir, sessionId),
       this.transcriptOptions((rec, bytes) => {
         const key = this.keyById.get(sessionId);
         if (key !== undefined) this.index.noteRecord(key, rec, bytes);
       }),
     );
-    const e = this.index.get(sessionKey);
-    if (transcript.recovery && e) {
-      e.bytes = transcript.size; // the counters never included the bytes just cut off
-      this.index.markDirty();
-    }
+  }
+
+  private register(sessionKey: string, sessionId: string, transcript: TranscriptFile): SessionHandle {
     const h: SessionHandle = { sessionKey, sessionId, transcript };
     this.live.set(sessionKey, h);
     this.keyById.set(sessionId, sessionKey);
     return h;
   }
 
+  private async openHandle(sessionKey: string, sessionId: string): Promise<SessionHandle> {
+    const transcript = await this.openLiveTranscript(sessionId);
+    const e = this.index.get(sessionKey);
+    if (transcript.recovery && e) {
+      e.bytes = transcript.size; // the counters never included the bytes just cut off
+      this.index.markDirty();
+    }
+    return this.register(sessionKey, sessionId, transcript);
+  }
+
+  /**
+   * A new session: listed only once its header is written. The header names the key so the index
+   * can be rebuilt from transcripts alone; it is made durable with the session's first durable
+   * record (journal recovery recreates it from that record's entry), and a session whose first
+   * durable record is refused is removed again (dropIfUnborn).
+   */
   private async createSession(sessionKey: string, sessionId: string = randomUUID(), ts = new Date().toISOString()): Promise<SessionHandle> {
-    const h = await this.openHandle(sessionKey, sessionId);
-    this.index.set(sessionKey, { sessionKey, sessionId, ...emptyStats(ts), bytes: 0 });
-    // The header names the key so the index can be rebuilt from transcripts alone. Not durable
-    // by itself: the session's first durable append syncs it along.
-    await h.transcript.append({ type: 'session', ts, sessionId, sessionKey, agentId: this.agentId });
+    const transcript = await this.openLiveTranscript(sessionId);
+    try {
+      await transcript.append({ type: 'session', ts, sessionId, sessionKey, agentId: this.agentId });
+    } catch (err) {
+      await transcript.close().catch(() => undefined);
+      await unlinkIfExists(transcript.path).catch(() => undefined);
+      throw err;
+    }
+    const h = this.register(sessionKey, sessionId, transcript);
+    this.index.set(sessionKey, { sessionKey, sessionId, ...emptyStats(ts), bytes: transcript.size });
     return h;
   }
 

@@ -1,9 +1,11 @@
 // One append-only JSONL transcript. Appends are serialised per file, one `write` per record, so a
-// crash can only tear the last line; durable appends share fdatasyncs (group commit); a torn tail
-// is cut off on open and kept in `<file>.corrupt`. The descriptor is lent by an LRU FdPool.
+// crash can only tear the last line; durable appends share fdatasyncs (group commit); a record
+// committed elsewhere (the inbound journal) stays "in doubt" until that commit settles and is cut
+// off again if it fails; a torn tail is cut off on open and kept in `<file>.corrupt`. The
+// descriptor is lent by an LRU FdPool.
 import path from 'node:path';
 import { defaultFdPool, type FdPool, type PooledFile } from './fd-pool.ts';
-import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdTruncate, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
+import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdSize, fdTruncate, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
 import { Coalescer, Semaphore } from './group-commit.ts';
 import { readRecords, readTailRecords } from './jsonl-read.ts';
 import { buildRecord, parseRecordLine, type RecordInput, type TranscriptRecord } from './records.ts';
@@ -32,6 +34,28 @@ export interface AppendOptions {
    * record is written here without an fsync and resolves once its journal entry is fsync'ed.
    */
   durable?: boolean;
+  /**
+   * Makes the written record durable somewhere else (the inbound journal). The record is written
+   * at once but stays in doubt (unseen by readers, the tail cache and `onAppended`) until the
+   * promise settles; if it rejects, the record and every record written after it are cut off the
+   * file again and their seqs reused, so a refused record leaves no trace. Records without a
+   * commit are only written once nothing is in doubt, so a cut never takes them along.
+   */
+  commit?: (rec: TranscriptRecord) => Promise<void>;
+}
+
+/** A record written to the file whose commit has not settled yet. */
+interface InDoubt {
+  rec: TranscriptRecord;
+  /** File offset where it starts, and its length. */
+  start: number;
+  bytes: number;
+  state: 'pending' | 'ok' | 'failed';
+  error?: unknown;
+  /** Settles (never rejects) once `state` is known. */
+  settled: Promise<void>;
+  resolve: (rec: TranscriptRecord) => void;
+  reject: (err: unknown) => void;
 }
 
 // fdatasyncs run on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default); leaving one thread
@@ -58,8 +82,17 @@ export class TranscriptFile implements PooledFile {
   private opening: Promise<number> | null = null;
   private closing: Promise<void> | null = null;
   private pins = 0; // operations currently using `fd`; a pinned file is never evicted
-  private committed: number; // bytes of complete records written (page cache at least)
-  private nextSeq: number;
+  private committed: number; // bytes of settled records (what readers see)
+  private written: number; // bytes in the file: settled records plus those in doubt
+  private nextSeq: number; // the seq the next write takes
+  private visibleNext: number; // one past the last settled record's seq
+  private readonly doubt: InDoubt[] = [];
+  // Set synchronously by the committer (the journal) when it refuses records of this file, so no
+  // further record is written (and committed) before the refused ones are cut off.
+  private refusal: unknown = null;
+  private rollingBack: Promise<void> | null = null;
+  // A failed write left bytes the truncate could not remove: retried before the next write.
+  private tornAt: number | null = null;
   private writeChain: Promise<void> = Promise.resolve();
   private pendingWrites = 0;
   private writesDone = 0; // the group-commit ticket: a sync launched now covers this many writes
@@ -95,7 +128,9 @@ export class TranscriptFile implements PooledFile {
     this.path = file;
     this.fd = fd;
     this.committed = size;
+    this.written = size;
     this.nextSeq = lastSeq + 1;
+    this.visibleNext = this.nextSeq;
     this.tailFrom = this.nextSeq;
     this.needsDirSync = created;
     this.dirTicket = created ? noteDirEntry(path.dirname(file)) : 0;
@@ -135,7 +170,12 @@ export class TranscriptFile implements PooledFile {
   }
 
   get lastSeq(): number {
-    return this.nextSeq - 1;
+    return this.visibleNext - 1;
+  }
+
+  /** Whether a write is queued or a record is in doubt. */
+  get busy(): boolean {
+    return this.pendingWrites > 0 || this.doubt.length > 0 || this.rollingBack !== null;
   }
 
   get isClosed(): boolean {
@@ -145,24 +185,39 @@ export class TranscriptFile implements PooledFile {
   append(input: RecordInput, opts: AppendOptions = {}): Promise<TranscriptRecord> {
     if (this.closed) return Promise.reject(new TranscriptClosedError(`transcript closed: ${this.path}`));
     if (this.failed) return Promise.reject(this.failed);
-    // seq is taken synchronously so it follows call order, which is also write order.
-    const rec = buildRecord(input, this.nextSeq++);
-    const buf = Buffer.from(JSON.stringify(rec) + '\n');
-    this.remember(rec, buf.length);
+    // The seq is taken when the record is written, in call order (the chain is FIFO): a write or
+    // commit that fails gives its seq back, so seqs stay gapless.
     this.pendingWrites++;
-    const written = this.writeChain.then(() => this.writeRecord(rec, buf));
+    const { commit } = opts;
+    if (commit) {
+      const step = this.writeChain.then(() => this.writeInDoubt(input, commit));
+      this.writeChain = step.then(
+        () => undefined,
+        () => undefined,
+      );
+      return step.then((d) => d.done);
+    }
+    const written = this.writeChain.then(() => this.writeSettled(input));
     this.writeChain = written.then(
       () => undefined,
       () => undefined,
     );
-    if (!opts.durable) return written.then(() => rec);
-    return written.then(async (ticket) => {
+    if (!opts.durable) return written.then(({ rec }) => rec);
+    return written.then(async ({ rec, ticket }) => {
       // Records already queued behind this one join the same fdatasync instead of each paying
       // for their own (bounded: only the writes queued right now are awaited).
       if (this.pendingWrites > 0) await this.writeChain;
       await this.syncer.run(ticket);
       return rec;
     });
+  }
+
+  /**
+   * Called by the committer, synchronously, when it refuses a record of this file: nothing more
+   * is written until the refused records are cut off (see AppendOptions.commit).
+   */
+  refused(err: unknown): void {
+    this.refusal ??= err;
   }
 
   /**
@@ -210,20 +265,20 @@ export class TranscriptFile implements PooledFile {
    * the cache: callers must not modify them.
    */
   async readTail(limit: number, beforeSeq?: number): Promise<TranscriptRecord[]> {
-    const end = Math.min(beforeSeq ?? this.nextSeq, this.nextSeq);
+    const end = Math.min(beforeSeq ?? this.visibleNext, this.visibleNext);
     const start = Math.max(1, end - limit);
     if (end > this.tailFrom && start >= this.tailFrom) return this.tail.slice(start - this.tailFrom, end - this.tailFrom);
     if (end > this.tailFrom) {
       const older = await readTailRecords(this.path, this.tailFrom - start, this.tailFrom, this.committed);
       return [...older, ...this.tail.slice(0, end - this.tailFrom)];
     }
-    const expectedNext = this.nextSeq;
+    const expectedNext = this.visibleNext;
     const records = await readTailRecords(this.path, limit, beforeSeq, this.committed);
     // A first read from the end of a file opened earlier seeds the cache, if nothing moved meanwhile.
     if (
       beforeSeq === undefined &&
       this.tail.length === 0 &&
-      this.nextSeq === expectedNext &&
+      this.visibleNext === expectedNext &&
       records.length > 0 &&
       records[records.length - 1]!.seq === expectedNext - 1 &&
       records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1)
@@ -248,6 +303,7 @@ export class TranscriptFile implements PooledFile {
   private async closeNow(): Promise<void> {
     try {
       await this.writeChain;
+      await this.quiesce();
       await this.syncer.idle();
       if ((this.dirty || this.needsDirSync) && !this.failed) await this.syncer.run(this.writesDone);
     } finally {
@@ -312,29 +368,190 @@ export class TranscriptFile implements PooledFile {
     if (this.pins === 0 && this.pool.openCount > this.pool.maxOpen) this.pool.trim();
   }
 
-  /** Writes one record; resolves with its group-commit ticket. */
-  private async writeRecord(rec: TranscriptRecord, buf: Buffer): Promise<number> {
+  /** Writes one record once nothing is in doubt; resolves with it and its group-commit ticket. */
+  private async writeSettled(input: RecordInput): Promise<{ rec: TranscriptRecord; ticket: number }> {
     let fd: number | null = null;
     try {
-      if (this.failed) throw this.failed;
-      if (this.skipWrite?.(rec)) return this.writesDone;
-      fd = await this.acquire();
-      fdAppendSync(fd, buf);
-    } catch (err) {
-      if (fd === null) throw err;
-      // Never leave a partial line for the next record to be glued onto (e.g. ENOSPC mid-write).
-      await fdTruncate(fd, this.committed).catch(() => {
-        this.failed ??= new Error(`transcript ${this.path} unusable: could not undo a failed write`);
-      });
-      throw err;
+      await this.quiesce();
+      fd = await this.writable();
+      const rec = buildRecord(input, this.nextSeq);
+      let bytes: number;
+      try {
+        bytes = this.writeBytes(fd, rec);
+      } catch (err) {
+        await this.cutTorn(fd);
+        throw err;
+      }
+      this.nextSeq++;
+      this.written += bytes;
+      this.show(rec, bytes);
+      return { rec, ticket: ++this.writesDone };
     } finally {
       this.pendingWrites--;
       if (fd !== null) this.release();
     }
-    this.committed += buf.length;
+  }
+
+  /** Writes one record and hands it to `commit`; `done` settles with the commit (see AppendOptions.commit). */
+  private async writeInDoubt(
+    input: RecordInput,
+    commit: (rec: TranscriptRecord) => Promise<void>,
+  ): Promise<{ done: Promise<TranscriptRecord> }> {
+    let fd: number | null = null;
+    try {
+      for (;;) {
+        if (this.refusal !== null || this.rollingBack) await this.quiesce();
+        fd = await this.writable();
+        // Checked again right before the write: a refusal may have come while the file opened.
+        if (this.refusal === null && !this.rollingBack) break;
+        this.release();
+        fd = null;
+      }
+      const rec = buildRecord(input, this.nextSeq);
+      let bytes: number;
+      try {
+        bytes = this.writeBytes(fd, rec);
+      } catch (err) {
+        await this.cutTorn(fd);
+        throw err;
+      }
+      this.nextSeq++;
+      const d = { rec, start: this.written, bytes, state: 'pending' } as InDoubt;
+      this.written += bytes;
+      this.writesDone++;
+      const done = new Promise<TranscriptRecord>((resolve, reject) => {
+        d.resolve = resolve;
+        d.reject = reject;
+      });
+      this.doubt.push(d);
+      // Same synchronous block as the write: the committer queues it before any refusal can land.
+      d.settled = commit(rec).then(
+        () => {
+          d.state = 'ok';
+          this.settle();
+        },
+        (err: unknown) => {
+          d.state = 'failed';
+          d.error = err;
+          this.refusal ??= err;
+          this.settle();
+        },
+      );
+      return { done };
+    } finally {
+      this.pendingWrites--;
+      if (fd !== null) this.release();
+    }
+  }
+
+  /** The descriptor, once the file holds only complete records (a torn write cut off). */
+  private async writable(): Promise<number> {
+    if (this.failed) throw this.failed;
+    const fd = await this.acquire();
+    if (this.tornAt !== null) {
+      try {
+        await fdTruncate(fd, this.tornAt);
+        this.tornAt = null;
+      } catch (err) {
+        this.release();
+        throw err;
+      }
+    }
+    return fd;
+  }
+
+  /**
+   * One `write` of the record; returns its length (0 when skipped by skipWriteForTests). On a
+   * failed write the caller awaits cutTorn() before any other write (it runs in the write chain).
+   */
+  private writeBytes(fd: number, rec: TranscriptRecord): number {
+    if (this.skipWrite?.(rec)) return 0;
+    const buf = Buffer.from(JSON.stringify(rec) + '\n');
+    try {
+      fdAppendSync(fd, buf);
+    } catch (err) {
+      this.tornAt = this.written;
+      throw err;
+    }
     this.dirty = true;
-    this.onAppended?.(rec, buf.length);
-    return ++this.writesDone;
+    return buf.length;
+  }
+
+  /**
+   * Never leave a partial line for the next record to be glued onto (e.g. ENOSPC mid-write). If
+   * the cut fails too (the disk went read-only), writable() retries it before the next write.
+   */
+  private async cutTorn(fd: number): Promise<void> {
+    const at = this.tornAt;
+    if (at === null) return;
+    try {
+      if ((await fdSize(fd)) !== at) await fdTruncate(fd, at);
+      this.tornAt = null;
+    } catch {
+      // left for writable()
+    }
+  }
+
+  /** A settled record becomes part of the transcript: readers, the tail cache, the index counters. */
+  private show(rec: TranscriptRecord, bytes: number): void {
+    this.committed += bytes;
+    this.visibleNext = rec.seq + 1;
+    this.remember(rec, bytes);
+    this.onAppended?.(rec, bytes);
+  }
+
+  /** Shows the records whose commit succeeded, in file order; a refused one starts the cut. */
+  private settle(): void {
+    while (this.doubt[0]?.state === 'ok') {
+      const d = this.doubt.shift()!;
+      this.show(d.rec, d.bytes);
+      d.resolve(d.rec);
+    }
+    if (this.doubt[0]?.state === 'failed') void this.rollBack();
+  }
+
+  /**
+   * Cuts the refused records off the file. The committer refuses every record queued with the
+   * first refused one, so once all have settled, everything from that one on goes.
+   */
+  private rollBack(): Promise<void> {
+    return (this.rollingBack ??= (async () => {
+      while (this.doubt.some((d) => d.state === 'pending')) await Promise.all(this.doubt.map((d) => d.settled));
+      const cut = this.doubt.splice(0);
+      if (cut.length === 0) return;
+      const first = cut[0]!;
+      const error = first.error;
+      let fd: number | null = null;
+      try {
+        fd = await this.acquire();
+        await fdTruncate(fd, first.start);
+      } catch {
+        this.tornAt = first.start; // retried before the next write; readers never look past `committed`
+      } finally {
+        if (fd !== null) this.release();
+      }
+      this.written = first.start;
+      this.nextSeq = first.rec.seq;
+      if (cut.some((d) => d.state === 'ok')) {
+        // Cannot happen with the journal (it refuses what was queued with a refused entry), and
+        // would mean a committed record was cut: stop rather than let seqs and the journal disagree.
+        this.failed ??= new Error(`transcript ${this.path} unusable: a committed record was cut with a refused one`);
+      }
+      for (const d of cut) d.reject(d.state === 'failed' ? d.error : error);
+    })().finally(() => {
+      this.rollingBack = null;
+      this.refusal = null;
+    }));
+  }
+
+  /** Waits until no record is in doubt (refused ones cut off). */
+  private async quiesce(): Promise<void> {
+    while (this.doubt.length > 0 || this.rollingBack) {
+      if (this.rollingBack) await this.rollingBack;
+      else await Promise.all(this.doubt.map((d) => d.settled));
+      if (this.doubt[0]?.state === 'failed') await this.rollBack();
+    }
+    this.refusal = null; // nothing of this file is in doubt: a stray refusal has nothing left to cut
   }
 
   private async syncNow(): Promise<void> {

@@ -57,6 +57,7 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
         if (state.kind === 'open') void get().refresh();
       }),
       client.on('gateway.state', (d) => set((s) => (s.status ? { status: { ...s.status, state: d.state } } : {}))),
+      client.on('storage.state', (d) => set((s) => (s.status ? { status: { ...s.status, storage: d } } : {}))),
       client.on('agent.state', (d) =>
         set((s) => ({ agents: s.agents.map((a) => (a.id === d.agentId ? { ...a, state: d.state, reason: d.reason ?? null } : a)) })),
       ),

@@ -64,6 +64,11 @@ export interface LiveTurn {
 
 export interface PendingMessage {
   localId: string;
+  /**
+   * The send's idempotency key (webchat.send `clientId`): a retry after a cut connection reuses it,
+   * so the gateway answers with the original message instead of storing it twice.
+   */
+  clientId: string;
   text: string;
   ts: string;
   status: 'sending' | 'sent' | 'failed';
@@ -413,17 +418,21 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     async send(agentId, sessionKey, text, explicitKey) {
       const path = laneKey(agentId, sessionKey);
       const localId = `local-${nextLocalId++}`;
+      const clientId = newClientId();
       set((s) => ({
-        pending: { ...s.pending, [path]: [...(s.pending[path] ?? []), { localId, text, ts: new Date().toISOString(), status: 'sending' }] },
+        pending: {
+          ...s.pending,
+          [path]: [...(s.pending[path] ?? []), { localId, clientId, text, ts: new Date().toISOString(), status: 'sending' }],
+        },
       }));
-      return deliver(agentId, sessionKey, localId, text, explicitKey);
+      return deliver(agentId, sessionKey, localId, text, explicitKey, clientId);
     },
 
     async retry(agentId, sessionKey, localId, explicitKey) {
       const p = get().pending[laneKey(agentId, sessionKey)]?.find((x) => x.localId === localId);
       if (!p) return;
       patchPending(laneKey(agentId, sessionKey), localId, { status: 'sending', error: undefined });
-      await deliver(agentId, sessionKey, localId, p.text, explicitKey);
+      await deliver(agentId, sessionKey, localId, p.text, explicitKey, p.clientId);
     },
 
     discard(agentId, sessionKey, localId) {
@@ -489,6 +498,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
     localId: string,
     text: string,
     explicitKey: boolean,
+    clientId: string,
   ): Promise<Result<'webchat.send'> | undefined> {
     const c = client();
     const path = laneKey(agentId, sessionKey);
@@ -497,7 +507,7 @@ export const useInspector = create<InspectorStore>()((set, get) => {
       return undefined;
     }
     try {
-      const res = await c.request('webchat.send', { agentId, text, ...(explicitKey ? { sessionKey } : {}) });
+      const res = await c.request('webchat.send', { agentId, text, clientId, ...(explicitKey ? { sessionKey } : {}) });
       const echoed =
         finished.includes(res.messageId) || get().turns[laneKey(res.agentId, res.sessionKey)]?.some((t) => t.messageId === res.messageId);
       if (echoed) {
@@ -620,4 +630,9 @@ export function resetInspector(): void {
   sessionsTimer = undefined;
   syncTimer = undefined;
   useInspector.setState({ sessions: emptySessions, transcript: undefined, turns: {}, pending: {} });
+}
+
+/** A random idempotency key for one send (crypto.randomUUID needs a secure context: app:// and loopback are). */
+function newClientId(): string {
+  return `dash-${globalThis.crypto.randomUUID()}`;
 }

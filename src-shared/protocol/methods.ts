@@ -115,6 +115,15 @@ const secretName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_./:-]*$/, 'letters, digits and _ . / : - only');
 const profileId = z.string().min(1).max(64);
 
+/** Whether the state dir can store messages (a full disk, a read-only state folder); `reason` names the folder. */
+export const storageStatusSchema = z.object({ ok: z.boolean(), reason: z.string().optional(), since: z.string().optional() });
+
+/**
+ * A client's idempotency key for `webchat.send`: a retry with the same key (after a cut connection)
+ * is answered with the original message id instead of storing the message twice.
+ */
+export const CLIENT_ID_MAX = 128;
+
 export const statusSchema = z.object({
   version: z.string(),
   state: gatewayStateSchema,
@@ -132,6 +141,7 @@ export const statusSchema = z.object({
   processed: z.number(),
   dropped: z.record(z.string(), z.number()),
   keychain: keychainStatusSchema,
+  storage: storageStatusSchema,
 });
 
 const channelAccountParams = z.object({ channel: z.string().min(1), accountId: z.string().min(1).optional() });
@@ -287,8 +297,19 @@ export const CONTROL_METHODS = {
     mutating: true,
   }),
   'webchat.send': defineMethod({
-    params: z.object({ agentId, text: z.string().min(1).max(100_000), sessionKey: sessionKey.optional() }),
-    result: z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string() }),
+    params: z.object({
+      agentId,
+      text: z.string().min(1).max(100_000),
+      sessionKey: sessionKey.optional(),
+      clientId: z
+        .string()
+        .min(1)
+        .max(CLIENT_ID_MAX)
+        .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+        .optional(),
+    }),
+    /** `duplicate`: a retry of a send already stored under the same clientId (nothing new was stored). */
+    result: z.object({ agentId: z.string(), sessionKey: z.string(), messageId: z.string(), duplicate: z.boolean().optional() }),
     mutating: true,
   }),
   'turn.cancel': defineMethod({ params: z.object({ agentId, sessionKey }), result: z.object({ cancelled: z.boolean() }), mutating: true }),
@@ -379,6 +400,7 @@ export const CONTROL_EVENTS = {
   'channel.state': defineEvent(channelStatusSchema),
   'channel.qr': defineEvent(z.object({ channel: z.string(), accountId: z.string(), qr: z.string() })),
   'gateway.state': defineEvent(z.object({ state: gatewayStateSchema, reason: z.string().optional() })),
+  'storage.state': defineEvent(storageStatusSchema),
   'message.inbound': defineEvent(
     z.object({
       agentId: z.string(),

@@ -39,9 +39,11 @@ export async function startTestGateway(
     sandbox?: ExecSandbox;
     /** The home folder `~` means (default: the state dir). */
     homeDir?: string;
+    /** Parent folder of the temp state dir (default the OS temp dir), e.g. a small tmpfs. */
+    parentDir?: string;
   } = {},
 ): Promise<TestGateway> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-gw-'));
+  const dir = await mkdtemp(path.join(opts.parentDir ?? os.tmpdir(), 'sb-gw-'));
   const peer = opts.peer ?? (await startAnthropicPeer());
   const config = opts.config?.(peer.url) ?? { models: { anthropic: { baseUrl: peer.url } } };
   await writeFile(path.join(dir, 'switchboard.json'), JSON.stringify(config, null, 2));
@@ -69,6 +71,7 @@ export async function startTestGateway(
     'message.dropped': 1,
     'agent.state': 1,
     'config.changed': 1,
+    'storage.state': 1,
   })) {
     client.on(name as keyof ControlEvents, (data: unknown) => {
       const d = data as Record<string, unknown>;

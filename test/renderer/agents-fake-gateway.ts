@@ -35,6 +35,7 @@ export function baseHandlers(s: Status = status(), raw: Record<string, unknown> 
     'config.validate': () => ({ ok: true, issues: [] }),
     'auth.list': () => ({
       keychain: { available: true, reason: null },
+      storage: { ok: true },
       agents: [{ agentId: 'main', scope: 'agent', envFallback: true, profiles: [] }],
     }),
   };

@@ -71,6 +71,7 @@ export function status(overrides: Partial<Status> = {}): Status {
     processed: 0,
     dropped: {},
     keychain: { available: true, reason: null },
+    storage: { ok: true },
     ...overrides,
   };
 }

@@ -182,7 +182,12 @@ describe('live turns', () => {
   });
 
   it("shows the operator's unconfirmed message last, as a direct dashboard message", () => {
-    const items = transcriptItems(base, records, [], [{ localId: 'l1', text: 'on its way', ts: TS, status: 'sending' }]);
+    const items = transcriptItems(
+      base,
+      records,
+      [],
+      [{ localId: 'l1', clientId: 'dash-l1', text: 'on its way', ts: TS, status: 'sending' }],
+    );
     expect(items.at(-1)).toMatchObject({
       kind: 'user',
       text: 'on its way',

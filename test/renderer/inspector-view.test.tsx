@@ -558,7 +558,7 @@ describe('composer', () => {
     expect(await screen.findByText('Hi there')).toBeTruthy();
     expect(screen.getByText('Sending…')).toBeTruthy();
     // The dashboard does not name the main session: the gateway picks the agent's own main key.
-    expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'Hi there' }]);
+    expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'Hi there', clientId: expect.stringMatching(/^dash-/) }]);
     await act(async () => release());
     transport.emit('message.inbound', {
       agentId: 'main',
@@ -593,7 +593,9 @@ describe('composer', () => {
     const box = await screen.findByRole('textbox', { name: 'Message Main' });
     fireEvent.change(box, { target: { value: 'note this' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
-    expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'note this', sessionKey: 'agent:main:webchat:notes' }]);
+    expect(transport.callsOf('webchat.send')).toEqual([
+      { agentId: 'main', text: 'note this', sessionKey: 'agent:main:webchat:notes', clientId: expect.stringMatching(/^dash-/) },
+    ]);
   });
 
   it('keeps a message the gateway refused, with its reason, to retry or discard', async () => {
@@ -609,7 +611,10 @@ describe('composer', () => {
     transport.handlers['webchat.send'] = (p) => ({ agentId: p.agentId, sessionKey: MAIN_KEY, messageId: 'sent-2' });
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(screen.queryByText(/^Not sent/)).toBeNull());
-    expect(transport.callsOf('webchat.send')).toHaveLength(2);
+    const calls = transport.callsOf('webchat.send') as { clientId: string }[];
+    expect(calls).toHaveLength(2);
+    // The retry names the same send, so a gateway that did store the first never stores it twice.
+    expect(calls[1]!.clientId).toBe(calls[0]!.clientId);
   });
 
   it('explains that a channel session is read-only here and switches to the main session', async () => {

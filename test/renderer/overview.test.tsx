@@ -38,6 +38,17 @@ function handlers(extra: Record<string, (p: never) => unknown> = {}) {
 describe('overview', () => {
   afterEach(cleanup);
 
+  it('says why messages cannot be stored while the disk is full, and drops the banner when storage works again', async () => {
+    const reason = 'disk full at /home/ann/.switchboard: free some space there; messages are accepted again as soon as they can be stored';
+    const transport = await connectFake(handlers({ status: () => status({ state: 'running', storage: { ok: false, reason } }) }));
+    render(<OverviewView />);
+    const banner = await screen.findByRole('alert');
+    expect(banner.textContent).toContain('Messages cannot be stored right now');
+    expect(banner.textContent).toContain(reason);
+    transport.emit('storage.state', { ok: true });
+    await waitFor(() => expect(screen.queryByText(/Messages cannot be stored/)).toBeNull());
+  });
+
   it("shows every agent as a card with its state, bindings and today's numbers", async () => {
     await connectFake(handlers());
     render(<OverviewView />);

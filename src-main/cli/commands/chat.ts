@@ -1,5 +1,7 @@
 // `switchboard chat "text" [--agent A] [--session KEY]`: talk to an agent of the running gateway
 // from the terminal (webchat), with the reply streamed as it is written.
+import { randomUUID } from 'node:crypto';
+import { ControlError } from '../../../src-shared/protocol/errors.ts';
 import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out } from '../io.ts';
 import { withRunningGateway } from './live.ts';
@@ -44,7 +46,13 @@ export const chatCommand: Command = {
       });
       // The gateway going away mid-reply ends the wait with what arrived so far.
       client.onClose(() => settle({ text: streamed, incomplete: true, failure: 'the gateway went away before the reply was finished' }));
-      const answer = await client.request('webchat.send', { agentId, text, ...(session ? { sessionKey: session } : {}) });
+      // Named, so that a send retried when its answer never came is stored once (the gateway
+      // answers the retry with the original message id).
+      const params = { agentId, text, clientId: `cli-${randomUUID()}`, ...(session ? { sessionKey: session } : {}) };
+      const answer = await client.request('webchat.send', params).catch((err: unknown) => {
+        if (!isNoAnswer(err)) throw err;
+        return client.request('webchat.send', params); // once
+      });
       sent.messageId = answer.messageId;
       for (const d of early) if (d.id === sent.messageId) write(d.text);
       for (const d of earlyDrops) if (d.id === sent.messageId) dropped(d.reason);
@@ -73,3 +81,8 @@ export const chatCommand: Command = {
     return result.failure && result.failure !== 'cancelled' ? 1 : 0;
   },
 };
+
+/** The request went out but no answer came (the message may or may not be stored). */
+function isNoAnswer(err: unknown): boolean {
+  return err instanceof ControlError && err.code === 'unavailable' && err.message.startsWith('no answer to ');
+}

@@ -1,4 +1,5 @@
 // `switchboard gateway [--port N] [--json-logs]`: the headless gateway, and `switchboard status`.
+import { assertStateDirWritable } from '../../gateway/storage-health.ts';
 import { gatewayLogger } from '../../log-file.ts';
 import { terminalFormat } from '../../log.ts';
 import { flagString, type Command } from '../command.ts';
@@ -15,6 +16,8 @@ const gateway: Command = {
     const portFlag = flagString(flags, 'port');
     if (portFlag !== undefined && !/^\d{1,5}$/.test(portFlag))
       throw new CliError(`--port must be a port number (0 = any free port), not "${portFlag}"`, 'bad_request', {}, 2);
+    // One line on a read-only or full state folder, before anything tries to write there.
+    await assertStateDirWritable(ctx.loc.stateDir);
     // The level comes from the config as it is at start (an invalid config still starts: it is reported).
     const { log, file: logFile } = gatewayLogger({
       stateDir: ctx.loc.stateDir,
@@ -78,6 +81,7 @@ export const statusCommand: Command = {
       out(ctx, `agents: ${result.agents}   in flight: ${result.inFlight}   queued: ${result.queued}   processed: ${result.processed}`);
       for (const a of result.unavailableAgents ?? []) out(ctx, `  agent ${a.agentId}  unavailable: ${a.reason}`);
       for (const c of result.channels) out(ctx, `  ${c.channel}:${c.accountId}  ${c.state}${c.reason ? ` (${c.reason})` : ''}`);
+      if (!result.storage.ok) out(ctx, `storage: cannot store messages — ${result.storage.reason ?? 'unknown reason'}`);
       const dropped = Object.entries(result.dropped);
       if (dropped.length) out(ctx, `dropped: ${dropped.map(([r, n]) => `${r} ${n}`).join(', ')}`);
     });

@@ -37,6 +37,11 @@ export function OverviewView() {
           {status.configErrors.map((e) => e.message).join(' · ')}
         </Banner>
       )}
+      {status && !status.storage.ok && (
+        <Banner tone="danger" title="Messages cannot be stored right now; agents accept nothing until this is fixed.">
+          {status.storage.reason}
+        </Banner>
+      )}
       <ApiKeyBanner />
       {pairing.length > 0 && (
         <Banner

@@ -1,0 +1,145 @@
+// Whether the state dir can store messages right now. A full disk or a read-only / unwritable
+// state folder turns into a reason a user can act on ("disk full at …"), reported to the control
+// client (`unavailable`), in `status.storage` and as one short reply on channels; the health clears
+// on the next successful write, or by a probe while nothing is being written.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ControlError } from '../../src-shared/protocol/errors.ts';
+
+export interface StorageStatus {
+  ok: boolean;
+  /** Why messages cannot be stored, naming the folder (absent when ok). */
+  reason?: string;
+  /** When the problem was first seen (ISO-8601; absent when ok). */
+  since?: string;
+}
+
+/** What a channel sender is told when their message could not be stored. */
+export const CANNOT_STORE_REPLY = "Sorry — I can't store messages right now, so I didn't get that one. Please send it again later.";
+
+/**
+ * A message that could not be stored because of the disk (`unavailable`). Its message names the
+ * state folder on purpose: the control client is the local operator, who has to go and fix it.
+ */
+export class StorageUnavailableError extends ControlError {
+  constructor(readonly reason: string) {
+    super('unavailable', `the message was not stored: ${reason}`);
+  }
+}
+
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EPERM', 'EACCES']);
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** The user-facing reason for a storage error under `stateDir`, or null when `err` is not one. */
+export function storageProblem(err: unknown, stateDir: string): string | null {
+  const code = errCode(err);
+  if (!code || !STORAGE_CODES.has(code)) return null;
+  const file = typeof (err as { path?: unknown }).path === 'string' ? (err as { path: string }).path : undefined;
+  const where = file && file.startsWith(stateDir) ? file : stateDir;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `disk full at ${stateDir}: free some space there; messages are accepted again as soon as they can be stored`;
+    case 'EROFS':
+      return `state folder is read-only: ${stateDir} (remount it read-write; nothing can be stored until then)`;
+    default:
+      return `state folder is not writable: ${where} (${code}; give the user running Switchboard write access to ${stateDir})`;
+  }
+}
+
+export class StorageHealth {
+  private problem: { reason: string; since: string } | null = null;
+  private probe: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly onChange: (status: StorageStatus) => void = () => undefined,
+    private readonly probeMs = 5000,
+  ) {}
+
+  get status(): StorageStatus {
+    return this.problem ? { ok: false, ...this.problem } : { ok: true };
+  }
+
+  /**
+   * Records a failed write. A storage error becomes a ControlError (`unavailable`, with the
+   * reason); anything else is returned unchanged.
+   */
+  failed(err: unknown): unknown {
+    const reason = storageProblem(err, this.stateDir);
+    if (!reason) return err;
+    if (this.problem?.reason !== reason) {
+      this.problem = { reason, since: this.problem?.since ?? new Date().toISOString() };
+      this.onChange(this.status);
+    }
+    this.startProbe();
+    return new StorageUnavailableError(reason);
+  }
+
+  /** A write went through: storage works (again). */
+  succeeded(): void {
+    if (!this.problem) return;
+    this.problem = null;
+    this.stopProbe();
+    this.onChange(this.status);
+  }
+
+  close(): void {
+    this.stopProbe();
+  }
+
+  // While nothing is written the health would stay "failed" forever: a small write in the state
+  // dir tells when the disk works again, so the banner goes without waiting for a message.
+  private startProbe(): void {
+    if (this.probe) return;
+    this.probe = setInterval(() => void this.check(), this.probeMs);
+    this.probe.unref();
+  }
+
+  private stopProbe(): void {
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
+  }
+
+  /** Writes, syncs and removes a probe file; clears the problem when that works. */
+  async check(): Promise<boolean> {
+    const file = path.join(this.stateDir, `.storage-probe-${process.pid}`);
+    try {
+      const fh = await fs.open(file, 'w', 0o600);
+      try {
+        await fh.writeFile(Buffer.alloc(4096));
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await fs.unlink(file);
+    } catch {
+      await fs.unlink(file).catch(() => undefined);
+      return false;
+    }
+    this.succeeded();
+    return true;
+  }
+}
+
+/**
+ * Before the gateway starts: the state folder must take a write. On a read-only, unwritable or
+ * full state folder this throws one line naming the cause and the folder (instead of whatever the
+ * first writer would have failed with, e.g. the log folder's mkdir).
+ */
+export async function assertStateDirWritable(stateDir: string): Promise<void> {
+  const file = path.join(stateDir, `.storage-probe-${process.pid}`);
+  try {
+    await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    await fs.writeFile(file, 'x', { mode: 0o600 });
+    await fs.unlink(file);
+  } catch (err) {
+    await fs.unlink(file).catch(() => undefined);
+    const reason = storageProblem(err, stateDir);
+    if (reason) throw new ControlError('unavailable', `cannot start: ${reason}`);
+    throw err;
+  }
+}
