@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { AgentConfig } from '../../src-shared/config/index.ts';
 import type { AgentPaths } from '../config/paths.ts';
-import type { Logger } from '../log.ts';
+import type { ModuleLogger } from '../log.ts';
 import { titleCase } from '../config/agent-create.ts';
 import { createAgentLayout } from './layout.ts';
 
@@ -20,7 +20,7 @@ export interface PreparedWorkspace {
 export async function prepareAgentFolders(
   agents: readonly AgentConfig[],
   pathsOf: (agent: AgentConfig) => AgentPaths,
-  log: Logger,
+  log: ModuleLogger,
 ): Promise<PreparedWorkspace[]> {
   const prepared: PreparedWorkspace[] = [];
   for (const agent of agents) {
@@ -33,12 +33,12 @@ export async function prepareAgentFolders(
           ...(agent.identity.persona ? { persona: agent.identity.persona } : {}),
         });
         prepared.push({ agentId: agent.id, created: layout.created });
-        log.log('info', `created the workspace of agent "${agent.id}"`, { workspace: paths.workspace, files: layout.created.length });
+        log.info(`created the workspace of agent "${agent.id}"`, { workspace: paths.workspace, files: layout.created.length });
       } else {
         for (const dir of [paths.agentDir, paths.sessionsDir, paths.memoryDir]) await fs.mkdir(dir, { recursive: true });
       }
     } catch (err) {
-      log.log('warn', `cannot create the folders of agent "${agent.id}": ${(err as Error).message}`, { workspace: paths.workspace });
+      log.warn(`cannot create the folders of agent "${agent.id}": ${(err as Error).message}`, { workspace: paths.workspace });
     }
   }
   return prepared;

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ChannelId } from '../../src-shared/config/index.ts';
-import type { Logger } from '../log.ts';
+import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactValue } from '../secrets/redact.ts';
 
 /**
@@ -57,7 +57,10 @@ export class Quarantine {
   private writes: Promise<void> = Promise.resolve();
   readonly file: string | undefined;
 
+  private readonly log: ModuleLogger;
+
   constructor(private readonly opts: QuarantineOptions) {
+    this.log = createLogger('quarantine', opts.log, { channel: opts.channel, accountId: opts.accountId });
     this.file = opts.stateDir ? quarantinePath(opts.stateDir, opts.channel, opts.accountId) : undefined;
   }
 
@@ -72,15 +75,15 @@ export class Quarantine {
    */
   keep(raw: unknown, reason: string): Promise<void> {
     this.count++;
-    const { channel, accountId, log } = this.opts;
-    log.log('warn', `unreadable ${channel} input skipped`, { channel, accountId, reason, ...(this.file ? { quarantine: this.file } : {}) });
+    const { channel, accountId } = this.opts;
+    this.log.warn(`unreadable ${channel} input skipped`, { reason, ...(this.file ? { quarantine: this.file } : {}) });
     const file = this.file;
     if (!file) return Promise.resolve();
     const entry: QuarantineEntry = { at: new Date().toISOString(), channel, accountId, reason, payload: payloadOf(raw) };
     const line = `${JSON.stringify(entry)}\n`;
     this.writes = this.writes.then(() =>
       this.append(file, line).catch((err: Error) => {
-        log.log('error', 'could not write the quarantine file', { channel, accountId, file, error: err.message });
+        this.log.error('could not write the quarantine file', { file, error: err.message });
       }),
     );
     return this.writes;

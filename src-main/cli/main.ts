@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatIssue, formatPath } from '../../src-shared/config/index.ts';
 import { suggest } from '../../src-shared/config/issues.ts';
+import { redactText } from '../secrets/redact.ts';
 import { resolveLocations } from '../config/paths.ts';
 import { ConfigConflictError, ConfigInvalidError } from '../config/store.ts';
 import type { Command } from './command.ts';
@@ -114,10 +115,12 @@ function commandHelp(command: Command): string {
 function checkPositionals(command: Command, positionals: string[]): void {
   const [min, max] = command.positionals ?? [0, 0];
   if (positionals.length > max) {
-    const extra = positionals.slice(max).join(' ');
+    // Redacted: a key or token typed as an argument by mistake is not echoed back to the terminal.
+    const extra = redactText(positionals.slice(max).join(' '));
     // `gateway restrat` is a mistyped sub-command, not an argument of `gateway`.
-    const hit = max === 0 ? suggestCommand([...command.name.split(' '), positionals[0]!]) : undefined;
-    const hint = hit && hit !== command.name ? ` (did you mean "${hit}"?)` : '';
+    const subCommands = COMMANDS.filter((c) => c.name.startsWith(`${command.name} `)).map((c) => c.name.slice(command.name.length + 1));
+    const hit = max === 0 && positionals[0] ? suggest(positionals[0], subCommands) : undefined;
+    const hint = hit ? ` (did you mean "${command.name} ${hit}"?)` : '';
     throw new CliError(`unexpected "${extra}" after "${command.name}"${hint}\nusage: switchboard ${command.usage}`, 'bad_request', {}, 2);
   }
   if (positionals.length < min)

@@ -243,7 +243,7 @@ export class Gateway {
     }
     const endpoint = this.endpointOf(loaded.check.config);
     if ('refused' in endpoint) {
-      this.opts.log.log('warn', 'config reload rejected; keeping the last good config', { errors: [endpoint.refused] });
+      this.log.warn('config reload rejected; keeping the last good config', { errors: [endpoint.refused] });
       this.lastReloadErrors = [endpoint.refused];
       this.opts.emit('config.changed', { hash: loaded.hash, ok: false, errors: [endpoint.refused] });
       return { ok: false, errors: [endpoint.refused] };
@@ -258,7 +258,7 @@ export class Gateway {
     if ('url' in before && before.url !== endpoint.url) {
       const from = redactText(before.url);
       const to = redactText(endpoint.url);
-      this.opts.log.log('info', 'model endpoint changed', { from, to });
+      this.log.info('model endpoint changed', { from, to });
       notices.push(`Model endpoint changed: ${from} → ${to}`);
     }
     this.opts.emit('config.changed', { hash: loaded.hash, ok: true, errors: [], ...(notices.length > 0 ? { notices } : {}) });

@@ -90,7 +90,8 @@ export async function keychain<T>(fn: () => Promise<T>): Promise<T> {
 const set: Command = {
   name: 'secrets set',
   usage: 'secrets set NAME',
-  positionals: [1, 1],
+  // A value given as a second word gets its own message below, which never echoes it.
+  positionals: [1, Infinity],
   summary: 'Store a secret in the OS keychain (value from a hidden prompt or stdin) for config references { secret: "NAME" }.',
   async run(ctx, _flags, args) {
     if (args.length !== 1)
