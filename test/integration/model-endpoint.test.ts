@@ -42,7 +42,11 @@ describe('a model endpoint changed while running', () => {
     await writeFile(file, JSON.stringify({ ...config, models: { anthropic: { baseUrl: second.url } } }));
     const changed = await gw.waitFor('config.changed', (d) => d.ok === true);
     expect(changed.notices).toEqual([`Model endpoint changed: ${first.url} → ${second.url}`]);
-    expect(lines).toContainEqual({ level: 'info', message: 'model endpoint changed', fields: { from: first.url, to: second.url } });
+    expect(lines).toContainEqual({
+      level: 'info',
+      message: 'model endpoint changed',
+      fields: { from: first.url, to: second.url, module: 'gateway' },
+    });
     await send(gw, 'now the new one');
     expect(first.requests).toHaveLength(1);
     expect(second.requests).toHaveLength(1);

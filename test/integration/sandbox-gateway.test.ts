@@ -65,7 +65,7 @@ describe.runIf(process.platform === 'linux')('exec of a sandboxed agent through 
     });
     const configPath = path.join(gw.dir, 'switchboard.json');
     const workspace = path.join(gw.dir, 'workspace');
-    await mkdir(workspace);
+    await mkdir(workspace, { recursive: true });
     const command = ['sh', '-c', `echo made > made-$0.txt; cat ${configPath}; cat /proc/${process.pid}/environ; env`];
     const script = (tag: string) =>
       gw!.peer.enqueue(

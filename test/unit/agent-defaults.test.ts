@@ -16,7 +16,7 @@ describe('agents.defaults is inherited by every agent', () => {
         list: [{ id: 'a', tools: { allow: ['read', 'exec'] } }, { id: 'b', tools: { deny: ['write'] } }, { id: 'c' }],
       },
     };
-    expect(agent(raw, 'a').tools).toEqual({ allow: ['read', 'exec'], deny: ['exec'] });
+    expect(agent(raw, 'a').tools).toEqual({ allow: ['read', 'exec'], deny: ['exec'], nonOwners: { allow: [] } });
     expect([...enabledToolNames(agent(raw, 'a'))]).toEqual(['read']);
     // The agent's own entries first, then the inherited ones.
     expect(agent(raw, 'b').tools.deny).toEqual(['write', 'exec']);
@@ -41,12 +41,12 @@ describe('agents.defaults is inherited by every agent', () => {
         ],
       },
     };
-    expect(agent(raw, 'a').sandbox).toEqual({ mode: 'all', workspaceAccess: 'ro' });
+    expect(agent(raw, 'a').sandbox).toEqual({ mode: 'all', workspaceAccess: 'ro', network: { allow: [] } });
     expect(sandboxRefusal({ agent: agent(raw, 'a'), config: validConfig(raw), sessionKey: 'agent:a:main' })).toMatch(
       /sandbox\.mode is "all"/,
     );
-    expect(agent(raw, 'b').sandbox).toEqual({ mode: 'all', workspaceAccess: 'rw' });
-    expect(agent(raw, 'off').sandbox).toEqual({ mode: 'off', workspaceAccess: 'ro' });
+    expect(agent(raw, 'b').sandbox).toEqual({ mode: 'all', workspaceAccess: 'rw', network: { allow: [] } });
+    expect(agent(raw, 'off').sandbox).toEqual({ mode: 'off', workspaceAccess: 'ro', network: { allow: [] } });
     expect(sandboxRefusal({ agent: agent(raw, 'off'), config: validConfig(raw), sessionKey: 'agent:off:main' })).toBeNull();
   });
 

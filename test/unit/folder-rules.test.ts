@@ -213,6 +213,8 @@ describe('the config file and the control token are out of every file tool’s r
       paths,
       sessionKey: 'agent:work:main',
       store: sessions,
+      // The owner: the folder rules must hold even for the one sender every other rule lets through.
+      inbound: { text: '', sender: { id: 'operator' }, channel: 'webchat', isOwner: true },
       model: 'm',
       env: {},
       signal: new AbortController().signal,
