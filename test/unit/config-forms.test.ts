@@ -148,3 +148,35 @@ describe('$include', () => {
     expect(after).toContain('per-peer');
   });
 });
+
+describe('tools.profile', () => {
+  const check = (tools: Record<string, unknown>, defaults?: Record<string, unknown>) =>
+    checkConfigText(JSON.stringify({ agents: { ...(defaults ? { defaults: { tools: defaults } } : {}), list: [{ id: 'main', tools }] } }), 'c.json');
+
+  it('maps OpenClaw presets to allow lists, narrowed by allow and still subject to deny', () => {
+    expect(check({ profile: 'minimal' }).config!.agents.list[0]!.tools.allow).toEqual(['session_status']);
+    expect(check({ profile: 'messaging' }).config!.agents.list[0]!.tools.allow).toEqual([
+      'sessions_list',
+      'sessions_history',
+      'sessions_send',
+      'session_status',
+    ]);
+    expect(check({ profile: 'coding' }).config!.agents.list[0]!.tools.allow).toContain('exec');
+    const narrowed = check({ profile: 'messaging', allow: ['sessions_list', 'read'], deny: ['sessions_list'] }).config!.agents.list[0]!.tools;
+    expect(narrowed.allow).toEqual(['sessions_list']);
+    expect(narrowed.deny).toEqual(['sessions_list']);
+  });
+
+  it('is inherited from agents.defaults and overridden per agent', () => {
+    expect(check({}, { profile: 'minimal' }).config!.agents.list[0]!.tools.allow).toEqual(['session_status']);
+    expect(check({ profile: 'full' }, { profile: 'minimal' }).config!.agents.list[0]!.tools.allow).toContain('write');
+  });
+
+  it('an unknown profile is an error with a did-you-mean at its position', () => {
+    const result = check({ profile: 'codign' });
+    expect(result.ok).toBe(false);
+    expect(result.issues.filter((i) => i.code === 'unknown_tool_profile').map(formatIssue)).toEqual([
+      expect.stringMatching(/^c\.json:1:\d+: error: agents\.list\[0\]\.tools\.profile: unknown tool profile "codign" \(did you mean "coding"\?\)/),
+    ]);
+  });
+});
