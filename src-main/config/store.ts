@@ -4,13 +4,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import {
-  checkConfigText,
-  type ConfigCheck,
-  type ConfigIssue,
-  type Env,
-  type SwitchboardConfig,
-} from '../../src-shared/config/index.ts';
+import { checkConfigText, type ConfigCheck, type ConfigIssue, type Env, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { changedIncludes, includeReader } from './includes.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
 import { caseFolded, checkFolderContainment } from './folder-rules.ts';

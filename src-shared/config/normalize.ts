@@ -107,7 +107,11 @@ function toolAllowList(tools: RawAgent['tools'], path: JsonPath, out: IssueColle
   const profile = TOOL_PROFILES[name];
   if (!profile) {
     const known = Object.keys(TOOL_PROFILES);
-    out.error(path, 'unknown_tool_profile', `unknown tool profile "${tools!.profile}"${didYouMean(name, known)}; profiles: ${known.join(', ')}`);
+    out.error(
+      path,
+      'unknown_tool_profile',
+      `unknown tool profile "${tools!.profile}"${didYouMean(name, known)}; profiles: ${known.join(', ')}`,
+    );
     return allow ? { allow } : {};
   }
   return { allow: allow ? profile.filter((t) => allow.includes(t)) : [...profile] };

@@ -27,7 +27,12 @@ const write = (name: string, text: string) => fs.writeFile(path.join(loc.stateDi
 const store = (env: Record<string, string> = {}) => new ConfigStore(loc, dir, env);
 
 describe('${VAR} substitution', () => {
-  const text = ['{', '  agents: { list: [{ id: "main", workspace: "${WS_ROOT}/main" }] },', '  channels: { telegram: { botToken: "${TG_TOKEN}" } },', '}'].join('\n');
+  const text = [
+    '{',
+    '  agents: { list: [{ id: "main", workspace: "${WS_ROOT}/main" }] },',
+    '  channels: { telegram: { botToken: "${TG_TOKEN}" } },',
+    '}',
+  ].join('\n');
 
   it('replaces references inside strings and keeps the file text for edits', () => {
     const check = checkConfigText(text, 'cfg.json5', { env: { WS_ROOT: '/srv/ws', TG_TOKEN: '123:abc' } });
@@ -83,7 +88,9 @@ describe('$include', () => {
     await write('agents.json5', '{\n  list: [\n    { id: "main", modle: "x" },\n  ],\n}\n');
     const loaded = await store().load();
     const unknown = loaded.check.issues.find((i) => i.code === 'unknown_key')!;
-    expect(formatIssue(unknown)).toMatch(new RegExp(`^${path.join(loc.stateDir, 'agents.json5')}:3:19: error: agents\\.list\\[0\\]\\.modle`));
+    expect(formatIssue(unknown)).toMatch(
+      new RegExp(`^${path.join(loc.stateDir, 'agents.json5')}:3:19: error: agents\\.list\\[0\\]\\.modle`),
+    );
     await write('agents.json5', '{ list: [{ id: "main" }, { id: "work" }] }');
     const ok = (await store().load()).check;
     expect(ok.issues.filter((i) => i.severity === 'error')).toEqual([]);
@@ -114,7 +121,9 @@ describe('$include', () => {
     await write('switchboard.json', main);
     let check = (await store().load()).check;
     expect(check.ok).toBe(false);
-    expect(formatIssue(check.issues[0]!)).toMatch(/switchboard\.json:3:23: error: cannot include "\.\/agents\.json5": no such file .*\(include chain: switchboard\.json → \.\/agents\.json5\)/);
+    expect(formatIssue(check.issues[0]!)).toMatch(
+      /switchboard\.json:3:23: error: cannot include "\.\/agents\.json5": no such file .*\(include chain: switchboard\.json → \.\/agents\.json5\)/,
+    );
     await fs.writeFile(path.join(dir, 'outside.json5'), '{ list: [] }');
     await write('switchboard.json', '{ agents: { $include: "../outside.json5" } }');
     check = (await store().load()).check;
@@ -151,7 +160,10 @@ describe('$include', () => {
 
 describe('tools.profile', () => {
   const check = (tools: Record<string, unknown>, defaults?: Record<string, unknown>) =>
-    checkConfigText(JSON.stringify({ agents: { ...(defaults ? { defaults: { tools: defaults } } : {}), list: [{ id: 'main', tools }] } }), 'c.json');
+    checkConfigText(
+      JSON.stringify({ agents: { ...(defaults ? { defaults: { tools: defaults } } : {}), list: [{ id: 'main', tools }] } }),
+      'c.json',
+    );
 
   it('maps OpenClaw presets to allow lists, narrowed by allow and still subject to deny', () => {
     expect(check({ profile: 'minimal' }).config!.agents.list[0]!.tools.allow).toEqual(['session_status']);
@@ -162,7 +174,8 @@ describe('tools.profile', () => {
       'session_status',
     ]);
     expect(check({ profile: 'coding' }).config!.agents.list[0]!.tools.allow).toContain('exec');
-    const narrowed = check({ profile: 'messaging', allow: ['sessions_list', 'read'], deny: ['sessions_list'] }).config!.agents.list[0]!.tools;
+    const narrowed = check({ profile: 'messaging', allow: ['sessions_list', 'read'], deny: ['sessions_list'] }).config!.agents.list[0]!
+      .tools;
     expect(narrowed.allow).toEqual(['sessions_list']);
     expect(narrowed.deny).toEqual(['sessions_list']);
   });
@@ -176,7 +189,9 @@ describe('tools.profile', () => {
     const result = check({ profile: 'codign' });
     expect(result.ok).toBe(false);
     expect(result.issues.filter((i) => i.code === 'unknown_tool_profile').map(formatIssue)).toEqual([
-      expect.stringMatching(/^c\.json:1:\d+: error: agents\.list\[0\]\.tools\.profile: unknown tool profile "codign" \(did you mean "coding"\?\)/),
+      expect.stringMatching(
+        /^c\.json:1:\d+: error: agents\.list\[0\]\.tools\.profile: unknown tool profile "codign" \(did you mean "coding"\?\)/,
+      ),
     ]);
   });
 });
