@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { checkConfigText, type ConfigCheck, type ConfigIssue, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import { checkConfigText, type ConfigCheck, type ConfigIssue, type Env, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import { changedIncludes, includeReader } from './includes.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
 import { caseFolded, checkFolderContainment } from './folder-rules.ts';
 import { atomicWrite } from '../state/atomic-write.ts';
@@ -26,6 +27,16 @@ export class ConfigInvalidError extends Error {
         .filter((i) => i.severity === 'error')
         .map((i) => i.message)
         .join('; ')}`,
+    );
+  }
+}
+
+/** An edit would change a part of the config that lives in an `$include`d file (docs/config.md#include). */
+export class ConfigIncludeEditError extends Error {
+  readonly code = 'bad_request';
+  constructor(readonly sites: { path: string; files: string }[]) {
+    super(
+      `this change touches settings kept in an included file (${sites.map((s) => `${s.path || '(root)'} → ${s.files}`).join('; ')}); Switchboard does not edit included files: make the change in that file by hand`,
     );
   }
 }
@@ -72,6 +83,8 @@ export class ConfigStore {
   constructor(
     readonly loc: Locations,
     private readonly homeDir = os.homedir(),
+    /** Values for `${VAR}` in the config (docs/config.md#environment-variables). */
+    private readonly env: Env = process.env,
   ) {
     this.configPath = loc.configPath;
     this.lockPath = `${loc.configPath}.lock`;
@@ -79,7 +92,7 @@ export class ConfigStore {
 
   /** Checks text as if it were the config file (the loader's rules, including on-disk paths). */
   check(text: string): ConfigCheck {
-    const check = checkConfigText(text, this.configPath);
+    const check = checkConfigText(text, this.configPath, { env: this.env, readInclude: includeReader(this.configPath) });
     if (check.config) {
       const extra = [
         ...checkSharedPaths(check.config, this.loc, this.homeDir, check.argentos),
@@ -113,6 +126,10 @@ export class ConfigStore {
     return this.withLock(async () => {
       const current = await this.load();
       if (current.hash !== baseHash) throw new ConfigConflictError(this.configPath);
+      // `next` is the as-written shape (pre-`${VAR}`, pre-`$include`), so edits keep both in the file;
+      // a part that comes from an included file is not edited through the main one.
+      const touched = changedIncludes(current.check.raw, next);
+      if (touched.length > 0) throw new ConfigIncludeEditError(touched);
       const text = editJson5(current.exists ? current.text : '', next);
       const check = this.check(text);
       if (!check.ok) throw new ConfigInvalidError(check.issues);

@@ -88,7 +88,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
   if (swept.length > 0) hostLog.info('removed temp files left by interrupted writes', { files: swept });
   const env = opts.env ?? process.env;
   try {
-    const store = new ConfigStore(opts.loc, opts.homeDir);
+    const store = new ConfigStore(opts.loc, opts.homeDir, env);
     const pairing = new PairingStore({ stateDir: opts.loc.stateDir });
     // The gateway emits through the control service and the runner messages through the gateway;
     // both are created after the objects that call them, hence these late-bound references.
@@ -157,6 +157,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     const token = await loadOrCreateToken(opts.loc.stateDir);
     const watcher = watchConfig(
       opts.loc.configPath,
+      () => gateway.currentLoaded.check.includedFiles ?? [],
       () => void gateway.reload().catch((err: Error) => hostLog.error('config reload failed', { error: err.message })),
     );
     const channelWatch = gateway.watchChannels((status) => service.emit('channel.state', status));
@@ -218,13 +219,18 @@ async function reportCredentials(gateway: Gateway, secrets: SecretStore, log: Mo
     );
 }
 
-/** Calls `onChange` (debounced) when the config file is written, renamed into place or removed. */
-function watchConfig(configPath: string, onChange: () => void): FSWatcher | undefined {
+/**
+ * Calls `onChange` (debounced) when the config file, or a file it `$include`s that sits in the same
+ * folder, is written, renamed into place or removed. Included files in subfolders are not watched
+ * (docs/config.md#include): the watch is on the one folder, which is not recursive on every OS.
+ */
+function watchConfig(configPath: string, included: () => string[], onChange: () => void): FSWatcher | undefined {
   const name = path.basename(configPath);
+  const dir = path.dirname(configPath);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const watcher = watch(path.dirname(configPath), (_event, file) => {
-      if (file !== null && file !== name) return;
+    const watcher = watch(dir, (_event, file) => {
+      if (file !== null && file !== name && !included().some((f) => path.basename(f) === file)) return;
       clearTimeout(timer);
       timer = setTimeout(onChange, 150);
     });

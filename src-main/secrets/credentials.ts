@@ -1,7 +1,7 @@
 // Credential views and checks shared by the CLI and the control plane: which secret names the
 // config refers to (and where), which plaintext secrets it still holds, and per-agent profile
 // listings — names, places and metadata only, never values.
-import { SECRET_FIELDS, isChannelId, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import { SECRET_FIELDS, hasEnvReference, isChannelId, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import type { Locations } from '../config/paths.ts';
 import { agentAuthRef, keyAccount, type AuthProfile, type AuthProfiles } from './auth-profiles.ts';
 import { secretAccount, type KeychainStatus, type SecretStore } from './store.ts';
@@ -47,7 +47,8 @@ export function findPlaintextSecrets(raw: unknown): PlaintextSecret[] {
     const visit = (holder: Obj, account: string, at: string[]) => {
       for (const field of SECRET_FIELDS[channel]) {
         const value = holder[field];
-        if (typeof value === 'string' && value.trim() !== '')
+        // `"${TG_TOKEN}"` is an environment reference (substituted at load), not a secret in the file.
+        if (typeof value === 'string' && value.trim() !== '' && !hasEnvReference(value))
           found.push({ path: [...at, field], channel, account, field, name: `${channel}/${account}`, value });
       }
     };

@@ -4,6 +4,8 @@
 import { Json5SyntaxError, parseJson5, type Json5Document } from '../json5/index.ts';
 import { convertArgentos, mapPath } from './argentos.ts';
 import { IssueCollector } from './collector.ts';
+import { substituteEnv, type Env } from './env-subst.ts';
+import { locateIn, resolveIncludes, type IncludeOrigin, type IncludeReader } from './includes.ts';
 import type { ConfigIssue } from './issues.ts';
 import { normalizeConfig } from './normalize.ts';
 import { rawConfigSchema, type RawConfig } from './schema.ts';
@@ -19,6 +21,8 @@ export interface ConfigCheck {
   issues: ConfigIssue[];
   /** The file used the ArgentOS `agents: { <id>: {...} }` map form. */
   argentos: boolean;
+  /** Files pulled in by `$include` (real paths), besides the main one. */
+  includedFiles?: string[];
 }
 
 function deletePath(root: unknown, path: (string | number)[]): boolean {
@@ -84,23 +88,40 @@ function schemaIssues(value: unknown, out: IssueCollector): RawConfig | undefine
 
 /** Checks an already-parsed value (e.g. a config sent by the dashboard). */
 export function checkConfigValue(value: unknown, doc?: Json5Document, file?: string): ConfigCheck {
-  const out = new IssueCollector();
+  return checkResolved(value, value, (issue) => locateIssue(issue, doc, file));
+}
+
+/**
+ * `value`: the config after includes and `${VAR}`s; `raw`: the main file as written, which is what
+ * editors change and write back (so a `${VAR}` or an `$include` stays in the file).
+ */
+function checkResolved(
+  value: unknown,
+  raw: unknown,
+  locate: (issue: ConfigIssue) => ConfigIssue,
+  out = new IssueCollector(),
+  envPaths?: Set<string>,
+): ConfigCheck {
   const { raw: converted, map, converted: argentos } = convertArgentos(value ?? {});
-  const raw = schemaIssues(converted, out);
+  const parsed = schemaIssues(converted, out);
   let config: SwitchboardConfig | undefined;
   // A dropped required field (e.g. an agent without id) can leave nothing valid to normalise.
-  if (raw) {
-    config = normalizeConfig(raw, out);
+  if (parsed) {
+    config = normalizeConfig(parsed, out);
     const indexById = new Map<string, number>();
-    (raw.agents?.list ?? []).forEach((a, i) => {
+    (parsed.agents?.list ?? []).forEach((a, i) => {
       const id = a.id.trim().toLowerCase();
       if (!indexById.has(id)) indexById.set(id, i);
     });
     validateConfig(config, out, indexById);
   }
-  const issues = out.issues.map((issue) => locateIssue({ ...issue, path: mapPath(issue.path, map) }, doc, file));
+  const issues = out.issues
+    .map((issue) => ({ ...issue, path: mapPath(issue.path, map) }))
+    // A secret written as `${VAR}` lives in the environment, not in the file.
+    .filter((issue) => !(issue.code === 'plaintext_secret' && envPaths?.has(JSON.stringify(issue.path))))
+    .map(locate);
   const ok = !issues.some((i) => i.severity === 'error');
-  return { ok, ...(ok && config ? { config } : {}), raw: value, issues, argentos };
+  return { ok, ...(ok && config ? { config } : {}), raw, issues, argentos };
 }
 
 function locateIssue(issue: ConfigIssue, doc: Json5Document | undefined, file: string | undefined): ConfigIssue {
@@ -117,8 +138,15 @@ function locateIssue(issue: ConfigIssue, doc: Json5Document | undefined, file: s
   return located;
 }
 
+export interface CheckTextOptions {
+  /** Values for `${VAR}` references; without it strings are taken as written (the renderer's case). */
+  env?: Env;
+  /** Reads `$include`d files; without it an `$include` is an error (there is nothing to read from). */
+  readInclude?: IncludeReader;
+}
+
 /** Checks the text of a config file. A syntax error is reported with its line and column. */
-export function checkConfigText(text: string, file?: string): ConfigCheck {
+export function checkConfigText(text: string, file?: string, options: CheckTextOptions = {}): ConfigCheck {
   let doc: Json5Document;
   try {
     doc = parseJson5(text);
@@ -140,7 +168,30 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
       ],
     };
   }
-  const check = checkConfigValue(doc.value, doc, file);
+  let value = doc.value;
+  let origins: IncludeOrigin[] = [{ prefix: [], doc, docPrefix: [], file: file ?? '' }];
+  const early: ConfigIssue[] = [];
+  let includedFiles: string[] = [];
+  if (options.readInclude && file) {
+    const resolved = resolveIncludes(doc, file, options.readInclude);
+    ({ value, origins } = resolved);
+    early.push(...resolved.issues);
+    includedFiles = resolved.files;
+  }
+  const out = new IssueCollector();
+  let envPaths: Set<string> | undefined;
+  if (options.env) ({ value, envPaths } = substituteEnv(value, options.env, out));
+  const locate = (issue: ConfigIssue): ConfigIssue => {
+    const key = issue.code === 'unknown_key' || issue.code === 'unknown_channel';
+    const found = locateIn(origins, issue.path, key);
+    const where = found?.file ? { file: found.file } : {};
+    return found?.pos ? { ...issue, ...where, line: found.pos.line, column: found.pos.column } : { ...issue, ...where };
+  };
+  const check = checkResolved(value, doc.value, locate, out, envPaths);
+  if (early.length > 0) {
+    const { config: _dropped, ...rest } = check;
+    return { ...rest, ok: false, issues: [...early, ...check.issues], includedFiles };
+  }
   for (const dup of doc.duplicateKeys) {
     check.issues.push({
       severity: 'warning',
@@ -152,5 +203,5 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
       ...(file ? { file } : {}),
     });
   }
-  return check;
+  return includedFiles.length > 0 ? { ...check, includedFiles } : check;
 }

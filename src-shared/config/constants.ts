@@ -67,6 +67,17 @@ export const BUILTIN_TOOLS = [
 export type ToolName = (typeof BUILTIN_TOOLS)[number];
 export const DEFAULT_DENIED_TOOLS: readonly ToolName[] = ['exec', 'sessions_send'];
 /**
+ * `tools.profile`: OpenClaw's presets as allow lists over the built-in tools (docs/config.md#tool-profiles).
+ * `full` and `coding` are every built-in tool: coding in OpenClaw is files, runtime, sessions and memory,
+ * which is all Switchboard has. A profile is a base list: `tools.allow` narrows it further, `deny` wins.
+ */
+export const TOOL_PROFILES: Readonly<Record<string, readonly ToolName[]>> = {
+  minimal: ['session_status'],
+  coding: BUILTIN_TOOLS,
+  messaging: ['sessions_list', 'sessions_history', 'sessions_send', 'session_status'],
+  full: BUILTIN_TOOLS,
+};
+/**
  * Tools that change the workspace or run programs: in a turn whose sender is not one of the
  * agent's owners they are neither offered nor run, unless `tools.nonOwners.allow` names them.
  */

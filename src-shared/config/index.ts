@@ -2,7 +2,9 @@
 export * from './constants.ts';
 export * from './types.ts';
 export * from './issues.ts';
-export { checkConfigText, checkConfigValue, type ConfigCheck } from './check.ts';
+export { checkConfigText, checkConfigValue, type ConfigCheck, type CheckTextOptions } from './check.ts';
+export { hasEnvReference, substituteString, type Env } from './env-subst.ts';
+export { INCLUDE_KEY, deepMerge, type IncludeReader, type IncludeSource } from './includes.ts';
 export { bindingTier, peerClass, TIER_NAMES, type Tier, type MatchedBy } from './tiers.ts';
 export { findShadowedBindings } from './shadow.ts';
 export { SECRET_FIELDS, checkId, normalizePeerKind, bindingPath } from './normalize.ts';

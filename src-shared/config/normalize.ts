@@ -8,6 +8,7 @@ import {
   DEFAULT_MAIN_KEY,
   ID_PATTERN,
   RESERVED_IDS,
+  TOOL_PROFILES,
   isChannelId,
   type ChannelId,
 } from './constants.ts';
@@ -98,6 +99,24 @@ function normalizeSandbox(own: RawSandbox | undefined): AgentConfig['sandbox'] {
   };
 }
 
+/** `allow` after `profile`: the profile's list, narrowed by `allow` when both are written (OpenClaw applies both). */
+function toolAllowList(tools: RawAgent['tools'], path: JsonPath, out: IssueCollector): { allow?: string[] } {
+  const allow = tools?.allow?.map((t) => t.trim());
+  const name = tools?.profile?.trim().toLowerCase();
+  if (name === undefined) return allow ? { allow } : {};
+  const profile = TOOL_PROFILES[name];
+  if (!profile) {
+    const known = Object.keys(TOOL_PROFILES);
+    out.error(
+      path,
+      'unknown_tool_profile',
+      `unknown tool profile "${tools!.profile}"${didYouMean(name, known)}; profiles: ${known.join(', ')}`,
+    );
+    return allow ? { allow } : {};
+  }
+  return { allow: allow ? profile.filter((t) => allow.includes(t)) : [...profile] };
+}
+
 function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
   const id = checkId(raw.id, 'agent', [...path, 'id'], out);
   if (id === undefined) return undefined;
@@ -115,7 +134,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
       ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}),
     },
     tools: {
-      ...(raw.tools?.allow ? { allow: raw.tools.allow.map((t) => t.trim()) } : {}),
+      ...toolAllowList(raw.tools, [...path, 'tools', 'profile'], out),
       deny: (raw.tools?.deny ?? []).map((t) => t.trim()),
       nonOwners: { allow: (raw.tools?.nonOwners?.allow ?? []).map((t) => t.trim()) },
     },

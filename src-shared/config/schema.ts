@@ -31,6 +31,8 @@ export const secretRefSchema = z.union([z.string(), strict({ secret: nonEmpty })
 const scopeSchema = strict({ scope: z.enum(['agent', 'shared']).optional(), pool: nonEmpty.optional() });
 
 const toolPolicySchema = strict({
+  /** OpenClaw's presets (TOOL_PROFILES); checked with a did-you-mean in normalize.ts. */
+  profile: z.string().optional(),
   allow: z.array(z.string()).optional(),
   deny: z.array(z.string()).optional(),
   /** Owner-only tools (write, edit, exec) that senders who are not owners may use too. */

@@ -462,6 +462,28 @@ describe('config validate', () => {
     expect(run.stdout).toContain(`${box.configPath}:3:29: error: unexpected character ','`);
   });
 
+  it('reports an unset ${VAR} and an $include cycle with file:line:column and the include chain', async () => {
+    const box = await sandbox();
+    await fs.mkdir(box.state, { recursive: true });
+    await fs.writeFile(
+      box.configPath,
+      ['{', '  agents: { $include: "./agents.json5" },', '  channels: { telegram: { botToken: "${SB_TEST_TG_TOKEN}" } },', '}'].join('\n'),
+    );
+    const agents = path.join(box.state, 'agents.json5');
+    await fs.writeFile(agents, '{\n  list: [{ id: "main" }],\n  defaults: { $include: "agents.json5" },\n}\n');
+    const run = await box.sb(['config', 'validate'], { SB_TEST_TG_TOKEN: undefined });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`${agents}:3:25: error: include cycle: switchboard.json → agents.json5 → agents.json5`);
+    expect(run.stdout).toContain(
+      `${box.configPath}:3:37: error: channels.telegram.botToken: environment variable SB_TEST_TG_TOKEN is not set (referenced as \${SB_TEST_TG_TOKEN})`,
+    );
+    // With the variable set and the cycle gone, the same files validate, and the token is no plaintext warning.
+    await fs.writeFile(agents, '{ list: [{ id: "main" }] }');
+    const fixed = await box.sb(['config', 'validate'], { SB_TEST_TG_TOKEN: '123:abc' });
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).not.toContain('plaintext');
+  });
+
   it('lists every error, not only the first, and exits 1', async () => {
     const box = await sandbox('invalid-many.json5');
     const run = await box.sb(['config', 'validate']);
