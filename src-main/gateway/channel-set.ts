@@ -2,7 +2,7 @@
 // accounts whose settings changed are restarted; one account's failure never touches another's.
 import { CHANNELS, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
-import type { ChannelAdapter, ChannelStatus, InboundEnvelope, ProbeResult } from './envelope.ts';
+import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage, ProbeResult } from './envelope.ts';
 
 /** Builds the adapter for one account, or undefined when this build has none for the channel. */
 export type AdapterFactory = (account: ChannelAccount, config: SwitchboardConfig) => ChannelAdapter | undefined;
@@ -108,6 +108,13 @@ export class ChannelSet {
       text,
       replyToMessageId: envelope.messageId,
     });
+  }
+
+  /** Sends a message nobody asked for (a heartbeat's news): no message to reply to. */
+  async post(message: Omit<OutboundMessage, 'replyToMessageId'>): Promise<void> {
+    const adapter = this.adapterFor(message);
+    if (!adapter) throw new Error(`channel account ${message.channel}:${message.accountId} is not running`);
+    await adapter.send(message);
   }
 
   /** Shows a typing indicator until stop() (refreshed, since platforms expire it after a few seconds). */

@@ -2,8 +2,17 @@
 // runs agent turns in per-session lanes and sends replies. start()/stop() switch message
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import path from 'node:path';
+import {
+  DEFAULT_HEARTBEAT_PROMPT,
+  DEFAULT_MODEL,
+  stripHeartbeatOk,
+  type AgentConfig,
+  type ChannelAccount,
+  type SwitchboardConfig,
+} from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
@@ -22,6 +31,7 @@ import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
 import { AgentControls } from './agent-controls.ts';
+import { HeartbeatScheduler, type HeartbeatClock } from './heartbeat.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
@@ -63,7 +73,13 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** The OS sandbox for agents whose config asks for one (default: this machine's; tests inject detection). */
   sandbox?: ExecSandbox;
+  /** Drives heartbeat timers (default: real, unref'd timers; tests inject one they advance). */
+  clock?: HeartbeatClock;
 }
+
+/** The sender id of heartbeat turns: the operator's own schedule, so it counts as an owner. */
+export const HEARTBEAT_SENDER = 'heartbeat';
+const HEARTBEAT_FILE_MAX = 16 * 1024;
 
 /** What a sender hears when the agent they reached cannot run (never a silent drop). */
 export function unavailableReply(reason: string): string {
@@ -81,6 +97,8 @@ interface Delivery {
   a2a?: A2AChain;
   /** The client's idempotency key of a `webchat.send`, stored with the inbound record. */
   clientId?: string;
+  /** A heartbeat turn: its inbound record is marked so the inspector can tell it apart. */
+  heartbeat?: boolean;
 }
 
 export class Gateway {
@@ -110,6 +128,8 @@ export class Gateway {
   readonly storage: StorageHealth;
 
   private readonly sandbox: ExecSandbox;
+  /** One timer per agent with `heartbeat.every` while the gateway runs. */
+  readonly heartbeats: HeartbeatScheduler;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
@@ -122,6 +142,11 @@ export class Gateway {
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
+    this.heartbeats = new HeartbeatScheduler(
+      (agent) => this.heartbeat(agent.id),
+      opts.clock,
+      (agentId, err) => this.log.error('heartbeat failed', { agentId, error: err.message }),
+    );
   }
 
   /** Loads the config; refuses to construct a gateway on an invalid one. */
@@ -252,7 +277,10 @@ export class Gateway {
     this.apply(loaded);
     this.lastReloadErrors = [];
     await this.prepareAgentFolders();
-    if (this.state === 'running') await this.channels.sync(this.config);
+    if (this.state === 'running') {
+      await this.channels.sync(this.config);
+      this.heartbeats.plan(this.config);
+    }
     // Where the API key goes is worth a line in the log and the dashboard whenever it changes.
     const notices: string[] = [];
     if ('url' in before && before.url !== endpoint.url) {
@@ -288,6 +316,7 @@ export class Gateway {
       await this.channels.sync(this.config);
       this.startedAt = new Date();
       this.setState('running');
+      this.heartbeats.plan(this.config);
     } catch (err) {
       this.setState('error', (err as Error).message);
     }
@@ -298,6 +327,7 @@ export class Gateway {
   async stop(): Promise<GatewayState> {
     if (this.state === 'stopped' || this.state === 'stopping') return this.state;
     this.setState('stopping');
+    this.heartbeats.stop();
     await this.channels.stopAll();
     const grace = this.opts.stopGraceMs ?? 10_000;
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), grace).unref());
@@ -804,7 +834,61 @@ export class Gateway {
     }
   }
 
-  private async persistInboundNow({ agentId, decision, envelope, clientId }: Delivery): Promise<TranscriptRecord> {
+  /**
+   * One heartbeat turn of `agentId` in its main session (docs/heartbeat-subagents.md): skipped
+   * while the gateway is not running, the agent is paused or over its daily budget, or its
+   * HEARTBEAT.md exists but holds no task. Resolves with what happened, once the turn is over.
+   */
+  async heartbeat(agentId: string): Promise<{ ran: true; result?: TurnResult } | { ran: false; reason: string }> {
+    const agent = this.agent(agentId);
+    const hb = agent?.heartbeat;
+    if (!agent || !hb) return { ran: false, reason: 'no heartbeat configured' };
+    if (this.state !== 'running') return { ran: false, reason: 'gateway not running' };
+    const snapshot = this.activity.snapshot(agentId);
+    const tokensToday = snapshot.today.inputTokens + snapshot.today.outputTokens;
+    const refusal =
+      snapshot.state === 'unavailable'
+        ? { reason: 'agent_unavailable' }
+        : this.controls.refusal(agent, this.config, HEARTBEAT_SENDER, tokensToday, true);
+    if (refusal) {
+      this.log.info('heartbeat skipped', { agentId, reason: refusal.reason });
+      return { ran: false, reason: refusal.reason };
+    }
+    const file = await readFile(path.join(this.pathsOf(agent).workspace, 'HEARTBEAT.md'), 'utf8').catch(() => null);
+    // As in OpenClaw: a HEARTBEAT.md of only headings and blank lines means "nothing to check", no paid turn.
+    if (file !== null && file.split('\n').every((l) => l.trim() === '' || /^#+(\s|$)/.test(l.trim()))) {
+      this.log.info('heartbeat skipped', { agentId, reason: 'HEARTBEAT.md is empty' });
+      return { ran: false, reason: 'HEARTBEAT.md is empty' };
+    }
+    const prompt = hb.prompt ?? DEFAULT_HEARTBEAT_PROMPT;
+    const text = file === null ? prompt : `${prompt}\n\nHEARTBEAT.md:\n${file.slice(0, HEARTBEAT_FILE_MAX)}`;
+    const envelope: InboundEnvelope = {
+      messageId: randomUUID(),
+      channel: 'webchat',
+      accountId: 'default',
+      peer: { kind: 'direct', id: HEARTBEAT_SENDER },
+      sender: { id: HEARTBEAT_SENDER, name: 'Heartbeat', verified: true },
+      text,
+      mentioned: true,
+      timestamp: Date.now(),
+    };
+    const target = hb.target;
+    // "Nothing to report" (HEARTBEAT_OK) stays in the transcript and is never sent; with no target, nothing is.
+    const reply = async (answer: string): Promise<void> => {
+      const news = stripHeartbeatOk(answer);
+      if (!target || news === '') return;
+      await this.channels.post({
+        channel: target.channel,
+        accountId: target.accountId,
+        peer: { kind: 'direct', id: target.to },
+        text: news,
+      });
+    };
+    const result = await this.submit({ agentId, decision: this.router.direct(agentId), envelope, reply, heartbeat: true }).done;
+    return { ran: true, ...(result ? { result } : {}) };
+  }
+
+  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
@@ -824,6 +908,7 @@ export class Gateway {
           text: envelope.text,
           messageId: envelope.messageId,
           ...(clientId ? { clientId } : {}),
+          ...(heartbeat ? { heartbeat: true } : {}),
           sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
           channel: envelope.channel,
           accountId: envelope.accountId,
@@ -1003,7 +1088,7 @@ export class Gateway {
   }
 
   private isOwner(agent: AgentConfig, envelope: InboundEnvelope): boolean {
-    if (envelope.channel === 'webchat' && envelope.sender.id === 'operator') return true;
+    if (envelope.channel === 'webchat' && (envelope.sender.id === 'operator' || envelope.sender.id === HEARTBEAT_SENDER)) return true;
     return envelope.sender.verified && agent.owners.includes(`${envelope.channel}:${envelope.sender.id}`);
   }
 

@@ -3,6 +3,7 @@
 // and the dashboard on loopback, and stops cleanly on SIGINT/SIGTERM (the CLI wires the signals).
 import type { OpenPath } from './open-path.ts';
 import type { ExecSandbox } from '../agents/sandbox/index.ts';
+import type { HeartbeatClock } from './heartbeat.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
@@ -41,6 +42,8 @@ export interface HeadlessOptions {
   sandbox?: ExecSandbox;
   /** How `config.open` opens the config file; default the platform's opener. */
   openPath?: OpenPath;
+  /** Drives heartbeat timers; tests inject one they advance. */
+  clock?: HeartbeatClock;
 }
 
 export interface HeadlessGateway {

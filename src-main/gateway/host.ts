@@ -25,6 +25,7 @@ import { sweepTmpLeftovers } from '../state/tmp-sweep.ts';
 import { InstanceLock, type GatewayInfo } from './instance-lock.ts';
 import type { OpenPath } from './open-path.ts';
 import type { ExecSandbox } from '../agents/sandbox/index.ts';
+import type { HeartbeatClock } from './heartbeat.ts';
 import { PairingStore } from './pairing.ts';
 
 export interface GatewayHostOptions {
@@ -44,6 +45,8 @@ export interface GatewayHostOptions {
   sandbox?: ExecSandbox;
   /** How `config.open` opens the config file; default the platform's opener (the desktop app passes shell.openPath). */
   openPath?: OpenPath;
+  /** Drives heartbeat timers; tests inject one they advance. */
+  clock?: HeartbeatClock;
 }
 
 /** What `<stateDir>/gateway.json` tells the CLI: where the running gateway can be reached. */
@@ -135,6 +138,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
       env,
       ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     late.gateway = gateway;
     await gateway.init();

@@ -1,5 +1,6 @@
 // Public surface of the config module.
 export * from './constants.ts';
+export * from './heartbeat.ts';
 export * from './types.ts';
 export * from './issues.ts';
 export { checkConfigText, checkConfigValue, type ConfigCheck, type CheckTextOptions } from './check.ts';

@@ -13,6 +13,7 @@ import {
   type ChannelId,
 } from './constants.ts';
 import { withAgentDefaults } from './agent-defaults.ts';
+import { parseDuration } from './heartbeat.ts';
 import type { IssueCollector } from './collector.ts';
 import { didYouMean, type JsonPath } from './issues.ts';
 import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
@@ -146,6 +147,38 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     owners: raw.owners ?? [],
     limits: { ...raw.limits },
     reset: { ...raw.reset },
+    ...heartbeatOf(raw.heartbeat, [...path, 'heartbeat'], out),
+  };
+}
+
+function heartbeatOf(raw: RawAgent['heartbeat'], path: JsonPath, out: IssueCollector): { heartbeat?: AgentConfig['heartbeat'] } {
+  const target = raw?.target?.toLowerCase();
+  if (target === 'last')
+    out.warn(
+      [...path, 'target'],
+      'heartbeat_target_unsupported',
+      'heartbeat target "last" (the last contact) is not supported yet; heartbeat replies are only recorded. Name a channel and `to` instead',
+    );
+  else if (target && target !== 'none' && (!isChannelId(target) || target === 'webchat'))
+    out.error(
+      [...path, 'target'],
+      'invalid_heartbeat_target',
+      `heartbeat target "${raw!.target}" is not "none" or a chat channel (${CHANNELS.filter((c) => c !== 'webchat').join(', ')})`,
+    );
+  else if (target && target !== 'none' && raw?.to === undefined)
+    out.error([...path, 'to'], 'missing_heartbeat_to', `heartbeat target "${target}" needs \`to\`: the chat or user id to send to`);
+  const everyMs = raw?.every !== undefined ? (parseDuration(raw.every) ?? 0) : 0;
+  if (!raw || everyMs === 0) return {};
+  return {
+    heartbeat: {
+      everyMs,
+      ...(raw.activeHours ? { activeHours: { ...raw.activeHours } } : {}),
+      ...(raw.prompt !== undefined ? { prompt: raw.prompt } : {}),
+      // Checked by validate.ts (a channel id and a `to`); anything else records only.
+      ...(target && isChannelId(target) && raw.to !== undefined
+        ? { target: { channel: target, accountId: (raw.accountId ?? DEFAULT_ACCOUNT_ID).toLowerCase(), to: String(raw.to).trim() } }
+        : {}),
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
 import { AGENT_ONLY_KEYS } from './agent-defaults.ts';
 import { didYouMean } from './issues.ts';
+import { HEARTBEAT_MIN_MS, isTimeZone, parseClockTime, parseDuration } from './heartbeat.ts';
 
 function strict<T extends z.ZodRawShape>(shape: T, what = 'key') {
   const known = Object.keys(shape);
@@ -70,6 +71,32 @@ const resetSchema = strict({
   idleMinutes: z.number().int().positive().optional(),
 });
 
+const clockTime = z.string().refine((t) => parseClockTime(t) !== null, 'expected a local time "HH:MM" from 00:00 to 24:00');
+
+/** OpenClaw's heartbeat keys (docs/heartbeat-subagents.md). */
+const heartbeatSchema = strict({
+  every: z
+    .string()
+    .refine((t) => {
+      const ms = parseDuration(t);
+      return ms !== null && (ms === 0 || ms >= HEARTBEAT_MIN_MS);
+    }, 'expected a duration of at least 1m like "30m", "2h" or "1d", or "0m" to turn heartbeats off')
+    .optional(),
+  activeHours: strict({
+    start: clockTime,
+    end: clockTime,
+    timezone: z
+      .string()
+      .refine((t) => t === 'local' || isTimeZone(t), 'expected an IANA time zone like "Europe/Berlin", or "local"')
+      .optional(),
+  }).optional(),
+  prompt: z.string().trim().min(1, 'must not be empty').optional(),
+  /** "none" (record only), or a channel id to send non-empty replies to (with `to`). */
+  target: z.string().trim().min(1).optional(),
+  to: idLike.optional(),
+  accountId: z.string().trim().min(1).optional(),
+});
+
 const groupChatSchema = strict({
   mentionPatterns: z.array(z.string()).optional(),
   historyLimit: z.number().int().nonnegative().optional(),
@@ -101,6 +128,7 @@ const agentFields = {
   owners: z.array(z.string()).optional(),
   limits: limitsSchema.optional(),
   reset: resetSchema.optional(),
+  heartbeat: heartbeatSchema.optional(),
 };
 
 export const agentSchema = strict({ id: nonEmpty, ...agentFields });

@@ -36,6 +36,15 @@ export interface AgentSandbox {
   docker?: Record<string, unknown>;
 }
 
+export interface AgentHeartbeat {
+  everyMs: number;
+  activeHours?: { start: string; end: string; timezone?: string };
+  /** As configured; the default is DEFAULT_HEARTBEAT_PROMPT. */
+  prompt?: string;
+  /** Where a reply with something to report goes; absent = recorded only (OpenClaw's "none"). */
+  target?: { channel: ChannelId; accountId: string; to: string };
+}
+
 export interface AgentConfig {
   id: string;
   default: boolean;
@@ -56,6 +65,8 @@ export interface AgentConfig {
   owners: string[];
   limits: { dailyTokens?: number; perSenderPerMinute?: number };
   reset: { dailyHour?: number; idleMinutes?: number };
+  /** Absent when heartbeats are off (no `heartbeat.every`, or "0m"). docs/heartbeat-subagents.md */
+  heartbeat?: AgentHeartbeat;
   /** True for the `main` agent that exists when the config lists none. */
   implicit?: boolean;
 }

@@ -127,6 +127,7 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
       (i) => ['agents', 'defaults', 'tools', list, i],
     );
   for (const agent of config.agents.list) {
+    a2aToolGap(config, agent, (...rest) => agentPath(agent.id, ...rest), out);
     for (const list of ['allow', 'deny'] as const)
       checkTools(
         agent.tools[list] ?? [],
@@ -164,4 +165,31 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   if (config.agents.defaults.sandbox?.docker)
     out.warn(['agents', 'defaults', 'sandbox', 'docker'], 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
+}
+
+/**
+ * An agent in tools.agentToAgent.allow gets sessions_send by default (docs/skills-a2a-reset.md),
+ * but its own explicit `tools.allow` or `tools.deny` wins: say exactly what keeps it from messaging.
+ */
+function a2aToolGap(
+  config: SwitchboardConfig,
+  agent: SwitchboardConfig['agents']['list'][number],
+  at: (...rest: string[]) => (string | number)[],
+  out: IssueCollector,
+): void {
+  const a2a = config.tools.agentToAgent;
+  if (!a2a.enabled || !a2a.allow.includes(agent.id.toLowerCase())) return;
+  const has = (list: readonly string[] | undefined) => (list ?? []).some((t) => t.trim().toLowerCase() === 'sessions_send');
+  if (has(agent.tools.deny))
+    out.warn(
+      at('tools', 'deny'),
+      'a2a_tool_denied',
+      `agent "${agent.id}" is in tools.agentToAgent.allow but its tools.deny lists "sessions_send", so it cannot message other agents; remove it from tools.deny or the agent from tools.agentToAgent.allow`,
+    );
+  else if (agent.tools.allow && !has(agent.tools.allow))
+    out.warn(
+      at('tools', 'allow'),
+      'a2a_tool_missing',
+      `agent "${agent.id}" is in tools.agentToAgent.allow but its tools.allow does not list "sessions_send", so it cannot message other agents; add "sessions_send" to its tools.allow`,
+    );
 }

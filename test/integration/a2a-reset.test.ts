@@ -52,6 +52,29 @@ describe('agent-to-agent', () => {
     expect(await messages('bob', 'agent:bob:a2a:alice')).toEqual(['user: what is 2+2?', 'assistant: four']);
   });
 
+  it('needs no sessions_send in tools.allow: tools.agentToAgent.allow is the opt-in for agents on the default tools', async () => {
+    gw = await startTestGateway({
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: { list: [{ id: 'alice', default: true }, { id: 'bob' }, { id: 'carol' }] },
+        tools: { agentToAgent: { enabled: true, allow: ['alice', 'bob'] } },
+      }),
+    });
+    gw.peer.enqueue(
+      { kind: 'tool_use', name: 'sessions_send', input: { agentId: 'bob', text: 'hi bob' } },
+      { kind: 'text', text: 'hello alice' },
+      { kind: 'text', text: 'bob said hello' },
+    );
+    expect((await askAlice('greet bob')).text).toBe('bob said hello');
+    const offered = (i: number) => (gw!.peer.requests[i]!.body?.tools ?? []).map((t) => t.name);
+    expect(offered(0)).toContain('sessions_send');
+    expect(await messages('bob', 'agent:bob:a2a:alice')).toEqual(['user: hi bob', 'assistant: hello alice']);
+    // carol is not in the a2a allow list: she is not offered the tool.
+    const sent = await gw.client.request('webchat.send', { agentId: 'carol', text: 'hi' });
+    await gw.waitFor('message.outbound', (d) => d.messageId === sent.messageId);
+    expect(offered(gw.peer.requests.length - 1)).not.toContain('sessions_send');
+  });
+
   it('is refused when agent-to-agent messaging is disabled', async () => {
     gw = await startTestGateway({ config: twoAgents({ enabled: false, allow: ['alice', 'bob'] }) });
     gw.peer.enqueue(

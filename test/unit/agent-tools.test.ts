@@ -386,12 +386,12 @@ describe('session tools', () => {
 describe('sessions_send', () => {
   const allowSend = { tools: { allow: ['sessions_send'] } };
 
-  it('is not enabled by default', async () => {
+  it('is not enabled by default for an agent outside tools.agentToAgent.allow', async () => {
     const messenger = vi.fn<AgentMessenger>();
     const res = await registry.execute(
       'sessions_send',
       { agentId: 'work', text: 'hi' },
-      await ctxFor({ a2a: { enabled: true, allow: ['home', 'work'] }, messenger }),
+      await ctxFor({ a2a: { enabled: true, allow: ['other', 'work'] }, messenger }),
     );
     expect(res).toMatchObject({ isError: true, output: 'tool sessions_send is not enabled for this agent' });
     expect(messenger).not.toHaveBeenCalled();

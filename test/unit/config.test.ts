@@ -149,6 +149,19 @@ describe('agents', () => {
       expect.objectContaining({ code: 'unknown_tool', path: ['agents', 'list', 0, 'tools', 'allow', 1] }),
     ]);
   });
+  it('an agent in tools.agentToAgent.allow whose own tools.allow or tools.deny shuts out sessions_send gets a warning naming the fix', () => {
+    const a2a = { agentToAgent: { enabled: true, allow: ['a', 'b', 'c'] } };
+    const list = [{ id: 'a', tools: { allow: ['read'] } }, { id: 'b', tools: { deny: ['sessions_send'] } }, { id: 'c' }];
+    expect(warningsOf({ agents: { list }, tools: a2a })).toEqual([
+      expect.objectContaining({
+        code: 'a2a_tool_missing',
+        path: ['agents', 'list', 0, 'tools', 'allow'],
+        message: expect.stringContaining('add "sessions_send" to its tools.allow'),
+      }),
+      expect.objectContaining({ code: 'a2a_tool_denied', path: ['agents', 'list', 1, 'tools', 'deny'] }),
+    ]);
+    expect(warningsOf({ agents: { list }, tools: { agentToAgent: { enabled: false, allow: ['a', 'b'] } } })).toEqual([]);
+  });
   it('owners must be <channel>:<id>', () => {
     expect(codes(errorsOf({ agents: { list: [{ id: 'a', owners: ['alice'] }] } }))).toEqual(['invalid_owner']);
   });

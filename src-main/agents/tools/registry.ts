@@ -1,7 +1,13 @@
 // The tool registry and the per-agent allow/deny policy (docs/agents.md#tools): which tools an
 // agent is offered, their Anthropic definitions, and the one place a tool call is executed — a tool
 // that is not enabled never runs. memory_*, task_* and skill plug in later through `register()`.
-import { BUILTIN_TOOLS, DEFAULT_DENIED_TOOLS, type AgentConfig, type ToolName } from '../../../src-shared/config/index.ts';
+import {
+  BUILTIN_TOOLS,
+  DEFAULT_DENIED_TOOLS,
+  type AgentConfig,
+  type SwitchboardConfig,
+  type ToolName,
+} from '../../../src-shared/config/index.ts';
 import { execTool } from './exec.ts';
 import { FILE_TOOLS } from './files.ts';
 import { MEMORY_TOOLS } from './memory.ts';
@@ -18,14 +24,26 @@ const BUILTIN = new Set<string>(BUILTIN_TOOLS);
 
 /**
  * The tool names the config enables for an agent. No `tools.allow`: every built-in except
- * DEFAULT_DENIED_TOOLS; with `tools.allow`: only those listed. `tools.deny` always wins, and names
- * that are not built-in tools are never enabled (the config checker warns about them).
+ * DEFAULT_DENIED_TOOLS, plus `sessions_send` when `tools.agentToAgent` lets this agent message
+ * others (docs/skills-a2a-reset.md: the a2a allow list is the opt-in, as in OpenClaw); with
+ * `tools.allow`: only those listed. `tools.deny` always wins, and names that are not built-in
+ * tools are never enabled (the config checker warns about them).
  */
-export function enabledToolNames(agent: Pick<AgentConfig, 'tools'>): Set<ToolName> {
+export function enabledToolNames(
+  agent: Pick<AgentConfig, 'tools'> & { id?: string },
+  config?: Pick<SwitchboardConfig, 'tools'>,
+): Set<ToolName> {
   const norm = (names: readonly string[]): string[] => names.map((n) => n.trim().toLowerCase());
   const deny = new Set(norm(agent.tools.deny));
   const base: string[] = agent.tools.allow ? norm(agent.tools.allow) : BUILTIN_TOOLS.filter((t) => !DEFAULT_DENIED_TOOLS.includes(t));
+  if (!agent.tools.allow && agent.id !== undefined && config && a2aMember(agent.id, config)) base.push('sessions_send');
   return new Set(base.filter((n): n is ToolName => BUILTIN.has(n) && !deny.has(n)));
+}
+
+/** Whether `tools.agentToAgent` is on and names this agent. */
+export function a2aMember(agentId: string, config: Pick<SwitchboardConfig, 'tools'>): boolean {
+  const a2a = config.tools.agentToAgent;
+  return a2a.enabled && a2a.allow.includes(agentId.toLowerCase());
 }
 
 /** Anthropic Messages API tool definition. */
@@ -68,7 +86,7 @@ export class ToolRegistry {
 
   /** Tools offered to the model in this turn: enabled by config, open to this sender, implemented, usable right now. */
   offered(ctx: ToolContext): ToolDef[] {
-    const enabled = enabledToolNames(ctx.agent);
+    const enabled = enabledToolNames(ctx.agent, ctx.config);
     // A family of tools shares one availability check (memory_*, task_*): asked once per call.
     const reasons = new Map<ToolDef['unavailableReason'], string | null>();
     const unavailable = (d: ToolDef): boolean => {
@@ -88,7 +106,7 @@ export class ToolRegistry {
 
   /** Why `name` cannot run in this turn, or null. The policy is re-checked here, not trusted from the offer. */
   refusal(name: string, ctx: ToolContext): string | null {
-    if (!enabledToolNames(ctx.agent).has(name as ToolName)) return `tool ${name} is not enabled for this agent`;
+    if (!enabledToolNames(ctx.agent, ctx.config).has(name as ToolName)) return `tool ${name} is not enabled for this agent`;
     const ownerOnly = ownerOnlyRefusal(name, ctx.agent, ctx.inbound);
     if (ownerOnly) return ownerOnly;
     const def = this.defs.get(name);

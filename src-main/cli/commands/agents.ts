@@ -105,7 +105,7 @@ function agentJson(agent: AgentConfig, config: SwitchboardConfig, ctx: CliContex
     emoji: agent.identity.emoji ?? null,
     ...paths,
     // The effective settings: agents.defaults already merged in (the agent's own values win).
-    tools: { ...agent.tools, enabled: [...enabledToolNames(agent)].sort() },
+    tools: { ...agent.tools, enabled: [...enabledToolNames(agent, config)].sort() },
     sandbox: agent.sandbox,
     memory: agent.memory,
     tasks: agent.tasks,
