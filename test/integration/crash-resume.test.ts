@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlEvents, ControlMethods } from '../../src-shared/protocol/methods.ts';
 import { connectControl } from '../../src-main/control/ws-client.ts';
+import { openGatewayHost } from '../../src-main/gateway/host.ts';
+import { silentLogger } from '../../src-main/log.ts';
 import { createGate, lastUserText, startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 import { startTelegramPeer, tg, type TelegramPeer } from '../peers/telegram.ts';
 import { until } from '../helpers/wait.ts';
@@ -166,6 +168,52 @@ describe('turns cut off by kill -9', () => {
       ]);
       expect(peer.requestCount).toBe(0);
       c2.close();
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'tells the dashboard once, as message.outbound in the session, that a webchat message past the window was lost',
+    async () => {
+      const stateDir = await stateDirWith({ session: { resumeWindow: '1s' } });
+      const gate = createGate();
+      peer.setDefault(() => ({ kind: 'hold', release: gate.promise }));
+      const first = await startGateway(stateDir);
+      const c = await client(stateDir, first.url);
+      const { messageId } = await c.request('webchat.send', { agentId: 'main', text: 'too late' });
+      await peer.waitForRequest(1);
+      c.close();
+      await kill9(first.child);
+      gate.open();
+      peer.reset();
+      await new Promise((r) => setTimeout(r, 1500)); // the message ages past the 1 s window
+
+      // The same gateway in this process, so its events are watched from before it starts.
+      const host = await openGatewayHost({
+        loc: { stateDir, configPath: path.join(stateDir, 'switchboard.json') },
+        version: 'test',
+        log: silentLogger,
+        homeDir: stateDir,
+        env: { ANTHROPIC_API_KEY: 'sk-test-crash' },
+      });
+      const outbound: Record<string, unknown>[] = [];
+      host.service.onEvent((event, data) => event === 'message.outbound' && outbound.push(data as Record<string, unknown>));
+      try {
+        await host.gateway.start();
+        await host.gateway.idle();
+        expect(outbound).toEqual([
+          expect.objectContaining({
+            sessionKey: SESSION,
+            messageId,
+            channel: 'webchat',
+            failure: 'interrupted',
+            text: expect.stringMatching(/^I was restarted and lost track of your message from \d\d:\d\d — please send it again$/),
+          }),
+        ]);
+        expect(peer.requestCount).toBe(0);
+      } finally {
+        await host.close();
+      }
     },
     PROCESS_TEST_MS,
   );
