@@ -48,6 +48,7 @@ import {
 } from './session-commands.ts';
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_STORE_REPLY, StorageHealth, StorageUnavailableError } from './storage-health.ts';
+import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
@@ -311,16 +312,121 @@ export class Gateway {
   async start(): Promise<GatewayState> {
     if (this.state === 'running' || this.state === 'starting') return this.state;
     this.setState('starting');
+    // Turns a crash cut off are queued before any new message can be (lane order is arrival
+    // order), but wait for the channel accounts: their replies go out through them.
+    const channelsUp = Promise.withResolvers<void>();
     try {
       await this.prepareAgentFolders();
+      if (!this.cutOffChecked) {
+        this.cutOffChecked = true;
+        await this.queueCutOffTurns(channelsUp.promise);
+      }
       await this.channels.sync(this.config);
       this.startedAt = new Date();
       this.setState('running');
       this.heartbeats.plan(this.config);
     } catch (err) {
       this.setState('error', (err as Error).message);
+    } finally {
+      channelsUp.resolve();
     }
     return this.state;
+  }
+
+  /** Once per process: the transcripts are checked for cut-off turns at the first start only. */
+  private cutOffChecked = false;
+
+  /** Queues, per session and in seq order, what to do with each turn the last run left unanswered. */
+  private async queueCutOffTurns(channelsUp: Promise<void>): Promise<void> {
+    const now = Date.now();
+    for (const agent of this.config.agents.list) {
+      let turns: CutOffTurn[];
+      try {
+        turns = await findCutOffTurns(await this.storeFor(agent.id), agent.id, { now, resumeWindowMs: this.config.session.resumeWindowMs });
+      } catch (err) {
+        this.log.error('could not check for turns cut off by a crash', { agentId: agent.id, error: (err as Error).message });
+        continue;
+      }
+      for (const turn of turns) {
+        const delivery = this.deliveryOf(turn);
+        this.log.warn('turn cut off by a crash', {
+          agentId: agent.id,
+          sessionKey: turn.sessionKey,
+          seq: turn.inbound.seq,
+          action: turn.action,
+        });
+        try {
+          this.lanes
+            .run(laneKey(agent.id, turn.sessionKey), async () => {
+              await channelsUp;
+              if (turn.action === 'resume') return this.runTurn(delivery, turn.inbound);
+              return this.closeCutOffTurn(delivery, turn);
+            })
+            .catch((err: Error) =>
+              this.log.error('a cut-off turn failed', { agentId: agent.id, sessionKey: turn.sessionKey, error: err.message }),
+            );
+        } catch (err) {
+          if (!(err instanceof LaneOverflowError)) throw err;
+          this.log.error('too many cut-off turns to queue; left unanswered', { agentId: agent.id, sessionKey: turn.sessionKey });
+        }
+      }
+    }
+  }
+
+  /** The delivery a cut-off turn's inbound record stands for, with its reply target rebuilt from the record. */
+  private deliveryOf({ agentId, sessionKey, inbound }: CutOffTurn): Delivery {
+    const sender = (inbound.sender ?? {}) as { id?: string; name?: string };
+    const channel = String(inbound.channel ?? 'webchat') as InboundEnvelope['channel'];
+    const peer = inbound.peer as InboundEnvelope['peer'] | undefined;
+    const envelope: InboundEnvelope = {
+      messageId: String(inbound.messageId ?? `seq-${inbound.seq}`),
+      channel,
+      accountId: String(inbound.accountId ?? 'default'),
+      peer: peer ?? { kind: 'direct', id: String(sender.id ?? '') },
+      sender: { id: String(sender.id ?? ''), ...(sender.name ? { name: sender.name } : {}), verified: inbound.verified === true },
+      text: String(inbound.text ?? ''),
+      mentioned: true,
+      timestamp: Date.parse(inbound.ts),
+    };
+    const route = (inbound.route ?? {}) as Partial<RouteDecision>;
+    const decision = { ...this.router.direct(agentId), ...route, agentId, sessionKey } as RouteDecision;
+    // Records written before the peer was stored cannot be answered on their channel.
+    const reply = channel !== 'webchat' && peer ? (text: string) => this.channels.send(envelope, text) : undefined;
+    return { agentId, decision, envelope, ...(reply ? { reply } : {}) };
+  }
+
+  /**
+   * Closes a cut-off turn that must not run: the note is recorded first, so a second crash can
+   * never make the sender hear it twice; then it goes to the chat and the dashboard.
+   */
+  private async closeCutOffTurn({ agentId, decision, envelope, reply }: Delivery, turn: CutOffTurn): Promise<undefined> {
+    const text = cutOffNote(turn);
+    const store = await this.storeFor(agentId);
+    await store.append(decision.sessionKey, {
+      type: 'error',
+      kind: 'interrupted',
+      message: text,
+      ...(turn.action === 'tool_in_doubt' ? { tools: turn.tools } : {}),
+      told: turn.tell,
+      inReplyTo: turn.inbound.seq,
+    });
+    if (!turn.tell) return undefined;
+    await reply?.(text).catch(async (err: Error) => {
+      this.log.warn('sending the cut-off note failed', { agentId, channel: envelope.channel, error: err.message });
+      await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: turn.inbound.seq });
+    });
+    this.opts.emit('message.outbound', {
+      agentId,
+      sessionKey: decision.sessionKey,
+      messageId: envelope.messageId,
+      channel: envelope.channel,
+      accountId: envelope.accountId,
+      text,
+      incomplete: true,
+      failure: 'interrupted',
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
+    return undefined;
   }
 
   /** Stops channels, lets in-flight turns finish for a grace period, then cancels the rest. */
@@ -910,8 +1016,11 @@ export class Gateway {
           ...(clientId ? { clientId } : {}),
           ...(heartbeat ? { heartbeat: true } : {}),
           sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+          verified: envelope.sender.verified,
           channel: envelope.channel,
           accountId: envelope.accountId,
+          // Where the reply goes: enough to answer a turn a crash cut off on the next start.
+          peer: envelope.peer,
           route,
           ...(media.length > 0 ? { media } : {}),
         },

@@ -13,6 +13,8 @@ export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const DEFAULT_AGENT_ID = 'main';
 export const DEFAULT_ACCOUNT_ID = 'default';
 export const DEFAULT_MAIN_KEY = 'main';
+/** `session.resumeWindow` when the config sets none (docs/config.md). */
+export const DEFAULT_RESUME_WINDOW = '10m';
 
 /** Names an agent id may not take even though they match ID_PATTERN (Windows device names). */
 export const RESERVED_IDS = new Set([

@@ -13,3 +13,4 @@ export { isArgentosAgents } from './argentos.ts';
 export type { RawConfig, RawAgent, RawBinding, SecretRef } from './schema.ts';
 export * from './edits.ts';
 export { baseUrlProblem, type EndpointProblem } from './endpoint.ts';
+export * from './duration.ts';

@@ -6,6 +6,7 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_AGENT_ID,
   DEFAULT_MAIN_KEY,
+  DEFAULT_RESUME_WINDOW,
   ID_PATTERN,
   RESERVED_IDS,
   TOOL_PROFILES,
@@ -15,6 +16,7 @@ import {
 import { withAgentDefaults } from './agent-defaults.ts';
 import { parseDuration } from './heartbeat.ts';
 import type { IssueCollector } from './collector.ts';
+import { parseDuration } from './duration.ts';
 import { didYouMean, type JsonPath } from './issues.ts';
 import type { RawAgent, RawBinding, RawConfig, SecretRef } from './schema.ts';
 import type {
@@ -510,7 +512,17 @@ function normalizeSession(raw: RawConfig, out: IssueCollector): SessionConfig {
       'dm_scope_main',
       'session.dmScope is "main": direct messages from senders who are not owners go into the main session too, so strangers share the owner\'s context (the model answers them with the owner\'s conversation in view); remove the key to give each of them a session of their own',
     );
-  return { dmScope: dmScope ?? 'main', dmScopeExplicit: dmScope !== undefined, mainKey, identityLinks };
+  const rawWindow = raw.session?.resumeWindow;
+  let resumeWindowMs = parseDuration(rawWindow ?? DEFAULT_RESUME_WINDOW);
+  if (resumeWindowMs === null) {
+    out.error(
+      ['session', 'resumeWindow'],
+      'invalid_duration',
+      `session.resumeWindow ${JSON.stringify(rawWindow)} is not a duration: write a number of milliseconds or a string like "90s", "10m" or "2h"`,
+    );
+    resumeWindowMs = parseDuration(DEFAULT_RESUME_WINDOW)!;
+  }
+  return { dmScope: dmScope ?? 'main', dmScopeExplicit: dmScope !== undefined, mainKey, identityLinks, resumeWindowMs };
 }
 
 function normalizeBroadcast(raw: RawConfig): BroadcastConfig | undefined {

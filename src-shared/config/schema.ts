@@ -250,6 +250,8 @@ export const sessionSchema = strict({
   dmScope: z.enum(DM_SCOPES).optional(),
   mainKey: z.string().optional(),
   identityLinks: z.record(z.string(), z.array(z.string())).optional(),
+  /** How old an unanswered message may be and still get its turn after a crash: "10m", "90s", or ms. */
+  resumeWindow: z.union([z.string(), z.number()]).optional(),
 });
 
 export const toolsSchema = strict({

@@ -131,6 +131,11 @@ export interface SessionConfig {
   mainKey: string;
   /** `<channel>:<id>` (lower-cased) → canonical peer name. */
   identityLinks: Record<string, string>;
+  /**
+   * `session.resumeWindow` in ms (default 10 minutes): a message a crash left unanswered gets its
+   * turn on the next start while younger than this; older, it is closed and the sender told.
+   */
+  resumeWindowMs: number;
 }
 
 export interface BroadcastConfig {
