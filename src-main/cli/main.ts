@@ -19,6 +19,7 @@ import { gatewayControlCommands } from './commands/gateway-control.ts';
 import { importCommand } from './commands/import.ts';
 import { modelCommands } from './commands/models.ts';
 import { pairingCommands } from './commands/pairing.ts';
+import { pathsCommand } from './commands/paths.ts';
 import { routeCommand } from './commands/route.ts';
 import { secretCommands } from './commands/secrets.ts';
 import { CliError, newStore, type CliContext } from './io.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   routeCommand,
   ...pairingCommands,
   ...configCommands,
+  pathsCommand,
   importCommand,
   ...secretCommands,
   ...authCommands,

@@ -74,11 +74,11 @@ function cliEntry(): string {
 
 /**
  * Starts `switchboard gateway` as a detached background process and waits until it has published
- * its address. Its stderr goes to `<stateDir>/logs/gateway.out.log`, so a start that fails (a port
+ * its address. Its stderr goes to `<logsDir>/gateway.out.log`, so a start that fails (a port
  * in use, a read-only folder) can say why.
  */
 async function startDetached(ctx: CliContext, port: number | undefined): Promise<GatewayInfo> {
-  const logDir = path.join(ctx.loc.stateDir, 'logs');
+  const logDir = ctx.loc.logsDir;
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const outPath = path.join(logDir, 'gateway.out.log');
   const fd = openSync(outPath, 'w', 0o600);
@@ -173,7 +173,8 @@ const restartCommand: Command = {
 const startCommand: Command = {
   name: 'gateway start',
   usage: 'gateway start [--port N]',
-  summary: 'Start the gateway in the background (the foreground form is "switchboard gateway"); logs go to the state folder.',
+  summary:
+    'Start the gateway in the background (the foreground form is "switchboard gateway"); logs go to the logs folder ("switchboard paths").',
   options: { port: { type: 'string' } },
   async run(ctx, flags) {
     const port = portFlag(flags);
