@@ -16,6 +16,7 @@ import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
 import { gatewayCommands } from './commands/gateway.ts';
 import { gatewayControlCommands } from './commands/gateway-control.ts';
+import { gatewayServiceCommands } from './commands/gateway-service.ts';
 import { importCommand } from './commands/import.ts';
 import { modelCommands } from './commands/models.ts';
 import { pairingCommands } from './commands/pairing.ts';
@@ -30,6 +31,7 @@ export { version };
 export const COMMANDS: Command[] = [
   ...gatewayCommands,
   ...gatewayControlCommands,
+  ...gatewayServiceCommands,
   chatCommand,
   ...channelCommands,
   ...agentCommands,

@@ -66,9 +66,9 @@ async function stopRunning(ctx: CliContext, timeoutMs: number): Promise<StopOutc
 }
 
 /** The command that started this CLI (bin/switchboard.mjs from the sources, dist/cli.mjs from the bundle). */
-function cliEntry(): string {
+export function cliEntry(): string {
   const self = process.argv[1];
-  if (self && /switchboard(\.m?js)?$|cli\.mjs$/.test(self)) return self;
+  if (self && /switchboard(\.m?js)?$|cli\.mjs$/.test(self)) return path.resolve(self);
   return path.join(appRoot(), 'bin', 'switchboard.mjs');
 }
 
