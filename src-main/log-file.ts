@@ -73,18 +73,20 @@ export function openLogFile(opts: LogFileOptions): LogFile {
 
 /**
  * The gateway's logger, headless or in the desktop app: redacted lines to stderr (JSON, or human
- * lines when `stderrFormat` is `human`) and JSON lines to `<stateDir>/logs/switchboard.log`, at
+ * lines when `stderrFormat` is `human`) and JSON lines to `<logsDir>/switchboard.log`, at
  * SWITCHBOARD_LOG_LEVEL, else the config's `logging.level`.
  */
 export function gatewayLogger(opts: {
   stateDir: string;
+  /** `<stateDir>/logs` unless told (a macOS new install logs to ~/Library/Logs/Switchboard). */
+  logsDir?: string;
   env: NodeJS.ProcessEnv;
   configLevel?: string | undefined;
   stderr: (line: string) => void;
   stderrFormat?: LogFormat;
 }): { log: Logger; file: LogFile } {
   const level = effectiveLevel(opts.env, opts.configLevel);
-  const file = openLogFile({ dir: path.join(opts.stateDir, 'logs') });
+  const file = openLogFile({ dir: opts.logsDir ?? path.join(opts.stateDir, 'logs') });
   const human = opts.stderrFormat === 'human';
   // One entry (redacted once), formatted for each sink; the file always gets JSON.
   const log = entryLogger((entry) => {

@@ -2,11 +2,11 @@
 // two output modes (human text on stdout/stderr, or `--json` objects on stdout).
 import type { Readable, Writable } from 'node:stream';
 import { formatIssue, type ConfigIssue } from '../../src-shared/config/index.ts';
-import type { Locations } from '../config/paths.ts';
+import type { Folders, Locations } from '../config/paths.ts';
 import { ConfigStore } from '../config/store.ts';
 
 export interface CliContext {
-  loc: Locations;
+  loc: Folders;
   json: boolean;
   store: ConfigStore;
   stdout: Writable;

@@ -16,9 +16,11 @@ import { chatCommand } from './commands/chat.ts';
 import { configCommands } from './commands/config.ts';
 import { gatewayCommands } from './commands/gateway.ts';
 import { gatewayControlCommands } from './commands/gateway-control.ts';
+import { gatewayServiceCommands } from './commands/gateway-service.ts';
 import { importCommand } from './commands/import.ts';
 import { modelCommands } from './commands/models.ts';
 import { pairingCommands } from './commands/pairing.ts';
+import { pathsCommand } from './commands/paths.ts';
 import { routeCommand } from './commands/route.ts';
 import { secretCommands } from './commands/secrets.ts';
 import { CliError, newStore, type CliContext } from './io.ts';
@@ -29,6 +31,7 @@ export { version };
 export const COMMANDS: Command[] = [
   ...gatewayCommands,
   ...gatewayControlCommands,
+  ...gatewayServiceCommands,
   chatCommand,
   ...channelCommands,
   ...agentCommands,
@@ -37,6 +40,7 @@ export const COMMANDS: Command[] = [
   routeCommand,
   ...pairingCommands,
   ...configCommands,
+  pathsCommand,
   importCommand,
   ...secretCommands,
   ...authCommands,

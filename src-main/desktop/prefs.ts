@@ -1,9 +1,10 @@
 // Desktop preferences (window bounds, start at login, start the gateway on launch, theme, last
-// view, remote access), kept by electron-store (conf underneath) in `<userData>/prefs.json`. The
+// view, remote access), kept by electron-store (conf underneath) in `<stateDir>/desktop/prefs.json`. The
 // gateway's own configuration stays in switchboard.json; nothing here is a secret.
 // One zod schema is the source of truth: conf validates with the JSON Schema generated from it,
 // and the same schema (every field with a fall-back) repairs a file that no longer validates.
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 
@@ -168,5 +169,31 @@ export async function openPrefs(opts: OpenPrefsOptions): Promise<{ prefs: Prefs;
       opts.log?.('error', 'preferences could not be repaired; using defaults', { file: opts.file, error: (again as Error).message });
       return { prefs: new Prefs(opts.create()), setAside: aside };
     }
+  }
+}
+
+/**
+ * Before prefs moved into the state dir (`<stateDir>/desktop/prefs.json`), they lived in
+ * Electron's default userData folder. Copies that file once, when the new one does not exist yet,
+ * so an upgrade keeps the window, login and remote-access settings. The old file is left alone.
+ */
+export async function adoptLegacyPrefs(
+  legacyFile: string,
+  file: string,
+  log?: (level: 'warn' | 'info', message: string, fields: Record<string, unknown>) => void,
+): Promise<boolean> {
+  if (path.resolve(legacyFile) === path.resolve(file)) return false;
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    // COPYFILE_EXCL: an existing new file always wins, even one written between a check and the copy.
+    await fs.copyFile(legacyFile, file, fsConstants.COPYFILE_EXCL);
+    await fs.chmod(file, 0o600);
+    log?.('info', 'preferences copied from the previous location', { from: legacyFile, to: file });
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EEXIST')
+      log?.('warn', 'could not copy the previous preferences', { from: legacyFile, error: String(err) });
+    return false;
   }
 }

@@ -23,7 +23,7 @@ import { resolveLocations } from '../config/paths.ts';
 import { DesktopApp } from '../desktop/app.ts';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../desktop/app-protocol.ts';
 import { launchedHidden, loginItem } from '../desktop/login-item.ts';
-import { openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from '../desktop/prefs.ts';
+import { adoptLegacyPrefs, openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from '../desktop/prefs.ts';
 import { networkFingerprint } from '../desktop/reconnect.ts';
 import {
   APP_SCHEME,
@@ -37,6 +37,12 @@ import { gatewayLogger } from '../log-file.ts';
 import { createLogger, terminalFormat } from '../log.ts';
 
 // Before `ready`, synchronously (this bundle has no top-level await, so it all runs before ready).
+// The same folders as the CLI (docs/desktop.md#folders): Electron's userData (prefs, its caches,
+// the single-instance lock) lives in the state dir's `desktop/`, so one state dir = one app.
+const loc = resolveLocations({ env: process.env });
+const legacyPrefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
+app.setPath('userData', loc.prefsDir);
+app.setAppLogsPath(loc.logsDir);
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -51,9 +57,9 @@ async function start(): Promise<void> {
   app.on('activate', () => ready.desktop?.focus());
   app.on('before-quit', (event) => ready.desktop?.handleBeforeQuit(event));
   const appPath = app.getAppPath();
-  const loc = resolveLocations({ env: process.env });
   const { log } = gatewayLogger({
     stateDir: loc.stateDir,
+    logsDir: loc.logsDir,
     env: process.env,
     stderr: (line) => process.stderr.write(line),
     stderrFormat: terminalFormat(process.stderr),
@@ -70,7 +76,8 @@ async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, log: appLog.warn }));
   const openExternal = (url: string) => (externalUrlAllowed(url) ? shell.openExternal(url) : undefined);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal, log: appLog.warn }));
-  const prefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
+  const prefsFile = path.join(loc.prefsDir, `${PREFS_FILE_NAME}.json`);
+  await adoptLegacyPrefs(legacyPrefsFile, prefsFile, createLogger('prefs', log).log);
   const { prefs } = await openPrefs({
     file: prefsFile,
     log: createLogger('prefs', log).log,

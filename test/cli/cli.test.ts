@@ -38,6 +38,8 @@ function cli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise
           SWITCHBOARD_STATE_DIR: undefined,
           SWITCHBOARD_CONFIG_PATH: undefined,
           SWITCHBOARD_PROFILE: undefined,
+          // A new install's folder is under $XDG_CONFIG_HOME on Linux: keep it inside the temp HOME.
+          XDG_CONFIG_HOME: undefined,
           ...env,
         },
       },
@@ -743,14 +745,25 @@ describe('where the config and state live', () => {
     ]);
   });
 
-  it('SWITCHBOARD_PROFILE=p keeps everything in ~/.switchboard-p', async () => {
+  it('SWITCHBOARD_PROFILE=p keeps everything in an existing ~/.switchboard-p', async () => {
     const box = await sandbox();
+    const profileDir = path.join(box.home, '.switchboard-p');
+    await fs.mkdir(profileDir);
     const run = await cli(['agents', 'add', 'work'], box.home, { SWITCHBOARD_PROFILE: 'p' });
     expect(run.code, run.stderr).toBe(0);
-    const profileDir = path.join(box.home, '.switchboard-p');
     const config = await readConfig(path.join(profileDir, 'switchboard.json'));
     expect(config.agents.list.find((a) => a.id === 'work')).toMatchObject({ workspace: '~/.switchboard-p/workspace-work' });
     expect(existsSync(path.join(profileDir, 'workspace-work', 'SOUL.md'))).toBe(true);
     expect(await fs.readdir(box.home)).toEqual(['.switchboard-p']);
+  });
+
+  it('a new install with SWITCHBOARD_PROFILE=p goes to the platform folder switchboard-p', async () => {
+    const box = await sandbox();
+    const run = await cli(['agents', 'add', 'work'], box.home, { SWITCHBOARD_PROFILE: 'p' });
+    expect(run.code, run.stderr).toBe(0);
+    const profileDir = path.join(box.home, '.config', 'switchboard-p');
+    const config = await readConfig(path.join(profileDir, 'switchboard.json'));
+    expect(config.agents.list.find((a) => a.id === 'work')).toMatchObject({ workspace: '~/.config/switchboard-p/workspace-work' });
+    expect(await fs.readdir(box.home)).toEqual(['.config']);
   });
 });

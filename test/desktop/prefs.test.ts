@@ -1,11 +1,12 @@
 // Desktop prefs through conf (what electron-store runs underneath) on a real file: the schema,
 // the migration of a file written without a version, and repair of a file that no longer validates.
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Conf, { type Schema } from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  adoptLegacyPrefs,
   openPrefs,
   Prefs,
   PREFS_DEFAULTS,
@@ -155,5 +156,34 @@ describe('prefs migrations', () => {
     });
     prefs.set('theme', 'light');
     expect(prefs.all()).toEqual({ ...PREFS_DEFAULTS, theme: 'light' });
+  });
+});
+
+describe("prefs from the previous location (Electron's default userData)", () => {
+  it('are copied once into the state dir, mode 0600, and then read by conf', async () => {
+    const legacy = path.join(dir, 'old', 'prefs.json');
+    await mkdir(path.dirname(legacy));
+    await writeFile(legacy, JSON.stringify({ startAtLogin: true, theme: 'dark' }));
+    file = path.join(dir, 'desktop', `${PREFS_FILE_NAME}.json`);
+    expect(await adoptLegacyPrefs(legacy, file)).toBe(true);
+    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const conf = new Conf<Record<string, unknown>>({
+      ...prefsStoreOptions(),
+      schema: PREFS_JSON_SCHEMA as Schema<Record<string, unknown>>,
+      cwd: path.dirname(file),
+      configName: PREFS_FILE_NAME,
+    });
+    expect(new Prefs(conf).all()).toMatchObject({ startAtLogin: true, theme: 'dark' });
+    // Later changes in the old file are not copied over the new one.
+    await writeFile(legacy, JSON.stringify({ theme: 'light' }));
+    expect(await adoptLegacyPrefs(legacy, file)).toBe(false);
+    expect(new Prefs(conf).get('theme')).toBe('dark');
+  });
+
+  it('nothing happens without an old file, or when old and new are the same file', async () => {
+    expect(await adoptLegacyPrefs(path.join(dir, 'none.json'), file)).toBe(false);
+    expect(await readdir(dir)).toEqual([]);
+    await writeFile(file, '{}');
+    expect(await adoptLegacyPrefs(file, file)).toBe(false);
   });
 });

@@ -353,9 +353,10 @@ describe('paths', () => {
   });
 
   it('"~" in --state-dir and --config expands to the home folder', () => {
-    expect(resolveLocations({ stateDir: '~/sb', configPath: '~/cfg/sb.json5', env: {}, homeDir: home })).toEqual({
+    expect(resolveLocations({ stateDir: '~/sb', configPath: '~/cfg/sb.json5', env: {}, homeDir: home })).toMatchObject({
       stateDir: path.join(home, 'sb'),
       configPath: path.join(home, 'cfg', 'sb.json5'),
+      logsDir: path.join(home, 'sb', 'logs'),
     });
   });
 });

@@ -66,19 +66,19 @@ async function stopRunning(ctx: CliContext, timeoutMs: number): Promise<StopOutc
 }
 
 /** The command that started this CLI (bin/switchboard.mjs from the sources, dist/cli.mjs from the bundle). */
-function cliEntry(): string {
+export function cliEntry(): string {
   const self = process.argv[1];
-  if (self && /switchboard(\.m?js)?$|cli\.mjs$/.test(self)) return self;
+  if (self && /switchboard(\.m?js)?$|cli\.mjs$/.test(self)) return path.resolve(self);
   return path.join(appRoot(), 'bin', 'switchboard.mjs');
 }
 
 /**
  * Starts `switchboard gateway` as a detached background process and waits until it has published
- * its address. Its stderr goes to `<stateDir>/logs/gateway.out.log`, so a start that fails (a port
+ * its address. Its stderr goes to `<logsDir>/gateway.out.log`, so a start that fails (a port
  * in use, a read-only folder) can say why.
  */
 async function startDetached(ctx: CliContext, port: number | undefined): Promise<GatewayInfo> {
-  const logDir = path.join(ctx.loc.stateDir, 'logs');
+  const logDir = ctx.loc.logsDir;
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const outPath = path.join(logDir, 'gateway.out.log');
   const fd = openSync(outPath, 'w', 0o600);
@@ -173,7 +173,8 @@ const restartCommand: Command = {
 const startCommand: Command = {
   name: 'gateway start',
   usage: 'gateway start [--port N]',
-  summary: 'Start the gateway in the background (the foreground form is "switchboard gateway"); logs go to the state folder.',
+  summary:
+    'Start the gateway in the background (the foreground form is "switchboard gateway"); logs go to the logs folder ("switchboard paths").',
   options: { port: { type: 'string' } },
   async run(ctx, flags) {
     const port = portFlag(flags);

@@ -21,6 +21,7 @@ const gateway: Command = {
     // The level comes from the config as it is at start (an invalid config still starts: it is reported).
     const { log, file: logFile } = gatewayLogger({
       stateDir: ctx.loc.stateDir,
+      logsDir: ctx.loc.logsDir,
       env: process.env,
       configLevel: (await ctx.store.load()).check.config?.logging.level,
       stderr: (line) => ctx.stderr.write(line),
