@@ -12,15 +12,6 @@ export const HEARTBEAT_OK = 'HEARTBEAT_OK';
 /** Shortest interval: a heartbeat is a paid model turn, and an idle tray app should stay asleep. */
 export const HEARTBEAT_MIN_MS = 60_000;
 
-const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30m", "2h", "90s", "1d" → milliseconds; "0m" → 0 (off); null when not a duration. */
-export function parseDuration(text: string): number | null {
-  const m = DURATION.exec(text.trim());
-  return m ? Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]! : null;
-}
-
 const CLOCK = /^([01]\d|2[0-4]):([0-5]\d)$/;
 
 /** "08:00" → minutes after midnight; "24:00" → 1440 (end of day); null when not HH:MM. */

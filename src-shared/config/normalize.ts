@@ -14,7 +14,6 @@ import {
   type ChannelId,
 } from './constants.ts';
 import { withAgentDefaults } from './agent-defaults.ts';
-import { parseDuration } from './heartbeat.ts';
 import type { IssueCollector } from './collector.ts';
 import { parseDuration } from './duration.ts';
 import { didYouMean, type JsonPath } from './issues.ts';

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
 import { AGENT_ONLY_KEYS } from './agent-defaults.ts';
 import { didYouMean } from './issues.ts';
-import { HEARTBEAT_MIN_MS, isTimeZone, parseClockTime, parseDuration } from './heartbeat.ts';
+import { parseDuration } from './duration.ts';
+import { HEARTBEAT_MIN_MS, isTimeZone, parseClockTime } from './heartbeat.ts';
 
 function strict<T extends z.ZodRawShape>(shape: T, what = 'key') {
   const known = Object.keys(shape);
