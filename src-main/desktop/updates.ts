@@ -149,6 +149,10 @@ export class UpdateService {
     try {
       // Resolves null when electron-updater considers itself inactive (e.g. an AppImage run without $APPIMAGE).
       const result = await updater.checkForUpdates();
+      // With autoDownload the result carries the download's promise; its failure (e.g. a sha512
+      // mismatch) is also emitted as 'error', but left unhandled it would be an unhandled rejection.
+      const download = (result as { downloadPromise?: unknown } | null)?.downloadPromise;
+      if (download instanceof Promise) download.catch(() => undefined);
       if (result === null && this.state.phase === 'checking') this.set({ phase: 'off', reason: 'unsupported' });
     } catch (err) {
       // electron-updater also emits 'error' for this; record it in case it did not.
