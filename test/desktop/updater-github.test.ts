@@ -10,14 +10,10 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  configureRequestOptions,
-  configureRequestUrl,
-  HttpExecutor,
-  type DownloadOptions,
-  type RequestOptions,
-} from 'builder-util-runtime';
-import { AppImageUpdater, type AppAdapter } from 'electron-updater';
+import type { RequestOptions } from 'node:https';
+import { configureRequestOptions, configureRequestUrl, HttpExecutor, type DownloadOptions } from 'builder-util-runtime';
+import { AppImageUpdater } from 'electron-updater';
+import type { AppAdapter } from 'electron-updater/out/AppAdapter.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UpdateService, type UpdaterPort, type UpdateState } from '../../src-main/desktop/updates.ts';
 
