@@ -101,7 +101,7 @@ describe('electron-builder configuration', () => {
     const run = check(
       await variant('no-updates', (c) => {
         c.publish = null;
-        c.mac.target = c.mac.target.filter((t: { target: string }) => t.target !== 'zip');
+        c.mac.target = (c.mac.target as { target: string }[]).filter((t) => t.target !== 'zip');
       }),
     );
     expect(run.status).toBe(1);
