@@ -40,6 +40,11 @@ export function projectProblems(config, projectDir) {
   if (config.mac?.hardenedRuntime !== true) problems.push('mac.hardenedRuntime must be true');
   const mac = targetsOf(config.mac);
   if (!mac.some((t) => t.target === 'dmg' && t.arch.includes('universal'))) problems.push('mac.target must build a universal dmg');
+  // Auto-update (docs/desktop.md#updates): Squirrel.Mac installs from the zip; electron-updater reads GitHub releases.
+  if (!mac.some((t) => t.target === 'zip')) problems.push('mac.target must include zip (macOS updates install from it)');
+  const publish = [].concat(config.publish ?? [])[0];
+  if (publish?.provider !== 'github' || !publish.owner || !publish.repo)
+    problems.push('publish must be { provider: github, owner, repo } (electron-updater reads the GitHub releases)');
   if (!targetsOf(config.win).some((t) => t.target === 'nsis')) problems.push('win.target must include nsis');
   if (config.nsis?.perMachine !== false) problems.push('nsis.perMachine must be false (per-user install)');
   const linux = targetsOf(config.linux).map((t) => t.target);

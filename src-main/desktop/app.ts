@@ -2,7 +2,9 @@
 // hands in the real ones): open the gateway host in-process, serve it over IPC (dashboard), the
 // local socket (CLI) and — only when the user turns on remote access — a loopback WebSocket;
 // tray, window, notifications, start-on-launch, reconnect after sleep or a network change, and a
-// clean quit that stops the gateway (in-flight turns finish or are recorded as cancelled).
+// clean quit that stops the gateway (in-flight turns finish or are recorded as cancelled), and
+// updates (updates.ts) that install only after that same clean stop.
+import path from 'node:path';
 import { DESKTOP_METHODS } from '../../src-shared/protocol/desktop-methods.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
@@ -12,7 +14,7 @@ import type { GatewayHost } from '../gateway/host.ts';
 import { staticFiles } from '../gateway/static-files.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { DashboardWindow, viewHash, type DashboardWindowDeps } from './dashboard-window.ts';
-import { installControlBridge, type ControlBridge, type ControlCaller, type IpcMainLike } from './ipc-bridge.ts';
+import { forwardEvent, installControlBridge, type ControlBridge, type ControlCaller, type IpcMainLike } from './ipc-bridge.ts';
 import type { LoginItem } from './login-item.ts';
 import { NoticePolicy, type Notice } from './notices.ts';
 import type { Prefs } from './prefs.ts';
@@ -21,6 +23,7 @@ import { TrayController, type TrayControllerOptions } from './tray.ts';
 import { TrayFeed } from './tray-feed.ts';
 import type { Theme, TrayActions, TrayMenuPrefs } from './tray-menu.ts';
 import type { TrayPairing } from './tray-state.ts';
+import { UpdateService, updateLabel, type UpdaterPort } from './updates.ts';
 
 const INTERNAL: CallContext = { transport: 'internal', clientId: 'desktop' };
 
@@ -50,6 +53,12 @@ export interface DesktopAppDeps<Menu> {
   networkFingerprint(): string;
   /** app.quit(): ends the app; handleBeforeQuit() holds it until the gateway has stopped. */
   quit(): void;
+  /** electron-updater's autoUpdater in a packaged app; absent where updates do not apply (unpackaged, .deb). */
+  updater?: UpdaterPort | null;
+  /** Opens a folder in the file manager (shell.openPath); "Open logs" uses it. */
+  openFolder?(dir: string): Promise<void>;
+  /** Where the log files are (`<stateDir>/logs`). */
+  logsDir?: string;
   timers?: Timers;
   reconnectDelayMs?: number;
   networkPollMs?: number;
@@ -59,6 +68,7 @@ export class DesktopApp<Menu = unknown> {
   readonly window: DashboardWindow;
   private tray: TrayController<Menu> | undefined;
   private readonly feed: TrayFeed;
+  readonly updates: UpdateService;
   private readonly notices = new NoticePolicy();
   private bridge: ControlBridge | undefined;
   private host: GatewayHost | undefined;
@@ -84,6 +94,18 @@ export class DesktopApp<Menu = unknown> {
       log: this.log.child('window').log,
     });
     this.feed = new TrayFeed({ onChange: (state) => this.tray?.update(state) });
+    this.updates = new UpdateService({
+      updater: deps.updater ?? null,
+      enabled: () => deps.prefs.get('autoUpdate'),
+      // The same clean stop as Quit: running turns finish (grace period), transports close, the lock goes.
+      drain: () => this.shutdown(),
+      onChange: (state) => {
+        this.tray?.refreshMenu();
+        forwardEvent(this.window.contents(), 'desktop.update', state);
+      },
+      log: (level, message, fields) => this.log.log(level, message, fields),
+      ...(deps.timers ? { timers: deps.timers } : {}),
+    });
     this.reconnect = new ReconnectScheduler({
       ...(deps.timers ? { timers: deps.timers } : {}),
       delayMs: deps.reconnectDelayMs ?? 3_000,
@@ -141,6 +163,7 @@ export class DesktopApp<Menu = unknown> {
     const host = await this.openHost();
     if (!opts.hidden) this.window.show();
     if (host && deps.prefs.get('startGatewayOnLaunch')) await this.call('gateway.start');
+    this.updates.start();
   }
 
   /** A second launch of the app (single-instance lock) or a Dock click: bring the dashboard up. */
@@ -162,6 +185,7 @@ export class DesktopApp<Menu = unknown> {
   shutdown(): Promise<void> {
     return (this.shutdownPromise ??= (async () => {
       this.phase = 'quitting';
+      this.updates.stop();
       this.network.stop();
       this.reconnect.cancel();
       this.unsubscribeNotices?.();
@@ -348,7 +372,7 @@ export class DesktopApp<Menu = unknown> {
   private readonly desktopControl = new ControlService({
     methods: DESKTOP_METHODS,
     handlers: {
-      'desktop.prefs.get': async () => this.menuPrefs(),
+      'desktop.prefs.get': async () => this.desktopPrefs(),
       'desktop.prefs.set': async (patch) => {
         if (patch.startAtLogin !== undefined && patch.startAtLogin !== this.startAtLogin) {
           if (!this.deps.loginItem.supported)
@@ -359,14 +383,28 @@ export class DesktopApp<Menu = unknown> {
         if (patch.remoteAccess !== undefined && patch.remoteAccess !== this.deps.prefs.get('remoteAccess').enabled)
           await this.setRemoteAccess(patch.remoteAccess);
         if (patch.theme !== undefined) this.setTheme(patch.theme);
+        if (patch.autoUpdate !== undefined) this.setAutoUpdate(patch.autoUpdate);
         this.tray?.refreshMenu();
-        return this.menuPrefs();
+        return this.desktopPrefs();
       },
+      'desktop.update.get': async () => this.updates.current,
+      'desktop.update.check': async () => {
+        if (!this.deps.prefs.get('autoUpdate')) throw new ControlError('unavailable', 'update checks are turned off in Settings');
+        await this.updates.check();
+        return this.updates.current;
+      },
+      'desktop.update.restart': async () => ({ restarting: await this.updates.restart() }),
     },
     log: (level, message, fields) => this.log.log(level, message, fields),
   });
 
   private menuPrefs(): TrayMenuPrefs {
+    const label = updateLabel(this.updates.current);
+    return { ...this.desktopPrefs(), update: label ? { label, ready: this.updates.current.phase === 'ready' } : null };
+  }
+
+  /** What `desktop.prefs.*` answers. */
+  private desktopPrefs(): Omit<TrayMenuPrefs, 'update'> {
     const prefs = this.deps.prefs.all();
     return {
       startAtLogin: this.startAtLogin,
@@ -374,7 +412,21 @@ export class DesktopApp<Menu = unknown> {
       startGatewayOnLaunch: prefs.startGatewayOnLaunch,
       remoteAccess: prefs.remoteAccess,
       theme: prefs.theme,
+      autoUpdate: prefs.autoUpdate,
     };
+  }
+
+  private setAutoUpdate(on: boolean): void {
+    this.deps.prefs.set('autoUpdate', on);
+    this.updates.setEnabled(on);
+  }
+
+  private openLogs(): void {
+    const dir = this.deps.logsDir ?? path.join(this.deps.stateDir, 'logs');
+    void (this.deps.openFolder?.(dir) ?? Promise.resolve()).catch((err: Error) => {
+      this.log.warn('logs folder could not be opened', { dir, error: err.message });
+      this.deps.notify({ title: 'Could not open the logs folder', body: `${dir}: ${err.message}`, view: '#/overview', onClick: () => {} });
+    });
   }
 
   private actions(): TrayActions {
@@ -389,6 +441,14 @@ export class DesktopApp<Menu = unknown> {
       stopGateway: () => void this.call('gateway.stop'),
       openDashboard: () => this.window.show(),
       openAgent: (agentId) => this.window.show(viewHash('inspector', agentId)),
+      setAgentPaused: (agentId, paused) =>
+        void this.call(paused ? 'agents.pause' : 'agents.resume', { agentId }).then(() => this.feed.refresh(['agents'])),
+      openLogs: () => this.openLogs(),
+      restartToUpdate: () => void this.updates.restart(),
+      setAutoUpdate: (on) => {
+        this.setAutoUpdate(on);
+        refresh();
+      },
       openPairing: () => this.window.show(viewHash('channels')),
       approvePairing: (p: TrayPairing) =>
         void this.call('pairing.approve', { channel: p.channel, code: p.code, account: p.account }).then(() =>

@@ -37,6 +37,8 @@ export const PrefsSchema = z.object({
   startAtLogin: z.boolean().catch(false),
   startGatewayOnLaunch: z.boolean().catch(true),
   theme: z.enum(THEMES).catch('system'),
+  /** Check GitHub releases for a new version at start and every few hours (docs/desktop.md#updates). */
+  autoUpdate: z.boolean().catch(true),
   lastView: viewSchema.catch('#/overview'),
   remoteAccess: z
     .object({

@@ -1,6 +1,6 @@
 // The tray menu as a pure function of state (like Mattermost's trayMenu): status line, what needs
-// the user, Start/Stop, the dashboard, one entry per agent (its chat inspector), pending pairing
-// requests, Start at login, a few settings, Quit. Electron's Menu.buildFromTemplate takes it as is.
+// the user, "Update ready — restart", Start/Stop, the dashboard, the logs, one entry per agent (its
+// chat inspector, Pause), pending pairing requests, Start at login, a few settings, Quit. Electron's Menu.buildFromTemplate takes it as is.
 import {
   agentLabel,
   attentionItems,
@@ -34,6 +34,10 @@ export interface TrayMenuPrefs {
   startGatewayOnLaunch: boolean;
   remoteAccess: { enabled: boolean; port: number };
   theme: Theme;
+  /** The "check for updates automatically" pref. */
+  autoUpdate: boolean;
+  /** App state shown beside the prefs: the update, when one is downloading or ready (see updates.ts). */
+  update?: { label: string; ready: boolean } | null;
 }
 
 export interface TrayActions {
@@ -41,6 +45,12 @@ export interface TrayActions {
   stopGateway(): void;
   openDashboard(): void;
   openAgent(agentId: string): void;
+  /** agents.pause / agents.resume. */
+  setAgentPaused(agentId: string, paused: boolean): void;
+  openLogs(): void;
+  /** Drains the gateway, then installs the downloaded update (updates.ts). */
+  restartToUpdate(): void;
+  setAutoUpdate(on: boolean): void;
   approvePairing(request: TrayPairing): void;
   openPairing(): void;
   setStartAtLogin(on: boolean): void;
@@ -67,11 +77,23 @@ export function trayMenuTemplate(
     items.push({ label: truncate(`⚠ ${line}`, LABEL_MAX), enabled: false, toolTip: line });
   if (attention.length > MAX_ATTENTION_LINES)
     items.push({ label: `…and ${attention.length - MAX_ATTENTION_LINES} more in the dashboard`, enabled: false });
-  items.push({ type: 'separator' }, gatewayToggle(state, actions), {
-    id: 'open-dashboard',
-    label: 'Open dashboard',
-    click: actions.openDashboard,
-  });
+  if (prefs.update)
+    items.push(
+      prefs.update.ready
+        ? {
+            id: 'update',
+            label: truncate(prefs.update.label, LABEL_MAX),
+            toolTip: 'Running replies finish first; then Switchboard restarts into the new version',
+            click: actions.restartToUpdate,
+          }
+        : { id: 'update', label: truncate(prefs.update.label, LABEL_MAX), enabled: false },
+    );
+  items.push(
+    { type: 'separator' },
+    gatewayToggle(state, actions),
+    { id: 'open-dashboard', label: 'Open dashboard', click: actions.openDashboard },
+    { id: 'open-logs', label: 'Open logs', click: actions.openLogs },
+  );
 
   if (state.agents.length > 0) {
     items.push({ type: 'separator' }, { label: 'Agents', enabled: false });
@@ -116,6 +138,13 @@ export function trayMenuTemplate(
           click: () => actions.setRemoteAccess(!prefs.remoteAccess.enabled),
         },
         {
+          id: 'auto-update',
+          label: 'Check for updates automatically',
+          type: 'checkbox',
+          checked: prefs.autoUpdate,
+          click: () => actions.setAutoUpdate(!prefs.autoUpdate),
+        },
+        {
           id: 'theme',
           label: 'Appearance',
           submenu: (['system', 'light', 'dark'] as const).map((theme) => ({
@@ -154,12 +183,25 @@ const AGENT_STATE_SUFFIX: Record<TrayAgent['state'], string> = {
   unavailable: ' — unavailable',
 };
 
+/** An agent with its state; its submenu opens the chat inspector or pauses it (a paused agent records messages but runs no turns). */
 function agentItem(agent: TrayAgent, actions: TrayActions): MenuItemTemplate {
+  const paused = agent.state === 'paused';
   return {
     id: `agent:${agent.id}`,
     label: truncate(`${agentLabel(agent)}${AGENT_STATE_SUFFIX[agent.state]}`, LABEL_MAX),
-    toolTip: `Open ${agent.name ?? agent.id}'s chat inspector`,
-    click: () => actions.openAgent(agent.id),
+    submenu: [
+      { id: `agent-open:${agent.id}`, label: 'Open chat inspector', click: () => actions.openAgent(agent.id) },
+      {
+        id: `agent-pause:${agent.id}`,
+        label: 'Paused',
+        type: 'checkbox',
+        checked: paused,
+        // An unavailable agent cannot run turns anyway; pausing it would hide why.
+        enabled: agent.state !== 'unavailable',
+        toolTip: paused ? 'Resume: answer new messages again' : 'Pause: keep recording messages but run no turns',
+        click: () => actions.setAgentPaused(agent.id, !paused),
+      },
+    ],
   };
 }
 

@@ -19,6 +19,8 @@ import {
   Tray,
 } from 'electron';
 import Store, { type Schema } from 'electron-store';
+// CommonJS; its autoUpdater is created on first access (it picks the NSIS/Mac/AppImage/deb updater).
+import electronUpdater from 'electron-updater';
 import { resolveLocations } from '../config/paths.ts';
 import { DesktopApp } from '../desktop/app.ts';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../desktop/app-protocol.ts';
@@ -130,6 +132,25 @@ async function start(): Promise<void> {
     powerMonitor,
     networkFingerprint: () => networkFingerprint(os.networkInterfaces(), net.isOnline()),
     quit: () => app.quit(),
+    // Unpackaged runs have no app-update.yml: no updater (the tray and Settings say updates are unavailable).
+    updater: app.isPackaged ? withLogger(electronUpdater.autoUpdater, createLogger('updates', log)) : null,
+    openFolder: async (dir) => {
+      const err = await shell.openPath(dir);
+      if (err) throw new Error(err);
+    },
+    logsDir: path.join(loc.stateDir, 'logs'),
   }));
   await desktop.launch({ hidden: launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin) });
+}
+
+function withLogger<U extends { logger: unknown }>(
+  updater: U,
+  logger: { info(m: string): void; warn(m: string): void; error(m: string): void },
+): U {
+  updater.logger = {
+    info: (m: unknown) => logger.info(String(m)),
+    warn: (m: unknown) => logger.warn(String(m)),
+    error: (m: unknown) => logger.error(String(m)),
+  };
+  return updater;
 }

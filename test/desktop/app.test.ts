@@ -327,7 +327,7 @@ describe('tray actions and notices', () => {
   it('an agent entry opens its chat inspector; a second launch brings the dashboard back', async () => {
     const a = await launch({ hidden: true });
     await until(() => a.tray.item('agent:main') !== undefined, 'agents listed');
-    a.click('agent:main');
+    a.click('agent-open:main');
     expect(a.windows[0]!.loaded).toEqual(['app://switchboard/index.html#/inspector/main']);
     a.windows[0]!.emit('ready-to-show');
     a.windows[0]!.userClose();

@@ -79,8 +79,13 @@ describe('electron-builder configuration', () => {
         hardenedRuntime: true,
         icon: 'resources/icon.png',
         entitlements: 'resources/entitlements.mac.plist',
-        target: [{ target: 'dmg', arch: ['universal'] }],
+        target: [
+          { target: 'dmg', arch: ['universal'] },
+          { target: 'zip', arch: ['universal'] },
+        ],
       },
+      // Auto-update: electron-updater reads GitHub releases (docs/desktop.md#updates).
+      publish: { provider: 'github', owner: expect.any(String), repo: expect.any(String) },
       win: { target: [{ target: 'nsis' }] },
       nsis: { perMachine: false, oneClick: true },
       linux: { target: [{ target: 'AppImage' }, { target: 'deb' }] },
@@ -90,6 +95,18 @@ describe('electron-builder configuration', () => {
     expect(config.files).toEqual([
       { filter: expect.arrayContaining(['package.json', 'dist/electron/**', 'dist/renderer/**', 'resources/tray/**']) },
     ]);
+  });
+
+  it('a config without the GitHub publish provider, or without the macOS zip updates need, is refused', async () => {
+    const run = check(
+      await variant('no-updates', (c) => {
+        c.publish = null;
+        c.mac.target = (c.mac.target as { target: string }[]).filter((t) => t.target !== 'zip');
+      }),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('publish must be { provider: github, owner, repo }');
+    expect(run.stderr).toContain('mac.target must include zip');
   });
 
   it('a misspelt option is rejected with its path and the likely intended name', async () => {

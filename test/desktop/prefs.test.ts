@@ -51,6 +51,7 @@ describe('prefs schema', () => {
       startAtLogin: false,
       startGatewayOnLaunch: true,
       theme: 'system',
+      autoUpdate: true,
       lastView: '#/overview',
       remoteAccess: { enabled: false, port: 47800 },
     });
@@ -107,6 +108,7 @@ describe('prefs migrations', () => {
       startAtLogin: true,
       startGatewayOnLaunch: true,
       theme: 'system',
+      autoUpdate: true,
       lastView: '#/inspector/home',
       remoteAccess: { enabled: true, port: 47800 },
     });

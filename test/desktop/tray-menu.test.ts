@@ -19,6 +19,7 @@ const prefs: TrayMenuPrefs = {
   startGatewayOnLaunch: true,
   remoteAccess: { enabled: false, port: 47800 },
   theme: 'system',
+  autoUpdate: true,
 };
 
 function recorder(): { actions: TrayActions; calls: unknown[][] } {
@@ -32,6 +33,10 @@ function recorder(): { actions: TrayActions; calls: unknown[][] } {
     stopGateway: record('stopGateway'),
     openDashboard: record('openDashboard'),
     openAgent: record('openAgent'),
+    setAgentPaused: record('setAgentPaused'),
+    openLogs: record('openLogs'),
+    restartToUpdate: record('restartToUpdate'),
+    setAutoUpdate: record('setAutoUpdate'),
     approvePairing: record('approvePairing'),
     openPairing: record('openPairing'),
     setStartAtLogin: record('setStartAtLogin'),
@@ -141,6 +146,7 @@ describe('tray menu template', () => {
       '(separator)',
       'Stop gateway',
       'Open dashboard',
+      'Open logs',
       '(separator)',
       'Agents',
       '🪙 Home',
@@ -154,9 +160,57 @@ describe('tray menu template', () => {
     expect(m.items[0]!.enabled).toBe(false);
     m.get('gateway-toggle')!.click!();
     m.get('open-dashboard')!.click!();
-    m.get('agent:work')!.click!();
+    m.get('agent-open:work')!.click!();
+    m.get('open-logs')!.click!();
     m.get('quit')!.click!();
-    expect(m.calls).toEqual([['stopGateway'], ['openDashboard'], ['openAgent', 'work'], ['quit']]);
+    expect(m.calls).toEqual([['stopGateway'], ['openDashboard'], ['openAgent', 'work'], ['openLogs'], ['quit']]);
+  });
+
+  it('each agent has a Pause toggle that follows its state', () => {
+    const m = menu({ ...running, agents: [agent('home'), agent('work', { state: 'paused' }), agent('x', { state: 'unavailable' })] });
+    expect(m.get('agent:work')!.submenu!.map((i) => i.label)).toEqual(['Open chat inspector', 'Paused']);
+    expect(m.get('agent-pause:home')!.checked).toBe(false);
+    expect(m.get('agent-pause:work')!.checked).toBe(true);
+    expect(m.get('agent-pause:x')!.enabled).toBe(false);
+    m.get('agent-pause:home')!.click!();
+    m.get('agent-pause:work')!.click!();
+    expect(m.calls).toEqual([
+      ['setAgentPaused', 'home', true],
+      ['setAgentPaused', 'work', false],
+    ]);
+  });
+
+  it('an update ready to install is offered right under the status; one downloading is only shown', () => {
+    const ready = menu(running, { ...prefs, update: { label: 'Update ready — restart to install 0.1.1', ready: true } });
+    expect(ready.labels.slice(0, 3)).toEqual([
+      'Gateway running · 2 agents · 1/1 channels connected',
+      'Update ready — restart to install 0.1.1',
+      '(separator)',
+    ]);
+    ready.get('update')!.click!();
+    expect(ready.calls).toEqual([['restartToUpdate']]);
+    const downloading = menu(running, { ...prefs, update: { label: 'Downloading update 0.1.1 (40%)', ready: false } });
+    expect(downloading.get('update')!.enabled).toBe(false);
+    expect(menu(running).get('update')).toBeUndefined();
+  });
+
+  it('Settings has the automatic update checks toggle', () => {
+    const m = menu(running, { ...prefs, autoUpdate: false });
+    expect(m.get('auto-update')!.checked).toBe(false);
+    m.get('auto-update')!.click!();
+    expect(m.calls).toEqual([['setAutoUpdate', true]]);
+  });
+
+  it('a WhatsApp account that lost its link, or a rejected config edit, turns the icon to attention and says why', () => {
+    const relink: TrayState = { ...running, channels: [{ channel: 'whatsapp', accountId: 'phone', state: 'linking' }] };
+    expect(iconFor(relink)).toBe('attention');
+    expect(menu(relink).labels).toContain('⚠ WhatsApp "phone" is waiting for its QR code to be scanned');
+    const failed: TrayState = { ...running, channels: [{ channel: 'whatsapp', accountId: 'phone', state: 'error', reason: 'logged out' }] };
+    expect(iconFor(failed)).toBe('attention');
+    const rejected = applyEvent(running, 'config.changed', { hash: 'h', ok: false, errors: ['agents[0].model: unknown model'] });
+    expect(iconFor(rejected)).toBe('attention');
+    expect(menu(rejected).labels).toContain('⚠ Config edit rejected: agents[0].model: unknown model');
+    expect(iconFor(applyEvent(rejected, 'config.changed', { hash: 'i', ok: true, errors: [] }))).toBe('running');
   });
 
   it('stopped: the toggle starts the gateway', () => {

@@ -17,6 +17,7 @@ const prefs: TrayMenuPrefs = {
   startGatewayOnLaunch: true,
   remoteAccess: { enabled: false, port: 47800 },
   theme: 'system',
+  autoUpdate: true,
 };
 
 function controller(platform: NodeJS.Platform) {
