@@ -98,6 +98,16 @@ function normalizeSandbox(own: RawSandbox | undefined): AgentConfig['sandbox'] {
   };
 }
 
+/**
+ * `model` as a string or `{ primary, fallbacks }` → the primary in `model` (what every reader of a
+ * model name already expects) plus `modelFallbacks` (docs/config.md#model-fallbacks).
+ */
+export function modelFields(model: RawAgent['model']): { model?: string; modelFallbacks?: string[] } {
+  if (model === undefined) return {};
+  if (typeof model === 'string') return { model: model.trim() };
+  return { model: model.primary.trim(), ...(model.fallbacks ? { modelFallbacks: model.fallbacks.map((m) => m.trim()) } : {}) };
+}
+
 function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
   const id = checkId(raw.id, 'agent', [...path, 'id'], out);
   if (id === undefined) return undefined;
@@ -109,7 +119,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     identity,
     ...(raw.workspace !== undefined ? { workspace: raw.workspace } : {}),
     ...(raw.agentDir !== undefined ? { agentDir: raw.agentDir } : {}),
-    ...(raw.model !== undefined ? { model: raw.model.trim() } : {}),
+    ...modelFields(raw.model),
     groupChat: {
       mentionPatterns: raw.groupChat?.mentionPatterns ?? [],
       ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}),
@@ -166,7 +176,8 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
       extra.default = false;
     }
   }
-  return { defaults: { ...raw.agents?.defaults }, list };
+  const { model, ...otherDefaults } = raw.agents?.defaults ?? {};
+  return { defaults: { ...otherDefaults, ...modelFields(model) }, list };
 }
 
 function normalizeAccountId(raw: string | number | undefined, path: JsonPath, out: IssueCollector): string | undefined {

@@ -81,6 +81,14 @@ export const identitySchema = strict({
   theme: z.string().optional(),
 });
 
+/**
+ * `model`: a name (the primary, no fallbacks), or OpenClaw's `{ primary, fallbacks }` chain tried in
+ * order when a model is overloaded, failing or unknown (docs/config.md#model-fallbacks).
+ */
+export const modelSchema = z.union([nonEmpty, strict({ primary: nonEmpty, fallbacks: z.array(nonEmpty).optional() })], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'expected a model name or { primary: "<model>", fallbacks: ["<model>", …] }' : undefined),
+});
+
 const agentFields = {
   default: z.boolean().optional(),
   name: z.string().optional(),
@@ -88,7 +96,7 @@ const agentFields = {
   identity: z.union([z.string(), identitySchema]).optional(),
   workspace: nonEmpty.optional(),
   agentDir: nonEmpty.optional(),
-  model: nonEmpty.optional(),
+  model: modelSchema.optional(),
   groupChat: groupChatSchema.optional(),
   tools: toolPolicySchema.optional(),
   memory: scopeSchema.optional(),

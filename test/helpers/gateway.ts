@@ -9,6 +9,7 @@ import type { AdapterFactory } from '../../src-main/gateway/channel-set.ts';
 import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gateway/headless.ts';
 import type { OpenPath } from '../../src-main/gateway/open-path.ts';
 import type { ExecSandbox } from '../../src-main/agents/sandbox/index.ts';
+import type { RetryPolicy } from '../../src-main/agents/turn.ts';
 import { silentLogger, type Logger } from '../../src-main/log.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 
@@ -41,6 +42,8 @@ export async function startTestGateway(
     homeDir?: string;
     /** Parent folder of the temp state dir (default the OS temp dir), e.g. a small tmpfs. */
     parentDir?: string;
+    /** The runner's model-call retries, e.g. `{ maxAttempts: 1 }` so a 529 fails at once instead of after backoff. */
+    retry?: Partial<RetryPolicy>;
   } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(opts.parentDir ?? os.tmpdir(), 'sb-gw-'));
@@ -58,6 +61,7 @@ export async function startTestGateway(
     ...(opts.adapters ? { adapters: opts.adapters } : {}),
     ...(opts.openPath ? { openPath: opts.openPath } : {}),
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: TestGateway['events'] = [];
