@@ -85,7 +85,9 @@ export const identitySchema = strict({
  * `model`: a name (the primary, no fallbacks), or OpenClaw's `{ primary, fallbacks }` chain tried in
  * order when a model is overloaded, failing or unknown (docs/config.md#model-fallbacks).
  */
-export const modelSchema = z.union([nonEmpty, strict({ primary: nonEmpty, fallbacks: z.array(nonEmpty).optional() })], {
+// `primary` may be left out here: an agent's `{ fallbacks }` can inherit the primary of
+// agents.defaults; one still missing after that is an error of normalize.ts (one issue, not a union's two).
+export const modelSchema = z.union([nonEmpty, strict({ primary: z.string().trim().optional(), fallbacks: z.array(nonEmpty).optional() })], {
   error: (iss) => (iss.code === 'invalid_union' ? 'expected a model name or { primary: "<model>", fallbacks: ["<model>", …] }' : undefined),
 });
 
