@@ -50,6 +50,8 @@ export type TurnFailureKind =
   | 'rate_limited'
   | 'spend_limit'
   | 'overloaded'
+  /** The API does not know the model name (404 not_found_error naming it). */
+  | 'model_not_found'
   | 'server'
   | 'network'
   /** The configured HTTP(S) proxy refused the call (407): an operator setting, not the API's fault. */
@@ -67,7 +69,12 @@ export interface TurnResult {
   failure?: { kind: TurnFailureKind; message: string; userMessage: string };
   usage: { inputTokens: number; outputTokens: number };
   toolCalls: number;
+  /** The model that answered (after a fallback: the fallback), or the last one tried. */
   model: string;
+  /** The models that failed before `model` was tried, and why (docs/config.md#model-fallbacks). */
+  fallbackFrom?: { model: string; reason: TurnFailureKind }[];
+  /** Tokens by the model that spent them (a turn that fell back spends on more than one). */
+  usageByModel?: Record<string, { inputTokens: number; outputTokens: number }>;
 }
 
 /** Resolves the API key for an agent (auth profile, else ANTHROPIC_API_KEY). */

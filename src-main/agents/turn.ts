@@ -69,6 +69,7 @@ export const USER_MESSAGES: Record<TurnFailureKind, string> = {
   rate_limited: 'Sorry — I am being rate-limited right now; please try again in a minute.',
   spend_limit: 'Sorry — the usage or spend limit of my API account has been reached; my owner needs to check billing.',
   overloaded: 'Sorry — the model is overloaded right now; please try again in a minute.',
+  model_not_found: 'Sorry — the model I am set to use does not exist; my owner needs to check my model setting.',
   server: 'Sorry — the model service had an error; please try again in a minute.',
   network: 'Sorry — I could not reach the model service; please try again in a minute.',
   proxy: 'Sorry — I cannot reach the model: the network proxy refused the connection; my owner needs to check the proxy settings.',
@@ -82,6 +83,30 @@ export const USER_MESSAGES: Record<TurnFailureKind, string> = {
 export function resolveModel(agent: AgentConfig, config: SwitchboardConfig): string {
   const m = agent.model?.trim() || config.agents.defaults.model?.trim() || DEFAULT_MODEL;
   return canonicalModelName(m);
+}
+
+/**
+ * The models a turn may use, in order: the primary (resolveModel), then its fallbacks — the
+ * agent's own, else those of agents.defaults when the agent names no model — each once.
+ */
+export function resolveModelChain(agent: AgentConfig, config: SwitchboardConfig): string[] {
+  const fallbacks = agent.model?.trim()
+    ? (agent.modelFallbacks ?? [])
+    : (agent.modelFallbacks ?? config.agents.defaults.modelFallbacks ?? []);
+  return [...new Set([resolveModel(agent, config), ...fallbacks.map((m) => canonicalModelName(m.trim()))])];
+}
+
+/**
+ * The failures the next model of the chain may not share (docs/config.md#model-fallbacks): this
+ * model overloaded, its servers failing after our retries, or this model unknown to the API. A
+ * rejected key, a refused permission, a bad request, a spend or rate limit would fail the same way
+ * with any model of the same account, so they end the turn instead of burning the chain.
+ */
+const FALLBACK_KINDS: ReadonlySet<TurnFailureKind> = new Set(['overloaded', 'server', 'model_not_found']);
+/** How a fallback reads in the transcript and the inspector: "answered by B (fallback: A overloaded)". */
+export interface ModelFallback {
+  model: string;
+  reason: TurnFailureKind;
 }
 /** The API key must never go out over plain http: an environment endpoint that would send it so is refused. */
 export class InsecureEndpointError extends Error {
@@ -154,7 +179,10 @@ export function classifyError(err: unknown, now = Date.now()): Classified {
   if (APIConnectionError && err instanceof APIConnectionError) return { kind: 'network', retryable: true, detail: 'connection failed' };
   if ((status !== undefined && (status >= 500 || status === 408)) || err.type === 'api_error' || err.type === 'timeout_error')
     return { kind: 'server', retryable: true, detail };
-  return { kind: 'internal', retryable: false, detail }; // 400 invalid request, 404 unknown model…
+  // The API answers an unknown model name with a 404 naming the model; any other 404 is our bug.
+  if ((status === 404 || err.type === 'not_found_error') && /model/i.test(apiMsg))
+    return { kind: 'model_not_found', retryable: false, detail };
+  return { kind: 'internal', retryable: false, detail }; // 400 invalid request…
 }
 
 interface Usage {
@@ -180,6 +208,12 @@ interface CallResult {
 interface TurnState {
   text: string;
   usage: Usage;
+  /** The chain (resolveModelChain) and where in it this turn is: a turn that fell back stays on the model that answered. */
+  chain: string[];
+  at: number;
+  fallbackFrom: (ModelFallback & { detail: string })[];
+  /** Tokens per model that spent them, for the usage ledger. */
+  usageByModel: Record<string, Usage>;
   toolCalls: number;
   redact: (s: string) => string;
   executed: Map<string, WireToolResult>;
@@ -229,10 +263,15 @@ export class AgentTurnRunner {
   }
 
   async run(req: TurnRequest): Promise<TurnResult> {
-    const model = resolveModel(req.agent, req.config);
+    const chain = resolveModelChain(req.agent, req.config);
+    const model = chain[0]!;
     const st: TurnState = {
       text: '',
       usage: { inputTokens: 0, outputTokens: 0 },
+      chain,
+      at: 0,
+      fallbackFrom: [],
+      usageByModel: {},
       toolCalls: 0,
       redact: makeRedactor(),
       executed: new Map(),
@@ -295,14 +334,14 @@ export class AgentTurnRunner {
 
     for (let round = 0; ; round++) {
       const params: ApiParams = {
-        model,
+        model: st.chain[st.at]!,
         max_tokens: this.opts.maxOutputTokens ?? 2048,
         system: prompt.text,
         messages,
         ...(tools.length ? { tools } : {}),
       };
-      const call = await this.callModel(req, holder, params, st, baseURL);
-      addUsage(st.usage, call.usage);
+      const call = await this.callChain(req, holder, params, st, baseURL);
+      const model = call.model;
       const cut = call.failure?.kind === 'stream_cut' || call.failure?.kind === 'cancelled';
       // A failed call that produced no text leaves no (empty) assistant message; its usage goes on the error record.
       const recorded = call.started && (call.text !== '' || !call.failure);
@@ -313,6 +352,7 @@ export class AgentTurnRunner {
           text: st.redact(call.text),
           ...(cut ? { incomplete: true } : {}),
           model,
+          ...(st.fallbackFrom.length ? { fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
           ...(call.stopReason ? { stopReason: call.stopReason } : {}),
           usage: call.usage,
         });
@@ -365,6 +405,48 @@ export class AgentTurnRunner {
     };
     st.executed.set(tu.id, result);
     return result;
+  }
+
+  /**
+   * One API call on the turn's current model, then on each next model of the chain while the
+   * failure is one a fallback may cure (FALLBACK_KINDS) and nothing was streamed yet.
+   */
+  private async callChain(
+    req: TurnRequest,
+    holder: KeyHolder,
+    params: ApiParams,
+    st: TurnState,
+    baseURL: string,
+  ): Promise<CallResult & { model: string }> {
+    for (;;) {
+      const model = st.chain[st.at]!;
+      const call = await this.callModel(req, holder, { ...params, model }, st, baseURL);
+      addUsage(st.usage, call.usage);
+      addUsage((st.usageByModel[model] ??= { inputTokens: 0, outputTokens: 0 }), call.usage);
+      const f = call.failure;
+      if (!f || call.text || !FALLBACK_KINDS.has(f.kind) || st.at + 1 >= st.chain.length) {
+        // Whatever ended the turn after a fallback, the error names every model tried and why.
+        if (f && st.fallbackFrom.length)
+          return {
+            ...call,
+            model,
+            failure: {
+              ...f,
+              detail: `models tried: ${[...st.fallbackFrom.map((x) => `${x.model} (${x.detail})`), `${model} (${f.detail})`].join('; ')}`,
+            },
+          };
+        return { ...call, model };
+      }
+      st.fallbackFrom.push({ model, reason: f.kind, detail: f.detail });
+      st.at++;
+      this.logLine('warn', 'model failed; falling back to the next model', st, {
+        agentId: req.agent.id,
+        model,
+        kind: f.kind,
+        detail: f.detail,
+        next: st.chain[st.at],
+      });
+    }
   }
 
   /** One API call with the retry policy; re-sends only while nothing of it was streamed. */
@@ -546,7 +628,7 @@ export class AgentTurnRunner {
       toolCalls: st.toolCalls,
       ...st.usage,
     });
-    return { text: st.text, incomplete: false, usage: st.usage, toolCalls: st.toolCalls, model };
+    return { text: st.text, incomplete: false, usage: st.usage, toolCalls: st.toolCalls, model, ...modelOutcome(st) };
   }
 
   /** Records the failure (never the key), logs it, and returns the honest chat line. */
@@ -561,7 +643,13 @@ export class AgentTurnRunner {
     const message = st.redact(detail);
     const hasUsage = usage && usage.inputTokens + usage.outputTokens > 0;
     try {
-      await this.append(req, { type: 'error', kind, message, ...(hasUsage ? { usage } : {}) });
+      await this.append(req, {
+        type: 'error',
+        kind,
+        message,
+        ...(hasUsage ? { usage } : {}),
+        ...(st.fallbackFrom.length ? { model, fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
+      });
     } catch (err) {
       this.logLine('error', 'could not record the turn failure', st, {
         agentId: req.agent.id,
@@ -583,6 +671,7 @@ export class AgentTurnRunner {
       usage: st.usage,
       toolCalls: st.toolCalls,
       model,
+      ...modelOutcome(st),
     };
   }
 
@@ -594,6 +683,13 @@ export class AgentTurnRunner {
       /* logging never breaks a turn */
     }
   }
+}
+
+function modelOutcome(st: TurnState): Pick<TurnResult, 'fallbackFrom' | 'usageByModel'> {
+  return {
+    ...(st.fallbackFrom.length ? { fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
+    ...(Object.keys(st.usageByModel).length ? { usageByModel: st.usageByModel } : {}),
+  };
 }
 
 function redactDeep(v: unknown, redact: (s: string) => string, depth = 0): unknown {

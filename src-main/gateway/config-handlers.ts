@@ -27,6 +27,7 @@ import { ConfigConflictError, ConfigInvalidError, type LoadedConfig } from '../c
 import type { Handlers } from '../control/service.ts';
 import { agentAuthPrefix, type SecretStore } from '../secrets/store.ts';
 import type { Gateway } from './gateway.ts';
+import type { UsageCounts } from './usage-ledger.ts';
 
 export interface ConfigHandlerDeps {
   /** The keychain `agents.delete` with purge removes the agent's entries from. */
@@ -270,11 +271,16 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
       const agents = [];
       for (const agentId of ids) {
         const perDay = await gateway.usage.days(agentId, days);
-        const total = { messages: 0, inputTokens: 0, outputTokens: 0 };
+        const total: UsageCounts = { messages: 0, inputTokens: 0, outputTokens: 0 };
         for (const d of perDay) {
           total.messages += d.messages;
           total.inputTokens += d.inputTokens;
           total.outputTokens += d.outputTokens;
+          for (const [model, u] of Object.entries(d.models ?? {})) {
+            const m = ((total.models ??= {})[model] ??= { inputTokens: 0, outputTokens: 0 });
+            m.inputTokens += u.inputTokens;
+            m.outputTokens += u.outputTokens;
+          }
         }
         agents.push({ agentId, days: perDay, total });
       }

@@ -1170,7 +1170,7 @@ export class Gateway {
     // the agent goes back to idle; the reply stays marked incomplete in the transcript.
     const failed = result.failure && result.failure.kind !== 'cancelled' ? result.failure.message : undefined;
     this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, failed) });
-    this.usage.record(agentId, result.usage);
+    this.usage.record(agentId, result.usage, result.usageByModel);
     const text = result.failure
       ? result.text
         ? `${result.text}\n\n${result.failure.userMessage}`

@@ -182,6 +182,7 @@ export function gatewayHandlers(
             emoji: agent.identity.emoji ?? null,
             default: agent.id === defaultId,
             model: agent.model ?? config.agents.defaults.model ?? DEFAULT_MODEL,
+            modelFallbacks: agent.modelFallbacks ?? (agent.model ? [] : (config.agents.defaults.modelFallbacks ?? [])),
             workspace: gateway.pathsOf(agent).workspace,
             state: gateway.controls.isPaused(agent.id) && activity.state !== 'unavailable' ? ('paused' as const) : activity.state,
             reason: activity.reason,

@@ -7,6 +7,7 @@ import type { HeartbeatClock } from './heartbeat.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/methods.ts';
+import type { RetryPolicy } from '../agents/turn.ts';
 import type { ApiKeySource } from '../agents/turn-types.ts';
 import type { Locations } from '../config/paths.ts';
 import { startControlServer } from '../control/ws-server.ts';
@@ -30,6 +31,8 @@ export interface HeadlessOptions {
   /** Control port; 0 = any free port; default: config `gateway.port`, else 47800. */
   port?: number;
   runner?: TurnRunner;
+  /** The model-call retry policy of the default runner (tests keep it to one quick attempt). */
+  retry?: Partial<RetryPolicy>;
   /** Default: auth profiles in the OS keychain, ANTHROPIC_API_KEY for agents without one. */
   keys?: ApiKeySource;
   /** Default: openSecretStore() (keytar, or an unavailable store saying why). */

@@ -4,7 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { CONTROL_EVENTS, CONTROL_METHODS, type ControlEvents, type ControlMethods } from '../../src-shared/protocol/methods.ts';
-import { AgentTurnRunner } from '../agents/turn.ts';
+import { AgentTurnRunner, type RetryPolicy } from '../agents/turn.ts';
 import type { ApiKeySource } from '../agents/turn-types.ts';
 import type { Locations } from '../config/paths.ts';
 import { ConfigStore } from '../config/store.ts';
@@ -35,6 +35,8 @@ export interface GatewayHostOptions {
   homeDir?: string;
   env?: NodeJS.ProcessEnv;
   runner?: TurnRunner;
+  /** The model-call retry policy of the default runner (tests keep it to one quick attempt). */
+  retry?: Partial<RetryPolicy>;
   /** Default: auth profiles in the OS keychain, ANTHROPIC_API_KEY for agents without one. */
   keys?: ApiKeySource;
   /** Default: openSecretStore() (keytar, or an unavailable store saying why). */
@@ -114,6 +116,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
         keys: opts.keys ?? profileKeys,
         env,
         log,
+        ...(opts.retry ? { retry: opts.retry } : {}),
         messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
       });
     const adapters =

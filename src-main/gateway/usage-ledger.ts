@@ -11,10 +11,14 @@ export const USAGE_LEDGER_VERSION = 1;
 const KEEP_DAYS = 400;
 const SAVE_DELAY_MS = 2000;
 
-export interface UsageCounts {
-  messages: number;
+export interface TokenCounts {
   inputTokens: number;
   outputTokens: number;
+}
+export interface UsageCounts extends TokenCounts {
+  messages: number;
+  /** The same tokens by the model that spent them (a turn that fell back spends on more than one); absent on quiet days. */
+  models?: Record<string, TokenCounts>;
 }
 
 interface LedgerFile {
@@ -35,6 +39,14 @@ export function localDate(d: Date): string {
 }
 
 const count = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0);
+
+function readModels(raw: unknown): Pick<UsageCounts, 'models'> {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const models: Record<string, TokenCounts> = {};
+  for (const [model, u] of Object.entries(raw as Record<string, Partial<TokenCounts> | undefined>))
+    models[model] = { inputTokens: count(u?.inputTokens), outputTokens: count(u?.outputTokens) };
+  return Object.keys(models).length ? { models } : {};
+}
 
 export class UsageLedger {
   private readonly agents = new Map<string, Promise<AgentLedger>>();
@@ -71,20 +83,31 @@ export class UsageLedger {
     if (typeof data.days === 'object' && data.days !== null) {
       for (const [date, c] of Object.entries(data.days)) {
         if (/^\d{4}-\d{2}-\d{2}$/.test(date))
-          days.set(date, { messages: count(c?.messages), inputTokens: count(c?.inputTokens), outputTokens: count(c?.outputTokens) });
+          days.set(date, {
+            messages: count(c?.messages),
+            inputTokens: count(c?.inputTokens),
+            outputTokens: count(c?.outputTokens),
+            ...readModels(c?.models),
+          });
       }
     }
     return { days, dirty: false, readOnly: typeof data.version === 'number' && data.version > USAGE_LEDGER_VERSION };
   }
 
-  /** Counts one finished turn of `agentId` on today's date. */
-  record(agentId: string, usage: { inputTokens: number; outputTokens: number }): void {
+  /** Counts one finished turn of `agentId` on today's date; `byModel` splits its tokens by the model that spent them. */
+  record(agentId: string, usage: TokenCounts, byModel?: Record<string, TokenCounts>): void {
     const date = localDate(this.clock());
     void this.ledger(agentId).then((l) => {
       const day = l.days.get(date) ?? { messages: 0, inputTokens: 0, outputTokens: 0 };
       day.messages += 1;
       day.inputTokens += count(usage.inputTokens);
       day.outputTokens += count(usage.outputTokens);
+      for (const [model, u] of Object.entries(byModel ?? {})) {
+        if (count(u.inputTokens) + count(u.outputTokens) === 0) continue;
+        const m = ((day.models ??= {})[model] ??= { inputTokens: 0, outputTokens: 0 });
+        m.inputTokens += count(u.inputTokens);
+        m.outputTokens += count(u.outputTokens);
+      }
       l.days.set(date, day);
       l.dirty = true;
       this.timer ??= setTimeout(() => {

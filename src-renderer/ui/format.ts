@@ -27,3 +27,8 @@ export function clockTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
+
+/** An agent's model chain as the CLI prints it: "A → B → C" (the primary, then its fallbacks in order). */
+export function modelChain(agent: { model: string; modelFallbacks?: string[] | undefined }): string {
+  return [agent.model, ...(agent.modelFallbacks ?? [])].join(' → ');
+}

@@ -215,6 +215,8 @@ export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
   setIdentity('emoji', patch.emoji);
   setIdentity('persona', patch.persona);
   if (patch.model === null) delete entry.model;
+  // A new model name replaces the primary; the fallbacks written beside it stay (docs/config.md#model-fallbacks).
+  else if (patch.model !== undefined && isObj(entry.model)) entry.model.primary = patch.model;
   else if (patch.model !== undefined) entry.model = patch.model;
   if (patch.tools === null) delete entry.tools;
   else if (patch.tools !== undefined) {

@@ -119,7 +119,38 @@ function toolAllowList(tools: RawAgent['tools'], path: JsonPath, out: IssueColle
   return { allow: allow ? profile.filter((t) => allow.includes(t)) : [...profile] };
 }
 
-function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): AgentConfig | undefined {
+/**
+ * `model` as a string or `{ primary, fallbacks }` → the primary in `model` (what every reader of a
+ * model name already expects) plus `modelFallbacks` (docs/config.md#model-fallbacks).
+ */
+export function modelFields(
+  model: RawAgent['model'],
+  path: JsonPath,
+  out: IssueCollector | undefined,
+  inheritedPrimary?: string,
+): { model?: string; modelFallbacks?: string[] } {
+  if (model === undefined) return {};
+  if (typeof model === 'string') return { model: model.trim() };
+  const primary = model.primary === undefined ? inheritedPrimary?.trim() : model.primary.trim();
+  if (!primary && out)
+    out.error(
+      [...path, 'primary'],
+      'missing_primary_model',
+      `${primary === undefined ? 'missing' : 'empty'}: model.primary names the model tried first (the fallbacks only answer when it fails)`,
+    );
+  return { ...(primary ? { model: primary } : {}), ...(model.fallbacks ? { modelFallbacks: model.fallbacks.map((m) => m.trim()) } : {}) };
+}
+
+/**
+ * `inherited`: an agent's `{ fallbacks }` without a primary takes that of agents.defaults (written
+ * as a string or an object), and a model it inherits whole is reported once, at agents.defaults.
+ */
+interface ModelInheritance {
+  ownModel: boolean;
+  defaultPrimary?: string;
+}
+
+function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector, inherited: ModelInheritance): AgentConfig | undefined {
   const id = checkId(raw.id, 'agent', [...path, 'id'], out);
   if (id === undefined) return undefined;
   const identity = typeof raw.identity === 'string' ? { persona: raw.identity } : { ...raw.identity };
@@ -130,7 +161,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector): Age
     identity,
     ...(raw.workspace !== undefined ? { workspace: raw.workspace } : {}),
     ...(raw.agentDir !== undefined ? { agentDir: raw.agentDir } : {}),
-    ...(raw.model !== undefined ? { model: raw.model.trim() } : {}),
+    ...modelFields(raw.model, [...path, 'model'], inherited.ownModel ? out : undefined, inherited.defaultPrimary),
     groupChat: {
       mentionPatterns: raw.groupChat?.mentionPatterns ?? [],
       ...(raw.groupChat?.historyLimit !== undefined ? { historyLimit: raw.groupChat.historyLimit } : {}),
@@ -186,8 +217,11 @@ function heartbeatOf(raw: RawAgent['heartbeat'], path: JsonPath, out: IssueColle
 function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig['agents'] {
   const list: AgentConfig[] = [];
   const seen = new Map<string, number>();
+  const dm = raw.agents?.defaults?.model;
+  const defaultPrimary = typeof dm === 'string' ? dm : dm?.primary;
   (raw.agents?.list ?? []).forEach((entry, i) => {
-    const agent = normalizeAgent(withAgentDefaults(raw.agents?.defaults, entry), ['agents', 'list', i], out);
+    const inherited = { ownModel: entry.model !== undefined, ...(defaultPrimary ? { defaultPrimary } : {}) };
+    const agent = normalizeAgent(withAgentDefaults(raw.agents?.defaults, entry), ['agents', 'list', i], out, inherited);
     if (!agent) return;
     const earlier = seen.get(agent.id);
     if (earlier !== undefined) {
@@ -202,7 +236,7 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
     list.push(agent);
   });
   if (list.length === 0 && (raw.agents?.list ?? []).length === 0) {
-    list.push(normalizeAgent(withAgentDefaults(raw.agents?.defaults, { id: DEFAULT_AGENT_ID }), ['agents'], out)!);
+    list.push(normalizeAgent(withAgentDefaults(raw.agents?.defaults, { id: DEFAULT_AGENT_ID }), ['agents'], out, { ownModel: false })!);
     list[0]!.implicit = true;
     list[0]!.default = true;
   }
@@ -219,7 +253,8 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
       extra.default = false;
     }
   }
-  return { defaults: { ...raw.agents?.defaults }, list };
+  const { model, ...otherDefaults } = raw.agents?.defaults ?? {};
+  return { defaults: { ...otherDefaults, ...modelFields(model, ['agents', 'defaults', 'model'], out) }, list };
 }
 
 function normalizeAccountId(raw: string | number | undefined, path: JsonPath, out: IssueCollector): string | undefined {

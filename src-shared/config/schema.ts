@@ -111,6 +111,16 @@ export const identitySchema = strict({
   theme: z.string().optional(),
 });
 
+/**
+ * `model`: a name (the primary, no fallbacks), or OpenClaw's `{ primary, fallbacks }` chain tried in
+ * order when a model is overloaded, failing or unknown (docs/config.md#model-fallbacks).
+ */
+// `primary` may be left out here: an agent's `{ fallbacks }` can inherit the primary of
+// agents.defaults; one still missing after that is an error of normalize.ts (one issue, not a union's two).
+export const modelSchema = z.union([nonEmpty, strict({ primary: z.string().trim().optional(), fallbacks: z.array(nonEmpty).optional() })], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'expected a model name or { primary: "<model>", fallbacks: ["<model>", …] }' : undefined),
+});
+
 const agentFields = {
   default: z.boolean().optional(),
   name: z.string().optional(),
@@ -118,7 +128,7 @@ const agentFields = {
   identity: z.union([z.string(), identitySchema]).optional(),
   workspace: nonEmpty.optional(),
   agentDir: nonEmpty.optional(),
-  model: nonEmpty.optional(),
+  model: modelSchema.optional(),
   groupChat: groupChatSchema.optional(),
   tools: toolPolicySchema.optional(),
   memory: scopeSchema.optional(),

@@ -53,7 +53,10 @@ export interface AgentConfig {
   /** As written (may start with `~` or be relative to the config file); resolved in src-main. */
   workspace?: string;
   agentDir?: string;
+  /** The primary model as written (`model`, or `model.primary`); unset = the built-in default. */
   model?: string;
+  /** `model.fallbacks`: tried in order when the primary is overloaded, failing or unknown (docs/config.md#model-fallbacks). */
+  modelFallbacks?: string[];
   groupChat: { mentionPatterns: string[]; historyLimit?: number };
   /** `nonOwners.allow`: owner-only tools (OWNER_ONLY_TOOLS) also offered to senders who are not owners. */
   tools: { allow?: string[]; deny: string[]; nonOwners: { allow: string[] } };
@@ -144,7 +147,10 @@ export interface BroadcastConfig {
 }
 
 export interface SwitchboardConfig {
-  agents: { defaults: { model?: string; sandbox?: { docker?: unknown } } & Record<string, unknown>; list: AgentConfig[] };
+  agents: {
+    defaults: { model?: string; modelFallbacks?: string[]; sandbox?: { docker?: unknown } } & Record<string, unknown>;
+    list: AgentConfig[];
+  };
   bindings: Binding[];
   channels: Partial<Record<ChannelId, ChannelConfig>>;
   session: SessionConfig;

@@ -4,6 +4,7 @@ import {
   BUILTIN_TOOLS,
   CHANNELS,
   DEFAULT_ACCOUNT_ID,
+  DEFAULT_MODEL,
   DEPRECATED_MODELS,
   KNOWN_MODELS,
   OWNER_ONLY_TOOLS,
@@ -33,6 +34,32 @@ function checkModel(model: string, path: (string | number)[], out: IssueCollecto
       'unknown_model',
       `model "${model}" is not in the installed Anthropic SDK's model list${didYouMean(name, KNOWN_MODELS)}; it will be sent as written`,
     );
+}
+
+/**
+ * A `model` chain: each name like a single model, and a name listed twice (or the primary again
+ * among the fallbacks) warned about — trying the same model twice in a row cannot help.
+ */
+function checkModelChain(
+  primary: string | undefined,
+  fallbacks: readonly string[] | undefined,
+  checkPrimary: boolean,
+  path: (...rest: (string | number)[]) => (string | number)[],
+  out: IssueCollector,
+): void {
+  if (primary && checkPrimary) checkModel(primary, path(), out);
+  const seen = new Set([canonicalModelName(primary?.trim() || DEFAULT_MODEL)]);
+  (fallbacks ?? []).forEach((model, i) => {
+    const name = canonicalModelName(model);
+    if (seen.has(name))
+      out.warn(
+        path('fallbacks', i),
+        'duplicate_model',
+        `model "${model}" is already earlier in this model chain (${[...seen].join(' → ')}); a model is tried once per turn, so this entry is skipped`,
+      );
+    else checkModel(model, path('fallbacks', i), out);
+    seen.add(name);
+  });
 }
 
 function checkOwners(owners: readonly string[], path: (i: number) => (string | number)[], out: IssueCollector): void {
@@ -153,7 +180,17 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
           'exec for senders who are not owners lets anyone who can message this agent run programs in its workspace, including reading its private files (MEMORY.md, SOUL.md…) through them',
         );
     });
-    if (agent.model && agent.model !== defaults.model?.trim()) checkModel(agent.model, agentPath(agent.id, 'model'), out);
+    // Inherited from agents.defaults (the same primary, the same fallbacks): warned about once, there.
+    const ownPrimary = !!agent.model && agent.model !== config.agents.defaults.model;
+    const ownFallbacks = JSON.stringify(agent.modelFallbacks ?? []) !== JSON.stringify(config.agents.defaults.modelFallbacks ?? []);
+    if (ownPrimary || ownFallbacks)
+      checkModelChain(
+        agent.model,
+        ownFallbacks ? agent.modelFallbacks : undefined,
+        ownPrimary,
+        (...rest) => agentPath(agent.id, 'model', ...rest),
+        out,
+      );
     // Inherited owners are checked once, at agents.defaults.owners.
     const inheritedOwners = defaultOwners !== undefined && JSON.stringify(agent.owners) === JSON.stringify(defaultOwners);
     if (!inheritedOwners) checkOwners(agent.owners, (i) => agentPath(agent.id, 'owners', i), out);
@@ -164,7 +201,9 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   if (endpoint) out.error(['models', 'anthropic', 'baseUrl'], endpoint.code, endpoint.message);
   if (config.agents.defaults.sandbox?.docker)
     out.warn(['agents', 'defaults', 'sandbox', 'docker'], 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
-  if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
+  const d = config.agents.defaults;
+  if (d.model || d.modelFallbacks)
+    checkModelChain(d.model, d.modelFallbacks, true, (...rest) => ['agents', 'defaults', 'model', ...rest], out);
 }
 
 /**

@@ -67,7 +67,9 @@ export const agentPatchSchema = z.strictObject({
   default: z.literal(true).optional(),
 });
 
-const usageCounts = z.object({ messages: z.number(), inputTokens: z.number(), outputTokens: z.number() });
+const tokens = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+/** `models`: the same tokens by the model that spent them (after a fallback, more than one). */
+const usageCounts = tokens.extend({ messages: z.number(), models: z.record(z.string(), tokens).optional() });
 
 /** One agent's turns and tokens per local day, oldest first (days without activity are zeros). */
 export const agentUsageSchema = z.object({

@@ -27,7 +27,9 @@ export const agentSummarySchema = z.object({
   name: z.string().nullable(),
   emoji: z.string().nullable(),
   default: z.boolean(),
+  /** The primary model; `modelFallbacks` are tried after it, in order (docs/config.md#model-fallbacks). */
   model: z.string(),
+  modelFallbacks: z.array(z.string()).optional(),
   workspace: z.string(),
   state: z.enum(['idle', 'thinking', 'error', 'paused', 'unavailable']),
   /** Why the agent is in error/unavailable, in words a user can act on. */

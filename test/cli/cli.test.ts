@@ -767,3 +767,31 @@ describe('where the config and state live', () => {
     expect(await fs.readdir(box.home)).toEqual(['.config']);
   });
 });
+
+describe('agents list shows model chains', () => {
+  it('"model: A → B → C" for a chain, inherited from agents.defaults or not; a plain string alone', async () => {
+    const box = await sandbox();
+    await fs.mkdir(box.state, { recursive: true });
+    await fs.writeFile(
+      box.configPath,
+      JSON.stringify({
+        agents: {
+          defaults: { model: { primary: 'claude-opus-5-5', fallbacks: ['claude-sonnet-5-5', 'claude-haiku-5-5'] } },
+          list: [
+            { id: 'home', default: true },
+            { id: 'work', model: 'claude-sonnet-5-5' },
+          ],
+        },
+      }),
+    );
+    const text = await box.sb(['agents', 'list']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}model +claude-opus-5-5 → claude-sonnet-5-5 → claude-haiku-5-5$/m);
+    expect(text.stdout).toMatch(/^ {2}model +claude-sonnet-5-5$/m);
+    const { agents } = jsonOut<{ agents: Obj[] }>(await box.sb(['agents', 'list', '--json']));
+    expect(agents.map((a) => [a.model, a.modelFallbacks])).toEqual([
+      ['claude-opus-5-5', ['claude-sonnet-5-5', 'claude-haiku-5-5']],
+      ['claude-sonnet-5-5', []],
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import { startHeadlessGateway, type HeadlessGateway } from '../../src-main/gatew
 import type { OpenPath } from '../../src-main/gateway/open-path.ts';
 import type { ExecSandbox } from '../../src-main/agents/sandbox/index.ts';
 import type { HeartbeatClock } from '../../src-main/gateway/heartbeat.ts';
+import type { RetryPolicy } from '../../src-main/agents/turn.ts';
 import { silentLogger, type Logger } from '../../src-main/log.ts';
 import { startAnthropicPeer, type AnthropicPeer } from '../peers/anthropic.ts';
 
@@ -44,6 +45,8 @@ export async function startTestGateway(
     parentDir?: string;
     /** Heartbeat timers (default: real ones). */
     clock?: HeartbeatClock;
+    /** The runner's model-call retries, e.g. `{ maxAttempts: 1 }` so a 529 fails at once instead of after backoff. */
+    retry?: Partial<RetryPolicy>;
   } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(path.join(opts.parentDir ?? os.tmpdir(), 'sb-gw-'));
@@ -62,6 +65,7 @@ export async function startTestGateway(
     ...(opts.openPath ? { openPath: opts.openPath } : {}),
     ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
   });
   const client = await connectControl<ControlMethods, ControlEvents>(headless.url, headless.token, { timeoutMs: 5000 });
   const events: TestGateway['events'] = [];

@@ -11,6 +11,7 @@ import { REDACTED_SECRET } from '../../src-shared/protocol/config-methods.ts';
 import { parseJson5 } from '../../src-shared/json5/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { localDate } from '../../src-main/gateway/usage-ledger.ts';
+import { DEFAULT_MODEL } from '../../src-shared/config/index.ts';
 import { agentAuthPrefix, openSecretStore } from '../../src-main/secrets/store.ts';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
@@ -481,15 +482,23 @@ describe('usage.summary', () => {
     expect(summary.agents).toHaveLength(1);
     const main = summary.agents[0]!;
     expect(main.days.map((d) => d.date)).toHaveLength(3);
-    expect(main.days[2]).toEqual({ date: today, messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+    // The tokens are also kept by the model that spent them (docs/config.md#model-fallbacks).
+    const byModel = { [DEFAULT_MODEL]: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } };
+    expect(main.days[2]).toEqual({
+      date: today,
+      messages: 1,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      models: byModel,
+    });
     expect(main.days.slice(0, 2).every((d) => d.messages === 0 && d.inputTokens === 0)).toBe(true);
-    expect(main.total).toEqual({ messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+    expect(main.total).toEqual({ messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, models: byModel });
 
     await gw.client.request('gateway.stop', {});
     const ledger = JSON.parse(await readFile(path.join(gw.dir, 'agents', 'main', 'usage.json'), 'utf8'));
     expect(ledger).toEqual({
       version: 1,
-      days: { [today]: { messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } },
+      days: { [today]: { messages: 1, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, models: byModel } },
     });
   });
 

@@ -164,6 +164,20 @@ describe('editing an agent', () => {
     ]);
   });
 
+  it('an agent written with { primary, fallbacks } edits its primary; the draft keeps the fallbacks', () => {
+    const chained = sampleConfig({
+      agents: { list: [{ id: 'main', default: true, model: { primary: 'claude-opus-5-5', fallbacks: ['claude-haiku-5-5'] } }] },
+    });
+    const initial = formFromAgent(base(chained), 'main')!;
+    expect(initial.model).toBe('claude-opus-5-5');
+    const draft = buildDraft(base(chained), { ...initial, model: 'claude-sonnet-5-5' }, { kind: 'edit', agentId: 'main' });
+    expect(draft.raw.agents).toMatchObject({ list: [{ model: { primary: 'claude-sonnet-5-5', fallbacks: ['claude-haiku-5-5'] } }] });
+    expect(checkConfigValue(draft.raw).config!.agents.list[0]).toMatchObject({
+      model: 'claude-sonnet-5-5',
+      modelFallbacks: ['claude-haiku-5-5'],
+    });
+  });
+
   it('patches only what changed; a cleared field and the default tool set become null', () => {
     const initial = formFromAgent(base(raw), 'ops')!;
     expect(editPatch(initial, { ...initial, name: 'Ops Desk' })).toEqual({ name: 'Ops Desk' });

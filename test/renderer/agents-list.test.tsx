@@ -65,6 +65,19 @@ describe('agents list', () => {
     expect(within(screen.getByRole('row', { name: 'Agent main' })).getByText('default')).toBeTruthy();
   });
 
+  it('shows a model chain as the primary, then its fallbacks in order', async () => {
+    await connectFake(
+      handlers({
+        'agents.list': () => ({
+          agents: [agent('main', { default: true, model: 'claude-opus-5-5', modelFallbacks: ['claude-sonnet-5-5', 'claude-haiku-5-5'] })],
+        }),
+      }),
+    );
+    render(<AgentsView args={[]} />);
+    const row = await screen.findByRole('row', { name: 'Agent main' });
+    expect(within(row).getByText('claude-opus-5-5 → claude-sonnet-5-5 → claude-haiku-5-5')).toBeTruthy();
+  });
+
   it('opens the chats, the editor and the wizard from the list', async () => {
     await connectFake(handlers());
     render(<AgentsView args={[]} />);

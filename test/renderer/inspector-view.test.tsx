@@ -954,3 +954,28 @@ describe('export and delete', () => {
     expect((within(header()).getByRole('button', { name: 'Delete' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });
+
+describe('model fallbacks', () => {
+  it('a reply a fallback model gave says which model answered and why the primary was passed over', async () => {
+    const records = conversation(2, { id: 'operator', name: 'Dashboard' });
+    const fellBack = records.findIndex((r) => r.text === 'Reply 2');
+    records[fellBack] = {
+      ...records[fellBack]!,
+      model: 'claude-sonnet-5-5',
+      fallbackFrom: [
+        { model: 'claude-opus-5-5', reason: 'overloaded' },
+        { model: 'claude-mythos-5-1', reason: 'model_not_found' },
+      ],
+    };
+    records[fellBack - 2] = { ...records[fellBack - 2]!, model: 'claude-opus-5-5' };
+    transcripts[`main\n${MAIN_KEY}`] = records;
+    renderAt('main', MAIN_KEY);
+    await lastMessage('Reply 2');
+    const notes = screen.getAllByRole('note').map((n) => n.textContent);
+    expect(notes).toEqual(['answered by claude-sonnet-5-5 (fallback: claude-opus-5-5 overloaded, claude-mythos-5-1 not found)']);
+    // The reply the primary gave itself carries no such line.
+    const first = screen.getByText('Reply 1').closest('[role="group"]')!;
+    expect(within(first as HTMLElement).queryByRole('note')).toBeNull();
+    expect(within(first as HTMLElement).getByText('claude-opus-5-5')).toBeTruthy();
+  });
+});

@@ -129,6 +129,7 @@ describe('streaming and records', () => {
       toolCalls: 0,
       model: DEFAULT_MODEL,
       usage: { inputTokens: expect.any(Number), outputTokens: 5 },
+      usageByModel: { [DEFAULT_MODEL]: { inputTokens: expect.any(Number), outputTokens: 5 } },
     });
     const [assistant] = await ofType('message').then((m) => m.filter((r) => r.role === 'assistant'));
     expect(assistant).toMatchObject({ text: 'Hello there, friend!', model: DEFAULT_MODEL, stopReason: 'end_turn', usage: res.usage });

@@ -12,7 +12,7 @@ import { agentAuthPrefix, openSecretStore } from '../../secrets/store.ts';
 import { flagList, flagString, type Command } from '../command.ts';
 import { CliError, emit, out, table, warn, type CliContext } from '../io.ts';
 import { loadValid } from './config.ts';
-import { bindingJson, describeMatch, effectiveModel } from './describe.ts';
+import { bindingJson, describeMatch, effectiveFallbacks, effectiveModel } from './describe.ts';
 
 function parseBind(spec: string): { channel: string; accountId?: string } {
   const [channel, account] = spec.split(':', 2);
@@ -102,6 +102,7 @@ function agentJson(agent: AgentConfig, config: SwitchboardConfig, ctx: CliContex
       (!config.agents.list.some((a) => a.default) && config.agents.list[0]?.id === agent.id),
     implicit: agent.implicit === true,
     model: effectiveModel(agent.model, config.agents.defaults),
+    modelFallbacks: effectiveFallbacks(agent, config.agents.defaults),
     emoji: agent.identity.emoji ?? null,
     ...paths,
     // The effective settings: agents.defaults already merged in (the agent's own values win).
@@ -135,7 +136,7 @@ const list: Command = {
         out(
           ctx,
           table([
-            ['  model', a.model],
+            ['  model', [a.model, ...a.modelFallbacks].join(' → ')],
             ['  workspace', a.workspace],
             ['  agentDir', a.agentDir],
             ['  sessions', a.sessionsDir],

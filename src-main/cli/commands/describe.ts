@@ -25,3 +25,11 @@ export function bindingJson(b: Binding) {
 export function effectiveModel(agentModel: string | undefined, defaults: { model?: string }): string {
   return agentModel ?? defaults.model ?? DEFAULT_MODEL;
 }
+
+/** The fallbacks after effectiveModel (docs/config.md#model-fallbacks): the agent's own, else those of agents.defaults when it names no model. */
+export function effectiveFallbacks(
+  agent: { model?: string; modelFallbacks?: string[] },
+  defaults: { modelFallbacks?: string[] },
+): string[] {
+  return agent.modelFallbacks ?? (agent.model ? [] : (defaults.modelFallbacks ?? []));
+}

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { useNav } from '../../store/nav.ts';
 import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
+import { modelChain } from '../../ui/format.ts';
 import { DeleteAgentDialog } from './DeleteAgentDialog.tsx';
 
 const STATE: Record<AgentSummary['state'], { tone: Exclude<Tone, 'accent' | 'neutral'>; label: string }> = {
@@ -104,7 +105,7 @@ export function AgentList() {
                       <td>
                         <code>{a.id}</code>
                       </td>
-                      <td className="small">{a.model}</td>
+                      <td className="small">{modelChain(a)}</td>
                       <td>
                         <span className="path" title={a.workspace}>
                           {a.workspace}

@@ -22,6 +22,7 @@ const ERROR_LABELS: Record<string, string> = {
   rate_limited: 'Rate-limited',
   spend_limit: 'Spend limit reached',
   overloaded: 'Model overloaded',
+  model_not_found: 'Model not found',
   server: 'Model service error',
   network: 'Network error',
   proxy: 'Proxy refused',
@@ -35,6 +36,9 @@ const ERROR_LABELS: Record<string, string> = {
   send_failed: 'Reply not delivered',
   queue_full: 'Too many messages waiting',
 };
+
+/** Why a model was passed over, as the fallback line says it: "answered by B (fallback: A overloaded)". */
+const FALLBACK_REASONS: Record<string, string> = { overloaded: 'overloaded', server: 'server error', model_not_found: 'not found' };
 
 export function errorLabel(kind: string): string {
   return ERROR_LABELS[kind] ?? kind.replace(/_/g, ' ');
@@ -259,6 +263,12 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
               {item.model && <span className="insp-model">{item.model}</span>}
               <Time ts={item.ts} />
             </div>
+            {item.fallbackFrom && item.model && (
+              <div className="insp-fallback small" role="note">
+                answered by {item.model} (fallback:{' '}
+                {item.fallbackFrom.map((f) => `${f.model} ${FALLBACK_REASONS[f.reason] ?? f.reason}`).join(', ')})
+              </div>
+            )}
             <div
               className={`insp-bubble agent ${item.streaming ? 'streaming' : ''} ${item.incomplete ? 'incomplete' : ''}`}
               aria-busy={item.streaming || undefined}

@@ -39,6 +39,8 @@ export type Item =
       incomplete: boolean;
       failure: string | undefined;
       model: string | undefined;
+      /** The models that failed before `model` answered, and why (the record's `fallbackFrom`). */
+      fallbackFrom?: { model: string; reason: string }[];
       streaming: boolean;
     }
   | {
@@ -65,6 +67,15 @@ export interface BaseItem {
 }
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+/** `fallbackFrom` of an assistant record (docs/config.md#model-fallbacks); entries not shaped like one are skipped. */
+function fallbacksOf(x: unknown): { fallbackFrom?: { model: string; reason: string }[] } {
+  if (!Array.isArray(x)) return {};
+  const list = x.flatMap((f: unknown) => {
+    const o = typeof f === 'object' && f !== null ? (f as Record<string, unknown>) : {};
+    return typeof o.model === 'string' ? [{ model: o.model, reason: typeof o.reason === 'string' ? o.reason : 'failed' }] : [];
+  });
+  return list.length ? { fallbackFrom: list } : {};
+}
 const obj = (x: unknown): Record<string, unknown> | undefined =>
   typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
 
@@ -174,6 +185,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
               incomplete: r.incomplete === true,
               failure: undefined,
               model: str(r.model),
+              ...fallbacksOf(r.fallbackFrom),
               streaming: false,
             },
             anchor,

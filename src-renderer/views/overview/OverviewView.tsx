@@ -6,7 +6,7 @@ import { useGateway, type AgentSummary, type ChannelStatus } from '../../store/g
 import { useNav } from '../../store/nav.ts';
 import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
-import { channelName, compactNumber, relativeTime } from '../../ui/format.ts';
+import { channelName, compactNumber, modelChain, relativeTime } from '../../ui/format.ts';
 import { ApiKeyBanner } from './ApiKeyBanner.tsx';
 import { UsageChart, useWeeklyUsage, type AgentUsage } from './UsageChart.tsx';
 
@@ -168,7 +168,7 @@ function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: 
               {agent.default && <Badge tone="accent">default</Badge>}
             </div>
             <div className="small muted ellipsis">
-              <code>{agent.id}</code> · {agent.model}
+              <code>{agent.id}</code> · {modelChain(agent)}
             </div>
           </div>
           <Badge tone={state.tone} title={agent.reason ?? undefined}>

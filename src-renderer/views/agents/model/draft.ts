@@ -97,7 +97,13 @@ export function agentDirPath(stateDir: string, id: string): string {
 /** The model agents get when they name none: `agents.defaults.model`, else the built-in default. */
 export function defaultModelOf(raw: Record<string, unknown> | undefined): string {
   const defaults = (raw?.agents as { defaults?: { model?: unknown } } | undefined)?.defaults;
-  return typeof defaults?.model === 'string' && defaults.model.trim() ? defaults.model.trim() : DEFAULT_MODEL;
+  return primaryOf(defaults?.model) || DEFAULT_MODEL;
+}
+
+/** The primary of a `model` as written: a name, or `{ primary, fallbacks }` (docs/config.md#model-fallbacks). */
+function primaryOf(model: unknown): string {
+  const name = isObj(model) ? model.primary : model;
+  return typeof name === 'string' ? name.trim() : '';
 }
 
 type Obj = Record<string, unknown>;
@@ -343,7 +349,7 @@ function editPatchFromScratch(raw: Obj, id: string, form: WizardForm): AgentPatc
     name: String(entry.name ?? identity.name ?? ''),
     emoji: String(identity.emoji ?? ''),
     persona: String(identity.persona ?? ''),
-    model: String(entry.model ?? ''),
+    model: primaryOf(entry.model),
     makeDefault: entry.default === true,
     tools: {
       ...(isObj(entry.tools) && Array.isArray(entry.tools.allow) ? { allow: entry.tools.allow as string[] } : {}),
