@@ -12,11 +12,11 @@ import {
 } from './constants.ts';
 import type { IssueCollector } from './collector.ts';
 import { baseUrlProblem } from './endpoint.ts';
-import { didYouMean, formatPath } from './issues.ts';
+import { didYouMean, formatPath, type JsonPath } from './issues.ts';
 import { bindingPath } from './normalize.ts';
 import { findShadowedBindings } from './shadow.ts';
 import { TIER_NAMES, bindingTier } from './tiers.ts';
-import type { SwitchboardConfig } from './types.ts';
+import type { AgentConfig, SwitchboardConfig } from './types.ts';
 
 function describeBinding(config: SwitchboardConfig, index: number): string {
   const b = config.bindings.find((x) => x.index === index);
@@ -152,6 +152,7 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
           'exec for senders who are not owners lets anyone who can message this agent run programs in its workspace, including reading its private files (MEMORY.md, SOUL.md…) through them',
         );
     });
+    checkUnsandboxedExec(agent, (...rest) => agentPath(agent.id, ...rest), out);
     if (agent.model && agent.model !== defaults.model?.trim()) checkModel(agent.model, agentPath(agent.id, 'model'), out);
     // Inherited owners are checked once, at agents.defaults.owners.
     const inheritedOwners = defaultOwners !== undefined && JSON.stringify(agent.owners) === JSON.stringify(defaultOwners);
@@ -164,4 +165,27 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
   if (config.agents.defaults.sandbox?.docker)
     out.warn(['agents', 'defaults', 'sandbox', 'docker'], 'sandbox_docker_unsupported', SANDBOX_DOCKER_WARNING);
   if (config.agents.defaults.model) checkModel(config.agents.defaults.model, ['agents', 'defaults', 'model'], out);
+}
+
+/** Whether the agent's tool policy enables exec (off unless `tools.allow` names it; `deny` wins). */
+function execEnabled(agent: AgentConfig): boolean {
+  const has = (list: readonly string[] | undefined): boolean => (list ?? []).some((t) => t.trim().toLowerCase() === 'exec');
+  return has(agent.tools.allow) && !has(agent.tools.deny);
+}
+
+/** exec without the OS sandbox: refused on Linux and macOS unless opted into, and a risk when it is (docs/security.md). */
+function checkUnsandboxedExec(agent: AgentConfig, at: (...rest: string[]) => JsonPath, out: IssueCollector): void {
+  if (!execEnabled(agent) || agent.sandbox.mode !== 'off') return;
+  if (agent.tools.exec.unsandboxed)
+    out.warn(
+      at('tools', 'exec', 'unsandboxed'),
+      'exec_unsandboxed',
+      'exec runs without a sandbox: any program the model runs can read and change the config file, the control-plane token, the keychain while it is unlocked and every other agent\'s folders; prefer sandbox.mode "all"',
+    );
+  else
+    out.warn(
+      at('sandbox', 'mode'),
+      'exec_needs_sandbox',
+      'exec is enabled but this agent has no sandbox, so on Linux and macOS exec is refused; set sandbox.mode to "all" (or "non-main"), or tools.exec.unsandboxed to true to run it unconfined (Windows has no sandbox and runs it unconfined)',
+    );
 }
