@@ -343,11 +343,11 @@ describe('agents.update', () => {
     gw = await startTestGateway({
       config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }] } }),
     });
-    let { hash } = await gw.client.request('config.get', {});
-    ({ hash } = await gw.client.request('agents.create', {
-      baseHash: hash,
+    const first = await gw.client.request('config.get', {});
+    await gw.client.request('agents.create', {
+      baseHash: first.hash,
       agent: { id: 'coder', tools: { allow: ['read', 'exec'] }, sandbox: { mode: 'all', network: { allow: ['api.github.com'] } } },
-    }));
+    });
     type Box = { mode?: string; workspaceAccess?: string; network?: unknown } | undefined;
     const coder = async (): Promise<Box> => (await readConfig(gw!)).agents.list.find((a) => a.id === 'coder')?.sandbox as Box;
     expect(await coder()).toEqual({ mode: 'all', network: { allow: ['api.github.com'] } });
@@ -355,7 +355,7 @@ describe('agents.update', () => {
     const got = await gw.client.request('config.get', {});
     const raw = view(got.raw);
     (raw.agents.list.find((a) => a.id === 'coder')!.sandbox as Record<string, unknown>).workspaceAccess = 'ro';
-    ({ hash } = await gw.client.request('config.apply', { config: raw as unknown as Record<string, unknown>, baseHash: got.hash }));
+    let { hash } = await gw.client.request('config.apply', { config: raw as unknown as Record<string, unknown>, baseHash: got.hash });
     ({ hash } = await gw.client.request('agents.update', { agentId: 'coder', baseHash: hash, patch: { sandbox: { mode: 'non-main' } } }));
     expect(await coder()).toEqual({ mode: 'non-main', workspaceAccess: 'ro', network: { allow: ['api.github.com'] } });
 
