@@ -1,7 +1,14 @@
 // Creating an agent, shared by `switchboard agents add` and the control plane's agents.create:
 // the config entry with explicit workspace and agentDir (home-relative, so moving `default: true`
 // never moves data), the implicit `main` written out first when needed, then the folders on disk.
-import { addAgent, addBinding, type AgentConfig, type RawBinding, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import {
+  addAgent,
+  addBinding,
+  type AgentConfig,
+  type RawBinding,
+  type SandboxEdit,
+  type SwitchboardConfig,
+} from '../../src-shared/config/index.ts';
 import { createAgentLayout, safeAgentId } from '../agents/layout.ts';
 import { agentPaths, defaultAgentDir, defaultWorkspace, homeRelative, type AgentPaths, type Locations } from './paths.ts';
 import type { ConfigStore, LoadedConfig } from './store.ts';
@@ -16,6 +23,7 @@ export interface AgentSpec {
   workspace?: string;
   default?: boolean;
   tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } };
+  sandbox?: SandboxEdit;
   /** Match blocks of bindings to this agent, appended after the existing bindings. */
   bindings?: RawBinding['match'][];
 }
@@ -70,6 +78,7 @@ export async function createAgent(
       ...(spec.model ? { model: spec.model } : {}),
       ...(Object.keys(identity).length > 0 ? { identity } : {}),
       ...(spec.tools ? { tools: spec.tools } : {}),
+      ...(spec.sandbox ? { sandbox: spec.sandbox } : {}),
       ...(spec.default ? { default: true } : {}),
     },
     mainPaths && { workspace: homeRelative(mainPaths.workspace, homeDir), agentDir: homeRelative(mainPaths.agentDir, homeDir) },

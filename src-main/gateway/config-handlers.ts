@@ -189,6 +189,7 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
           ...(agent.model ? { model: agent.model } : {}),
           ...(agent.default ? { default: true } : {}),
           ...(agent.tools ? { tools: agent.tools } : {}),
+          ...(agent.sandbox ? { sandbox: agent.sandbox } : {}),
           ...(bindings ? { bindings } : {}),
         }),
       );

@@ -15,6 +15,8 @@ export type PendingPairing = Result<'pairing.list'>['pending'][number];
 
 export type Connection = ConnectionState | { kind: 'need-token' };
 
+export const RECENT_CHANGES_MAX = 10;
+
 export interface GatewayStore {
   client: GatewayClient | undefined;
   connection: Connection;
@@ -24,6 +26,8 @@ export interface GatewayStore {
   pairing: PendingPairing[];
   /** Latest QR per `channel:account` while an account is linking. */
   qr: Record<string, string>;
+  /** Config changes the owner should notice (`config.changed` notices), newest first, at most RECENT_CHANGES_MAX. */
+  recentChanges: { at: number; text: string }[];
   /** Last load error, shown in a banner; cleared by the next successful refresh. */
   loadError: string | undefined;
   loaded: boolean;
@@ -42,6 +46,7 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
   channels: [],
   pairing: [],
   qr: {},
+  recentChanges: [],
   loadError: undefined,
   loaded: false,
 
@@ -73,7 +78,13 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
       }),
       client.on('config.changed', (d) => {
         // Changes the owner should notice (the model endpoint the API key goes to) are announced.
+        // The toast goes; the overview's "Recent changes" keeps them for as long as the dashboard is open.
         for (const notice of d.notices ?? []) toast('info', notice);
+        const at = Date.now();
+        if (d.notices?.length)
+          set((s) => ({
+            recentChanges: [...d.notices!.map((text) => ({ at, text })).reverse(), ...s.recentChanges].slice(0, RECENT_CHANGES_MAX),
+          }));
         void get().refresh();
       }),
     ];

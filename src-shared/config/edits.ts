@@ -50,6 +50,13 @@ export interface NewAgent {
   default?: boolean;
   identity?: { name?: string; emoji?: string; persona?: string };
   tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } };
+  sandbox?: SandboxEdit;
+}
+
+/** The sandbox keys the dashboard edits (`agents.list[].sandbox`); other keys written by hand are kept. */
+export interface SandboxEdit {
+  mode: 'off' | 'non-main' | 'all';
+  network?: { allow: string[] };
 }
 
 /**
@@ -74,6 +81,7 @@ export function addAgent(raw: Obj, agent: NewAgent, implicitMain?: { workspace: 
   entry.agentDir = agent.agentDir;
   if (agent.model) entry.model = agent.model;
   if (agent.tools) entry.tools = agent.tools;
+  if (agent.sandbox) entry.sandbox = agent.sandbox;
   list.push(entry);
 }
 
@@ -180,6 +188,7 @@ export interface AgentPatch {
   persona?: string | null;
   model?: string | null;
   tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } } | null;
+  sandbox?: SandboxEdit | null;
   /** Makes this agent the default (and no other). */
   default?: true;
 }
@@ -225,6 +234,13 @@ export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
       ...(patch.tools.deny !== undefined ? { deny: patch.tools.deny } : {}),
       ...(patch.tools.nonOwners !== undefined ? { nonOwners: patch.tools.nonOwners } : {}),
     };
+  }
+  if (patch.sandbox === null) delete entry.sandbox;
+  else if (patch.sandbox !== undefined) {
+    // workspaceAccess, scope, docker… written by hand stay as they were.
+    const sandbox = obj(entry, 'sandbox');
+    sandbox.mode = patch.sandbox.mode;
+    if (patch.sandbox.network) obj(sandbox, 'network').allow = patch.sandbox.network.allow;
   }
   if (patch.default) {
     for (const e of entries) delete e.entry.default;

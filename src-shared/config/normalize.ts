@@ -170,6 +170,7 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector, inhe
       ...toolAllowList(raw.tools, [...path, 'tools', 'profile'], out),
       deny: (raw.tools?.deny ?? []).map((t) => t.trim()),
       nonOwners: { allow: (raw.tools?.nonOwners?.allow ?? []).map((t) => t.trim()) },
+      exec: { unsandboxed: raw.tools?.exec?.unsandboxed === true },
     },
     memory: { scope: raw.memory?.scope ?? (raw.memory?.pool ? 'shared' : 'agent'), ...(raw.memory?.pool ? { pool: raw.memory.pool } : {}) },
     tasks: { scope: raw.tasks?.scope ?? (raw.tasks?.pool ? 'shared' : 'agent'), ...(raw.tasks?.pool ? { pool: raw.tasks.pool } : {}) },

@@ -39,6 +39,8 @@ const toolPolicySchema = strict({
   deny: z.array(z.string()).optional(),
   /** Owner-only tools (write, edit, exec) that senders who are not owners may use too. */
   nonOwners: strict({ allow: z.array(z.string()).optional() }).optional(),
+  /** `unsandboxed: true` accepts that exec runs without the OS sandbox (docs/security.md). */
+  exec: strict({ unsandboxed: z.boolean().optional() }).optional(),
 });
 
 /**

@@ -59,7 +59,8 @@ export interface AgentConfig {
   modelFallbacks?: string[];
   groupChat: { mentionPatterns: string[]; historyLimit?: number };
   /** `nonOwners.allow`: owner-only tools (OWNER_ONLY_TOOLS) also offered to senders who are not owners. */
-  tools: { allow?: string[]; deny: string[]; nonOwners: { allow: string[] } };
+  /** `exec.unsandboxed`: exec may run outside the OS sandbox on Linux and macOS (docs/security.md). */
+  tools: { allow?: string[]; deny: string[]; nonOwners: { allow: string[] }; exec: { unsandboxed: boolean } };
   memory: PoolScope;
   tasks: PoolScope;
   skills?: string[];

@@ -13,11 +13,11 @@ import {
 } from './constants.ts';
 import type { IssueCollector } from './collector.ts';
 import { baseUrlProblem } from './endpoint.ts';
-import { didYouMean, formatPath } from './issues.ts';
+import { didYouMean, formatPath, type JsonPath } from './issues.ts';
 import { bindingPath } from './normalize.ts';
 import { findShadowedBindings } from './shadow.ts';
 import { TIER_NAMES, bindingTier } from './tiers.ts';
-import type { SwitchboardConfig } from './types.ts';
+import type { AgentConfig, SwitchboardConfig } from './types.ts';
 
 function describeBinding(config: SwitchboardConfig, index: number): string {
   const b = config.bindings.find((x) => x.index === index);
@@ -180,6 +180,7 @@ export function validateConfig(config: SwitchboardConfig, out: IssueCollector, a
           'exec for senders who are not owners lets anyone who can message this agent run programs in its workspace, including reading its private files (MEMORY.md, SOUL.md…) through them',
         );
     });
+    checkUnsandboxedExec(agent, (...rest) => agentPath(agent.id, ...rest), out);
     // Inherited from agents.defaults (the same primary, the same fallbacks): warned about once, there.
     const ownPrimary = !!agent.model && agent.model !== config.agents.defaults.model;
     const ownFallbacks = JSON.stringify(agent.modelFallbacks ?? []) !== JSON.stringify(config.agents.defaults.modelFallbacks ?? []);
@@ -230,5 +231,28 @@ function a2aToolGap(
       at('tools', 'allow'),
       'a2a_tool_missing',
       `agent "${agent.id}" is in tools.agentToAgent.allow but its tools.allow does not list "sessions_send", so it cannot message other agents; add "sessions_send" to its tools.allow`,
+    );
+}
+
+/** Whether the agent's tool policy enables exec (off unless `tools.allow` names it; `deny` wins). */
+function execEnabled(agent: AgentConfig): boolean {
+  const has = (list: readonly string[] | undefined): boolean => (list ?? []).some((t) => t.trim().toLowerCase() === 'exec');
+  return has(agent.tools.allow) && !has(agent.tools.deny);
+}
+
+/** exec without the OS sandbox: refused on Linux and macOS unless opted into, and a risk when it is (docs/security.md). */
+function checkUnsandboxedExec(agent: AgentConfig, at: (...rest: string[]) => JsonPath, out: IssueCollector): void {
+  if (!execEnabled(agent) || agent.sandbox.mode !== 'off') return;
+  if (agent.tools.exec.unsandboxed)
+    out.warn(
+      at('tools', 'exec', 'unsandboxed'),
+      'exec_unsandboxed',
+      'exec runs without a sandbox: any program the model runs can read and change the config file, the control-plane token, the keychain while it is unlocked and every other agent\'s folders; prefer sandbox.mode "all"',
+    );
+  else
+    out.warn(
+      at('sandbox', 'mode'),
+      'exec_needs_sandbox',
+      'exec is enabled but this agent has no sandbox, so on Linux and macOS exec is refused; set sandbox.mode to "all" (or "non-main"), or tools.exec.unsandboxed to true to run it unconfined (Windows has no sandbox and runs it unconfined)',
     );
 }

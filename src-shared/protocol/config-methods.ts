@@ -33,6 +33,15 @@ export const toolPolicySchema = z.strictObject({
   nonOwners: z.strictObject({ allow: z.array(z.string().min(1)).optional() }).optional(),
 });
 
+/**
+ * The agent's exec sandbox as the wizard sets it (`agents.list[].sandbox`, docs/config.md). The hosts
+ * are checked by the config validation when the file is written (an error names the bad entry).
+ */
+export const agentSandboxSchema = z.strictObject({
+  mode: z.enum(['off', 'non-main', 'all']),
+  network: z.strictObject({ allow: z.array(z.string().min(1).max(300)).max(256) }).optional(),
+});
+
 /** What a binding matches; strict, so a misspelt key is refused instead of silently widening it. */
 export const bindingMatchSchema = z.strictObject({
   channel: z.string().min(1).max(64),
@@ -55,15 +64,18 @@ export const newAgentSchema = z.strictObject({
   workspace: z.string().min(1).max(4096).optional(),
   default: z.boolean().optional(),
   tools: toolPolicySchema.optional(),
+  sandbox: agentSandboxSchema.optional(),
 });
 
-/** A value sets, null clears (model: null = use agents.defaults.model; tools: null = the default tool set). */
+/** A value sets, null clears (model: null = use agents.defaults.model; tools: null = the default tool set; sandbox: null = the defaults'). */
 export const agentPatchSchema = z.strictObject({
   name: z.string().min(1).max(200).nullable().optional(),
   emoji: z.string().min(1).max(32).nullable().optional(),
   persona: z.string().min(1).max(20_000).nullable().optional(),
   model: z.string().min(1).max(200).nullable().optional(),
   tools: toolPolicySchema.nullable().optional(),
+  /** Sets mode (and the network list when given), keeping the agent's other sandbox keys; null removes the block. */
+  sandbox: agentSandboxSchema.nullable().optional(),
   default: z.literal(true).optional(),
 });
 

@@ -340,6 +340,44 @@ describe('agents.update', () => {
     expect(work).toMatchObject({ name: 'Office', emoji: '💼', model: 'claude-sonnet-5-5', default: true });
   });
 
+  it('creates and updates the sandbox block, keeping hand-written sandbox keys, and refuses a bad mode or host', async () => {
+    gw = await startTestGateway({
+      config: (url) => ({ models: { anthropic: { baseUrl: url } }, agents: { list: [{ id: 'main', default: true }] } }),
+    });
+    const first = await gw.client.request('config.get', {});
+    await gw.client.request('agents.create', {
+      baseHash: first.hash,
+      agent: { id: 'coder', tools: { allow: ['read', 'exec'] }, sandbox: { mode: 'all', network: { allow: ['api.github.com'] } } },
+    });
+    type Box = { mode?: string; workspaceAccess?: string; network?: unknown } | undefined;
+    const coder = async (): Promise<Box> => (await readConfig(gw!)).agents.list.find((a) => a.id === 'coder')?.sandbox as Box;
+    expect(await coder()).toEqual({ mode: 'all', network: { allow: ['api.github.com'] } });
+
+    const got = await gw.client.request('config.get', {});
+    const raw = view(got.raw);
+    (raw.agents.list.find((a) => a.id === 'coder')!.sandbox as Record<string, unknown>).workspaceAccess = 'ro';
+    let { hash } = await gw.client.request('config.apply', { config: raw as unknown as Record<string, unknown>, baseHash: got.hash });
+    ({ hash } = await gw.client.request('agents.update', { agentId: 'coder', baseHash: hash, patch: { sandbox: { mode: 'non-main' } } }));
+    expect(await coder()).toEqual({ mode: 'non-main', workspaceAccess: 'ro', network: { allow: ['api.github.com'] } });
+
+    const badMode = await refusal(
+      gw.client.request('agents.update', { agentId: 'coder', baseHash: hash, patch: { sandbox: { mode: 'some' as 'all' } } }),
+    );
+    expect(badMode.code).toBe('bad_request');
+    const badHost = await refusal(
+      gw.client.request('agents.update', {
+        agentId: 'coder',
+        baseHash: hash,
+        patch: { sandbox: { mode: 'all', network: { allow: ['https://x.test/'] } } },
+      }),
+    );
+    expect(badHost.message).toContain('sandbox');
+    expect((await coder())?.mode).toBe('non-main');
+
+    await gw.client.request('agents.update', { agentId: 'coder', baseHash: hash, patch: { sandbox: null } });
+    expect(await coder()).toBeUndefined();
+  });
+
   it('an unknown agent is not_found', async () => {
     gw = await startTestGateway();
     const { hash } = await gw.client.request('config.get', {});

@@ -35,7 +35,7 @@ beforeAll(async () => {
         // Default workspace: inside the state dir, which is otherwise unreadable.
         { id: 'boxed', default: true, tools: { allow: ['exec'] }, sandbox: { mode: 'all' } },
         { id: 'other', workspace: path.join(root, 'ws-other') },
-        { id: 'open', workspace: path.join(root, 'ws-open'), tools: { allow: ['exec'] } },
+        { id: 'open', workspace: path.join(root, 'ws-open'), tools: { allow: ['exec'], exec: { unsandboxed: true } } },
       ],
     },
   });

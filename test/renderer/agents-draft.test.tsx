@@ -5,6 +5,7 @@ import { checkConfigValue } from '../../src-shared/config/index.ts';
 import { describeTier, emptyBinding, type DraftBinding } from '../../src-renderer/views/agents/model/bindings.ts';
 import {
   buildDraft,
+  createParams,
   editPatch,
   emptyForm,
   formFromAgent,
@@ -285,7 +286,11 @@ describe('exec needs the sandbox on Linux and macOS', () => {
     for (const platform of [LINUX, 'MacIntel Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)']) {
       const { byField } = collectIssues(base(), withExec, CREATE, [], platform);
       expect(byField.tools).toEqual([
-        expect.objectContaining({ severity: 'error', code: 'exec_needs_sandbox', message: expect.stringMatching(/sandbox\.mode "all"/) }),
+        expect.objectContaining({
+          severity: 'error',
+          code: 'exec_needs_sandbox',
+          message: expect.stringMatching(/Every conversation.*under Sandbox/),
+        }),
       ]);
     }
   });
@@ -297,7 +302,20 @@ describe('exec needs the sandbox on Linux and macOS', () => {
     const raw = sampleConfig();
     const list = (raw.agents as { list: Record<string, unknown>[] }).list;
     list.push({ id: 'ops', sandbox: { mode: 'non-main' } });
-    const { byField } = collectIssues(base(raw), { ...withExec }, { kind: 'edit', agentId: 'ops' }, [], LINUX);
+    // The form opened on that agent carries its mode (formFromAgent); taking it off brings the error back.
+    const edit = { kind: 'edit', agentId: 'ops' } as const;
+    expect(collectIssues(base(raw), { ...withExec, sandboxMode: 'non-main' }, edit, [], LINUX).byField.tools).toBeUndefined();
+    expect(collectIssues(base(raw), { ...withExec, sandboxMode: 'off' }, edit, [], LINUX).byField.tools?.[0]?.code).toBe(
+      'exec_needs_sandbox',
+    );
+  });
+  it('a new agent whose form turns the sandbox on may have exec, and the draft and agents.create carry the mode', () => {
+    const boxed = { ...withExec, id: 'ops', sandboxMode: 'all' as const };
+    const { byField, draft } = collectIssues(base(), boxed, CREATE, [], LINUX);
     expect(byField.tools).toBeUndefined();
+    const list = (draft.raw.agents as { list: { id: string; sandbox?: unknown }[] }).list;
+    expect(list.find((a) => a.id === 'ops')?.sandbox).toEqual({ mode: 'all' });
+    expect(createParams(boxed, 'h').agent.sandbox).toEqual({ mode: 'all' });
+    expect(createParams({ ...boxed, sandboxMode: 'off' }, 'h').agent).not.toHaveProperty('sandbox');
   });
 });

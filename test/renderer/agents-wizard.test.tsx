@@ -190,14 +190,18 @@ describe('agent wizard: creating', () => {
     ]);
     fireEvent.click(within(others).getByRole('button', { name: /edit/ }));
     expect(screen.getByText(/^edit: for anyone who can write to it; write, exec: owners only\./)).toBeTruthy();
+    // exec came with Full, and the sandbox with it (happy-dom reports Linux); "No sandbox" is not offered.
+    const sandbox = screen.getByRole('radiogroup', { name: /Sandbox for exec/ });
+    expect(within(sandbox).getByRole('radio', { name: /Every conversation/ })).toHaveProperty('checked', true);
+    expect(within(sandbox).queryByRole('radio', { name: /No sandbox/ })).toBeNull();
+    fireEvent.click(within(sandbox).getByRole('radio', { name: /All but the main conversation/ }));
     await next('Review');
-    expect(screen.getByText(/; also for non-owners: edit$/)).toBeTruthy();
+    expect(screen.getByText(/; also for non-owners: edit; exec sandbox: all but the main conversation$/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Create agent' }));
     await screen.findByRole('heading', { name: 'Ops is ready' });
-    expect((transport.called('agents.create')[0] as { agent: { tools: unknown } }).agent.tools).toEqual({
-      allow: [...BUILTIN_TOOLS],
-      nonOwners: { allow: ['edit'] },
-    });
+    const sent = (transport.called('agents.create')[0] as { agent: { tools: unknown; sandbox: unknown } }).agent;
+    expect(sent.tools).toEqual({ allow: [...BUILTIN_TOOLS], nonOwners: { allow: ['edit'] } });
+    expect(sent.sandbox).toEqual({ mode: 'non-main' });
   });
 
   it('opts into the shared pool with config.apply on the hash agents.create returned, and adds the pool key', async () => {

@@ -63,7 +63,7 @@ function agent(mentionPatterns: string[] = []): AgentConfig {
     default: true,
     identity: {},
     groupChat: { mentionPatterns },
-    tools: { deny: [], nonOwners: { allow: [] } },
+    tools: { deny: [], nonOwners: { allow: [] }, exec: { unsandboxed: false } },
     memory: { scope: 'agent' },
     tasks: { scope: 'agent' },
     sandbox: { mode: 'off', network: { allow: [] } },

@@ -16,7 +16,7 @@ describe('agents.defaults is inherited by every agent', () => {
         list: [{ id: 'a', tools: { allow: ['read', 'exec'] } }, { id: 'b', tools: { deny: ['write'] } }, { id: 'c' }],
       },
     };
-    expect(agent(raw, 'a').tools).toEqual({ allow: ['read', 'exec'], deny: ['exec'], nonOwners: { allow: [] } });
+    expect(agent(raw, 'a').tools).toMatchObject({ allow: ['read', 'exec'], deny: ['exec'] });
     expect([...enabledToolNames(agent(raw, 'a'))]).toEqual(['read']);
     // The agent's own entries first, then the inherited ones.
     expect(agent(raw, 'b').tools.deny).toEqual(['write', 'exec']);
@@ -41,13 +41,46 @@ describe('agents.defaults is inherited by every agent', () => {
         ],
       },
     };
-    expect(agent(raw, 'a').sandbox).toEqual({ mode: 'all', workspaceAccess: 'ro', network: { allow: [] } });
+    expect(agent(raw, 'a').sandbox).toMatchObject({ mode: 'all', workspaceAccess: 'ro' });
     expect(sandboxRefusal({ agent: agent(raw, 'a'), config: validConfig(raw), sessionKey: 'agent:a:main' })).toMatch(
       /sandbox\.mode is "all"/,
     );
-    expect(agent(raw, 'b').sandbox).toEqual({ mode: 'all', workspaceAccess: 'rw', network: { allow: [] } });
-    expect(agent(raw, 'off').sandbox).toEqual({ mode: 'off', workspaceAccess: 'ro', network: { allow: [] } });
-    expect(sandboxRefusal({ agent: agent(raw, 'off'), config: validConfig(raw), sessionKey: 'agent:off:main' })).toBeNull();
+    expect(agent(raw, 'b').sandbox).toMatchObject({ mode: 'all', workspaceAccess: 'rw' });
+    expect(agent(raw, 'off').sandbox).toMatchObject({ mode: 'off', workspaceAccess: 'ro' });
+    // Off: exec outside the sandbox takes the explicit opt-in on Linux and macOS, not on Windows.
+    const off = { agent: agent(raw, 'off'), config: validConfig(raw), sessionKey: 'agent:off:main' };
+    expect(sandboxRefusal(off, 'linux')).toMatch(/tools\.exec\.unsandboxed/);
+    expect(sandboxRefusal(off, 'win32')).toBeNull();
+  });
+
+  it('exec without a sandbox is warned about: refused without the opt-in, a risk with it; a default opt-in is inherited', () => {
+    const raw = {
+      agents: {
+        list: [
+          { id: 'bare', tools: { allow: ['exec'] } },
+          { id: 'optin', tools: { allow: ['exec'], exec: { unsandboxed: true } } },
+          { id: 'boxed', tools: { allow: ['exec'] }, sandbox: { mode: 'all' } },
+          { id: 'noexec', tools: { exec: { unsandboxed: true } } },
+        ],
+      },
+    };
+    const codes = (r: unknown) =>
+      warningsOf(r)
+        .filter((w) => w.code.startsWith('exec_'))
+        .map((w) => [w.code, w.path.join('.')]);
+    expect(codes(raw)).toEqual([
+      ['exec_needs_sandbox', 'agents.list.0.sandbox.mode'],
+      ['exec_unsandboxed', 'agents.list.1.tools.exec.unsandboxed'],
+    ]);
+    expect(warningsOf(raw).find((w) => w.code === 'exec_unsandboxed')!.message).toMatch(/control-plane token/);
+    const inherited = { agents: { defaults: { tools: { exec: { unsandboxed: true } } }, list: [{ id: 'a', tools: { allow: ['exec'] } }] } };
+    expect(agent(inherited, 'a').tools.exec).toEqual({ unsandboxed: true });
+    expect(
+      sandboxRefusal({ agent: agent(inherited, 'a'), config: validConfig(inherited), sessionKey: 'agent:a:main' }, 'linux'),
+    ).toBeNull();
+    expect(errorsOf({ agents: { list: [{ id: 'a', tools: { exec: { unsandboxed: 'yes' } } }] } }).map((e) => e.path.join('.'))).toEqual([
+      'agents.list.0.tools.exec.unsandboxed',
+    ]);
   });
 
   it('memory, tasks, groupChat, limits, reset, owners and model are inherited; the agent’s own values win', () => {

@@ -109,7 +109,7 @@ describe('tool policy', () => {
       'task_update',
       'write',
     ]);
-    expect(enabledToolNames({ tools: { deny: [], nonOwners: { allow: [] } } })).toEqual(
+    expect(enabledToolNames({ tools: { deny: [], nonOwners: { allow: [] }, exec: { unsandboxed: false } } })).toEqual(
       new Set([
         'read',
         'write',
@@ -128,7 +128,7 @@ describe('tool policy', () => {
   });
 
   it('offers only the tools listed in tools.allow', async () => {
-    expect(offered(await ctxFor({ agent: { tools: { allow: ['read', 'exec'] } } }))).toEqual(['exec', 'read']);
+    expect(offered(await ctxFor({ agent: { tools: { allow: ['read', 'exec'], exec: { unsandboxed: true } } } }))).toEqual(['exec', 'read']);
   });
 
   it('lets tools.deny win over tools.allow', async () => {
@@ -136,9 +136,9 @@ describe('tool policy', () => {
   });
 
   it('never enables a name that is not a built-in tool', () => {
-    expect(enabledToolNames({ tools: { allow: ['read', 'rm_rf', 'EXEC '], deny: [], nonOwners: { allow: [] } } })).toEqual(
-      new Set(['read', 'exec']),
-    );
+    expect(
+      enabledToolNames({ tools: { allow: ['read', 'rm_rf', 'EXEC '], deny: [], nonOwners: { allow: [] }, exec: { unsandboxed: false } } }),
+    ).toEqual(new Set(['read', 'exec']));
   });
 
   it('answers a call to a tool that is not enabled with an error and never runs it', async () => {
@@ -274,7 +274,7 @@ describe('read, write and edit', () => {
 
 // exec's tests drive POSIX programs (sh, env, pwd) and process groups.
 describe.skipIf(process.platform === 'win32')('exec', () => {
-  const allowExec = { tools: { allow: ['exec'] } };
+  const allowExec = { tools: { allow: ['exec'], exec: { unsandboxed: true } } };
 
   it('is neither offered nor run without tools.allow listing it', async () => {
     const ctx = await ctxFor();
@@ -339,6 +339,17 @@ describe.skipIf(process.platform === 'win32')('exec', () => {
     });
     expect(await exists(path.join(ws, 'ran'))).toBe(false);
   });
+
+  it.runIf(process.platform === 'linux' || process.platform === 'darwin')(
+    'refuses to run (and is not offered) without a sandbox unless tools.exec.unsandboxed opts in',
+    async () => {
+      const ctx = await ctxFor({ agent: { tools: { allow: ['exec'] } } });
+      expect(offered(ctx)).not.toContain('exec');
+      const res = await registry.execute('exec', { command: ['touch', 'ran'] }, ctx);
+      expect(res).toMatchObject({ isError: true, output: expect.stringMatching(/no sandbox.*tools\.exec\.unsandboxed to true/) });
+      expect(await exists(path.join(ws, 'ran'))).toBe(false);
+    },
+  );
 });
 
 describe('session tools', () => {

@@ -26,6 +26,19 @@ it('masks Discord bot tokens', () => {
   expect(redactText(`login with ${token} failed`)).toBe('login with [redacted] failed');
 });
 
+it('masks token-like query parameters, whatever their case, and keeps the rest of the URL', () => {
+  expect(redactText('GET https://h.test/x?key=K1&page=2&TOKEN=T2#frag and &Access_Token=T3 "?auth=T4"')).toBe(
+    'GET https://h.test/x?key=[redacted]&page=2&TOKEN=[redacted]#frag and &Access_Token=[redacted] "?auth=[redacted]"',
+  );
+  // The value runs to the next `&`, space, `#` or quote, so a parameter name inside a value is masked with it.
+  expect(redactText('?api_key=?apikey=V&token=')).toBe('?api_key=[redacted]&token=');
+  expect(redactText('?monkey=1&tokens=2')).toBe('?monkey=1&tokens=2');
+});
+
+it('masks credentials in a URL', () => {
+  expect(redactText('fetch HTTPS://user:CANARY@host.test/p failed')).toBe('fetch HTTPS://[redacted]@host.test/p failed');
+});
+
 it('masks a registered secret value wherever it appears', () => {
   registerSecret('plain-canary-value-42');
   expect(redactText('error: bad token plain-canary-value-42 (length 21)')).toBe('error: bad token [redacted] (length 21)');

@@ -44,12 +44,24 @@ export function execEnv(env: NodeJS.ProcessEnv, workspace: string): NodeJS.Proce
   return out;
 }
 
+/** Platforms with an OS sandbox (support.ts), where running exec outside it takes an explicit opt-in. */
+const SANDBOX_PLATFORMS: readonly NodeJS.Platform[] = ['linux', 'darwin'];
+
 /**
  * Null when exec may run in this turn. An agent whose config asks for a sandbox gets one or no
  * exec at all (fail closed): the gateway hands the turn a confinement only where the OS sandbox works.
+ * An agent with `sandbox.mode: "off"` on Linux or macOS must say `tools.exec.unsandboxed: true`:
+ * outside the sandbox a program reads the config, the control token and every agent's folders, and
+ * no check on argv can stop a program from computing those paths (docs/security.md).
  */
-export function sandboxRefusal(ctx: Pick<ToolContext, 'agent' | 'sessionKey' | 'config' | 'confinement'>): string | null {
-  if (!sandboxApplies(ctx.agent, ctx.sessionKey, ctx.config)) return null;
+export function sandboxRefusal(
+  ctx: Pick<ToolContext, 'agent' | 'sessionKey' | 'config' | 'confinement'>,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
+  if (!sandboxApplies(ctx.agent, ctx.sessionKey, ctx.config)) {
+    if (ctx.agent.sandbox.mode !== 'off' || ctx.agent.tools.exec.unsandboxed || !SANDBOX_PLATFORMS.includes(platform)) return null;
+    return 'exec is refused: this agent has no sandbox (sandbox.mode "off"), and a program run without one can read the config file, the control token and every other agent\'s folders. Set sandbox.mode to "all" (or "non-main") in the agent\'s config, or set tools.exec.unsandboxed to true to accept that risk.';
+  }
   const support = ctx.confinement?.sandbox.support();
   if (support?.available) return null;
   const why = support ? sandboxUnavailableReason(support) : 'no sandbox was provided for this turn';

@@ -43,6 +43,7 @@ export function OverviewView() {
         </Banner>
       )}
       <ApiKeyBanner />
+      <RecentChanges />
       {pairing.length > 0 && (
         <Banner
           tone="info"
@@ -276,5 +277,23 @@ function GatewayControl() {
         {running ? 'Stop gateway' : 'Start gateway'}
       </Button>
     </div>
+  );
+}
+
+/** Config changes the owner should notice (a new model endpoint), kept after their toast is gone. */
+function RecentChanges() {
+  const changes = useGateway((s) => s.recentChanges);
+  if (changes.length === 0) return null;
+  return (
+    <section className="stack" aria-labelledby="recent-changes-title">
+      <h2 id="recent-changes-title">Recent changes</h2>
+      <ul className="card card-pad stack small" style={{ gap: 4, listStyle: 'none', margin: 0 }}>
+        {changes.map((c, i) => (
+          <li key={`${c.at}-${i}`}>
+            <span className="muted">{relativeTime(new Date(c.at).toISOString())}</span> — {c.text}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -38,7 +38,11 @@ export interface WizardForm {
   auth: { mode: AuthMode; apiKey: string; sharedKey: string; copyFrom: string; copyProfiles: string[] };
   bindings: DraftBinding[];
   tools: ToolPolicy;
+  /** `sandbox.mode` for exec (docs/config.md); the wizard turns it on with exec on Linux and macOS. */
+  sandboxMode: SandboxMode;
 }
+
+export type SandboxMode = 'off' | 'non-main' | 'all';
 
 export type WizardMode = { kind: 'create' } | { kind: 'edit'; agentId: string };
 
@@ -75,6 +79,7 @@ export function emptyForm(): WizardForm {
     auth: { mode: 'skip', apiKey: '', sharedKey: '', copyFrom: '', copyProfiles: [] },
     bindings: [],
     tools: { deny: [] },
+    sandboxMode: 'off',
   };
 }
 
@@ -199,6 +204,7 @@ export function formFromAgent(base: WizardBase, agentId: string): WizardForm | u
       deny: [...agent.tools.deny],
       ...(agent.tools.nonOwners.allow.length > 0 ? { nonOwners: [...agent.tools.nonOwners.allow] } : {}),
     },
+    sandboxMode: agent.sandbox.mode,
   };
 }
 
@@ -244,6 +250,7 @@ export function editPatch(initial: WizardForm, form: WizardForm): AgentPatch {
   if (model !== initial.model.trim()) patch.model = model === '' ? null : model;
   if (JSON.stringify(toolsConfig(form.tools) ?? null) !== JSON.stringify(toolsConfig(initial.tools) ?? null))
     patch.tools = toolsConfig(form.tools) ?? null;
+  if (form.sandboxMode !== initial.sandboxMode) patch.sandbox = { mode: form.sandboxMode };
   if (form.makeDefault && !initial.makeDefault) patch.default = true;
   return patch;
 }
@@ -272,6 +279,7 @@ export function createParams(form: WizardForm, baseHash: string) {
       ...(form.customWorkspace && opt(form.workspace) ? { workspace: opt(form.workspace)! } : {}),
       ...(form.makeDefault ? { default: true } : {}),
       ...(tools ? { tools } : {}),
+      ...(form.sandboxMode !== 'off' ? { sandbox: { mode: form.sandboxMode } } : {}),
     },
     ...(form.bindings.length > 0 ? { bindings: form.bindings.map(bindingMatch) } : {}),
   };
@@ -310,6 +318,7 @@ export function buildDraft(base: WizardBase, form: WizardForm, mode: WizardMode)
           ...(form.model.trim() ? { model: form.model.trim() } : {}),
           ...(Object.keys(identity).length > 0 ? { identity } : {}),
           ...(tools ? { tools } : {}),
+          ...(form.sandboxMode !== 'off' ? { sandbox: { mode: form.sandboxMode } } : {}),
           ...(form.makeDefault ? { default: true } : {}),
         },
         main,
@@ -358,6 +367,7 @@ function editPatchFromScratch(raw: Obj, id: string, form: WizardForm): AgentPatc
         ? { nonOwners: entry.tools.nonOwners.allow as string[] }
         : {}),
     },
+    sandboxMode: isObj(entry.sandbox) && typeof entry.sandbox.mode === 'string' ? (entry.sandbox.mode as SandboxMode) : 'off',
   };
   return editPatch(current, form);
 }

@@ -146,4 +146,24 @@ export function hostPlatform(): string {
 }
 
 export const EXEC_NEEDS_SANDBOX_MESSAGE =
-  'exec runs commands only inside the OS sandbox here: it needs sandbox.mode "all" (or "non-main") for this agent. Save the agent without exec, set agents.list[].sandbox.mode in the config (Settings → Open config file; see docs/config.md), then allow exec.';
+  'exec runs commands only inside the OS sandbox here: choose "Every conversation" or "All but the main conversation" under Sandbox below, or take exec off.';
+
+/** What the wizard says about each sandbox mode next to exec (docs/security.md, "The exec tool"). */
+export const SANDBOX_CHOICES: { mode: 'all' | 'non-main' | 'off'; label: string; description: string }[] = [
+  {
+    mode: 'all',
+    label: 'Every conversation',
+    description:
+      "Commands run in the OS sandbox: they can change only this agent's workspace, cannot read your other files or secrets, and reach no network host unless the config allows it.",
+  },
+  {
+    mode: 'non-main',
+    label: 'All but the main conversation',
+    description: 'Sandboxed everywhere except your own main conversation with it, where commands run as you, unconfined.',
+  },
+  {
+    mode: 'off',
+    label: 'No sandbox',
+    description: 'Commands run as you and can read every file you can, including the config and its tokens.',
+  },
+];

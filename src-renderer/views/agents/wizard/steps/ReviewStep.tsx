@@ -5,7 +5,7 @@ import { Badge, Banner, Button } from '../../../../ui/controls.tsx';
 import { channelName } from '../../../../ui/format.ts';
 import { bindingSummary, describeTier, bindingMatch } from '../../model/bindings.ts';
 import { defaultWorkspacePath, findAgentEntry, normId, type Draft, type FieldIssue } from '../../model/draft.ts';
-import { effectiveTools, nonOwnerTools, presetOf, TOOL_PRESETS } from '../../model/tools.ts';
+import { effectiveTools, nonOwnerTools, presetOf, SANDBOX_CHOICES, TOOL_PRESETS } from '../../model/tools.ts';
 import { issueText, Warnings, type StepProps } from '../parts.tsx';
 
 export function ReviewStep({
@@ -128,6 +128,7 @@ export function ReviewStep({
             <strong>{preset === 'custom' ? 'Custom' : TOOL_PRESETS.find((p) => p.id === preset)!.label}</strong> —{' '}
             {tools.length === 0 ? 'no tools' : tools.join(', ')}
             {nonOwnerTools(form.tools).length > 0 && `; also for non-owners: ${nonOwnerTools(form.tools).join(', ')}`}
+            {tools.includes('exec') && `; exec sandbox: ${SANDBOX_CHOICES.find((c) => c.mode === form.sandboxMode)!.label.toLowerCase()}`}
           </span>,
         )}
       </dl>

@@ -1,13 +1,16 @@
 // Step 6: what the agent may do — a preset (docs/agents.md#tools) or its own allow and deny lists over the
 // built-in tools. Deny always wins; names the gateway does not know are kept but never available.
 // write, edit and exec are for the agent's owners unless opened to everyone below (docs/security.md).
+// Turning exec on turns the OS sandbox on where this machine's platform has one (Linux, macOS).
 import {
   effectiveTools,
+  execNeedsSandbox,
   KNOWN_TOOLS,
   nonOwnerTools,
   OWNER_ONLY,
   policyOfPreset,
   presetOf,
+  SANDBOX_CHOICES,
   TOOL_DESCRIPTIONS,
   TOOL_PRESETS,
   toggleAllowed,
@@ -21,7 +24,13 @@ import { Chip, Choice, firstError, Warnings, warningsOf, type StepProps } from '
 export function ToolsStep({ form, update, issues }: StepProps) {
   const policy = form.tools;
   const preset = presetOf(policy);
-  const set = (tools: ToolPolicy) => update((f) => ({ ...f, tools }));
+  const needsSandbox = execNeedsSandbox();
+  // exec switched on with no sandbox yet: the sandbox comes with it where one exists.
+  const set = (tools: ToolPolicy) =>
+    update((f) => {
+      const execOn = effectiveTools(tools).includes('exec') && !effectiveTools(f.tools).includes('exec');
+      return { ...f, tools, ...(execOn && needsSandbox && f.sandboxMode === 'off' ? { sandboxMode: 'all' as const } : {}) };
+    });
   const effective = effectiveTools(policy);
   const allowed = policy.allow ?? effective;
   const unknown = [...(policy.allow ?? []), ...policy.deny].filter((t) => !KNOWN_TOOLS.includes(t));
@@ -94,6 +103,31 @@ export function ToolsStep({ form, update, issues }: StepProps) {
                 pressed={(policy.nonOwners ?? []).includes(t)}
                 onToggle={() => set(toggleNonOwner(policy, t))}
               />
+            ))}
+          </div>
+        </div>
+      )}
+      {effective.includes('exec') && (
+        <div className="stack" style={{ gap: 6 }}>
+          <span className="field-label" id="sandbox-label">
+            Sandbox for exec{' '}
+            <span className="muted">
+              (exec runs programs on this machine;{' '}
+              {needsSandbox ? 'here it runs only inside the OS sandbox' : 'this platform has no OS sandbox'})
+            </span>
+          </span>
+          <div className="choices" role="radiogroup" aria-labelledby="sandbox-label">
+            {SANDBOX_CHOICES.filter((c) => !needsSandbox || c.mode !== 'off').map((c) => (
+              <Choice
+                key={c.mode}
+                name="sandbox"
+                value={c.mode}
+                checked={form.sandboxMode === c.mode}
+                title={c.label}
+                onChange={() => update((f) => ({ ...f, sandboxMode: c.mode }))}
+              >
+                {c.description}
+              </Choice>
             ))}
           </div>
         </div>
