@@ -221,7 +221,7 @@ describe('turns cut off by kill -9', () => {
   it(
     'closes a turn cut off after a tool call without its result, and never runs the tool again',
     async () => {
-      const stateDir = await stateDirWith({ agents: { list: [{ id: 'main', tools: { allow: ['exec'] } }] } });
+      const stateDir = await stateDirWith({ agents: { list: [{ id: 'main', tools: { allow: ['exec'], exec: { unsandboxed: true } } }] } });
       peer.enqueue({ kind: 'tool_use', name: 'exec', input: { command: ['sleep', '30'] } });
       const first = await startGateway(stateDir);
       const c = await client(stateDir, first.url);
