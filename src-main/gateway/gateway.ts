@@ -415,18 +415,29 @@ export class Gateway {
       this.log.warn('sending the cut-off note failed', { agentId, channel: envelope.channel, error: err.message });
       await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: turn.inbound.seq });
     });
+    this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'interrupted', incomplete: true });
+    return undefined;
+  }
+
+  /** A reply the gateway gives itself, without a model turn: clients see it like any answer. */
+  private emitOwnReply(
+    agentId: string,
+    sessionKey: string,
+    envelope: Pick<InboundEnvelope, 'messageId' | 'channel' | 'accountId'>,
+    text: string,
+    opts: { failure?: string; incomplete?: boolean } = {},
+  ): void {
     this.opts.emit('message.outbound', {
       agentId,
-      sessionKey: decision.sessionKey,
+      sessionKey,
       messageId: envelope.messageId,
       channel: envelope.channel,
       accountId: envelope.accountId,
       text,
-      incomplete: true,
-      failure: 'interrupted',
+      incomplete: opts.incomplete ?? false,
+      ...(opts.failure ? { failure: opts.failure } : {}),
       usage: { inputTokens: 0, outputTokens: 0 },
     });
-    return undefined;
   }
 
   /** Stops channels, lets in-flight turns finish for a grace period, then cancels the rest. */
@@ -841,16 +852,7 @@ export class Gateway {
       agentId,
       sessionKey: decision.sessionKey,
     });
-    this.opts.emit('message.outbound', {
-      agentId,
-      sessionKey: decision.sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      text,
-      incomplete: false,
-      usage: { inputTokens: 0, outputTokens: 0 },
-    });
+    this.emitOwnReply(agentId, decision.sessionKey, envelope, text);
     void reply?.(text).catch((err: Error) => this.log.warn('sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
@@ -866,16 +868,7 @@ export class Gateway {
       async () => {
         await (await this.storeFor(agentId)).reset(sessionKey);
         this.log.info('session reset by command', { agentId, sessionKey });
-        this.opts.emit('message.outbound', {
-          agentId,
-          sessionKey,
-          messageId: envelope.messageId,
-          channel: envelope.channel,
-          accountId: envelope.accountId,
-          text: RESET_REPLY,
-          incomplete: false,
-          usage: { inputTokens: 0, outputTokens: 0 },
-        });
+        this.emitOwnReply(agentId, sessionKey, envelope, RESET_REPLY);
         await reply?.(RESET_REPLY).catch((err: Error) =>
           this.log.warn('sending the reset confirmation failed', { agentId, error: err.message }),
         );
@@ -1058,17 +1051,7 @@ export class Gateway {
       const text = unavailableReply(snapshot.reason ?? 'it is not configured on this gateway');
       await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: text, inReplyTo: inbound.seq });
       await reply?.(text).catch(() => undefined);
-      this.opts.emit('message.outbound', {
-        agentId,
-        sessionKey: decision.sessionKey,
-        messageId: envelope.messageId,
-        channel: envelope.channel,
-        accountId: envelope.accountId,
-        text,
-        incomplete: false,
-        failure: 'agent_unavailable',
-        usage: { inputTokens: 0, outputTokens: 0 },
-      });
+      this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
       return undefined;
     }
     const operator = envelope.channel === 'webchat' && envelope.sender.id === 'operator';
@@ -1087,17 +1070,7 @@ export class Gateway {
       );
       await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
       await reply?.(refusal.reply).catch(() => undefined);
-      this.opts.emit('message.outbound', {
-        agentId,
-        sessionKey: decision.sessionKey,
-        messageId: envelope.messageId,
-        channel: envelope.channel,
-        accountId: envelope.accountId,
-        text: refusal.reply,
-        incomplete: false,
-        failure: refusal.reason,
-        usage: { inputTokens: 0, outputTokens: 0 },
-      });
+      this.emitOwnReply(agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
       return undefined;
     }
     const controller = new AbortController();
