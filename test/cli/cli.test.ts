@@ -1,7 +1,6 @@
 // The `switchboard` command as a user runs it: a real process (bin/switchboard.mjs), a fresh
 // HOME and state dir per test, and assertions on what it printed, its exit code and the files
 // it left on disk (configs are re-parsed with the json5 package, not with our own parser).
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -9,46 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, type CliRun } from '../helpers/cli.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'switchboard.mjs');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'cli');
 const EXAMPLES = path.resolve(ROOT, 'test/fixtures/examples');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with HOME pointed at a temp folder and none of the caller's SWITCHBOARD_* settings. */
-function cli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HOME: home,
-          USERPROFILE: home,
-          CI: 'true',
-          SWITCHBOARD_STATE_DIR: undefined,
-          SWITCHBOARD_CONFIG_PATH: undefined,
-          SWITCHBOARD_PROFILE: undefined,
-          // A new install's folder is under $XDG_CONFIG_HOME on Linux: keep it inside the temp HOME.
-          XDG_CONFIG_HOME: undefined,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 interface Sandbox {
   root: string;

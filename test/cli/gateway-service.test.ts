@@ -2,44 +2,15 @@
 // systemd user unit it writes points at this node and this CLI with the install's state dir, a
 // different install is not overwritten silently, and uninstall removes what install and
 // `systemctl enable` left. systemctl itself is never run here (no user manager on the test machine).
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'switchboard.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HOME: home,
-          CI: 'true',
-          SWITCHBOARD_STATE_DIR: undefined,
-          SWITCHBOARD_CONFIG_PATH: undefined,
-          SWITCHBOARD_PROFILE: undefined,
-          XDG_CONFIG_HOME: undefined,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => fs.rm(d, { recursive: true, force: true }))));

@@ -1,43 +1,12 @@
 // `switchboard paths` as a user runs it (a real process, a temp HOME): where a new install, an
 // existing ~/.switchboard and an explicit state dir put their files, and that asking creates nothing.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'switchboard.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HOME: home,
-          USERPROFILE: home,
-          CI: 'true',
-          SWITCHBOARD_STATE_DIR: undefined,
-          SWITCHBOARD_CONFIG_PATH: undefined,
-          SWITCHBOARD_PROFILE: undefined,
-          XDG_CONFIG_HOME: undefined,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => fs.rm(d, { recursive: true, force: true }))));
