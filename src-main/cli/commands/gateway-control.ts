@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appRoot } from '../../app-root.ts';
 import { tokenFilePath } from '../../control/token.ts';
+import { pidAlive } from '../../state/lock.ts';
 import { runningGateway, type GatewayInfo } from '../../gateway/instance-lock.ts';
 import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out, type CliContext } from '../io.ts';
@@ -17,15 +18,6 @@ import { statusCommand } from './gateway.ts';
 const DEFAULT_STOP_TIMEOUT_S = 30;
 const START_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function timeoutFlag(value: string | undefined): number {
   if (value === undefined) return DEFAULT_STOP_TIMEOUT_S * 1000;
@@ -42,7 +34,7 @@ async function endProcess(info: GatewayInfo, timeoutMs: number): Promise<void> {
     throw new CliError(`cannot stop the gateway (pid ${info.pid}): ${(err as Error).message}`, 'unavailable');
   }
   const deadline = Date.now() + timeoutMs;
-  while (alive(info.pid)) {
+  while (pidAlive(info.pid)) {
     if (Date.now() > deadline)
       throw new CliError(
         `the gateway (pid ${info.pid}) did not stop within ${Math.round(timeoutMs / 1000)} s; it may still be finishing a turn — try again, or end the process yourself`,
