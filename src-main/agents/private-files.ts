@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MEMORY_FILE } from './memory/access.ts';
 import { resolveWorkspacePath } from './workspace-fs.ts';
 
-export const PRIVATE_FILES: readonly string[] = [MEMORY_FILE, 'AGENTS.md', 'SOUL.md', 'USER.md', 'IDENTITY.md'];
+export const PRIVATE_FILES: readonly string[] = [MEMORY_FILE, 'AGENTS.md', 'SOUL.md', 'USER.md', 'IDENTITY.md', 'HEARTBEAT.md'];
 export const PRIVATE_FOLDERS: readonly string[] = ['memory'];
 /**
  * Readable by anyone the agent talks to, changed only by its owners: the agent's own skills are

@@ -88,6 +88,7 @@ describe('which paths are private', () => {
     ['ＳＯＵＬ.md', 'ＳＯＵＬ.md'], // full-width letters
     ['USER.md', 'USER.md'],
     ['IDENTITY.md', 'IDENTITY.md'],
+    ['heartbeat.md', 'heartbeat.md'], // read by heartbeat turns, which run with owner rights
     ['AGENTS.md', 'AGENTS.md'],
     ['memory', 'memory'],
     ['memory/2026-01-01.md', 'memory'],
