@@ -3,7 +3,8 @@
 // lead out), and spotting edits that would rewrite an include site.
 import fs from 'node:fs';
 import path from 'node:path';
-import { INCLUDE_KEY, type IncludeReader } from '../../src-shared/config/index.ts';
+import { INCLUDE_KEY, findIncludeSites, resolveIncludes, type IncludeReader, type IncludeSite } from '../../src-shared/config/index.ts';
+import { parseJson5 } from '../../src-shared/json5/index.ts';
 
 function realOrSelf(p: string): string {
   try {
@@ -55,4 +56,19 @@ export function changedIncludes(before: unknown, after: unknown, at: string[] = 
   }
   const next = (typeof after === 'object' && after !== null ? after : {}) as Record<string, unknown>;
   return Object.keys(here).flatMap((k) => changedIncludes(here[k], next[k], [...at, k]));
+}
+
+/**
+ * What each `$include` site of the main file brings in, for a dashboard that checks drafts of the
+ * main file alone. A site that fails to resolve is left out (config.get reports its error anyway).
+ */
+export function includeSiteValues(configPath: string, raw: unknown): IncludeSite[] {
+  const read = includeReader(configPath);
+  const sites: IncludeSite[] = [];
+  for (const site of findIncludeSites(raw)) {
+    const resolved = resolveIncludes(parseJson5(JSON.stringify({ [INCLUDE_KEY]: site.spec })), configPath, read);
+    if (resolved.issues.some((i) => i.severity === 'error')) continue;
+    sites.push({ path: site.path, value: resolved.value });
+  }
+  return sites;
 }

@@ -14,6 +14,7 @@ import {
   updateAgent,
   ConfigEditError,
   type ConfigIssue,
+  type IncludeSite,
   type SwitchboardConfig,
 } from '../../src-shared/config/index.ts';
 import { editJson5 } from '../../src-shared/json5/index.ts';
@@ -22,6 +23,7 @@ import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { UnsafeAgentIdError } from '../agents/layout.ts';
 import { createAgent } from '../config/agent-create.ts';
 import { AgentRemoveError, removeAgentEverywhere } from '../config/agent-remove.ts';
+import { includeSiteValues } from '../config/includes.ts';
 import { agentPaths, homeRelative, resolveConfigRelative } from '../config/paths.ts';
 import { ConfigConflictError, ConfigInvalidError, type LoadedConfig } from '../config/store.ts';
 import type { Handlers } from '../control/service.ts';
@@ -156,6 +158,7 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
         hash: loaded.hash,
         raw: typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? redactSecrets(raw as Obj) : null,
         issues: loaded.check.issues.map(issueOut),
+        ...(loaded.check.includedFiles?.length ? { includes: redactedIncludes(loaded.configPath, raw) } : {}),
       };
     },
 
@@ -299,4 +302,22 @@ async function forgetSessions(gateway: Gateway, agentId: string): Promise<void> 
   const sessions = await gateway.storeFor(agentId);
   for (const s of sessions.list()) await sessions.delete(s.key, { includeArchived: true });
   await gateway.usage.forget(agentId);
+}
+
+/** Each include site's value with plaintext secrets redacted as they would be at that place in the config. */
+function redactedIncludes(configPath: string, raw: unknown): IncludeSite[] {
+  return includeSiteValues(configPath, raw).map(({ path, value }) => {
+    if (path.length === 0) return { path, value: redactSecrets(value as Obj) };
+    const holder: Obj = {};
+    let node: Obj = holder;
+    path.slice(0, -1).forEach((key, i) => {
+      const next: Obj = typeof path[i + 1] === 'number' ? ([] as unknown as Obj) : {};
+      node[key as string] = next;
+      node = next;
+    });
+    node[path[path.length - 1] as string] = value;
+    let out: unknown = redactSecrets(holder);
+    for (const key of path) out = (out as Obj)[key as string];
+    return { path, value: out };
+  });
 }

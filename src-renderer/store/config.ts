@@ -3,7 +3,7 @@
 // tester can run the real router on an unsaved draft. Saving always goes through the gateway with
 // the hash this copy was read at: a conflicting edit elsewhere comes back as `conflict`.
 import { create } from 'zustand';
-import { checkConfigValue, type ConfigCheck } from '../../src-shared/config/index.ts';
+import { checkConfigValue, expandIncludes, type ConfigCheck } from '../../src-shared/config/index.ts';
 import { errorText, type GatewayClient, type Result } from '../gateway/client.ts';
 import { useGateway } from './gateway.ts';
 
@@ -38,7 +38,7 @@ export const useConfig = create<ConfigStore>()((set, get) => ({
       const snapshot = await client.request('config.get');
       set({
         snapshot,
-        check: snapshot.raw ? checkConfigValue(structuredClone(snapshot.raw)) : undefined,
+        check: snapshot.raw ? checkDraft(snapshot.raw, snapshot) : undefined,
         loading: false,
         error: undefined,
       });
@@ -53,4 +53,14 @@ export const useConfig = create<ConfigStore>()((set, get) => ({
 /** A deep copy of the raw config to edit; never mutate the snapshot itself. */
 export function draftOf(snapshot: ConfigSnapshot): Record<string, unknown> {
   return structuredClone(snapshot.raw ?? {});
+}
+
+/**
+ * The shared checker's verdict on a draft of the main file, with its `$include` sites expanded to
+ * what the gateway read from the included files (the renderer cannot read them itself), so a
+ * config split over files is checked as the gateway will see it.
+ */
+export function checkDraft(raw: unknown, snapshot: ConfigSnapshot | undefined = useConfig.getState().snapshot): ConfigCheck {
+  const includes = snapshot?.includes ?? [];
+  return checkConfigValue(includes.length > 0 ? expandIncludes(raw, includes) : structuredClone(raw));
 }

@@ -154,3 +154,40 @@ export function locateIn(
   }
   return fallback;
 }
+
+/** What one `$include` site of the main file brings in (its files merged, siblings not yet applied). */
+export interface IncludeSite {
+  path: JsonPath;
+  value: unknown;
+}
+
+/** The `$include` sites of a config as written, outermost first (nested ones live in the included files). */
+export function findIncludeSites(raw: unknown, at: JsonPath = []): { path: JsonPath; spec: unknown }[] {
+  if (Array.isArray(raw)) return raw.flatMap((item, i) => findIncludeSites(item, [...at, i]));
+  if (!isObject(raw)) return [];
+  if (INCLUDE_KEY in raw) return [{ path: at, spec: raw[INCLUDE_KEY] }];
+  return Object.entries(raw).flatMap(([k, v]) => findIncludeSites(v, [...at, k]));
+}
+
+/**
+ * The config a draft stands for, with each known include site replaced by what it brings in and
+ * the draft's sibling keys merged over it — what the dashboard checks before it saves, since the
+ * renderer cannot read the included files itself. Sites not in `sites` stay as written.
+ */
+export function expandIncludes(raw: unknown, sites: readonly IncludeSite[], at: JsonPath = []): unknown {
+  if (sites.length === 0) return raw;
+  if (Array.isArray(raw)) return raw.map((item, i) => expandIncludes(item, sites, [...at, i]));
+  if (!isObject(raw)) return raw;
+  const key = JSON.stringify(at);
+  const site = INCLUDE_KEY in raw ? sites.find((s) => JSON.stringify(s.path) === key) : undefined;
+  if (!site) {
+    const result: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) result[k] = expandIncludes(v, sites, [...at, k]);
+    return result;
+  }
+  const siblings = Object.keys(raw).filter((k) => k !== INCLUDE_KEY);
+  if (siblings.length === 0) return structuredClone(site.value);
+  const rest: Record<string, unknown> = {};
+  for (const k of siblings) rest[k] = expandIncludes(raw[k], sites, [...at, k]);
+  return deepMerge(structuredClone(site.value ?? {}), rest);
+}

@@ -5,7 +5,16 @@ export * from './types.ts';
 export * from './issues.ts';
 export { checkConfigText, checkConfigValue, type ConfigCheck, type CheckTextOptions } from './check.ts';
 export { hasEnvReference, substituteString, type Env } from './env-subst.ts';
-export { INCLUDE_KEY, deepMerge, type IncludeReader, type IncludeSource } from './includes.ts';
+export {
+  INCLUDE_KEY,
+  deepMerge,
+  expandIncludes,
+  findIncludeSites,
+  resolveIncludes,
+  type IncludeReader,
+  type IncludeSite,
+  type IncludeSource,
+} from './includes.ts';
 export { bindingTier, peerClass, TIER_NAMES, type Tier, type MatchedBy } from './tiers.ts';
 export { findShadowedBindings } from './shadow.ts';
 export { SECRET_FIELDS, checkId, normalizePeerKind, bindingPath } from './normalize.ts';

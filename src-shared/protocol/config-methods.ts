@@ -101,6 +101,11 @@ export const CONFIG_METHODS = {
       /** null when the file does not parse (see issues for where). */
       raw: rawConfigSchema.nullable(),
       issues: z.array(configIssueSchema),
+      /**
+       * What each `$include` site in `raw` brings in (secrets redacted), so a client can check a
+       * draft of the main file as the gateway will see it. Absent when the file includes nothing.
+       */
+      includes: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional(),
     }),
   }),
   /**

@@ -16,6 +16,7 @@ import { agentAuthPrefix, openSecretStore } from '../../src-main/secrets/store.t
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { describeWithKeyring, startKeyring, type Keyring } from '../helpers/keyring.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
+import { checkDraft } from '../../src-renderer/store/config.ts';
 
 // Not token-shaped on purpose: the control service's pattern redaction would not catch these,
 // so only the config methods' own redaction keeps them out.
@@ -118,6 +119,33 @@ describe('config.get', () => {
       line: 18,
       column: 17,
     });
+  });
+  it("brings each $include site's content (secrets redacted) so the dashboard checks a draft as the gateway sees it", async () => {
+    gw = await startTestGateway({ adapters: memoryChannels().factory });
+    await writeFile(
+      path.join(gw.dir, 'channels.json5'),
+      `{ telegram: { dmPolicy: "open", allowFrom: ["*"], accounts: { default: { botToken: "${TG_CANARY}" } } } }`,
+    );
+    await writeFile(
+      configPath(gw),
+      `{
+  models: { anthropic: { baseUrl: "${gw.peer.url}" } },
+  agents: { list: [{ id: "main", default: true }, { id: "work" }] },
+  bindings: [{ agentId: "work", match: { channel: "telegram", accountId: "default" } }],
+  channels: { $include: "./channels.json5" },
+}`,
+    );
+    await gw.headless.gateway.reload();
+    const got = await gw.client.request('config.get', {});
+    expect(got.includes).toEqual([{ path: ['channels'], value: { telegram: expect.objectContaining({ dmPolicy: 'open' }) } }]);
+    expect(JSON.stringify(got)).not.toMatch(/plain-telegram-canary/);
+
+    // The main file alone has an unknown channel named $include; with the sites expanded, it is clean.
+    const alone = checkDraft(got.raw, { ...got, includes: undefined });
+    expect(alone.issues.filter((i) => i.severity === 'error').map((i) => i.message)).toContainEqual(expect.stringContaining('$include'));
+    const expanded = checkDraft(got.raw, got);
+    expect(expanded.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(expanded.config!.channels.telegram!.accounts!.default).toBeDefined();
   });
 });
 

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkConfigText, formatIssue } from '../../src-shared/config/index.ts';
+import { checkConfigText, expandIncludes, findIncludeSites, formatIssue } from '../../src-shared/config/index.ts';
 import type { Locations } from '../../src-main/config/paths.ts';
 import { ConfigIncludeEditError, ConfigStore } from '../../src-main/config/store.ts';
 import { findPlaintextSecrets } from '../../src-main/secrets/credentials.ts';
@@ -193,5 +193,27 @@ describe('tools.profile', () => {
         /^c\.json:1:\d+: error: agents\.list\[0\]\.tools\.profile: unknown tool profile "codign" \(did you mean "coding"\?\)/,
       ),
     ]);
+  });
+});
+
+describe("expandIncludes (the dashboard's view of a draft)", () => {
+  it('replaces each known site by what it brings, merges sibling keys over it, and leaves unknown sites as written', () => {
+    const raw = {
+      agents: { $include: './agents.json5', defaults: { model: 'claude-sonnet-4-5' } },
+      channels: { $include: './missing.json5' },
+    };
+    expect(findIncludeSites(raw)).toEqual([
+      { path: ['agents'], spec: './agents.json5' },
+      { path: ['channels'], spec: './missing.json5' },
+    ]);
+    const sites = [{ path: ['agents'], value: { list: [{ id: 'a' }], defaults: { model: 'claude-haiku-4-5' } } }];
+    expect(expandIncludes(raw, sites)).toEqual({
+      agents: { list: [{ id: 'a' }], defaults: { model: 'claude-sonnet-4-5' } },
+      channels: { $include: './missing.json5' },
+    });
+    // The site's value is copied, never shared with the draft.
+    const expanded = expandIncludes({ agents: { $include: 'x' } }, sites) as { agents: { list: unknown[] } };
+    expanded.agents.list.push({ id: 'b' });
+    expect(sites[0]!.value.list).toHaveLength(1);
   });
 });

@@ -2,10 +2,10 @@
 // to say so), says which data stays, and deletes that data only when explicitly asked. Based on the
 // config hash read when the dialog opened; a change made meanwhile is shown, never overwritten.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { bindingTier, checkConfigValue, TIER_NAMES, type Binding } from '../../../src-shared/config/index.ts';
+import { bindingTier, TIER_NAMES, type Binding } from '../../../src-shared/config/index.ts';
 import { isControlError } from '../../../src-shared/protocol/errors.ts';
 import { errorText } from '../../gateway/client.ts';
-import { useConfig } from '../../store/config.ts';
+import { checkDraft, useConfig } from '../../store/config.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, Dialog, Spinner } from '../../ui/controls.tsx';
@@ -45,7 +45,7 @@ export function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentS
       setLoadError(useConfig.getState().error ?? 'the gateway did not answer');
       return;
     }
-    const config = checkConfigValue(structuredClone(snapshot.raw ?? {})).config;
+    const config = checkDraft(snapshot.raw ?? {}, snapshot).config;
     const bindings = config?.bindings.filter((b) => b.agentId === agent.id) ?? [];
     const next: Loaded = {
       hash: snapshot.hash,

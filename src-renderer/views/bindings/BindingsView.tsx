@@ -2,10 +2,10 @@
 // (checked at once by the shared config checker) next to a route tester that runs the real router
 // on that draft. Saving sends the whole explicit list with the hash it was based on.
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { checkConfigValue, formatPath, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
+import { formatPath, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import { ControlError } from '../../../src-shared/protocol/errors.ts';
 import { errorText } from '../../gateway/client.ts';
-import { useConfig, type ConfigSnapshot } from '../../store/config.ts';
+import { checkDraft, useConfig, type ConfigSnapshot } from '../../store/config.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { useNav } from '../../store/nav.ts';
 import { toast } from '../../store/toasts.ts';
@@ -115,7 +115,7 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
   const fileBroken = snapshot.issues.some((i) => i.severity === 'error');
 
   // Agents and accounts come from the file without its bindings: a broken binding must not hide them.
-  const baseConfig = useMemo(() => checkConfigValue({ ...raw, bindings: [] }).config, [raw]);
+  const baseConfig = useMemo(() => checkDraft({ ...raw, bindings: [] }).config, [raw]);
   const agents = useMemo(() => agentChoices(baseConfig, runningAgents), [baseConfig, runningAgents]);
   const accountsFor = (channel: string) => accountsOf(baseConfig, raw, channel);
 

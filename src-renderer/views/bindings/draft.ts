@@ -5,7 +5,6 @@ import {
   CHANNELS,
   DEFAULT_ACCOUNT_ID,
   bindingTier,
-  checkConfigValue,
   findShadowedBindings,
   formatPath,
   normalizePeerKind,
@@ -19,6 +18,7 @@ import {
 } from '../../../src-shared/config/index.ts';
 import { IssueCollector } from '../../../src-shared/config/collector.ts';
 import { normalizeBinding } from '../../../src-shared/config/normalize.ts';
+import { checkDraft } from '../../store/config.ts';
 
 export type { RawBinding };
 
@@ -146,7 +146,7 @@ function normalisedBindings(rows: readonly DraftRow[], shorthands: readonly Shor
 
 /** Checks the draft with the shared checker and maps every binding problem to its row and field. */
 export function analyzeDraft(raw: Record<string, unknown>, rows: readonly DraftRow[]): DraftAnalysis {
-  const check = checkConfigValue(draftConfig(raw, rows));
+  const check = checkDraft(draftConfig(raw, rows));
   const rowIssues: RowIssue[][] = rows.map(() => []);
   const shorthands = shorthandsOf(raw, rows.length);
   const otherErrors: ConfigIssue[] = [];

@@ -4,7 +4,6 @@
 import {
   bindingPath,
   bindingTier,
-  checkConfigValue,
   findShadowedBindings,
   formatPath,
   TIER_NAMES,
@@ -12,6 +11,7 @@ import {
 } from '../../../../src-shared/config/index.ts';
 import { EXEC_NEEDS_SANDBOX_MESSAGE, effectiveTools, execNeedsSandbox, hostPlatform } from './tools.ts';
 import { buildDraft, type Draft, type FieldIssue, type FieldIssues, type WizardBase, type WizardForm, type WizardMode } from './draft.ts';
+import { checkDraft } from '../../../store/config.ts';
 
 /** Which form field a config path belongs to, if any. */
 export function fieldOf(path: string, draft: Pick<Draft, 'agentPaths' | 'bindingAt'>): string | undefined {
@@ -110,7 +110,7 @@ export function collectIssues(
   // A field the form rules already flag (e.g. an empty id) needs no second message from the checker.
   const flagged = new Set(Object.keys(byField));
   const before = new Set(formatIssues(base.check).map(issueKey));
-  const check = checkConfigValue(structuredClone(draft.raw));
+  const check = checkDraft(draft.raw);
   const checked = formatIssues(check);
   for (const { field, issue } of takeovers(check, draft)) add(field, issue);
   const agentId = mode.kind === 'edit' ? mode.agentId : form.id.trim().toLowerCase();

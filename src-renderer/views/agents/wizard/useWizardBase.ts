@@ -2,9 +2,8 @@
 // every save, so a change made elsewhere meanwhile is reported (`stale`), never silently taken
 // over or overwritten. Reloading adopts the new file and leaves the user's input alone.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { checkConfigValue } from '../../../../src-shared/config/index.ts';
 import { errorText, type Result } from '../../../gateway/client.ts';
-import { useConfig } from '../../../store/config.ts';
+import { checkDraft, useConfig } from '../../../store/config.ts';
 import { useGateway } from '../../../store/gateway.ts';
 import type { WizardBase } from '../model/draft.ts';
 
@@ -53,7 +52,7 @@ export function useWizardBase(): WizardBaseState {
     }
     const { stateDir } = status;
     const raw = snapshot.raw ?? {};
-    const next: WizardBase = { raw, hash: snapshot.hash, stateDir, check: checkConfigValue(structuredClone(raw)) };
+    const next: WizardBase = { raw, hash: snapshot.hash, stateDir, check: checkDraft(raw, snapshot) };
     const previous = baseRef.current;
     baseRef.current = next;
     setBase(next);
