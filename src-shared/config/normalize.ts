@@ -9,6 +9,7 @@ import {
   DEFAULT_RESUME_WINDOW,
   ID_PATTERN,
   RESERVED_IDS,
+  BUILTIN_TOOLS,
   TOOL_PROFILES,
   isChannelId,
   type ChannelId,
@@ -116,7 +117,31 @@ function toolAllowList(tools: RawAgent['tools'], path: JsonPath, out: IssueColle
     );
     return allow ? { allow } : {};
   }
+  // The narrowed list drops names the profile lacks, so the later unknown-tool check never sees a
+  // misspelling here: say it now, and say when a real tool is left out by the profile itself.
+  const allowPath = (i: number) => [...path.slice(0, -1), 'allow', i];
+  const builtin: readonly string[] = BUILTIN_TOOLS;
+  allow?.forEach((tool, i) => {
+    if (!builtin.includes(tool))
+      out.warn(
+        allowPath(i),
+        'unknown_tool',
+        `unknown tool "${tool}"${didYouMean(tool, builtin)}; it is ignored (unknown tools are never available)`,
+      );
+    else if (!profile.includes(tool))
+      out.warn(
+        allowPath(i),
+        'tool_outside_profile',
+        `"${tool}" is not in the "${name}" profile, and allow only narrows a profile, so it stays off; choose a larger profile (${profilesWith(tool).join(', ')}) or drop the profile`,
+      );
+  });
   return { allow: allow ? profile.filter((t) => allow.includes(t)) : [...profile] };
+}
+
+function profilesWith(tool: string): string[] {
+  return Object.entries(TOOL_PROFILES)
+    .filter(([, list]) => (list as readonly string[]).includes(tool))
+    .map(([name]) => name);
 }
 
 /**

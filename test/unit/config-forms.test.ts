@@ -185,6 +185,19 @@ describe('tools.profile', () => {
     expect(check({ profile: 'full' }, { profile: 'minimal' }).config!.agents.list[0]!.tools.allow).toContain('write');
   });
 
+  it('a misspelt tool in allow beside a profile is warned at its position, and so is a real tool the profile leaves out', () => {
+    const result = check({ profile: 'messaging', allow: ['sesions_list', 'read'] });
+    expect(result.ok).toBe(true);
+    expect(result.issues.filter((i) => i.code === 'unknown_tool').map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /^c\.json:1:\d+: warning: agents\.list\[0\]\.tools\.allow\[0\]: unknown tool "sesions_list" \(did you mean "sessions_list"\?\)/,
+      ),
+    ]);
+    expect(result.issues.filter((i) => i.code === 'tool_outside_profile').map(formatIssue)).toEqual([
+      expect.stringMatching(/agents\.list\[0\]\.tools\.allow\[1\]: "read" is not in the "messaging" profile.*\(coding, full\)/),
+    ]);
+  });
+
   it('an unknown profile is an error with a did-you-mean at its position', () => {
     const result = check({ profile: 'codign' });
     expect(result.ok).toBe(false);
