@@ -93,7 +93,11 @@ interface Delivery {
   decision: RouteDecision;
   envelope: InboundEnvelope;
   /** Send the reply back to the channel (absent for the dashboard's webchat). */
-  reply?: (text: string) => Promise<void>;
+  /**
+   * `outcome` is given for the text of a turn that ran (`failed`: it is, or ends with, the note that
+   * the turn did not complete); the gateway's own notes (refusals, "can't store", stop) come without.
+   */
+  reply?: (text: string, outcome?: { failed: boolean }) => Promise<void>;
   /** Set for a delivery made by sessions_send: the exchange it belongs to. */
   a2a?: A2AChain;
   /** The client's idempotency key of a `webchat.send`, stored with the inbound record. */
@@ -973,9 +977,11 @@ export class Gateway {
     };
     const target = hb.target;
     // "Nothing to report" (HEARTBEAT_OK) stays in the transcript and is never sent; with no target, nothing is.
-    const reply = async (answer: string): Promise<void> => {
+    // Neither is a failed beat or a note of the gateway's own: nobody there asked, and the failure
+    // is in the transcript, the agent's state and the log for the owner.
+    const reply = async (answer: string, outcome?: { failed: boolean }): Promise<void> => {
       const news = stripHeartbeatOk(answer);
-      if (!target || news === '') return;
+      if (!target || news === '' || outcome?.failed !== false) return;
       await this.channels.post({
         channel: target.channel,
         accountId: target.accountId,
@@ -1150,7 +1156,7 @@ export class Gateway {
         : result.failure.userMessage
       : result.text;
     if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
-      await reply(text).catch(async (err: Error) => {
+      await reply(text, { failed: result.failure !== undefined }).catch(async (err: Error) => {
         this.log.warn('sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
         await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
       });

@@ -128,7 +128,7 @@ function toolAllowList(tools: RawAgent['tools'], path: JsonPath, out: IssueColle
         'unknown_tool',
         `unknown tool "${tool}"${didYouMean(tool, builtin)}; it is ignored (unknown tools are never available)`,
       );
-    else if (!profile.includes(tool))
+    else if (!(profile as readonly string[]).includes(tool))
       out.warn(
         allowPath(i),
         'tool_outside_profile',

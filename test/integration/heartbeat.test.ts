@@ -66,6 +66,19 @@ describe('heartbeat', () => {
     expect(tg.sent[0]!.replyToMessageId).toBeUndefined();
   });
 
+  it('a beat that fails is recorded as failed and never sent to the target; the next beat with news is', async () => {
+    const { clock, tg } = await start({ target: 'telegram', to: '42' });
+    gw!.peer.enqueue({ kind: 'error', status: 400, message: 'bad request from the test' }, { kind: 'text', text: 'Backup done.' });
+    await beat(clock);
+    expect(gw!.peer.requests).toHaveLength(1);
+    const history = await gw!.client.request('sessions.history', { agentId: 'main', sessionKey: 'agent:main:main', limit: 100 });
+    expect(history.records.some((r) => r.type === 'error' || (r.type === 'message' && r.role === 'assistant' && r.incomplete))).toBe(true);
+    expect(tg.sent).toEqual([]);
+
+    await beat(clock);
+    expect(tg.sent).toMatchObject([{ peer: { kind: 'direct', id: '42' }, text: 'Backup done.' }]);
+  });
+
   it('sends nothing anywhere without a target, and puts HEARTBEAT.md from the workspace after the prompt', async () => {
     const { clock, tg } = await start({ prompt: 'Check the list.' });
     const gateway = gw!.headless.gateway;
