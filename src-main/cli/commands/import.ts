@@ -57,6 +57,23 @@ export interface ForeignSecret {
 }
 
 /** Converts a foreign config object into the Switchboard shape (pure apart from path strings). */
+const PROVIDER_PREFIX = 'anthropic/';
+
+/** `anthropic/claude-x` → `claude-x`, in a model string or in `{ primary, fallbacks }`; each change reported. */
+function withoutProviderPrefix(model: unknown, who: string, report: ImportReport): unknown {
+  const strip = (name: unknown, what: string): unknown => {
+    if (typeof name !== 'string' || !name.trim().startsWith(PROVIDER_PREFIX)) return name;
+    const bare = name.trim().slice(PROVIDER_PREFIX.length);
+    report.mapped.push(`${who}: ${what} ${name} → ${bare}`);
+    return bare;
+  };
+  if (!isObj(model)) return strip(model, 'model');
+  const out: Obj = { ...model };
+  if ('primary' in out) out.primary = strip(out.primary, 'model');
+  if (Array.isArray(out.fallbacks)) out.fallbacks = out.fallbacks.map((f) => strip(f, 'fallback model'));
+  return out;
+}
+
 export function convertForeignConfig(
   source: unknown,
   opts: { stateDir: string; homeDir: string },
@@ -93,11 +110,10 @@ export function convertForeignConfig(
         `agent ${id}: agentDir ${agent.agentDir} is not reused (auth profiles there hold plaintext keys); Switchboard keeps keys in the OS keychain`,
       );
     agent.agentDir = homeRelative(defaultAgentDir(id, opts.stateDir), opts.homeDir);
-    if (typeof agent.model === 'string' && agent.model.startsWith('anthropic/')) {
-      report.mapped.push(`agent ${id}: model ${agent.model} → ${agent.model.slice('anthropic/'.length)}`);
-      agent.model = agent.model.slice('anthropic/'.length);
-    }
+    if ('model' in agent) agent.model = withoutProviderPrefix(agent.model, `agent ${id}`, report);
   }
+  if (isObj(agents.defaults) && 'model' in agents.defaults)
+    agents.defaults.model = withoutProviderPrefix(agents.defaults.model, 'agents.defaults', report);
   raw.agents = { ...(isObj(agents.defaults) ? { defaults: agents.defaults } : {}), list: entries };
 
   // Bindings and channels of unsupported platforms are dropped; shorthands become bindings.
