@@ -218,6 +218,21 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
     case 'user': {
       const operator = item.senderId === 'operator' && item.channel === 'webchat';
       const who = operator ? 'You' : (item.senderName ?? item.senderId);
+      if (item.heartbeat)
+        return (
+          <div className="insp-msg user heartbeat" aria-label="Heartbeat: scheduled check" role="group">
+            <div className="insp-meta">
+              <span className="insp-badge heartbeat" title="A scheduled turn from the agent's heartbeat setting, not a message from anyone">
+                ♥ Heartbeat
+              </span>
+              <Time ts={item.ts} />
+            </div>
+            <details className="insp-bubble user heartbeat">
+              <summary>Scheduled check (prompt)</summary>
+              <RichText text={item.text} />
+            </details>
+          </div>
+        );
       return (
         <div className="insp-msg user" aria-label={`Message from ${operator ? 'you' : who}`} role="group">
           <div className="insp-meta">

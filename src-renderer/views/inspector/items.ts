@@ -26,6 +26,8 @@ export type Item =
       channel: string | undefined;
       accountId: string | undefined;
       route: RouteInfo | undefined;
+      /** A scheduled heartbeat turn's prompt (docs/heartbeat-subagents.md), not a person's message. */
+      heartbeat?: boolean;
       pending?: { localId: string; status: PendingMessage['status']; error?: string };
     }
   | {
@@ -203,6 +205,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
               channel: str(r.channel),
               accountId: str(r.accountId),
               route: routeOf(r.route),
+              ...(r.heartbeat === true ? { heartbeat: true } : {}),
             },
             anchor,
           });
