@@ -84,7 +84,9 @@ export function maskSecretLooking(value: unknown, key = ''): unknown {
 
 function isReference(value: object): boolean {
   const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === 'secret' || keys[0] === 'env') && typeof (value as Record<string, unknown>)[keys[0]] === 'string';
+  return (
+    keys.length === 1 && (keys[0] === 'secret' || keys[0] === 'env') && typeof (value as Record<string, unknown>)[keys[0]] === 'string'
+  );
 }
 
 function looksOpaque(text: string): boolean {

@@ -99,7 +99,11 @@ describe('diagnosticsBundle', () => {
     expect(raw.agents.list[0]).toEqual({ id: 'main', model: 'claude-sonnet-4-5-20250929', workspace: '/home/u/work' });
     expect(bundle.status.channels[0]).toMatchObject({ channel: 'telegram', state: 'error' });
     expect(bundle.status.channels[0]!.lastError).toContain('getMe failed for bot7281934650:[redacted]');
-    expect(bundle.logs.entries.map((e) => e.msg)).toEqual(['model call failed: key sk-ant-[redacted] refused', 'discord login failed', 'turn done']);
+    expect(bundle.logs.entries.map((e) => e.msg)).toEqual([
+      'model call failed: key sk-ant-[redacted] refused',
+      'discord login failed',
+      'turn done',
+    ]);
     expect(bundle.logs.file).toBe('/x/logs/switchboard.log');
   });
 

@@ -126,7 +126,13 @@ describe('LogTail.seedFromFile', () => {
       const lines = [
         { time: '2025-01-01T00:00:00.000Z', level: 'info', module: 'gateway', msg: 'started' },
         'not json',
-        { time: '2025-01-01T00:00:01.000Z', level: 'error', module: 'telegram', channel: 'telegram', msg: 'bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        {
+          time: '2025-01-01T00:00:01.000Z',
+          level: 'error',
+          module: 'telegram',
+          channel: 'telegram',
+          msg: 'bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        },
       ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
       writeFileSync(file, `${lines.join('\n')}\n`);
       const { tail } = manualTail();
