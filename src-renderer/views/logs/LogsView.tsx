@@ -5,9 +5,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../gateway/client.ts';
 import { useGateway } from '../../store/gateway.ts';
 import { Banner, Button, PageHeader, Segmented } from '../../ui/controls.tsx';
-import { channelName, clockTime } from '../../ui/format.ts';
+import { channelName } from '../../ui/format.ts';
 import { downloadText } from '../inspector/export-file.ts';
-import { appendEntries, entryMatches, type LogEntry, type LogFilter, type LogLevel, VIEW_KEEP } from './entries.ts';
+import { appendEntries, entryMatches, logTime, type LogEntry, type LogFilter, type LogLevel, VIEW_KEEP } from './entries.ts';
 import './logs.css';
 
 const LEVELS: { value: LogLevel; label: string }[] = [
@@ -174,7 +174,7 @@ function LogLines({ entries, follow }: { entries: LogEntry[]; follow: boolean })
       {shown.map((e) => (
         <li key={`${e.seq}:${e.time}`} className={`logs-line level-${e.level}`} data-level={e.level}>
           <time className="logs-time" dateTime={e.time}>
-            {e.time ? clockTime(e.time) : ''}
+            {logTime(e.time)}
           </time>
           <span className="logs-level">{e.level.toUpperCase()}</span>
           <span className="logs-module">{e.module ?? ''}</span>

@@ -29,3 +29,10 @@ export function appendEntries(list: LogEntry[], more: LogEntry[]): LogEntry[] {
   const next = list.concat(more);
   return next.length > VIEW_KEEP ? next.slice(next.length - VIEW_KEEP) : next;
 }
+
+/** `23:42:05` in local time: log lines a second apart must read apart. */
+export function logTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
