@@ -78,7 +78,7 @@ describe('Logs view (Chromium, real gateway)', () => {
   it('Copy diagnostics copies a bundle with the log and no secret; the page shows none either', async () => {
     await e.page.getByRole('button', { name: 'Copy diagnostics' }).click();
     await poll(() => e.page.getByText('Diagnostics copied').isVisible()).toBe(true);
-    const copied = await e.page.evaluate(() => navigator.clipboard.readText());
+    const copied = await e.page.evaluate<string>('navigator.clipboard.readText()');
     const bundle = JSON.parse(copied) as { format: string; logs: { entries: { msg: string }[] }; status: { state: string } };
     expect(bundle.format).toBe('switchboard.diagnostics');
     expect(bundle.status.state).toBe('running');

@@ -103,7 +103,7 @@ describe('logs over the control plane', () => {
     expect(gw.peer.requests.at(-1)!.apiKey).toBe(API_KEY); // the key was really used by this gateway
     await until(async () => (await gw!.client.request('logs.tail', {})).entries.some((e) => e.msg === 'turn done'), 'turn done');
 
-    const bundle = await gw.client.request('diagnostics.bundle');
+    const bundle = await gw.client.request('diagnostics.bundle', {});
     expect(bundle.versions).toMatchObject({ app: 'test', node: process.versions.node });
     expect(bundle.status.state).toBe('running');
     expect(bundle.status.channels.map((c) => c.channel)).toContain('telegram');
