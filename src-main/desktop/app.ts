@@ -421,7 +421,12 @@ export class DesktopApp<Menu = unknown> {
     this.updates.setEnabled(on);
   }
 
+  /**
+   * The dashboard's Logs view while this app holds a gateway (its log lives there, live); without
+   * one (another gateway holds the state folder, or it failed to open) the log files' folder.
+   */
   private openLogs(): void {
+    if (this.host) return this.window.show('#/logs');
     const dir = this.deps.logsDir ?? path.join(this.deps.stateDir, 'logs');
     void (this.deps.openFolder?.(dir) ?? Promise.resolve()).catch((err: Error) => {
       this.log.warn('logs folder could not be opened', { dir, error: err.message });

@@ -59,7 +59,7 @@ async function start(): Promise<void> {
   app.on('activate', () => ready.desktop?.focus());
   app.on('before-quit', (event) => ready.desktop?.handleBeforeQuit(event));
   const appPath = app.getAppPath();
-  const { log } = gatewayLogger({
+  const { log, file: logFile } = gatewayLogger({
     stateDir: loc.stateDir,
     logsDir: loc.logsDir,
     env: process.env,
@@ -104,6 +104,7 @@ async function start(): Promise<void> {
         loc,
         version: app.getVersion(),
         log,
+        logFile: logFile.path,
         openPath: async (file) => {
           const err = await shell.openPath(file);
           if (err) throw new Error(err);

@@ -17,6 +17,7 @@ import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts'
 import { configHandlers } from './config-handlers.ts';
 import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
+import type { LogMethodName } from './log-handlers.ts';
 import { sessionHandlers } from './session-handlers.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
@@ -34,7 +35,7 @@ export function gatewayHandlers(
   creds?: GatewayCredentials,
   channels?: ChannelHandlerDeps,
   openPath?: OpenPath,
-): Handlers<ControlMethods> {
+): Omit<Handlers<ControlMethods>, LogMethodName> {
   const need = (): GatewayCredentials => {
     if (!creds) throw new ControlError('unavailable', 'credentials unavailable: this gateway was started without a keychain');
     return creds;

@@ -47,6 +47,8 @@ export interface HeadlessOptions {
   openPath?: OpenPath;
   /** Drives heartbeat timers; tests inject one they advance. */
   clock?: HeartbeatClock;
+  /** The JSON log file written beside the gateway (log-file.ts), for the Logs view and the diagnostics bundle. */
+  logFile?: string;
 }
 
 export interface HeadlessGateway {

@@ -10,7 +10,8 @@ import type { Locations } from '../config/paths.ts';
 import { ConfigStore } from '../config/store.ts';
 import { ControlService } from '../control/service.ts';
 import { loadOrCreateToken, tokenFilePath } from '../control/token.ts';
-import { createLogger, redactingLogger, type Logger, type ModuleLogger } from '../log.ts';
+import { createLogger, effectiveLevel, redactingLogger, type Logger, type ModuleLogger } from '../log.ts';
+import { LogTail } from '../log-tail.ts';
 import { ProfileApiKeySource } from '../secrets/api-keys.ts';
 import { agentAuthRef } from '../secrets/auth-profiles.ts';
 import { findPlaintextSecrets } from '../secrets/credentials.ts';
@@ -21,6 +22,7 @@ import type { AdapterFactory } from './channel-set.ts';
 import { channelAdapterFactory } from '../channels/index.ts';
 import { Gateway, type TurnRunner } from './gateway.ts';
 import { gatewayHandlers } from './handlers.ts';
+import { logHandlers } from './log-handlers.ts';
 import { sweepTmpLeftovers } from '../state/tmp-sweep.ts';
 import { InstanceLock, type GatewayInfo } from './instance-lock.ts';
 import type { OpenPath } from './open-path.ts';
@@ -49,6 +51,8 @@ export interface GatewayHostOptions {
   openPath?: OpenPath;
   /** Drives heartbeat timers; tests inject one they advance. */
   clock?: HeartbeatClock;
+  /** The JSON log file the embedder writes (log-file.ts): seeds the Logs view with the lines before this start. */
+  logFile?: string;
 }
 
 /** What `<stateDir>/gateway.json` tells the CLI: where the running gateway can be reached. */
@@ -82,8 +86,14 @@ export interface GatewayHost {
 export async function openGatewayHost(opts: GatewayHostOptions): Promise<GatewayHost> {
   const lock = new InstanceLock(opts.loc.stateDir);
   await lock.acquire();
-  // Every log line of the gateway passes the redaction point, whatever sink the embedder gave us.
-  const log = redactingLogger(opts.log);
+  const env = opts.env ?? process.env;
+  // The Logs view's memory of recent entries, at the level the config asks for (read per entry, so a reload applies).
+  const late: { service?: GatewayService; gateway?: Gateway } = {};
+  const tail = new LogTail({ level: () => effectiveLevel(env, late.gateway?.currentConfig.logging.level) });
+  if (opts.logFile) tail.seedFromFile(opts.logFile);
+  // Every log line of the gateway passes the redaction point, whatever sink the embedder gave us;
+  // the tail sits after it, so what the dashboard and the diagnostics bundle see is redacted too.
+  const log = redactingLogger(teeLogger(opts.log, tail));
   const hostLog = createLogger('gateway', log);
   // Holding the lock, no other gateway writes here: temp files of interrupted writes can go.
   const swept = await sweepTmpLeftovers(opts.loc.stateDir, { beside: [opts.loc.configPath] }).catch((err: Error) => {
@@ -91,13 +101,11 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     return [];
   });
   if (swept.length > 0) hostLog.info('removed temp files left by interrupted writes', { files: swept });
-  const env = opts.env ?? process.env;
   try {
     const store = new ConfigStore(opts.loc, opts.homeDir, env);
     const pairing = new PairingStore({ stateDir: opts.loc.stateDir });
     // The gateway emits through the control service and the runner messages through the gateway;
-    // both are created after the objects that call them, hence these late-bound references.
-    const late: { service?: GatewayService; gateway?: Gateway } = {};
+    // both are created after the objects that call them, hence the late-bound references (`late`).
     const secrets = opts.secrets ?? openSecretStore();
     const profileKeys = new ProfileApiKeySource({
       store: secrets,
@@ -146,17 +154,27 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
     late.gateway = gateway;
     await gateway.init();
     await reportCredentials(gateway, secrets, hostLog);
+    const handlers = gatewayHandlers(
+      gateway,
+      pairing,
+      opts.version,
+      { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
+      { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) },
+      opts.openPath,
+    );
     const service: GatewayService = new ControlService({
       methods: CONTROL_METHODS,
       events: CONTROL_EVENTS,
-      handlers: gatewayHandlers(
-        gateway,
-        pairing,
-        opts.version,
-        { store: secrets, profiles: profileKeys.profiles, env, ...(opts.homeDir ? { homeDir: opts.homeDir } : {}) },
-        { keychain: secrets, log, emitQr: (data) => late.service?.emit('channel.qr', data) },
-        opts.openPath,
-      ),
+      handlers: {
+        ...handlers,
+        ...logHandlers({
+          gateway,
+          tail,
+          version: opts.version,
+          logFile: opts.logFile ?? null,
+          status: () => handlers.status(undefined, { transport: 'internal', clientId: 'diagnostics' }),
+        }),
+      },
       log: createLogger('control', log).log,
       redact: redactValue,
     });
@@ -168,6 +186,8 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
       () => void gateway.reload().catch((err: Error) => hostLog.error('config reload failed', { error: err.message })),
     );
     const channelWatch = gateway.watchChannels((status) => service.emit('channel.state', status));
+    // Live entries reach authenticated clients only (the transports send events to no one else), in bounded batches.
+    const stopTail = tail.subscribe((batch) => service.emit('log.entries', batch));
     const transports: { close(): Promise<void> }[] = [];
     const startedAt = new Date().toISOString();
     let closing: Promise<void> | undefined;
@@ -193,6 +213,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
         (closing ??= (async () => {
           watcher?.close();
           channelWatch.stop();
+          stopTail();
           try {
             await gateway.stop();
           } finally {
@@ -247,4 +268,14 @@ function watchConfig(configPath: string, included: () => string[], onChange: () 
     // The folder may not exist yet (no config file): edits then arrive through the control plane.
     return undefined;
   }
+}
+
+/** Both sinks get every entry (the embedder's file/stderr, and the Logs view's memory). */
+function teeLogger(a: Logger, b: Logger): Logger {
+  return {
+    log(level, message, fields) {
+      a.log(level, message, fields);
+      b.log(level, message, fields);
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { AgentsView } from '../views/agents/AgentsView.tsx';
 import { BindingsView } from '../views/bindings/BindingsView.tsx';
 import { ChannelsView } from '../views/channels/ChannelsView.tsx';
 import { InspectorView } from '../views/inspector/InspectorView.tsx';
+import { LogsView } from '../views/logs/LogsView.tsx';
 import { OverviewView } from '../views/overview/OverviewView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
 import { ConnectScreen } from './ConnectScreen.tsx';
@@ -18,6 +19,7 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
   { view: 'bindings', label: 'Bindings', icon: '⇄' },
   { view: 'inspector', label: 'Chats', icon: '✉' },
   { view: 'channels', label: 'Channels', icon: '⌁' },
+  { view: 'logs', label: 'Logs', icon: '≡' },
   { view: 'settings', label: 'Settings', icon: '⚙' },
 ];
 
@@ -60,6 +62,8 @@ function CurrentView(): ReactNode {
       return <InspectorView args={route.args} />;
     case 'channels':
       return <ChannelsView />;
+    case 'logs':
+      return <LogsView />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -336,6 +336,13 @@ describe('tray actions and notices', () => {
     expect(a.windows[0]!.visible).toBe(true);
   });
 
+  it('Open logs shows the dashboard’s Logs view while the app holds a gateway', async () => {
+    const a = await launch({ hidden: true });
+    await until(() => a.host.gateway.state === 'running', 'running');
+    a.click('open-logs');
+    expect(a.windows[0]!.loaded).toEqual(['app://switchboard/index.html#/logs']);
+  });
+
   it('a channel error the user must fix becomes a notification that opens the channels view', async () => {
     const a = await launch({ hidden: true });
     await until(() => a.host.gateway.state === 'running', 'running');

@@ -36,6 +36,7 @@ const gateway: Command = {
         loc: ctx.loc,
         version: version(),
         log,
+        logFile: logFile.path,
         homeDir: ctx.homeDir,
         ...(portFlag !== undefined ? { port: Number(portFlag) } : {}),
       });
