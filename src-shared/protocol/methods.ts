@@ -1,6 +1,7 @@
 // The gateway's control API: every method with its params and result schema, every event with its
 // payload schema. Server handlers, the CLI client and the dashboard are all typed from this table.
 import { z } from 'zod';
+import { CHANNEL_ACCOUNT_METHODS } from './channel-account-methods.ts';
 import { CONFIG_METHODS } from './config-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 
@@ -227,6 +228,7 @@ export const CONTROL_METHODS = {
   ...AGENT_CONTROL_METHODS,
   ...CONFIG_METHODS,
   ...CHANNEL_METHODS,
+  ...CHANNEL_ACCOUNT_METHODS,
   ...TASK_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
   'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
