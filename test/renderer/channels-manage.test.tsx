@@ -122,7 +122,12 @@ describe('adding an account', () => {
 describe('managing an account', () => {
   const TELEGRAM = { channel: 'telegram', accountId: 'helper', state: 'connected' as const };
   const RAW = {
-    agents: { list: [{ id: 'main', default: true }, { id: 'work', name: 'Work' }] },
+    agents: {
+      list: [
+        { id: 'main', default: true },
+        { id: 'work', name: 'Work' },
+      ],
+    },
     bindings: [
       { agentId: 'work', match: { channel: 'telegram', accountId: 'helper' } },
       { agentId: 'main', match: { channel: 'telegram', accountId: 'helper', peer: { kind: 'direct', id: '42' } } },
@@ -172,7 +177,11 @@ describe('managing an account', () => {
     const dialog = screen.getByRole('dialog', { name: 'Remove Telegram account helper?' });
     const list = await within(dialog).findByRole('list', { name: 'Bindings to this account' });
     // The two bindings naming the account; the Discord one does not depend on it.
-    expect(within(list).getAllByRole('listitem').map((li) => li.querySelector('code')!.textContent)).toEqual(['bindings[0]', 'bindings[1]']);
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((li) => li.querySelector('code')!.textContent),
+    ).toEqual(['bindings[0]', 'bindings[1]']);
     expect(within(dialog).getByText(/keychain entry "telegram\/helper"/)).toBeTruthy();
     const remove = within(dialog).getByRole('button', { name: 'Remove account' }) as HTMLButtonElement;
     expect(remove.disabled).toBe(true);

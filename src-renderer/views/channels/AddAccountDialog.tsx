@@ -80,7 +80,8 @@ export function AddAccountDialog({
       });
       setCheck(r);
       // Naming the account after the bot is a better default than "account-2".
-      if (r.ok && r.bot && accountId === undefined && taken.includes('default')) setAccountId(suggestId(taken, r.bot.username ?? r.bot.name));
+      if (r.ok && r.bot && accountId === undefined && taken.includes('default'))
+        setAccountId(suggestId(taken, r.bot.username ?? r.bot.name));
     } catch (err) {
       setCheck(undefined);
       setError(errorText(err));
@@ -144,7 +145,15 @@ export function AddAccountDialog({
           onChange={pick}
         />
         {loadError && (
-          <Banner tone="danger" title="Could not read the config:" action={<Button size="sm" onClick={() => void reload()}>Try again</Button>}>
+          <Banner
+            tone="danger"
+            title="Could not read the config:"
+            action={
+              <Button size="sm" onClick={() => void reload()}>
+                Try again
+              </Button>
+            }
+          >
             {loadError}
           </Banner>
         )}
@@ -168,7 +177,11 @@ export function AddAccountDialog({
             Nothing was saved. Reload, then add the account again; what you typed stays.
           </Banner>
         )}
-        <Field label="Account id" hint="How bindings and the config name this account" error={accountId !== undefined || taken.includes(id) ? idError : undefined}>
+        <Field
+          label="Account id"
+          hint="How bindings and the config name this account"
+          error={accountId !== undefined || taken.includes(id) ? idError : undefined}
+        >
           {(fid, describedBy) => (
             <input
               id={fid}
@@ -182,11 +195,16 @@ export function AddAccountDialog({
           )}
         </Field>
         <Field label="Display name (optional)">
-          {(fid) => <input id={fid} className="input" value={name} placeholder="e.g. Family bot" onChange={(e) => setName(e.target.value)} />}
+          {(fid) => (
+            <input id={fid} className="input" value={name} placeholder="e.g. Family bot" onChange={(e) => setName(e.target.value)} />
+          )}
         </Field>
         {needsToken ? (
           <>
-            <Field label={info.tokenLabel} hint={`From ${info.where}. It goes to your keychain, never into a file, and is not shown again.`}>
+            <Field
+              label={info.tokenLabel}
+              hint={`From ${info.where}. It goes to your keychain, never into a file, and is not shown again.`}
+            >
               {(fid, describedBy) => (
                 <input
                   id={fid}
@@ -209,7 +227,10 @@ export function AddAccountDialog({
             </Field>
             <details className="advanced">
               <summary>Advanced</summary>
-              <Field label="API root" hint="Only for a self-hosted Bot API server or a test peer; empty uses the channel's setting or the platform.">
+              <Field
+                label="API root"
+                hint="Only for a self-hosted Bot API server or a test peer; empty uses the channel's setting or the platform."
+              >
                 {(fid) => (
                   <input
                     id={fid}
@@ -247,8 +268,7 @@ export function AddAccountDialog({
           </>
         ) : (
           <p className="muted">
-            WhatsApp needs no token: the account is written, then you scan a QR code with your phone (WhatsApp → Settings → Linked
-            devices).
+            WhatsApp needs no token: the account is written, then you scan a QR code with your phone (WhatsApp → Settings → Linked devices).
           </p>
         )}
         {error && (

@@ -47,7 +47,13 @@ export function ManageBar({ status, enabled }: { status: ChannelStatus; enabled:
       <Button size="sm" variant="ghost" aria-label={`Edit ${label}`} onClick={() => setOpen('edit')}>
         Edit
       </Button>
-      <Button size="sm" variant="ghost" busy={toggling} aria-label={`${enabled ? 'Disable' : 'Enable'} ${label}`} onClick={() => void toggle()}>
+      <Button
+        size="sm"
+        variant="ghost"
+        busy={toggling}
+        aria-label={`${enabled ? 'Disable' : 'Enable'} ${label}`}
+        onClick={() => void toggle()}
+      >
         {enabled ? 'Disable' : 'Enable'}
       </Button>
       <Button size="sm" variant="danger" aria-label={`Remove ${label}`} onClick={() => setOpen('remove')}>
@@ -162,7 +168,9 @@ function AnswerWithDialog({ channel, accountId, onClose }: DialogProps) {
 function EditAccountDialog({ channel, accountId, onClose }: DialogProps) {
   const client = useGateway((s) => s.client);
   const { snapshot, reload } = useConfigBase();
-  const account = snapshot?.raw ? checkConfigValue(structuredClone(snapshot.raw)).config?.channels[channel]?.accounts[accountId] : undefined;
+  const account = snapshot?.raw
+    ? checkConfigValue(structuredClone(snapshot.raw)).config?.channels[channel]?.accounts[accountId]
+    : undefined;
   const [name, setName] = useState<string>();
   const [dmPolicy, setDmPolicy] = useState<DmPolicy>();
   const [token, setToken] = useState('');
@@ -224,7 +232,12 @@ function EditAccountDialog({ channel, accountId, onClose }: DialogProps) {
           </Field>
           <Field label="Direct messages" hint={DM_HINT[dmPolicy ?? account.dmPolicy]}>
             {(id) => (
-              <select id={id} className="select" value={dmPolicy ?? account.dmPolicy} onChange={(e) => setDmPolicy(e.target.value as DmPolicy)}>
+              <select
+                id={id}
+                className="select"
+                value={dmPolicy ?? account.dmPolicy}
+                onChange={(e) => setDmPolicy(e.target.value as DmPolicy)}
+              >
                 {/* "open" also needs allowFrom: ["*"] in the file, on purpose (docs/security.md). */}
                 {DM_POLICIES.filter((p) => p !== 'open' || account.dmPolicy === 'open').map((p) => (
                   <option key={p} value={p}>
@@ -298,7 +311,10 @@ function RemoveAccountDialog({ channel, accountId, onClose }: DialogProps) {
         ...(dropBindings ? { dropBindings: true } : {}),
       });
       const n = r.removedBindings.length;
-      toast('ok', `Removed ${label}${n > 0 ? ` and ${n} binding${n === 1 ? '' : 's'}` : ''}${r.deletedSecret ? '; its token left the keychain' : ''}`);
+      toast(
+        'ok',
+        `Removed ${label}${n > 0 ? ` and ${n} binding${n === 1 ? '' : 's'}` : ''}${r.deletedSecret ? '; its token left the keychain' : ''}`,
+      );
       for (const w of r.warnings) toast('danger', w);
       await afterChange();
       onClose();

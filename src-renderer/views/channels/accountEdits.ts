@@ -8,8 +8,20 @@ import { useGateway } from '../../store/gateway.ts';
 
 /** Channels an account can be added to here. Slack goes in this list once its connector exists. */
 export const ADDABLE = [
-  { channel: 'telegram', label: 'Telegram', tokenLabel: 'Bot token', placeholder: '123456789:AA…', where: '@BotFather → /newbot (or /mybots → API Token)' },
-  { channel: 'discord', label: 'Discord', tokenLabel: 'Bot token', placeholder: 'MTA…', where: 'Discord Developer Portal → your application → Bot → Reset Token' },
+  {
+    channel: 'telegram',
+    label: 'Telegram',
+    tokenLabel: 'Bot token',
+    placeholder: '123456789:AA…',
+    where: '@BotFather → /newbot (or /mybots → API Token)',
+  },
+  {
+    channel: 'discord',
+    label: 'Discord',
+    tokenLabel: 'Bot token',
+    placeholder: 'MTA…',
+    where: 'Discord Developer Portal → your application → Bot → Reset Token',
+  },
   { channel: 'whatsapp', label: 'WhatsApp', tokenLabel: '', placeholder: '', where: '' },
 ] as const;
 export type AddableChannel = (typeof ADDABLE)[number]['channel'];
