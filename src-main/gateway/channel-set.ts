@@ -138,6 +138,16 @@ export class ChannelSet {
     return adapter.probe();
   }
 
+  /**
+   * Checks credentials for an account that is not (or not yet) configured this way: a token the
+   * dashboard is about to store. The adapter is built and probed, never started.
+   */
+  async probeCandidate(account: ChannelAccount, config: SwitchboardConfig): Promise<ProbeResult> {
+    const adapter = this.factory?.(account, config);
+    if (!adapter?.probe) return { ok: false, problem: 'other', error: `this build cannot check ${account.channel} tokens` };
+    return adapter.probe();
+  }
+
   /** Stops one account (e.g. to re-link it) until resume() or the next config sync. */
   async suspend(channel: string, accountId: string): Promise<void> {
     const key = `${channel}:${accountId}`;

@@ -41,7 +41,8 @@ export interface ConfigHandlerDeps {
 type Obj = Record<string, unknown>;
 type ValidLoaded = LoadedConfig & { config: SwitchboardConfig };
 
-const STALE = 'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again';
+export const STALE =
+  'the config file changed since you read it (someone else edited it); reload it (config.get) and make your change again';
 const DEFAULT_USAGE_DAYS = 7;
 
 function issueOut(issue: ConfigIssue) {
@@ -56,7 +57,7 @@ function issueOut(issue: ConfigIssue) {
 }
 
 /** "bindings[2].agentId: unknown agent "wrok"; 3:5 …" — the first errors, with where they are. */
-function describeErrors(issues: readonly ConfigIssue[]): string {
+export function describeErrors(issues: readonly ConfigIssue[]): string {
   const errors = issues.filter((i) => i.severity === 'error');
   const parts = errors
     .slice(0, 3)
@@ -76,7 +77,7 @@ function placeholderIssues(paths: string[][]): ConfigIssue[] {
 }
 
 /** Errors of the config layer become protocol errors a user can act on; anything else stays internal. */
-async function configCall<T>(fn: () => Promise<T>): Promise<T> {
+export async function configCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

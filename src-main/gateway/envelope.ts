@@ -108,6 +108,10 @@ export interface ProbeResult {
   ok: boolean;
   /** The account's identity on the platform (bot username, user id) when ok. */
   identity?: string;
+  /** The bot the token signs in as, for the dashboard's "Add account" (display name, handle). */
+  bot?: { id: string; name: string; username?: string };
+  /** Which fix applies, when not ok: a rejected token, a missing Discord intent, an unreachable API. */
+  problem?: 'token_rejected' | 'missing_intent' | 'unreachable' | 'other';
   /** What failed, in words a user can act on, when not ok. */
   error?: string;
 }

@@ -589,6 +589,11 @@ export class Gateway {
     return this.channels.probe(channel, accountId, this.config);
   }
 
+  /** Probes credentials for an account as it would be configured (the dashboard's token check). */
+  probeCandidate(account: ChannelAccount) {
+    return this.channels.probeCandidate(account, this.config);
+  }
+
   /** Stops one account until resumeChannels() (WhatsApp re-linking must not race a live socket). */
   suspendChannel(channel: string, accountId: string): Promise<void> {
     return this.channels.suspend(channel, accountId);

@@ -13,6 +13,7 @@ import { AuthProfileError, agentAuthRef, type AuthProfiles } from '../secrets/au
 import { listAgentProfiles, listSecrets, storeSecret } from '../secrets/credentials.ts';
 import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '../secrets/store.ts';
 import type { Gateway } from './gateway.ts';
+import { channelAccountHandlers } from './channel-account-handlers.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import { configHandlers } from './config-handlers.ts';
 import type { OpenPath } from './open-path.ts';
@@ -52,6 +53,7 @@ export function gatewayHandlers(
   };
   return {
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
+    ...channelAccountHandlers(gateway, creds ? { keychain: creds.store } : {}),
     ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     async 'agents.pause'({ agentId }) {

@@ -23,3 +23,4 @@ export type { RawConfig, RawAgent, RawBinding, SecretRef } from './schema.ts';
 export * from './edits.ts';
 export { baseUrlProblem, type EndpointProblem } from './endpoint.ts';
 export * from './duration.ts';
+export * from './channel-edits.ts';

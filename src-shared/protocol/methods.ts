@@ -1,6 +1,7 @@
 // The gateway's control API: every method with its params and result schema, every event with its
 // payload schema. Server handlers, the CLI client and the dashboard are all typed from this table.
 import { z } from 'zod';
+import { CHANNEL_ACCOUNT_METHODS } from './channel-account-methods.ts';
 import { CONFIG_METHODS } from './config-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 import { LOG_EVENTS, logMethods } from './log-methods.ts';
@@ -228,6 +229,7 @@ export const CONTROL_METHODS = {
   ...AGENT_CONTROL_METHODS,
   ...CONFIG_METHODS,
   ...CHANNEL_METHODS,
+  ...CHANNEL_ACCOUNT_METHODS,
   ...TASK_METHODS,
   ...logMethods(statusSchema),
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),

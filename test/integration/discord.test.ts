@@ -320,7 +320,13 @@ describe('discord adapter probe', () => {
 
   it('reports the bot identity for a good token', async () => {
     const result = await createDiscordAdapter(account(ALPHA.token), {} as never, deps).probe();
-    expect(result).toEqual({ ok: true, identity: 'alpha (1001)' });
+    expect(result).toEqual({ ok: true, identity: 'alpha (1001)', bot: { id: '1001', name: 'alpha', username: 'alpha' } });
+  });
+
+  it('refuses a bot whose application lacks the Message Content intent, saying where to switch it on', async () => {
+    const result = await createDiscordAdapter(account(NO_CONTENT.token), {} as never, deps).probe();
+    expect(result).toMatchObject({ ok: false, problem: 'missing_intent', bot: { username: 'gamma' } });
+    expect(result.error).toMatch(/Message Content Intent.*Developer Portal/);
   });
 
   it('reports a rejected token in words a user can act on', async () => {

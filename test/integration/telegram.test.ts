@@ -286,8 +286,8 @@ describe('Telegram connection life', () => {
   it('probe reports the bot identity, or why the token is refused', async () => {
     const { gw } = await setup(OPEN, {}, { bizToken: '999:not-a-real-token' });
     const [home, biz] = ['default', 'biz'].map((id) => adapters.find((a) => a.accountId === id)!);
-    expect(await home!.probe()).toEqual({ ok: true, identity: '@home_bot' });
-    expect(await biz!.probe()).toMatchObject({ ok: false, error: expect.stringContaining('401') });
+    expect(await home!.probe()).toMatchObject({ ok: true, identity: '@home_bot', bot: { name: 'home_bot', username: 'home_bot' } });
+    expect(await biz!.probe()).toMatchObject({ ok: false, problem: 'token_rejected', error: expect.stringContaining('401') });
     expect(gw).toBeDefined();
   });
 });

@@ -420,6 +420,16 @@ export async function startDiscordPeer(opts: DiscordPeerOptions): Promise<Discor
       });
     }
     if (route === 'GET /users/@me') return json(200, { ...user(userOf(bot.id)), verified: true, mfa_enabled: false, flags: 0 });
+    if (route === 'GET /applications/@me') {
+      // The portal's intent switches show in the application's flags (the *_LIMITED bits for an
+      // unverified app, as every test bot is): presence 1<<13, guild members 1<<15, message content 1<<19.
+      const privileged = bot.privilegedIntents ?? PRIVILEGED;
+      const flags =
+        (privileged & INTENTS.GuildPresences ? 1 << 13 : 0) |
+        (privileged & INTENTS.GuildMembers ? 1 << 15 : 0) |
+        (privileged & INTENTS.MessageContent ? 1 << 19 : 0);
+      return json(200, { id: bot.id, name: bot.username, bot_public: true, bot_require_code_grant: false, flags });
+    }
     if (route === 'POST /users/@me/channels') {
       const recipient = String(body.recipient_id ?? '');
       return json(200, channelJson(dmChannel(bot.id, recipient)));

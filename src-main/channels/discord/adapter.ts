@@ -15,7 +15,7 @@ import { Backoff, sleep } from '../backoff.ts';
 import { CHUNK_LIMITS, chunkText } from '../chunk.ts';
 import { deferImages, DEFAULT_IMAGE_LIMITS, downloadCapped, type ImageLimits, type ImageSource } from '../media.ts';
 import { CHANNEL_TYPE, checkMessage, readMessage, type DiscordChannelInfo, type DiscordRawMessage } from './mapping.ts';
-import { RecentIds, closeCodeReason, describeError, isTokenRejection, tokenRejectedReason } from './reasons.ts';
+import { RecentIds, closeCodeReason, describeError, isTokenRejection, missingIntentReason, tokenRejectedReason } from './reasons.ts';
 import { Quarantine } from '../quarantine.ts';
 import { accountStatus } from '../status.ts';
 
@@ -363,12 +363,17 @@ class DiscordChannel implements DiscordAdapter {
       token,
     );
     try {
-      const me = (await rest.get('/users/@me')) as { id: string; username: string };
-      return { ok: true, identity: `${me.username} (${me.id})` };
+      const me = (await rest.get('/users/@me')) as { id: string; username: string; global_name?: string | null };
+      const bot = { id: me.id, name: me.global_name || me.username, username: me.username };
+      const intent = await messageContentIntent(rest);
+      if (intent === 'off') return { ok: false, bot, problem: 'missing_intent', error: missingIntentReason(me.username) };
+      return { ok: true, identity: `${me.username} (${me.id})`, bot };
     } catch (err) {
+      const rejected = isTokenRejection(err);
       return {
         ok: false,
-        error: isTokenRejection(err)
+        problem: rejected ? 'token_rejected' : 'unreachable',
+        error: rejected
           ? tokenRejectedReason(this.accountId, 'HTTP 401 from /users/@me')
           : `could not reach Discord at ${this.apiRoot}: ${describeError(err, token)}`,
       };
@@ -376,5 +381,23 @@ class DiscordChannel implements DiscordAdapter {
       rest.clearHashSweeper();
       rest.clearHandlerSweeper();
     }
+  }
+}
+
+/** Application flags saying the Message Content intent is switched on (verified apps, and apps in under 100 servers). */
+const MESSAGE_CONTENT_FLAGS = (1 << 18) | (1 << 19);
+
+/**
+ * Whether the bot's application has the privileged Message Content intent, from its flags
+ * (GET /applications/@me). 'unknown' when Discord does not answer that: connecting then tells
+ * (close 4014), so the probe does not fail on it.
+ */
+async function messageContentIntent(rest: DiscordJs.REST): Promise<'on' | 'off' | 'unknown'> {
+  try {
+    const app = (await rest.get('/applications/@me')) as { flags?: unknown };
+    if (typeof app.flags !== 'number') return 'unknown';
+    return app.flags & MESSAGE_CONTENT_FLAGS ? 'on' : 'off';
+  } catch {
+    return 'unknown';
   }
 }

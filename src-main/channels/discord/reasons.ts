@@ -10,6 +10,11 @@ export function tokenRejectedReason(accountId: string, via: string): string {
 const INTENTS_HELP =
   'Switchboard needs the privileged "Message Content Intent" to read messages: enable it in the Discord Developer Portal (your application → Bot → Privileged Gateway Intents)';
 
+/** The token works but the bot could not read what people write (found before connecting). */
+export function missingIntentReason(botName: string): string {
+  return `The bot ${botName} does not have the Message Content intent, so it would see empty messages. ${INTENTS_HELP}, then check the token again.`;
+}
+
 /** Reason for a gateway close code that discord.js will not recover from. */
 export function closeCodeReason(code: number, accountId: string): string {
   switch (code) {

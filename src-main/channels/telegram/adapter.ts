@@ -364,10 +364,15 @@ class TelegramBotAdapter implements TelegramAdapter {
       const connected = await this.connect();
       token = connected.token;
       const me = await connected.api.getMe(sig(AbortSignal.timeout(10_000)));
-      return { ok: true, identity: `@${me.username}` };
+      return { ok: true, identity: `@${me.username}`, bot: { id: String(me.id), name: me.first_name, username: me.username } };
     } catch (err) {
       const info = telegramError(err);
-      return { ok: false, error: fatalReason(info) ?? maskToken(info.message, token) };
+      const fatal = fatalReason(info);
+      // A token the keychain cannot give (SecretUnavailableError) is not a network problem.
+      const missing = (err as { code?: unknown }).code === 'unavailable';
+      const problem =
+        info.code === 401 || info.code === 404 ? 'token_rejected' : info.code === undefined && !missing ? 'unreachable' : 'other';
+      return { ok: false, problem, error: fatal ?? maskToken(info.message, token) };
     }
   }
 }

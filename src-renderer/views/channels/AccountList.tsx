@@ -1,6 +1,7 @@
 // Channel accounts grouped by channel: each with its live state (the gateway store, fed by
 // `channel.state`), the full reason or last error, the agents its messages go to, when the last
-// message came in, a credential probe (`channels.probe`) and, for WhatsApp, device linking.
+// message came in, a credential probe (`channels.probe`), for WhatsApp device linking, and the
+// account's management (ManageAccount.tsx: answer with an agent, edit, disable, remove).
 import { useState } from 'react';
 import { errorText } from '../../gateway/client.ts';
 import { useConfig } from '../../store/config.ts';
@@ -11,6 +12,7 @@ import { Badge, Button, Dot, type Tone } from '../../ui/controls.tsx';
 import { channelName, clockTime, relativeTime } from '../../ui/format.ts';
 import { ChannelGlyph } from './ChannelGlyph.tsx';
 import { LinkDialog, useLinkInFlight } from './LinkDialog.tsx';
+import { ManageBar } from './ManageAccount.tsx';
 import { useNow } from './useNow.ts';
 
 type State = ChannelStatus['state'];
@@ -169,6 +171,7 @@ function AccountRow({ status }: { status: ChannelStatus }) {
           </Button>
         )}
       </div>
+      <ManageBar status={status} enabled={account?.enabled !== false} />
       {(notes.length > 0 || probe) && (
         <div className="account-notes">
           {notes.map((text) => (

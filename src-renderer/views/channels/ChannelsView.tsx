@@ -1,11 +1,14 @@
 // Channels: pending pairing requests first (they wait on the user), then every configured account
 // grouped by channel with its live state, probe and (WhatsApp) device linking; with no accounts,
-// how to add one. Everything is live from the gateway store; Refresh only re-reads it.
+// how to add one. "Add account" adds one right here (AddAccountDialog). Everything is live from the
+// gateway store; Refresh only re-reads it.
 import { useEffect, useState } from 'react';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type ChannelStatus } from '../../store/gateway.ts';
 import { Banner, Button, EmptyState, PageHeader } from '../../ui/controls.tsx';
 import { ChannelSection } from './AccountList.tsx';
+import { AddAccountDialog } from './AddAccountDialog.tsx';
+import { LinkDialog } from './LinkDialog.tsx';
 import { PairingRequests } from './PairingRequests.tsx';
 import { SetupHelp } from './SetupHelp.tsx';
 import './channels.css';
@@ -19,6 +22,8 @@ export function ChannelsView() {
   const refresh = useGateway((s) => s.refresh);
   const client = useGateway((s) => s.client);
   const [refreshing, setRefreshing] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [linking, setLinking] = useState<string>();
 
   // The config adds each account's name and DM policy; the page works without it.
   useEffect(() => {
@@ -39,9 +44,14 @@ export function ChannelsView() {
         title="Channels"
         subtitle="The accounts your agents answer on, and the people waiting to be let in."
         actions={
-          <Button busy={refreshing} onClick={() => void onRefresh()}>
-            Refresh
-          </Button>
+          <>
+            <Button busy={refreshing} onClick={() => void onRefresh()}>
+              Refresh
+            </Button>
+            <Button variant="primary" disabled={!client} onClick={() => setAdding(true)}>
+              Add account
+            </Button>
+          </>
         }
       />
       {loadError && (
@@ -58,10 +68,21 @@ export function ChannelsView() {
         </div>
       ) : groups.size === 0 ? (
         <section className="card" aria-label="Channel accounts">
-          <EmptyState icon="⌁" title="No channel accounts yet">
-            Agents already answer here in the dashboard. Add a Telegram, Discord or WhatsApp account to reach them from your phone:
+          <EmptyState
+            icon="⌁"
+            title="No channel accounts yet"
+            action={
+              <Button variant="primary" disabled={!client} onClick={() => setAdding(true)}>
+                Add an account
+              </Button>
+            }
+          >
+            Agents already answer here in the dashboard. Add a Telegram, Discord or WhatsApp account to reach them from your phone.
           </EmptyState>
-          <SetupHelp />
+          <details className="add-channel">
+            <summary>Or set it up in the config file</summary>
+            <SetupHelp />
+          </details>
         </section>
       ) : (
         <>
@@ -76,13 +97,15 @@ export function ChannelsView() {
                   .map((c) => ({ telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp' })[c])
                   .join(', ')
                   .replace(/, ([^,]*)$/, ' or $1')}{' '}
-                account
+                account by hand
               </summary>
               <SetupHelp missing={missing} />
             </details>
           )}
         </>
       )}
+      {adding && <AddAccountDialog onClose={() => setAdding(false)} onLinkWhatsApp={setLinking} />}
+      {linking && <LinkDialog accountId={linking} onClose={() => setLinking(undefined)} />}
     </div>
   );
 }
