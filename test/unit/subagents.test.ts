@@ -1,9 +1,16 @@
 // Sub-agents (sessions_spawn): the `subagents` config keys and their checks, the child session key
-// form, and the tool policy a sub-agent turn runs under.
-import { describe, expect, it } from 'vitest';
+// form, the limits counted per agent and per session, the tool policy a sub-agent turn runs under,
+// and the parent recorded in the child session's header.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkConfigValue, SUBAGENT_DEFAULTS } from '../../src-shared/config/index.ts';
 import { isSubagentSessionKey, subagentSessionKey } from '../../src-shared/routing/index.ts';
-import { errorsOf, warningsOf } from '../helpers/config.ts';
+import { subagentRefusal } from '../../src-main/agents/tools/index.ts';
+import { SubagentRuns } from '../../src-main/gateway/subagent-runs.ts';
+import { AgentSessionStore } from '../../src-main/sessions/index.ts';
+import { errorsOf, validConfig, warningsOf } from '../helpers/config.ts';
 
 const agentWith = (subagents: unknown) => ({ agents: { list: [{ id: 'a', subagents }] } });
 
@@ -60,5 +67,103 @@ describe('sub-agent session keys', () => {
     expect(isSubagentSessionKey(key)).toBe(true);
     for (const other of ['agent:main:main', 'agent:main:a2a:work', 'agent:main:telegram:direct:subagent', 'agent:main:subagent:x:y'])
       expect(isSubagentSessionKey(other)).toBe(false);
+  });
+});
+
+describe('sub-agent limits (SubagentRuns)', () => {
+  const limits = { maxSpawnDepth: 2, maxConcurrent: 3, maxChildrenPerAgent: 2 };
+  const lineage = (sessionKey: string, depth = 0) => ({
+    agentId: 'a',
+    sessionKey,
+    seq: 1,
+    depth,
+    isOwner: true,
+    sender: { id: 'operator' },
+  });
+
+  it('admits up to maxChildrenPerAgent children of one session, and again once one is released', () => {
+    const runs = new SubagentRuns();
+    const one = runs.admit(lineage('agent:a:main'), limits);
+    const two = runs.admit(lineage('agent:a:main'), limits);
+    expect([one.ok, two.ok]).toEqual([true, true]);
+    const three = runs.admit(lineage('agent:a:main'), limits);
+    expect(three).toEqual({ ok: false, reason: expect.stringContaining('subagents.maxChildrenPerAgent is 2') });
+    if (one.ok) one.release();
+    expect(runs.admit(lineage('agent:a:main'), limits).ok).toBe(true);
+  });
+
+  it('counts maxConcurrent over all sessions of the agent; a release is counted once', () => {
+    const runs = new SubagentRuns();
+    const admitted = ['agent:a:main', 'agent:a:direct:1', 'agent:a:direct:2'].map((k) => runs.admit(lineage(k), limits));
+    expect(admitted.every((a) => a.ok)).toBe(true);
+    expect(runs.admit(lineage('agent:a:direct:3'), limits)).toEqual({ ok: false, reason: expect.stringContaining('maxConcurrent is 3') });
+    const first = admitted[0]!;
+    if (first.ok) {
+      first.release();
+      first.release();
+    }
+    expect(runs.active('a')).toBe(2);
+  });
+
+  it('refuses a child beyond maxSpawnDepth, naming the depth and the key', () => {
+    const runs = new SubagentRuns();
+    expect(runs.admit(lineage('agent:a:subagent:x', 2), limits)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/depth 2 and subagents\.maxSpawnDepth is 2/),
+    });
+    expect(runs.active('a')).toBe(0);
+  });
+});
+
+describe('sub-agent tool policy', () => {
+  const agent = validConfig({ agents: { list: [{ id: 'a', subagents: { maxSpawnDepth: 2 } }] } }).agents.list[0]!;
+
+  it('leaves a depth-0 turn alone', () => {
+    for (const tool of ['sessions_spawn', 'sessions_send', 'sessions_list', 'sessions_history', 'write'])
+      expect(subagentRefusal(tool, { agent })).toBeNull();
+  });
+
+  it('a sub-agent never messages other agents; below the depth limit it may still spawn and read sessions', () => {
+    expect(subagentRefusal('sessions_send', { agent, spawnDepth: 1 })).toMatch(/does not message other agents/);
+    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history', 'read']) expect(subagentRefusal(tool, { agent, spawnDepth: 1 })).toBeNull();
+  });
+
+  it('at the depth limit it also loses sessions_spawn, sessions_list and sessions_history', () => {
+    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history']) expect(subagentRefusal(tool, { agent, spawnDepth: 2 })).not.toBeNull();
+    expect(subagentRefusal('sessions_spawn', { agent, spawnDepth: 2 })).toContain('subagents.maxSpawnDepth is 2');
+    expect(subagentRefusal('read', { agent, spawnDepth: 2 })).toBeNull();
+  });
+});
+
+describe('sub-agent session header', () => {
+  let tmp: string;
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sb-subagent-'));
+  });
+  afterEach(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('records the parent in the header and the index, and a rebuilt index gets it back from the transcript', async () => {
+    const key = subagentSessionKey('a', '0f8fad5b-d9cb-469f-a165-70867728950e');
+    const parent = { sessionKey: 'agent:a:main', inReplyTo: 7, label: 'primes' };
+    let store = await AgentSessionStore.open(tmp, 'a');
+    await store.getOrCreate(key, { parent });
+    await store.append(key, { type: 'message', role: 'user', text: 'task' });
+    expect(store.get(key)!.parent).toEqual(parent);
+    expect((await store.history(key)).records[0]).toMatchObject({ type: 'session', sessionKey: key, parent });
+    // An existing session never gets a parent written into it afterwards.
+    await store.append('agent:a:main', { type: 'message', role: 'user', text: 'hi' });
+    await store.getOrCreate('agent:a:main', { parent: { sessionKey: 'agent:a:x', inReplyTo: 2 } });
+    expect(store.get('agent:a:main')!.parent).toBeUndefined();
+    await store.close();
+
+    await fs.rm(path.join(store.dir, 'sessions.json'));
+    store = await AgentSessionStore.open(tmp, 'a');
+    try {
+      expect(store.get(key)!.parent).toEqual(parent);
+    } finally {
+      await store.close();
+    }
   });
 });
