@@ -112,7 +112,7 @@ interface Delivery {
    * A sub-agent turn (sessions_spawn): its depth, the owner status it inherits from its parent
    * (never more), and its abort controller, made before it queues so the parent can cancel it at any point.
    */
-  subagent?: { depth: number; isOwner: boolean; controller: AbortController };
+  subagent?: { depth: number; isOwner: boolean; controller: AbortController; parentSessionKey: string };
 }
 
 export class Gateway {
@@ -968,7 +968,9 @@ export class Gateway {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const store = await this.storeFor(agent.id);
-      await store.getOrCreate(sessionKey, { parent: { sessionKey: parent.sessionKey, inReplyTo: parent.seq, ...(label ? { label } : {}) } });
+      await store.getOrCreate(sessionKey, {
+        parent: { sessionKey: parent.sessionKey, inReplyTo: parent.seq, ...(label ? { label } : {}) },
+      });
       this.log.info('sub-agent started', { agentId: agent.id, parent: parent.sessionKey, sessionKey, depth: parent.depth + 1 });
       const envelope: InboundEnvelope = {
         messageId: randomUUID(),
@@ -985,7 +987,7 @@ export class Gateway {
         agentId: agent.id,
         decision: { ...this.router.direct(agent.id), sessionKey },
         envelope,
-        subagent: { depth: parent.depth + 1, isOwner: parent.isOwner, controller },
+        subagent: { depth: parent.depth + 1, isOwner: parent.isOwner, controller, parentSessionKey: parent.sessionKey },
         ...(parent.a2a ? { a2a: parent.a2a } : {}),
       };
       const result = await this.submit(delivery, this.subagentLanes).done;
@@ -1067,7 +1069,7 @@ export class Gateway {
     return { ran: true, ...(result ? { result } : {}) };
   }
 
-  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat }: Delivery): Promise<TranscriptRecord> {
+  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat, subagent }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
@@ -1088,6 +1090,8 @@ export class Gateway {
           messageId: envelope.messageId,
           ...(clientId ? { clientId } : {}),
           ...(heartbeat ? { heartbeat: true } : {}),
+          // A sub-agent's task: written by its parent turn, on behalf of the sender below.
+          ...(subagent ? { subagent: { parentSessionKey: subagent.parentSessionKey, depth: subagent.depth } } : {}),
           sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
           verified: envelope.sender.verified,
           channel: envelope.channel,

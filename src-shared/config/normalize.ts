@@ -188,8 +188,8 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector, inhe
 
 /** OpenClaw sub-agent keys Switchboard reads but does not act on, and why (the checker says so). */
 const UNSUPPORTED_SUBAGENT_KEYS: Record<string, string> = {
-  model: 'a sub-agent runs on its agent\'s own model',
-  thinking: 'a sub-agent runs with its agent\'s own settings',
+  model: "a sub-agent runs on its agent's own model",
+  thinking: "a sub-agent runs with its agent's own settings",
   allowAgents: 'a sub-agent is always a run of the same agent; use sessions_send to reach another agent',
   runTimeoutSeconds: 'a sub-agent run ends with its parent turn (stop it with /stop or turn.cancel)',
   archiveAfterMinutes: 'sub-agent sessions are kept like any other session',
@@ -200,7 +200,11 @@ const UNSUPPORTED_SUBAGENT_KEYS: Record<string, string> = {
 function warnUnsupportedSubagentKeys(raw: RawAgent['subagents'], path: JsonPath, out: IssueCollector): void {
   for (const [key, value] of Object.entries(raw ?? {}))
     if (value !== undefined && key in UNSUPPORTED_SUBAGENT_KEYS)
-      out.warn([...path, key], 'subagents_key_unsupported', `subagents.${key} is not supported and has no effect: ${UNSUPPORTED_SUBAGENT_KEYS[key]}`);
+      out.warn(
+        [...path, key],
+        'subagents_key_unsupported',
+        `subagents.${key} is not supported and has no effect: ${UNSUPPORTED_SUBAGENT_KEYS[key]}`,
+      );
 }
 
 function subagentsOf(raw: RawAgent['subagents']): AgentConfig['subagents'] {

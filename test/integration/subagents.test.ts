@@ -14,12 +14,15 @@ afterEach(async () => {
   gw = undefined;
 });
 
-const withSubagents = (subagents?: Record<string, unknown>, agent: Record<string, unknown> = {}) => (url: string) => ({
-  models: { anthropic: { baseUrl: url } },
-  agents: { list: [{ id: 'main', ...agent, ...(subagents ? { subagents } : {}) }] },
-});
+const withSubagents =
+  (subagents?: Record<string, unknown>, agent: Record<string, unknown> = {}) =>
+  (url: string) => ({
+    models: { anthropic: { baseUrl: url } },
+    agents: { list: [{ id: 'main', ...agent, ...(subagents ? { subagents } : {}) }] },
+  });
 
-const records = async (sessionKey: string) => (await gw!.client.request('sessions.history', { agentId: 'main', sessionKey, limit: 1000 })).records;
+const records = async (sessionKey: string) =>
+  (await gw!.client.request('sessions.history', { agentId: 'main', sessionKey, limit: 1000 })).records;
 const messages = async (sessionKey: string) =>
   (await records(sessionKey)).filter((r) => r.type === 'message').map((r) => `${String(r.role)}: ${String(r.text)}`);
 const toolResults = async (sessionKey: string) => (await records(sessionKey)).filter((r) => r.type === 'tool_result');
@@ -56,11 +59,19 @@ describe('sessions_spawn', () => {
     const childRecords = await records(child!.sessionKey);
     expect(childRecords[0]).toMatchObject({ type: 'session', parent: { sessionKey: 'agent:main:main', inReplyTo: parentInbound.seq } });
     expect(await messages(child!.sessionKey)).toEqual(['user: List three primes.', 'assistant: 2, 3, 5']);
+    expect(childRecords.find((r) => r.type === 'message' && r.role === 'user')).toMatchObject({
+      subagent: { parentSessionKey: 'agent:main:main', depth: 1 },
+      sender: { id: 'operator' },
+    });
     // The parent: the tool call, the child's answer as its result, the reply.
     expect(await toolResults('agent:main:main')).toMatchObject([
       { name: 'sessions_spawn', isError: false, output: `result of sub-agent ${child!.sessionKey} "primes":\n2, 3, 5` },
     ]);
-    expect(await messages('agent:main:main')).toEqual(['user: find some primes', 'assistant: ', 'assistant: The sub-agent found 2, 3 and 5.']);
+    expect(await messages('agent:main:main')).toEqual([
+      'user: find some primes',
+      'assistant: ',
+      'assistant: The sub-agent found 2, 3 and 5.',
+    ]);
 
     // The child's request: only the task (no parent history), told it is a sub-agent, and at depth 1 of 1
     // it cannot spawn, list or read sessions, nor message other agents.
@@ -69,7 +80,8 @@ describe('sessions_spawn', () => {
     expect(lastUserText(childReq.body)).toBe('List three primes.');
     expect(systemText(childReq)).toContain('You run as a sub-agent');
     expect(offered(gw.peer.requests[0]!)).toContain('sessions_spawn');
-    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history', 'sessions_send']) expect(offered(childReq)).not.toContain(tool);
+    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history', 'sessions_send'])
+      expect(offered(childReq)).not.toContain(tool);
     expect(offered(childReq)).toContain('write'); // the operator is an owner: so is the child
   });
 
@@ -197,7 +209,7 @@ describe('sessions_spawn', () => {
     const [child] = await childSessions();
     expect(child!.parent?.sessionKey).toBe('agent:main:direct:777');
     expect(await toolResults(child!.sessionKey)).toMatchObject([
-      { name: 'write', isError: true, output: expect.stringContaining('only this agent\'s owners') },
+      { name: 'write', isError: true, output: expect.stringContaining("only this agent's owners") },
     ]);
     expect(systemText(gw.peer.requests[1]!)).toContain('not one of your owners');
   });

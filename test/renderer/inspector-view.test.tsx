@@ -418,6 +418,50 @@ describe('transcript', () => {
     expect(screen.getByLabelText('Route: direct')).toBeTruthy();
   });
 
+  it("shows a heartbeat's prompt and a sub-agent's task as such, not as the operator's messages", async () => {
+    const child = 'agent:main:subagent:0f8fad5b-d9cb-469f-a165-70867728950e';
+    const operator = { id: 'operator', name: 'Dashboard' };
+    transcripts[`main\n${MAIN_KEY}`] = [
+      { seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' },
+      {
+        seq: 2,
+        ts: '2026-03-01T00:01:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'Read HEARTBEAT.md',
+        heartbeat: true,
+        sender: { id: 'heartbeat', name: 'Heartbeat' },
+        channel: 'webchat',
+      },
+      { seq: 3, ts: '2026-03-01T00:01:05.000Z', type: 'message', role: 'assistant', text: 'HEARTBEAT_OK', inReplyTo: 2 },
+    ];
+    transcripts[`main\n${child}`] = [
+      { seq: 1, ts: '2026-03-01T00:02:00.000Z', type: 'session', parent: { sessionKey: MAIN_KEY, inReplyTo: 4 } },
+      {
+        seq: 2,
+        ts: '2026-03-01T00:02:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'List three primes.',
+        subagent: { parentSessionKey: MAIN_KEY, depth: 1 },
+        sender: operator,
+        channel: 'webchat',
+      },
+      { seq: 3, ts: '2026-03-01T00:02:05.000Z', type: 'message', role: 'assistant', text: '2, 3, 5', inReplyTo: 2 },
+    ];
+    renderAt('main', MAIN_KEY);
+    const beat = await screen.findByRole('group', { name: 'Message from Heartbeat' });
+    expect(within(beat).getByText('heartbeat')).toBeTruthy();
+
+    cleanup();
+    resetInspector();
+    renderAt('main', child);
+    const task = await screen.findByRole('group', { name: 'Message from Parent turn' });
+    expect(within(task).getByText('sub-agent task')).toBeTruthy();
+    expect(within(task).getByText('Parent turn').getAttribute('title')).toContain(`${MAIN_KEY} handed to this sub-agent`);
+    expect(screen.queryByRole('group', { name: 'Message from you' })).toBeNull();
+  });
+
   it("shows the server's message when the transcript cannot be read, and retries", async () => {
     transport.handlers['sessions.history'] = () => {
       throw new ControlError('not_found', `agent "main" has no session ${TG_KEY}`);

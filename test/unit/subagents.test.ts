@@ -23,7 +23,10 @@ describe('subagents config', () => {
 
   it('inherits agents.defaults.subagents key by key; the agent’s own keys win', () => {
     const config = checkConfigValue({
-      agents: { defaults: { subagents: { maxSpawnDepth: 2, maxConcurrent: 3 } }, list: [{ id: 'a' }, { id: 'b', subagents: { maxConcurrent: 1 } }] },
+      agents: {
+        defaults: { subagents: { maxSpawnDepth: 2, maxConcurrent: 3 } },
+        list: [{ id: 'a' }, { id: 'b', subagents: { maxConcurrent: 1 } }],
+      },
     }).config!;
     expect(config.agents.list[0]!.subagents).toEqual({ maxSpawnDepth: 2, maxConcurrent: 3, maxChildrenPerAgent: 5 });
     expect(config.agents.list[1]!.subagents).toEqual({ maxSpawnDepth: 2, maxConcurrent: 1, maxChildrenPerAgent: 5 });
@@ -125,11 +128,13 @@ describe('sub-agent tool policy', () => {
 
   it('a sub-agent never messages other agents; below the depth limit it may still spawn and read sessions', () => {
     expect(subagentRefusal('sessions_send', { agent, spawnDepth: 1 })).toMatch(/does not message other agents/);
-    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history', 'read']) expect(subagentRefusal(tool, { agent, spawnDepth: 1 })).toBeNull();
+    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history', 'read'])
+      expect(subagentRefusal(tool, { agent, spawnDepth: 1 })).toBeNull();
   });
 
   it('at the depth limit it also loses sessions_spawn, sessions_list and sessions_history', () => {
-    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history']) expect(subagentRefusal(tool, { agent, spawnDepth: 2 })).not.toBeNull();
+    for (const tool of ['sessions_spawn', 'sessions_list', 'sessions_history'])
+      expect(subagentRefusal(tool, { agent, spawnDepth: 2 })).not.toBeNull();
     expect(subagentRefusal('sessions_spawn', { agent, spawnDepth: 2 })).toContain('subagents.maxSpawnDepth is 2');
     expect(subagentRefusal('read', { agent, spawnDepth: 2 })).toBeNull();
   });

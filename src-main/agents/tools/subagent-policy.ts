@@ -13,7 +13,8 @@ export function subagentRefusal(name: string, ctx: Pick<ToolContext, 'agent' | '
   if (name === 'sessions_spawn' && depth >= max)
     return `sessions_spawn refused: this turn is a sub-agent at depth ${depth} and subagents.maxSpawnDepth is ${max}, so it cannot start sub-agents of its own; do the task yourself.`;
   if (depth === 0) return null;
-  if (name === 'sessions_send') return 'sessions_send refused: a sub-agent does not message other agents; return your result to the turn that started you.';
+  if (name === 'sessions_send')
+    return 'sessions_send refused: a sub-agent does not message other agents; return your result to the turn that started you.';
   if (depth >= max && AT_DEPTH_LIMIT.has(name))
     return `${name} refused: a sub-agent at the depth limit (subagents.maxSpawnDepth ${max}) works only on its own task.`;
   return null;

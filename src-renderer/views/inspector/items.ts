@@ -26,6 +26,8 @@ export type Item =
       channel: string | undefined;
       accountId: string | undefined;
       route: RouteInfo | undefined;
+      /** Not a person's message: a heartbeat's prompt, or the task a parent turn gave this sub-agent. */
+      origin?: { kind: 'heartbeat' } | { kind: 'subagent'; parentSessionKey: string };
       pending?: { localId: string; status: PendingMessage['status']; error?: string };
     }
   | {
@@ -192,6 +194,13 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
           });
         } else if (r.role === 'user') {
           const sender = obj(r.sender);
+          const spawned = str(obj(r.subagent)?.parentSessionKey);
+          const origin =
+            r.heartbeat === true
+              ? { kind: 'heartbeat' as const }
+              : spawned
+                ? { kind: 'subagent' as const, parentSessionKey: spawned }
+                : undefined;
           out.push({
             item: {
               kind: 'user',
@@ -203,6 +212,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
               channel: str(r.channel),
               accountId: str(r.accountId),
               route: routeOf(r.route),
+              ...(origin ? { origin } : {}),
             },
             anchor,
           });
