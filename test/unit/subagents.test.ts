@@ -9,6 +9,7 @@ import { checkConfigValue, SUBAGENT_DEFAULTS } from '../../src-shared/config/ind
 import { isSubagentSessionKey, subagentSessionKey } from '../../src-shared/routing/index.ts';
 import { subagentRefusal } from '../../src-main/agents/tools/index.ts';
 import { SubagentRuns } from '../../src-main/gateway/subagent-runs.ts';
+import { findCutOffTurns } from '../../src-main/gateway/turn-resume.ts';
 import { AgentSessionStore } from '../../src-main/sessions/index.ts';
 import { errorsOf, validConfig, warningsOf } from '../helpers/config.ts';
 
@@ -149,7 +150,7 @@ describe('sub-agent session header', () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  it('records the parent in the header and the index, and a rebuilt index gets it back from the transcript', async () => {
+  it('records the parent in the header and the index, a rebuilt index gets it back, and a crash orphans the child turn', async () => {
     const key = subagentSessionKey('a', '0f8fad5b-d9cb-469f-a165-70867728950e');
     const parent = { sessionKey: 'agent:a:main', inReplyTo: 7, label: 'primes' };
     let store = await AgentSessionStore.open(tmp, 'a');
@@ -161,6 +162,15 @@ describe('sub-agent session header', () => {
     await store.append('agent:a:main', { type: 'message', role: 'user', text: 'hi' });
     await store.getOrCreate('agent:a:main', { parent: { sessionKey: 'agent:a:x', inReplyTo: 2 } });
     expect(store.get('agent:a:main')!.parent).toBeUndefined();
+
+    // A crash before the child answered: nobody waits for it any more, so it is closed, never re-run.
+    const cut = await findCutOffTurns(store, 'a', { now: Date.now(), resumeWindowMs: 600_000 });
+    expect(cut.map((t) => [t.sessionKey, t.action, t.tell])).toEqual(
+      expect.arrayContaining([
+        [key, 'orphaned', false],
+        ['agent:a:main', 'resume', true],
+      ]),
+    );
     await store.close();
 
     await fs.rm(path.join(store.dir, 'sessions.json'));
