@@ -12,16 +12,17 @@ import { inspectWorkspacePath, readWorkspaceFile, WorkspaceAccessError } from '.
 export const PERSONA_FILES = ['AGENTS.md', 'SOUL.md', 'USER.md'] as const;
 export const PERSONA_FILE_MAX = 16 * 1024;
 
-export type ChatType = 'direct' | 'group' | 'channel' | 'agent';
+export type ChatType = 'direct' | 'group' | 'channel' | 'agent' | 'subagent';
 
 /**
  * The chat type, from the session key (docs/routing.md#session-keys):
  * `agent:<a>:<channel>:group|channel:<peer>` for groups, `agent:<a>:a2a:<from>` for agent-to-agent,
- * everything else is a direct chat.
+ * `agent:<a>:subagent:<uuid>` for a sub-agent run, everything else is a direct chat.
  */
 export function chatTypeOf(sessionKey: string): ChatType {
   const seg = sessionKey.toLowerCase().split(':');
   if (seg[2] === 'a2a') return 'agent';
+  if (seg[2] === 'subagent' && seg.length === 4) return 'subagent';
   // `…:<account>:direct:<peer>` keys can have an account literally named "group": check seg[4].
   if ((seg[3] === 'group' || seg[3] === 'channel') && seg[4] !== 'direct') return seg[3];
   return 'direct';
@@ -180,7 +181,9 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
       ? 'the Switchboard dashboard'
       : `${inbound.channel} (account ${inbound.route.accountId})`;
   const lines = [
-    `- Channel: ${where}; chat type: ${chat === 'agent' ? 'a message from another agent' : chat}.`,
+    chat === 'subagent'
+      ? '- You run as a sub-agent: a turn of yours handed you this one task (sessions_spawn). Nobody chats here; your final reply is returned to that turn as the result, so make it the complete answer.'
+      : `- Channel: ${where}; chat type: ${chat === 'agent' ? 'a message from another agent' : chat}.`,
     // ASCII only in the fixed text: one non-Latin-1 character makes V8 build the whole request
     // body as a two-byte string (twice the memory and copying, every turn).
     `- Sender: ${who}; ${inbound.isOwner ? 'one of your owners' : 'not one of your owners'}.`,

@@ -41,6 +41,8 @@ export interface TurnRequest extends TurnEvents {
   inboundSeq: number;
   /** Present when the agent's sandbox applies to this session: exec runs inside it. */
   confinement?: ExecConfinement;
+  /** How many sessions_spawn levels above this turn (0: a turn started by a message or a heartbeat). */
+  spawnDepth?: number;
   signal: AbortSignal;
 }
 
@@ -91,3 +93,15 @@ export type AgentMessenger = (
   text: string,
   signal: AbortSignal,
 ) => Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;
+
+/**
+ * Sub-agent runs, provided by the gateway (sessions_spawn): runs `task` as a new turn of the same
+ * agent in a child session and resolves with its final text. The parent turn is found by its abort
+ * signal, so its lineage (session, depth, sender and owner status) comes from the gateway, never
+ * from the tool's input; aborting that signal cancels the child.
+ */
+export type SubagentSpawner = (
+  task: string,
+  label: string | undefined,
+  signal: AbortSignal,
+) => Promise<{ ok: true; sessionKey: string; text: string } | { ok: false; sessionKey?: string; reason: string }>;

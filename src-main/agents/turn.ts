@@ -31,7 +31,7 @@ import { proxyFor } from '../net/proxy.ts';
 import { buildHistory, type WireBlock, type WireMessage, type WireToolResult } from './history.ts';
 import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
 import { capText, ToolRegistry, type ToolContext } from './tools/index.ts';
-import type { AgentMessenger, ApiKeySource, TurnFailureKind, TurnRequest, TurnResult } from './turn-types.ts';
+import type { AgentMessenger, ApiKeySource, SubagentSpawner, TurnFailureKind, TurnRequest, TurnResult } from './turn-types.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -43,6 +43,7 @@ export interface AgentTurnRunnerOptions {
   keys: ApiKeySource;
   env?: NodeJS.ProcessEnv;
   messenger?: AgentMessenger;
+  spawner?: SubagentSpawner;
   sessionsFor?: (agentId: string) => AgentSessionStore | undefined;
   /** Every line goes through the redactor of the turn's key first. */
   log?: Logger;
@@ -308,6 +309,8 @@ export class AgentTurnRunner {
       ...(req.confinement ? { confinement: req.confinement } : {}),
       signal: req.signal,
       ...(this.opts.messenger ? { messenger: this.opts.messenger } : {}),
+      ...(this.opts.spawner ? { spawner: this.opts.spawner } : {}),
+      ...(req.spawnDepth ? { spawnDepth: req.spawnDepth } : {}),
     };
     const tools = this.tools.definitions(ctx);
     const prompt = await buildSystemPrompt({

@@ -16,7 +16,14 @@ import {
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
 import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import { compileRouter, laneKey, ownerAwareSessionKey, type RouteDecision, type Router } from '../../src-shared/routing/index.ts';
+import {
+  compileRouter,
+  laneKey,
+  ownerAwareSessionKey,
+  subagentSessionKey,
+  type RouteDecision,
+  type Router,
+} from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
@@ -48,6 +55,7 @@ import {
 } from './session-commands.ts';
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_STORE_REPLY, StorageHealth, StorageUnavailableError } from './storage-health.ts';
+import { SubagentRuns } from './subagent-runs.ts';
 import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
@@ -104,6 +112,11 @@ interface Delivery {
   clientId?: string;
   /** A heartbeat turn: its inbound record is marked so the inspector can tell it apart. */
   heartbeat?: boolean;
+  /**
+   * A sub-agent turn (sessions_spawn): its depth, the owner status it inherits from its parent
+   * (never more), and its abort controller, made before it queues so the parent can cancel it at any point.
+   */
+  subagent?: { depth: number; isOwner: boolean; controller: AbortController; parentSessionKey: string };
 }
 
 export class Gateway {
@@ -128,6 +141,8 @@ export class Gateway {
   readonly dropped: Record<string, number> = {};
   private readonly autoReset = new AutoReset();
   private readonly a2aChains = new A2AChains();
+  /** Lineage of running turns and the sub-agent runs per agent and session (sessions_spawn). */
+  readonly subagents = new SubagentRuns();
   private readonly sends = new SendDedupe();
   /** Whether messages can be stored (full disk, read-only state folder): `status.storage`. */
   readonly storage: StorageHealth;
@@ -713,7 +728,7 @@ export class Gateway {
   /** Whether a turn of this session runs or waits in its lane. */
   sessionBusy(agentId: string, sessionKey: string): boolean {
     const key = laneKey(agentId, sessionKey);
-    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key);
+    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key) || this.subagentLanes.hasWork(key);
   }
 
   /**
@@ -809,12 +824,12 @@ export class Gateway {
     lanes = this.lanes,
   ): { persisted: Promise<TranscriptRecord | undefined>; done: Promise<TurnResult | undefined> } {
     const { envelope, decision } = delivery;
-    // `/stop` must not wait behind the turn it stops.
-    if (isStopCommand(envelope.text)) {
+    // `/stop` must not wait behind the turn it stops. A sub-agent's task is never a command.
+    if (!delivery.subagent && isStopCommand(envelope.text)) {
       this.stopCommand(delivery);
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
-    if (isResetCommand(envelope.text)) {
+    if (!delivery.subagent && isResetCommand(envelope.text)) {
       return { persisted: Promise.resolve(undefined), done: this.resetSession(delivery, lanes).then(() => undefined) };
     }
     const { promise: record, resolve: resolveRecord, reject: rejectRecord } = Promise.withResolvers<TranscriptRecord>();
@@ -931,6 +946,73 @@ export class Gateway {
     }
   }
 
+  /**
+   * Sub-agent lanes: every child has a session of its own, and a parent waits for its child, so
+   * children must not queue behind the pool their parents hold. Their number is bounded per agent
+   * by `subagents.maxConcurrent` (at most 20), so this pool never makes one wait on another.
+   */
+  private readonly subagentLanes = new SessionLanes({ maxConcurrent: 256, maxQueuedPerSession: 1, maxQueuedTotal: 1000 });
+
+  /**
+   * sessions_spawn (docs/heartbeat-subagents.md#sub-agents-sessions_spawn): runs `task` as a turn
+   * of the same agent in a new session `agent:<id>:subagent:<uuid>` whose header names the parent
+   * session and turn, and resolves with its final text. The child inherits the parent turn's sender
+   * and owner status (found by `signal`, never taken from the tool's input) and is cancelled with it.
+   */
+  async spawnSubagent(
+    task: string,
+    label: string | undefined,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; sessionKey: string; text: string } | { ok: false; sessionKey?: string; reason: string }> {
+    const parent = this.subagents.of(signal);
+    const agent = parent && this.agent(parent.agentId);
+    if (!parent || !agent) return { ok: false, reason: 'sub-agents can only be started from a running agent turn' };
+    if (signal.aborted) return { ok: false, reason: 'the turn was cancelled' };
+    if (this.state !== 'running') return { ok: false, reason: 'the gateway is stopping' };
+    const admitted = this.subagents.admit(parent, agent.subagents);
+    if (!admitted.ok) return { ok: false, reason: admitted.reason };
+    const sessionKey = subagentSessionKey(agent.id, randomUUID());
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(new Error('cancelled with its parent turn'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const store = await this.storeFor(agent.id);
+      await store.getOrCreate(sessionKey, {
+        parent: { sessionKey: parent.sessionKey, inReplyTo: parent.seq, ...(label ? { label } : {}) },
+      });
+      this.log.info('sub-agent started', { agentId: agent.id, parent: parent.sessionKey, sessionKey, depth: parent.depth + 1 });
+      const envelope: InboundEnvelope = {
+        messageId: randomUUID(),
+        channel: 'webchat',
+        accountId: 'default',
+        peer: { kind: 'direct', id: parent.sessionKey },
+        // The parent's sender, so the record says whose request this work serves; owner status is passed on explicitly.
+        sender: { ...parent.sender, verified: false },
+        text: task,
+        mentioned: true,
+        timestamp: Date.now(),
+      };
+      const delivery: Delivery = {
+        agentId: agent.id,
+        decision: { ...this.router.direct(agent.id), sessionKey },
+        envelope,
+        subagent: { depth: parent.depth + 1, isOwner: parent.isOwner, controller, parentSessionKey: parent.sessionKey },
+        ...(parent.a2a ? { a2a: parent.a2a } : {}),
+      };
+      const result = await this.submit(delivery, this.subagentLanes).done;
+      if (!result) return { ok: false, sessionKey, reason: 'the sub-agent could not run; its session says why' };
+      if (result.failure?.kind === 'cancelled') return { ok: false, sessionKey, reason: 'the sub-agent was cancelled' };
+      if (result.failure) {
+        const partial = result.text ? `; what it had written so far:\n${result.text}` : '';
+        return { ok: false, sessionKey, reason: `the sub-agent failed (${result.failure.kind}): ${result.failure.message}${partial}` };
+      }
+      return { ok: true, sessionKey, text: result.text };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      admitted.release();
+    }
+  }
+
   /** Persists the inbound record; a storage failure becomes an `unavailable` error naming the cause and folder. */
   private async persistInbound(delivery: Delivery): Promise<TranscriptRecord> {
     try {
@@ -998,7 +1080,7 @@ export class Gateway {
     return { ran: true, ...(result ? { result } : {}) };
   }
 
-  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat }: Delivery): Promise<TranscriptRecord> {
+  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat, subagent }: Delivery): Promise<TranscriptRecord> {
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
@@ -1019,6 +1101,8 @@ export class Gateway {
           messageId: envelope.messageId,
           ...(clientId ? { clientId } : {}),
           ...(heartbeat ? { heartbeat: true } : {}),
+          // A sub-agent's task: written by its parent turn, on behalf of the sender below.
+          ...(subagent ? { subagent: { parentSessionKey: subagent.parentSessionKey, depth: subagent.depth } } : {}),
           sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
           verified: envelope.sender.verified,
           channel: envelope.channel,
@@ -1049,7 +1133,10 @@ export class Gateway {
     return inbound;
   }
 
-  private async runTurn({ agentId, decision, envelope, reply, a2a }: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
+  private async runTurn(
+    { agentId, decision, envelope, reply, a2a, subagent }: Delivery,
+    inbound: TranscriptRecord,
+  ): Promise<TurnResult | undefined> {
     const agent = this.agent(agentId);
     const store = await this.storeFor(agentId);
     const snapshot = this.activity.snapshot(agentId);
@@ -1065,7 +1152,8 @@ export class Gateway {
       this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
       return undefined;
     }
-    const operator = envelope.channel === 'webchat' && envelope.sender.id === 'operator';
+    // A sub-agent turn is part of its parent's work, already counted against the sender's rate.
+    const operator = (envelope.channel === 'webchat' && envelope.sender.id === 'operator') || subagent !== undefined;
     const refusal = this.controls.refusal(
       agent,
       this.config,
@@ -1084,10 +1172,21 @@ export class Gateway {
       this.emitOwnReply(agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
       return undefined;
     }
-    const controller = new AbortController();
+    const controller = subagent?.controller ?? new AbortController();
     const runKey = laneKey(agentId, decision.sessionKey);
     this.running.set(runKey, controller);
     if (a2a) this.a2aChains.attach(controller.signal, a2a);
+    const isOwner = subagent ? subagent.isOwner : this.isOwner(agent, envelope);
+    const depth = subagent?.depth ?? 0;
+    this.subagents.attach(controller.signal, {
+      agentId,
+      sessionKey: decision.sessionKey,
+      seq: inbound.seq,
+      depth,
+      isOwner,
+      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
+      ...(a2a ? { a2a } : {}),
+    });
     this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
     const typing = envelope.channel === 'webchat' ? undefined : this.channels.typing(envelope);
     let result: TurnResult;
@@ -1101,13 +1200,14 @@ export class Gateway {
         sessionKey: decision.sessionKey,
         signal: controller.signal,
         ...this.confinementFor(agent, decision.sessionKey),
+        ...(depth > 0 ? { spawnDepth: depth } : {}),
         inboundSeq: inbound.seq,
         inbound: {
           text: envelope.text,
           sender: envelope.sender,
           channel: envelope.channel,
           route: decision,
-          isOwner: this.isOwner(agent, envelope),
+          isOwner,
         },
         onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
         onToolCall: (call) =>

@@ -126,6 +126,7 @@ export async function openGatewayHost(opts: GatewayHostOptions): Promise<Gateway
         log,
         ...(opts.retry ? { retry: opts.retry } : {}),
         messenger: (from, to, text, signal) => late.gateway!.agentMessage(from, to, text, signal),
+        spawner: (task, label, signal) => late.gateway!.spawnSubagent(task, label, signal),
       });
     const adapters =
       opts.adapters ??

@@ -42,6 +42,7 @@ export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) 
           outputTokens: s.outputTokens,
           archived: s.archived === true,
           ...(s.title ? { title: s.title } : {}),
+          ...(s.parent ? { parent: s.parent } : {}),
         })),
       };
     },

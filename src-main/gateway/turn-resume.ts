@@ -1,6 +1,7 @@
 // Turns a crash cut off (docs/architecture.md#cut-off-turns): at start, the inbound records of an
 // agent's live sessions that no outcome answers, and what to do with each — run the turn again,
 // or close it with a note to the sender. Reads transcripts only; the gateway acts on the result.
+import { isSubagentSessionKey } from '../../src-shared/routing/index.ts';
 import type { AgentSessionStore, TranscriptRecord } from '../sessions/index.ts';
 
 /** What the gateway does with an inbound record no outcome answers. */
@@ -11,7 +12,7 @@ export type CutOffAction =
   | 'lost'
   /** A tool was started: never run twice, so the turn is closed and the sender asked to check. */
   | 'tool_in_doubt'
-  /** Agent-to-agent: the asking agent's turn died with the crash, so nobody waits for an answer. */
+  /** Agent-to-agent or a sub-agent: the asking turn died with the crash, so nobody waits for an answer. */
   | 'orphaned';
 
 export interface CutOffTurn {
@@ -88,9 +89,9 @@ export async function findCutOffTurns(
     if (entry.archived) continue;
     for (const p of unanswered(await sessionRecords(store, entry.key))) {
       const age = opts.now - Date.parse(p.inbound.ts);
-      const a2a = entry.sessionKey.includes(':a2a:');
+      const orphan = entry.sessionKey.includes(':a2a:') || isSubagentSessionKey(entry.sessionKey);
       const started = p.open.size > 0 || p.ran.length > 0;
-      const action: CutOffAction = a2a ? 'orphaned' : started ? 'tool_in_doubt' : age > opts.resumeWindowMs ? 'lost' : 'resume';
+      const action: CutOffAction = orphan ? 'orphaned' : started ? 'tool_in_doubt' : age > opts.resumeWindowMs ? 'lost' : 'resume';
       found.push({
         agentId,
         sessionKey: entry.sessionKey,
@@ -98,7 +99,7 @@ export async function findCutOffTurns(
         action,
         tools: [...new Set(p.open.size > 0 ? p.open.values() : p.ran)],
         toolsFinished: p.open.size === 0,
-        tell: !a2a && age <= TELL_HORIZON_MS,
+        tell: !orphan && age <= TELL_HORIZON_MS,
       });
     }
   }

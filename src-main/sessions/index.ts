@@ -14,7 +14,7 @@ export type { IndexFile, IndexNotice, SessionEntry } from './session-index.ts';
 export { FdPool, defaultFdPool } from './fd-pool.ts';
 export { readRecords, readTailRecords } from './jsonl-read.ts';
 export { RECORD_VERSION } from './records.ts';
-export type { RecordInput, SessionRoute, TokenUsage, TranscriptRecord } from './records.ts';
+export type { RecordInput, SessionParent, SessionRoute, TokenUsage, TranscriptRecord } from './records.ts';
 export { AGENT_ID_RE, SessionPathError, agentSessionsDir, assertAgentId } from './paths.ts';
 export { benchStorageFloor } from './bench-floor.ts';
 export type { StorageFloorOptions, StorageFloorResult } from './bench-floor.ts';

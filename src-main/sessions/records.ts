@@ -38,6 +38,16 @@ export interface TokenUsage {
   outputTokens?: number;
 }
 
+/**
+ * Written in a sub-agent session's header (sessions_spawn): the session whose turn spawned it and
+ * that turn's inbound seq, so the inspector can show the child under its parent.
+ */
+export interface SessionParent {
+  sessionKey: string;
+  inReplyTo: number;
+  label?: string;
+}
+
 export interface SessionStats {
   created: string;
   updated: string;
@@ -46,6 +56,7 @@ export interface SessionStats {
   outputTokens: number;
   lastRoute?: SessionRoute;
   title?: string;
+  parent?: SessionParent;
 }
 
 export function buildRecord(input: RecordInput, seq: number): TranscriptRecord {
@@ -95,4 +106,14 @@ export function applyRecord(stats: SessionStats, rec: TranscriptRecord): void {
   }
   if (isObject(rec.route)) stats.lastRoute = rec.route;
   if (rec.type === 'meta' && typeof rec.title === 'string') stats.title = rec.title;
+  if (rec.type === 'session') {
+    const parent = parentOf(rec.parent);
+    if (parent) stats.parent = parent;
+  }
+}
+
+/** A valid SessionParent from a header or an index entry, or undefined. */
+export function parentOf(x: unknown): SessionParent | undefined {
+  if (!isObject(x) || typeof x.sessionKey !== 'string' || typeof x.inReplyTo !== 'number') return undefined;
+  return { sessionKey: x.sessionKey, inReplyTo: x.inReplyTo, ...(typeof x.label === 'string' ? { label: x.label } : {}) };
 }

@@ -7,7 +7,7 @@ import { errCode } from './fs-util.ts';
 import { Coalescer } from './group-commit.ts';
 import { readRecords } from './jsonl-read.ts';
 import { corruptIndexPath, indexPath, isSessionId, sessionIdFromFileName, transcriptPath } from './paths.ts';
-import { applyRecord, emptyStats, type SessionStats, type TranscriptRecord } from './records.ts';
+import { applyRecord, emptyStats, parentOf, type SessionStats, type TranscriptRecord } from './records.ts';
 
 export const INDEX_VERSION = 1;
 
@@ -97,6 +97,7 @@ function sanitizeEntry(key: string, x: unknown): SessionEntry | null {
     bytes: typeof x.bytes === 'number' ? x.bytes : -1,
     ...(isObject(x.lastRoute) ? { lastRoute: x.lastRoute } : {}),
     ...(typeof x.title === 'string' ? { title: x.title } : {}),
+    ...(parentOf(x.parent) ? { parent: parentOf(x.parent)! } : {}),
     ...(archived ? { archived: true } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { errCode, unlinkIfExists } from './fs-util.ts';
 import type { InboundJournal } from './journal.ts';
 import { readTailRecords } from './jsonl-read.ts';
 import { agentSessionsDir, corruptPathFor, transcriptPath } from './paths.ts';
-import { emptyStats, type RecordInput, type SessionRoute, type TranscriptRecord } from './records.ts';
+import { emptyStats, type RecordInput, type SessionParent, type SessionRoute, type TranscriptRecord } from './records.ts';
 import { archiveKey, SessionIndex, type IndexNotice, type SessionEntry } from './session-index.ts';
 import { TranscriptFile, type AppendOptions, type RecoveryInfo, type TranscriptOptions } from './transcript.ts';
 
@@ -132,8 +132,11 @@ export class AgentSessionStore {
     }
   }
 
-  /** The live session of `sessionKey`, created (with a new random id) on first use. */
-  getOrCreate(sessionKey: string): Promise<SessionHandle> {
+  /**
+   * The live session of `sessionKey`, created (with a new random id) on first use. `parent` is
+   * written into the header of a session created here (a sub-agent's), never into an existing one.
+   */
+  getOrCreate(sessionKey: string, opts: { parent?: SessionParent } = {}): Promise<SessionHandle> {
     this.assertOpen();
     assertSessionKey(sessionKey);
     const h = this.current(sessionKey);
@@ -143,7 +146,7 @@ export class AgentSessionStore {
       if (again) return again;
       const e = this.index.get(sessionKey);
       if (e && !e.archived) return this.openHandle(sessionKey, e.sessionId);
-      return this.createSession(sessionKey);
+      return this.createSession(sessionKey, randomUUID(), new Date().toISOString(), opts.parent);
     });
   }
 
@@ -421,17 +424,22 @@ export class AgentSessionStore {
    * record (journal recovery recreates it from that record's entry), and a session whose first
    * durable record is refused is removed again (dropIfUnborn).
    */
-  private async createSession(sessionKey: string, sessionId: string = randomUUID(), ts = new Date().toISOString()): Promise<SessionHandle> {
+  private async createSession(
+    sessionKey: string,
+    sessionId: string = randomUUID(),
+    ts = new Date().toISOString(),
+    parent?: SessionParent,
+  ): Promise<SessionHandle> {
     const transcript = await this.openLiveTranscript(sessionId);
     try {
-      await transcript.append({ type: 'session', ts, sessionId, sessionKey, agentId: this.agentId });
+      await transcript.append({ type: 'session', ts, sessionId, sessionKey, agentId: this.agentId, ...(parent ? { parent } : {}) });
     } catch (err) {
       await transcript.close().catch(() => undefined);
       await unlinkIfExists(transcript.path).catch(() => undefined);
       throw err;
     }
     const h = this.register(sessionKey, sessionId, transcript);
-    this.index.set(sessionKey, { sessionKey, sessionId, ...emptyStats(ts), bytes: transcript.size });
+    this.index.set(sessionKey, { sessionKey, sessionId, ...emptyStats(ts), ...(parent ? { parent } : {}), bytes: transcript.size });
     return h;
   }
 

@@ -59,6 +59,7 @@ export const BUILTIN_TOOLS = [
   'sessions_history',
   'session_status',
   'sessions_send',
+  'sessions_spawn',
   'memory_save',
   'memory_search',
   'task_add',
@@ -84,6 +85,13 @@ export const TOOL_PROFILES: Readonly<Record<string, readonly ToolName[]>> = {
  * agent's owners they are neither offered nor run, unless `tools.nonOwners.allow` names them.
  */
 export const OWNER_ONLY_TOOLS: readonly ToolName[] = ['write', 'edit', 'exec'];
+
+/**
+ * `subagents` defaults (docs/heartbeat-subagents.md#sub-agents-sessions_spawn). Depth 1: a sub-agent
+ * cannot spawn its own (OpenClaw's first default; its later one, 5, nests further than a tray app needs).
+ * maxConcurrent and maxChildrenPerAgent are OpenClaw's defaults, counted per agent and per session here.
+ */
+export const SUBAGENT_DEFAULTS = { maxSpawnDepth: 1, maxConcurrent: 8, maxChildrenPerAgent: 5 } as const;
 
 /** The model used when neither the agent nor `agents.defaults` names one: a current Sonnet. */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';

@@ -10,6 +10,7 @@ import {
   ID_PATTERN,
   RESERVED_IDS,
   BUILTIN_TOOLS,
+  SUBAGENT_DEFAULTS,
   TOOL_PROFILES,
   isChannelId,
   type ChannelId,
@@ -206,6 +207,36 @@ function normalizeAgent(raw: RawAgent, path: JsonPath, out: IssueCollector, inhe
     limits: { ...raw.limits },
     reset: { ...raw.reset },
     ...heartbeatOf(raw.heartbeat, [...path, 'heartbeat'], out),
+    subagents: subagentsOf(raw.subagents),
+  };
+}
+
+/** OpenClaw sub-agent keys Switchboard reads but does not act on, and why (the checker says so). */
+const UNSUPPORTED_SUBAGENT_KEYS: Record<string, string> = {
+  model: "a sub-agent runs on its agent's own model",
+  thinking: "a sub-agent runs with its agent's own settings",
+  allowAgents: 'a sub-agent is always a run of the same agent; use sessions_send to reach another agent',
+  runTimeoutSeconds: 'a sub-agent run ends with its parent turn (stop it with /stop or turn.cancel)',
+  archiveAfterMinutes: 'sub-agent sessions are kept like any other session',
+  announceTimeoutMs: 'the result is returned to the parent turn, not announced later',
+};
+
+/** Reported where the key is written (once for agents.defaults, not again for every agent inheriting it). */
+function warnUnsupportedSubagentKeys(raw: RawAgent['subagents'], path: JsonPath, out: IssueCollector): void {
+  for (const [key, value] of Object.entries(raw ?? {}))
+    if (value !== undefined && key in UNSUPPORTED_SUBAGENT_KEYS)
+      out.warn(
+        [...path, key],
+        'subagents_key_unsupported',
+        `subagents.${key} is not supported and has no effect: ${UNSUPPORTED_SUBAGENT_KEYS[key]}`,
+      );
+}
+
+function subagentsOf(raw: RawAgent['subagents']): AgentConfig['subagents'] {
+  return {
+    maxSpawnDepth: raw?.maxSpawnDepth ?? SUBAGENT_DEFAULTS.maxSpawnDepth,
+    maxConcurrent: raw?.maxConcurrent ?? SUBAGENT_DEFAULTS.maxConcurrent,
+    maxChildrenPerAgent: raw?.maxChildrenPerAgent ?? SUBAGENT_DEFAULTS.maxChildrenPerAgent,
   };
 }
 
@@ -245,7 +276,9 @@ function normalizeAgents(raw: RawConfig, out: IssueCollector): SwitchboardConfig
   const seen = new Map<string, number>();
   const dm = raw.agents?.defaults?.model;
   const defaultPrimary = typeof dm === 'string' ? dm : dm?.primary;
+  warnUnsupportedSubagentKeys(raw.agents?.defaults?.subagents, ['agents', 'defaults', 'subagents'], out);
   (raw.agents?.list ?? []).forEach((entry, i) => {
+    warnUnsupportedSubagentKeys(entry.subagents, ['agents', 'list', i, 'subagents'], out);
     const inherited = { ownModel: entry.model !== undefined, ...(defaultPrimary ? { defaultPrimary } : {}) };
     const agent = normalizeAgent(withAgentDefaults(raw.agents?.defaults, entry), ['agents', 'list', i], out, inherited);
     if (!agent) return;

@@ -100,6 +100,38 @@ const heartbeatSchema = strict({
   accountId: z.string().trim().min(1).optional(),
 });
 
+/**
+ * OpenClaw's `subagents` keys (docs/heartbeat-subagents.md#sub-agents-sessions_spawn): the bounds of
+ * sessions_spawn. OpenClaw's other sub-agent keys are accepted so its configs load; normalize.ts
+ * reports them as not supported.
+ */
+const subagentsSchema = strict({
+  maxSpawnDepth: z
+    .number({ error: 'expected a whole number from 1 to 5' })
+    .int('expected a whole number from 1 to 5')
+    .min(1, 'expected a whole number from 1 to 5 (1: a sub-agent cannot spawn its own)')
+    .max(5, 'expected a whole number from 1 to 5')
+    .optional(),
+  maxConcurrent: z
+    .number({ error: 'expected a whole number from 1 to 20' })
+    .int('expected a whole number from 1 to 20')
+    .min(1, 'expected a whole number from 1 to 20 (remove sessions_spawn from tools to turn sub-agents off)')
+    .max(20, 'expected a whole number from 1 to 20')
+    .optional(),
+  maxChildrenPerAgent: z
+    .number({ error: 'expected a whole number from 1 to 20' })
+    .int('expected a whole number from 1 to 20')
+    .min(1, 'expected a whole number from 1 to 20')
+    .max(20, 'expected a whole number from 1 to 20')
+    .optional(),
+  model: z.unknown().optional(),
+  thinking: z.unknown().optional(),
+  allowAgents: z.unknown().optional(),
+  runTimeoutSeconds: z.unknown().optional(),
+  archiveAfterMinutes: z.unknown().optional(),
+  announceTimeoutMs: z.unknown().optional(),
+});
+
 const groupChatSchema = strict({
   mentionPatterns: z.array(z.string()).optional(),
   historyLimit: z.number().int().nonnegative().optional(),
@@ -142,6 +174,7 @@ const agentFields = {
   limits: limitsSchema.optional(),
   reset: resetSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
+  subagents: subagentsSchema.optional(),
 };
 
 export const agentSchema = strict({ id: nonEmpty, ...agentFields });

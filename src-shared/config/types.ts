@@ -45,6 +45,16 @@ export interface AgentHeartbeat {
   target?: { channel: ChannelId; accountId: string; to: string };
 }
 
+/** Bounds of `sessions_spawn` (docs/heartbeat-subagents.md#sub-agents-sessions_spawn), defaults filled in. */
+export interface AgentSubagents {
+  /** How deep spawns may nest: a turn at depth d may spawn only while d < maxSpawnDepth (the main turn is depth 0). */
+  maxSpawnDepth: number;
+  /** Sub-agent runs of this agent at once, over all its sessions. */
+  maxConcurrent: number;
+  /** Sub-agent runs one session may have at once. */
+  maxChildrenPerAgent: number;
+}
+
 export interface AgentConfig {
   id: string;
   default: boolean;
@@ -71,6 +81,7 @@ export interface AgentConfig {
   reset: { dailyHour?: number; idleMinutes?: number };
   /** Absent when heartbeats are off (no `heartbeat.every`, or "0m"). docs/heartbeat-subagents.md */
   heartbeat?: AgentHeartbeat;
+  subagents: AgentSubagents;
   /** True for the `main` agent that exists when the config lists none. */
   implicit?: boolean;
 }

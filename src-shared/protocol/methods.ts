@@ -64,6 +64,8 @@ export const sessionSummarySchema = z.object({
   outputTokens: z.number(),
   archived: z.boolean(),
   title: z.string().optional(),
+  /** A sub-agent session (sessions_spawn): the session whose turn spawned it, and that turn's inbound seq. */
+  parent: z.object({ sessionKey: z.string(), inReplyTo: z.number(), label: z.string().optional() }).optional(),
 });
 
 /** What `sessions.export` says about the session besides its records: its index entry, and when/what was exported. */

@@ -31,6 +31,19 @@ export function sessionKeyFor(
 }
 
 /**
+ * A sub-agent's session (sessions_spawn, docs/heartbeat-subagents.md): OpenClaw's key form
+ * `agent:<id>:subagent:<uuid>`, one new session per spawn. The parent is recorded in the session's
+ * header, not in the key, so the key stays short at any depth.
+ */
+export function subagentSessionKey(agentId: string, runId: string): string {
+  return `agent:${agentId}:subagent:${runId}`.toLowerCase();
+}
+
+export function isSubagentSessionKey(sessionKey: string): boolean {
+  return /^agent:[^:]+:subagent:[^:]+$/i.test(sessionKey);
+}
+
+/**
  * The key of one agent's session in the gateway's lanes and running turns and in the dashboard's
  * per-session state. Agent ids never contain a newline, so two different pairs never share a key
  * (joined with `:` instead, `a` + `b:c` and `a:b` + `c` would).

@@ -6,7 +6,6 @@ import type { LiveTurn, TranscriptRecord } from '../../src-renderer/store/inspec
 import { mergeRecords } from '../../src-renderer/store/inspector.ts';
 import { recordItems, transcriptItems, type Item } from '../../src-renderer/views/inspector/items.ts';
 import { RichText } from '../../src-renderer/views/inspector/RichText.tsx';
-import { MessageRow, type RowActions } from '../../src-renderer/views/inspector/MessageRow.tsx';
 import { describeSessionKey, isWritable } from '../../src-renderer/views/inspector/session-keys.ts';
 
 const TS = '2026-03-14T10:00:00.000Z';
@@ -255,36 +254,5 @@ describe('session keys', () => {
     expect(isWritable(describeSessionKey('agent:main:main#0f6c2b1e', 'main', 'main'))).toBe(false);
     expect(isWritable(describeSessionKey('agent:main:telegram:direct:1', 'main', 'main'))).toBe(false);
     expect(isWritable(describeSessionKey('agent:main:home', 'main', 'home'))).toBe(true);
-  });
-});
-
-describe('heartbeat turns', () => {
-  it('marks a heartbeat prompt as a scheduled check, not a message from someone, and keeps its text one click away', () => {
-    const items = recordItems(
-      [
-        rec(1, 'session'),
-        user(2, 'Read HEARTBEAT.md if it exists', { heartbeat: true, sender: { id: 'heartbeat', name: 'Heartbeat' }, channel: 'webchat' }),
-        reply(3, 2, 'HEARTBEAT_OK'),
-        user(4, 'hello'),
-      ],
-      false,
-    ).map((b) => b.item);
-    const users = items.filter((i) => i.kind === 'user');
-    expect(users.map((u) => u.heartbeat ?? false)).toEqual([true, false]);
-    const actions: RowActions = {
-      agentName: 'Main',
-      agentAvatar: 'M',
-      expanded: new Set(),
-      toggle() {},
-      retry() {},
-      discard() {},
-      addKey() {},
-    };
-    const { getByRole, queryByRole } = render(<MessageRow item={users[0]!} actions={actions} />);
-    expect(getByRole('group', { name: 'Heartbeat: scheduled check' }).textContent).toContain('♥ Heartbeat');
-    expect(getByRole('group', { name: 'Heartbeat: scheduled check' }).querySelector('summary')?.textContent).toBe(
-      'Scheduled check (prompt)',
-    );
-    expect(queryByRole('group', { name: /Message from/ })).toBeNull();
   });
 });

@@ -299,6 +299,44 @@ describe('agents and their sessions', () => {
     await within(sessionsOf('Main')).findByRole('button', { name: /^Main session/ });
   });
 
+  it('lists a sub-agent session indented under the session that spawned it, saying whose sub-agent it is', async () => {
+    const child = 'agent:main:subagent:0f8fad5b-d9cb-469f-a165-70867728950e';
+    const grandchild = 'agent:main:subagent:7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const orphan = 'agent:main:subagent:16fd2706-8baf-433b-82eb-8c7fada847da';
+    transport.handlers['sessions.list'] = (p) => ({
+      agentId: p.agentId,
+      sessions: [
+        // Newest first, as the gateway sends them: the children ran after their parent's message.
+        { ...session(grandchild, 2, '2026-03-03T10:00:00.000Z'), parent: { sessionKey: child, inReplyTo: 3 } },
+        { ...session(child, 4, '2026-03-03T09:00:00.000Z'), parent: { sessionKey: MAIN_KEY, inReplyTo: 6, label: 'primes' } },
+        { ...session(orphan, 2, '2026-03-02T12:00:00.000Z'), parent: { sessionKey: 'agent:main:webchat:gone', inReplyTo: 2 } },
+        session(TG_KEY, 500, '2026-03-02T10:00:00.000Z'),
+        session(MAIN_KEY, 4, '2026-03-01T10:00:00.000Z'),
+      ],
+    });
+    renderAt('main');
+    const list = sessionsOf('Main');
+    await within(list).findByRole('button', { name: /^primes/ });
+    const rows = within(list).getAllByRole('button');
+    expect(rows.map((b) => b.getAttribute('aria-label'))).toEqual([
+      expect.stringMatching(/^Sub-agent 16fd2706, sub-agent of Web chat · gone, 2 messages/),
+      expect.stringMatching(/^Telegram · direct 42, 500 messages/),
+      expect.stringMatching(/^Main session, 4 messages/),
+      expect.stringMatching(/^primes, sub-agent of Main session, 4 messages/),
+      expect.stringMatching(/^Sub-agent 7c9e6679, sub-agent of primes, 2 messages/),
+    ]);
+    expect(rows.map((b) => b.classList.contains('child'))).toEqual([false, false, false, true, true]);
+    expect(rows.map((b) => b.style.getPropertyValue('--insp-depth'))).toEqual(['', '', '', '1', '2']);
+    expect(within(rows[3]!).getByText('sub-agent')).toBeTruthy();
+    // The filter finds a child by its label; without its parent in the list it is shown at the top level.
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'primes' } });
+    expect(
+      within(sessionsOf('Main'))
+        .getAllByRole('button')
+        .map((b) => b.getAttribute('aria-label')),
+    ).toEqual([expect.stringMatching(/^primes, sub-agent of Main session/)]);
+  });
+
   it('says so when the address names an agent that does not exist', async () => {
     renderAt('ghost');
     expect(await screen.findByText('There is no agent “ghost”')).toBeTruthy();
@@ -378,6 +416,50 @@ describe('transcript', () => {
     expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
     expect(screen.getByLabelText('Result of read').textContent).toBe('# Notes\nbuy milk');
     expect(screen.getByLabelText('Route: direct')).toBeTruthy();
+  });
+
+  it("shows a heartbeat's prompt and a sub-agent's task as such, not as the operator's messages", async () => {
+    const child = 'agent:main:subagent:0f8fad5b-d9cb-469f-a165-70867728950e';
+    const operator = { id: 'operator', name: 'Dashboard' };
+    transcripts[`main\n${MAIN_KEY}`] = [
+      { seq: 1, ts: '2026-03-01T00:00:00.000Z', type: 'session' },
+      {
+        seq: 2,
+        ts: '2026-03-01T00:01:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'Read HEARTBEAT.md',
+        heartbeat: true,
+        sender: { id: 'heartbeat', name: 'Heartbeat' },
+        channel: 'webchat',
+      },
+      { seq: 3, ts: '2026-03-01T00:01:05.000Z', type: 'message', role: 'assistant', text: 'HEARTBEAT_OK', inReplyTo: 2 },
+    ];
+    transcripts[`main\n${child}`] = [
+      { seq: 1, ts: '2026-03-01T00:02:00.000Z', type: 'session', parent: { sessionKey: MAIN_KEY, inReplyTo: 4 } },
+      {
+        seq: 2,
+        ts: '2026-03-01T00:02:00.000Z',
+        type: 'message',
+        role: 'user',
+        text: 'List three primes.',
+        subagent: { parentSessionKey: MAIN_KEY, depth: 1 },
+        sender: operator,
+        channel: 'webchat',
+      },
+      { seq: 3, ts: '2026-03-01T00:02:05.000Z', type: 'message', role: 'assistant', text: '2, 3, 5', inReplyTo: 2 },
+    ];
+    renderAt('main', MAIN_KEY);
+    const beat = await screen.findByRole('group', { name: 'Message from Heartbeat' });
+    expect(within(beat).getByText('heartbeat')).toBeTruthy();
+
+    cleanup();
+    resetInspector();
+    renderAt('main', child);
+    const task = await screen.findByRole('group', { name: 'Message from Parent turn' });
+    expect(within(task).getByText('sub-agent task')).toBeTruthy();
+    expect(within(task).getByText('Parent turn').getAttribute('title')).toContain(`${MAIN_KEY} handed to this sub-agent`);
+    expect(screen.queryByRole('group', { name: 'Message from you' })).toBeNull();
   });
 
   it("shows the server's message when the transcript cannot be read, and retries", async () => {

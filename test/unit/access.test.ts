@@ -71,6 +71,7 @@ function agent(mentionPatterns: string[] = []): AgentConfig {
     owners: [],
     limits: {},
     reset: {},
+    subagents: { maxSpawnDepth: 1, maxConcurrent: 8, maxChildrenPerAgent: 5 },
   };
 }
 

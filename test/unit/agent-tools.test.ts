@@ -117,6 +117,7 @@ describe('tool policy', () => {
         'sessions_list',
         'sessions_history',
         'session_status',
+        'sessions_spawn',
         'memory_save',
         'memory_search',
         'task_add',

@@ -22,5 +22,7 @@ export { editTool, readTool, writeTool, FILE_TOOLS, MAX_FILE_BYTES } from './fil
 export { execEnv, execTool, runArgv, sandboxRefusal, EXEC_DEFAULT_TIMEOUT_MS, EXEC_OUTPUT_MAX } from './exec.ts';
 export { sessionKeyAgent, sessionsHistoryTool, sessionsListTool, sessionsSendTool, sessionStatusTool, SESSION_TOOLS } from './sessions.ts';
 export { skillSources, skillTool } from './skill.ts';
+export { sessionsSpawnTool } from './spawn.ts';
+export { subagentRefusal } from './subagent-policy.ts';
 export { memoryTools, MEMORY_TOOLS } from './memory.ts';
 export { formatTask, taskAddTool, taskListTool, taskUpdateTool, TASK_TOOLS } from './tasks.ts';

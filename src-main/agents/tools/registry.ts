@@ -13,6 +13,8 @@ import { FILE_TOOLS } from './files.ts';
 import { MEMORY_TOOLS } from './memory.ts';
 import { ownerOnlyRefusal } from './owner-only.ts';
 import { SESSION_TOOLS } from './sessions.ts';
+import { sessionsSpawnTool } from './spawn.ts';
+import { subagentRefusal } from './subagent-policy.ts';
 import { TASK_TOOLS } from './tasks.ts';
 import { skillTool } from './skill.ts';
 import { capText, ToolInputError, type JsonSchemaObject, type ToolContext, type ToolDef, type ToolOutcome } from './types.ts';
@@ -59,7 +61,7 @@ export interface ToolExecution extends ToolOutcome {
 }
 
 export function builtinToolDefs(): ToolDef[] {
-  return [...FILE_TOOLS, execTool, ...SESSION_TOOLS, skillTool, ...MEMORY_TOOLS, ...TASK_TOOLS];
+  return [...FILE_TOOLS, execTool, ...SESSION_TOOLS, sessionsSpawnTool, skillTool, ...MEMORY_TOOLS, ...TASK_TOOLS];
 }
 
 export class ToolRegistry {
@@ -96,7 +98,11 @@ export class ToolRegistry {
       return r !== null;
     };
     return [...this.defs.values()].filter(
-      (d) => enabled.has(d.name as ToolName) && ownerOnlyRefusal(d.name, ctx.agent, ctx.inbound) === null && !unavailable(d),
+      (d) =>
+        enabled.has(d.name as ToolName) &&
+        ownerOnlyRefusal(d.name, ctx.agent, ctx.inbound) === null &&
+        subagentRefusal(d.name, ctx) === null &&
+        !unavailable(d),
     );
   }
 
@@ -109,6 +115,8 @@ export class ToolRegistry {
     if (!enabledToolNames(ctx.agent, ctx.config).has(name as ToolName)) return `tool ${name} is not enabled for this agent`;
     const ownerOnly = ownerOnlyRefusal(name, ctx.agent, ctx.inbound);
     if (ownerOnly) return ownerOnly;
+    const subagent = subagentRefusal(name, ctx);
+    if (subagent) return subagent;
     const def = this.defs.get(name);
     if (!def) return `tool ${name} is not available in this version of Switchboard`;
     return def.unavailableReason?.(ctx) ?? null;

@@ -4,7 +4,7 @@ import type { AgentConfig, SwitchboardConfig } from '../../../src-shared/config/
 import type { AgentPaths } from '../../config/paths.ts';
 import type { ExecConfinement } from '../sandbox/index.ts';
 import type { AgentSessionStore } from '../../sessions/index.ts';
-import type { AgentMessenger, TurnInbound } from '../turn-types.ts';
+import type { AgentMessenger, SubagentSpawner, TurnInbound } from '../turn-types.ts';
 
 export interface ToolContext {
   agent: AgentConfig;
@@ -19,6 +19,9 @@ export interface ToolContext {
   /** Tokens used by this turn so far. */
   usage(): { inputTokens: number; outputTokens: number };
   messenger?: AgentMessenger;
+  spawner?: SubagentSpawner;
+  /** sessions_spawn levels above this turn (0 or absent: not a sub-agent). */
+  spawnDepth?: number;
   /** The gateway's environment (exec builds its scrubbed env from it). */
   env: NodeJS.ProcessEnv;
   /** Set by the gateway when this turn's exec must run in the OS sandbox (and the machine has one). */

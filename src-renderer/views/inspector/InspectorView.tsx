@@ -2,7 +2,7 @@
 // transcript, with a composer that talks to the agent through web chat. Routes: `#/inspector`,
 // `#/inspector/<agentId>`, `#/inspector/<agentId>/<sessionKey>`; without a session the agent's
 // main session is shown.
-import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { laneKey } from '../../../src-shared/routing/session-key.ts';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
@@ -12,6 +12,7 @@ import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '.
 import { compactNumber, relativeTime } from '../../ui/format.ts';
 import './inspector.css';
 import { describeSessionKey, mainSessionKeyOf } from './session-keys.ts';
+import { nestSessions } from './session-tree.ts';
 import { TranscriptPane } from './TranscriptPane.tsx';
 
 /** Rows the session list renders at most; the filter narrows the rest. */
@@ -241,9 +242,26 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
     [rows, agent.id, mainKey],
   );
   const needle = filter.trim().toLowerCase();
-  const shown = needle
-    ? described.filter(({ row, info }) => `${row.title ?? ''} ${info.label} ${row.key}`.toLowerCase().includes(needle))
-    : described;
+  const labelOf = useMemo(() => {
+    const byKey = new Map(
+      described.filter((d) => !d.row.archived).map((d) => [d.row.sessionKey, d.row.title ?? d.row.parent?.label ?? d.info.label]),
+    );
+    return (sessionKey: string) => byKey.get(sessionKey) ?? describeSessionKey(sessionKey, agent.id, mainKey).label;
+  }, [described, agent.id, mainKey]);
+  const matching = useMemo(
+    () =>
+      needle
+        ? described.filter(({ row, info }) =>
+            `${row.title ?? ''} ${row.parent?.label ?? ''} ${info.label} ${row.key}`.toLowerCase().includes(needle),
+          )
+        : described,
+    [described, needle],
+  );
+  // Sub-agent sessions right under the session that spawned them (session-tree.ts).
+  const shown = useMemo(() => {
+    const infoOf = new Map(matching.map((d) => [d.row, d.info]));
+    return nestSessions(matching.map((d) => d.row)).map(({ row, depth }) => ({ row, info: infoOf.get(row)!, depth }));
+  }, [matching]);
   const focusable = shown.some((s) => s.row.key === selected) ? selected : shown[0]?.row.key;
   return (
     <section className="insp-pane insp-sessions" aria-label={`Sessions of ${name}`}>
@@ -300,20 +318,22 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
         </EmptyState>
       ) : (
         <ul className="insp-list scroll" onKeyDown={rovingKeys} aria-label={`${shown.length} sessions`}>
-          {shown.slice(0, MAX_ROWS).map(({ row, info }) => {
+          {shown.slice(0, MAX_ROWS).map(({ row, info, depth }) => {
             const live = (turns[laneKey(agent.id, row.key)] ?? []).some((t) => !t.final);
-            const label = row.title ?? info.label;
+            const label = row.title ?? row.parent?.label ?? info.label;
             const when = relativeTime(row.updated, now);
+            const parentLabel = row.parent ? labelOf(row.parent.sessionKey) : undefined;
             return (
               <li key={row.key}>
                 <button
                   type="button"
                   data-roving
-                  className={`insp-item insp-session ${row.archived ? 'archived' : ''}`}
+                  className={`insp-item insp-session ${row.archived ? 'archived' : ''} ${depth > 0 ? 'child' : ''}`}
+                  style={depth > 0 ? ({ '--insp-depth': Math.min(depth, 4) } as CSSProperties) : undefined}
                   aria-current={row.key === selected ? 'true' : undefined}
                   tabIndex={row.key === focusable ? 0 : -1}
                   onClick={() => onSelect(row.key)}
-                  aria-label={`${label}, ${row.messages} ${row.messages === 1 ? 'message' : 'messages'}, ${when}${row.archived ? ', archived' : ''}`}
+                  aria-label={`${label}, ${parentLabel ? `sub-agent of ${parentLabel}, ` : ''}${row.messages} ${row.messages === 1 ? 'message' : 'messages'}, ${when}${row.archived ? ', archived' : ''}`}
                 >
                   <span className="row">
                     <span className="insp-item-title ellipsis grow">{label}</span>
@@ -331,6 +351,11 @@ function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, 
                     <span>{compactNumber(row.inputTokens + row.outputTokens)} tokens</span>
                     {row.archived && <Badge>archived</Badge>}
                   </span>
+                  {parentLabel && (
+                    <span className="small muted ellipsis insp-parent" title={row.parent!.sessionKey}>
+                      <Badge>sub-agent</Badge> of {parentLabel}
+                    </span>
+                  )}
                 </button>
               </li>
             );

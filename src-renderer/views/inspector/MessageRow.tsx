@@ -216,30 +216,33 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
         </div>
       );
     case 'user': {
-      const operator = item.senderId === 'operator' && item.channel === 'webchat';
-      const who = operator ? 'You' : (item.senderName ?? item.senderId);
-      if (item.heartbeat)
-        return (
-          <div className="insp-msg user heartbeat" aria-label="Heartbeat: scheduled check" role="group">
-            <div className="insp-meta">
-              <span className="insp-badge heartbeat" title="A scheduled turn from the agent's heartbeat setting, not a message from anyone">
-                ♥ Heartbeat
-              </span>
-              <Time ts={item.ts} />
-            </div>
-            <details className="insp-bubble user heartbeat">
-              <summary>Scheduled check (prompt)</summary>
-              <RichText text={item.text} />
-            </details>
-          </div>
-        );
+      const origin = item.origin;
+      const operator = !origin && item.senderId === 'operator' && item.channel === 'webchat';
+      // A heartbeat's prompt and a sub-agent's task are written by the gateway or the parent turn, not by a person.
+      const who =
+        origin?.kind === 'heartbeat'
+          ? 'Heartbeat'
+          : origin?.kind === 'subagent'
+            ? 'Parent turn'
+            : operator
+              ? 'You'
+              : (item.senderName ?? item.senderId);
+      const title =
+        origin?.kind === 'heartbeat'
+          ? 'A scheduled heartbeat turn (heartbeat.every)'
+          : origin?.kind === 'subagent'
+            ? `The task ${origin.parentSessionKey} handed to this sub-agent (sessions_spawn), on behalf of ${item.senderName ?? item.senderId}`
+            : operator
+              ? 'Sent from the dashboard'
+              : `Sender id ${item.senderId}`;
       return (
         <div className="insp-msg user" aria-label={`Message from ${operator ? 'you' : who}`} role="group">
           <div className="insp-meta">
-            <span className="insp-sender" title={operator ? 'Sent from the dashboard' : `Sender id ${item.senderId}`}>
+            <span className="insp-sender" title={title}>
               {who}
             </span>
-            {item.channel && (
+            {origin && <Badge>{origin.kind === 'heartbeat' ? 'heartbeat' : 'sub-agent task'}</Badge>}
+            {!origin && item.channel && (
               <span>
                 {channelName(item.channel)}
                 {item.accountId && item.accountId !== 'default' ? ` (${item.accountId})` : ''}

@@ -26,8 +26,8 @@ export type Item =
       channel: string | undefined;
       accountId: string | undefined;
       route: RouteInfo | undefined;
-      /** A scheduled heartbeat turn's prompt (docs/heartbeat-subagents.md), not a person's message. */
-      heartbeat?: boolean;
+      /** Not a person's message: a heartbeat's prompt, or the task a parent turn gave this sub-agent. */
+      origin?: { kind: 'heartbeat' } | { kind: 'subagent'; parentSessionKey: string };
       pending?: { localId: string; status: PendingMessage['status']; error?: string };
     }
   | {
@@ -194,6 +194,13 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
           });
         } else if (r.role === 'user') {
           const sender = obj(r.sender);
+          const spawned = str(obj(r.subagent)?.parentSessionKey);
+          const origin =
+            r.heartbeat === true
+              ? { kind: 'heartbeat' as const }
+              : spawned
+                ? { kind: 'subagent' as const, parentSessionKey: spawned }
+                : undefined;
           out.push({
             item: {
               kind: 'user',
@@ -205,7 +212,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
               channel: str(r.channel),
               accountId: str(r.accountId),
               route: routeOf(r.route),
-              ...(r.heartbeat === true ? { heartbeat: true } : {}),
+              ...(origin ? { origin } : {}),
             },
             anchor,
           });

@@ -1,13 +1,13 @@
 // What a session key means to a person (docs/routing.md#session-keys: `agent:<a>:<mainKey>`,
 // `agent:<a>:<channel>:direct:<peer>`, `agent:<a>:<channel>:group:<id>`,
-// `agent:<a>:webchat:<name>`, `agent:<a>:a2a:<from>`; archived sessions are listed as
+// `agent:<a>:webchat:<name>`, `agent:<a>:a2a:<from>`, `agent:<a>:subagent:<uuid>`; archived sessions are listed as
 // `<sessionKey>#<sessionId>`), and whether the dashboard may write in it
 // (docs/architecture.md#sessions-from-the-inspector).
 import { channelName } from '../../ui/format.ts';
 
 export interface SessionKeyInfo {
   label: string;
-  kind: 'main' | 'webchat' | 'direct' | 'group' | 'channel' | 'a2a' | 'other';
+  kind: 'main' | 'webchat' | 'direct' | 'group' | 'channel' | 'a2a' | 'subagent' | 'other';
   channel: string | undefined;
   archived: boolean;
   /** The live session key (without the archive suffix). */
@@ -28,6 +28,8 @@ export function describeSessionKey(key: string, agentId: string, mainKey: string
   if (parts[0] === 'webchat')
     return { ...base, label: `Web chat · ${parts.slice(1).join(':') || 'default'}`, kind: 'webchat', channel: 'webchat' };
   if (parts[0] === 'a2a') return { ...base, label: `From agent ${parts.slice(1).join(':')}`, kind: 'a2a', channel: undefined };
+  if (parts[0] === 'subagent' && parts.length === 2)
+    return { ...base, label: `Sub-agent ${parts[1]!.slice(0, 8)}`, kind: 'subagent', channel: undefined };
   if (parts[0] === 'direct') return { ...base, label: `Direct · ${parts.slice(1).join(':')}`, kind: 'direct', channel: undefined };
   // <channel>:<kind>:<peer> or <channel>:<account>:<kind>:<peer>
   const kindAt = PEER_KINDS.has(parts[1] ?? '') ? 1 : PEER_KINDS.has(parts[2] ?? '') ? 2 : -1;

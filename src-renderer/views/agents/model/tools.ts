@@ -57,6 +57,7 @@ export const TOOL_DESCRIPTIONS: Readonly<Record<string, string>> = {
   sessions_history: 'read its past conversations',
   session_status: 'see the current session',
   sessions_send: 'message other agents',
+  sessions_spawn: 'hand a task to a sub-agent of itself',
   memory_save: 'save to its memory',
   memory_search: 'search its memory',
   task_add: 'add tasks',
