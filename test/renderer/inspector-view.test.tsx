@@ -537,8 +537,16 @@ describe('live', () => {
     );
     await act(() => useInspector.getState().sync());
     expect(await screen.findByText('agent main has no API key')).toBeTruthy();
+    // The message itself is marked: the model never got it, and the next turn leaves it out.
+    const mark = screen.getByRole('note', { name: 'Not delivered: No API key' });
+    expect(mark.textContent).toContain('Not delivered to Main (no api key)');
     fireEvent.click(screen.getByRole('button', { name: 'Add API key' }));
     expect(screen.getByRole('dialog', { name: 'Add an Anthropic API key' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('dialog', { name: 'Add an Anthropic API key' }), { key: 'Escape' });
+    fireEvent.click(within(mark).getByRole('button', { name: 'Send again' }));
+    await waitFor(() =>
+      expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'hello?', clientId: expect.stringMatching(/^dash-/) }]),
+    );
   });
 });
 

@@ -47,13 +47,13 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
   const name = agent.name ?? agent.id;
   const avatar = agent.emoji ?? name.slice(0, 1).toUpperCase();
   const explicitKey = info.kind === 'webchat';
+  const writable = isWritable(info);
   const t = transcript && transcript.agentId === agent.id && transcript.key === sessionKey ? transcript : undefined;
   const records = t?.records;
   const hasMore = t?.hasMore ?? false;
   const base = useMemo(() => (records ? recordItems(records, hasMore) : []), [records, hasMore]);
   const items = useMemo(() => transcriptItems(base, records ?? [], turns, pending), [base, records, turns, pending]);
   const running = turns.some((x) => !x.final);
-  const writable = isWritable(info);
 
   const actions = useMemo<RowActions>(
     () => ({
@@ -70,8 +70,9 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
       retry: (localId) => void useInspector.getState().retry(agent.id, sessionKey, localId, explicitKey),
       discard: (localId) => useInspector.getState().discard(agent.id, sessionKey, localId),
       addKey: () => setKeyDialog(true),
+      ...(writable ? { resend: (text: string) => void useInspector.getState().send(agent.id, sessionKey, text, explicitKey) } : {}),
     }),
-    [name, avatar, expanded, agent.id, sessionKey, explicitKey],
+    [name, avatar, expanded, agent.id, sessionKey, explicitKey, writable],
   );
 
   const disabledReason =
