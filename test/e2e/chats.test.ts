@@ -40,15 +40,15 @@ describe('chats at 800×600 (Chromium, real gateway)', () => {
   const nameBox = () =>
     header()
       .locator('.insp-thead-agent')
-      .evaluate((el) => {
-        const style = getComputedStyle(el);
-        return {
-          scroll: el.scrollWidth,
-          client: el.clientWidth,
-          overflow: style.textOverflow,
-          lines: Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight)),
-        };
-      });
+      .evaluate(
+        // (A string: the tests are typed for Node, the function runs in the page.)
+        new Function(
+          'el',
+          `const style = getComputedStyle(el);
+           return { scroll: el.scrollWidth, client: el.clientWidth, overflow: style.textOverflow,
+                    lines: Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight)) };`,
+        ) as (el: unknown) => { scroll: number; client: number; overflow: string; lines: number },
+      );
   /** The route's session key, once it names a new chat other than `not`. */
   const newChatIn = async (not?: string) => {
     await expect.poll(() => NEW_CHAT.test(hash()) && hash() !== not, { timeout: 10_000 }).toBe(true);
@@ -65,7 +65,7 @@ describe('chats at 800×600 (Chromium, real gateway)', () => {
     // Whole and readable: on one line, not squeezed into a column of syllables.
     expect(box.lines).toBe(1);
     const title = header().getByRole('heading');
-    const t = (await title.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))) as { scroll: number; client: number };
+    const t = await title.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(t.scroll).toBeLessThanOrEqual(t.client);
     // Two columns at this width: the sessions beside the conversation, both on screen.
     expect(await sessions().isVisible()).toBe(true);
