@@ -3,6 +3,7 @@
 // API never sees an invalid sequence), same-role turns merged, trimmed oldest-first to a token
 // budget. Pure apart from paging and reading the agent's media files.
 import path from 'node:path';
+import { undeliveredInbounds } from '../../src-shared/protocol/conversation.ts';
 import type { AgentSessionStore, TranscriptRecord } from '../sessions/index.ts';
 import { isMediaRef, readMedia, type MediaRef } from './media.ts';
 import type { TurnInbound } from './turn-types.ts';
@@ -162,9 +163,12 @@ export function recordsToMessages(
       break;
     }
   }
+  // A message the model never saw (no API key, agent paused…) is not merged into the next turn.
+  const undelivered = undeliveredInbounds(input);
   const out: WireMessage[] = [];
   records.forEach((r, i) => {
     if (i === currentIdx) return;
+    if (undelivered.size > 0 && isUser(r) && undelivered.has(r.seq)) return;
     const images = isUser(r) ? opts.images?.get(r.seq) : undefined;
     if (images && typeof r.text === 'string') {
       // Images first, then the text (Anthropic's advice); notes stand in for images not sent.

@@ -1,16 +1,24 @@
 // The `sessions.*` control methods: list an agent's sessions, page through a transcript, export
-// one (JSONL + its index entry) and delete one. Deletes go through the live session store, so the
+// one (JSONL + its index entry), rename one (a display title), search them, and delete one. Deletes go through the live session store, so the
 // inbound journal records a tombstone and crash recovery never brings the session back; the
 // images only that session referenced go with it (Gateway.deleteSession).
 import { ControlError } from '../../src-shared/protocol/errors.ts';
 import { MAX_FRAME_BYTES_AFTER_AUTH } from '../../src-shared/protocol/frames.ts';
-import type { ControlMethods } from '../../src-shared/protocol/methods.ts';
+import { SESSION_TITLE_MAX, type ControlMethods } from '../../src-shared/protocol/methods.ts';
 import type { Handlers } from '../control/service.ts';
 import { redactText, redactValue } from '../secrets/redact.ts';
-import { SessionNotFoundError, SessionTooLargeError } from '../sessions/index.ts';
+import { searchSessions, SessionNotFoundError, SessionTooLargeError } from '../sessions/index.ts';
 import type { Gateway } from './gateway.ts';
 
-type SessionMethods = Pick<ControlMethods, 'sessions.list' | 'sessions.history' | 'sessions.export' | 'sessions.delete'>;
+type SessionMethods = Pick<
+  ControlMethods,
+  'sessions.list' | 'sessions.history' | 'sessions.export' | 'sessions.delete' | 'sessions.rename' | 'sessions.search'
+>;
+
+/** Transcript bytes one `sessions.search` reads at most (newest sessions first); older ones match on title and key only. */
+export const SEARCH_MAX_BYTES = 128 * 1024 * 1024;
+/** Matching sessions one `sessions.search` answers with when the caller names no limit. */
+export const SEARCH_DEFAULT_LIMIT = 200;
 
 /**
  * The largest export answered in one frame, measured as the JSON-encoded `jsonl` string (quotes
@@ -89,6 +97,32 @@ export function sessionHandlers(gateway: Gateway, knownAgent: (agentId: string) 
           ...(lastRoute ? { lastRoute } : {}),
         },
       };
+    },
+
+    async 'sessions.rename'({ agentId, sessionKey, title }) {
+      const id = knownAgent(agentId);
+      const store = await gateway.storeFor(id);
+      const entry = store.get(sessionKey);
+      if (!entry) throw new ControlError('not_found', `agent "${id}" has no session ${sessionKey}`);
+      if (entry.archived)
+        throw new ControlError(
+          'bad_request',
+          `the session ${sessionKey} is archived; only a live session can be renamed (its title is kept as it was)`,
+        );
+      const clean = title.replace(/\s+/g, ' ').trim();
+      if ([...clean].length > SESSION_TITLE_MAX)
+        throw new ControlError('bad_request', `title: ${[...clean].length} characters; a session title has at most ${SESSION_TITLE_MAX}`);
+      // An empty title clears it: the list shows what the key says again.
+      await store.update(sessionKey, { title: clean });
+      return { agentId: id, sessionKey, title: clean === '' ? null : clean };
+    },
+
+    async 'sessions.search'({ agentId, query, limit }) {
+      const id = knownAgent(agentId);
+      const store = await gateway.storeFor(id);
+      const targets = store.list().map((s) => ({ key: s.key, file: store.fileOf(s.key), ...(s.title ? { title: s.title } : {}) }));
+      const found = await searchSessions(targets, query, { limit: limit ?? SEARCH_DEFAULT_LIMIT, maxBytes: SEARCH_MAX_BYTES });
+      return { agentId: id, query, ...found };
     },
 
     async 'sessions.delete'({ agentId, sessionKey }) {

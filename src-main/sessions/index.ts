@@ -13,6 +13,8 @@ export { SessionIndex, IndexVersionError, INDEX_VERSION, MIGRATIONS, archiveKey,
 export type { IndexFile, IndexNotice, SessionEntry } from './session-index.ts';
 export { FdPool, defaultFdPool } from './fd-pool.ts';
 export { readRecords, readTailRecords } from './jsonl-read.ts';
+export { searchSessions } from './search.ts';
+export type { SearchMatch, SearchResult, SearchTarget } from './search.ts';
 export { RECORD_VERSION } from './records.ts';
 export type { RecordInput, SessionParent, SessionRoute, TokenUsage, TranscriptRecord } from './records.ts';
 export { AGENT_ID_RE, SessionPathError, agentSessionsDir, assertAgentId } from './paths.ts';

@@ -98,6 +98,10 @@ export interface InspectorStore {
   exportSession(agentId: string, key: string): Promise<Result<'sessions.export'>>;
   /** Deletes the session on the gateway and forgets it here (list row, open transcript, live turns, pending messages). */
   deleteSession(agentId: string, key: string): Promise<boolean>;
+  /** Sets (or, with an empty title, clears) the session's display title; the list row follows at once. */
+  renameSession(agentId: string, key: string, title: string): Promise<string | null>;
+  /** The agent's sessions whose title, key or message text contains `query` (the gateway reads the transcripts). */
+  searchSessions(agentId: string, query: string): Promise<Result<'sessions.search'>>;
 }
 
 const emptySessions: SessionsState = { agentId: undefined, status: 'idle', list: [] };
@@ -481,6 +485,28 @@ export const useInspector = create<InspectorStore>()((set, get) => {
         };
       });
       return res.deleted;
+    },
+
+    async renameSession(agentId, key, title) {
+      const c = client();
+      if (!c) throw new Error('not connected to the gateway');
+      const res = await c.request('sessions.rename', { agentId, sessionKey: key, title });
+      set((s) => {
+        if (s.sessions.agentId !== agentId) return {};
+        const list = s.sessions.list.map((r) => {
+          if (r.key !== key) return r;
+          const { title: _old, ...rest } = r;
+          return res.title === null ? rest : { ...rest, title: res.title };
+        });
+        return { sessions: { ...s.sessions, list } };
+      });
+      return res.title;
+    },
+
+    async searchSessions(agentId, query) {
+      const c = client();
+      if (!c) throw new Error('not connected to the gateway');
+      return c.request('sessions.search', { agentId, query });
     },
   };
 

@@ -11,3 +11,48 @@ export function conversationOrder<T extends OrderedRecord>(records: readonly T[]
   const anchor = (r: T) => (typeof r.inReplyTo === 'number' ? r.inReplyTo : r.seq);
   return [...records].sort((a, b) => anchor(a) - anchor(b) || a.seq - b.seq);
 }
+
+/**
+ * Failures recorded before the model saw the message (no key, key rejected, the agent paused or
+ * unavailable, the API unreachable…). An inbound answered only by one of these was never part of
+ * the conversation: the transcript marks it "not delivered" and later turns leave it out instead
+ * of merging it into the next message (docs/architecture.md#undelivered-messages). A stop, a cut
+ * stream or a tool-loop limit are not here: the model had the message and answered part of it.
+ */
+export const UNDELIVERED_KINDS: ReadonlySet<string> = new Set([
+  'no_api_key',
+  'auth',
+  'rate_limited',
+  'spend_limit',
+  'overloaded',
+  'model_not_found',
+  'server',
+  'network',
+  'proxy',
+  'internal',
+  'agent_unavailable',
+  'agent_paused',
+  'daily_budget',
+]);
+
+export interface ReplyRecord extends OrderedRecord {
+  type: string;
+  kind?: unknown;
+  role?: unknown;
+}
+
+/**
+ * Inbound seq → the failure kind, for every inbound whose replies (records with `inReplyTo`) are
+ * only an undelivered failure: no assistant message, no tool call.
+ */
+export function undeliveredInbounds(records: readonly ReplyRecord[]): Map<number, string> {
+  const failed = new Map<number, string>();
+  const answered = new Set<number>();
+  for (const r of records) {
+    if (typeof r.inReplyTo !== 'number') continue;
+    if (r.type === 'error' && typeof r.kind === 'string' && UNDELIVERED_KINDS.has(r.kind)) failed.set(r.inReplyTo, r.kind);
+    else if (r.type !== 'error') answered.add(r.inReplyTo);
+  }
+  for (const seq of answered) failed.delete(seq);
+  return failed;
+}

@@ -130,6 +130,9 @@ export const storageStatusSchema = z.object({ ok: z.boolean(), reason: z.string(
  */
 export const CLIENT_ID_MAX = 128;
 
+/** The longest session title (characters, after trimming); a longer one is refused, not cut. */
+export const SESSION_TITLE_MAX = 120;
+
 export const statusSchema = z.object({
   version: z.string(),
   state: gatewayStateSchema,
@@ -303,6 +306,32 @@ export const CONTROL_METHODS = {
     params: z.object({ agentId, sessionKey }),
     result: z.object({ deleted: z.boolean() }),
     mutating: true,
+  }),
+  /**
+   * Sets a session's display title (the key never changes); an empty title clears it. Stored as a
+   * `meta` record in the transcript, so a rebuilt index keeps it. Live sessions only: `bad_request`
+   * for an archived one, `not_found` for one that does not exist.
+   */
+  'sessions.rename': defineMethod({
+    params: z.object({ agentId, sessionKey, title: z.string().max(1000) }),
+    result: z.object({ agentId: z.string(), sessionKey: z.string(), title: z.string().nullable() }),
+    mutating: true,
+  }),
+  /**
+   * The agent's sessions whose title, key or message text contains `query` (case-insensitive),
+   * newest first, each with where it matched and, for text, a snippet around the first match.
+   * `truncated`: the scan budget ran out before every transcript was read (the oldest are left).
+   */
+  'sessions.search': defineMethod({
+    params: z.object({ agentId, query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }),
+    result: z.object({
+      agentId: z.string(),
+      query: z.string(),
+      matches: z.array(
+        z.object({ key: z.string(), field: z.enum(['title', 'key', 'text']), snippet: z.string().optional(), seq: z.number().optional() }),
+      ),
+      truncated: z.boolean(),
+    }),
   }),
   'webchat.send': defineMethod({
     params: z.object({

@@ -278,7 +278,8 @@ describe('chat inspector (Chromium, real gateway)', () => {
   it('exports a session as a .jsonl file: its metadata line, then the stored records', async () => {
     // Still on Ops' Discord session (previous test).
     const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
-    const [download] = await Promise.all([e.page.waitForEvent('download'), header.getByRole('button', { name: 'Export' }).click()]);
+    await header.getByRole('button', { name: 'Export' }).click();
+    const [download] = await Promise.all([e.page.waitForEvent('download'), e.page.getByRole('button', { name: 'Download JSONL' }).click()]);
     expect(download.suggestedFilename()).toBe('ops-agent_ops_discord_channel_777.jsonl');
     const lines = (await readFile((await download.path())!, 'utf8'))
       .trimEnd()
@@ -310,6 +311,7 @@ describe('chat inspector (Chromium, real gateway)', () => {
     await e.page.getByText(`Reply #${PAIRS}`, { exact: true }).waitFor({ timeout: 10_000 });
     const header = e.page.getByRole('region', { name: /^Conversation:/ }).locator('header');
     await header.getByRole('button', { name: 'Export' }).click();
+    await e.page.getByRole('button', { name: 'Download JSONL' }).click();
     const file = path.join(e.stateDir, 'agents', 'main', 'sessions', `${BIG_ID}.jsonl`);
     await e.page.getByText(`copy its transcript file instead: ${file}`, { exact: false }).waitFor({ timeout: 10_000 });
     await e.shot('export-too-large');

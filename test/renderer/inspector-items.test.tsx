@@ -45,6 +45,27 @@ describe('transcript rows from records', () => {
     ]);
   });
 
+  it('marks a message whose turn failed for want of an API key as not delivered, and only that one', () => {
+    const items = recordItems(
+      [
+        rec(1, 'session'),
+        user(2, 'no key yet'),
+        rec(3, 'error', { kind: 'no_api_key', message: 'no API key', inReplyTo: 2 }),
+        user(4, 'with a key'),
+        reply(5, 4, 'hello'),
+        user(6, 'stopped early'),
+        rec(7, 'error', { kind: 'cancelled', message: 'stopped', inReplyTo: 6 }),
+      ],
+      false,
+    ).map((b) => b.item);
+    const users = items.flatMap((i) => (i.kind === 'user' ? [[i.text, i.undelivered]] : []));
+    expect(users).toEqual([
+      ['no key yet', 'no_api_key'],
+      ['with a key', undefined],
+      ['stopped early', undefined],
+    ]);
+  });
+
   it('keeps the sender, channel and route decision of an inbound message', () => {
     const row = recordItems([rec(1, 'session'), user(2, 'hi')], false)
       .map((b) => b.item)

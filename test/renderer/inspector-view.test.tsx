@@ -13,6 +13,7 @@ import { resetInspector, useInspector, type SessionSummary, type TranscriptRecor
 import { useNav } from '../../src-renderer/store/nav.ts';
 import { useToasts } from '../../src-renderer/store/toasts.ts';
 import { InspectorView } from '../../src-renderer/views/inspector/InspectorView.tsx';
+import { stubTranscriptLayout } from './inspector-layout.ts';
 
 type Handler = (params: Record<string, unknown>) => unknown;
 
@@ -165,49 +166,7 @@ function renderAt(...args: string[]) {
   return render(<Harness />);
 }
 
-beforeAll(() => {
-  // happy-dom lays nothing out: give the transcript's scroller and rows sizes so the list virtualises.
-  const size = (el: Element, scroller: number, row: number) =>
-    el.classList.contains('insp-scroll') ? scroller : el.classList.contains('insp-row') ? row : 0;
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return size(this, 600, 60);
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return size(this, 800, 800);
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return size(this, 600, 60);
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return size(this, 800, 800);
-    },
-  });
-  Object.defineProperty(HTMLElement.prototype, 'scrollHeight', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('insp-scroll')
-        ? parseFloat((this.firstElementChild as HTMLElement | null)?.style.height ?? '0') || 0
-        : 0;
-    },
-  });
-  // Like a browser, a programmatic scroll is followed by a scroll event (happy-dom sends none).
-  HTMLElement.prototype.scrollTo = function scrollTo(this: HTMLElement, options?: ScrollToOptions | number, y?: number) {
-    const top = typeof options === 'object' ? options.top : y;
-    if (top !== undefined) this.scrollTop = top;
-    setTimeout(() => this.dispatchEvent(new Event('scroll')), 0);
-  } as HTMLElement['scrollTo'];
-});
+beforeAll(stubTranscriptLayout);
 
 beforeEach(() => {
   transport = new FakeTransport();
@@ -252,7 +211,7 @@ describe('agents and their sessions', () => {
     renderAt('main');
     const list = sessionsOf('Main');
     await within(list).findByRole('button', { name: /^Telegram · direct 42, 500 messages/ });
-    const rows = within(list)
+    const rows = within(within(list).getByRole('list'))
       .getAllByRole('button')
       .map((b) => b.getAttribute('aria-label'));
     expect(rows[0]).toMatch(/^Telegram · direct 42/);
@@ -269,14 +228,17 @@ describe('agents and their sessions', () => {
   it('filters the sessions and says so when nothing matches', async () => {
     renderAt('main');
     await within(sessionsOf('Main')).findByRole('button', { name: /^Telegram/ });
-    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'telegram' } });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search sessions' }), { target: { value: 'telegram' } });
     expect(
-      within(sessionsOf('Main'))
+      within(within(sessionsOf('Main')).getByRole('list'))
         .getAllByRole('button')
         .map((b) => b.getAttribute('aria-label')),
     ).toEqual([expect.stringMatching(/^Telegram/)]);
-    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'nothing-like-this' } });
-    expect(screen.getByText('No session matches')).toBeTruthy();
+    transport.handlers['sessions.search'] = (p) => ({ agentId: p.agentId, query: p.query, matches: [], truncated: false });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search sessions' }), { target: { value: 'nothing-like-this' } });
+    // Titles and keys are filtered at once; the messages are the gateway's to search.
+    expect(await screen.findByText('No session matches')).toBeTruthy();
+    expect(transport.callsOf('sessions.search')).toEqual([{ agentId: 'main', query: 'nothing-like-this' }]);
   });
 
   it('tells the user what to do when an agent has no sessions yet', async () => {
@@ -619,8 +581,16 @@ describe('live', () => {
     );
     await act(() => useInspector.getState().sync());
     expect(await screen.findByText('agent main has no API key')).toBeTruthy();
+    // The message itself is marked: the model never got it, and the next turn leaves it out.
+    const mark = screen.getByRole('note', { name: 'Not delivered: No API key' });
+    expect(mark.textContent).toContain('Not delivered to Main (no api key)');
     fireEvent.click(screen.getByRole('button', { name: 'Add API key' }));
     expect(screen.getByRole('dialog', { name: 'Add an Anthropic API key' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('dialog', { name: 'Add an Anthropic API key' }), { key: 'Escape' });
+    fireEvent.click(within(mark).getByRole('button', { name: 'Send again' }));
+    await waitFor(() =>
+      expect(transport.callsOf('webchat.send')).toEqual([{ agentId: 'main', text: 'hello?', clientId: expect.stringMatching(/^dash-/) }]),
+    );
   });
 });
 
@@ -936,6 +906,7 @@ describe('export and delete', () => {
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
+    fireEvent.click(within(screen.getByRole('dialog', { name: 'Export this session' })).getByRole('button', { name: 'Download JSONL' }));
     await waitFor(() => expect(downloads).toHaveLength(1));
     expect(transport.callsOf('sessions.export')).toEqual([{ agentId: 'main', sessionKey: TG_KEY }]);
     expect(downloads[0]!.name).toBe('main-agent_main_telegram_direct_42.jsonl');
@@ -951,6 +922,7 @@ describe('export and delete', () => {
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
     fireEvent.click(within(header()).getByRole('button', { name: 'Export' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Download JSONL' }));
     await waitFor(() => expect(toastTexts()).toEqual([`Could not export “Telegram · direct 42”: ${why}`]));
     expect(downloads).toEqual([]);
   });

@@ -254,6 +254,35 @@ describe('history', () => {
     expect(sent.length).toBeLessThan(12);
   });
 
+  it('leaves a message that failed for want of an API key out of the next turn instead of merging it in', async () => {
+    let hasKey = false;
+    const keys: ApiKeySource = {
+      apiKeyFor: async () => (hasKey ? { ok: true, apiKey: 'sk-test', profileId: 'p1' } : { ok: false, reason: 'no auth profile' }),
+    };
+    const { turn } = setup({ keys });
+    const failed = await turn('hello without a key');
+    expect(failed.failure?.kind).toBe('no_api_key');
+    hasKey = true;
+    await turn('hello again');
+    expect(peer.requestCount).toBe(1);
+    expect(messagesOf(0)).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hello again' }] }]);
+  });
+
+  it('keeps a message whose reply was stopped half-way: the model had it', async () => {
+    const story = await store.append(KEY, { type: 'message', role: 'user', text: 'tell me a story' });
+    await store.append(KEY, { type: 'error', kind: 'cancelled', message: 'cancelled before the turn started', inReplyTo: story.seq });
+    await setup().turn('shorter please');
+    expect(messagesOf(0)).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'tell me a story' },
+          { type: 'text', text: 'shorter please' },
+        ],
+      },
+    ]);
+  });
+
   it('keeps the current inbound even when it alone is over the budget', async () => {
     await store.append(KEY, { type: 'message', role: 'user', text: 'earlier' });
     await store.append(KEY, { type: 'message', role: 'assistant', text: 'reply' });

@@ -1,22 +1,20 @@
 // Chat inspector (issue 6): agents → that agent's sessions (never another agent's) → the live
 // transcript, with a composer that talks to the agent through web chat. Routes: `#/inspector`,
 // `#/inspector/<agentId>`, `#/inspector/<agentId>/<sessionKey>`; without a session the agent's
-// main session is shown.
-import { useEffect, useMemo, useState, type CSSProperties, type KeyboardEvent } from 'react';
+// main session is shown. Narrow, the three panes become two, then one (docs/dashboard.md#chats).
+import { useEffect } from 'react';
 import { laneKey } from '../../../src-shared/routing/session-key.ts';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
-import { useInspector, type SessionSummary } from '../../store/inspector.ts';
+import { useInspector } from '../../store/inspector.ts';
 import { useNav } from '../../store/nav.ts';
-import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
-import { compactNumber, relativeTime } from '../../ui/format.ts';
+import { Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
+import { compactNumber } from '../../ui/format.ts';
 import './inspector.css';
-import { describeSessionKey, mainSessionKeyOf } from './session-keys.ts';
-import { nestSessions } from './session-tree.ts';
+import { rovingKeys } from './roving.ts';
+import { describeSessionKey, mainSessionKeyOf, newChatKey } from './session-keys.ts';
+import { SessionPane } from './SessionPane.tsx';
 import { TranscriptPane } from './TranscriptPane.tsx';
-
-/** Rows the session list renders at most; the filter narrows the rest. */
-const MAX_ROWS = 300;
 
 const STATE: Record<AgentSummary['state'], { tone: Exclude<Tone, 'accent' | 'neutral'> | undefined; label: string }> = {
   idle: { tone: 'ok', label: 'idle' },
@@ -25,24 +23,6 @@ const STATE: Record<AgentSummary['state'], { tone: Exclude<Tone, 'accent' | 'neu
   paused: { tone: 'warn', label: 'paused' },
   unavailable: { tone: 'danger', label: 'unavailable' },
 };
-
-/** Arrow keys, Home and End move focus between the rows of a list (one tab stop per list). */
-function rovingKeys(e: KeyboardEvent<HTMLElement>): void {
-  if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
-  const rows = [...e.currentTarget.querySelectorAll<HTMLElement>('[data-roving]')];
-  if (rows.length === 0) return;
-  const at = rows.indexOf(document.activeElement as HTMLElement);
-  const next =
-    e.key === 'Home'
-      ? 0
-      : e.key === 'End'
-        ? rows.length - 1
-        : e.key === 'ArrowDown'
-          ? Math.min(rows.length - 1, at + 1)
-          : Math.max(0, at - 1);
-  e.preventDefault();
-  rows[next]?.focus();
-}
 
 function useMainKey(): string {
   const mainKey = useConfig((s) => s.check?.config?.session.mainKey);
@@ -91,7 +71,8 @@ export function InspectorView({ args }: { args: string[] }) {
           {loadError}
         </Banner>
       )}
-      <div className="insp-panes">
+      {/* One column (narrow): the list until a session is picked, then the conversation with a way back. */}
+      <div className="insp-panes" data-focus={requestedKey ? 'transcript' : 'list'}>
         <AgentPane agents={agents} loaded={loaded} selected={agentId} onSelect={(id) => navigate('inspector', id)} />
         {agent ? (
           <>
@@ -104,6 +85,7 @@ export function InspectorView({ args }: { args: string[] }) {
               error={sessions.error}
               onSelect={(key) => navigate('inspector', agent.id, key)}
               onRetry={() => void useInspector.getState().loadSessions(agent.id)}
+              onNewChat={() => navigate('inspector', agent.id, newChatKey(agent.id))}
             />
             {sessionKey && info && (
               <TranscriptPane
@@ -113,6 +95,7 @@ export function InspectorView({ args }: { args: string[] }) {
                 info={info}
                 row={row}
                 onSwitchToMain={() => navigate('inspector', agent.id, mainSessionKeyOf(agent.id, mainKey))}
+                onBack={() => navigate('inspector', agent.id)}
                 onDeleted={() => {
                   const main = mainSessionKeyOf(agent.id, mainKey);
                   navigate('inspector', agent.id, main);
@@ -214,157 +197,5 @@ function AgentPane({
         </ul>
       )}
     </nav>
-  );
-}
-
-interface SessionPaneProps {
-  agent: AgentSummary;
-  mainKey: string;
-  selected: string | undefined;
-  rows: SessionSummary[];
-  status: 'idle' | 'loading' | 'ready' | 'error';
-  error: string | undefined;
-  onSelect(key: string): void;
-  onRetry(): void;
-}
-
-function SessionPane({ agent, mainKey, selected, rows, status, error, onSelect, onRetry }: SessionPaneProps) {
-  const [filter, setFilter] = useState('');
-  const [now, setNow] = useState(() => Date.now());
-  const turns = useInspector((s) => s.turns);
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, []);
-  const name = agent.name ?? agent.id;
-  const described = useMemo(
-    () => rows.map((r) => ({ row: r, info: describeSessionKey(r.key, agent.id, mainKey) })),
-    [rows, agent.id, mainKey],
-  );
-  const needle = filter.trim().toLowerCase();
-  const labelOf = useMemo(() => {
-    const byKey = new Map(
-      described.filter((d) => !d.row.archived).map((d) => [d.row.sessionKey, d.row.title ?? d.row.parent?.label ?? d.info.label]),
-    );
-    return (sessionKey: string) => byKey.get(sessionKey) ?? describeSessionKey(sessionKey, agent.id, mainKey).label;
-  }, [described, agent.id, mainKey]);
-  const matching = useMemo(
-    () =>
-      needle
-        ? described.filter(({ row, info }) =>
-            `${row.title ?? ''} ${row.parent?.label ?? ''} ${info.label} ${row.key}`.toLowerCase().includes(needle),
-          )
-        : described,
-    [described, needle],
-  );
-  // Sub-agent sessions right under the session that spawned them (session-tree.ts).
-  const shown = useMemo(() => {
-    const infoOf = new Map(matching.map((d) => [d.row, d.info]));
-    return nestSessions(matching.map((d) => d.row)).map(({ row, depth }) => ({ row, info: infoOf.get(row)!, depth }));
-  }, [matching]);
-  const focusable = shown.some((s) => s.row.key === selected) ? selected : shown[0]?.row.key;
-  return (
-    <section className="insp-pane insp-sessions" aria-label={`Sessions of ${name}`}>
-      <div className="insp-pane-head">
-        <h2 className="section-title grow">Sessions</h2>
-        {status === 'ready' && <Badge>{rows.length}</Badge>}
-      </div>
-      <div className="insp-filter">
-        <input
-          className="input"
-          type="search"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          aria-label="Filter sessions"
-          placeholder="Filter by name or key"
-          disabled={rows.length === 0}
-        />
-      </div>
-      {status === 'error' ? (
-        <div className="insp-pad">
-          <Banner
-            tone="danger"
-            title="Could not load the sessions:"
-            action={
-              <Button size="sm" onClick={onRetry}>
-                Retry
-              </Button>
-            }
-          >
-            {error}
-          </Banner>
-        </div>
-      ) : status !== 'ready' && rows.length === 0 ? (
-        <div className="insp-list" aria-busy="true" aria-label="Loading sessions">
-          {[0, 1, 2, 3].map((i) => (
-            <div key={i} className="skeleton insp-skel-row tall" />
-          ))}
-        </div>
-      ) : rows.length === 0 ? (
-        <EmptyState icon="✉" title="No conversations yet">
-          Messages {name} receives on its channels appear here. You can also write to it in the main session.
-        </EmptyState>
-      ) : shown.length === 0 ? (
-        <EmptyState
-          icon="⌕"
-          title="No session matches"
-          action={
-            <Button size="sm" onClick={() => setFilter('')}>
-              Clear the filter
-            </Button>
-          }
-        >
-          Nothing in {name}'s sessions contains “{filter.trim()}”.
-        </EmptyState>
-      ) : (
-        <ul className="insp-list scroll" onKeyDown={rovingKeys} aria-label={`${shown.length} sessions`}>
-          {shown.slice(0, MAX_ROWS).map(({ row, info, depth }) => {
-            const live = (turns[laneKey(agent.id, row.key)] ?? []).some((t) => !t.final);
-            const label = row.title ?? row.parent?.label ?? info.label;
-            const when = relativeTime(row.updated, now);
-            const parentLabel = row.parent ? labelOf(row.parent.sessionKey) : undefined;
-            return (
-              <li key={row.key}>
-                <button
-                  type="button"
-                  data-roving
-                  className={`insp-item insp-session ${row.archived ? 'archived' : ''} ${depth > 0 ? 'child' : ''}`}
-                  style={depth > 0 ? ({ '--insp-depth': Math.min(depth, 4) } as CSSProperties) : undefined}
-                  aria-current={row.key === selected ? 'true' : undefined}
-                  tabIndex={row.key === focusable ? 0 : -1}
-                  onClick={() => onSelect(row.key)}
-                  aria-label={`${label}, ${parentLabel ? `sub-agent of ${parentLabel}, ` : ''}${row.messages} ${row.messages === 1 ? 'message' : 'messages'}, ${when}${row.archived ? ', archived' : ''}`}
-                >
-                  <span className="row">
-                    <span className="insp-item-title ellipsis grow">{label}</span>
-                    {live && <Dot tone="info" pulse />}
-                    <span className="small muted insp-when">{when}</span>
-                  </span>
-                  <code className="small muted ellipsis insp-key" title={row.key}>
-                    {info.sessionKey}
-                  </code>
-                  <span className="small muted row">
-                    <span>
-                      {compactNumber(row.messages)} {row.messages === 1 ? 'msg' : 'msgs'}
-                    </span>
-                    <span aria-hidden="true">·</span>
-                    <span>{compactNumber(row.inputTokens + row.outputTokens)} tokens</span>
-                    {row.archived && <Badge>archived</Badge>}
-                  </span>
-                  {parentLabel && (
-                    <span className="small muted ellipsis insp-parent" title={row.parent!.sessionKey}>
-                      <Badge>sub-agent</Badge> of {parentLabel}
-                    </span>
-                  )}
-                </button>
-              </li>
-            );
-          })}
-          {shown.length > MAX_ROWS && (
-            <li className="small muted insp-pad">{shown.length - MAX_ROWS} more — narrow the filter to find them.</li>
-          )}
-        </ul>
-      )}
-    </section>
   );
 }

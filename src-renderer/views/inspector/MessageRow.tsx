@@ -14,6 +14,8 @@ export interface RowActions {
   retry(localId: string): void;
   discard(localId: string): void;
   addKey(): void;
+  /** Sends the text again as a new message; absent where the dashboard cannot write. */
+  resend?(text: string): void;
 }
 
 const ERROR_LABELS: Record<string, string> = {
@@ -251,9 +253,24 @@ export const MessageRow = memo(function MessageRow({ item, actions }: { item: It
             {item.route && <RouteChip route={item.route} />}
             <Time ts={item.ts} />
           </div>
-          <div className={`insp-bubble user ${item.pending ? `pending ${item.pending.status}` : ''}`}>
+          <div
+            className={`insp-bubble user ${item.pending ? `pending ${item.pending.status}` : ''} ${item.undelivered ? 'undelivered' : ''}`}
+          >
             <RichText text={item.text} />
           </div>
+          {item.undelivered && (
+            <div className="insp-foot failed" role="note" aria-label={`Not delivered: ${errorLabel(item.undelivered)}`}>
+              <span>
+                <span aria-hidden="true">⚠ </span>Not delivered to {actions.agentName} ({errorLabel(item.undelivered).toLowerCase()}) — it
+                is left out of the conversation.
+              </span>
+              {operator && actions.resend && (
+                <Button size="sm" onClick={() => actions.resend!(item.text)}>
+                  Send again
+                </Button>
+              )}
+            </div>
+          )}
           {item.pending?.status === 'sending' && <div className="insp-foot small muted">Sending…</div>}
           {item.pending?.status === 'failed' && (
             <div className="insp-foot failed" role="alert">

@@ -1,6 +1,6 @@
-// The right-hand pane: the open session's header (with Export and Delete), its transcript (loading,
-// error, empty or the virtualised list with live turns) and the composer, or why the dashboard
-// cannot write here.
+// The right-hand pane: the open session's header (the agent's full name, the session's title, Rename,
+// Export and Delete), its transcript (loading, error, empty or the virtualised list with live turns)
+// and the composer, or why the dashboard cannot write here.
 import { useMemo, useState } from 'react';
 import { laneKey } from '../../../src-shared/routing/session-key.ts';
 import { errorText } from '../../gateway/client.ts';
@@ -13,13 +13,24 @@ import { channelName, compactNumber } from '../../ui/format.ts';
 import { Composer } from './Composer.tsx';
 import { recordItems, transcriptItems } from './items.ts';
 import type { RowActions } from './MessageRow.tsx';
-import { isWritable, type SessionKeyInfo } from './session-keys.ts';
+import { isNewChatKey, isWritable, type SessionKeyInfo } from './session-keys.ts';
 import { SessionActions } from './SessionActions.tsx';
 import { TranscriptList } from './TranscriptList.tsx';
 
 const NO_TURNS: LiveTurn[] = [];
 const plural = (n: number, word: string): string => `${compactNumber(n)} ${word}${n === 1 ? '' : 's'}`;
 const NO_PENDING: PendingMessage[] = [];
+/** How much of a new chat's first message becomes its title. */
+const AUTO_TITLE_MAX = 60;
+
+/** A new chat's title from its first message: the first line, cut at a word near AUTO_TITLE_MAX. */
+export function autoTitle(text: string): string {
+  const line = text.trim().split('\n')[0]!.replace(/\s+/g, ' ').trim();
+  if ([...line].length <= AUTO_TITLE_MAX) return line;
+  const cut = [...line].slice(0, AUTO_TITLE_MAX).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > AUTO_TITLE_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
 
 export interface TranscriptPaneProps {
   agent: AgentSummary;
@@ -29,9 +40,11 @@ export interface TranscriptPaneProps {
   onSwitchToMain(): void;
   /** After the session was deleted: show the agent's main session. */
   onDeleted(): void;
+  /** One-column layout: back to the list of sessions. */
+  onBack(): void;
 }
 
-export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, onDeleted }: TranscriptPaneProps) {
+export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, onDeleted, onBack }: TranscriptPaneProps) {
   const transcript = useInspector((s) => s.transcript);
   const path = laneKey(agent.id, sessionKey);
   const turns = useInspector((s) => s.turns[path] ?? NO_TURNS);
@@ -47,13 +60,13 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
   const name = agent.name ?? agent.id;
   const avatar = agent.emoji ?? name.slice(0, 1).toUpperCase();
   const explicitKey = info.kind === 'webchat';
+  const writable = isWritable(info);
   const t = transcript && transcript.agentId === agent.id && transcript.key === sessionKey ? transcript : undefined;
   const records = t?.records;
   const hasMore = t?.hasMore ?? false;
   const base = useMemo(() => (records ? recordItems(records, hasMore) : []), [records, hasMore]);
   const items = useMemo(() => transcriptItems(base, records ?? [], turns, pending), [base, records, turns, pending]);
   const running = turns.some((x) => !x.final);
-  const writable = isWritable(info);
 
   const actions = useMemo<RowActions>(
     () => ({
@@ -70,8 +83,9 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
       retry: (localId) => void useInspector.getState().retry(agent.id, sessionKey, localId, explicitKey),
       discard: (localId) => useInspector.getState().discard(agent.id, sessionKey, localId),
       addKey: () => setKeyDialog(true),
+      ...(writable ? { resend: (text: string) => void useInspector.getState().send(agent.id, sessionKey, text, explicitKey) } : {}),
     }),
-    [name, avatar, expanded, agent.id, sessionKey, explicitKey],
+    [name, avatar, expanded, agent.id, sessionKey, explicitKey, writable],
   );
 
   const disabledReason =
@@ -88,7 +102,18 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
       return;
     }
     setFollowSignal((n) => n + 1);
-    void useInspector.getState().send(agent.id, sessionKey, text, explicitKey);
+    // A chat started with "New chat" is named after its first message, as chat apps do; Rename changes it.
+    const firstOfNewChat = isNewChatKey(info) && !row && (t?.records.length ?? 0) === 0 && pending.length === 0;
+    void useInspector
+      .getState()
+      .send(agent.id, sessionKey, text, explicitKey)
+      .then((sent) => {
+        if (sent && firstOfNewChat && !text.startsWith('/'))
+          return useInspector
+            .getState()
+            .renameSession(agent.id, sessionKey, autoTitle(text))
+            .catch(() => undefined);
+      });
   };
 
   const stop = async () => {
@@ -116,9 +141,17 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
   return (
     <section className="insp-pane insp-transcript" aria-label={`Conversation: ${row?.title ?? info.label}`}>
       <header className="insp-thead">
-        <div className="grow">
-          <div className="row">
-            <h2 className="ellipsis">{row?.title ?? info.label}</h2>
+        <button type="button" className="insp-back" onClick={onBack} aria-label={`Back to ${name}'s sessions`}>
+          <span aria-hidden="true">‹</span>
+        </button>
+        <span className="insp-avatar" aria-hidden="true">
+          {avatar}
+        </span>
+        <div className="grow insp-thead-text">
+          {/* The agent's name is never cut: it wraps when the pane is narrow. */}
+          <div className="insp-thead-agent">{name}</div>
+          <div className="row wrap insp-thead-titlerow">
+            <h2 className="insp-thead-title">{row?.title ?? info.label}</h2>
             {info.archived && <Badge>archived</Badge>}
             {!row && t?.status === 'ready' && t.records.length === 0 && <Badge tone="accent">new</Badge>}
             {info.channel && info.kind !== 'webchat' && <Badge tone="info">{channelName(info.channel)}</Badge>}
@@ -145,8 +178,10 @@ export function TranscriptPane({ agent, sessionKey, info, row, onSwitchToMain, o
           agentName={name}
           sessionKey={sessionKey}
           label={row?.title ?? info.label}
+          title={row?.title}
           messages={row?.messages}
           stored={row !== undefined}
+          archived={info.archived}
           running={running}
           onDeleted={onDeleted}
         />

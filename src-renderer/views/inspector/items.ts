@@ -2,7 +2,7 @@
 // `error`, `edit`/`reaction`, `session`/`meta`) plus the live turns and the operator's unconfirmed
 // messages into the rows the transcript shows. Pure, so it is tested without a DOM. Row keys are
 // stable across page loads and live updates: the virtual list anchors the scroll position on them.
-import { conversationOrder } from '../../../src-shared/protocol/conversation.ts';
+import { conversationOrder, undeliveredInbounds } from '../../../src-shared/protocol/conversation.ts';
 import type { LiveTurn, PendingMessage, TranscriptRecord, Usage } from '../../store/inspector.ts';
 
 export interface RouteInfo {
@@ -29,6 +29,8 @@ export type Item =
       /** Not a person's message: a heartbeat's prompt, or the task a parent turn gave this sub-agent. */
       origin?: { kind: 'heartbeat' } | { kind: 'subagent'; parentSessionKey: string };
       pending?: { localId: string; status: PendingMessage['status']; error?: string };
+      /** The model never got this message (its turn failed first, e.g. no API key): the failure kind. Later turns leave it out. */
+      undelivered?: string;
     }
   | {
       kind: 'assistant';
@@ -143,6 +145,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
     turnUsage.set(a, t);
   }
 
+  const undelivered = undeliveredInbounds(ordered);
   const out: BaseItem[] = [];
   const tools = new Map<string, number>();
   if (!hasMore && ordered.length > 0) out.push({ item: { kind: 'start', key: 'start', ts: ordered[0]?.ts }, anchor: 0 });
@@ -213,6 +216,7 @@ export function recordItems(records: readonly TranscriptRecord[], hasMore: boole
               accountId: str(r.accountId),
               route: routeOf(r.route),
               ...(origin ? { origin } : {}),
+              ...(undelivered.has(r.seq) ? { undelivered: undelivered.get(r.seq)! } : {}),
             },
             anchor,
           });

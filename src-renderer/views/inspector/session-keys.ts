@@ -15,6 +15,8 @@ export interface SessionKeyInfo {
 }
 
 const PEER_KINDS = new Set(['direct', 'group', 'channel']);
+/** `chat-` and 10 base-36 characters: the name "New chat" gives a web chat session. */
+const NEW_CHAT_NAME = /^chat-[0-9a-z]{10}$/;
 
 export function describeSessionKey(key: string, agentId: string, mainKey: string): SessionKeyInfo {
   const hash = key.indexOf('#');
@@ -25,8 +27,12 @@ export function describeSessionKey(key: string, agentId: string, mainKey: string
   const parts = rest.split(':');
   const base = { archived, sessionKey };
   if (rest === mainKey.toLowerCase()) return { ...base, label: 'Main session', kind: 'main', channel: undefined };
-  if (parts[0] === 'webchat')
-    return { ...base, label: `Web chat · ${parts.slice(1).join(':') || 'default'}`, kind: 'webchat', channel: 'webchat' };
+  if (parts[0] === 'webchat') {
+    const name = parts.slice(1).join(':');
+    // A chat started with "New chat" has a generated name: until it gets a title it is just a chat.
+    const label = NEW_CHAT_NAME.test(name) ? 'Untitled chat' : `Web chat · ${name || 'default'}`;
+    return { ...base, label, kind: 'webchat', channel: 'webchat' };
+  }
   if (parts[0] === 'a2a') return { ...base, label: `From agent ${parts.slice(1).join(':')}`, kind: 'a2a', channel: undefined };
   if (parts[0] === 'subagent' && parts.length === 2)
     return { ...base, label: `Sub-agent ${parts[1]!.slice(0, 8)}`, kind: 'subagent', channel: undefined };
@@ -51,4 +57,19 @@ export function mainSessionKeyOf(agentId: string, mainKey: string): string {
 /** `webchat.send` writes in the agent's main session or one of its webchat sessions, never an archived one. */
 export function isWritable(info: SessionKeyInfo): boolean {
   return !info.archived && (info.kind === 'main' || info.kind === 'webchat');
+}
+
+/**
+ * The key of a new web chat with the agent (docs/routing.md#session-keys): `agent:<a>:webchat:chat-<10 base-36>`,
+ * random so two chats — or two dashboards — never share one. Nothing is stored until the first message.
+ */
+export function newChatKey(agentId: string): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(10));
+  const name = [...bytes].map((b) => (b % 36).toString(36)).join('');
+  return `agent:${agentId}:webchat:chat-${name}`.toLowerCase();
+}
+
+/** True for a chat started with "New chat" (its name was generated, not chosen). */
+export function isNewChatKey(info: SessionKeyInfo): boolean {
+  return info.kind === 'webchat' && NEW_CHAT_NAME.test(info.sessionKey.split(':').slice(3).join(':'));
 }
