@@ -145,7 +145,13 @@ export async function startSlackPeer(opts: { apps: PeerApp[]; echoOwnMessages?: 
       return ts;
     },
     dm(appId, user, text, threadTs) {
-      return peer.message(appId, { channel: peer.dmChannel(appId, user), channelType: 'im', user, text, ...(threadTs ? { threadTs } : {}) });
+      return peer.message(appId, {
+        channel: peer.dmChannel(appId, user),
+        channelType: 'im',
+        user,
+        text,
+        ...(threadTs ? { threadTs } : {}),
+      });
     },
     pushPayload(appId, payload) {
       return push(app(appId), payload);
@@ -216,7 +222,14 @@ export async function startSlackPeer(opts: { apps: PeerApp[]; echoOwnMessages?: 
       case 'auth.test': {
         const a = byToken(token, 'bot');
         if (!a) return err('invalid_auth');
-        return ok({ url: `https://${a.name}.slack.com/`, team: `team-${a.teamId}`, user: a.name, team_id: a.teamId, user_id: a.botUserId, bot_id: a.botId });
+        return ok({
+          url: `https://${a.name}.slack.com/`,
+          team: `team-${a.teamId}`,
+          user: a.name,
+          team_id: a.teamId,
+          user_id: a.botUserId,
+          bot_id: a.botId,
+        });
       }
       case 'apps.connections.open': {
         const a = byToken(token, 'app');
@@ -291,7 +304,9 @@ export async function startSlackPeer(opts: { apps: PeerApp[]; echoOwnMessages?: 
         if (msg.envelope_id) peer.acks.push(msg.envelope_id);
       });
       ws.on('close', () => set.delete(ws));
-      ws.send(JSON.stringify({ type: 'hello', num_connections: set.size, connection_info: { app_id: a.appId }, debug_info: { host: 'peer' } }));
+      ws.send(
+        JSON.stringify({ type: 'hello', num_connections: set.size, connection_info: { app_id: a.appId }, debug_info: { host: 'peer' } }),
+      );
       for (const envelope of backlog.get(a.appId) ?? []) ws.send(JSON.stringify(envelope));
       backlog.delete(a.appId);
     });

@@ -116,7 +116,8 @@ class SlackChannel implements SlackAdapter {
 
   private async token(kind: SlackTokenKind): Promise<string> {
     const field = kind === 'app' ? 'appToken' : 'botToken';
-    const ref: SecretRef | undefined = this.account.secrets[field] ?? (this.accountId === 'default' ? { env: DEFAULT_ENV[kind] } : undefined);
+    const ref: SecretRef | undefined =
+      this.account.secrets[field] ?? (this.accountId === 'default' ? { env: DEFAULT_ENV[kind] } : undefined);
     if (ref === undefined) {
       throw new Error(
         `no ${kind === 'app' ? 'app-level token (xapp-…)' : 'bot token (xoxb-…)'} configured for slack account "${this.accountId}": set channels.slack.accounts.${this.accountId}.${field} (e.g. { secret: "slack/${this.accountId}/${kind}" })`,
@@ -185,7 +186,11 @@ class SlackChannel implements SlackAdapter {
     while (!signal.aborted) {
       try {
         const me = await this.web.auth.test();
-        this.identity = { accountId: this.accountId, botUserId: String(me.user_id ?? ''), ...(me.bot_id ? { botId: String(me.bot_id) } : {}) };
+        this.identity = {
+          accountId: this.accountId,
+          botUserId: String(me.user_id ?? ''),
+          ...(me.bot_id ? { botId: String(me.bot_id) } : {}),
+        };
         // Reconnects are ours (autoReconnectEnabled: false): the library's own reconnect leaves an
         // unhandled rejection when Slack cannot be reached, and cannot tell a dead token from a blip.
         const socket = new needs.SocketModeClient({
@@ -220,7 +225,8 @@ class SlackChannel implements SlackAdapter {
 
   /** One Socket Mode envelope: events are acked once handled; anything else is acked at once. */
   private onEnvelope({ ack, type, body }: SocketArgs): void {
-    const acked = () => ack().catch((err: unknown) => this.log.warn('could not acknowledge a Slack envelope', { error: describeError(err) }));
+    const acked = () =>
+      ack().catch((err: unknown) => this.log.warn('could not acknowledge a Slack envelope', { error: describeError(err) }));
     if (type !== 'events_api' || !this.identity) {
       void acked();
       return;

@@ -139,10 +139,9 @@ export function checkPayload(raw: unknown): { payload: SlackPayload } | { unread
   if (!outer.success) return { unreadable: `unreadable Slack event (${firstIssue(outer.error)})` };
   // Events we do not read (reactions, channel renames) are not checked against the message shape.
   if (!READ_EVENTS.has(outer.data.event.type)) return { payload: raw as SlackPayload };
-  const event = eventShape.safeParse(outer.data.event);
-  return event.success
-    ? { payload: raw as SlackPayload }
-    : { unreadable: `unreadable Slack event (event.${firstIssue(event.error)})` };
+  // The raw event, not outer.data's (zod strips the keys it was not told about).
+  const event = eventShape.safeParse((raw as { event: unknown }).event);
+  return event.success ? { payload: raw as SlackPayload } : { unreadable: `unreadable Slack event (event.${firstIssue(event.error)})` };
 }
 
 /** The boundary for one raw payload: a checked envelope, `ignored` or `unreadable`. */
