@@ -382,8 +382,7 @@ const ALLOW_FROM_RULES: Partial<Record<ChannelId, { normalize: (v: string) => st
       const s = v.replace(/^(slack|user):/i, '').toUpperCase();
       return /^[UW][A-Z0-9]{2,}$/.test(s) ? s : undefined;
     },
-    hint: (v) =>
-      `"${v}" is not a Slack member id; allowlists take member ids like "U012AB3CD" (profile → ⋮ → Copy member ID), not names`,
+    hint: (v) => `"${v}" is not a Slack member id; allowlists take member ids like "U012AB3CD" (profile → ⋮ → Copy member ID), not names`,
   },
   whatsapp: {
     normalize: (v) => {

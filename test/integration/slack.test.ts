@@ -1,5 +1,6 @@
 // Slack end to end: the real gateway with the real Slack adapter (@slack/socket-mode + @slack/web-api)
 // against the local Slack Web API + Socket Mode peer, and the local Anthropic peer answering `echo: <text>`.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -266,5 +267,32 @@ describe('slack through the gateway', () => {
     expect((await statusOf(gw!))?.reason).toMatch(/Slack rejected the bot token \(xoxb-….*of account "default" \(auth\.test\)/);
     const probe = await gw!.client.request('channels.probe', { channel: 'slack', accountId: 'default' });
     expect(probe).toMatchObject({ ok: false, error: expect.stringMatching(/rejected the bot token/) });
+  });
+
+  it('the ArgentOS example config runs as written: Slack goes to its support agent, and a thread reply lands in the thread', async () => {
+    const example = JSON.parse(readFileSync(path.join(import.meta.dirname, '../fixtures/examples/argentos-multi-agent.json'), 'utf8')) as {
+      channels: { slack: Record<string, unknown> };
+    };
+    // Only where Slack lives changes (the local peer); tokens come from SLACK_APP_TOKEN / SLACK_BOT_TOKEN.
+    example.channels.slack = { ...example.channels.slack, apiRoot: peer.apiRoot, groups: { [OPEN]: { requireMention: false } } };
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'sb-slack-'));
+    gw = await startTestGateway({
+      config: (url) => ({ ...example, models: { anthropic: { baseUrl: url } } }),
+      adapters: slackOnly(stateDir),
+      env: { ANTHROPIC_API_KEY: TEST_API_KEY },
+    });
+    await waitState(gw, 'connected');
+    const root = peer.message(ALPHA.appId, { channel: OPEN, user: ANN, text: 'my printer is on fire' });
+    await until(() => outbound(gw!).length === 1, 'first answer');
+    peer.message(ALPHA.appId, { channel: OPEN, user: ANN, text: 'still burning', threadTs: root });
+    await until(() => outbound(gw!).length === 2, 'thread answer');
+    expect(inbound(gw!).map((d) => [d.agentId, d.text])).toEqual([
+      ['support', 'my printer is on fire'],
+      ['support', 'still burning'],
+    ]);
+    expect(postedBy(ALPHA).map((m) => [m.channel, m.text, m.threadTs])).toEqual([
+      [OPEN, 'echo: my printer is on fire', undefined],
+      [OPEN, 'echo: still burning', root],
+    ]);
   });
 });
