@@ -4,7 +4,7 @@
 // id → channel + thread. readEvent is the adapter's map-or-quarantine boundary.
 import { z } from 'zod';
 import type { PeerRef } from '../../../src-shared/config/index.ts';
-import type { InboundEnvelope, MediaItem } from '../../gateway/envelope.ts';
+import type { MediaItem } from '../../gateway/envelope.ts';
 import { firstIssue, mapSafely, type MapOutcome } from '../map-boundary.ts';
 
 export interface SlackIdentity {
