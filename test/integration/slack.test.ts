@@ -295,4 +295,11 @@ describe('slack through the gateway', () => {
       [OPEN, 'echo: still burning', root],
     ]);
   });
+
+  it('a revoked app-level token stops the account naming the app token (apps.connections.open)', async () => {
+    peer.revoke(ALPHA.appToken);
+    await start({ dmPolicy: 'disabled' });
+    await waitState(gw!, 'error');
+    expect((await statusOf(gw!))?.reason).toMatch(/Slack rejected the app-level token \(xapp-….*\(apps\.connections\.open\)/);
+  });
 });

@@ -184,8 +184,10 @@ class SlackChannel implements SlackAdapter {
     // The Web API retries 429s after Retry-After by itself; a few tries, not Slack's default 30 minutes.
     this.web = new needs.WebClient(needs.botToken, { ...needs.clientOptions, logger: libLogger, retryConfig: { retries: 5 } });
     while (!signal.aborted) {
+      let step: SlackTokenKind = 'bot';
       try {
         const me = await this.web.auth.test();
+        step = 'app';
         this.identity = {
           accountId: this.accountId,
           botUserId: String(me.user_id ?? ''),
@@ -212,8 +214,7 @@ class SlackChannel implements SlackAdapter {
       } catch (err) {
         if (signal.aborted) return;
         if (isTokenRejection(err)) {
-          const kind = this.identity ? 'app' : 'bot';
-          return this.fail(tokenRejectedReason(this.accountId, kind, kind === 'app' ? 'apps.connections.open' : 'auth.test'));
+          return this.fail(tokenRejectedReason(this.accountId, step, step === 'app' ? 'apps.connections.open' : 'auth.test'));
         }
         this.lastError = describeError(err, this.tokens);
         this.setState('connecting', `could not connect to Slack; retrying: ${this.lastError}`);
