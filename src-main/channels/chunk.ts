@@ -1,9 +1,11 @@
-// Splits a reply into messages a platform accepts (Telegram 4096, Discord 2000 characters),
+// Splits a reply into messages a platform accepts (Telegram 4096, Discord 2000, Slack 4000 characters),
 // preferring paragraph breaks, then line breaks, then sentence ends, then spaces, and never
 // splitting a surrogate pair. The pieces, joined, are the original text (minus the white space
 // at the cut points).
 
-export const CHUNK_LIMITS = { telegram: 4096, discord: 2000, whatsapp: 4000, webchat: Infinity } as const;
+// Slack accepts up to 40,000 characters but truncates long messages and advises at most 4,000 per
+// message (docs/channels.md#slack).
+export const CHUNK_LIMITS = { telegram: 4096, discord: 2000, slack: 4000, whatsapp: 4000, webchat: Infinity } as const;
 
 function cutPoint(text: string, limit: number): number {
   const window = text.slice(0, limit);

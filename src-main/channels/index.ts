@@ -1,5 +1,5 @@
 // The production adapter factory: one ChannelAdapter per configured channel account. The adapter
-// modules are light; each loads its platform library (grammy, discord.js, Baileys) only when an
+// modules are light; each loads its platform library (grammy, discord.js, Slack's, Baileys) only when an
 // account of that channel starts, so unconfigured channels cost nothing.
 import type { AdapterFactory } from '../gateway/channel-set.ts';
 import type { ChannelStatus } from '../gateway/envelope.ts';
@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { SecretUnavailableError, type SecretResolver } from '../secrets/resolver.ts';
 import { SecretStoreUnavailableError, whatsappLinkKeyAccount, type SecretStore } from '../secrets/store.ts';
 import { createDiscordAdapter } from './discord/index.ts';
+import { createSlackAdapter } from './slack/index.ts';
 import { createTelegramAdapter } from './telegram/index.ts';
 import { createWhatsAppAdapter } from './whatsapp/adapter.ts';
 import { whatsAppAuthKeyProvider } from './whatsapp/auth-store.ts';
@@ -49,6 +50,8 @@ export function channelAdapterFactory(deps: ChannelFactoryDeps): AdapterFactory 
         });
       case 'discord':
         return createDiscordAdapter(account, config, { stateDir: deps.stateDir, secrets: deps.secrets, log: deps.log, env });
+      case 'slack':
+        return createSlackAdapter(account, config, { stateDir: deps.stateDir, secrets: deps.secrets, log: deps.log, env });
       case 'whatsapp':
         return createWhatsAppAdapter(account, config, {
           stateDir: deps.stateDir,

@@ -12,12 +12,13 @@ const finite = z.number().refine(Number.isFinite, 'not a finite number');
 /** What the gateway relies on; anything else a mapper produced means the input was not what it read. */
 const envelopeShape = z.object({
   messageId: z.string().min(1),
-  channel: z.enum(['telegram', 'discord', 'whatsapp', 'webchat']),
+  channel: z.enum(['telegram', 'discord', 'slack', 'whatsapp', 'webchat']),
   accountId: z.string().min(1),
   peer,
   parentPeer: peer.optional(),
   guildId: z.string().optional(),
   memberRoleIds: z.array(z.string()).optional(),
+  teamId: z.string().min(1).optional(),
   sender: z.object({
     id: z.string().min(1),
     name: z.string().optional(),

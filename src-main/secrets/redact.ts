@@ -28,6 +28,9 @@ const PATTERNS: { needs: string; pattern: RegExp; replacement: string }[] = [
   { needs: ':', pattern: /\bbot(\d{3,}):[\w-]+/g, replacement: `bot$1:${MASK}` },
   { needs: ':', pattern: /\b\d{6,}:[\w-]{30,}/g, replacement: MASK },
   { needs: 'sk-ant-', pattern: /\bsk-ant-[\w-]+/g, replacement: `sk-ant-${MASK}` },
+  // Slack tokens: bot/user/refresh (xoxb-, xoxp-, xoxe-, …) and app-level (xapp-); the prefix says which kind leaked.
+  { needs: 'xox', pattern: /\b(xox[a-z])-[\w-]+/g, replacement: `$1-${MASK}` },
+  { needs: 'xapp-', pattern: /\bxapp-[\w-]+/g, replacement: `xapp-${MASK}` },
   // Discord bot tokens: base64 user id . timestamp . HMAC. The lookbehind starts a match only where
   // a run of token characters begins (the leftmost match always starts there anyway).
   { needs: '.', pattern: /(?<![\w-])[\w-]{24,}\.[\w-]{6}\.[\w-]{27,}/g, replacement: MASK },

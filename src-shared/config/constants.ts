@@ -1,7 +1,7 @@
 // Names and limits the whole product agrees on: channels, id rules, built-in tools, models.
 // Pure data, shared by the config checker, the router, the gateway and the dashboard.
 
-export const CHANNELS = ['telegram', 'discord', 'whatsapp', 'webchat'] as const;
+export const CHANNELS = ['telegram', 'discord', 'slack', 'whatsapp', 'webchat'] as const;
 export type ChannelId = (typeof CHANNELS)[number];
 
 export function isChannelId(value: string): value is ChannelId {

@@ -36,6 +36,7 @@ import type {
 export const SECRET_FIELDS: Readonly<Record<ChannelId, readonly string[]>> = {
   telegram: ['botToken'],
   discord: ['token'],
+  slack: ['appToken', 'botToken'],
   whatsapp: [],
   webchat: [],
 };
@@ -432,6 +433,14 @@ const ALLOW_FROM_RULES: Partial<Record<ChannelId, { normalize: (v: string) => st
       return /^\d+$/.test(s) ? s : undefined;
     },
     hint: (v) => `"${v}" is not a Discord user id; names and tags can collide, so allowlists take numeric user ids`,
+  },
+  slack: {
+    // Member ids are U… (W… on Enterprise Grid); display names are not unique and can be changed.
+    normalize: (v) => {
+      const s = v.replace(/^(slack|user):/i, '').toUpperCase();
+      return /^[UW][A-Z0-9]{2,}$/.test(s) ? s : undefined;
+    },
+    hint: (v) => `"${v}" is not a Slack member id; allowlists take member ids like "U012AB3CD" (profile → ⋮ → Copy member ID), not names`,
   },
   whatsapp: {
     normalize: (v) => {

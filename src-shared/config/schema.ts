@@ -260,6 +260,8 @@ const commonAccountFields = {
 const channelSpecificFields = {
   telegram: { botToken: secretRefSchema.optional(), apiRoot: nonEmpty.optional() },
   discord: { token: secretRefSchema.optional(), apiRoot: nonEmpty.optional(), guilds: z.record(z.string(), discordGuildSchema).optional() },
+  // Socket Mode needs both: the app-level token (xapp-…) opens the WebSocket, the bot token (xoxb-…) calls the Web API.
+  slack: { appToken: secretRefSchema.optional(), botToken: secretRefSchema.optional(), apiRoot: nonEmpty.optional() },
   whatsapp: { authDir: nonEmpty.optional(), selfChatMode: z.boolean().optional(), sendReadReceipts: z.boolean().optional() },
   webchat: {},
 } as const;
@@ -278,6 +280,7 @@ function channelBlock<C extends keyof typeof channelSpecificFields>(channel: C) 
 export const channelSchemas = {
   telegram: channelBlock('telegram'),
   discord: channelBlock('discord'),
+  slack: channelBlock('slack'),
   whatsapp: channelBlock('whatsapp'),
   webchat: channelBlock('webchat'),
 };
@@ -286,6 +289,7 @@ export const channelsSchema = strict(
   {
     telegram: channelSchemas.telegram.optional(),
     discord: channelSchemas.discord.optional(),
+    slack: channelSchemas.slack.optional(),
     whatsapp: channelSchemas.whatsapp.optional(),
     webchat: channelSchemas.webchat.optional(),
   },
@@ -347,6 +351,7 @@ export type RawAgent = z.infer<typeof agentSchema>;
 export type RawBinding = z.infer<typeof bindingSchema>;
 export type RawChannelBlock = z.infer<(typeof channelSchemas)['telegram']> &
   z.infer<(typeof channelSchemas)['discord']> &
+  z.infer<(typeof channelSchemas)['slack']> &
   z.infer<(typeof channelSchemas)['whatsapp']>;
 export type SecretRef = z.infer<typeof secretRefSchema>;
 export const KNOWN_CHANNELS = CHANNELS;

@@ -458,7 +458,7 @@ describe('config validate', () => {
     const run = await box.sb(['config', 'validate']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${box.configPath}:9:3: error: sesion: unknown key "sesion" (did you mean "session"?)`);
-    expect(run.stdout).toContain(`${box.configPath}:6:33: error: bindings[1].match.channel: unknown channel "slack"`);
+    expect(run.stdout).toContain(`${box.configPath}:6:33: error: bindings[1].match.channel: unknown channel "matrix"`);
     expect(run.stdout).toContain(`${box.configPath}:5:16: error: bindings[0].agentId: binding names agent "wrok"`);
     expect(run.stdout).toContain(`${box.configPath}: 3 errors`);
   });
@@ -619,7 +619,7 @@ describe('import of the example configs in shared/examples', () => {
     expect(jsonOut(validate)).toMatchObject({ ok: true, exists: true });
   });
 
-  it('ArgentOS: reports the map form converted, identity text moved to identity.persona, and the slack channel dropped', async () => {
+  it('ArgentOS: reports the map form converted, identity text moved to identity.persona, and the slack channel kept as a binding', async () => {
     const { box, imported } = results.get('argentos-multi-agent.json')!;
     const report = jsonOut<ImportReport>(imported);
     expect(report.format).toBe('argentos');
@@ -629,17 +629,19 @@ describe('import of the example configs in shared/examples', () => {
         'agent work: identity text → identity.persona',
       ]),
     );
-    expect(report.dropped).toEqual([expect.stringMatching(/^channels\.slack: channel not supported.*agent "support"/)]);
+    expect(report.dropped).toEqual([]);
+    expect(report.mapped).toContain('channels.slack.agent "support" → binding [2] (every slack account)');
     const config = await readConfig(box.configPath);
     expect(config.agents.list.map((a) => [a.id, (a.identity as Obj).persona])).toEqual([
       ['main', 'You are Argent, a personal AI assistant.'],
       ['work', 'You are Sentinel, a work-focused AI that helps manage MSP operations.'],
       ['support', 'You are Helper, a customer support agent.'],
     ]);
-    expect(config.channels).not.toHaveProperty('slack');
+    expect(config.channels).toHaveProperty('slack', {});
     expect(config.bindings).toEqual([
       { agentId: 'main', match: { channel: 'telegram', accountId: '*' } },
       { agentId: 'work', match: { channel: 'discord', accountId: '*' } },
+      { agentId: 'support', match: { channel: 'slack', accountId: '*' } },
     ]);
   });
 

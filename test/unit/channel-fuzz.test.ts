@@ -1,9 +1,10 @@
 // The map-or-quarantine boundary of each channel under seeded malformed payloads: thousands of
-// mutated Telegram updates, Discord MESSAGE_CREATE payloads and WhatsApp messages. None may throw;
+// mutated Telegram updates, Discord MESSAGE_CREATE payloads, Slack events and WhatsApp messages. None may throw;
 // each is a sound envelope, deliberately ignored, or unreadable (what the adapter quarantines).
 import { describe, expect, it } from 'vitest';
 import { readMessage as readDiscord } from '../../src-main/channels/discord/mapping.ts';
 import type { MapOutcome } from '../../src-main/channels/map-boundary.ts';
+import { readEvent as readSlack } from '../../src-main/channels/slack/mapping.ts';
 import { readUpdate, type BotIdentity } from '../../src-main/channels/telegram/mapping.ts';
 import { readMessage as readWhatsApp } from '../../src-main/channels/whatsapp/mapping.ts';
 import type { InboundEnvelope } from '../../src-main/gateway/envelope.ts';
@@ -199,6 +200,46 @@ describe('Discord MESSAGE_CREATE payloads', () => {
       templates,
       (raw) => readDiscord(raw, ctx),
       (_raw, outcome) => ('envelope' in outcome ? unsound(outcome.envelope, 'discord') : undefined),
+    );
+    expectSpread(tally);
+  });
+});
+
+describe('Slack events_api payloads', () => {
+  const ctx = { accountId: 'default', botUserId: 'UBOT', botId: 'BBOT' };
+  const event = {
+    type: 'message',
+    channel: 'C100',
+    channel_type: 'channel',
+    user: 'U500',
+    text: 'hello',
+    ts: '1700000000.000100',
+    team: 'T1',
+  };
+  const payload = (e: Record<string, unknown>) => ({ team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: 'Ev1', event: e });
+  const templates: unknown[] = [
+    payload(event),
+    payload({ ...event, channel: 'D100', channel_type: 'im', thread_ts: '1699999999.000001' }),
+    payload({ ...event, type: 'app_mention', channel_type: undefined, text: '<@UBOT> hi', thread_ts: '1699999999.000001' }),
+    payload({ ...event, channel_type: 'mpim', subtype: 'file_share', text: '', files: [{ name: 'a.png', mimetype: 'image/png' }] }),
+    payload({ ...event, user: 'UBOT', bot_id: 'BBOT' }),
+  ];
+
+  it('the templates themselves map to envelopes', () => {
+    for (const t of templates) expect(readSlack(t, ctx)).toHaveProperty('envelope');
+  });
+
+  it(`${CASES} seeded malformed payloads: never a throw; envelopes are sound, threads carry their channel as parent`, () => {
+    const tally = fuzz(
+      0x51ac,
+      templates,
+      (raw) => readSlack(raw, ctx),
+      (_raw, outcome) => {
+        if (!('envelope' in outcome)) return undefined;
+        const e = outcome.envelope;
+        if (e.peer.id.includes(':thread:') && !e.parentPeer) return 'thread without parentPeer';
+        return unsound(e, 'slack');
+      },
     );
     expectSpread(tally);
   });

@@ -198,7 +198,7 @@ describe('normalisation of inbound messages', () => {
   });
   it('an unknown peer kind or channel is refused with the field named', () => {
     expect(() => r.resolve({ channel: 'telegram', peer: { kind: 'room', id: '1' } })).toThrow(RouteInputError);
-    expect(() => r.resolve({ channel: 'slack' })).toThrow(/unknown channel "slack"/);
+    expect(() => r.resolve({ channel: 'matrix' })).toThrow(/unknown channel "matrix"/);
   });
 });
 

@@ -21,6 +21,12 @@ it('masks Anthropic keys', () => {
   expect(redactText('key sk-ant-api03-CANARY_abc-def is invalid')).toBe('key sk-ant-[redacted] is invalid');
 });
 
+it('masks Slack bot and app-level tokens, keeping the prefix that says which kind it was', () => {
+  expect(redactText('auth with xoxb-1234-5678-CANARYabc then xapp-1-A01-123-CANARYdef')).toBe(
+    'auth with xoxb-[redacted] then xapp-[redacted]',
+  );
+});
+
 it('masks Discord bot tokens', () => {
   const token = `${'M'.repeat(26)}.G1a2b3.${'x'.repeat(38)}`;
   expect(redactText(`login with ${token} failed`)).toBe('login with [redacted] failed');

@@ -60,7 +60,9 @@ const status: Command = {
     });
     if (!rows) {
       const { config } = await loadValid(ctx);
-      const accounts = (['telegram', 'discord', 'whatsapp'] as const).flatMap((c) => Object.values(config.channels[c]?.accounts ?? {}));
+      const accounts = (['telegram', 'discord', 'slack', 'whatsapp'] as const).flatMap((c) =>
+        Object.values(config.channels[c]?.accounts ?? {}),
+      );
       const probes = probe ? await probeOffline(ctx, accounts) : new Map();
       rows = accounts.map((a) => ({
         channel: a.channel,

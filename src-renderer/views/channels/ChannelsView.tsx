@@ -13,7 +13,7 @@ import { PairingRequests } from './PairingRequests.tsx';
 import { SetupHelp } from './SetupHelp.tsx';
 import './channels.css';
 
-const ORDER = ['telegram', 'discord', 'whatsapp'] as const;
+const ORDER = ['telegram', 'discord', 'slack', 'whatsapp'] as const;
 
 export function ChannelsView() {
   const channels = useGateway((s) => s.channels);
@@ -94,7 +94,7 @@ export function ChannelsView() {
               <summary>
                 Add a{' '}
                 {missing
-                  .map((c) => ({ telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp' })[c])
+                  .map((c) => ({ telegram: 'Telegram', discord: 'Discord', slack: 'Slack', whatsapp: 'WhatsApp' })[c])
                   .join(', ')
                   .replace(/, ([^,]*)$/, ' or $1')}{' '}
                 account by hand

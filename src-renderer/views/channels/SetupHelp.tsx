@@ -11,20 +11,27 @@ const SNIPPETS = {
   discord: `discord: {
   accounts: { default: { token: { secret: "discord/default" } } },
 },`,
+  slack: `slack: {
+  accounts: { default: { appToken: { secret: "slack/default/app" }, botToken: { secret: "slack/default/bot" } } },
+},`,
   whatsapp: `whatsapp: {
   accounts: { personal: {} },
 },`,
 };
+type SetupChannel = keyof typeof SNIPPETS;
+const EVERY: SetupChannel[] = ['telegram', 'discord', 'slack', 'whatsapp'];
 
 const ALL = `channels: {
   ${SNIPPETS.telegram.replace(/\n/g, '\n  ')}
   ${SNIPPETS.discord.replace(/\n/g, '\n  ')}
+  ${SNIPPETS.slack.replace(/\n/g, '\n  ')}
   ${SNIPPETS.whatsapp.replace(/\n/g, '\n  ')}
 },`;
 
-export function SetupHelp({ missing = ['telegram', 'discord', 'whatsapp'] }: { missing?: ('telegram' | 'discord' | 'whatsapp')[] }) {
+export function SetupHelp({ missing = EVERY }: { missing?: SetupChannel[] }) {
   const configPath = useGateway((s) => s.status?.configPath);
-  const snippet = missing.length === 3 ? ALL : `channels: {\n  ${missing.map((c) => SNIPPETS[c].replace(/\n/g, '\n  ')).join('\n  ')}\n},`;
+  const snippet =
+    missing.length === EVERY.length ? ALL : `channels: {\n  ${missing.map((c) => SNIPPETS[c].replace(/\n/g, '\n  ')).join('\n  ')}\n},`;
   return (
     <div className="setup-help">
       <ol className="setup-steps">
@@ -41,7 +48,7 @@ export function SetupHelp({ missing = ['telegram', 'discord', 'whatsapp'] }: { m
             <CopyButton text={snippet} label="Copy the config snippet" />
           </div>
         </li>
-        {(missing.includes('telegram') || missing.includes('discord')) && (
+        {(missing.includes('telegram') || missing.includes('discord') || missing.includes('slack')) && (
           <li>
             <p>Put each bot token in your keychain (the value is asked for in a hidden prompt, never typed on the command line):</p>
             {missing.includes('telegram') && (
@@ -52,6 +59,18 @@ export function SetupHelp({ missing = ['telegram', 'discord', 'whatsapp'] }: { m
                 text="switchboard secrets set discord/default"
                 note="Discord: the bot token from the Developer Portal (switch on the Message Content intent there)"
               />
+            )}
+            {missing.includes('slack') && (
+              <>
+                <Command
+                  text="switchboard secrets set slack/default/app"
+                  note="Slack: the app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write; switch on Socket Mode)"
+                />
+                <Command
+                  text="switchboard secrets set slack/default/bot"
+                  note="Slack: the bot token (xoxb-…, OAuth & Permissions); subscribe the app to message.* and app_mention events"
+                />
+              </>
             )}
             <p className="small muted">
               A token can also come from the gateway's environment: <code>{'{ env: "TELEGRAM_TOKEN" }'}</code> instead of{' '}

@@ -27,13 +27,13 @@ export interface DraftBinding {
   guildId: string;
   /** Comma- or space-separated role ids. */
   roles: string;
-  /** Kept from an existing binding; the wizard offers no team field (no supported channel has teams). */
+  /** Kept from an existing binding; the wizard offers no team field (a Slack team binding is made in the Bindings view). */
   teamId: string;
   comment?: string;
 }
 
 /** Channels a binding can route from; webchat messages are never routed (`direct`, docs/routing.md#decisions). */
-export const BINDABLE_CHANNELS = ['telegram', 'discord', 'whatsapp'] as const;
+export const BINDABLE_CHANNELS = ['telegram', 'discord', 'slack', 'whatsapp'] as const;
 
 let nextKey = 1;
 export function bindingKey(): string {
