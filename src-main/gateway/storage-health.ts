@@ -17,6 +17,9 @@ export interface StorageStatus {
 /** What a channel sender is told when their message could not be stored. */
 export const CANNOT_STORE_REPLY = "Sorry — I can't store messages right now, so I didn't get that one. Please send it again later.";
 
+/** What a sender of `/new` is told when no new session could be written. */
+export const CANNOT_RESET_REPLY = "Sorry — I can't store anything right now, so no new session was started. Please send /new again later.";
+
 /**
  * A message that could not be stored because of the disk (`unavailable`). Its message names the
  * state folder on purpose: the control client is the local operator, who has to go and fix it.
@@ -50,8 +53,18 @@ export function storageProblem(err: unknown, stateDir: string): string | null {
   }
 }
 
+/** The folder a failed write was in (its `path`'s folder, when under the state dir), else the state dir. */
+function failedFolder(err: unknown, stateDir: string): string {
+  const file = typeof (err as { path?: unknown }).path === 'string' ? (err as { path: string }).path : undefined;
+  return file && isInside(file, stateDir) && file !== stateDir ? path.dirname(file) : stateDir;
+}
+
+function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
 export class StorageHealth {
-  private problem: { reason: string; since: string } | null = null;
+  private problem: { reason: string; since: string; folder: string } | null = null;
   private probe: NodeJS.Timeout | null = null;
 
   constructor(
@@ -61,7 +74,7 @@ export class StorageHealth {
   ) {}
 
   get status(): StorageStatus {
-    return this.problem ? { ok: false, ...this.problem } : { ok: true };
+    return this.problem ? { ok: false, reason: this.problem.reason, since: this.problem.since } : { ok: true };
   }
 
   /**
@@ -71,17 +84,23 @@ export class StorageHealth {
   failed(err: unknown): unknown {
     const reason = storageProblem(err, this.stateDir);
     if (!reason) return err;
+    const folder = failedFolder(err, this.stateDir);
     if (this.problem?.reason !== reason) {
-      this.problem = { reason, since: this.problem?.since ?? new Date().toISOString() };
+      this.problem = { reason, since: this.problem?.since ?? new Date().toISOString(), folder };
       this.onChange(this.status);
-    }
+    } else this.problem.folder = folder;
     this.startProbe();
     return new StorageUnavailableError(reason);
   }
 
-  /** A write went through: storage works (again). */
-  succeeded(): void {
+  /**
+   * A write went through: storage works (again). With `where` (the file or folder written), only
+   * a problem seen in that folder clears: a reply stored in a transcript says nothing about the
+   * journal's folder, which may still be refusing inbound messages.
+   */
+  succeeded(where?: string): void {
     if (!this.problem) return;
+    if (where !== undefined && !isInside(where, this.problem.folder) && !isInside(this.problem.folder, where)) return;
     this.problem = null;
     this.stopProbe();
     this.onChange(this.status);
