@@ -47,7 +47,7 @@ import {
   STOP_REPLY,
 } from './session-commands.ts';
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
-import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, StorageHealth, StorageUnavailableError } from './storage-health.ts';
+import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
@@ -125,6 +125,7 @@ export class Gateway {
   private readonly autoReset = new AutoReset();
   private readonly a2aChains = new A2AChains();
   private readonly sends = new SendDedupe();
+  private readonly cannotStoreTold = new RecentKeys(256);
   /** Whether messages can be stored (full disk, read-only state folder): `status.storage`. */
   readonly storage: StorageHealth;
 
@@ -845,8 +846,10 @@ export class Gateway {
         'storage_unavailable',
         delivery.agentId,
       );
-      // The sender learns at once that the message is not in, rather than waiting for an answer.
-      delivery.reply?.(CANNOT_STORE_REPLY).catch(() => undefined);
+      // The sender learns at once that the message is not in, rather than waiting for an answer;
+      // once per message, however often the platform redelivers it meanwhile.
+      if (this.cannotStoreTold.first(`${envelope.channel}\n${envelope.accountId}\n${envelope.messageId}`))
+        delivery.reply?.(CANNOT_STORE_REPLY).catch(() => undefined);
     });
     done = done.catch((err: Error) => {
       this.log.error('message processing failed', { agentId: delivery.agentId, error: err.message });

@@ -162,3 +162,17 @@ export async function assertStateDirWritable(stateDir: string): Promise<void> {
     throw err;
   }
 }
+
+/** The last `max` keys seen: `first(key)` is true only the first time a key comes (within that window). */
+export class RecentKeys {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  first(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
+    return true;
+  }
+}
