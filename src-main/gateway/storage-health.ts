@@ -2,6 +2,7 @@
 // state folder turns into a reason a user can act on ("disk full at …"), reported to the control
 // client (`unavailable`), in `status.storage` and as one short reply on channels; the health clears
 // on the next successful write, or by a probe while nothing is being written.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
@@ -145,22 +146,35 @@ export class StorageHealth {
 }
 
 /**
+ * Before anything writes to the state folder (the gateway, the desktop app's single-instance lock
+ * and prefs): why it cannot take a write, in one line naming the cause and the folder, or null.
+ * Synchronous, so the desktop app can ask before Electron's lock, which fails silently.
+ */
+export function stateDirWriteProblem(stateDir: string): string | null {
+  const file = path.join(stateDir, `.storage-probe-${process.pid}`);
+  try {
+    fsSync.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fsSync.writeFileSync(file, 'x', { mode: 0o600 });
+    fsSync.unlinkSync(file);
+    return null;
+  } catch (err) {
+    try {
+      fsSync.unlinkSync(file);
+    } catch {
+      // never created
+    }
+    return storageProblem(err, stateDir) ?? `cannot write to the state folder ${stateDir}: ${(err as Error).message}`;
+  }
+}
+
+/**
  * Before the gateway starts: the state folder must take a write. On a read-only, unwritable or
  * full state folder this throws one line naming the cause and the folder (instead of whatever the
  * first writer would have failed with, e.g. the log folder's mkdir).
  */
 export async function assertStateDirWritable(stateDir: string): Promise<void> {
-  const file = path.join(stateDir, `.storage-probe-${process.pid}`);
-  try {
-    await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-    await fs.writeFile(file, 'x', { mode: 0o600 });
-    await fs.unlink(file);
-  } catch (err) {
-    await fs.unlink(file).catch(() => undefined);
-    const reason = storageProblem(err, stateDir);
-    if (reason) throw new ControlError('unavailable', `cannot start: ${reason}`);
-    throw err;
-  }
+  const reason = stateDirWriteProblem(stateDir);
+  if (reason) throw new ControlError('unavailable', `cannot start: ${reason}`);
 }
 
 /** The last `max` keys seen: `first(key)` is true only the first time a key comes (within that window). */
