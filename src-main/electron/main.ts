@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   nativeTheme,
@@ -27,6 +28,7 @@ import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../desktop/app-protoc
 import { launchedHidden, loginItem } from '../desktop/login-item.ts';
 import { adoptLegacyPrefs, openPrefs, PREFS_FILE_NAME, PREFS_JSON_SCHEMA, prefsStoreOptions } from '../desktop/prefs.ts';
 import { networkFingerprint } from '../desktop/reconnect.ts';
+import { stateDirAllowsStart } from '../desktop/start-check.ts';
 import {
   APP_SCHEME,
   externalUrlAllowed,
@@ -43,10 +45,19 @@ import { createLogger, terminalFormat } from '../log.ts';
 // the single-instance lock) lives in the state dir's `desktop/`, so one state dir = one app.
 const loc = resolveLocations({ env: process.env });
 const legacyPrefsFile = path.join(app.getPath('userData'), `${PREFS_FILE_NAME}.json`);
+// A read-only state folder would make the single-instance lock fail, and the app quit silently.
+const writable = stateDirAllowsStart(loc.stateDir, {
+  platform: process.platform,
+  stderr: (text) => process.stderr.write(text),
+  showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+  exit: (code) => app.exit(code),
+});
 app.setPath('userData', loc.prefsDir);
 app.setAppLogsPath(loc.logsDir);
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
-if (!app.requestSingleInstanceLock()) {
+if (!writable) {
+  // exiting: app.exit(1) above
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void start();

@@ -54,7 +54,7 @@ import {
   STOP_REPLY,
 } from './session-commands.ts';
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
-import { CANNOT_STORE_REPLY, StorageHealth, StorageUnavailableError } from './storage-health.ts';
+import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { SubagentRuns } from './subagent-runs.ts';
 import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
 import { UsageLedger } from './usage-ledger.ts';
@@ -144,6 +144,7 @@ export class Gateway {
   /** Lineage of running turns and the sub-agent runs per agent and session (sessions_spawn). */
   readonly subagents = new SubagentRuns();
   private readonly sends = new SendDedupe();
+  private readonly cannotStoreTold = new RecentKeys(256);
   /** Whether messages can be stored (full disk, read-only state folder): `status.storage`. */
   readonly storage: StorageHealth;
 
@@ -789,7 +790,13 @@ export class Gateway {
       const stateDir = this.opts.loc.stateDir;
       const opening = this.sessionsClosing
         .catch(() => undefined)
-        .then(() => SessionStores.open(stateDir, { onNotice: (agentId, notice) => this.storeNotice(agentId, notice) }));
+        .then(() =>
+          SessionStores.open(stateDir, {
+            onNotice: (agentId, notice) => this.storeNotice(agentId, notice),
+            // Replies, resets and index saves feed status.storage as inbound messages do.
+            storage: { failed: (err) => void this.storage.failed(err), succeeded: (where) => this.storage.succeeded(where) },
+          }),
+        );
       this.sessions = opening;
       opening.catch(() => {
         if (this.sessions === opening) this.sessions = null;
@@ -830,7 +837,16 @@ export class Gateway {
       return { persisted: Promise.resolve(undefined), done: Promise.resolve(undefined) };
     }
     if (!delivery.subagent && isResetCommand(envelope.text)) {
-      return { persisted: Promise.resolve(undefined), done: this.resetSession(delivery, lanes).then(() => undefined) };
+      const done = this.resetSession(delivery, lanes).then(
+        () => undefined,
+        (err: Error) => {
+          // A refusal for storage has been told to the sender already.
+          if (!(err instanceof StorageUnavailableError))
+            this.log.error('session reset failed', { agentId: delivery.agentId, error: err.message });
+          return undefined;
+        },
+      );
+      return { persisted: Promise.resolve(undefined), done };
     }
     const { promise: record, resolve: resolveRecord, reject: rejectRecord } = Promise.withResolvers<TranscriptRecord>();
     let done: Promise<TurnResult | undefined>;
@@ -854,8 +870,10 @@ export class Gateway {
         'storage_unavailable',
         delivery.agentId,
       );
-      // The sender learns at once that the message is not in, rather than waiting for an answer.
-      delivery.reply?.(CANNOT_STORE_REPLY).catch(() => undefined);
+      // The sender learns at once that the message is not in, rather than waiting for an answer;
+      // once per message, however often the platform redelivers it meanwhile.
+      if (this.cannotStoreTold.first(`${envelope.channel}\n${envelope.accountId}\n${envelope.messageId}`))
+        delivery.reply?.(CANNOT_STORE_REPLY).catch(() => undefined);
     });
     done = done.catch((err: Error) => {
       this.log.error('message processing failed', { agentId: delivery.agentId, error: err.message });
@@ -890,7 +908,17 @@ export class Gateway {
       lanes,
       laneKey(agentId, sessionKey),
       async () => {
-        await (await this.storeFor(agentId)).reset(sessionKey);
+        try {
+          await (await this.storeFor(agentId)).reset(sessionKey);
+        } catch (err) {
+          const refused = this.storage.failed(err);
+          if (!(refused instanceof StorageUnavailableError)) throw err;
+          // The old session stays live (store.reset undoes the archive): say so, briefly, in the chat.
+          this.log.warn('session reset refused: storage', { agentId, sessionKey, reason: refused.reason });
+          this.emitOwnReply(agentId, sessionKey, envelope, CANNOT_RESET_REPLY, { failure: 'storage_unavailable' });
+          await reply?.(CANNOT_RESET_REPLY).catch(() => undefined);
+          throw refused;
+        }
         this.log.info('session reset by command', { agentId, sessionKey });
         this.emitOwnReply(agentId, sessionKey, envelope, RESET_REPLY);
         await reply?.(RESET_REPLY).catch((err: Error) =>

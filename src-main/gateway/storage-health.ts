@@ -2,6 +2,7 @@
 // state folder turns into a reason a user can act on ("disk full at …"), reported to the control
 // client (`unavailable`), in `status.storage` and as one short reply on channels; the health clears
 // on the next successful write, or by a probe while nothing is being written.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
@@ -16,6 +17,9 @@ export interface StorageStatus {
 
 /** What a channel sender is told when their message could not be stored. */
 export const CANNOT_STORE_REPLY = "Sorry — I can't store messages right now, so I didn't get that one. Please send it again later.";
+
+/** What a sender of `/new` is told when no new session could be written. */
+export const CANNOT_RESET_REPLY = "Sorry — I can't store anything right now, so no new session was started. Please send /new again later.";
 
 /**
  * A message that could not be stored because of the disk (`unavailable`). Its message names the
@@ -50,8 +54,18 @@ export function storageProblem(err: unknown, stateDir: string): string | null {
   }
 }
 
+/** The folder a failed write was in (its `path`'s folder, when under the state dir), else the state dir. */
+function failedFolder(err: unknown, stateDir: string): string {
+  const file = typeof (err as { path?: unknown }).path === 'string' ? (err as { path: string }).path : undefined;
+  return file && isInside(file, stateDir) && file !== stateDir ? path.dirname(file) : stateDir;
+}
+
+function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
 export class StorageHealth {
-  private problem: { reason: string; since: string } | null = null;
+  private problem: { reason: string; since: string; folder: string } | null = null;
   private probe: NodeJS.Timeout | null = null;
 
   constructor(
@@ -61,7 +75,7 @@ export class StorageHealth {
   ) {}
 
   get status(): StorageStatus {
-    return this.problem ? { ok: false, ...this.problem } : { ok: true };
+    return this.problem ? { ok: false, reason: this.problem.reason, since: this.problem.since } : { ok: true };
   }
 
   /**
@@ -71,17 +85,23 @@ export class StorageHealth {
   failed(err: unknown): unknown {
     const reason = storageProblem(err, this.stateDir);
     if (!reason) return err;
+    const folder = failedFolder(err, this.stateDir);
     if (this.problem?.reason !== reason) {
-      this.problem = { reason, since: this.problem?.since ?? new Date().toISOString() };
+      this.problem = { reason, since: this.problem?.since ?? new Date().toISOString(), folder };
       this.onChange(this.status);
-    }
+    } else this.problem.folder = folder;
     this.startProbe();
     return new StorageUnavailableError(reason);
   }
 
-  /** A write went through: storage works (again). */
-  succeeded(): void {
+  /**
+   * A write went through: storage works (again). With `where` (the file or folder written), only
+   * a problem seen in that folder clears: a reply stored in a transcript says nothing about the
+   * journal's folder, which may still be refusing inbound messages.
+   */
+  succeeded(where?: string): void {
     if (!this.problem) return;
+    if (where !== undefined && !isInside(where, this.problem.folder) && !isInside(this.problem.folder, where)) return;
     this.problem = null;
     this.stopProbe();
     this.onChange(this.status);
@@ -126,20 +146,47 @@ export class StorageHealth {
 }
 
 /**
+ * Before anything writes to the state folder (the gateway, the desktop app's single-instance lock
+ * and prefs): why it cannot take a write, in one line naming the cause and the folder, or null.
+ * Synchronous, so the desktop app can ask before Electron's lock, which fails silently.
+ */
+export function stateDirWriteProblem(stateDir: string): string | null {
+  const file = path.join(stateDir, `.storage-probe-${process.pid}`);
+  try {
+    fsSync.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fsSync.writeFileSync(file, 'x', { mode: 0o600 });
+    fsSync.unlinkSync(file);
+    return null;
+  } catch (err) {
+    try {
+      fsSync.unlinkSync(file);
+    } catch {
+      // never created
+    }
+    return storageProblem(err, stateDir) ?? `cannot write to the state folder ${stateDir}: ${(err as Error).message}`;
+  }
+}
+
+/**
  * Before the gateway starts: the state folder must take a write. On a read-only, unwritable or
  * full state folder this throws one line naming the cause and the folder (instead of whatever the
  * first writer would have failed with, e.g. the log folder's mkdir).
  */
 export async function assertStateDirWritable(stateDir: string): Promise<void> {
-  const file = path.join(stateDir, `.storage-probe-${process.pid}`);
-  try {
-    await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-    await fs.writeFile(file, 'x', { mode: 0o600 });
-    await fs.unlink(file);
-  } catch (err) {
-    await fs.unlink(file).catch(() => undefined);
-    const reason = storageProblem(err, stateDir);
-    if (reason) throw new ControlError('unavailable', `cannot start: ${reason}`);
-    throw err;
+  const reason = stateDirWriteProblem(stateDir);
+  if (reason) throw new ControlError('unavailable', `cannot start: ${reason}`);
+}
+
+/** The last `max` keys seen: `first(key)` is true only the first time a key comes (within that window). */
+export class RecentKeys {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  first(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
+    return true;
   }
 }

@@ -18,6 +18,21 @@ export function setStorageFaultForTests(fault: StorageFault | null): void {
   storageFault = fault;
 }
 
+/**
+ * Told of the outcome of the state dir's writes (transcripts, the session index, resets), so a
+ * full or read-only disk shows in `status.storage` and clears again without a restart
+ * (docs/architecture.md#storage-errors). `file` names what was written.
+ */
+export interface StorageReport {
+  failed(err: unknown): void;
+  succeeded(file: string): void;
+}
+
+/** Tests only: the fault the seam injects for `op` on `file` (atomicWrite's files go through it too). */
+export function storageFaultFor(op: Parameters<StorageFault>[0], file: string): NodeJS.ErrnoException | undefined {
+  return injected(op, file);
+}
+
 function injected(op: Parameters<StorageFault>[0], fdOrFile: number | string): NodeJS.ErrnoException | undefined {
   if (!storageFault) return undefined;
   return storageFault(op, typeof fdOrFile === 'string' ? fdOrFile : (fdPaths.get(fdOrFile) ?? ''));

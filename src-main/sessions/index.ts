@@ -12,6 +12,7 @@ export type { AppendOptions, RecoveryInfo, TranscriptOptions } from './transcrip
 export { SessionIndex, IndexVersionError, INDEX_VERSION, MIGRATIONS, archiveKey, scanTranscript } from './session-index.ts';
 export type { IndexFile, IndexNotice, SessionEntry } from './session-index.ts';
 export { FdPool, defaultFdPool } from './fd-pool.ts';
+export type { StorageReport } from './fs-util.ts';
 export { readRecords, readTailRecords } from './jsonl-read.ts';
 export { searchSessions } from './search.ts';
 export type { SearchMatch, SearchResult, SearchTarget } from './search.ts';

@@ -3,7 +3,7 @@
 // reconciled against the folder, and rebuilt from the .jsonl files when missing or corrupt.
 import fs from 'node:fs/promises';
 import { atomicWrite } from '../state/atomic-write.ts';
-import { errCode } from './fs-util.ts';
+import { errCode, type StorageReport } from './fs-util.ts';
 import { Coalescer } from './group-commit.ts';
 import { readRecords } from './jsonl-read.ts';
 import { corruptIndexPath, indexPath, isSessionId, sessionIdFromFileName, transcriptPath } from './paths.ts';
@@ -35,6 +35,10 @@ export type IndexNotice =
 export interface IndexOptions {
   debounceMs?: number;
   onNotice?: (notice: IndexNotice) => void;
+  /** Told whether each save worked (a full or read-only disk shows in status.storage). */
+  storage?: StorageReport;
+  /** A save that failed in the background is tried again after this long (default 2 s). */
+  retryMs?: number;
 }
 
 /** Refuses to touch an index written by a newer Switchboard rather than "repair" it. */
@@ -143,6 +147,8 @@ export class SessionIndex {
   private readonly map = new Map<string, SessionEntry>();
   private readonly debounceMs: number;
   private readonly onNotice: ((n: IndexNotice) => void) | undefined;
+  private readonly storage: StorageReport | undefined;
+  private readonly retryMs: number;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly saver = new Coalescer(() => this.save());
@@ -151,6 +157,8 @@ export class SessionIndex {
     this.dir = dir;
     this.debounceMs = opts.debounceMs ?? 500;
     this.onNotice = opts.onNotice;
+    this.storage = opts.storage;
+    this.retryMs = opts.retryMs ?? 2000;
   }
 
   static async load(dir: string, opts: IndexOptions = {}): Promise<SessionIndex> {
@@ -230,11 +238,20 @@ export class SessionIndex {
   /** Schedules a save; bursts of updates (one per message) collapse into one write. */
   markDirty(): void {
     this.dirty = true;
+    this.schedule(this.debounceMs);
+  }
+
+  private schedule(ms: number): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch((err: unknown) => this.onNotice?.({ kind: 'index-save-failed', error: String(err) }));
-    }, this.debounceMs);
+      this.flush().catch((err: unknown) => {
+        this.onNotice?.({ kind: 'index-save-failed', error: String(err) });
+        // Tried again until it works: a disk that was full saves the counters once it has room,
+        // without waiting for the next message to mark the index dirty.
+        this.schedule(this.retryMs);
+      });
+    }, ms);
     this.timer.unref(); // the store's close()/flush() writes pending changes; exit need not wait
   }
 
@@ -332,7 +349,9 @@ export class SessionIndex {
       await atomicWrite(indexPath(this.dir), JSON.stringify(file) + '\n');
     } catch (err) {
       this.dirty = true;
+      this.storage?.failed(err);
       throw err;
     }
+    this.storage?.succeeded(indexPath(this.dir));
   }
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { defaultFdPool, type FdPool } from './fd-pool.ts';
-import { errCode, unlinkIfExists } from './fs-util.ts';
+import { errCode, unlinkIfExists, type StorageReport } from './fs-util.ts';
 import type { InboundJournal } from './journal.ts';
 import { readTailRecords } from './jsonl-read.ts';
 import { agentSessionsDir, corruptPathFor, transcriptPath } from './paths.ts';
@@ -34,6 +34,8 @@ export interface StoreOptions {
    * itself is fsync'ed (group commit per file).
    */
   journal?: InboundJournal;
+  /** Told whether appends, resets and index saves worked (a full or read-only disk; status.storage). */
+  storage?: StorageReport;
   /** Tests only: see TranscriptOptions.skipWriteForTests. */
   skipWriteForTests?: TranscriptOptions['skipWriteForTests'];
 }
@@ -100,6 +102,7 @@ export class AgentSessionStore {
   private readonly onNotice: ((n: StoreNotice) => void) | undefined;
   private readonly journal: InboundJournal | undefined;
   private readonly skipWrite: StoreOptions['skipWriteForTests'];
+  private readonly storage: StorageReport | undefined;
   private readonly live = new Map<string, SessionHandle>(); // sessionKey → open live session
   private readonly keyById = new Map<string, string>(); // sessionId → index key, for counters
   private readonly locks = new Map<string, Promise<void>>();
@@ -113,6 +116,7 @@ export class AgentSessionStore {
     this.onNotice = opts.onNotice;
     this.journal = opts.journal;
     this.skipWrite = opts.skipWriteForTests;
+    this.storage = opts.storage;
   }
 
   static async open(stateDir: string, agentId: string, opts: StoreOptions = {}): Promise<AgentSessionStore> {
@@ -124,6 +128,7 @@ export class AgentSessionStore {
       const index = await SessionIndex.load(dir, {
         ...(opts.indexDebounceMs !== undefined ? { debounceMs: opts.indexDebounceMs } : {}),
         ...(opts.onNotice ? { onNotice: opts.onNotice } : {}),
+        ...(opts.storage ? { storage: opts.storage } : {}),
       });
       return new AgentSessionStore(agentId, dir, index, opts);
     } catch (err) {
@@ -155,6 +160,18 @@ export class AgentSessionStore {
    * the journal when the store has one (see StoreOptions.journal).
    */
   async append(sessionKey: string, input: RecordInput, opts?: AppendOptions): Promise<TranscriptRecord> {
+    try {
+      const rec = await this.appendNow(sessionKey, input, opts);
+      this.storage?.succeeded(this.dir);
+      return rec;
+    } catch (err) {
+      // Replies, meta records and inbound ones alike: a full or read-only disk shows in status.storage.
+      this.storage?.failed(err);
+      throw err;
+    }
+  }
+
+  private async appendNow(sessionKey: string, input: RecordInput, opts?: AppendOptions): Promise<TranscriptRecord> {
     const h = this.current(sessionKey) ?? (await this.getOrCreate(sessionKey));
     const journal = this.journal;
     if (!opts?.durable || !journal) return h.transcript.append(input, opts);
@@ -239,13 +256,31 @@ export class AgentSessionStore {
     assertSessionKey(sessionKey);
     return this.withLock(sessionKey, async () => {
       const e = this.index.get(sessionKey);
-      if (e && !e.archived) {
+      const live = e && !e.archived ? e : undefined;
+      if (live) {
         await this.closeLive(sessionKey);
         this.index.delete(sessionKey);
-        this.index.set(archiveKey(sessionKey, e.sessionId), { ...e, archived: true });
+        this.index.set(archiveKey(sessionKey, live.sessionId), { ...live, archived: true });
       }
-      const h = await this.createSession(sessionKey);
-      await this.index.flush(); // structural change: do not leave it to the debounce
+      let h: SessionHandle;
+      try {
+        h = await this.createSession(sessionKey);
+      } catch (err) {
+        // No new session could be written (a full or read-only disk): the old one stays live, so
+        // "no new session was started" is what the sender is told and what happened.
+        if (live) {
+          this.index.delete(archiveKey(sessionKey, live.sessionId));
+          this.index.set(sessionKey, live);
+        }
+        this.storage?.failed(err);
+        throw err;
+      }
+      // Structural change: saved now, not left to the debounce. The new transcript is what counts
+      // (the index is a cache of the transcripts), so a failed save is retried, not the reset undone.
+      await this.index.flush().then(
+        () => this.storage?.succeeded(this.dir),
+        () => this.index.markDirty(),
+      );
       return h;
     });
   }

@@ -12,6 +12,8 @@ export interface SessionStoresOptions {
   onNotice?: (agentId: string | null, notice: StoreNotice | JournalNotice) => void;
   journal?: Omit<JournalOptions, 'onNotice'>;
   indexDebounceMs?: number;
+  /** Told whether the stores' writes worked (see StoreOptions.storage). */
+  storage?: StoreOptions['storage'];
   /** Tests only: see TranscriptOptions.skipWriteForTests. */
   skipWriteForTests?: StoreOptions['skipWriteForTests'];
 }
@@ -67,13 +69,14 @@ export class SessionStores {
   private open(agentId: string): Promise<AgentSessionStore> {
     let store = this.stores.get(agentId);
     if (!store) {
-      const { onNotice, pool, indexDebounceMs, skipWriteForTests } = this.opts;
+      const { onNotice, pool, indexDebounceMs, skipWriteForTests, storage } = this.opts;
       store = AgentSessionStore.open(this.stateDir, agentId, {
         journal: this.journal,
         ...(onNotice ? { onNotice: (n: StoreNotice) => onNotice(agentId, n) } : {}),
         ...(pool ? { pool } : {}),
         ...(indexDebounceMs !== undefined ? { indexDebounceMs } : {}),
         ...(skipWriteForTests ? { skipWriteForTests } : {}),
+        ...(storage ? { storage } : {}),
       });
       this.stores.set(agentId, store);
       const opening = store;

@@ -3,9 +3,11 @@
 // committed elsewhere (the inbound journal) stays "in doubt" until that commit settles and is cut
 // off again if it fails; a torn tail is cut off on open and kept in `<file>.corrupt`. The
 // descriptor is lent by an LRU FdPool.
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { tmpNameFor } from '../state/atomic-write.ts';
 import { defaultFdPool, type FdPool, type PooledFile } from './fd-pool.ts';
-import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdSize, fdTruncate, fsyncDirCoalesced, noteDirEntry } from './fs-util.ts';
+import { fdAppendSync, fdClose, fdDatasync, fdOpen, fdSize, fdTruncate, fsyncDirCoalesced, noteDirEntry, readAt } from './fs-util.ts';
 import { Coalescer, Semaphore } from './group-commit.ts';
 import { readRecords, readTailRecords } from './jsonl-read.ts';
 import { buildRecord, parseRecordLine, type RecordInput, type TranscriptRecord } from './records.ts';
@@ -100,6 +102,9 @@ export class TranscriptFile implements PooledFile {
   private needsDirSync: boolean; // the file was created: its directory entry is not durable yet
   private dirTicket: number; // the folder fsync that makes the entry durable must cover this
   private failed: Error | null = null;
+  // An fdatasync failed: nothing of the file counts as durable until recover() has rewritten it.
+  private syncError: Error | null = null;
+  private recovering: Promise<void> | null = null;
   private closed = false;
   private closeDone: Promise<void> | null = null;
   /**
@@ -185,6 +190,9 @@ export class TranscriptFile implements PooledFile {
   append(input: RecordInput, opts: AppendOptions = {}): Promise<TranscriptRecord> {
     if (this.closed) return Promise.reject(new TranscriptClosedError(`transcript closed: ${this.path}`));
     if (this.failed) return Promise.reject(this.failed);
+    // A failed fdatasync: the file is rewritten first (recover()); while the disk still refuses
+    // that, the append is refused with its error, and the next one tries again.
+    if (this.syncError) return this.recover().then(() => this.append(input, opts));
     // The seq is taken when the record is written, in call order (the chain is FIFO): a write or
     // commit that fails gives its seq back, so seqs stay gapless.
     this.pendingWrites++;
@@ -230,10 +238,12 @@ export class TranscriptFile implements PooledFile {
     // pool's back. close() already synced everything, and rejects if that failed.
     if (this.closeDone) {
       await this.closeDone;
-      if (this.failed && (this.dirty || this.needsDirSync)) throw this.failed; // close could not sync
+      const failed = this.failed ?? this.syncError;
+      if (failed && (this.dirty || this.needsDirSync)) throw failed; // close could not sync
       return;
     }
     await this.writeChain;
+    if (this.syncError) await this.recover(); // the journal's next checkpoint retries this way
     if (opts.force) {
       this.needsDirSync = true; // the earlier process may have created it without a folder fsync
       this.dirTicket = noteDirEntry(path.dirname(this.path));
@@ -305,6 +315,7 @@ export class TranscriptFile implements PooledFile {
       await this.writeChain;
       await this.quiesce();
       await this.syncer.idle();
+      if (this.syncError && !this.failed) await this.rewriteVerified();
       if ((this.dirty || this.needsDirSync) && !this.failed) await this.syncer.run(this.writesDone);
     } finally {
       await this.closing;
@@ -332,7 +343,7 @@ export class TranscriptFile implements PooledFile {
           this.dirty = false; // no write can run meanwhile: reopening waits for `closing`
         }
       } catch (err) {
-        this.failed ??= err as Error;
+        this.syncError ??= err as Error;
       } finally {
         await fdClose(fd).catch(() => undefined);
         this.closing = null;
@@ -447,6 +458,7 @@ export class TranscriptFile implements PooledFile {
   /** The descriptor, once the file holds only complete records (a torn write cut off). */
   private async writable(): Promise<number> {
     if (this.failed) throw this.failed;
+    if (this.syncError) throw this.syncError;
     const fd = await this.acquire();
     if (this.tornAt !== null) {
       try {
@@ -554,16 +566,104 @@ export class TranscriptFile implements PooledFile {
     this.refusal = null; // nothing of this file is in doubt: a stray refusal has nothing left to cut
   }
 
+  /** Runs rewriteVerified() in the write chain, once for everyone waiting (appends, sync, a checkpoint). */
+  private recover(): Promise<void> {
+    return (this.recovering ??= (async () => {
+      const step = this.writeChain.then(() => this.rewriteVerified());
+      this.writeChain = step.then(
+        () => undefined,
+        () => undefined,
+      );
+      try {
+        await step;
+      } finally {
+        this.recovering = null;
+      }
+    })());
+  }
+
+  /**
+   * After a failed fdatasync (docs/architecture.md#failed-append): what the file should hold is
+   * read back, checked (complete records, seqs 1…lastSeq without a gap, exactly the bytes written)
+   * and written to a new file that is fdatasync'ed and renamed over this one — so durability no
+   * longer rests on pages the kernel may have dropped. If the check fails (the pages were dropped
+   * and re-read from disk), the file stays refused and the journal's segments, which still hold
+   * every record of it, are replayed at the next start, as before.
+   */
+  private async rewriteVerified(): Promise<void> {
+    await this.quiesce();
+    await this.syncer.idle();
+    if (!this.syncError) return;
+    const size = this.committed;
+    const buf = Buffer.alloc(size);
+    const fd = await this.acquire();
+    try {
+      if ((await readAt(fd, buf, 0)) !== size) throw this.unrecoverable('it is shorter than what was written');
+    } finally {
+      this.release();
+    }
+    this.checkRecords(buf);
+    const tmp = tmpNameFor(this.path);
+    try {
+      const out = await fdOpen(tmp, 'wx');
+      try {
+        fdAppendSync(out, buf);
+        await fdDatasync(out);
+      } finally {
+        await fdClose(out);
+      }
+      await fs.rename(tmp, this.path);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw err; // the disk still refuses: tried again by the next append or checkpoint
+    }
+    // The descriptor still points at the replaced file: the next write opens the new one.
+    await this.closing;
+    const old = this.fd;
+    this.fd = null;
+    this.pool.remove(this);
+    if (old !== null) await fdClose(old).catch(() => undefined);
+    const dir = path.dirname(this.path);
+    await fsyncDirCoalesced(dir, noteDirEntry(dir));
+    this.syncError = null;
+    this.dirty = false;
+    this.needsDirSync = false;
+    this.tornAt = null; // the new file holds exactly the settled records
+  }
+
+  private checkRecords(buf: Buffer): void {
+    let expected = 1;
+    let start = 0;
+    while (start < buf.length) {
+      const end = buf.indexOf(0x0a, start);
+      if (end < 0) throw this.unrecoverable('its last record is incomplete');
+      const rec = parseRecordLine(buf.subarray(start, end));
+      if (!rec || rec.seq !== expected) throw this.unrecoverable(`record ${expected} is not what was written`);
+      expected++;
+      start = end + 1;
+    }
+    if (expected !== this.visibleNext) throw this.unrecoverable('records are missing');
+  }
+
+  private unrecoverable(why: string): Error {
+    // Not a storage error: only a restart (journal replay) brings back what the kernel dropped.
+    this.failed ??= new Error(
+      `transcript ${this.path} cannot be trusted after a failed fdatasync (${why}); restart Switchboard: the inbound journal holds its records`,
+    );
+    return this.failed;
+  }
+
   private async syncNow(): Promise<void> {
     if (this.failed) throw this.failed;
+    if (this.syncError) throw this.syncError;
     const fd = await this.acquire();
     try {
       this.dirty = false; // writes finishing during the sync set it again
       await fdDatasync(fd);
     } catch (err) {
       // After a failed fsync the kernel may have dropped the dirty pages: a later "successful"
-      // fsync would lie, so the file refuses further appends rather than acknowledge them.
-      this.failed ??= err as Error;
+      // fsync of this file would lie. Until recover() has rewritten it, nothing more is written.
+      this.syncError ??= err as Error;
       this.dirty = true; // nothing became durable: a later sync() must report the failure
       throw err;
     } finally {

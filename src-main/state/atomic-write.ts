@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDirCoalesced } from '../sessions/fs-util.ts';
+import { fsyncDirCoalesced, storageFaultFor } from '../sessions/fs-util.ts';
 
 /** `<name>.tmp-<pid>-<hex>`: the writer's pid tells the sweep whether the write may still be running. */
 export const TMP_NAME = /\.tmp-(\d+)-[0-9a-f]{8}$/;
@@ -19,9 +19,13 @@ export async function atomicWrite(file: string, data: string | Uint8Array, mode 
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = tmpNameFor(file);
+  const refused = storageFaultFor('open', tmp); // the tests' full or read-only disk (fs-util.ts)
+  if (refused) throw refused;
   const handle = await fs.open(tmp, 'wx', mode);
   try {
     try {
+      const full = storageFaultFor('write', tmp);
+      if (full) throw full;
       await handle.writeFile(data);
       await handle.datasync();
     } finally {

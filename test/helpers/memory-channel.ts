@@ -6,6 +6,8 @@ import type { ChannelAdapter, ChannelStatus, InboundEnvelope, OutboundMessage } 
 
 export class MemoryChannel implements ChannelAdapter {
   readonly sent: OutboundMessage[] = [];
+  /** Why the gateway refused a delivery (the sink rejected: a real adapter would not confirm it). */
+  readonly refused: unknown[] = [];
   /** How often this account was started / stopped (hot-reload tests). */
   starts = 0;
   stops = 0;
@@ -47,14 +49,14 @@ export class MemoryChannel implements ChannelAdapter {
 
   inject(partial: Partial<InboundEnvelope> & Pick<InboundEnvelope, 'peer' | 'sender' | 'text'>): void {
     if (!this.sink) throw new Error(`${this.channel}:${this.accountId} is not started`);
-    void this.sink({
+    this.sink({
       messageId: `m${++this.seq}`,
       channel: this.channel,
       accountId: this.accountId,
       mentioned: false,
       timestamp: Date.now(),
       ...partial,
-    });
+    }).catch((err: unknown) => this.refused.push(err));
   }
 }
 

@@ -172,3 +172,74 @@ describe('a read-only state folder', () => {
     expect(recs.map((r) => r.seq)).toEqual([1, 2, 3]);
   });
 });
+
+describe("a transcript's checkpoint fdatasync that fails", () => {
+  const segments = async (): Promise<string[]> => (await fsp.readdir(journalDir())).filter((n) => /^inbound-\d+\.jsonl$/.test(n)).sort();
+
+  it('keeps the journal segment, refuses appends while the disk refuses, and recovers once it works, without a restart', async () => {
+    stores = await SessionStores.open(tmp, { journal: { checkpointMs: 3_600_000 } });
+    const store = await stores.store('main');
+    await say(store, 'one');
+    await say(store, 'two');
+    const [held] = await segments();
+    const inode = (await fsp.stat(store.fileOf(KEY)!)).ino;
+
+    faults.fail('ENOSPC', ['sync'], sessionsDir(), /\.jsonl/); // the transcripts and their rewrites' temp files
+    await expect(stores.journal.checkpoint()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await segments()).toContain(held); // still the only durable copy of "one" and "two"
+    // The file is not trusted until it has been rewritten: an append first tries that, and is refused.
+    await expect(say(store, 'refused')).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(stores.journal.checkpoint()).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    faults.clear();
+    const three = await say(store, 'three');
+    expect(three.seq).toBe(4);
+    // Rewritten from what was read back and checked, then synced: a new file took the old one's place.
+    expect((await fsp.stat(store.fileOf(KEY)!)).ino).not.toBe(inode);
+    await stores.journal.checkpoint();
+    expect(await segments()).not.toContain(held);
+    const recs = await transcriptLines(store);
+    expect(recs.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(recs.filter((r) => r.type === 'message').map((r) => r.text)).toEqual(['one', 'two', 'three']);
+    expect(await historyTexts(store)).toEqual(['one', 'two', 'three']);
+    // A restart has nothing left to replay: every record is in the transcript exactly once.
+    const again = await reopen();
+    expect((await transcriptLines(again)).filter((r) => r.type === 'message').map((r) => r.text)).toEqual(['one', 'two', 'three']);
+    expect((await fsp.readdir(sessionsDir())).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('is recovered by the next checkpoint alone when no message comes', async () => {
+    stores = await SessionStores.open(tmp, { journal: { checkpointMs: 3_600_000 } });
+    const store = await stores.store('main');
+    await say(store, 'only');
+    const [held] = await segments();
+    faults.fail('EIO', ['sync'], sessionsDir(), /\.jsonl$/);
+    await expect(stores.journal.checkpoint()).rejects.toMatchObject({ code: 'EIO' });
+    faults.clear();
+    await stores.journal.checkpoint();
+    expect(await segments()).not.toContain(held);
+    expect((await transcriptLines(store)).map((r) => r.text ?? r.type)).toEqual(['session', 'only']);
+  });
+
+  it('stays refused, and says to restart, when what is read back is not what was written', async () => {
+    stores = await SessionStores.open(tmp, { journal: { checkpointMs: 3_600_000 } });
+    const store = await stores.store('main');
+    await say(store, 'kept in the journal');
+    const [held] = await segments();
+    faults.fail('EIO', ['sync'], sessionsDir(), /\.jsonl$/);
+    await expect(stores.journal.checkpoint()).rejects.toMatchObject({ code: 'EIO' });
+    // As if the kernel had dropped the unsynced pages and read the file back from disk: zeros.
+    const file = store.fileOf(KEY)!;
+    const size = (await fsp.stat(file)).size;
+    await fsp.writeFile(file, Buffer.alloc(size));
+    faults.clear();
+    await expect(say(store, 'next')).rejects.toThrow(/cannot be trusted after a failed fdatasync.*restart Switchboard/);
+    await expect(stores.journal.checkpoint()).rejects.toThrow(/cannot be trusted/);
+    expect(await segments()).toContain(held);
+    // The restart replays the journal: the acknowledged record is back.
+    await stores.close().catch(() => undefined);
+    stores = null;
+    const again = await open();
+    expect(await historyTexts(again)).toEqual(['kept in the journal']);
+  });
+});
