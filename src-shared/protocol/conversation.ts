@@ -13,8 +13,8 @@ export function conversationOrder<T extends OrderedRecord>(records: readonly T[]
 }
 
 /**
- * Failures recorded before the model saw the message (no key, key rejected, the agent paused or
- * unavailable, the API unreachable…). An inbound answered only by one of these was never part of
+ * Failures recorded before the model saw the message (no key, key rejected, the agent unavailable,
+ * the API unreachable…); a pause is not one: what arrives while paused is answered on resume. An inbound answered only by one of these was never part of
  * the conversation: the transcript marks it "not delivered" and later turns leave it out instead
  * of merging it into the next message (docs/architecture.md#undelivered-messages). A stop, a cut
  * stream or a tool-loop limit are not here: the model had the message and answered part of it.
@@ -31,7 +31,6 @@ export const UNDELIVERED_KINDS: ReadonlySet<string> = new Set([
   'proxy',
   'internal',
   'agent_unavailable',
-  'agent_paused',
   'daily_budget',
 ]);
 

@@ -279,7 +279,9 @@ describe('agents and their sessions', () => {
     renderAt('main');
     const list = sessionsOf('Main');
     await within(list).findByRole('button', { name: /^primes/ });
-    const rows = within(list).getAllByRole('button');
+    const rows = within(list)
+      .getAllByRole('button')
+      .filter((b) => b.classList.contains('insp-session'));
     expect(rows.map((b) => b.getAttribute('aria-label'))).toEqual([
       expect.stringMatching(/^Sub-agent 16fd2706, sub-agent of Web chat · gone, 2 messages/),
       expect.stringMatching(/^Telegram · direct 42, 500 messages/),
@@ -291,10 +293,11 @@ describe('agents and their sessions', () => {
     expect(rows.map((b) => b.style.getPropertyValue('--insp-depth'))).toEqual(['', '', '', '1', '2']);
     expect(within(rows[3]!).getByText('sub-agent')).toBeTruthy();
     // The filter finds a child by its label; without its parent in the list it is shown at the top level.
-    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter sessions' }), { target: { value: 'primes' } });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search sessions' }), { target: { value: 'primes' } });
     expect(
       within(sessionsOf('Main'))
         .getAllByRole('button')
+        .filter((b) => b.classList.contains('insp-session'))
         .map((b) => b.getAttribute('aria-label')),
     ).toEqual([expect.stringMatching(/^primes, sub-agent of Main session/)]);
   });

@@ -250,7 +250,7 @@ describe('TranscriptFile', () => {
       expect(text.endsWith('\n')).toBe(true);
       for (const l of lines(text)) expect(() => JSON.parse(l) as unknown).not.toThrow();
     }
-  });
+  }, 60_000); // a child process that starts tsx and writes 200 synced records: slow when the machine is busy
 });
 
 describe('AgentSessionStore', () => {
