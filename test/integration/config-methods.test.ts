@@ -289,15 +289,24 @@ describe('agents.create', () => {
     ]);
   });
 
-  it('refuses an unsafe id and an id that exists, creating nothing', async () => {
+  it('refuses an unsafe id, the reserved id main and an id that exists, changing nothing', async () => {
     gw = await startTestGateway();
     const { hash } = await gw.client.request('config.get', {});
     const unsafe = await refusal(gw.client.request('agents.create', { baseHash: hash, agent: { id: '../x' } }));
     expect(unsafe.code).toBe('bad_request');
     expect(unsafe.message).toContain('agent id "../x" is not allowed');
+    // While the config lists no agents, "main" is the built-in agent: creating it would rewrite the default agent.
+    const before = await readConfigText(gw);
+    const main = await refusal(gw.client.request('agents.create', { baseHash: hash, agent: { id: 'Main', model: 'claude-haiku-5-5' } }));
+    expect(main).toMatchObject({ code: 'conflict', message: expect.stringContaining('the id "main" is reserved for the built-in agent') });
+    expect(await readConfigText(gw)).toBe(before);
     const first = await gw.client.request('agents.create', { baseHash: hash, agent: { id: 'work' } });
-    const again = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'WORK' } }));
-    expect(again).toMatchObject({ code: 'conflict', message: 'agent "work" already exists' });
+    const afterFirst = await readConfigText(gw);
+    const again = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'WORK', name: 'Other' } }));
+    expect(again).toMatchObject({ code: 'conflict', message: 'an agent with the id "work" already exists; choose another id' });
+    const mainAgain = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'main' } }));
+    expect(mainAgain.message).toContain('reserved');
+    expect(await readConfigText(gw)).toBe(afterFirst);
     expect(existsSync(path.join(gw.dir, 'x'))).toBe(false);
   });
 

@@ -86,8 +86,19 @@ describe('draft of a new agent', () => {
   });
 
   it('refuses an id that is taken', () => {
-    const { byField } = collectIssues(base(), form({ id: 'MAIN' }), CREATE);
-    expect(byField.id![0]!.message).toBe('an agent with the id "main" already exists; choose another id');
+    const raw = sampleConfig({ agents: { list: [{ id: 'main', default: true }, { id: 'ops' }] } });
+    const { byField } = collectIssues(base(raw), form({ id: 'OPS' }), CREATE);
+    expect(byField.id![0]!.message).toBe('an agent with the id "ops" already exists; choose another id');
+  });
+
+  it('refuses the id main, also while the config lists no agents (it would rewrite the built-in default agent)', () => {
+    for (const raw of [sampleConfig(), sampleConfig({ agents: {} })]) {
+      const { byField, draft } = collectIssues(base(raw), form({ id: 'Main' }), CREATE);
+      expect(byField.id).toEqual([
+        expect.objectContaining({ code: 'reserved_agent_id', message: expect.stringContaining('"main" is reserved') }),
+      ]);
+      expect(draft.raw).toEqual(raw);
+    }
   });
 
   it('warns about a deprecated model on the model field, with its end-of-life date', () => {

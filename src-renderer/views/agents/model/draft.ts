@@ -5,6 +5,7 @@
 import {
   addAgent,
   ConfigEditError,
+  DEFAULT_AGENT_ID,
   DEFAULT_MODEL,
   formatPath,
   isArgentosAgents,
@@ -295,12 +296,19 @@ export interface Draft {
   issues: { field: string; issue: FieldIssue }[];
 }
 
+export const RESERVED_ID_MESSAGE = `the id "${DEFAULT_AGENT_ID}" is reserved for the built-in agent; choose another id (edit "${DEFAULT_AGENT_ID}" on its own page)`;
+
 /** The config as it would be after saving the form. */
 export function buildDraft(base: WizardBase, form: WizardForm, mode: WizardMode): Draft {
   const raw = structuredClone(base.raw);
   const id = mode.kind === 'edit' ? mode.agentId : normId(form.id);
   const issues: Draft['issues'] = [];
   const main = { workspace: joinPath(base.stateDir, 'workspace'), agentDir: joinPath(base.stateDir, 'agents', 'main', 'agent') };
+  if (mode.kind === 'create' && id === DEFAULT_AGENT_ID) {
+    // The built-in agent's id: "creating" it would rewrite the default agent (the gateway refuses it too).
+    issues.push({ field: 'id', issue: { severity: 'error', code: 'reserved_agent_id', path: '', message: RESERVED_ID_MESSAGE } });
+    return { raw, agentPaths: [], bindingAt: new Map(), issues };
+  }
   if (mode.kind === 'create') {
     const tools = toolsConfig(form.tools);
     const identity = {
