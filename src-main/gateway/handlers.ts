@@ -15,6 +15,7 @@ import { SecretStoreUnavailableError, secretAccount, type SecretStore } from '..
 import type { Gateway } from './gateway.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import { configHandlers } from './config-handlers.ts';
+import { personaHandlers } from './persona-handlers.ts';
 import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
 import { sessionHandlers } from './session-handlers.ts';
@@ -53,6 +54,7 @@ export function gatewayHandlers(
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
     ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
+    ...personaHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);

@@ -2,6 +2,7 @@
 // payload schema. Server handlers, the CLI client and the dashboard are all typed from this table.
 import { z } from 'zod';
 import { CONFIG_METHODS } from './config-methods.ts';
+import { PERSONA_METHODS } from './persona-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 
 const agentId = z.string().min(1).max(64);
@@ -226,6 +227,7 @@ export const AGENT_CONTROL_METHODS = {
 export const CONTROL_METHODS = {
   ...AGENT_CONTROL_METHODS,
   ...CONFIG_METHODS,
+  ...PERSONA_METHODS,
   ...CHANNEL_METHODS,
   ...TASK_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
