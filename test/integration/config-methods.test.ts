@@ -387,6 +387,42 @@ describe('agents.update', () => {
     expect(await coder()).toBeUndefined();
   });
 
+  it("writes the agent page's keys (fallbacks, owners, limits, memory) and refuses a bad owner with its path, writing nothing", async () => {
+    gw = await startTestGateway({
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: { list: [{ id: 'main', default: true, model: 'claude-opus-5-5' }] },
+      }),
+    });
+    const { hash } = await gw.client.request('config.get', {});
+    const bad = await refusal(
+      gw.client.request('agents.update', { agentId: 'main', baseHash: hash, patch: { owners: ['telegram:1', 'fax:2'] } }),
+    );
+    expect(bad).toMatchObject({ code: 'bad_request', message: expect.stringContaining('agents.list[0].owners[1]: owner "fax:2"') });
+    expect(sha256(await readConfigText(gw))).toBe(hash);
+    await gw.client.request('agents.update', {
+      agentId: 'main',
+      baseHash: hash,
+      patch: {
+        model: 'claude-sonnet-5-5',
+        fallbacks: ['claude-haiku-5-5'],
+        owners: ['telegram:1'],
+        limits: { dailyTokens: 50_000 },
+        memory: { scope: 'shared', pool: 'team' },
+      },
+    });
+    expect((await readConfig(gw)).agents.list[0]).toEqual({
+      id: 'main',
+      default: true,
+      model: { primary: 'claude-sonnet-5-5', fallbacks: ['claude-haiku-5-5'] },
+      owners: ['telegram:1'],
+      limits: { dailyTokens: 50_000 },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+    const main = (await gw.client.request('agents.list', {})).agents[0]!;
+    expect(main).toMatchObject({ model: 'claude-sonnet-5-5', modelFallbacks: ['claude-haiku-5-5'] });
+  });
+
   it('an unknown agent is not_found', async () => {
     gw = await startTestGateway();
     const { hash } = await gw.client.request('config.get', {});

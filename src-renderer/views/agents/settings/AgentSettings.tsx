@@ -90,12 +90,16 @@ export function AgentSettings({ agentId }: { agentId: string }) {
     setGatewayIssues({});
   }, []);
 
+  // A section without changes is checked as the agent is now: one check shared by all of them.
+  const atRest = useMemo(() => (base ? collectIssues(base, initial, mode).byField : {}), [base, initial, mode]);
   const issuesOf = useCallback(
     (section: SectionDef): FieldIssues => {
       if (!base) return {};
-      const { byField } = collectIssues(base, withSection(initial, form, section), mode, gatewayIssues[section.id] ?? []);
       // Errors show while a section has unsaved changes; warnings always.
       const dirty = sectionDirty(section, initial, form);
+      const byField = dirty
+        ? collectIssues(base, withSection(initial, form, section), mode, gatewayIssues[section.id] ?? []).byField
+        : atRest;
       const out: FieldIssues = {};
       for (const [field, list] of Object.entries(byField)) {
         if (!section.owns(field) && field !== 'general') continue;
@@ -104,7 +108,7 @@ export function AgentSettings({ agentId }: { agentId: string }) {
       }
       return out;
     },
-    [base, initial, form, mode, gatewayIssues],
+    [base, initial, form, mode, gatewayIssues, atRest],
   );
 
   const save = async (section: SectionDef) => {

@@ -50,6 +50,7 @@ export function Section({
           )}
           <span className="spacer" />
           {state.dirty && disabledReason && <span className="small danger-text">{disabledReason}</span>}
+          {state.dirty && !disabledReason && state.blocked && <span className="small danger-text">Fix what is marked above to save.</span>}
           {state.dirty && (
             <>
               <Button variant="ghost" onClick={onDiscard} disabled={state.busy}>
