@@ -243,6 +243,61 @@ describe('editing an agent', () => {
   });
 });
 
+describe("the agent page's keys in the draft", () => {
+  const raw = sampleConfig({
+    agents: {
+      defaults: { model: 'claude-sonnet-5-5', owners: ['telegram:99'] },
+      list: [
+        { id: 'main', default: true },
+        {
+          id: 'ops',
+          model: { primary: 'claude-opus-5-5', fallbacks: ['claude-haiku-5-5'] },
+          limits: { dailyTokens: 1000 },
+          memory: { pool: 'team' },
+        },
+      ],
+    },
+  });
+  const EDIT = { kind: 'edit', agentId: 'ops' } as const;
+
+  it('reads what the agent writes itself, not what it inherits', () => {
+    const f = formFromAgent(base(raw), 'ops')!;
+    expect(f).toMatchObject({
+      fallbacks: ['claude-haiku-5-5'],
+      owners: '',
+      limits: { dailyTokens: '1000', perSenderPerMinute: '' },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+  });
+
+  it('sends only what changed, and a cleared model keeps the fallbacks', () => {
+    const initial = formFromAgent(base(raw), 'ops')!;
+    expect(editPatch(initial, { ...initial })).toEqual({});
+    expect(editPatch(initial, { ...initial, model: '' })).toEqual({ model: null, fallbacks: ['claude-haiku-5-5'] });
+    expect(editPatch(initial, { ...initial, fallbacks: [] })).toEqual({ fallbacks: null });
+    expect(editPatch(initial, { ...initial, limits: { dailyTokens: '', perSenderPerMinute: '5' } })).toEqual({
+      limits: { dailyTokens: null, perSenderPerMinute: 5 },
+    });
+    expect(editPatch(initial, { ...initial, memory: { scope: 'agent', pool: 'team' } })).toEqual({ memory: null });
+    expect(editPatch(initial, { ...initial, owners: ' telegram:1 \n\n discord:2' })).toEqual({ owners: ['telegram:1', 'discord:2'] });
+  });
+
+  it("puts the checker's owner error and a limit that is not a number on their fields", () => {
+    const initial = formFromAgent(base(raw), 'ops')!;
+    const { byField } = collectIssues(
+      base(raw),
+      { ...initial, owners: 'nope', limits: { dailyTokens: '1e3', perSenderPerMinute: '' } },
+      EDIT,
+    );
+    expect(byField.owners).toEqual([
+      expect.objectContaining({ path: 'agents.list[1].owners[0]', message: expect.stringContaining('owner "nope"') }),
+    ]);
+    expect(byField.limits).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('Tokens a day: enter a whole number above 0') }),
+    ]);
+  });
+});
+
 describe('tool presets', () => {
   it('standard is every built-in tool except exec and sessions_send, written as no tools block', () => {
     const standard = policyOfPreset('standard');

@@ -150,6 +150,24 @@ describe("the agent's page", () => {
     );
   });
 
+  it('says what an agent inherits from agents.defaults where it sets nothing itself', async () => {
+    const inheriting = sampleConfig({
+      agents: {
+        defaults: { owners: ['telegram:99'], limits: { perSenderPerMinute: 4 } },
+        list: [
+          { id: 'main', default: true },
+          { id: 'ops', name: 'Ops' },
+        ],
+      },
+    });
+    await openPage({ ...handlers(), 'config.get': configGet(inheriting) });
+    expect(within(section('Owners')).getByText(/the owners of agents.defaults apply \(telegram:99\)/)).toBeTruthy();
+    expect(within(section('Limits')).getByLabelText('Messages a minute per sender').getAttribute('placeholder')).toBe(
+      '4 (agents.defaults)',
+    );
+    expect(within(section('Limits')).getByLabelText('Tokens a day').getAttribute('placeholder')).toBe('no limit');
+  });
+
   it('shows a conflict as the reload banner and keeps what was picked', async () => {
     await openPage(
       handlers({

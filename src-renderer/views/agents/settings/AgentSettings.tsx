@@ -28,7 +28,7 @@ import { ChannelsStep } from '../wizard/steps/ChannelsStep.tsx';
 import { IdentityStep } from '../wizard/steps/IdentityStep.tsx';
 import { ToolsStep } from '../wizard/steps/ToolsStep.tsx';
 import { useWizardBase } from '../wizard/useWizardBase.ts';
-import { LimitsFields, MemoryFields, OwnersFields } from './KeysSections.tsx';
+import { LimitsFields, MemoryFields, OwnersFields, type Inherited } from './KeysSections.tsx';
 import { ModelSection } from './ModelSection.tsx';
 import { PersonaFiles } from './PersonaFiles.tsx';
 import { Section } from './Section.tsx';
@@ -249,6 +249,8 @@ export function AgentSettings({ agentId }: { agentId: string }) {
         </Section>
       );
     };
+    const agents = base.raw.agents as { defaults?: Inherited } | undefined;
+    const inherited: Inherited = agents?.defaults ?? {};
     const props = (issues: FieldIssues) => ({ form, update, issues, editing: true, initial });
     const intros: Record<SectionId, ReactNode> = {
       identity: 'Who it is. The persona is loaded into every conversation; its workspace files below are part of it too.',
@@ -278,11 +280,11 @@ export function AgentSettings({ agentId }: { agentId: string }) {
               case 'memory':
                 return <MemoryFields {...props(issues)} />;
               case 'limits':
-                return <LimitsFields {...props(issues)} />;
+                return <LimitsFields {...props(issues)} inherited={inherited} />;
               case 'channels':
                 return <ChannelsStep {...props(issues)} accounts={configuredAccounts(base.check, base.raw)} shorthands={shorthands} />;
               case 'owners':
-                return <OwnersFields {...props(issues)} />;
+                return <OwnersFields {...props(issues)} inherited={inherited} />;
             }
           }),
         )}

@@ -1,6 +1,7 @@
 // The agent page's smaller sections, each one config key of the agent's entry: `memory` (its own
 // or a shared pool), `limits` (tokens a day, messages a minute per sender) and `owners`.
 import { Field } from '../../../ui/controls.tsx';
+import { ownerList } from '../model/draft.ts';
 import { Choice, firstError, hintWith, type StepProps } from '../wizard/parts.tsx';
 
 export function MemoryFields({ form, update, issues }: StepProps) {
@@ -37,7 +38,13 @@ export function MemoryFields({ form, update, issues }: StepProps) {
   );
 }
 
-export function LimitsFields({ form, update, issues }: StepProps) {
+/** `agents.defaults` as written: what an agent that says nothing itself inherits (shown as placeholders). */
+export interface Inherited {
+  owners?: unknown;
+  limits?: { dailyTokens?: unknown; perSenderPerMinute?: unknown } | undefined;
+}
+
+export function LimitsFields({ form, update, issues, inherited }: StepProps & { inherited: Inherited }) {
   const error = firstError(issues, 'limits');
   const input = (key: 'dailyTokens' | 'perSenderPerMinute', label: string, hint: string) => (
     <Field label={label} hint={hint}>
@@ -47,7 +54,7 @@ export function LimitsFields({ form, update, issues }: StepProps) {
           className="input mono"
           inputMode="numeric"
           value={form.limits[key]}
-          placeholder="no limit"
+          placeholder={typeof inherited.limits?.[key] === 'number' ? `${inherited.limits[key]} (agents.defaults)` : 'no limit'}
           aria-describedby={describedBy}
           aria-invalid={error ? true : undefined}
           onChange={(e) => {
@@ -81,8 +88,9 @@ export function LimitsFields({ form, update, issues }: StepProps) {
   );
 }
 
-export function OwnersFields({ form, update, issues }: StepProps) {
+export function OwnersFields({ form, update, issues, inherited }: StepProps & { inherited: Inherited }) {
   const error = firstError(issues, 'owners');
+  const fromDefaults = Array.isArray(inherited.owners) ? inherited.owners.map(String) : [];
   return (
     <Field
       label="Owners"
@@ -91,6 +99,9 @@ export function OwnersFields({ form, update, issues }: StepProps) {
         <>
           One <code>&lt;channel&gt;:&lt;sender id&gt;</code> a line, e.g. <code>telegram:123456789</code>. Only owners may make it write,
           edit or run commands, or read its private files.
+          {fromDefaults.length > 0 && ownerList(form.owners).length === 0 && (
+            <> Empty: the owners of agents.defaults apply ({fromDefaults.join(', ')}).</>
+          )}
         </>,
         issues,
         'owners',
