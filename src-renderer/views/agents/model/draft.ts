@@ -17,6 +17,7 @@ import {
   type RawBinding,
 } from '../../../../src-shared/config/index.ts';
 import { bindingMatch, draftFromRaw, rawBinding, type DraftBinding } from './bindings.ts';
+import { agentKeysOf, pageKeysPatch } from './agent-keys.ts';
 import { toolsConfig, type ToolPolicy } from './tools.ts';
 
 /** New agents: a key of its own, the shared pool, copies of another agent's keys, or nothing yet. */
@@ -91,38 +92,6 @@ export function emptyForm(): WizardForm {
     sandboxMode: 'off',
     ...agentKeysOf(undefined),
   };
-}
-
-/** The keys only the agent page edits, read from the agent's entry as written (not inherited from agents.defaults). */
-function agentKeysOf(entry: Obj | undefined): Pick<WizardForm, 'fallbacks' | 'owners' | 'limits' | 'memory'> {
-  const model = entry?.model;
-  const limits = isObj(entry?.limits) ? entry.limits : {};
-  const memory = isObj(entry?.memory) ? entry.memory : {};
-  const text = (v: unknown) => (typeof v === 'number' ? String(v) : '');
-  return {
-    fallbacks: isObj(model) && Array.isArray(model.fallbacks) ? model.fallbacks.map(String) : [],
-    owners: Array.isArray(entry?.owners) ? entry.owners.map(String).join('\n') : '',
-    limits: { dailyTokens: text(limits.dailyTokens), perSenderPerMinute: text(limits.perSenderPerMinute) },
-    memory: {
-      scope: memory.scope === 'shared' || (memory.scope === undefined && typeof memory.pool === 'string') ? 'shared' : 'agent',
-      pool: typeof memory.pool === 'string' ? memory.pool : '',
-    },
-  };
-}
-
-/** The owners typed, one a line, without blanks. */
-export function ownerList(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-}
-
-/** A limit as typed: undefined for '' (none), NaN for anything but a whole number above 0. */
-export function limitValue(text: string): number | undefined {
-  const t = text.trim();
-  if (t === '') return undefined;
-  return /^[1-9][0-9]{0,14}$/.test(t) ? Number(t) : Number.NaN;
 }
 
 export const normId = (id: string): string => id.trim().toLowerCase();
@@ -295,24 +264,7 @@ export function editPatch(initial: WizardForm, form: WizardForm): AgentPatch {
     patch.tools = toolsConfig(form.tools) ?? null;
   if (form.sandboxMode !== initial.sandboxMode) patch.sandbox = { mode: form.sandboxMode };
   if (form.makeDefault && !initial.makeDefault) patch.default = true;
-  const fallbacks = form.fallbacks.map((m) => m.trim()).filter(Boolean);
-  // Clearing the model removes the whole `model` key: fallbacks that stay are written again after it.
-  if (JSON.stringify(fallbacks) !== JSON.stringify(initial.fallbacks) || (patch.model === null && fallbacks.length > 0))
-    patch.fallbacks = fallbacks.length > 0 ? fallbacks : null;
-  const owners = ownerList(form.owners);
-  if (JSON.stringify(owners) !== JSON.stringify(ownerList(initial.owners))) patch.owners = owners.length > 0 ? owners : null;
-  const limits: NonNullable<AgentPatch['limits']> = {};
-  for (const key of ['dailyTokens', 'perSenderPerMinute'] as const) {
-    const now = limitValue(form.limits[key]);
-    // A limit that is not a number is a form error (issues.ts); it is never sent.
-    if (Number.isNaN(now) || now === limitValue(initial.limits[key])) continue;
-    limits[key] = now ?? null;
-  }
-  if (Object.keys(limits).length > 0) patch.limits = limits;
-  const memory = { scope: form.memory.scope, pool: form.memory.scope === 'shared' ? form.memory.pool.trim() : '' };
-  const before = { scope: initial.memory.scope, pool: initial.memory.scope === 'shared' ? initial.memory.pool.trim() : '' };
-  if (JSON.stringify(memory) !== JSON.stringify(before))
-    patch.memory = memory.scope === 'agent' ? null : { scope: 'shared', ...(memory.pool ? { pool: memory.pool } : {}) };
+  Object.assign(patch, pageKeysPatch(initial, form, patch.model === null));
   return patch;
 }
 

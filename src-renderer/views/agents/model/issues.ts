@@ -10,17 +10,9 @@ import {
   TIER_NAMES,
   type ConfigCheck,
 } from '../../../../src-shared/config/index.ts';
+import { limitValue } from './agent-keys.ts';
 import { EXEC_NEEDS_SANDBOX_MESSAGE, effectiveTools, execNeedsSandbox, hostPlatform } from './tools.ts';
-import {
-  buildDraft,
-  limitValue,
-  type Draft,
-  type FieldIssue,
-  type FieldIssues,
-  type WizardBase,
-  type WizardForm,
-  type WizardMode,
-} from './draft.ts';
+import { buildDraft, type Draft, type FieldIssue, type FieldIssues, type WizardBase, type WizardForm, type WizardMode } from './draft.ts';
 
 /** Which form field a config path belongs to, if any. */
 export function fieldOf(path: string, draft: Pick<Draft, 'agentPaths' | 'bindingAt'>): string | undefined {

@@ -1,7 +1,7 @@
 // The agent page's smaller sections, each one config key of the agent's entry: `memory` (its own
 // or a shared pool), `limits` (tokens a day, messages a minute per sender) and `owners`.
 import { Field } from '../../../ui/controls.tsx';
-import { ownerList } from '../model/draft.ts';
+import { ownerList } from '../model/agent-keys.ts';
 import { Choice, firstError, hintWith, type StepProps } from '../wizard/parts.tsx';
 
 export function MemoryFields({ form, update, issues }: StepProps) {
