@@ -5,6 +5,7 @@
 import { systemOpener, type OpenPath } from './open-path.ts';
 import {
   REDACTED_SECRET,
+  DEFAULT_AGENT_ID,
   addAgent,
   findShadowedBindings,
   formatPath,
@@ -182,6 +183,7 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
 
     async 'agents.create'({ baseHash, agent, bindings }) {
       const current = valid(await based(baseHash));
+      refuseTakenId(current.config, agent.id);
       const homeDir = gateway.homeDir;
       const created = await configCall(() =>
         createAgent({ store, loc, homeDir }, current, {
@@ -292,6 +294,23 @@ export function configHandlers(gateway: Gateway, deps: ConfigHandlerDeps = {}): 
       return { agents };
     },
   };
+}
+
+/**
+ * The dashboard creates new agents only: `main` is the built-in agent's id (creating it would
+ * silently rewrite the default agent while the config lists none) and a taken id names someone
+ * else. Both are refused before anything is written; the CLI's `agents add main` stays the way to
+ * write the built-in agent out (docs/dashboard.md).
+ */
+function refuseTakenId(config: SwitchboardConfig, id: string): void {
+  const wanted = id.trim().toLowerCase();
+  if (wanted === DEFAULT_AGENT_ID)
+    throw new ControlError(
+      'conflict',
+      `the id "${DEFAULT_AGENT_ID}" is reserved for the built-in agent; choose another id (edit "main" on its own page)`,
+    );
+  if (config.agents.list.some((a) => a.id === wanted))
+    throw new ControlError('conflict', `an agent with the id "${wanted}" already exists; choose another id`);
 }
 
 /**

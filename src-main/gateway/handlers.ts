@@ -16,6 +16,7 @@ import type { Gateway } from './gateway.ts';
 import { channelAccountHandlers } from './channel-account-handlers.ts';
 import { channelHandlers, type ChannelHandlerDeps } from './channel-handlers.ts';
 import { configHandlers } from './config-handlers.ts';
+import { personaHandlers } from './persona-handlers.ts';
 import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
 import type { LogMethodName } from './log-handlers.ts';
@@ -56,6 +57,7 @@ export function gatewayHandlers(
     ...channelAccountHandlers(gateway, creds ? { keychain: creds.store } : {}),
     ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
+    ...personaHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);

@@ -187,8 +187,19 @@ export interface AgentPatch {
   emoji?: string | null;
   persona?: string | null;
   model?: string | null;
+  /**
+   * `model.fallbacks` (docs/config.md#model-fallbacks): a list writes `model: { primary, fallbacks }`
+   * (the primary as written, else `model`); `null` or `[]` leaves the primary alone as a plain name.
+   */
+  fallbacks?: string[] | null;
   tools?: { allow?: string[]; deny?: string[]; nonOwners?: { allow?: string[] } } | null;
   sandbox?: SandboxEdit | null;
+  /** `owners`: `<channel>:<sender id>` entries; `null` removes the key (the defaults' owners apply). */
+  owners?: string[] | null;
+  /** `limits`: each number sets, `null` removes that limit; an emptied block is removed. */
+  limits?: { dailyTokens?: number | null; perSenderPerMinute?: number | null } | null;
+  /** `memory`: the agent's own memory, or a shared pool; `null` removes the key. */
+  memory?: { scope: 'agent' | 'shared'; pool?: string } | null;
   /** Makes this agent the default (and no other). */
   default?: true;
 }
@@ -227,6 +238,7 @@ export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
   // A new model name replaces the primary; the fallbacks written beside it stay (docs/config.md#model-fallbacks).
   else if (patch.model !== undefined && isObj(entry.model)) entry.model.primary = patch.model;
   else if (patch.model !== undefined) entry.model = patch.model;
+  if (patch.fallbacks !== undefined) setFallbacks(entry, patch.fallbacks);
   if (patch.tools === null) delete entry.tools;
   else if (patch.tools !== undefined) {
     entry.tools = {
@@ -242,10 +254,40 @@ export function updateAgent(raw: Obj, id: string, patch: AgentPatch): void {
     sandbox.mode = patch.sandbox.mode;
     if (patch.sandbox.network) obj(sandbox, 'network').allow = patch.sandbox.network.allow;
   }
+  if (patch.owners === null) delete entry.owners;
+  else if (patch.owners !== undefined) entry.owners = patch.owners;
+  if (patch.limits === null) delete entry.limits;
+  else if (patch.limits !== undefined) {
+    const limits = obj(entry, 'limits');
+    for (const key of ['dailyTokens', 'perSenderPerMinute'] as const) {
+      const value = patch.limits[key];
+      if (value === null) delete limits[key];
+      else if (value !== undefined) limits[key] = value;
+    }
+    if (Object.keys(limits).length === 0) delete entry.limits;
+  }
+  if (patch.memory === null) delete entry.memory;
+  else if (patch.memory !== undefined)
+    entry.memory = { scope: patch.memory.scope, ...(patch.memory.pool ? { pool: patch.memory.pool } : {}) };
   if (patch.default) {
     for (const e of entries) delete e.entry.default;
     entry.default = true;
   }
+}
+
+/**
+ * A chain is written as `{ primary, fallbacks }`; without fallbacks the object goes back to a plain
+ * name. An agent naming no model of its own keeps inheriting the primary of agents.defaults.
+ */
+function setFallbacks(entry: Obj, fallbacks: string[] | null): void {
+  const written = entry.model;
+  const primary = isObj(written) ? written.primary : written;
+  if (fallbacks && fallbacks.length > 0) {
+    entry.model = { ...(typeof primary === 'string' ? { primary } : {}), fallbacks };
+    return;
+  }
+  if (typeof primary === 'string') entry.model = primary;
+  else delete entry.model;
 }
 
 /** Replaces the explicit `bindings` list (channel shorthands are left as they are). */

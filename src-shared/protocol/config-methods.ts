@@ -76,6 +76,21 @@ export const agentPatchSchema = z.strictObject({
   tools: toolPolicySchema.nullable().optional(),
   /** Sets mode (and the network list when given), keeping the agent's other sandbox keys; null removes the block. */
   sandbox: agentSandboxSchema.nullable().optional(),
+  /** `model.fallbacks` in order; null or [] writes the primary alone (docs/config.md#model-fallbacks). */
+  fallbacks: z.array(z.string().min(1).max(200)).max(16).nullable().optional(),
+  /** `<channel>:<sender id>` entries, checked by the config validation when written. */
+  owners: z.array(z.string().min(1).max(300)).max(256).nullable().optional(),
+  limits: z
+    .strictObject({
+      dailyTokens: z.number().int().positive().nullable().optional(),
+      perSenderPerMinute: z.number().int().positive().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  memory: z
+    .strictObject({ scope: z.enum(['agent', 'shared']), pool: z.string().min(1).max(64).optional() })
+    .nullable()
+    .optional(),
   default: z.literal(true).optional(),
 });
 

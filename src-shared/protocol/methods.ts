@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CHANNEL_ACCOUNT_METHODS } from './channel-account-methods.ts';
 import { CONFIG_METHODS } from './config-methods.ts';
+import { PERSONA_METHODS } from './persona-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 import { LOG_EVENTS, logMethods } from './log-methods.ts';
 
@@ -233,6 +234,7 @@ export const AGENT_CONTROL_METHODS = {
 export const CONTROL_METHODS = {
   ...AGENT_CONTROL_METHODS,
   ...CONFIG_METHODS,
+  ...PERSONA_METHODS,
   ...CHANNEL_METHODS,
   ...CHANNEL_ACCOUNT_METHODS,
   ...TASK_METHODS,

@@ -161,7 +161,10 @@ describe('agent wizard (Chromium, real gateway)', () => {
     await poll(visible('Agent Ops', 'article')).toBe(true);
     await e.shot('overview-after');
     if (hasKeyring) {
+      // Edit opens the agent's page; its step-by-step editor is the wizard.
       await page.getByRole('button', { name: 'Edit Ops' }).click();
+      await poll(visible('Ops')).toBe(true);
+      await page.getByRole('button', { name: 'Step by step' }).click();
       await poll(visible('Edit Ops')).toBe(true);
       await page.getByRole('button', { name: 'Credentials' }).click();
       const keys = page.getByRole('list', { name: 'Stored keys' });
@@ -215,7 +218,7 @@ describe('agent wizard (Chromium, real gateway)', () => {
       expect(await page.content()).not.toContain('sk-ant-e2e-wizard-key');
 
       // Editing Desk offers the same copy as an action; Ops's key is already there, so the gateway says so.
-      await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/desk`);
+      await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/desk/edit`);
       await poll(visible('Edit Desk')).toBe(true);
       await page.getByRole('button', { name: 'Credentials' }).click();
       const action = page.getByRole('region', { name: 'Copy keys from another agent' });
@@ -230,7 +233,7 @@ describe('agent wizard (Chromium, real gateway)', () => {
 
   it('edits the name, and reports a conflicting edit made elsewhere instead of overwriting it', async () => {
     const page = e.page;
-    await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/ops`);
+    await page.goto(`${e.dashboardUrl.replace(/#.*$/, '')}#/agents/ops/edit`);
     await poll(visible('Edit Ops')).toBe(true);
     expect(await page.getByLabel('Agent id').getAttribute('readonly')).not.toBeNull();
     await page.getByLabel('Name').fill('Ops Desk');

@@ -317,15 +317,24 @@ describe('agents.create', () => {
     ]);
   });
 
-  it('refuses an unsafe id and an id that exists, creating nothing', async () => {
+  it('refuses an unsafe id, the reserved id main and an id that exists, changing nothing', async () => {
     gw = await startTestGateway();
     const { hash } = await gw.client.request('config.get', {});
     const unsafe = await refusal(gw.client.request('agents.create', { baseHash: hash, agent: { id: '../x' } }));
     expect(unsafe.code).toBe('bad_request');
     expect(unsafe.message).toContain('agent id "../x" is not allowed');
+    // While the config lists no agents, "main" is the built-in agent: creating it would rewrite the default agent.
+    const before = await readConfigText(gw);
+    const main = await refusal(gw.client.request('agents.create', { baseHash: hash, agent: { id: 'Main', model: 'claude-haiku-5-5' } }));
+    expect(main).toMatchObject({ code: 'conflict', message: expect.stringContaining('the id "main" is reserved for the built-in agent') });
+    expect(await readConfigText(gw)).toBe(before);
     const first = await gw.client.request('agents.create', { baseHash: hash, agent: { id: 'work' } });
-    const again = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'WORK' } }));
-    expect(again).toMatchObject({ code: 'conflict', message: 'agent "work" already exists' });
+    const afterFirst = await readConfigText(gw);
+    const again = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'WORK', name: 'Other' } }));
+    expect(again).toMatchObject({ code: 'conflict', message: 'an agent with the id "work" already exists; choose another id' });
+    const mainAgain = await refusal(gw.client.request('agents.create', { baseHash: first.hash, agent: { id: 'main' } }));
+    expect(mainAgain.message).toContain('reserved');
+    expect(await readConfigText(gw)).toBe(afterFirst);
     expect(existsSync(path.join(gw.dir, 'x'))).toBe(false);
   });
 
@@ -404,6 +413,42 @@ describe('agents.update', () => {
 
     await gw.client.request('agents.update', { agentId: 'coder', baseHash: hash, patch: { sandbox: null } });
     expect(await coder()).toBeUndefined();
+  });
+
+  it("writes the agent page's keys (fallbacks, owners, limits, memory) and refuses a bad owner with its path, writing nothing", async () => {
+    gw = await startTestGateway({
+      config: (url) => ({
+        models: { anthropic: { baseUrl: url } },
+        agents: { list: [{ id: 'main', default: true, model: 'claude-opus-5-5' }] },
+      }),
+    });
+    const { hash } = await gw.client.request('config.get', {});
+    const bad = await refusal(
+      gw.client.request('agents.update', { agentId: 'main', baseHash: hash, patch: { owners: ['telegram:1', 'fax:2'] } }),
+    );
+    expect(bad).toMatchObject({ code: 'bad_request', message: expect.stringContaining('agents.list[0].owners[1]: owner "fax:2"') });
+    expect(sha256(await readConfigText(gw))).toBe(hash);
+    await gw.client.request('agents.update', {
+      agentId: 'main',
+      baseHash: hash,
+      patch: {
+        model: 'claude-sonnet-5-5',
+        fallbacks: ['claude-haiku-5-5'],
+        owners: ['telegram:1'],
+        limits: { dailyTokens: 50_000 },
+        memory: { scope: 'shared', pool: 'team' },
+      },
+    });
+    expect((await readConfig(gw)).agents.list[0]).toEqual({
+      id: 'main',
+      default: true,
+      model: { primary: 'claude-sonnet-5-5', fallbacks: ['claude-haiku-5-5'] },
+      owners: ['telegram:1'],
+      limits: { dailyTokens: 50_000 },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+    const main = (await gw.client.request('agents.list', {})).agents[0]!;
+    expect(main).toMatchObject({ model: 'claude-sonnet-5-5', modelFallbacks: ['claude-haiku-5-5'] });
   });
 
   it('an unknown agent is not_found', async () => {

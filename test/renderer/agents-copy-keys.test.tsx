@@ -190,7 +190,7 @@ describe('copying keys into an existing agent', () => {
 
   async function openCredentials(handlers: Record<string, Handler>) {
     const transport = await connectFake(handlers);
-    render(<AgentsView args={['ops']} />);
+    render(<AgentsView args={['ops', 'edit']} />);
     await screen.findByRole('heading', { name: 'Edit Ops' });
     fireEvent.click(screen.getByRole('button', { name: /^Credentials/ }));
     await screen.findByRole('heading', { name: 'Credentials' });

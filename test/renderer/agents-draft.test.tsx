@@ -86,8 +86,19 @@ describe('draft of a new agent', () => {
   });
 
   it('refuses an id that is taken', () => {
-    const { byField } = collectIssues(base(), form({ id: 'MAIN' }), CREATE);
-    expect(byField.id![0]!.message).toBe('an agent with the id "main" already exists; choose another id');
+    const raw = sampleConfig({ agents: { list: [{ id: 'main', default: true }, { id: 'ops' }] } });
+    const { byField } = collectIssues(base(raw), form({ id: 'OPS' }), CREATE);
+    expect(byField.id![0]!.message).toBe('an agent with the id "ops" already exists; choose another id');
+  });
+
+  it('refuses the id main, also while the config lists no agents (it would rewrite the built-in default agent)', () => {
+    for (const raw of [sampleConfig(), sampleConfig({ agents: {} })]) {
+      const { byField, draft } = collectIssues(base(raw), form({ id: 'Main' }), CREATE);
+      expect(byField.id).toEqual([
+        expect.objectContaining({ code: 'reserved_agent_id', message: expect.stringContaining('"main" is reserved') }),
+      ]);
+      expect(draft.raw).toEqual(raw);
+    }
   });
 
   it('warns about a deprecated model on the model field, with its end-of-life date', () => {
@@ -228,6 +239,61 @@ describe('editing an agent', () => {
       [2, 'telegram', 'alerts'],
       [4, 'discord', 'default'],
       [1, 'whatsapp', 'biz'],
+    ]);
+  });
+});
+
+describe("the agent page's keys in the draft", () => {
+  const raw = sampleConfig({
+    agents: {
+      defaults: { model: 'claude-sonnet-5-5', owners: ['telegram:99'] },
+      list: [
+        { id: 'main', default: true },
+        {
+          id: 'ops',
+          model: { primary: 'claude-opus-5-5', fallbacks: ['claude-haiku-5-5'] },
+          limits: { dailyTokens: 1000 },
+          memory: { pool: 'team' },
+        },
+      ],
+    },
+  });
+  const EDIT = { kind: 'edit', agentId: 'ops' } as const;
+
+  it('reads what the agent writes itself, not what it inherits', () => {
+    const f = formFromAgent(base(raw), 'ops')!;
+    expect(f).toMatchObject({
+      fallbacks: ['claude-haiku-5-5'],
+      owners: '',
+      limits: { dailyTokens: '1000', perSenderPerMinute: '' },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+  });
+
+  it('sends only what changed, and a cleared model keeps the fallbacks', () => {
+    const initial = formFromAgent(base(raw), 'ops')!;
+    expect(editPatch(initial, { ...initial })).toEqual({});
+    expect(editPatch(initial, { ...initial, model: '' })).toEqual({ model: null, fallbacks: ['claude-haiku-5-5'] });
+    expect(editPatch(initial, { ...initial, fallbacks: [] })).toEqual({ fallbacks: null });
+    expect(editPatch(initial, { ...initial, limits: { dailyTokens: '', perSenderPerMinute: '5' } })).toEqual({
+      limits: { dailyTokens: null, perSenderPerMinute: 5 },
+    });
+    expect(editPatch(initial, { ...initial, memory: { scope: 'agent', pool: 'team' } })).toEqual({ memory: null });
+    expect(editPatch(initial, { ...initial, owners: ' telegram:1 \n\n discord:2' })).toEqual({ owners: ['telegram:1', 'discord:2'] });
+  });
+
+  it("puts the checker's owner error and a limit that is not a number on their fields", () => {
+    const initial = formFromAgent(base(raw), 'ops')!;
+    const { byField } = collectIssues(
+      base(raw),
+      { ...initial, owners: 'nope', limits: { dailyTokens: '1e3', perSenderPerMinute: '' } },
+      EDIT,
+    );
+    expect(byField.owners).toEqual([
+      expect.objectContaining({ path: 'agents.list[1].owners[0]', message: expect.stringContaining('owner "nope"') }),
+    ]);
+    expect(byField.limits).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('Tokens a day: enter a whole number above 0') }),
     ]);
   });
 });

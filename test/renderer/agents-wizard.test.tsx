@@ -92,6 +92,28 @@ describe('agent wizard: creating', () => {
     expect(screen.getByRole('heading', { name: 'Identity' })).toBeTruthy();
   });
 
+  it('refuses the id main and a taken id under the field, and never sends agents.create', async () => {
+    const raw = sampleConfig({ agents: {} });
+    const transport = await openWizard({
+      ...baseHandlers(status(), raw),
+      'agents.list': () => ({ agents: [agent('main', { default: true })] }),
+    });
+    fillIdentity('main', 'Home');
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    const field = screen.getByLabelText('Agent id');
+    await waitFor(() => expect(field.getAttribute('aria-invalid')).toBe('true'));
+    expect(screen.getByRole('alert').textContent).toContain('the id "main" is reserved for the built-in agent; choose another id');
+    expect(screen.getByRole('heading', { name: 'Identity' })).toBeTruthy();
+    cleanup();
+    const taken = await openWizard(
+      baseHandlers(status(), sampleConfig({ agents: { list: [{ id: 'main', default: true }, { id: 'ops' }] } })),
+    );
+    fillIdentity('ops', 'Another Ops');
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('an agent with the id "ops" already exists'));
+    for (const t of [transport, taken]) expect(t.called('agents.create')).toEqual([]);
+  });
+
   it('lower-cases the id as it is typed', async () => {
     await openWizard(baseHandlers());
     fireEvent.change(screen.getByLabelText('Agent id'), { target: { value: 'OPS' } });
@@ -320,7 +342,7 @@ describe('agent wizard: editing', () => {
   });
 
   it('prefills the steps, keeps the id read-only, and sends only the changed fields with agents.update', async () => {
-    const transport = await openWizard(handlers(), ['ops']);
+    const transport = await openWizard(handlers(), ['ops', 'edit']);
     await screen.findByRole('heading', { name: 'Edit Ops' });
     expect((screen.getByLabelText('Agent id') as HTMLInputElement).readOnly).toBe(true);
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Ops Desk' } });
@@ -340,7 +362,7 @@ describe('agent wizard: editing', () => {
       return { agentId: 'ops', hash: HASH_B };
     };
     h['config.apply'] = () => ({ hash: HASH_C, issues: [] });
-    const transport = await openWizard(h, ['ops']);
+    const transport = await openWizard(h, ['ops', 'edit']);
     await screen.findByRole('heading', { name: 'Edit Ops' });
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Ops Desk' } });
     fireEvent.click(screen.getByRole('button', { name: /^Channels/ }));
@@ -355,7 +377,7 @@ describe('agent wizard: editing', () => {
 
   it('says when the agent does not exist', async () => {
     await connectFake(handlers());
-    render(<AgentsView args={['ghost']} />);
+    render(<AgentsView args={['ghost', 'edit']} />);
     expect(await screen.findByRole('heading', { name: 'There is no agent "ghost"' })).toBeTruthy();
   });
 });

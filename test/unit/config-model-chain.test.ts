@@ -88,4 +88,37 @@ describe('model chains in the config', () => {
     updateAgent(raw, 'a', { model: 'claude-sonnet-5-5' });
     expect(raw.agents.list[0]!.model).toEqual({ primary: 'claude-sonnet-5-5', fallbacks: ['claude-haiku-5-5'] });
   });
+
+  it('fallbacks set from the dashboard write { primary, fallbacks }, and clearing them leaves the plain name', () => {
+    const raw: { agents: { list: Record<string, unknown>[] } } = { agents: { list: [{ id: 'a', model: 'claude-opus-5-5' }] } };
+    updateAgent(raw, 'a', { fallbacks: ['claude-haiku-5-5'] });
+    expect(raw.agents.list[0]!.model).toEqual({ primary: 'claude-opus-5-5', fallbacks: ['claude-haiku-5-5'] });
+    expect(validConfig(raw).agents.list[0]).toMatchObject({ model: 'claude-opus-5-5', modelFallbacks: ['claude-haiku-5-5'] });
+    updateAgent(raw, 'a', { model: 'claude-sonnet-5-5', fallbacks: null });
+    expect(raw.agents.list[0]!.model).toBe('claude-sonnet-5-5');
+  });
+});
+
+describe('the other per-agent keys the agent page edits', () => {
+  it('sets and clears owners, limits (each one alone) and memory', () => {
+    const raw: { agents: { list: Record<string, unknown>[] } } = {
+      agents: { list: [{ id: 'a', limits: { dailyTokens: 5000 }, owners: ['telegram:1'] }] },
+    };
+    updateAgent(raw, 'a', {
+      owners: ['telegram:1', 'discord:42'],
+      limits: { perSenderPerMinute: 6 },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+    expect(raw.agents.list[0]).toMatchObject({
+      owners: ['telegram:1', 'discord:42'],
+      limits: { dailyTokens: 5000, perSenderPerMinute: 6 },
+      memory: { scope: 'shared', pool: 'team' },
+    });
+    expect(validConfig(raw).agents.list[0]).toMatchObject({
+      limits: { dailyTokens: 5000, perSenderPerMinute: 6 },
+      memory: { pool: 'team' },
+    });
+    updateAgent(raw, 'a', { owners: null, limits: { dailyTokens: null, perSenderPerMinute: null }, memory: null });
+    expect(raw.agents.list[0]).toEqual({ id: 'a' });
+  });
 });

@@ -1,5 +1,5 @@
 // `#/agents`: every agent in one table — who it is, its model and workspace, how many bindings
-// route to it and its live state — with Open chats, Edit and Delete on each row.
+// route to it and its live state — its name opens its page; Open chats, Edit and Delete on each row.
 import { useState } from 'react';
 import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { useNav } from '../../store/nav.ts';
@@ -15,7 +15,7 @@ const STATE: Record<AgentSummary['state'], { tone: Exclude<Tone, 'accent' | 'neu
   unavailable: { tone: 'danger', label: 'Unavailable' },
 };
 
-/** `#/agents/<id>` edits an agent, except that `new` is the wizard: that one id takes the long form. */
+/** `#/agents/<id>` is the agent's page, except that `new` is the wizard: that one id gets the wizard's edit form. */
 export function editRoute(id: string): string[] {
   return id === 'new' ? [id, 'edit'] : [id];
 }
@@ -94,7 +94,14 @@ export function AgentList() {
                           <span className="avatar" aria-hidden="true">
                             {a.emoji ?? name.slice(0, 1).toUpperCase()}
                           </span>
-                          <strong className="ellipsis">{name}</strong>
+                          <button
+                            type="button"
+                            className="agent-link ellipsis"
+                            onClick={() => navigate('agents', ...editRoute(a.id))}
+                            aria-label={`Open ${name}`}
+                          >
+                            <strong>{name}</strong>
+                          </button>
                           {a.default && (
                             <Badge tone="accent" title="Gets every message no binding claims">
                               default

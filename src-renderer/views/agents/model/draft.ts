@@ -5,6 +5,7 @@
 import {
   addAgent,
   ConfigEditError,
+  DEFAULT_AGENT_ID,
   DEFAULT_MODEL,
   formatPath,
   isArgentosAgents,
@@ -16,6 +17,7 @@ import {
   type RawBinding,
 } from '../../../../src-shared/config/index.ts';
 import { bindingMatch, draftFromRaw, rawBinding, type DraftBinding } from './bindings.ts';
+import { agentKeysOf, pageKeysPatch } from './agent-keys.ts';
 import { toolsConfig, type ToolPolicy } from './tools.ts';
 
 /** New agents: a key of its own, the shared pool, copies of another agent's keys, or nothing yet. */
@@ -40,6 +42,14 @@ export interface WizardForm {
   tools: ToolPolicy;
   /** `sandbox.mode` for exec (docs/config.md); the wizard turns it on with exec on Linux and macOS. */
   sandboxMode: SandboxMode;
+  /** `model.fallbacks` as the agent writes them (the agent page edits them; the wizard leaves them). */
+  fallbacks: string[];
+  /** `owners` as written, one `<channel>:<sender id>` a line. */
+  owners: string;
+  /** `limits` as typed ('' = no limit of its own). */
+  limits: { dailyTokens: string; perSenderPerMinute: string };
+  /** `memory`: its own, or the shared pool named here ('' = the pool "shared"). */
+  memory: { scope: 'agent' | 'shared'; pool: string };
 }
 
 export type SandboxMode = 'off' | 'non-main' | 'all';
@@ -80,6 +90,7 @@ export function emptyForm(): WizardForm {
     bindings: [],
     tools: { deny: [] },
     sandboxMode: 'off',
+    ...agentKeysOf(undefined),
   };
 }
 
@@ -205,6 +216,7 @@ export function formFromAgent(base: WizardBase, agentId: string): WizardForm | u
       ...(agent.tools.nonOwners.allow.length > 0 ? { nonOwners: [...agent.tools.nonOwners.allow] } : {}),
     },
     sandboxMode: agent.sandbox.mode,
+    ...agentKeysOf(findAgentEntry(base.raw, agent.id)?.entry),
   };
 }
 
@@ -252,6 +264,7 @@ export function editPatch(initial: WizardForm, form: WizardForm): AgentPatch {
     patch.tools = toolsConfig(form.tools) ?? null;
   if (form.sandboxMode !== initial.sandboxMode) patch.sandbox = { mode: form.sandboxMode };
   if (form.makeDefault && !initial.makeDefault) patch.default = true;
+  Object.assign(patch, pageKeysPatch(initial, form, patch.model === null));
   return patch;
 }
 
@@ -295,12 +308,19 @@ export interface Draft {
   issues: { field: string; issue: FieldIssue }[];
 }
 
+export const RESERVED_ID_MESSAGE = `the id "${DEFAULT_AGENT_ID}" is reserved for the built-in agent; choose another id (edit "${DEFAULT_AGENT_ID}" on its own page)`;
+
 /** The config as it would be after saving the form. */
 export function buildDraft(base: WizardBase, form: WizardForm, mode: WizardMode): Draft {
   const raw = structuredClone(base.raw);
   const id = mode.kind === 'edit' ? mode.agentId : normId(form.id);
   const issues: Draft['issues'] = [];
   const main = { workspace: joinPath(base.stateDir, 'workspace'), agentDir: joinPath(base.stateDir, 'agents', 'main', 'agent') };
+  if (mode.kind === 'create' && id === DEFAULT_AGENT_ID) {
+    // The built-in agent's id: "creating" it would rewrite the default agent (the gateway refuses it too).
+    issues.push({ field: 'id', issue: { severity: 'error', code: 'reserved_agent_id', path: '', message: RESERVED_ID_MESSAGE } });
+    return { raw, agentPaths: [], bindingAt: new Map(), issues };
+  }
   if (mode.kind === 'create') {
     const tools = toolsConfig(form.tools);
     const identity = {
@@ -368,6 +388,7 @@ function editPatchFromScratch(raw: Obj, id: string, form: WizardForm): AgentPatc
         : {}),
     },
     sandboxMode: isObj(entry.sandbox) && typeof entry.sandbox.mode === 'string' ? (entry.sandbox.mode as SandboxMode) : 'off',
+    ...agentKeysOf(entry),
   };
   return editPatch(current, form);
 }

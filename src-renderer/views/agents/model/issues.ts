@@ -9,6 +9,7 @@ import {
   TIER_NAMES,
   type ConfigCheck,
 } from '../../../../src-shared/config/index.ts';
+import { limitValue } from './agent-keys.ts';
 import { EXEC_NEEDS_SANDBOX_MESSAGE, effectiveTools, execNeedsSandbox, hostPlatform } from './tools.ts';
 import { buildDraft, type Draft, type FieldIssue, type FieldIssues, type WizardBase, type WizardForm, type WizardMode } from './draft.ts';
 import { checkDraft } from '../../../store/config.ts';
@@ -27,6 +28,9 @@ export function fieldOf(path: string, draft: Pick<Draft, 'agentPaths' | 'binding
     if (rest.startsWith('.workspace') || rest.startsWith('.agentDir')) return 'workspace';
     if (rest.startsWith('.tools')) return 'tools';
     if (rest.startsWith('.authProfiles')) return 'auth';
+    if (rest.startsWith('.owners')) return 'owners';
+    if (rest.startsWith('.limits')) return 'limits';
+    if (rest.startsWith('.memory')) return 'memory';
     return 'general';
   }
   const m = /^bindings\[(\d+)\](.*)$/.exec(path);
@@ -76,6 +80,13 @@ export function formIssues(form: WizardForm, mode: WizardMode): { field: string;
   }
   if (/\s/.test(form.auth.apiKey.trim()) || /\s/.test(form.auth.sharedKey.trim()))
     err('auth', 'The key contains whitespace; paste only the key.');
+  for (const [key, label] of [
+    ['dailyTokens', 'Tokens a day'],
+    ['perSenderPerMinute', 'Messages a minute per sender'],
+  ] as const) {
+    if (Number.isNaN(limitValue(form.limits[key])))
+      err('limits', `${label}: enter a whole number above 0, or leave it empty for no limit.`);
+  }
   for (const b of form.bindings) {
     if (!b.channel) err(`binding:${b.key}:channel`, 'Pick a channel.');
     if (!b.accountId) err(`binding:${b.key}:account`, 'Pick an account.');
