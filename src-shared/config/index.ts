@@ -14,3 +14,4 @@ export type { RawConfig, RawAgent, RawBinding, SecretRef } from './schema.ts';
 export * from './edits.ts';
 export { baseUrlProblem, type EndpointProblem } from './endpoint.ts';
 export * from './duration.ts';
+export { MODEL_PRICES, modelPrice, estimateCost, type ModelPrice, type CostEstimate, type TokenPair } from './model-prices.ts';
