@@ -18,6 +18,7 @@ import { configHandlers } from './config-handlers.ts';
 import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
 import { sessionHandlers } from './session-handlers.ts';
+import { usageHandlers } from './usage-handlers.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
 export interface GatewayCredentials {
@@ -53,6 +54,7 @@ export function gatewayHandlers(
     ...channelHandlers(gateway, channels ?? { log: { log() {} }, emitQr() {}, ...(creds ? { keychain: creds.store } : {}) }),
     ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
+    ...usageHandlers(gateway),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);

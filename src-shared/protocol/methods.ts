@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CONFIG_METHODS } from './config-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
+import { USAGE_METHODS } from './usage-methods.ts';
 
 const agentId = z.string().min(1).max(64);
 const sessionKey = z.string().min(1).max(512);
@@ -228,6 +229,7 @@ export const CONTROL_METHODS = {
   ...CONFIG_METHODS,
   ...CHANNEL_METHODS,
   ...TASK_METHODS,
+  ...USAGE_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
   'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
   'gateway.stop': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
