@@ -10,6 +10,7 @@ import { ChannelsView } from '../views/channels/ChannelsView.tsx';
 import { InspectorView } from '../views/inspector/InspectorView.tsx';
 import { OverviewView } from '../views/overview/OverviewView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
+import { UsageView } from '../views/usage/UsageView.tsx';
 import { ConnectScreen } from './ConnectScreen.tsx';
 
 const NAV: { view: ViewName; label: string; icon: string }[] = [
@@ -18,6 +19,7 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
   { view: 'bindings', label: 'Bindings', icon: '⇄' },
   { view: 'inspector', label: 'Chats', icon: '✉' },
   { view: 'channels', label: 'Channels', icon: '⌁' },
+  { view: 'usage', label: 'Usage', icon: '▤' },
   { view: 'settings', label: 'Settings', icon: '⚙' },
 ];
 
@@ -60,6 +62,8 @@ function CurrentView(): ReactNode {
       return <InspectorView args={route.args} />;
     case 'channels':
       return <ChannelsView />;
+    case 'usage':
+      return <UsageView />;
     case 'settings':
       return <SettingsView />;
     default:
