@@ -9,6 +9,8 @@ import { agent, connectFake, status } from './fake-gateway.ts';
 type Tokens = { inputTokens: number; outputTokens: number };
 
 /** `days` local days ending 2026-12-06; `perDay(i)` gives day i's tokens by model. */
+const none: Record<string, Tokens> = {};
+
 function agentUsage(agentId: string, days: number, perDay: (i: number) => Record<string, Tokens>, dailyTokens: number | null = null) {
   const list = Array.from({ length: days }, (_, i) => {
     const date = new Date(2026, 11, 6 - (days - 1 - i));
@@ -36,10 +38,10 @@ function agentUsage(agentId: string, days: number, perDay: (i: number) => Record
 
 // main: 100k in / 10k out of Sonnet 4.6 on each of the last two days → 2 × ($0.30 + $0.15) = $0.90.
 const main = (days: number) =>
-  agentUsage('main', days, (i) => (i >= days - 2 ? { 'claude-sonnet-4-6': { inputTokens: 100_000, outputTokens: 10_000 } } : {}), 50_000);
+  agentUsage('main', days, (i) => (i >= days - 2 ? { 'claude-sonnet-4-6': { inputTokens: 100_000, outputTokens: 10_000 } } : none), 50_000);
 // ops: Haiku 5.5 has no price, so only tokens; one day over its 1,000-token budget.
 const ops = (days: number) =>
-  agentUsage('ops', days, (i) => (i === days - 1 ? { 'claude-haiku-5-5': { inputTokens: 1500, outputTokens: 200 } } : {}), 1000);
+  agentUsage('ops', days, (i) => (i === days - 1 ? { 'claude-haiku-5-5': { inputTokens: 1500, outputTokens: 200 } } : none), 1000);
 
 function handlers(extra: Record<string, (p: never) => unknown> = {}) {
   return {
@@ -118,7 +120,7 @@ describe('usage view', () => {
           return {
             timeZone: 'Europe/Berlin',
             agents: [
-              agentUsage('main', 7, (i) => (i === 6 ? { 'claude-sonnet-4-6': { inputTokens: calls * 1000, outputTokens: 0 } } : {})),
+              agentUsage('main', 7, (i) => (i === 6 ? { 'claude-sonnet-4-6': { inputTokens: calls * 1000, outputTokens: 0 } } : none)),
             ],
           };
         },

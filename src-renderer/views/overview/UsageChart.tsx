@@ -3,7 +3,7 @@
 import { estimateCost } from '../../../src-shared/config/index.ts';
 import { compactNumber } from '../../ui/format.ts';
 import { UsageBars } from '../usage/UsageBars.tsx';
-import { costText, useDailyUsage, type AgentDailyUsage } from '../usage/usage-data.ts';
+import { approxCost, useDailyUsage, type AgentDailyUsage } from '../usage/usage-data.ts';
 
 export type AgentUsage = AgentDailyUsage;
 
@@ -23,7 +23,7 @@ export function UsageChart({ usage, agentName }: { usage: AgentUsage | undefined
       <div className="usage-card-caption">
         <span>Last {usage.days.length} days</span>
         <span>
-          {compactNumber(tokens)} tokens · ≈ {costText(estimateCost(usage.total.models), compactNumber)} (estimate)
+          {compactNumber(tokens)} tokens · {approxCost(estimateCost(usage.total.models), compactNumber)} (estimate)
         </span>
       </div>
       <UsageBars agentName={agentName} days={usage.days} dailyTokens={usage.dailyTokens} compact />

@@ -80,7 +80,7 @@ export function UsageBars({ agentName, days, dailyTokens, compact = false }: Usa
               )}
               {labelEvery > 0 && (i % labelEvery === 0 || i === days.length - 1) && (
                 <text className="usage-axis" x={x + barW / 2} y={box.height - (compact ? 1 : 6)} textAnchor="middle">
-                  {compact ? dayLabel(d.date, 'weekday').slice(0, 1) : dayLabel(d.date, days.length > 7 ? 'short' : 'weekday')}
+                  {dayLabel(d.date, compact ? 'initial' : days.length > 7 ? 'short' : 'weekday')}
                 </text>
               )}
             </g>

@@ -7,7 +7,7 @@ import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { Badge, Banner, EmptyState, PageHeader, Segmented, Spinner } from '../../ui/controls.tsx';
 import { compactNumber } from '../../ui/format.ts';
 import { UsageBars } from './UsageBars.tsx';
-import { costText, formatUsd, useDailyUsage, type AgentDailyUsage } from './usage-data.ts';
+import { approxCost, costText, formatUsd, useDailyUsage, type AgentDailyUsage } from './usage-data.ts';
 
 type Range = '7' | '30';
 const n = (x: number) => x.toLocaleString('en-US');
@@ -19,6 +19,8 @@ export function UsageView() {
   const nameOf = (id: string) => agents.find((a) => a.id === id)?.name ?? id;
   const all = usage?.agents ?? [];
   const grand = sumEstimates(all.map((a) => estimateCost(a.total.models)));
+  // The period the numbers cover (right after a switch, the previous answer is still shown).
+  const shown = all[0]?.days.length ?? Number(range);
   return (
     <div className="page usage-page">
       <PageHeader
@@ -59,7 +61,7 @@ export function UsageView() {
           <section className="card" aria-labelledby="usage-summary-title">
             <div className="card-pad stack" style={{ gap: 8 }}>
               <h2 id="usage-summary-title">
-                All agents, last {range} days <Badge tone="warn">estimate</Badge>
+                All agents, last {shown} days <Badge tone="warn">estimate</Badge>
               </h2>
               <table className="table usage-table">
                 <thead>
@@ -131,7 +133,7 @@ function AgentUsageCard({ usage, agent }: { usage: AgentDailyUsage; agent: Agent
           </span>
           <h3 className="grow">{name}</h3>
           <span className="usage-cost" aria-label={`Estimated cost of ${name}: ${costText(est, compactNumber)}`}>
-            ≈ {costText(est, compactNumber)}
+            {approxCost(est, compactNumber)}
           </span>
         </div>
         <dl className="stats">

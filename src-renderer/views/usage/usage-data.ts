@@ -63,11 +63,17 @@ export function costText(est: CostEstimate, compact: (n: number) => string): str
   return `${formatUsd(est.usd)} + ${compact(unpriced)} tokens without a price`;
 }
 
-/** Local-date label: "Mon 7" for the week, "7 Dec" for a month. */
-export function dayLabel(date: string, style: 'weekday' | 'short'): string {
+/** "≈ $0.42" (an estimate), or "tokens only" when nothing had a price. */
+export function approxCost(est: CostEstimate, compact: (n: number) => string): string {
+  const text = costText(est, compact);
+  return text === 'tokens only' ? text : `≈ ${text}`;
+}
+
+/** Local-date label: "Mon 7" for the week, "7 Dec" for a month, "M" on a small chart. */
+export function dayLabel(date: string, style: 'weekday' | 'short' | 'initial'): string {
   const d = new Date(`${date}T12:00:00`);
   if (Number.isNaN(d.getTime())) return date;
-  return style === 'weekday'
-    ? d.toLocaleDateString([], { weekday: 'short', day: 'numeric' })
-    : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+  const weekday = d.toLocaleDateString([], { weekday: 'short' });
+  if (style === 'initial') return weekday.slice(0, 1);
+  return style === 'weekday' ? `${weekday} ${d.getDate()}` : d.toLocaleDateString([], { day: 'numeric', month: 'short' });
 }
