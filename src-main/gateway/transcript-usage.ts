@@ -38,6 +38,8 @@ interface FileUsage {
 }
 interface AgentUsage {
   files: Map<string, FileUsage>;
+  /** The sum of every file's slots, so a query adds up buckets, not files. */
+  total: Slots;
   /** Queries of one agent take turns, so two never read the same bytes twice. */
   queue: Promise<unknown>;
 }
@@ -56,7 +58,7 @@ export class TranscriptUsage {
   /** The last `count` local days ending today, oldest first, with zeros for quiet days. */
   days(agentId: string, count: number): Promise<DayUsage[]> {
     let agent = this.agents.get(agentId);
-    if (!agent) this.agents.set(agentId, (agent = { files: new Map(), queue: Promise.resolve() }));
+    if (!agent) this.agents.set(agentId, (agent = { files: new Map(), total: new Map(), queue: Promise.resolve() }));
     const run = agent.queue.then(async () => {
       await this.refresh(agentId, agent);
       return this.sum(agent, count);
@@ -75,20 +77,15 @@ export class TranscriptUsage {
       byDate.set(date, day);
       out.push(day);
     }
-    const dateOf = new Map<number, string>();
-    for (const file of agent.files.values()) {
-      for (const [slot, models] of file.slots) {
-        let date = dateOf.get(slot);
-        if (date === undefined) dateOf.set(slot, (date = localDate(new Date(slot * SLOT_MS))));
-        const day = byDate.get(date);
-        if (!day) continue;
-        for (const [model, t] of models) {
-          day.inputTokens += t.inputTokens;
-          day.outputTokens += t.outputTokens;
-          const m = (day.models[model] ??= { inputTokens: 0, outputTokens: 0 });
-          m.inputTokens += t.inputTokens;
-          m.outputTokens += t.outputTokens;
-        }
+    for (const [slot, models] of agent.total) {
+      const day = byDate.get(localDate(new Date(slot * SLOT_MS)));
+      if (!day) continue;
+      for (const [model, t] of models) {
+        day.inputTokens += t.inputTokens;
+        day.outputTokens += t.outputTokens;
+        const m = (day.models[model] ??= { inputTokens: 0, outputTokens: 0 });
+        m.inputTokens += t.inputTokens;
+        m.outputTokens += t.outputTokens;
       }
     }
     return out;
@@ -105,24 +102,36 @@ export class TranscriptUsage {
       names = [];
     }
     const present = new Set(names);
-    for (const name of agent.files.keys()) if (!present.has(name)) agent.files.delete(name);
+    const drop = (name: string) => {
+      const f = agent.files.get(name);
+      if (f) addSlots(agent.total, f.slots, -1);
+      agent.files.delete(name);
+    };
+    for (const name of agent.files.keys()) if (!present.has(name)) drop(name);
     for (const name of names) {
       const file = path.join(dir, name);
       let size: number;
       try {
         size = (await stat(file)).size;
       } catch {
-        agent.files.delete(name); // deleted meanwhile
+        drop(name); // deleted meanwhile
         continue;
       }
-      let f = agent.files.get(name);
-      if (f && f.offset === size) continue;
-      if (!f || size < f.offset) agent.files.set(name, (f = { offset: 0, lastSeq: 0, slots: new Map() }));
-      if (!(await readFrom(file, f, size))) {
-        const fresh: FileUsage = { offset: 0, lastSeq: 0, slots: new Map() };
-        agent.files.set(name, fresh);
-        await readFrom(file, fresh, size);
+      const known = agent.files.get(name);
+      if (known && known.offset === size) continue;
+      // What a file adds is read into its own buckets, then added to the total, so a file found
+      // cut back can be taken out again whole.
+      let f: FileUsage = known && size >= known.offset ? known : { offset: 0, lastSeq: 0, slots: new Map() };
+      const fresh: Slots = new Map();
+      if (!(await readFrom(file, f, size, fresh))) {
+        f = { offset: 0, lastSeq: 0, slots: new Map() };
+        fresh.clear();
+        await readFrom(file, f, size, fresh);
       }
+      if (f !== known) drop(name);
+      agent.files.set(name, f);
+      addSlots(f.slots, fresh, 1);
+      addSlots(agent.total, fresh, 1);
     }
   }
 }
@@ -131,7 +140,7 @@ export class TranscriptUsage {
  * Reads the complete lines of [f.offset, size) into `f`. False (nothing kept) when what follows
  * the offset does not continue what was read: the file was cut back and written again.
  */
-async function readFrom(file: string, f: FileUsage, size: number): Promise<boolean> {
+async function readFrom(file: string, f: FileUsage, size: number, found: Slots): Promise<boolean> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -165,7 +174,7 @@ async function readFrom(file: string, f: FileUsage, size: number): Promise<boole
           continuing = false;
         }
         if (seq !== undefined) f.lastSeq = Number(seq);
-        if (line.includes(USAGE_KEY)) addLine(f.slots, line);
+        if (line.includes(USAGE_KEY)) addLine(found, line);
       }
       carry = Buffer.from(buf.subarray(start));
       f.offset = pos - carry.length;
@@ -198,4 +207,20 @@ function addLine(slots: Slots, line: Buffer): void {
     t.inputTokens += inputTokens;
     t.outputTokens += outputTokens;
   } else models.set(model, { inputTokens, outputTokens });
+}
+
+/** Adds (sign 1) or takes out (sign -1) `from` into `into`, dropping buckets that reach zero. */
+function addSlots(into: Slots, from: Slots, sign: 1 | -1): void {
+  for (const [slot, models] of from) {
+    let target = into.get(slot);
+    if (!target) into.set(slot, (target = new Map()));
+    for (const [model, t] of models) {
+      const x = target.get(model) ?? { inputTokens: 0, outputTokens: 0 };
+      x.inputTokens += sign * t.inputTokens;
+      x.outputTokens += sign * t.outputTokens;
+      if (x.inputTokens === 0 && x.outputTokens === 0) target.delete(model);
+      else target.set(model, x);
+    }
+    if (target.size === 0) into.delete(slot);
+  }
 }
