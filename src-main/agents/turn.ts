@@ -651,7 +651,9 @@ export class AgentTurnRunner {
         kind,
         message,
         ...(hasUsage ? { usage } : {}),
-        ...(st.fallbackFrom.length ? { model, fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
+        // Usage names its model, as on an assistant record: the Usage page prices tokens by model.
+        ...(hasUsage || st.fallbackFrom.length ? { model } : {}),
+        ...(st.fallbackFrom.length ? { fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
       });
     } catch (err) {
       this.logLine('error', 'could not record the turn failure', st, {

@@ -21,6 +21,7 @@ import type { OpenPath } from './open-path.ts';
 import type { PairingStore } from './pairing.ts';
 import type { LogMethodName } from './log-handlers.ts';
 import { sessionHandlers } from './session-handlers.ts';
+import { usageHandlers } from './usage-handlers.ts';
 
 /** The keychain and the auth profiles the gateway's turns use (the same objects, so no cache to invalidate). */
 export interface GatewayCredentials {
@@ -58,6 +59,7 @@ export function gatewayHandlers(
     ...configHandlers(gateway, { ...(creds ? { keychain: creds.store } : {}), ...(openPath ? { openPath } : {}) }),
     ...sessionHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
     ...personaHandlers(gateway, (agentId) => knownAgent(gateway, agentId)),
+    ...usageHandlers(gateway),
     async 'agents.pause'({ agentId }) {
       const id = knownAgent(gateway, agentId);
       await gateway.setPaused(id, true);

@@ -11,6 +11,7 @@ import { InspectorView } from '../views/inspector/InspectorView.tsx';
 import { LogsView } from '../views/logs/LogsView.tsx';
 import { OverviewView } from '../views/overview/OverviewView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
+import { UsageView } from '../views/usage/UsageView.tsx';
 import { ConnectScreen } from './ConnectScreen.tsx';
 
 const NAV: { view: ViewName; label: string; icon: string }[] = [
@@ -19,6 +20,7 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
   { view: 'bindings', label: 'Bindings', icon: '⇄' },
   { view: 'inspector', label: 'Chats', icon: '✉' },
   { view: 'channels', label: 'Channels', icon: '⌁' },
+  { view: 'usage', label: 'Usage', icon: '▤' },
   { view: 'logs', label: 'Logs', icon: '≡' },
   { view: 'settings', label: 'Settings', icon: '⚙' },
 ];
@@ -64,6 +66,8 @@ function CurrentView(): ReactNode {
       return <ChannelsView />;
     case 'logs':
       return <LogsView />;
+    case 'usage':
+      return <UsageView />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -2,7 +2,7 @@
 // and the tray's "open this agent's chat" all land on the same view.
 import { create } from 'zustand';
 
-export type ViewName = 'overview' | 'agents' | 'bindings' | 'inspector' | 'channels' | 'logs' | 'settings';
+export type ViewName = 'overview' | 'agents' | 'bindings' | 'inspector' | 'channels' | 'usage' | 'logs' | 'settings';
 
 export interface Route {
   view: ViewName;
@@ -10,7 +10,7 @@ export interface Route {
   args: string[];
 }
 
-const VIEWS: ViewName[] = ['overview', 'agents', 'bindings', 'inspector', 'channels', 'logs', 'settings'];
+const VIEWS: ViewName[] = ['overview', 'agents', 'bindings', 'inspector', 'channels', 'usage', 'logs', 'settings'];
 
 export function parseRoute(hash: string): Route {
   const parts = hash

@@ -24,3 +24,4 @@ export * from './edits.ts';
 export { baseUrlProblem, type EndpointProblem } from './endpoint.ts';
 export * from './duration.ts';
 export * from './channel-edits.ts';
+export { MODEL_PRICES, modelPrice, estimateCost, type ModelPrice, type CostEstimate, type TokenPair } from './model-prices.ts';

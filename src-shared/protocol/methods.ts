@@ -6,6 +6,7 @@ import { CONFIG_METHODS } from './config-methods.ts';
 import { PERSONA_METHODS } from './persona-methods.ts';
 import { defineEvent, defineMethod } from './contract.ts';
 import { LOG_EVENTS, logMethods } from './log-methods.ts';
+import { USAGE_METHODS } from './usage-methods.ts';
 
 const agentId = z.string().min(1).max(64);
 const sessionKey = z.string().min(1).max(512);
@@ -239,6 +240,7 @@ export const CONTROL_METHODS = {
   ...CHANNEL_ACCOUNT_METHODS,
   ...TASK_METHODS,
   ...logMethods(statusSchema),
+  ...USAGE_METHODS,
   status: defineMethod({ params: z.object({}).optional(), result: statusSchema }),
   'gateway.start': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),
   'gateway.stop': defineMethod({ params: z.object({}).optional(), result: z.object({ state: gatewayStateSchema }), mutating: true }),

@@ -1,16 +1,19 @@
-// The overview: every agent at once with its live state, today's numbers and its week of usage.
+// The overview: every agent at once with its live state, today's numbers and its week of tokens and cost.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OverviewView } from '../../src-renderer/views/overview/OverviewView.tsx';
 import { agent, connectFake, status } from './fake-gateway.ts';
 
-const week = (counts: number[]) =>
-  counts.map((messages, i) => ({
-    date: `2026-11-${String(15 + i).padStart(2, '0')}`,
-    messages,
-    inputTokens: messages * 100,
-    outputTokens: messages * 10,
-  }));
+/** `usage.daily` for one agent: a week of days with `tokens[i]` input tokens and a tenth of that output, all on one model. */
+const daily = (agentId: string, tokens: number[], dailyTokens: number | null = null) => {
+  const days = tokens.map((t, i) => {
+    const models = t ? { 'claude-sonnet-4-6': { inputTokens: t, outputTokens: t / 10 } } : {};
+    return { date: `2026-11-${String(15 + i).padStart(2, '0')}`, inputTokens: t, outputTokens: t / 10, models };
+  });
+  const sum = tokens.reduce((a, b) => a + b, 0);
+  const total = { inputTokens: sum, outputTokens: sum / 10, models: { 'claude-sonnet-4-6': { inputTokens: sum, outputTokens: sum / 10 } } };
+  return { timeZone: 'Europe/Berlin', agents: [{ agentId, dailyTokens, days, total }] };
+};
 
 function handlers(extra: Record<string, (p: never) => unknown> = {}) {
   return {
@@ -28,9 +31,7 @@ function handlers(extra: Record<string, (p: never) => unknown> = {}) {
     }),
     'pairing.list': () => ({ pending: [] }),
     'auth.list': () => ({ keychain: { available: true, reason: null }, envKey: true, agents: [] }),
-    'usage.summary': () => ({
-      agents: [{ agentId: 'main', days: week([0, 1, 4, 0, 2, 5, 3]), total: { messages: 15, inputTokens: 1500, outputTokens: 150 } }],
-    }),
+    'usage.daily': () => daily('main', [0, 100, 400, 0, 200, 500, 300]),
     ...extra,
   };
 }
@@ -61,27 +62,27 @@ describe('overview', () => {
     expect(within(ops).getByText(/Telegram · alerts/)).toBeTruthy();
   });
 
-  it('draws the week of usage from usage.summary and re-reads it after a reply goes out', async () => {
+  it('draws the week of tokens from usage.daily with the budget line and the estimated cost, and re-reads it after a reply goes out', async () => {
     let calls = 0;
     const transport = await connectFake(
       handlers({
-        'usage.summary': () => {
+        'usage.daily': () => {
           calls++;
-          return {
-            agents: [
-              {
-                agentId: 'main',
-                days: week(calls === 1 ? [0, 1, 4, 0, 2, 5, 3] : [0, 1, 4, 0, 2, 5, 4]),
-                total: { messages: 0, inputTokens: 0, outputTokens: 0 },
-              },
-            ],
-          };
+          return daily('main', calls === 1 ? [0, 2000, 4000, 0, 3000, 6000, 5000] : [0, 2000, 4000, 0, 3000, 6000, 12000], 10_000);
         },
       }),
     );
     render(<OverviewView />);
-    const chart = await screen.findByRole('img', { name: /Main, messages over the last 7 days/ });
-    expect(chart.getAttribute('aria-label')).toMatch(/ 3$/);
+    const main = await screen.findByRole('article', { name: 'Agent Main' });
+    const chart = await within(main).findByRole('img', { name: /^Main: tokens per day, last 7 days/ });
+    expect(chart.textContent).toContain('22k tokens in total; daily budget 10,000 tokens, not exceeded.');
+    // 20,000 input + 2,000 output tokens of Sonnet 4.6 at $3 / $15 per million: $0.06 + $0.03.
+    expect(within(main).getByText('22k tokens · ≈ $0.09 (estimate)')).toBeTruthy();
+    expect(
+      within(main)
+        .getByRole('table', { name: /Main: tokens per day/ })
+        .querySelectorAll('tbody tr'),
+    ).toHaveLength(7);
     transport.emit('message.outbound', {
       agentId: 'main',
       sessionKey: 'agent:main:main',
@@ -92,10 +93,9 @@ describe('overview', () => {
       incomplete: false,
       usage: { inputTokens: 10, outputTokens: 2 },
     });
-    await waitFor(
-      () => expect(screen.getByRole('img', { name: /Main, messages over the last 7 days/ }).getAttribute('aria-label')).toMatch(/ 4$/),
-      { timeout: 4000 },
-    );
+    await waitFor(() => expect(within(main).getByRole('img', { name: /^Main: tokens/ }).textContent).toContain('exceeded on 1 day'), {
+      timeout: 4000,
+    });
   });
 
   it('stops the gateway from the header and shows the new state', async () => {
