@@ -55,7 +55,14 @@ async function freePort(): Promise<number> {
 
 type Harness = Awaited<ReturnType<typeof launch>>;
 
-async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean; before?: (dir: string) => Promise<void> } = {}) {
+async function launch(
+  opts: {
+    prefs?: Record<string, unknown>;
+    hidden?: boolean;
+    before?: (dir: string) => Promise<void>;
+    logFile?: (dir: string) => string;
+  } = {},
+) {
   // A short path: the control socket lives in the state dir and Unix socket paths are limited.
   const dir = await mkdtemp(path.join(process.platform === 'darwin' ? '/tmp' : os.tmpdir(), 'sbd-'));
   const configHome = path.join(dir, 'xdg');
@@ -81,6 +88,7 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
   const theme = { themeSource: 'system' as Theme };
   let fingerprint = 'online|eth0/192.168.1.2';
   let exited = false;
+  const openedFolders: string[] = [];
   const desktop: DesktopApp<FakeMenu> = new DesktopApp<FakeMenu>({
     platform: 'linux',
     log: silentLogger,
@@ -137,6 +145,8 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
     },
     timers,
     reconnectDelayMs: 0,
+    openFolder: async (folder) => void openedFolders.push(folder),
+    logFile: opts.logFile?.(dir) ?? path.join(dir, 'logs', 'switchboard.log'),
   });
   await desktop.launch({ hidden: opts.hidden ?? false });
   const tray = trays[0]!;
@@ -152,6 +162,7 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
     tray,
     theme,
     channels,
+    openedFolders,
     get exited() {
       return exited;
     },
@@ -341,6 +352,21 @@ describe('tray actions and notices', () => {
     await until(() => a.host.gateway.state === 'running', 'running');
     a.click('open-logs');
     expect(a.windows[0]!.loaded).toEqual(['app://switchboard/index.html#/logs']);
+  });
+
+  it("without a gateway, Open logs opens the folder of the logger's own file (not <stateDir>/logs)", async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    children.push(other);
+    const a = await launch({
+      hidden: true,
+      before: (dir) => writeFile(path.join(dir, 'gateway.lock'), `${other.pid}\n`),
+      // Where gatewayLogger writes on a macOS new install.
+      logFile: (dir) => path.join(dir, 'Library', 'Logs', 'Switchboard', 'switchboard.log'),
+    });
+    expect(a.desktop.gatewayHost).toBeUndefined();
+    a.click('open-logs');
+    await until(() => a.openedFolders.length === 1, 'folder opened');
+    expect(a.openedFolders).toEqual([path.join(a.dir, 'Library', 'Logs', 'Switchboard')]);
   });
 
   it('a channel error the user must fix becomes a notification that opens the channels view', async () => {
