@@ -62,6 +62,7 @@ async function launch(
     hidden?: boolean;
     before?: (dir: string) => Promise<void>;
     logFile?: (dir: string) => string;
+    updater?: UpdaterPort;
   } = {},
 ) {
   // A short path: the control socket lives in the state dir and Unix socket paths are limited.
@@ -420,10 +421,10 @@ class FakeUpdater extends EventEmitter implements UpdaterPort {
 
 describe('updates in the dashboard', () => {
   it('the dashboard checks, follows the download over desktop.update events, and Restart drains the gateway before installing', async () => {
-    let desktop: DesktopApp<FakeMenu> | undefined;
-    const updater = new FakeUpdater(() => desktop?.gatewayHost?.gateway.state ?? 'none');
+    const holder: { desktop?: DesktopApp<FakeMenu> } = {};
+    const updater = new FakeUpdater(() => holder.desktop?.gatewayHost?.gateway.state ?? 'none');
     const a = await launch({ updater });
-    desktop = a.desktop;
+    holder.desktop = a.desktop;
     await until(() => a.host.gateway.state === 'running', 'running');
     expect(await a.ipc('desktop.update.get')).toEqual({ ok: true, result: { phase: 'idle' } });
     updater.script = [
