@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: build the desktop shell (main + preload, and the dashboard when its build script
 // exists) and launch Electron on it. Where the Electron binary is missing (offline installs,
-// ELECTRON_SKIP_BINARY_DOWNLOAD, build machines) say so in one paragraph and point at the headless
-// gateway — without `require('electron')`, whose index.js would start downloading the binary.
+// ELECTRON_SKIP_BINARY_DOWNLOAD, build machines) run Electron's own installer (its install.js,
+// with our download progress) and launch what it fetched; only where that fails say so in one
+// paragraph and point at the headless gateway. Never `require('electron')`: its index.js would
+// download silently, without progress, on the first require.
 //
-// Testing hooks: SWITCHBOARD_ELECTRON_DIR points at another `electron` package folder;
-// SWITCHBOARD_START_SKIP_BUILD=1 skips the builds.
+// Testing hooks: SWITCHBOARD_ELECTRON_DIR points at another `electron` package folder (its
+// install.js is the installer that runs); SWITCHBOARD_START_SKIP_BUILD=1 skips the builds.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,9 +30,49 @@ export function findElectronBinary(electronDir, env = process.env) {
     const binary = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, executable || 'electron');
     return existsSync(binary) ? { ok: true, binary } : { ok: false, why: `ELECTRON_OVERRIDE_DIST_PATH has no ${executable || 'electron'}` };
   }
-  if (!executable) return { ok: false, why: 'it was never downloaded' };
+  const installable = existsSync(path.join(electronDir, 'install.js'));
+  if (!executable) return { ok: false, why: 'it was never downloaded', installable };
   const binary = path.join(electronDir, 'dist', executable);
-  return existsSync(binary) ? { ok: true, binary } : { ok: false, why: `${path.relative(ROOT, binary) || binary} is missing` };
+  return existsSync(binary) ? { ok: true, binary } : { ok: false, why: `${path.relative(ROOT, binary) || binary} is missing`, installable };
+}
+
+/**
+ * Runs the electron package's own install.js (downloads through @electron/get into its cache,
+ * checks the sha256 against checksums.json, unzips into dist/, writes path.txt) with the
+ * progress hook loaded, its output shown as it comes. Resolves with its exit code.
+ */
+export async function runElectronInstaller(electronDir, env = process.env) {
+  const hook = pathToFileURL(path.join(ROOT, 'scripts', 'electron-install-progress.mjs')).href;
+  // The hook shows progress from the first byte; @electron/get's own bar (after 30 s) would draw over it.
+  const child = spawn(process.execPath, ['--import', hook, path.join(electronDir, 'install.js')], {
+    cwd: electronDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...env, ELECTRON_GET_NO_PROGRESS: '1' },
+  });
+  const [code, signal] = await new Promise((resolve) => {
+    child.on('error', (err) => resolve([err, null]));
+    child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  });
+  if (code instanceof Error) return { ok: false, why: `its installer could not be started: ${code.message}` };
+  if (code === 0) return { ok: true };
+  return { ok: false, why: `Electron's installer failed (${signal ? `signal ${signal}` : `exit code ${code}`}; its output is above)` };
+}
+
+/** The binary, fetched first by Electron's installer when it is missing and the package is there. */
+export async function ensureElectronBinary(electronDir, env = process.env, write = (line) => process.stderr.write(line)) {
+  const found = findElectronBinary(electronDir, env);
+  // Nothing to install into without the package; ELECTRON_OVERRIDE_DIST_PATH names a binary the user provides.
+  if (found.ok || !found.installable) return found;
+  const version = JSON.parse(readFileSync(path.join(electronDir, 'package.json'), 'utf8')).version ?? '';
+  write(
+    `Electron ${version} is not installed yet (${found.why}); fetching it with its own installer (${path.join(path.relative(ROOT, electronDir) || electronDir, 'install.js')})…\n`,
+  );
+  const installed = await runElectronInstaller(electronDir, env);
+  if (!installed.ok) return { ok: false, why: installed.why };
+  const after = findElectronBinary(electronDir, env);
+  if (!after.ok) return { ok: false, why: `Electron's installer finished but ${after.why}` };
+  write(`Electron ${version} installed.\n`);
+  return after;
 }
 
 export function missingElectronMessage(why) {
@@ -52,9 +94,9 @@ function run(script, args = []) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-function main() {
+async function main() {
   const env = process.env;
-  const found = findElectronBinary(electronDir(env), env);
+  const found = await ensureElectronBinary(electronDir(env), env);
   if (!found.ok) {
     process.stderr.write(missingElectronMessage(found.why));
     process.exit(1);
@@ -74,4 +116,4 @@ function main() {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();

@@ -57,8 +57,11 @@ export interface DesktopAppDeps<Menu> {
   updater?: UpdaterPort | null;
   /** Opens a folder in the file manager (shell.openPath); "Open logs" uses it. */
   openFolder?(dir: string): Promise<void>;
-  /** Where the log files are (`<stateDir>/logs`). */
-  logsDir?: string;
+  /**
+   * The file the app's logger writes (gatewayLogger's `file.path`): "Open logs" shows its folder.
+   * One value for both, so they cannot disagree (on a macOS new install it is ~/Library/Logs/Switchboard).
+   */
+  logFile: string;
   timers?: Timers;
   reconnectDelayMs?: number;
   networkPollMs?: number;
@@ -427,7 +430,7 @@ export class DesktopApp<Menu = unknown> {
    */
   private openLogs(): void {
     if (this.host) return this.window.show('#/logs');
-    const dir = this.deps.logsDir ?? path.join(this.deps.stateDir, 'logs');
+    const dir = path.dirname(this.deps.logFile);
     void (this.deps.openFolder?.(dir) ?? Promise.resolve()).catch((err: Error) => {
       this.log.warn('logs folder could not be opened', { dir, error: err.message });
       this.deps.notify({ title: 'Could not open the logs folder', body: `${dir}: ${err.message}`, view: '#/overview', onClick: () => {} });

@@ -150,7 +150,7 @@ async function start(): Promise<void> {
       const err = await shell.openPath(dir);
       if (err) throw new Error(err);
     },
-    logsDir: path.join(loc.stateDir, 'logs'),
+    logFile: logFile.path,
   }));
   await desktop.launch({ hidden: launchedHidden(process.argv, app.getLoginItemSettings().wasOpenedAtLogin) });
 }

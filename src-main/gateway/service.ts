@@ -57,7 +57,7 @@ export function serviceArgv(spec: ServiceSpec): string[] {
  * escaped, and `$` too where systemd expands variables: in ExecStart's arguments, not in the
  * executable's path nor in Environment= (checked with systemd-analyze verify in the tests).
  */
-function systemdWord(word: string, variables = false): string {
+export function systemdWord(word: string, variables = false): string {
   const quoted = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
   return `"${variables ? quoted.replace(/\$/g, '$$$$') : quoted}"`;
 }
@@ -86,7 +86,7 @@ export function systemdUnit(spec: ServiceSpec): string {
   ].join('\n');
 }
 
-function xml(text: string): string {
+export function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

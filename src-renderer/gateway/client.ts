@@ -3,17 +3,19 @@
 // server's code, so views can tell "conflict" (someone else edited the config) from a bad input.
 import type { EventDataOf, ParamsInputOf, ResultOf } from '../../src-shared/protocol/contract.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import type { DesktopMethods } from '../../src-shared/protocol/desktop-methods.ts';
+import type { DesktopEvents, DesktopMethods } from '../../src-shared/protocol/desktop-methods.ts';
 import type { ControlEvents, ControlMethods } from '../../src-shared/protocol/methods.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
 /** The gateway's methods, plus the desktop app's own (answered only inside the app). */
 type Methods = ControlMethods & DesktopMethods;
+/** The gateway's events, plus the desktop app's own (sent only inside the app). */
+type Events = ControlEvents & DesktopEvents;
 export type MethodName = keyof Methods & string;
-export type EventName = keyof ControlEvents & string;
+export type EventName = keyof Events & string;
 export type Result<K extends MethodName> = ResultOf<Methods[K]>;
 export type Params<K extends MethodName> = ParamsInputOf<Methods[K]>;
-export type EventData<K extends EventName> = EventDataOf<ControlEvents[K]>;
+export type EventData<K extends EventName> = EventDataOf<Events[K]>;
 
 export class GatewayClient {
   private readonly listeners = new Map<string, Set<(data: unknown) => void>>();

@@ -2,6 +2,7 @@
 // sandbox). No socket and no token: the main process checks that calls come from our own frame.
 import type { SwitchboardBridge } from '../../src-shared/protocol/bridge.ts';
 import type { CallOutcome } from '../../src-shared/protocol/frames.ts';
+import { DESKTOP_EVENTS } from '../../src-shared/protocol/desktop-methods.ts';
 import { CONTROL_EVENTS } from '../../src-shared/protocol/methods.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
@@ -11,7 +12,8 @@ export class IpcTransport implements Transport {
   private readonly unsubscribers: (() => void)[];
 
   constructor(private readonly bridge: SwitchboardBridge) {
-    this.unsubscribers = Object.keys(CONTROL_EVENTS).map((event) =>
+    // The app's own events (its update state) come over the same bridge as the gateway's.
+    this.unsubscribers = [...Object.keys(CONTROL_EVENTS), ...Object.keys(DESKTOP_EVENTS)].map((event) =>
       bridge.on(event, (data) => {
         for (const cb of this.listeners) cb(event, data);
       }),

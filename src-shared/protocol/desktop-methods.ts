@@ -62,3 +62,4 @@ export const DESKTOP_EVENTS = {
 };
 
 export type DesktopMethods = typeof DESKTOP_METHODS;
+export type DesktopEvents = typeof DESKTOP_EVENTS;

@@ -19,6 +19,7 @@ import type { DashboardWindowOptions } from '../../src-main/desktop/dashboard-wi
 import { loginItem } from '../../src-main/desktop/login-item.ts';
 import type { Notice } from '../../src-main/desktop/notices.ts';
 import type { Theme } from '../../src-main/desktop/tray-menu.ts';
+import type { UpdaterPort } from '../../src-main/desktop/updates.ts';
 import { openGatewayHost } from '../../src-main/gateway/host.ts';
 import { silentLogger } from '../../src-main/log.ts';
 import { UnavailableSecretStore } from '../../src-main/secrets/store.ts';
@@ -55,7 +56,15 @@ async function freePort(): Promise<number> {
 
 type Harness = Awaited<ReturnType<typeof launch>>;
 
-async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean; before?: (dir: string) => Promise<void> } = {}) {
+async function launch(
+  opts: {
+    prefs?: Record<string, unknown>;
+    hidden?: boolean;
+    before?: (dir: string) => Promise<void>;
+    logFile?: (dir: string) => string;
+    updater?: UpdaterPort;
+  } = {},
+) {
   // A short path: the control socket lives in the state dir and Unix socket paths are limited.
   const dir = await mkdtemp(path.join(process.platform === 'darwin' ? '/tmp' : os.tmpdir(), 'sbd-'));
   const configHome = path.join(dir, 'xdg');
@@ -81,6 +90,7 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
   const theme = { themeSource: 'system' as Theme };
   let fingerprint = 'online|eth0/192.168.1.2';
   let exited = false;
+  const openedFolders: string[] = [];
   const desktop: DesktopApp<FakeMenu> = new DesktopApp<FakeMenu>({
     platform: 'linux',
     log: silentLogger,
@@ -137,6 +147,9 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
     },
     timers,
     reconnectDelayMs: 0,
+    openFolder: async (folder) => void openedFolders.push(folder),
+    updater: opts.updater ?? null,
+    logFile: opts.logFile?.(dir) ?? path.join(dir, 'logs', 'switchboard.log'),
   });
   await desktop.launch({ hidden: opts.hidden ?? false });
   const tray = trays[0]!;
@@ -152,6 +165,7 @@ async function launch(opts: { prefs?: Record<string, unknown>; hidden?: boolean;
     tray,
     theme,
     channels,
+    openedFolders,
     get exited() {
       return exited;
     },
@@ -343,6 +357,21 @@ describe('tray actions and notices', () => {
     expect(a.windows[0]!.loaded).toEqual(['app://switchboard/index.html#/logs']);
   });
 
+  it("without a gateway, Open logs opens the folder of the logger's own file (not <stateDir>/logs)", async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    children.push(other);
+    const a = await launch({
+      hidden: true,
+      before: (dir) => writeFile(path.join(dir, 'gateway.lock'), `${other.pid}\n`),
+      // Where gatewayLogger writes on a macOS new install.
+      logFile: (dir) => path.join(dir, 'Library', 'Logs', 'Switchboard', 'switchboard.log'),
+    });
+    expect(a.desktop.gatewayHost).toBeUndefined();
+    a.click('open-logs');
+    await until(() => a.openedFolders.length === 1, 'folder opened');
+    expect(a.openedFolders).toEqual([path.join(a.dir, 'Library', 'Logs', 'Switchboard')]);
+  });
+
   it('a channel error the user must fix becomes a notification that opens the channels view', async () => {
     const a = await launch({ hidden: true });
     await until(() => a.host.gateway.state === 'running', 'running');
@@ -366,6 +395,74 @@ describe('tray actions and notices', () => {
     await until(() => a.tray.item('start-at-login')?.checked === true, 'checked');
     expect(existsSync(path.join(a.dir, 'xdg', 'autostart', 'switchboard.desktop'))).toBe(true);
     expect(a.prefs.get('startAtLogin')).toBe(true);
+  });
+});
+
+/** electron-updater's AppUpdater as far as the app uses it: each check emits the scripted events, as the real one does. */
+class FakeUpdater extends EventEmitter implements UpdaterPort {
+  autoDownload = false;
+  autoInstallOnAppQuit = false;
+  checks = 0;
+  script: [string, unknown?][] = [];
+  installedWhile: string | undefined;
+  constructor(private readonly gatewayState: () => string) {
+    super();
+  }
+  async checkForUpdates(): Promise<unknown> {
+    this.checks++;
+    this.emit('checking-for-update');
+    for (const [event, payload] of this.script) this.emit(event, payload);
+    return { updateInfo: {} };
+  }
+  quitAndInstall(): void {
+    this.installedWhile = this.gatewayState();
+  }
+}
+
+describe('updates in the dashboard', () => {
+  it('the dashboard checks, follows the download over desktop.update events, and Restart drains the gateway before installing', async () => {
+    const holder: { desktop?: DesktopApp<FakeMenu> } = {};
+    const updater = new FakeUpdater(() => holder.desktop?.gatewayHost?.gateway.state ?? 'none');
+    const a = await launch({ updater });
+    holder.desktop = a.desktop;
+    await until(() => a.host.gateway.state === 'running', 'running');
+    expect(await a.ipc('desktop.update.get')).toEqual({ ok: true, result: { phase: 'idle' } });
+    updater.script = [
+      ['update-available', { version: '0.1.1' }],
+      ['download-progress', { percent: 41.6 }],
+    ];
+    expect(await a.ipc('desktop.update.check')).toEqual({ ok: true, result: { phase: 'downloading', version: '0.1.1', percent: 42 } });
+    const sent = a.windows[0]!.webContents.sent;
+    expect(sent).toContainEqual([IPC_EVENT_CHANNEL, 'desktop.update', { phase: 'checking' }]);
+    expect(sent).toContainEqual([IPC_EVENT_CHANNEL, 'desktop.update', { phase: 'downloading', version: '0.1.1', percent: 42 }]);
+    updater.emit('update-downloaded', { version: '0.1.1' });
+    expect(sent.at(-1)).toEqual([IPC_EVENT_CHANNEL, 'desktop.update', { phase: 'ready', version: '0.1.1' }]);
+    expect(a.tray.item('update')?.label).toBe('Update ready — restart to install 0.1.1');
+    expect(await a.ipc('desktop.update.restart')).toEqual({ ok: true, result: { restarting: true } });
+    // The installer ran only once the gateway was gone (stopped, transports closed, lock released).
+    expect(updater.installedWhile).toBe('stopped');
+    expect(existsSync(path.join(a.dir, 'gateway.lock'))).toBe(false);
+  });
+
+  it('turning automatic checks off from the dashboard persists, stops the schedule and refuses checks', async () => {
+    const updater = new FakeUpdater(() => 'n/a');
+    const a = await launch({ updater });
+    const set = (await a.ipc('desktop.prefs.set', { autoUpdate: false })) as { ok: true; result: { autoUpdate: boolean } };
+    expect(set.result.autoUpdate).toBe(false);
+    expect(a.prefs.get('autoUpdate')).toBe(false);
+    expect(await a.ipc('desktop.update.get')).toEqual({ ok: true, result: { phase: 'off', reason: 'disabled' } });
+    a.timers.fireAll();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(updater.checks).toBe(0);
+    expect(await a.ipc('desktop.update.check')).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringContaining('turned off') },
+    });
+    await a.ipc('desktop.prefs.set', { autoUpdate: true });
+    expect(await a.ipc('desktop.update.get')).toEqual({ ok: true, result: { phase: 'idle' } });
+    a.timers.fireAll();
+    // The first check and the periodic one both fire here.
+    await until(() => updater.checks === 2, 'the schedule checks again');
   });
 });
 

@@ -1,7 +1,8 @@
 // electron-builder.yml checked the way scripts/check-builder-config.mjs does it (electron-builder's
 // own loader and JSON-schema validation, then the project's packaging rules), run as a process.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +162,85 @@ describe('electron-builder configuration', () => {
     const run = check(file);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/cannot read .*broken\.yml: .*\(2:1\)/);
+  });
+});
+
+/** The `run: |` script of a step of .github/workflows/release.yml, found by its name. */
+function workflowStep(name: string): { run: string; block: string } {
+  const lines = readFileSync(path.join(ROOT, '.github/workflows/release.yml'), 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.trim() === `- name: ${name}`);
+  if (start < 0) throw new Error(`release.yml has no step "${name}"`);
+  const indent = lines[start]!.indexOf('-');
+  const end = lines.findIndex((l, i) => i > start && l.trim() !== '' && l.search(/\S/) <= indent);
+  const block = lines.slice(start, end < 0 ? undefined : end);
+  const runAt = block.findIndex((l) => l.trim() === 'run: |');
+  const bodyIndent = block[runAt + 1]!.search(/\S/);
+  const run = block
+    .slice(runAt + 1)
+    .map((l) => l.slice(bodyIndent))
+    .join('\n');
+  return { run, block: block.join('\n') };
+}
+
+function bash(script: string, env: Record<string, string>, cwd: string) {
+  return spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+}
+
+describe.skipIf(process.platform === 'win32')('release workflow: the update feed is this repository', () => {
+  it('Package passes owner and repo split from GITHUB_REPOSITORY to electron-builder', async () => {
+    const step = workflowStep('Package');
+    // Only the build target comes from an expression; owner/repo come from the environment every trigger sets.
+    expect(step.block).toContain('BUILDER_TARGET: ${{ matrix.builder }}');
+    expect(step.run).not.toContain('${{');
+    const work = await mkdtemp(path.join(dir, 'wf-'));
+    const bin = path.join(work, 'bin');
+    await mkdir(bin);
+    // A stand-in npx that records the command line electron-builder would get.
+    await writeFile(path.join(bin, 'npx'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${work}/args"\n`);
+    await chmod(path.join(bin, 'npx'), 0o755);
+    const run = bash(
+      step.run,
+      { PATH: `${bin}:${process.env.PATH}`, GITHUB_REPOSITORY: 'acme-labs/switchboard-fork', BUILDER_TARGET: '--linux' },
+      work,
+    );
+    expect(run.status).toBe(0);
+    expect((await readFile(path.join(work, 'args'), 'utf8')).trim().split('\n')).toEqual([
+      'electron-builder',
+      '--linux',
+      '--publish',
+      'never',
+      '-c.publish.owner=acme-labs',
+      '-c.publish.repo=switchboard-fork',
+    ]);
+    const bad = bash(step.run, { PATH: `${bin}:${process.env.PATH}`, GITHUB_REPOSITORY: 'no-slash', BUILDER_TARGET: '--linux' }, work);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain("GITHUB_REPOSITORY is not owner/name: 'no-slash'");
+  });
+
+  it("the check after packaging fails while an app-update.yml still names electron-builder.yml's placeholder", async () => {
+    const step = workflowStep('Check the update feed baked into the app');
+    const work = await mkdtemp(path.join(dir, 'feed-'));
+    const env = { GITHUB_REPOSITORY: 'acme-labs/switchboard-fork' };
+    expect(bash(step.run, env, work).stdout).toContain('no app-update.yml under release/');
+    const placeholder = realConfig().publish as { owner: string; repo: string };
+    const feed = (owner: string, repo: string) =>
+      `owner: ${owner}\nrepo: ${repo}\nprovider: github\nreleaseType: draft\nupdaterCacheDirName: switchboard-updater\n`;
+    await mkdir(path.join(work, 'release/linux-unpacked/resources'), { recursive: true });
+    await mkdir(path.join(work, 'release/mac-universal/Switchboard.app/Contents/Resources'), { recursive: true });
+    await writeFile(path.join(work, 'release/linux-unpacked/resources/app-update.yml'), feed('acme-labs', 'switchboard-fork'));
+    await writeFile(
+      path.join(work, 'release/mac-universal/Switchboard.app/Contents/Resources/app-update.yml'),
+      feed(placeholder.owner, placeholder.repo),
+    );
+    const stale = bash(step.run, env, work);
+    expect(stale.status).toBe(1);
+    expect(stale.stdout).toContain('Switchboard.app/Contents/Resources/app-update.yml does not point at acme-labs/switchboard-fork');
+    await writeFile(
+      path.join(work, 'release/mac-universal/Switchboard.app/Contents/Resources/app-update.yml'),
+      feed('acme-labs', 'switchboard-fork'),
+    );
+    const good = bash(step.run, env, work);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain('app-update.yml points at acme-labs/switchboard-fork');
   });
 });

@@ -1,8 +1,9 @@
 // `switchboard gateway start|stop|restart|status`: act on the gateway that runs for a state dir,
 // found through its gateway.json. A headless gateway is ended with SIGTERM (it drains in-flight
 // turns and releases its lock); the desktop app's gateway is stopped and started through its
-// control plane, so the tray app itself keeps running. `stop` never starts anything.
-import { spawn } from 'node:child_process';
+// control plane, so the tray app itself keeps running. `stop` never starts anything. A gateway
+// under the service `gateway install` wrote is stopped/restarted by systemd or launchd.
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { appRoot } from '../../app-root.ts';
 import { tokenFilePath } from '../../control/token.ts';
 import { pidAlive } from '../../state/lock.ts';
 import { runningGateway, type GatewayInfo } from '../../gateway/instance-lock.ts';
+import { managedService, type CommandRunner, type ManagedService } from '../../gateway/service-control.ts';
 import { flagString, type Command } from '../command.ts';
 import { CliError, emit, out, type CliContext } from '../io.ts';
 import { controlUrl, withRunningGateway } from './live.ts';
@@ -44,7 +46,38 @@ async function endProcess(info: GatewayInfo, timeoutMs: number): Promise<void> {
   }
 }
 
-type StopOutcome = { running: false } | { running: true; pid: number; host: 'headless' | 'desktop' };
+type StopOutcome = { running: false } | { running: true; pid: number; host: 'headless' | 'desktop' | 'service'; command?: string };
+
+/** execFile without a shell; a program that is missing or fails resolves with its code (127 when it could not start). */
+const runProgram: CommandRunner = (program, args) =>
+  new Promise((resolve) => {
+    execFile(program, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr || (err && !stderr ? err.message : '')) });
+    });
+  });
+
+/** The installed service running this state dir's gateway, if any (docs/desktop.md#always-on-server). */
+function serviceOf(ctx: CliContext): Promise<ManagedService | null> {
+  return managedService({
+    platform: process.platform,
+    homeDir: ctx.homeDir,
+    env: process.env,
+    stateDir: ctx.loc.stateDir,
+    uid: process.getuid?.() ?? 0,
+    run: runProgram,
+  });
+}
+
+async function runService(argv: string[]): Promise<void> {
+  const [program, ...args] = argv;
+  const result = await runProgram(program!, args);
+  if (result.code !== 0)
+    throw new CliError(
+      `"${argv.join(' ')}" failed: ${(result.stderr || result.stdout).trim() || `exit code ${result.code}`}`,
+      'unavailable',
+    );
+}
 
 async function stopRunning(ctx: CliContext, timeoutMs: number): Promise<StopOutcome> {
   const info = await runningGateway(ctx.loc.stateDir);
@@ -53,8 +86,39 @@ async function stopRunning(ctx: CliContext, timeoutMs: number): Promise<StopOutc
     await withRunningGateway(ctx, (client) => client.request('gateway.stop', {}));
     return { running: true, pid: info.pid, host: 'desktop' };
   }
+  const service = await serviceOf(ctx);
+  if (service) {
+    // The manager sends SIGTERM itself and records the stop as wanted; wait for the lock as below.
+    await runService(service.stop);
+    await waitGone(info, timeoutMs);
+    return { running: true, pid: info.pid, host: 'service', command: service.stop.join(' ') };
+  }
   await endProcess(info, timeoutMs);
   return { running: true, pid: info.pid, host: 'headless' };
+}
+
+async function waitGone(info: GatewayInfo, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pidAlive(info.pid)) {
+    if (Date.now() > deadline)
+      throw new CliError(`the gateway service (pid ${info.pid}) did not stop within ${Math.round(timeoutMs / 1000)} s`, 'unavailable');
+    await sleep(POLL_MS);
+  }
+}
+
+/** After the manager's restart: the gateway that published itself with another pid. */
+async function waitRestarted(ctx: CliContext, before: GatewayInfo | undefined): Promise<GatewayInfo> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const info = await runningGateway(ctx.loc.stateDir);
+    if (info && info.pid !== before?.pid) return info;
+    if (Date.now() > deadline)
+      throw new CliError(
+        `the gateway service did not come back within ${START_TIMEOUT_MS / 1000} s; see its log ("journalctl --user -u switchboard-gateway" or the logs folder)`,
+        'unavailable',
+      );
+    await sleep(POLL_MS);
+  }
 }
 
 /** The command that started this CLI (bin/switchboard.mjs from the sources, dist/cli.mjs from the bundle). */
@@ -125,6 +189,11 @@ const stopCommand: Command = {
     const outcome = await stopRunning(ctx, timeoutFlag(flagString(flags, 'timeout')));
     emit(ctx, { stopped: outcome.running, ...outcome }, () => {
       if (!outcome.running) out(ctx, `no gateway is running for ${ctx.loc.stateDir}; nothing to stop`);
+      else if (outcome.host === 'service')
+        out(
+          ctx,
+          `gateway service stopped (pid ${outcome.pid}) with "${outcome.command}"; it starts again at the next login or with "switchboard gateway restart"`,
+        );
       else if (outcome.host === 'desktop')
         out(ctx, `stopped the desktop app's gateway (pid ${outcome.pid}); the app keeps running — start it again from the tray menu`);
       else out(ctx, `gateway stopped (pid ${outcome.pid})`);
@@ -148,6 +217,26 @@ const restartCommand: Command = {
       });
       emit(ctx, { restarted: true, pid: before.pid, host: 'desktop', state: result?.state }, () =>
         out(ctx, `restarted the desktop app's gateway (pid ${before.pid}): ${result?.state ?? 'unknown state'}`),
+      );
+      return 0;
+    }
+    const service = await serviceOf(ctx);
+    if (service) {
+      // The service's own command line (and port) stays in force; --port would need "gateway install --force".
+      if (port !== undefined)
+        throw new CliError(
+          `the gateway runs as a service (${service.file}): change its port with "switchboard gateway install --port ${port} --force"`,
+          'conflict',
+        );
+      await runService(service.restart);
+      const info = await waitRestarted(ctx, before);
+      emit(
+        ctx,
+        { restarted: before !== undefined, pid: info.pid, port: info.port, host: 'service', command: service.restart.join(' ') },
+        () => {
+          out(ctx, `gateway service restarted with "${service.restart.join(' ')}" (pid ${before?.pid ?? 'none'} → ${info.pid})`);
+          out(ctx, describeStarted(ctx, info));
+        },
       );
       return 0;
     }

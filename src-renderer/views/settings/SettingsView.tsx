@@ -10,6 +10,7 @@ import { Badge, Banner, Button, CopyButton, Dot, PageHeader, Segmented } from '.
 import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
 import { DesktopPrefs } from './DesktopPrefs.tsx';
+import { Updates } from './Updates.tsx';
 import './settings.css';
 
 export function SettingsView() {
@@ -25,6 +26,7 @@ export function SettingsView() {
       )}
       <Appearance />
       {desktopBridge() && <DesktopPrefs />}
+      <Updates />
       <GatewayInfo status={status} />
       <Keychain status={status} />
       <ApiKeys />
