@@ -1,5 +1,6 @@
 // The app shell: connection gate, sidebar navigation, the current view, toasts.
 import { useEffect, type ReactNode } from 'react';
+import { watchTokenLinks } from '../gateway/token.ts';
 import { useGateway } from '../store/gateway.ts';
 import { useNav, type ViewName } from '../store/nav.ts';
 import { useToasts } from '../store/toasts.ts';
@@ -26,6 +27,9 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
 export function App({ onToken }: { onToken: (token: string) => void }) {
   const connection = useGateway((s) => s.connection);
   const sync = useNav((s) => s.sync);
+  // First: a `#token=` link opened in this tab reconnects with its token (no reload) and leaves the
+  // address bar before the router below reads the fragment.
+  useEffect(() => watchTokenLinks(onToken), [onToken]);
   useEffect(() => {
     window.addEventListener('hashchange', sync);
     return () => window.removeEventListener('hashchange', sync);

@@ -10,6 +10,7 @@ import { Badge, Banner, Button, CopyButton, Dot, PageHeader, Segmented } from '.
 import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
 import { DesktopPrefs } from './DesktopPrefs.tsx';
+import { platformHint } from '../../ui/keychain-help.tsx';
 import './settings.css';
 
 export function SettingsView() {
@@ -212,14 +213,6 @@ function Keychain({ status }: { status: Status | undefined }) {
       </div>
     </section>
   );
-}
-
-/** The browser runs on the gateway's machine (loopback only), so its platform is the gateway's. */
-function platformHint(): string {
-  const p = `${navigator.platform} ${navigator.userAgent}`;
-  if (/Mac/i.test(p)) return 'On macOS: open Keychain Access and unlock the “login” keychain.';
-  if (/Win/i.test(p)) return 'On Windows: make sure Credential Manager works for your user account.';
-  return 'On Linux: run and unlock a Secret Service provider (GNOME Keyring or KWallet) in your session; on a machine without a desktop, start the gateway inside a D-Bus session with gnome-keyring-daemon unlocked.';
 }
 
 /**
