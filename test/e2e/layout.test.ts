@@ -18,6 +18,8 @@ const PAGES = [
 
 const SIZES = [
   { width: 800, height: 600, collapsed: true },
+  // Just above the collapse: the full sidebar and the least room for the pages.
+  { width: 1024, height: 700, collapsed: false },
   { width: 1440, height: 900, collapsed: false },
 ];
 
@@ -111,18 +113,38 @@ describe('dashboard at any window size (Chromium, real gateway)', () => {
     });
   }
 
-  it('the Chats header is not cut short at 800 px', async () => {
-    await e.page.setViewportSize({ width: 800, height: 600 });
-    await e.page.evaluate(() => (window.location.hash = '#/inspector/main'));
-    const heading = e.page.getByRole('heading', { name: 'Chats', level: 1 });
-    await heading.waitFor();
-    const fits = await heading.evaluate((el) => el.scrollWidth <= el.clientWidth);
-    expect(fits).toBe(true);
+  it('Chats: three columns on a wide screen, two in a 720 px window, one below; the header is never cut short', async () => {
+    const columns = () =>
+      e.page.evaluate(() => getComputedStyle(document.querySelector('.insp-panes')!).gridTemplateColumns.split(' ').length);
+    const expected = [
+      { width: 1440, columns: 3 },
+      { width: 800, columns: 3 },
+      { width: 720, columns: 2 },
+      { width: 520, columns: 1 },
+    ];
+    await e.page.goto(`http://127.0.0.1:${e.port}/#/inspector/main&token=${e.token}`);
+    for (const { width, columns: n } of expected) {
+      await e.page.setViewportSize({ width, height: 600 });
+      const heading = e.page.getByRole('heading', { name: 'Chats', level: 1 });
+      await heading.waitFor();
+      await e.page.getByRole('textbox', { name: /message/i }).waitFor();
+      expect({ width, columns: await columns() }).toEqual({ width, columns: n });
+      expect(await heading.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      const session = e.page.getByRole('heading', { name: 'Main session' });
+      expect(await session.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      const probe = (await e.page.evaluate(OVERFLOW_PROBE)) as { doc: number[]; main: number[] };
+      expect({ width, doc: probe.doc[0]! <= probe.doc[1]!, main: probe.main[0]! <= probe.main[1]! }).toEqual({
+        width,
+        doc: true,
+        main: true,
+      });
+      await e.shot(`chats-${width}`);
+    }
   });
 
   it('the route tester says in words who answers and why', async () => {
     await e.page.setViewportSize({ width: 1440, height: 900 });
-    await e.page.evaluate(() => (window.location.hash = '#/bindings'));
+    await e.page.goto(`http://127.0.0.1:${e.port}/#/bindings&token=${e.token}`);
     const tester = e.page.getByRole('region', { name: 'Route tester' });
     await tester.getByLabel('Account', { exact: true }).fill('alerts');
     await tester.getByLabel('Peer kind', { exact: true }).selectOption('group');
