@@ -25,6 +25,31 @@ export interface HumanIssue {
 
 type IssueInput = Pick<ConfigIssue, 'severity' | 'code' | 'message' | 'path'>;
 
+/**
+ * Where the sentence is shown: on the binding's own row or field (`own-row`: no "Binding n:" in
+ * front, the row says which) or anywhere else (`anywhere`: the sentence names what it is about).
+ */
+export type IssuePlace = 'own-row' | 'anywhere';
+
+/**
+ * `bindings[0].match.accountId` → ['bindings', 0, 'match', 'accountId'] (the inverse of formatPath,
+ * for problems that reach the dashboard as text, like `status.configErrors`).
+ */
+export function parsePath(text: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const re = /([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while (at < text.length) {
+    if (text[at] === '.') at++;
+    re.lastIndex = at;
+    if (!(m = re.exec(text))) return text === '(root)' ? [] : [text];
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]!) as string)));
+    at = re.lastIndex;
+  }
+  return out;
+}
+
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : undefined);
@@ -43,11 +68,11 @@ function suggestion(message: string): string {
   return m ? ` Did you mean "${m[1]}"?` : '';
 }
 
-export function humanizeIssue(issue: IssueInput, config: Record<string, unknown> | undefined): HumanIssue {
+export function humanizeIssue(issue: IssueInput, config: Record<string, unknown> | undefined, place: IssuePlace = 'anywhere'): HumanIssue {
   const path = issue.path.length > 0 ? formatPath(issue.path) : '';
   const base = { severity: issue.severity, code: issue.code, path };
   const [head, a, b, c] = issue.path;
-  if (head === 'bindings' && typeof a === 'number') return { ...base, ...bindingIssue(issue, a, config) };
+  if (head === 'bindings' && typeof a === 'number') return { ...base, ...bindingIssue(issue, a, config, place) };
   if (head === 'agents' && a === 'list' && typeof b === 'number') {
     const agent = obj((obj(config?.agents)?.list as unknown[] | undefined)?.[b]);
     const id = str(agent?.id) ?? `#${b}`;
@@ -82,7 +107,12 @@ export function humanizeIssue(issue: IssueInput, config: Record<string, unknown>
   return { ...base, text: sentence(issue.message) };
 }
 
-function bindingIssue(issue: IssueInput, index: number, config: Record<string, unknown> | undefined): Pick<HumanIssue, 'text' | 'fix'> {
+function bindingIssue(
+  issue: IssueInput,
+  index: number,
+  config: Record<string, unknown> | undefined,
+  place: IssuePlace,
+): Pick<HumanIssue, 'text' | 'fix'> {
   const binding = obj((config?.bindings as unknown[] | undefined)?.[index]);
   const match = obj(binding?.match);
   const channelId = str(match?.channel)?.toLowerCase() ?? '';
@@ -115,7 +145,6 @@ function bindingIssue(issue: IssueInput, index: number, config: Record<string, u
       return { text: `This binding never gets a message: ${who} already takes every message it would.`, fix: edit };
     }
     default:
-      // Shown on the binding's own row or field, so it needs no "Binding n:" in front.
-      return { text: sentence(issue.message), fix: edit };
+      return { text: place === 'own-row' ? sentence(issue.message) : `Binding ${index}: ${sentence(issue.message)}`, fix: edit };
   }
 }

@@ -6,9 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src-renderer/app/App.tsx';
 import { agent, connectFake, status } from './fake-gateway.ts';
 
+/** happy-dom's own API: resizes the window and re-evaluates media queries. */
+const setViewport = (size: { width: number; height: number }) =>
+  (window as unknown as { happyDOM: { setViewport(s: { width: number; height: number }): void } }).happyDOM.setViewport(size);
+
 afterEach(() => {
   cleanup();
-  act(() => window.happyDOM!.setViewport({ width: 1024, height: 768 }));
+  act(() => setViewport({ width: 1024, height: 768 }));
 });
 
 const handlers = {
@@ -21,7 +25,7 @@ const handlers = {
 const LABELS = ['Overview', 'Agents', 'Bindings', 'Chats', 'Channels', 'Logs', 'Settings'];
 
 async function renderAt(width: number) {
-  act(() => window.happyDOM!.setViewport({ width, height: 600 }));
+  act(() => setViewport({ width, height: 600 }));
   await connectFake(handlers);
   render(<App onToken={() => {}} />);
   return screen.getByRole('navigation', { name: 'Main' });
@@ -42,9 +46,9 @@ describe('sidebar', () => {
 
   it('follows the window: narrowing it collapses the sidebar, widening it opens it again', async () => {
     const nav = await renderAt(1440);
-    act(() => window.happyDOM!.setViewport({ width: 900, height: 600 }));
+    act(() => setViewport({ width: 900, height: 600 }));
     expect(nav.classList.contains('collapsed')).toBe(true);
-    act(() => window.happyDOM!.setViewport({ width: 1200, height: 600 }));
+    act(() => setViewport({ width: 1200, height: 600 }));
     expect(nav.classList.contains('collapsed')).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compileRouter } from '../../src-shared/routing/index.ts';
 import { checkDraft } from '../../src-renderer/store/config.ts';
 import { useNav } from '../../src-renderer/store/nav.ts';
-import { humanizeIssue } from '../../src-renderer/ui/issue-words.ts';
+import { humanizeIssue, parsePath } from '../../src-renderer/ui/issue-words.ts';
+import { OverviewView } from '../../src-renderer/views/overview/OverviewView.tsx';
 import { ChannelsView } from '../../src-renderer/views/channels/ChannelsView.tsx';
 import { explainRoute } from '../../src-renderer/views/bindings/route-words.ts';
 import { baseHandlers, connectFake, status } from './channels-fake-gateway.ts';
@@ -121,5 +122,32 @@ describe('route tester in words', () => {
     expect(say({ channel: 'discord', accountId: 'default' }, 'Main')).toBe(
       'Answered by Main, the default agent, because no binding matches a message like this one.',
     );
+  });
+});
+
+describe('problems that arrive as text (status.configErrors)', () => {
+  it('parses the printed path back, including quoted keys', () => {
+    expect(parsePath('bindings[0].match.accountId')).toEqual(['bindings', 0, 'match', 'accountId']);
+    expect(parsePath('channels.discord.guilds["123"].roles[2]')).toEqual(['channels', 'discord', 'guilds', '123', 'roles', 2]);
+    expect(parsePath('')).toEqual([]);
+  });
+
+  it('the overview names the binding and links to it instead of showing only the path', async () => {
+    await connectFake({
+      ...baseHandlers(
+        status({ configErrors: [{ path: 'bindings[2].match.roles', message: 'roles only apply inside a guild: add match.guildId' }] }),
+      ),
+      'auth.list': () => ({ keychain: { available: true, reason: null }, envKey: true, agents: [] }),
+      'usage.summary': () => ({ agents: [] }),
+    });
+    render(<OverviewView />);
+    const banner = (await screen.findByText(/The config file has errors/)).closest('.banner')!;
+    expect(banner.textContent).toContain('Binding 2: Roles only apply inside a guild: add match.guildId.');
+    expect(
+      within(banner as HTMLElement)
+        .getByRole('link', { name: 'Edit binding' })
+        .getAttribute('href'),
+    ).toBe('#/bindings/edit/2');
+    expect(within(banner as HTMLElement).getByText('bindings[2].match.roles').tagName).toBe('CODE');
   });
 });

@@ -120,7 +120,7 @@ function rowIssue(issue: ConfigIssue, field: BindingField, config: Record<string
     message: issue.message,
     path: formatPath(issue.path),
     field,
-    human: humanizeIssue(issue, config),
+    human: humanizeIssue(issue, config, 'own-row'),
   };
 }
 

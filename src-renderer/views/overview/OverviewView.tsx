@@ -7,6 +7,8 @@ import { useNav } from '../../store/nav.ts';
 import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
 import { channelName, compactNumber, modelChain, relativeTime } from '../../ui/format.ts';
+import { humanizeIssue, parsePath } from '../../ui/issue-words.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
 import { ApiKeyBanner } from './ApiKeyBanner.tsx';
 import { UsageChart, useWeeklyUsage, type AgentUsage } from './UsageChart.tsx';
 
@@ -34,7 +36,12 @@ export function OverviewView() {
       )}
       {status && status.configErrors.length > 0 && (
         <Banner tone="warn" title="The config file has errors; the gateway keeps the last good config.">
-          {status.configErrors.map((e) => e.message).join(' · ')}
+          {status.configErrors.map((e, i) => (
+            <span key={`${e.path}:${e.message}`}>
+              {i > 0 ? ' · ' : ''}
+              <IssueText issue={humanizeIssue({ severity: 'error', code: '', message: e.message, path: parsePath(e.path) }, undefined)} />
+            </span>
+          ))}
         </Banner>
       )}
       {status && !status.storage.ok && (

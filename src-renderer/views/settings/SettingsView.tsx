@@ -10,6 +10,8 @@ import { Badge, Banner, Button, CopyButton, Dot, PageHeader, Segmented } from '.
 import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
 import { DesktopPrefs } from './DesktopPrefs.tsx';
+import { humanizeIssue, parsePath } from '../../ui/issue-words.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
 import { platformHint } from '../../ui/keychain-help.tsx';
 import './settings.css';
 
@@ -150,7 +152,9 @@ function GatewayInfo({ status }: { status: Status | undefined }) {
                   <ul className="config-errors">
                     {status.configErrors.map((e, i) => (
                       <li key={i}>
-                        {e.path && <code>{e.path}</code>} {e.message}
+                        <IssueText
+                          issue={humanizeIssue({ severity: 'error', code: '', message: e.message, path: parsePath(e.path) }, undefined)}
+                        />
                         {e.line !== undefined && (
                           <span className="muted">
                             {' '}
