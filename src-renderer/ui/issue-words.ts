@@ -142,7 +142,7 @@ function bindingIssue(
     case 'shadowed_binding': {
       const by = /bindings\[(\d+)\]|channels\.(\w+)\.agent/.exec(issue.message);
       const who = by?.[1] !== undefined ? `binding ${by[1]}` : by?.[2] ? `the ${channelName(by[2])} shorthand` : 'another binding';
-      return { text: `This binding never gets a message: ${who} already takes every message it would.`, fix: edit };
+      return { text: `This binding can never match: ${who} already takes every message it would.`, fix: edit };
     }
     default:
       return { text: place === 'own-row' ? sentence(issue.message) : `Binding ${index}: ${sentence(issue.message)}`, fix: edit };
