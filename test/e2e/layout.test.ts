@@ -100,7 +100,7 @@ describe('dashboard at any window size (Chromium, real gateway)', () => {
       expect(navBox!.width).toBeLessThan(size.collapsed ? 80 : 260);
 
       for (const page of PAGES) {
-        await e.page.evaluate((hash) => (window.location.hash = hash), page.hash);
+        await e.page.evaluate(`window.location.hash = ${JSON.stringify(page.hash)}`);
         if (page.heading) await e.page.getByRole('heading', { name: page.heading, level: 1 }).waitFor();
         else await e.page.getByRole('heading', { level: 1 }).first().waitFor();
         await e.page.waitForLoadState('networkidle');
@@ -115,7 +115,7 @@ describe('dashboard at any window size (Chromium, real gateway)', () => {
 
   it('Chats: three columns on a wide screen, two in a 720 px window, one below; the header is never cut short', async () => {
     const columns = () =>
-      e.page.evaluate(() => getComputedStyle(document.querySelector('.insp-panes')!).gridTemplateColumns.split(' ').length);
+      e.page.evaluate<number>("getComputedStyle(document.querySelector('.insp-panes')).gridTemplateColumns.split(' ').length");
     const expected = [
       { width: 1440, columns: 3 },
       { width: 800, columns: 3 },
@@ -173,13 +173,13 @@ describe('dashboard at any window size (Chromium, real gateway)', () => {
     const page = await e.context.newPage();
     await page.goto(`http://127.0.0.1:${e.port}/#token=${'x'.repeat(43)}`);
     await expect.poll(() => page.getByText('the gateway refused this token').isVisible(), { timeout: 10_000 }).toBe(true);
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
-    await page.evaluate((token) => (window.location.hash = `#/agents&token=${token}`), e.token);
+    await page.evaluate('window.sameDocument = true');
+    await page.evaluate(`window.location.hash = '#/agents&token=${e.token}'`);
     await expect.poll(() => page.getByRole('heading', { name: 'Agents', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
     expect(page.url()).not.toContain(e.token);
     expect(page.url()).toMatch(/#\/agents$/);
-    expect(await page.evaluate(() => sessionStorage.getItem('switchboard.token'))).toBe(e.token);
+    expect(await page.evaluate("sessionStorage.getItem('switchboard.token')")).toBe(e.token);
     await page.close();
   });
 });
