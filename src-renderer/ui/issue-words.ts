@@ -126,6 +126,9 @@ function bindingIssue(
     ...(field !== undefined ? { field: String(field) } : {}),
   };
   const addAccount: FixTarget = { label: 'Add account', hash: routeHash('channels', 'add', channelId, account) };
+  const general = { text: place === 'own-row' ? sentence(issue.message) : `Binding ${index}: ${sentence(issue.message)}`, fix: edit };
+  // Without the binding itself (a problem that arrived as text) there is nothing to name but its number.
+  if (!binding || !channelId) return general;
   switch (issue.code) {
     case 'unknown_account':
       return { text: `This binding uses the ${channel} account "${account}", which isn't set up yet.`, fix: addAccount };
@@ -145,6 +148,6 @@ function bindingIssue(
       return { text: `This binding can never match: ${who} already takes every message it would.`, fix: edit };
     }
     default:
-      return { text: place === 'own-row' ? sentence(issue.message) : `Binding ${index}: ${sentence(issue.message)}`, fix: edit };
+      return general;
   }
 }

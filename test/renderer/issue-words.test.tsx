@@ -151,3 +151,19 @@ describe('problems that arrive as text (status.configErrors)', () => {
     expect(within(banner as HTMLElement).getByText('bindings[2].match.roles').tagName).toBe('CODE');
   });
 });
+
+describe('without the config at hand', () => {
+  it('a binding problem names the binding by number rather than guessing its channel or account', () => {
+    const p = humanizeIssue(
+      {
+        severity: 'warning',
+        code: 'unknown_account',
+        message: 'account "x" is not defined under channels.telegram.accounts',
+        path: ['bindings', 4, 'match', 'accountId'],
+      },
+      undefined,
+    );
+    expect(p.text).toBe('Binding 4: Account "x" is not defined under channels.telegram.accounts.');
+    expect(p.fix).toEqual({ label: 'Edit binding', hash: '#/bindings/edit/4', field: 'accountId' });
+  });
+});
