@@ -108,6 +108,11 @@ describe('dashboard at any window size (Chromium, real gateway)', () => {
         const name = `${page.hash} at ${size.width}`;
         expect({ name, doc: probe.doc[0]! <= probe.doc[1]!, culprits: probe.culprits }).toEqual({ name, doc: true, culprits: [] });
         expect({ name, main: probe.main[0]! <= probe.main[1]! }).toEqual({ name, main: true });
+        if (page.hash === '#/overview') {
+          // A long agent name wraps instead of being cut to "Work assistant with a…".
+          const name = e.page.getByRole('heading', { name: 'Work assistant with a rather long display name', level: 3 });
+          expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getClientRects().length > 0)).toBe(true);
+        }
         if (page.hash === '#/agents') {
           // Cards or table, each agent is still a row a screen reader can name.
           expect(await e.page.getByRole('row', { name: 'Agent Work assistant with a rather long display name' }).isVisible()).toBe(true);

@@ -171,11 +171,12 @@ function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: 
             {agent.emoji ?? displayName.slice(0, 1).toUpperCase()}
           </span>
           <div className="grow">
-            <div className="row">
-              <h3 className="ellipsis">{displayName}</h3>
+            <div className="row wrap">
+              {/* A long name wraps: cut to "Work assistant with a…" it no longer says which agent. */}
+              <h3 className="agent-card-name">{displayName}</h3>
               {agent.default && <Badge tone="accent">default</Badge>}
             </div>
-            <div className="small muted ellipsis">
+            <div className="small muted ellipsis" title={`${agent.id} · ${modelChain(agent)}`}>
               <code>{agent.id}</code> · {modelChain(agent)}
             </div>
           </div>
