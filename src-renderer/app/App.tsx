@@ -1,5 +1,8 @@
-// The app shell: connection gate, sidebar navigation, the current view, toasts.
-import { useEffect, type ReactNode } from 'react';
+// The app shell: connection gate, sidebar navigation, the current view, toasts. Below
+// SIDEBAR_COLLAPSE_PX the sidebar shows icons only; every item keeps its name for screen readers
+// and as a tooltip (docs/dashboard.md, "Window sizes").
+import { useEffect, type MouseEvent, type ReactNode } from 'react';
+import { watchTokenLinks } from '../gateway/token.ts';
 import { useGateway } from '../store/gateway.ts';
 import { useNav, type ViewName } from '../store/nav.ts';
 import { useToasts } from '../store/toasts.ts';
@@ -13,6 +16,10 @@ import { OverviewView } from '../views/overview/OverviewView.tsx';
 import { SettingsView } from '../views/settings/SettingsView.tsx';
 import { UsageView } from '../views/usage/UsageView.tsx';
 import { ConnectScreen } from './ConnectScreen.tsx';
+import { useMediaQuery } from './useMediaQuery.ts';
+
+/** Narrower than this, the sidebar collapses to icons (styles.css has the same number). */
+export const SIDEBAR_COLLAPSE_PX = 1000;
 
 const NAV: { view: ViewName; label: string; icon: string }[] = [
   { view: 'overview', label: 'Overview', icon: '◎' },
@@ -28,6 +35,9 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
 export function App({ onToken }: { onToken: (token: string) => void }) {
   const connection = useGateway((s) => s.connection);
   const sync = useNav((s) => s.sync);
+  // First: a `#token=` link opened in this tab reconnects with its token (no reload) and leaves the
+  // address bar before the router below reads the fragment.
+  useEffect(() => watchTokenLinks(onToken), [onToken]);
   useEffect(() => {
     window.addEventListener('hashchange', sync);
     return () => window.removeEventListener('hashchange', sync);
@@ -37,10 +47,13 @@ export function App({ onToken }: { onToken: (token: string) => void }) {
   }
   return (
     <div className="app">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to content
+      </a>
       <Sidebar />
-      <main className="main" id="main">
+      <main className="main" id="main" tabIndex={-1}>
         {connection.kind === 'offline' && (
-          <div style={{ padding: '12px 32px 0' }}>
+          <div className="offline-banner">
             <Banner tone="warn" title="Not connected.">
               {connection.message}. Changes you make now are not saved.
             </Banner>
@@ -81,21 +94,24 @@ function Sidebar() {
   const status = useGateway((s) => s.status);
   const pairing = useGateway((s) => s.pairing.length);
   const connection = useGateway((s) => s.connection);
+  const collapsed = useMediaQuery(`(max-width: ${SIDEBAR_COLLAPSE_PX - 1}px)`);
   const state = status?.state ?? 'stopped';
+  const gatewayText = connection.kind !== 'open' ? 'Connecting…' : `Gateway ${state}`;
   const tone = connection.kind !== 'open' ? 'warn' : state === 'running' ? 'ok' : state === 'error' ? 'danger' : undefined;
   return (
-    <nav className="sidebar" aria-label="Main">
-      <div className="brand">
+    <nav className={`sidebar${collapsed ? ' collapsed' : ''}`} aria-label="Main" data-collapsed={collapsed || undefined}>
+      <div className="brand" title={collapsed ? 'Switchboard' : undefined}>
         <span className="brand-mark" aria-hidden="true">
           S
         </span>
-        Switchboard
+        <span className="brand-name">Switchboard</span>
       </div>
       {NAV.map((item) => (
         <a
           key={item.view}
           href={`#/${item.view}`}
           className="nav-item"
+          title={collapsed ? item.label : undefined}
           aria-current={route.view === item.view ? 'page' : undefined}
           onClick={(e) => {
             e.preventDefault();
@@ -105,23 +121,30 @@ function Sidebar() {
           <span className="nav-icon" aria-hidden="true">
             {item.icon}
           </span>
-          {item.label}
+          <span className="nav-label">{item.label}</span>
           {item.view === 'channels' && pairing > 0 && (
             <span className="badge warn count" title="Pending pairing requests">
               {pairing}
+              <span className="sr-only"> pending pairing requests</span>
             </span>
           )}
         </a>
       ))}
       <div className="sidebar-foot small">
-        <div className="row">
+        <div className="row" title={collapsed ? gatewayText : undefined}>
           <Dot tone={tone} pulse={state === 'starting' || state === 'stopping' || connection.kind === 'connecting'} />
-          <span>{connection.kind !== 'open' ? 'Connecting…' : `Gateway ${state}`}</span>
+          <span className="nav-label">{gatewayText}</span>
         </div>
-        {status && <span className="muted">v{status.version}</span>}
+        {status && <span className="muted nav-label">v{status.version}</span>}
       </div>
     </nav>
   );
+}
+
+/** Moves focus to the page itself, past the navigation (the fragment holds the route, not an anchor). */
+function skipToMain(e: MouseEvent) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
 }
 
 function Toasts() {

@@ -1,10 +1,12 @@
 // Adds an Anthropic API key to an agent's auth profiles in the OS keychain (`auth.add`). The key
-// goes straight to the gateway; the dashboard never keeps it, shows it or gets it back.
+// goes straight to the gateway; the dashboard never keeps it, shows it or gets it back. Without a
+// keychain (`status.keychain`) the dialog says how to start one, or to use `ANTHROPIC_API_KEY`.
 import { useState } from 'react';
 import { errorText } from '../gateway/client.ts';
 import { useGateway } from '../store/gateway.ts';
 import { toast } from '../store/toasts.ts';
-import { Button, Dialog, Field } from './controls.tsx';
+import { Banner, Button, Dialog, Field } from './controls.tsx';
+import { NoKeychainHelp } from './keychain-help.tsx';
 
 export function ApiKeyDialog({
   agentIds,
@@ -18,6 +20,8 @@ export function ApiKeyDialog({
   onAdded?: () => void;
 }) {
   const client = useGateway((s) => s.client);
+  const keychain = useGateway((s) => s.status?.keychain);
+  const noKeychain = keychain?.available === false;
   const [agentId, setAgentId] = useState(initialAgent ?? agentIds[0] ?? 'main');
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -45,13 +49,21 @@ export function ApiKeyDialog({
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" busy={busy} disabled={!key.trim()} onClick={() => void save()}>
+          <Button variant="primary" busy={busy} disabled={!key.trim() || noKeychain} onClick={() => void save()}>
             Save key
           </Button>
         </>
       }
     >
       <p className="muted">The key is stored in your operating system's keychain, never in a file. Get one at console.anthropic.com.</p>
+      {noKeychain && (
+        <>
+          <Banner tone="warn" title="This computer has no keychain the gateway can use:">
+            {keychain.reason ?? 'no reason given'}.
+          </Banner>
+          <NoKeychainHelp />
+        </>
+      )}
       {agentIds.length > 1 && (
         <Field label="For agent">
           {(id) => (
@@ -74,12 +86,13 @@ export function ApiKeyDialog({
             autoComplete="off"
             spellCheck={false}
             placeholder="sk-ant-…"
+            disabled={noKeychain}
             value={key}
             aria-describedby={describedBy}
             aria-invalid={error ? true : undefined}
             onChange={(e) => setKey(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && key.trim()) void save();
+              if (e.key === 'Enter' && key.trim() && !noKeychain) void save();
             }}
           />
         )}

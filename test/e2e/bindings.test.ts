@@ -98,7 +98,7 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
 
     expect(await row(1).getAttribute('aria-label')).toBe('Binding 1: Main ← Telegram, account alerts');
     expect(await row(1).getByText('Never matches').isVisible()).toBe(true);
-    expect(await text(row(1))).toContain('bindings[0] (binding.account) already matches every message it would match');
+    expect(await text(row(1))).toContain('This binding can never match: binding 0 already takes every message it would.');
     expect(await text(decision())).toContain('Ops');
     await e.shot('shadowed-warning');
   });
@@ -154,7 +154,7 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     await dialog().getByLabel('Roles', { exact: true }).blur();
     await expect
       .poll(() => dialog().getByRole('alert').innerText())
-      .toBe('roles only apply inside a guild: add match.guildId (bindings[3].match.roles)');
+      .toBe('Roles only apply inside a guild: add match.guildId. (bindings[3].match.roles)');
     expect(await dialog().getByLabel('Roles', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await e.shot('dialog-field-error');
     await dialog().getByLabel('Guild id', { exact: true }).fill('123');
@@ -180,15 +180,16 @@ describe('binding editor with live route tester (Chromium, real gateway)', () =>
     expect(await row(0).getAttribute('aria-label')).toBe('Binding 0: Ops ← Telegram, default account');
   });
 
-  it('shows a hand-written binding to an unknown agent loudly, with its config path', async () => {
+  it('shows a hand-written binding to an unknown agent loudly, in words, with its config path as a detail', async () => {
     await editByHand([{ agentId: 'opz', match: { channel: 'telegram' } }]);
     await expect.poll(() => row(0).getByText('Unknown agent').first().isVisible(), { timeout: 10_000 }).toBe(true);
-    expect(await text(row(0))).toContain('bindings[0].agentId binding names agent "opz", which is not defined (did you mean "ops"?)');
+    expect(await text(row(0))).toContain('This binding sends messages to the agent "opz", which doesn\'t exist. Did you mean "ops"?');
+    expect(await row(0).getByText('bindings[0].agentId').isVisible()).toBe(true);
     expect(await text(decision())).toContain('last valid');
     await e.shot('unknown-agent');
 
     await e.page.getByRole('button', { name: 'Edit binding 0' }).click();
-    expect(await dialog().getByRole('alert').innerText()).toContain('binding names agent "opz", which is not defined');
+    expect(await dialog().getByRole('alert').innerText()).toContain('the agent "opz", which doesn\'t exist');
     await dialog().getByLabel('Agent', { exact: true }).selectOption('ops');
     await dialog().getByRole('button', { name: 'Apply' }).click();
     await e.page.getByRole('button', { name: 'Save changes' }).click();

@@ -8,6 +8,7 @@ import { GatewayClient } from '../../src-renderer/gateway/client.ts';
 import type { ConnectionState, Transport } from '../../src-renderer/gateway/transport.ts';
 import { useConfig } from '../../src-renderer/store/config.ts';
 import { useGateway } from '../../src-renderer/store/gateway.ts';
+import { useNav } from '../../src-renderer/store/nav.ts';
 import { BindingsView } from '../../src-renderer/views/bindings/BindingsView.tsx';
 import { EMPTY_TESTER } from '../../src-renderer/views/bindings/draft.ts';
 import { useBindingEditor } from '../../src-renderer/views/bindings/editor-store.ts';
@@ -191,13 +192,37 @@ describe('Bindings view', () => {
     expect(screen.queryByText('Unsaved changes')).toBeNull();
   });
 
-  it('shows a binding to an unknown agent loudly, with the config path, and blocks nothing silently', async () => {
+  it('shows a binding to an unknown agent loudly, in words with a fix link and the config path as detail', async () => {
     startGateway([{ agentId: 'ghost', match: { channel: 'telegram' } }]);
     render(<BindingsView />);
     const row = await screen.findByRole('listitem', { name: /^Binding 0/ });
     expect(within(row).getByText('Unknown agent')).toBeTruthy();
     expect(row.textContent).toContain('bindings[0].agentId');
-    expect(row.textContent).toContain('binding names agent "ghost", which is not defined');
+    expect(row.textContent).toContain('This binding sends messages to the agent "ghost", which doesn\'t exist.');
+    expect(within(row).getByRole('link', { name: 'Choose an agent' }).getAttribute('href')).toBe('#/bindings/edit/0');
+  });
+
+  it('the Fix link of a problem opens that binding with the field to fix focused', async () => {
+    startGateway([{ agentId: 'ghost', match: { channel: 'telegram' } }]);
+    render(<BindingsView />);
+    const row = await screen.findByRole('listitem', { name: /^Binding 0/ });
+    const link = within(row).getByRole('link', { name: 'Choose an agent' });
+    window.history.replaceState(null, '', link.getAttribute('href'));
+    act(() => useNav.getState().sync());
+    const dialog = await screen.findByRole('dialog', { name: 'Edit binding 0' });
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByLabelText('Agent')));
+    expect(useNav.getState().route).toEqual({ view: 'bindings', args: [] });
+  });
+
+  it('the route tester says in words who answers and why', async () => {
+    startGateway([{ agentId: 'ops', match: { channel: 'telegram', peer: { kind: 'group', id: '-1001234' } } }]);
+    render(<BindingsView />);
+    await screen.findByRole('listitem', { name: /^Binding 0/ });
+    setField('Peer kind', 'group');
+    setField('Peer id', '-1001234');
+    expect(screen.getByTestId('route-explanation').textContent).toBe(
+      'Answered by Ops because the message comes from the Telegram group -1001234 (a peer binding, the most specific kind, binding 0).',
+    );
   });
 
   it("adds a binding through the dialog, with the checker's error on the field it belongs to", async () => {
@@ -210,7 +235,7 @@ describe('Bindings view', () => {
     fireEvent.change(field('Roles'), { target: { value: 'admin' } });
     fireEvent.blur(field('Roles'));
     expect(within(dialog).getByRole('alert').textContent).toBe(
-      'roles only apply inside a guild: add match.guildId (bindings[0].match.roles)',
+      'Roles only apply inside a guild: add match.guildId. (bindings[0].match.roles)',
     );
     expect(field('Roles').getAttribute('aria-invalid')).toBe('true');
 

@@ -62,7 +62,9 @@ describe('settings', () => {
     expect(screen.getByRole('button', { name: 'Copy the config file path' })).toBeTruthy();
     expect(screen.getByText('0.1.0')).toBeTruthy();
     expect(screen.getByText(/control protocol v1/)).toBeTruthy();
-    expect(screen.getByText(/unknown key "agnets"/).textContent).toContain('(line 3:3)');
+    const error = screen.getByText(/Unknown key "agnets"/).closest('li')!;
+    expect(error.textContent).toContain('(line 3:3)');
+    expect(error.querySelector('code')?.textContent).toBe('agnets');
   });
 
   it('Copy puts the config file path on the clipboard and says so', async () => {

@@ -1,10 +1,11 @@
 // Add or edit one binding. The form is checked as you type by the same checker the gateway runs,
 // with the binding in its place in the draft, so each field shows the exact config error for it
 // (and shadowing shows before the binding is even added).
-import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CHANNELS, type Tier } from '../../../src-shared/config/index.ts';
 import { Button, Dialog, Field } from '../../ui/controls.tsx';
 import { channelName } from '../../ui/format.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
 import {
   analyzeDraft,
   bindingOf,
@@ -30,6 +31,8 @@ export interface BindingDialogProps {
   accountsFor(channel: string): string[];
   onSubmit(binding: RawBinding): void;
   onClose(): void;
+  /** The field a "Fix" link points at (`agentId`, `accountId`…): focused when the dialog opens. */
+  focusField?: string;
 }
 
 const OTHER = '__other__';
@@ -58,7 +61,7 @@ function defaultForm(agents: AgentChoice[], accountsFor: (channel: string) => st
   };
 }
 
-export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, onSubmit, onClose }: BindingDialogProps) {
+export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, onSubmit, onClose, focusField }: BindingDialogProps) {
   const [form, setForm] = useState<BindingForm>(() => (initial ? formOf(initial) : defaultForm(agents, accountsFor)));
   const [touched, setTouched] = useState<Set<BindingField>>(
     () => new Set(initial ? ['agentId', 'channel', 'accountId', 'peer', 'guildId', 'roles', 'teamId', 'comment', 'binding'] : []),
@@ -68,6 +71,10 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
   const [otherAccount, setOtherAccount] = useState(() => !['default', '*', ...accounts].includes(form.accountId));
   const formRef = useRef<HTMLFormElement>(null);
   const [moreOpen, setMoreOpen] = useState(() => form.channel === 'discord' || !!(form.guildId || form.roles || form.teamId));
+  // Runs after the Dialog's own first-field focus (a child's effects run first), so the field wins.
+  useEffect(() => {
+    if (focusField) formRef.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(focusField)}"]`)?.focus();
+  }, [focusField]);
   const moreCount = [form.guildId, form.roles, form.teamId].filter((v) => v.trim() !== '').length;
 
   const candidate = useMemo(() => bindingOf(form, initial), [form, initial]);
@@ -81,7 +88,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
   const shown = (field: BindingField) => submitted || touched.has(field);
   const errorFor = (field: BindingField): string | undefined => {
     const hit = issues.find((x) => x.field === field && x.severity === 'error');
-    return hit && shown(field) ? `${hit.message} (${hit.path})` : undefined;
+    return hit && shown(field) ? `${hit.human.text} (${hit.path})` : undefined;
   };
   const warningFor = (field: BindingField): RowIssue | undefined => issues.find((x) => x.field === field && x.severity === 'warning');
   const touch = (field: BindingField) => setTouched((t) => (t.has(field) ? t : new Set(t).add(field)));
@@ -156,7 +163,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
                   {x.severity === 'error' ? '✕' : '!'}
                 </span>
                 <span>
-                  <code>{x.path}</code> {x.message}
+                  <IssueText issue={{ ...x.human, fix: undefined }} />
                 </span>
               </li>
             ))}
@@ -180,6 +187,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
               {(id, describedBy) => (
                 <select
                   id={id}
+                  data-field="agentId"
                   className="select"
                   value={form.agentId}
                   aria-describedby={describedBy}
@@ -203,6 +211,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
             {(id, describedBy) => (
               <select
                 id={id}
+                data-field="channel"
                 className="select"
                 value={form.channel}
                 aria-describedby={describedBy}
@@ -243,6 +252,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
               <div className="bnd-account">
                 <select
                   id={id}
+                  data-field="accountId"
                   className="select"
                   value={accountValue}
                   aria-describedby={describedBy}
@@ -291,6 +301,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
             {(id, describedBy) => (
               <select
                 id={id}
+                data-field="peer"
                 className="select"
                 value={form.peerKind}
                 aria-describedby={describedBy}
@@ -423,7 +434,7 @@ export function BindingDialog({ initial, index, rows, raw, agents, accountsFor, 
 }
 
 function warning(issue: RowIssue | undefined): ReactNode {
-  return issue ? <span className="bnd-warn-text">⚠ {issue.message}</span> : undefined;
+  return issue ? <span className="bnd-warn-text">⚠ {issue.human.text}</span> : undefined;
 }
 
 function tierExplanation(tier: Tier): string {

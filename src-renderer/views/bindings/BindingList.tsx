@@ -6,6 +6,7 @@ import { Badge, Button } from '../../ui/controls.tsx';
 import { channelName } from '../../ui/format.ts';
 import { rowTier, type DraftAnalysis, type DraftRow, type RowIssue, type ShorthandRow } from './draft.ts';
 import { AgentLabel, TierBadge, bindingSummary, matchChips, type AgentChoice } from './parts.tsx';
+import { IssueText } from '../../ui/IssueText.tsx';
 
 export interface BindingListProps {
   rows: DraftRow[];
@@ -259,7 +260,7 @@ function IssueList({
           </span>
           <span>
             <span className="sr-only">{x.severity}: </span>
-            <code>{x.path}</code> {x.message}
+            <IssueText issue={x.human} />
           </span>
         </li>
       ))}
@@ -271,9 +272,7 @@ function IssueList({
           <span>
             <span className="sr-only">warning: </span>
             {shadow ? (
-              <>
-                <code>{shadow.path}</code> {shadow.message}
-              </>
+              <IssueText issue={{ ...shadow.human, fix: undefined }} />
             ) : (
               <>This binding can never match: binding {shadowedBy} already matches every message it would match.</>
             )}{' '}

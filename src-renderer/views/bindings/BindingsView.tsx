@@ -10,6 +10,8 @@ import { useGateway, type AgentSummary } from '../../store/gateway.ts';
 import { useNav } from '../../store/nav.ts';
 import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, EmptyState, PageHeader } from '../../ui/controls.tsx';
+import { humanizeIssue } from '../../ui/issue-words.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
 import { BindingDialog } from './BindingDialog.tsx';
 import { BindingList, ShorthandList, rowId } from './BindingList.tsx';
 import { analyzeDraft, draftConfig, moveToGap, sameBindings, type DraftRow, type RawBinding } from './draft.ts';
@@ -18,7 +20,7 @@ import { accountsOf, agentChoices, bindingSummary } from './parts.tsx';
 import { RouteTester, runRouteTest } from './RouteTester.tsx';
 import './bindings.css';
 
-type Editing = { index: number; initial: RawBinding | undefined } | undefined;
+type Editing = { index: number; initial: RawBinding | undefined; focusField?: string } | undefined;
 type SaveProblem = { conflict: boolean; message: string } | undefined;
 
 export function BindingsView() {
@@ -110,6 +112,17 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
 
   const base = useMemo(() => ({ hash: snapshot.hash, rows: snapshotRows(snapshot) }), [snapshot]);
   const rows = draft?.rows ?? base.rows;
+  // A "Fix" link (`#/bindings/edit/<index>/<field>`, ui/issue-words.ts) opens that binding's dialog
+  // on that field; the route then goes back to the plain list so the same link works again.
+  // Only a new link opens the dialog, not a draft edit: `rows` is read, not watched.
+  const routeArgs = useNav((s) => s.route.args);
+  useEffect(() => {
+    if (routeArgs[0] !== 'edit') return;
+    const index = Number(routeArgs[1]);
+    const row = Number.isInteger(index) ? rows[index] : undefined;
+    if (row) setEditing({ index, initial: row.binding, ...(routeArgs[2] ? { focusField: routeArgs[2] } : {}) });
+    navigate('bindings');
+  }, [routeArgs]);
   const dirty = draft !== undefined && !sameBindings(draft.rows, draft.baseRows);
   const stale = draft !== undefined && draft.baseHash !== snapshot.hash;
   const fileBroken = snapshot.issues.some((i) => i.severity === 'error');
@@ -257,10 +270,12 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
       )}
       {analysis.otherErrors.length > 0 && (
         <Banner tone="danger" title="The config has errors outside the bindings; the gateway refuses changes until they are fixed:">
-          {analysis.otherErrors
-            .slice(0, 3)
-            .map((i) => `${formatPath(i.path)}: ${i.message}`)
-            .join(' · ')}
+          {analysis.otherErrors.slice(0, 3).map((i, n) => (
+            <span key={`${formatPath(i.path)}:${i.code}`}>
+              {n > 0 ? ' · ' : ''}
+              <IssueText issue={humanizeIssue(i, raw)} />
+            </span>
+          ))}
           {analysis.otherErrors.length > 3 ? ` (+${analysis.otherErrors.length - 3} more)` : ''}
         </Banner>
       )}
@@ -404,6 +419,7 @@ function BindingEditor({ snapshot, raw, runningAgents }: EditorProps) {
           accountsFor={accountsFor}
           onSubmit={onSubmit}
           onClose={() => setEditing(undefined)}
+          {...(editing.focusField ? { focusField: editing.focusField } : {})}
         />
       )}
     </div>

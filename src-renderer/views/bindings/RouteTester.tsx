@@ -2,15 +2,16 @@
 // compiled from the draft, so every keystroke here and every edit in the list shows at once which
 // agent would answer, in which session, and which binding decided.
 import { useId } from 'react';
-import { CHANNELS, TIER_NAMES, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
+import { CHANNELS, TIER_NAMES, type Binding, type SwitchboardConfig } from '../../../src-shared/config/index.ts';
 import { RouteInputError, compileRouter, type RouteExplanation, type Router } from '../../../src-shared/routing/index.ts';
 import { Badge, Banner, Field } from '../../ui/controls.tsx';
 import { channelName } from '../../ui/format.ts';
 import { inboundOf, type PeerKindChoice, type TesterInput } from './draft.ts';
 import { AgentLabel, TierBadge, type AgentChoice } from './parts.tsx';
+import { explainRoute } from './route-words.ts';
 
 export type RouteTest =
-  | { kind: 'ok'; explanation: RouteExplanation; defaultAgentId: string }
+  | { kind: 'ok'; explanation: RouteExplanation; defaultAgentId: string; winner: Binding | undefined }
   | { kind: 'input-error'; message: string; field: string }
   | { kind: 'no-config' };
 
@@ -22,7 +23,9 @@ export function runRouteTest(config: SwitchboardConfig | undefined, input: Teste
   let router = routers.get(config);
   if (!router) routers.set(config, (router = compileRouter(config)));
   try {
-    return { kind: 'ok', explanation: router.explain(inboundOf(input)), defaultAgentId: router.defaultAgentId };
+    const explanation = router.explain(inboundOf(input));
+    const winner = config.bindings.find((b) => b.index === explanation.decision.bindingIndex);
+    return { kind: 'ok', explanation, defaultAgentId: router.defaultAgentId, winner };
   } catch (err) {
     if (err instanceof RouteInputError) return { kind: 'input-error', message: err.message, field: err.field };
     throw err;
@@ -244,6 +247,9 @@ function Decision({
         <AgentLabel agentId={decision.agentId} agents={agents} />
         {isDefault && <Badge tone="neutral">default agent</Badge>}
       </div>
+      <p className="bnd-because" data-testid="route-explanation">
+        {explainRoute(test.explanation, test.winner, agentName(decision.agentId, agents))}
+      </p>
       <dl className="bnd-decision-facts">
         <div>
           <dt>Decided by</dt>
@@ -322,4 +328,9 @@ function Decision({
       )}
     </div>
   );
+}
+
+function agentName(agentId: string, agents: readonly AgentChoice[]): string {
+  const agent = agents.find((a) => a.id === agentId);
+  return agent?.name || agentId;
 }

@@ -19,6 +19,7 @@ import {
 import { IssueCollector } from '../../../src-shared/config/collector.ts';
 import { normalizeBinding } from '../../../src-shared/config/normalize.ts';
 import { checkDraft } from '../../store/config.ts';
+import { humanizeIssue, type HumanIssue } from '../../ui/issue-words.ts';
 
 export type { RawBinding };
 
@@ -38,6 +39,8 @@ export interface RowIssue {
   /** Config path as the CLI and the gateway print it: `bindings[2].match.roles`. */
   path: string;
   field: BindingField;
+  /** The problem in the user's words, with where to fix it (ui/issue-words.ts). */
+  human: HumanIssue;
 }
 
 /** A `channels.<ch>.agent` shorthand: a channel-wide binding after the explicit list, read-only here. */
@@ -110,8 +113,15 @@ function fieldOf(rest: readonly (string | number)[]): BindingField {
   return 'binding';
 }
 
-function rowIssue(issue: ConfigIssue, field: BindingField): RowIssue {
-  return { severity: issue.severity, code: issue.code, message: issue.message, path: formatPath(issue.path), field };
+function rowIssue(issue: ConfigIssue, field: BindingField, config: Record<string, unknown>): RowIssue {
+  return {
+    severity: issue.severity,
+    code: issue.code,
+    message: issue.message,
+    path: formatPath(issue.path),
+    field,
+    human: humanizeIssue(issue, config, 'own-row'),
+  };
 }
 
 /** The shorthand bindings, as normalizeConfig derives them (kept in step with its channel order). */
@@ -146,16 +156,17 @@ function normalisedBindings(rows: readonly DraftRow[], shorthands: readonly Shor
 
 /** Checks the draft with the shared checker and maps every binding problem to its row and field. */
 export function analyzeDraft(raw: Record<string, unknown>, rows: readonly DraftRow[]): DraftAnalysis {
-  const check = checkDraft(draftConfig(raw, rows));
+  const drafted = draftConfig(raw, rows);
+  const check = checkDraft(drafted);
   const rowIssues: RowIssue[][] = rows.map(() => []);
   const shorthands = shorthandsOf(raw, rows.length);
   const otherErrors: ConfigIssue[] = [];
   for (const issue of check.issues) {
     const [head, second, third] = issue.path;
     if (head === 'bindings' && typeof second === 'number' && rowIssues[second]) {
-      rowIssues[second].push(rowIssue(issue, fieldOf(issue.path.slice(2))));
+      rowIssues[second].push(rowIssue(issue, fieldOf(issue.path.slice(2)), drafted));
     } else if (head === 'channels' && third === 'agent' && shorthands.some((s) => s.channel === second)) {
-      shorthands.find((s) => s.channel === second)!.issues.push(rowIssue(issue, 'agentId'));
+      shorthands.find((s) => s.channel === second)!.issues.push(rowIssue(issue, 'agentId', drafted));
     } else if (issue.severity === 'error') {
       otherErrors.push(issue);
     }

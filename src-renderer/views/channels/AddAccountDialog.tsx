@@ -29,10 +29,13 @@ function suggestId(taken: string[], hint?: string): string {
 
 export function AddAccountDialog({
   initialChannel = 'telegram',
+  initialAccountId,
   onClose,
   onLinkWhatsApp,
 }: {
   initialChannel?: AddableChannel;
+  /** The account a binding already names ("Add account" from a problem's Fix link). */
+  initialAccountId?: string;
   onClose: () => void;
   /** After a WhatsApp account is written: open its QR code. */
   onLinkWhatsApp: (accountId: string) => void;
@@ -42,7 +45,7 @@ export function AddAccountDialog({
   const { snapshot, error: loadError, reload } = useConfigBase();
   const [channel, setChannel] = useState<AddableChannel>(initialChannel);
   const taken = statuses.filter((s) => s.channel === channel).map((s) => s.accountId);
-  const [accountId, setAccountId] = useState<string>();
+  const [accountId, setAccountId] = useState<string | undefined>(initialAccountId);
   const [name, setName] = useState('');
   const [token, setToken] = useState('');
   const [apiRoot, setApiRoot] = useState('');

@@ -5,8 +5,10 @@
 import { useEffect, useState } from 'react';
 import { useConfig } from '../../store/config.ts';
 import { useGateway, type ChannelStatus } from '../../store/gateway.ts';
+import { useNav } from '../../store/nav.ts';
 import { Banner, Button, EmptyState, PageHeader } from '../../ui/controls.tsx';
 import { ChannelSection } from './AccountList.tsx';
+import { ADDABLE, type AddableChannel } from './accountEdits.ts';
 import { AddAccountDialog } from './AddAccountDialog.tsx';
 import { LinkDialog } from './LinkDialog.tsx';
 import { PairingRequests } from './PairingRequests.tsx';
@@ -22,7 +24,17 @@ export function ChannelsView() {
   const refresh = useGateway((s) => s.refresh);
   const client = useGateway((s) => s.client);
   const [refreshing, setRefreshing] = useState(false);
-  const [adding, setAdding] = useState(false);
+  const [adding, setAdding] = useState<false | { channel?: AddableChannel; accountId?: string }>(false);
+  // `#/channels/add/<channel>/<account>`: a problem's "Add account" link (ui/issue-words.ts) opens
+  // the dialog for the account a binding names; the route goes back to the page after.
+  const routeArgs = useNav((s) => s.route.args);
+  const navigate = useNav((s) => s.navigate);
+  useEffect(() => {
+    if (routeArgs[0] !== 'add') return;
+    const channel = ADDABLE.find((c) => c.channel === routeArgs[1])?.channel;
+    setAdding({ ...(channel ? { channel } : {}), ...(channel && routeArgs[2] ? { accountId: routeArgs[2] } : {}) });
+    navigate('channels');
+  }, [routeArgs, navigate]);
   const [linking, setLinking] = useState<string>();
 
   // The config adds each account's name and DM policy; the page works without it.
@@ -48,7 +60,7 @@ export function ChannelsView() {
             <Button busy={refreshing} onClick={() => void onRefresh()}>
               Refresh
             </Button>
-            <Button variant="primary" disabled={!client} onClick={() => setAdding(true)}>
+            <Button variant="primary" disabled={!client} onClick={() => setAdding({})}>
               Add account
             </Button>
           </>
@@ -72,7 +84,7 @@ export function ChannelsView() {
             icon="⌁"
             title="No channel accounts yet"
             action={
-              <Button variant="primary" disabled={!client} onClick={() => setAdding(true)}>
+              <Button variant="primary" disabled={!client} onClick={() => setAdding({})}>
                 Add an account
               </Button>
             }
@@ -104,7 +116,14 @@ export function ChannelsView() {
           )}
         </>
       )}
-      {adding && <AddAccountDialog onClose={() => setAdding(false)} onLinkWhatsApp={setLinking} />}
+      {adding && (
+        <AddAccountDialog
+          {...(adding.channel ? { initialChannel: adding.channel } : {})}
+          {...(adding.accountId ? { initialAccountId: adding.accountId } : {})}
+          onClose={() => setAdding(false)}
+          onLinkWhatsApp={setLinking}
+        />
+      )}
       {linking && <LinkDialog accountId={linking} onClose={() => setLinking(undefined)} />}
     </div>
   );

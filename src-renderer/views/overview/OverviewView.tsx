@@ -7,6 +7,8 @@ import { useNav } from '../../store/nav.ts';
 import { toast } from '../../store/toasts.ts';
 import { Badge, Banner, Button, Dot, EmptyState, PageHeader, type Tone } from '../../ui/controls.tsx';
 import { channelName, compactNumber, modelChain, relativeTime } from '../../ui/format.ts';
+import { humanizeIssue, parsePath } from '../../ui/issue-words.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
 import { ApiKeyBanner } from './ApiKeyBanner.tsx';
 import { UsageChart, useWeeklyUsage, type AgentUsage } from './UsageChart.tsx';
 
@@ -34,7 +36,12 @@ export function OverviewView() {
       )}
       {status && status.configErrors.length > 0 && (
         <Banner tone="warn" title="The config file has errors; the gateway keeps the last good config.">
-          {status.configErrors.map((e) => e.message).join(' · ')}
+          {status.configErrors.map((e, i) => (
+            <span key={`${e.path}:${e.message}`}>
+              {i > 0 ? ' · ' : ''}
+              <IssueText issue={humanizeIssue({ severity: 'error', code: '', message: e.message, path: parsePath(e.path) }, undefined)} />
+            </span>
+          ))}
         </Banner>
       )}
       {status && !status.storage.ok && (
@@ -164,11 +171,12 @@ function AgentCard({ agent, channels, usage }: { agent: AgentSummary; channels: 
             {agent.emoji ?? displayName.slice(0, 1).toUpperCase()}
           </span>
           <div className="grow">
-            <div className="row">
-              <h3 className="ellipsis">{displayName}</h3>
+            <div className="row wrap">
+              {/* A long name wraps: cut to "Work assistant with a…" it no longer says which agent. */}
+              <h3 className="agent-card-name">{displayName}</h3>
               {agent.default && <Badge tone="accent">default</Badge>}
             </div>
-            <div className="small muted ellipsis">
+            <div className="small muted ellipsis" title={`${agent.id} · ${modelChain(agent)}`}>
               <code>{agent.id}</code> · {modelChain(agent)}
             </div>
           </div>

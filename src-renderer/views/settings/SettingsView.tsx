@@ -11,6 +11,9 @@ import { relativeTime } from '../../ui/format.ts';
 import { ApiKeys } from './ApiKeys.tsx';
 import { DesktopPrefs } from './DesktopPrefs.tsx';
 import { Updates } from './Updates.tsx';
+import { humanizeIssue, parsePath } from '../../ui/issue-words.ts';
+import { IssueText } from '../../ui/IssueText.tsx';
+import { platformHint } from '../../ui/keychain-help.tsx';
 import './settings.css';
 
 export function SettingsView() {
@@ -151,7 +154,9 @@ function GatewayInfo({ status }: { status: Status | undefined }) {
                   <ul className="config-errors">
                     {status.configErrors.map((e, i) => (
                       <li key={i}>
-                        {e.path && <code>{e.path}</code>} {e.message}
+                        <IssueText
+                          issue={humanizeIssue({ severity: 'error', code: '', message: e.message, path: parsePath(e.path) }, undefined)}
+                        />
                         {e.line !== undefined && (
                           <span className="muted">
                             {' '}
@@ -214,14 +219,6 @@ function Keychain({ status }: { status: Status | undefined }) {
       </div>
     </section>
   );
-}
-
-/** The browser runs on the gateway's machine (loopback only), so its platform is the gateway's. */
-function platformHint(): string {
-  const p = `${navigator.platform} ${navigator.userAgent}`;
-  if (/Mac/i.test(p)) return 'On macOS: open Keychain Access and unlock the “login” keychain.';
-  if (/Win/i.test(p)) return 'On Windows: make sure Credential Manager works for your user account.';
-  return 'On Linux: run and unlock a Secret Service provider (GNOME Keyring or KWallet) in your session; on a machine without a desktop, start the gateway inside a D-Bus session with gnome-keyring-daemon unlocked.';
 }
 
 /**
