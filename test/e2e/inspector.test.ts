@@ -165,7 +165,7 @@ describe('chat inspector (Chromium, real gateway)', () => {
     await reply.getByText('In short:', { exact: false }).waitFor();
     expect(await reply.locator('strong').first().textContent()).toBe('bindings');
     expect(await reply.getByLabel(/^(Turn usage|Usage): \d+ input tokens, \d+ output tokens$/).count()).toBe(1);
-    expect(await e.page.getByLabel('Route: direct').first().isVisible()).toBe(true);
+    expect(await e.page.getByLabel('Route: Sent from the dashboard: not routed by bindings').first().isVisible()).toBe(true);
     await e.page.getByRole('button', { name: /^Main session, 2 messages/ }).waitFor();
     await e.shot('reply-done');
   });
@@ -270,7 +270,9 @@ describe('chat inspector (Chromium, real gateway)', () => {
     expect(await sessions.getByRole('button', { name: /^Main session/ }).count()).toBe(0);
     await sessions.getByRole('button', { name: /^Discord · channel 777/ }).click();
     await e.page.getByText('Deploy 3 looks fine.').waitFor();
-    expect(await e.page.getByLabel('Route: binding.channel #0').count()).toBeGreaterThan(0);
+    expect(
+      await e.page.getByLabel('Route: Routed here by binding 0, a channel binding, the broadest kind (binding.channel)').count(),
+    ).toBeGreaterThan(0);
     expect(await e.page.getByText('Tell me about switchboards').count()).toBe(0);
     await e.shot('ops-sessions');
   });

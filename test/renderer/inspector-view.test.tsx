@@ -332,7 +332,9 @@ describe('transcript', () => {
   it('shows the route decision of each inbound message and the usage of each reply', async () => {
     renderAt('main', TG_KEY);
     await lastMessage('Reply 250');
-    expect(screen.getAllByLabelText('Route: binding.peer #0').length).toBeGreaterThan(0);
+    expect(
+      screen.getAllByLabelText('Route: Routed here by binding 0, a peer binding, the most specific kind (binding.peer)').length,
+    ).toBeGreaterThan(0);
     expect(screen.getAllByLabelText('Usage: 11 input tokens, 3 output tokens').length).toBeGreaterThan(0);
   });
 
@@ -380,7 +382,7 @@ describe('transcript', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
     expect(screen.getByLabelText('Input of read').textContent).toBe('{\n  "path": "notes.md"\n}');
     expect(screen.getByLabelText('Result of read').textContent).toBe('# Notes\nbuy milk');
-    expect(screen.getByLabelText('Route: direct')).toBeTruthy();
+    expect(screen.getByLabelText('Route: Sent from the dashboard: not routed by bindings')).toBeTruthy();
   });
 
   it("shows a heartbeat's prompt and a sub-agent's task as such, not as the operator's messages", async () => {
@@ -501,7 +503,7 @@ describe('live', () => {
     await waitFor(() => expect(useInspector.getState().transcript!.records.at(-1)!.seq).toBe(7));
     await waitFor(() => expect(screen.getByLabelText('Usage: 40 input tokens, 6 output tokens')).toBeTruthy());
     expect(screen.getAllByText('Yes, I am here.')).toHaveLength(1);
-    expect(screen.getByLabelText('Route: binding.peer #3')).toBeTruthy();
+    expect(screen.getByLabelText('Route: Routed here by binding 3, a peer binding, the most specific kind (binding.peer)')).toBeTruthy();
   });
 
   it('ignores events of other agents and of other sessions, but counts them in the sessions list', async () => {

@@ -5,7 +5,8 @@ import type { Binding, PeerKind, Tier } from '../../../src-shared/config/index.t
 import type { RouteExplanation } from '../../../src-shared/routing/index.ts';
 import { channelName } from '../../ui/format.ts';
 
-const KIND_WORDS: Record<Tier, string> = {
+/** What kind of binding decided, in words, by tier. */
+export const KIND_WORDS: Record<Tier, string> = {
   1: 'a peer binding, the most specific kind',
   2: 'a binding for the parent chat of a thread or topic',
   3: 'a binding for every chat of one kind',

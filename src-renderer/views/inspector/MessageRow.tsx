@@ -2,7 +2,9 @@
 // incomplete/failed marks), a folded tool call, an error, or a small event line.
 import { memo } from 'react';
 import { Badge, Button } from '../../ui/controls.tsx';
+import { TIER_NAMES, type Tier } from '../../../src-shared/config/index.ts';
 import { channelName, compactNumber } from '../../ui/format.ts';
+import { KIND_WORDS } from '../bindings/route-words.ts';
 import type { Item, RouteInfo } from './items.ts';
 import { RichText } from './RichText.tsx';
 
@@ -76,19 +78,23 @@ function UsageLine({ usage, turn }: { usage: { inputTokens: number; outputTokens
 export function routeText(route: RouteInfo): string {
   if (route.matchedBy === 'direct') return 'direct';
   if (route.matchedBy === 'default') return 'default agent';
-  return route.bindingIndex !== null ? `${route.matchedBy} #${route.bindingIndex}` : route.matchedBy;
+  return route.bindingIndex !== null ? `binding ${route.bindingIndex}` : 'binding';
+}
+
+/** Why this agent got the message, in words (the tier code stays as the last detail). */
+export function routeWords(route: RouteInfo): string {
+  if (route.matchedBy === 'direct') return 'Sent from the dashboard: not routed by bindings';
+  if (route.matchedBy === 'default') return 'No binding matched, so the default agent got it';
+  const tier = (Object.entries(TIER_NAMES) as [string, string][]).find(([, name]) => name === route.matchedBy)?.[0];
+  const kind = tier ? KIND_WORDS[Number(tier) as Tier] : undefined;
+  return `Routed here by binding ${route.bindingIndex ?? '?'}${kind ? `, ${kind}` : ''} (${route.matchedBy})`;
 }
 
 function RouteChip({ route }: { route: RouteInfo }) {
   const text = routeText(route);
-  const title =
-    route.matchedBy === 'direct'
-      ? 'Sent from the dashboard: not routed by bindings'
-      : route.matchedBy === 'default'
-        ? 'No binding matched: the default agent got it'
-        : `Routed by binding ${route.bindingIndex ?? '?'} (${route.matchedBy})`;
+  const title = routeWords(route);
   return (
-    <span className="insp-route" title={`${title}${route.sessionKey ? ` → ${route.sessionKey}` : ''}`} aria-label={`Route: ${text}`}>
+    <span className="insp-route" title={`${title}${route.sessionKey ? ` → ${route.sessionKey}` : ''}`} aria-label={`Route: ${title}`}>
       {text}
     </span>
   );
