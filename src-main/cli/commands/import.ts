@@ -119,6 +119,11 @@ export function convertForeignConfig(
     agents.defaults.model = withoutProviderPrefix(agents.defaults.model, 'agents.defaults', report);
   raw.agents = { ...(isObj(agents.defaults) ? { defaults: agents.defaults } : {}), list: entries };
 
+  if (isObj(raw.tools) && 'elevated' in raw.tools) {
+    report.dropped.push('tools.elevated: Switchboard has no elevated mode; owner-only tools are set per agent (agents.list[].owners)');
+    delete raw.tools.elevated;
+  }
+
   // Bindings and channels of unsupported platforms are dropped; shorthands become bindings.
   const bindings = Array.isArray(raw.bindings) ? (raw.bindings as Obj[]) : [];
   raw.bindings = bindings.filter((b, i) => {
