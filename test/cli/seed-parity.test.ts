@@ -99,3 +99,15 @@ describe('import of an OpenClaw Slack block', () => {
     });
   });
 });
+
+describe('channels login before the account is configured (the CoderClaw order)', () => {
+  it('says exactly what to add to the config, and changes nothing', async () => {
+    const b = await box();
+    const run = await b.sb(['channels', 'login', '--channel', 'whatsapp', '--account', 'work']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'error: whatsapp account "work" is not configured; add it first — channels: { whatsapp: { accounts: { "work": {} } } } — then run this again\n',
+    );
+    await expect(fs.access(path.join(b.state, 'switchboard.json'))).rejects.toThrow();
+  });
+});
