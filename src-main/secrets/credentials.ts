@@ -38,6 +38,16 @@ export interface PlaintextSecret {
   value: string;
 }
 
+/**
+ * The keychain name a channel account's plaintext secret moves to: `telegram/<account>`, and for
+ * Slack, whose accounts hold two tokens, `slack/<account>/app` and `slack/<account>/bot` (the names
+ * the adapter's "no token" error suggests) — one name per field, so one never overwrites the other.
+ */
+export function channelSecretName(channel: string, account: string, field: string): string {
+  if (channel === 'slack') return `slack/${account}/${field === 'appToken' ? 'app' : 'bot'}`;
+  return `${channel}/${account}`;
+}
+
 /** Plaintext strings in the channels' secret fields (base block = default account, and accounts). */
 export function findPlaintextSecrets(raw: unknown): PlaintextSecret[] {
   const found: PlaintextSecret[] = [];
@@ -49,7 +59,7 @@ export function findPlaintextSecrets(raw: unknown): PlaintextSecret[] {
         const value = holder[field];
         // `"${TG_TOKEN}"` is an environment reference (substituted at load), not a secret in the file.
         if (typeof value === 'string' && value.trim() !== '' && !hasEnvReference(value))
-          found.push({ path: [...at, field], channel, account, field, name: `${channel}/${account}`, value });
+          found.push({ path: [...at, field], channel, account, field, name: channelSecretName(channel, account, field), value });
       }
     };
     visit(block, 'default', ['channels', channel]);

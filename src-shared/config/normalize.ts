@@ -656,6 +656,12 @@ export function normalizeConfig(raw: RawConfig, out: IssueCollector): Switchboar
     }
   }
   const a2a = raw.tools?.agentToAgent;
+  if (raw.tools?.elevated !== undefined)
+    out.warn(
+      ['tools', 'elevated'],
+      'tools_elevated_unsupported',
+      'tools.elevated is not supported and has no effect: there is no elevated mode; who may use write, edit and exec is set per agent (agents.list[].owners, tools.nonOwners.allow) and where exec runs by its sandbox (agents.list[].sandbox)',
+    );
   return {
     agents,
     bindings,

@@ -8,12 +8,14 @@ import { didYouMean } from './issues.ts';
 import { parseDuration } from './duration.ts';
 import { HEARTBEAT_MIN_MS, isTimeZone, parseClockTime } from './heartbeat.ts';
 
-function strict<T extends z.ZodRawShape>(shape: T, what = 'key') {
+/** `hints`: what to write instead, for keys that users of OpenClaw's docs are likely to try. */
+function strict<T extends z.ZodRawShape>(shape: T, what = 'key', hints: Record<string, string> = {}) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => {
       if (iss.code !== 'unrecognized_keys') return undefined;
       const keys = iss.keys as string[];
+      if (keys.length === 1 && hints[keys[0]!]) return `unknown ${what} "${keys[0]}": ${hints[keys[0]!]}`;
       if (keys.length === 1) return `unknown ${what} "${keys[0]}"${didYouMean(keys[0]!, known)}; expected one of: ${known.join(', ')}`;
       return `unknown ${what}s ${keys.map((k) => `"${k}"`).join(', ')}; expected one of: ${known.join(', ')}`;
     },
@@ -219,14 +221,22 @@ export const peerSchema = strict({ kind: z.string(), id: idLike });
 
 export const bindingSchema = strict({
   agentId: nonEmpty,
-  match: strict({
-    channel: nonEmpty,
-    accountId: idLike.optional(),
-    peer: peerSchema.optional(),
-    guildId: idLike.optional(),
-    roles: idList.optional(),
-    teamId: idLike.optional(),
-  }),
+  match: strict(
+    {
+      channel: nonEmpty,
+      accountId: idLike.optional(),
+      peer: peerSchema.optional(),
+      guildId: idLike.optional(),
+      roles: idList.optional(),
+      teamId: idLike.optional(),
+    },
+    'key',
+    {
+      // OpenClaw's routing tier 2 is about the inbound message's parent, not a binding key (docs/routing.md).
+      parentPeer:
+        'a thread or forum topic already inherits the binding of the channel or group it belongs to (routing tier 2); bind that channel or group with match.peer',
+    },
+  ),
   comment: z.string().optional(),
 });
 
@@ -305,6 +315,8 @@ export const sessionSchema = strict({
 });
 
 export const toolsSchema = strict({
+  /** OpenClaw's sender-based elevated mode: accepted so its configs load, reported as having no effect (normalize.ts). */
+  elevated: z.unknown().optional(),
   agentToAgent: strict({
     enabled: z.boolean().optional(),
     allow: z.array(z.string()).optional(),

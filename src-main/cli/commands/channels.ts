@@ -140,7 +140,11 @@ const login: Command = {
     if (!result) {
       const { config } = await loadValid(ctx);
       if (!config.channels.whatsapp?.accounts[accountId])
-        throw new CliError(`whatsapp account "${accountId}" is not configured; add it under channels.whatsapp.accounts first`, 'not_found');
+        // OpenClaw links first and configures after; here the account is configured first, so say exactly what to add.
+        throw new CliError(
+          `whatsapp account "${accountId}" is not configured; add it first — channels: { whatsapp: { accounts: { ${JSON.stringify(accountId)}: {} } } } — then run this again`,
+          'not_found',
+        );
       const keychain = openSecretStore();
       const { whatsAppAuthKeyProvider } = await import('../../channels/whatsapp/auth-store.ts');
       const linked = await linkWhatsAppAccount({

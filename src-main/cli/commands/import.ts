@@ -9,6 +9,7 @@ import {
   CHANNELS,
   SECRET_FIELDS,
   checkConfigValue,
+  hasEnvReference,
   formatIssue,
   formatPath,
   isArgentosAgents,
@@ -16,15 +17,17 @@ import {
   type ChannelId,
   type ConfigIssue,
 } from '../../../src-shared/config/index.ts';
+import { rawConfigSchema } from '../../../src-shared/config/schema.ts';
 import { Json5SyntaxError, parseJson5, stringifyJson5 } from '../../../src-shared/json5/index.ts';
 import { createAgentLayout } from '../../agents/layout.ts';
 import { agentPaths, defaultAgentDir, homeRelative } from '../../config/paths.ts';
 import { atomicWrite } from '../../state/atomic-write.ts';
-import { storeSecret } from '../../secrets/credentials.ts';
+import { channelSecretName, storeSecret } from '../../secrets/credentials.ts';
 import { registerSecret } from '../../secrets/redact.ts';
 import { openSecretStore } from '../../secrets/store.ts';
 import type { Command } from '../command.ts';
 import { CliError, emit, out } from '../io.ts';
+import { convertSlackBlock } from './import-slack.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -116,6 +119,11 @@ export function convertForeignConfig(
     agents.defaults.model = withoutProviderPrefix(agents.defaults.model, 'agents.defaults', report);
   raw.agents = { ...(isObj(agents.defaults) ? { defaults: agents.defaults } : {}), list: entries };
 
+  if (isObj(raw.tools) && 'elevated' in raw.tools) {
+    report.dropped.push('tools.elevated: Switchboard has no elevated mode; owner-only tools are set per agent (agents.list[].owners)');
+    delete raw.tools.elevated;
+  }
+
   // Bindings and channels of unsupported platforms are dropped; shorthands become bindings.
   const bindings = Array.isArray(raw.bindings) ? (raw.bindings as Obj[]) : [];
   raw.bindings = bindings.filter((b, i) => {
@@ -143,6 +151,7 @@ export function convertForeignConfig(
       );
       delete block.agent;
     }
+    if (name === 'slack') convertSlackBlock(block, report);
     moveSecrets(name, block, report, plaintext);
   }
   return { raw, report, plaintext };
@@ -153,8 +162,9 @@ function moveSecrets(channel: ChannelId, block: Obj, report: ImportReport, plain
   const visit = (holder: Obj, account: string, at: string) => {
     for (const field of fields) {
       const value = holder[field];
-      if (typeof value !== 'string') continue;
-      const name = `${channel}/${account}`;
+      // `"${SLACK_BOT_TOKEN}"` is an environment reference (substituted at load), not a secret to move.
+      if (typeof value !== 'string' || hasEnvReference(value)) continue;
+      const name = channelSecretName(channel, account, field);
       registerSecret(value);
       if (value.trim() !== '') plaintext.push({ path: `${at}.${field}`, name, value });
       holder[field] = { secret: name };
@@ -182,14 +192,26 @@ async function storeImported(plaintext: ForeignSecret[]): Promise<{ stored: bool
   }
 }
 
-/** Drops keys Switchboard does not know until the schema accepts the rest; returns what remains wrong. */
+/**
+ * Drops keys Switchboard does not know until the schema accepts the rest; returns what remains
+ * wrong. Read from the schema's own issues so an object with several unknown keys loses those
+ * keys, never the whole object (and with it the known keys beside them).
+ */
 function dropUnknownKeys(raw: Obj, report: ImportReport): ConfigIssue[] {
-  for (let round = 0; round < 200; round++) {
-    const check = checkConfigValue(raw);
-    const unknown = check.issues.find((i) => i.severity === 'error' && (i.code === 'unknown_key' || i.code === 'unknown_channel'));
-    if (!unknown) return check.issues;
-    if (!deletePath(raw, unknown.path)) return check.issues;
-    report.dropped.push(`${formatPath(unknown.path)}: not a Switchboard setting`);
+  for (let round = 0; round < 50; round++) {
+    const parsed = rawConfigSchema.safeParse(raw);
+    if (parsed.success) break;
+    let dropped = false;
+    for (const issue of parsed.error.issues) {
+      if (issue.code !== 'unrecognized_keys') continue;
+      const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      for (const key of issue.keys) {
+        if (!deletePath(raw, [...at, key])) continue;
+        report.dropped.push(`${formatPath([...at, key])}: not a Switchboard setting`);
+        dropped = true;
+      }
+    }
+    if (!dropped) break;
   }
   return checkConfigValue(raw).issues;
 }
