@@ -2,7 +2,8 @@
 // dropped with the reason, the legacy `dm` block and the `channels` map moved to Switchboard's keys,
 // each of Slack's two tokens to its own keychain name, and the result accepted by the checker.
 import { describe, expect, it } from 'vitest';
-import { convertForeignConfig } from '../../src-main/cli/commands/import.ts';
+import { convertForeignConfig, type ImportReport } from '../../src-main/cli/commands/import.ts';
+import { convertSlackBlock } from '../../src-main/cli/commands/import-slack.ts';
 import { findPlaintextSecrets } from '../../src-main/secrets/credentials.ts';
 import { checkConfigValue } from '../../src-shared/config/index.ts';
 
@@ -90,5 +91,18 @@ describe('import: OpenClaw Slack block', () => {
     const { raw } = convert(OPENCLAW_SLACK);
     const errors = checkConfigValue(raw).issues.filter((i) => i.severity === 'error');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('import: Slack group policy default', () => {
+  it('says when the block sets no groupPolicy, since the defaults differ, and leaves the safer one', () => {
+    const report: ImportReport = { format: 'openclaw', mapped: [], dropped: [], secrets: [] };
+    const block: Record<string, unknown> = { botToken: { secret: 'slack/default/bot' } };
+    convertSlackBlock(block, report);
+    expect(block).not.toHaveProperty('groupPolicy');
+    expect(report.mapped).toContainEqual(expect.stringMatching(/^channels\.slack\.groupPolicy: not set; OpenClaw's default is "open"/));
+    const explicit: ImportReport = { format: 'openclaw', mapped: [], dropped: [], secrets: [] };
+    convertSlackBlock({ groupPolicy: 'open' }, explicit);
+    expect(explicit.mapped.filter((m) => m.includes('groupPolicy'))).toEqual([]);
   });
 });

@@ -11,6 +11,12 @@ const SOCKET_ONLY =
 
 /** Converts the base block and every account in place, reporting each change. */
 export function convertSlackBlock(block: Obj, report: ImportReport): void {
+  // OpenClaw answers in every channel the bot is in unless told otherwise; Switchboard only in the
+  // channels listed (docs/seed-parity.md). Said, not changed: the safer default stays.
+  if (!('groupPolicy' in block))
+    report.mapped.push(
+      'channels.slack.groupPolicy: not set; OpenClaw\'s default is "open" (every channel), Switchboard\'s is "allowlist" (only the channels in groups); write groupPolicy: "open" to keep answering everywhere',
+    );
   convertAccount(block, 'channels.slack', report);
   if (isObj(block.accounts))
     for (const [id, account] of Object.entries(block.accounts))
