@@ -191,7 +191,7 @@ describeWithKeyring('credential commands', () => {
       expect.objectContaining({ profileId: 'default', keyStored: true }),
     ]);
     expect(await store.get('agent:beta:auth:default')).toBe('sk-alpha-only-key-1');
-  });
+  }, 60_000); // fourteen CLI processes, each with its own start-up
 
   it('says why there was nothing to copy, through the same copy the control plane uses', async () => {
     await writeConfig(JSON.stringify({ agents: { list: [{ id: 'alpha' }, { id: 'beta' }] } }));
