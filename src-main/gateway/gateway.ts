@@ -2,28 +2,11 @@
 // runs agent turns in per-session lanes and sends replies. start()/stop() switch message
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import {
-  DEFAULT_HEARTBEAT_PROMPT,
-  DEFAULT_MODEL,
-  stripHeartbeatOk,
-  type AgentConfig,
-  type ChannelAccount,
-  type SwitchboardConfig,
-} from '../../src-shared/config/index.ts';
+import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
-import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import {
-  compileRouter,
-  laneKey,
-  ownerAwareSessionKey,
-  subagentSessionKey,
-  type RouteDecision,
-  type Router,
-} from '../../src-shared/routing/index.ts';
+import { TOOL_INPUT_EVENT_MAX } from '../../src-shared/protocol/methods.ts';
+import { compileRouter, laneKey, ownerAwareSessionKey, subagentSessionKey, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
 import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
@@ -34,12 +17,15 @@ import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
-import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
+import { A2AChains, nextHop } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
 import { AgentControls } from './agent-controls.ts';
 import { HeartbeatScheduler, type HeartbeatClock } from './heartbeat.ts';
+import { HEARTBEAT_SENDER, heartbeatEnvelope, heartbeatPrompt, heartbeatReply } from './heartbeat-turn.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
+import { queueCutOffTurns } from './cut-off-turns.ts';
+import { emitOwnReply, unavailableReply, type Delivery, type Emit } from './delivery.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
@@ -56,7 +42,6 @@ import {
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { SubagentRuns } from './subagent-runs.ts';
-import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
@@ -64,8 +49,6 @@ export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'er
 export interface TurnRunner {
   run(req: TurnRequest): Promise<TurnResult>;
 }
-
-type Emit = <K extends keyof ControlEvents>(event: K, data: EventDataOf<ControlEvents[K]>) => void;
 
 export interface GatewayOptions {
   loc: Locations;
@@ -84,39 +67,6 @@ export interface GatewayOptions {
   sandbox?: ExecSandbox;
   /** Drives heartbeat timers (default: real, unref'd timers; tests inject one they advance). */
   clock?: HeartbeatClock;
-}
-
-/** The sender id of heartbeat turns: the operator's own schedule, so it counts as an owner. */
-export const HEARTBEAT_SENDER = 'heartbeat';
-const HEARTBEAT_FILE_MAX = 16 * 1024;
-
-/** What a sender hears when the agent they reached cannot run (never a silent drop). */
-export function unavailableReply(reason: string): string {
-  return `this agent is not available: ${reason}`;
-}
-
-/** What the gateway needs to know about a message besides the text. */
-interface Delivery {
-  agentId: string;
-  decision: RouteDecision;
-  envelope: InboundEnvelope;
-  /** Send the reply back to the channel (absent for the dashboard's webchat). */
-  /**
-   * `outcome` is given for the text of a turn that ran (`failed`: it is, or ends with, the note that
-   * the turn did not complete); the gateway's own notes (refusals, "can't store", stop) come without.
-   */
-  reply?: (text: string, outcome?: { failed: boolean }) => Promise<void>;
-  /** Set for a delivery made by sessions_send: the exchange it belongs to. */
-  a2a?: A2AChain;
-  /** The client's idempotency key of a `webchat.send`, stored with the inbound record. */
-  clientId?: string;
-  /** A heartbeat turn: its inbound record is marked so the inspector can tell it apart. */
-  heartbeat?: boolean;
-  /**
-   * A sub-agent turn (sessions_spawn): its depth, the owner status it inherits from its parent
-   * (never more), and its abort controller, made before it queues so the parent can cancel it at any point.
-   */
-  subagent?: { depth: number; isOwner: boolean; controller: AbortController; parentSessionKey: string };
 }
 
 export class Gateway {
@@ -339,7 +289,19 @@ export class Gateway {
       await this.prepareAgentFolders();
       if (!this.cutOffChecked) {
         this.cutOffChecked = true;
-        await this.queueCutOffTurns(channelsUp.promise);
+        await queueCutOffTurns(
+          {
+            config: this.config,
+            router: this.router,
+            lanes: this.lanes,
+            storeFor: (agentId) => this.storeFor(agentId),
+            send: (envelope, text) => this.channels.send(envelope, text),
+            runTurn: (delivery, inbound) => this.runTurn(delivery, inbound),
+            emit: this.opts.emit,
+            log: this.log,
+          },
+          channelsUp.promise,
+        );
       }
       await this.channels.sync(this.config);
       this.startedAt = new Date();
@@ -355,110 +317,6 @@ export class Gateway {
 
   /** Once per process: the transcripts are checked for cut-off turns at the first start only. */
   private cutOffChecked = false;
-
-  /** Queues, per session and in seq order, what to do with each turn the last run left unanswered. */
-  private async queueCutOffTurns(channelsUp: Promise<void>): Promise<void> {
-    const now = Date.now();
-    for (const agent of this.config.agents.list) {
-      let turns: CutOffTurn[];
-      try {
-        turns = await findCutOffTurns(await this.storeFor(agent.id), agent.id, { now, resumeWindowMs: this.config.session.resumeWindowMs });
-      } catch (err) {
-        this.log.error('could not check for turns cut off by a crash', { agentId: agent.id, error: (err as Error).message });
-        continue;
-      }
-      for (const turn of turns) {
-        const delivery = this.deliveryOf(turn);
-        this.log.warn('turn cut off by a crash', {
-          agentId: agent.id,
-          sessionKey: turn.sessionKey,
-          seq: turn.inbound.seq,
-          action: turn.action,
-        });
-        try {
-          this.lanes
-            .run(laneKey(agent.id, turn.sessionKey), async () => {
-              await channelsUp;
-              if (turn.action === 'resume') return this.runTurn(delivery, turn.inbound);
-              return this.closeCutOffTurn(delivery, turn);
-            })
-            .catch((err: Error) =>
-              this.log.error('a cut-off turn failed', { agentId: agent.id, sessionKey: turn.sessionKey, error: err.message }),
-            );
-        } catch (err) {
-          if (!(err instanceof LaneOverflowError)) throw err;
-          this.log.error('too many cut-off turns to queue; left unanswered', { agentId: agent.id, sessionKey: turn.sessionKey });
-        }
-      }
-    }
-  }
-
-  /** The delivery a cut-off turn's inbound record stands for, with its reply target rebuilt from the record. */
-  private deliveryOf({ agentId, sessionKey, inbound }: CutOffTurn): Delivery {
-    const sender = (inbound.sender ?? {}) as { id?: string; name?: string };
-    const channel = String(inbound.channel ?? 'webchat') as InboundEnvelope['channel'];
-    const peer = inbound.peer as InboundEnvelope['peer'] | undefined;
-    const envelope: InboundEnvelope = {
-      messageId: String(inbound.messageId ?? `seq-${inbound.seq}`),
-      channel,
-      accountId: String(inbound.accountId ?? 'default'),
-      peer: peer ?? { kind: 'direct', id: String(sender.id ?? '') },
-      sender: { id: String(sender.id ?? ''), ...(sender.name ? { name: sender.name } : {}), verified: inbound.verified === true },
-      text: String(inbound.text ?? ''),
-      mentioned: true,
-      timestamp: Date.parse(inbound.ts),
-    };
-    const route = (inbound.route ?? {}) as Partial<RouteDecision>;
-    const decision = { ...this.router.direct(agentId), ...route, agentId, sessionKey } as RouteDecision;
-    // Records written before the peer was stored cannot be answered on their channel.
-    const reply = channel !== 'webchat' && peer ? (text: string) => this.channels.send(envelope, text) : undefined;
-    return { agentId, decision, envelope, ...(reply ? { reply } : {}) };
-  }
-
-  /**
-   * Closes a cut-off turn that must not run: the note is recorded first, so a second crash can
-   * never make the sender hear it twice; then it goes to the chat and the dashboard.
-   */
-  private async closeCutOffTurn({ agentId, decision, envelope, reply }: Delivery, turn: CutOffTurn): Promise<undefined> {
-    const text = cutOffNote(turn);
-    const store = await this.storeFor(agentId);
-    await store.append(decision.sessionKey, {
-      type: 'error',
-      kind: 'interrupted',
-      message: text,
-      ...(turn.action === 'tool_in_doubt' ? { tools: turn.tools } : {}),
-      told: turn.tell,
-      inReplyTo: turn.inbound.seq,
-    });
-    if (!turn.tell) return undefined;
-    await reply?.(text).catch(async (err: Error) => {
-      this.log.warn('sending the cut-off note failed', { agentId, channel: envelope.channel, error: err.message });
-      await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: turn.inbound.seq });
-    });
-    this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'interrupted', incomplete: true });
-    return undefined;
-  }
-
-  /** A reply the gateway gives itself, without a model turn: clients see it like any answer. */
-  private emitOwnReply(
-    agentId: string,
-    sessionKey: string,
-    envelope: Pick<InboundEnvelope, 'messageId' | 'channel' | 'accountId'>,
-    text: string,
-    opts: { failure?: string; incomplete?: boolean } = {},
-  ): void {
-    this.opts.emit('message.outbound', {
-      agentId,
-      sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      text,
-      incomplete: opts.incomplete ?? false,
-      ...(opts.failure ? { failure: opts.failure } : {}),
-      usage: { inputTokens: 0, outputTokens: 0 },
-    });
-  }
 
   /** Stops channels, lets in-flight turns finish for a grace period, then cancels the rest. */
   async stop(): Promise<GatewayState> {
@@ -894,7 +752,7 @@ export class Gateway {
       agentId,
       sessionKey: decision.sessionKey,
     });
-    this.emitOwnReply(agentId, decision.sessionKey, envelope, text);
+    emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, text);
     void reply?.(text).catch((err: Error) => this.log.warn('sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
@@ -915,12 +773,12 @@ export class Gateway {
           if (!(refused instanceof StorageUnavailableError)) throw err;
           // The old session stays live (store.reset undoes the archive): say so, briefly, in the chat.
           this.log.warn('session reset refused: storage', { agentId, sessionKey, reason: refused.reason });
-          this.emitOwnReply(agentId, sessionKey, envelope, CANNOT_RESET_REPLY, { failure: 'storage_unavailable' });
+          emitOwnReply(this.opts.emit, agentId, sessionKey, envelope, CANNOT_RESET_REPLY, { failure: 'storage_unavailable' });
           await reply?.(CANNOT_RESET_REPLY).catch(() => undefined);
           throw refused;
         }
         this.log.info('session reset by command', { agentId, sessionKey });
-        this.emitOwnReply(agentId, sessionKey, envelope, RESET_REPLY);
+        emitOwnReply(this.opts.emit, agentId, sessionKey, envelope, RESET_REPLY);
         await reply?.(RESET_REPLY).catch((err: Error) =>
           this.log.warn('sending the reset confirmation failed', { agentId, error: err.message }),
         );
@@ -1072,38 +930,13 @@ export class Gateway {
       this.log.info('heartbeat skipped', { agentId, reason: refusal.reason });
       return { ran: false, reason: refusal.reason };
     }
-    const file = await readFile(path.join(this.pathsOf(agent).workspace, 'HEARTBEAT.md'), 'utf8').catch(() => null);
-    // As in OpenClaw: a HEARTBEAT.md of only headings and blank lines means "nothing to check", no paid turn.
-    if (file !== null && file.split('\n').every((l) => l.trim() === '' || /^#+(\s|$)/.test(l.trim()))) {
-      this.log.info('heartbeat skipped', { agentId, reason: 'HEARTBEAT.md is empty' });
-      return { ran: false, reason: 'HEARTBEAT.md is empty' };
+    const prompt = await heartbeatPrompt(hb, this.pathsOf(agent).workspace);
+    if ('skip' in prompt) {
+      this.log.info('heartbeat skipped', { agentId, reason: prompt.skip });
+      return { ran: false, reason: prompt.skip };
     }
-    const prompt = hb.prompt ?? DEFAULT_HEARTBEAT_PROMPT;
-    const text = file === null ? prompt : `${prompt}\n\nHEARTBEAT.md:\n${file.slice(0, HEARTBEAT_FILE_MAX)}`;
-    const envelope: InboundEnvelope = {
-      messageId: randomUUID(),
-      channel: 'webchat',
-      accountId: 'default',
-      peer: { kind: 'direct', id: HEARTBEAT_SENDER },
-      sender: { id: HEARTBEAT_SENDER, name: 'Heartbeat', verified: true },
-      text,
-      mentioned: true,
-      timestamp: Date.now(),
-    };
-    const target = hb.target;
-    // "Nothing to report" (HEARTBEAT_OK) stays in the transcript and is never sent; with no target, nothing is.
-    // Neither is a failed beat or a note of the gateway's own: nobody there asked, and the failure
-    // is in the transcript, the agent's state and the log for the owner.
-    const reply = async (answer: string, outcome?: { failed: boolean }): Promise<void> => {
-      const news = stripHeartbeatOk(answer);
-      if (!target || news === '' || outcome?.failed !== false) return;
-      await this.channels.post({
-        channel: target.channel,
-        accountId: target.accountId,
-        peer: { kind: 'direct', id: target.to },
-        text: news,
-      });
-    };
+    const envelope = heartbeatEnvelope(prompt.text);
+    const reply = heartbeatReply(hb.target, (message) => this.channels.post(message));
     const result = await this.submit({ agentId, decision: this.router.direct(agentId), envelope, reply, heartbeat: true }).done;
     return { ran: true, ...(result ? { result } : {}) };
   }
@@ -1177,7 +1010,7 @@ export class Gateway {
       const text = unavailableReply(snapshot.reason ?? 'it is not configured on this gateway');
       await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: text, inReplyTo: inbound.seq });
       await reply?.(text).catch(() => undefined);
-      this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
+      emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
       return undefined;
     }
     // A sub-agent turn is part of its parent's work, already counted against the sender's rate.
@@ -1197,7 +1030,7 @@ export class Gateway {
       );
       await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
       await reply?.(refusal.reply).catch(() => undefined);
-      this.emitOwnReply(agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
+      emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
       return undefined;
     }
     const controller = subagent?.controller ?? new AbortController();
