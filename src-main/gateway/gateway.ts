@@ -3,14 +3,13 @@
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { DEFAULT_MODEL, type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
+import { type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { TOOL_INPUT_EVENT_MAX } from '../../src-shared/protocol/methods.ts';
 import { compileRouter, laneKey, ownerAwareSessionKey, subagentSessionKey, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
-import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
-import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
+import { removeUnreferencedMedia, transcriptMediaRefs } from '../agents/media.ts';
+import type { TurnResult } from '../agents/turn-types.ts';
 import { InsecureEndpointError, resolveBaseUrl } from '../agents/turn.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
@@ -21,6 +20,7 @@ import { A2AChains, nextHop } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
 import { AgentControls } from './agent-controls.ts';
+import { appendChatEvent, appendInbound, emitInbound } from './inbound-record.ts';
 import { HeartbeatScheduler, type HeartbeatClock } from './heartbeat.ts';
 import { HEARTBEAT_SENDER, heartbeatEnvelope, heartbeatPrompt, heartbeatReply } from './heartbeat-turn.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
@@ -42,13 +42,12 @@ import {
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { SubagentRuns } from './subagent-runs.ts';
+import { runModelTurn, type TurnRunDeps, type TurnRunner } from './turn-run.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
 
-export interface TurnRunner {
-  run(req: TurnRequest): Promise<TurnResult>;
-}
+export type { TurnRunner } from './turn-run.ts';
 
 export interface GatewayOptions {
   loc: Locations;
@@ -102,6 +101,8 @@ export class Gateway {
   /** One timer per agent with `heartbeat.every` while the gateway runs. */
   readonly heartbeats: HeartbeatScheduler;
 
+  private readonly turnDeps: TurnRunDeps;
+
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
     this.sandbox = opts.sandbox ?? new OsSandbox();
@@ -113,6 +114,14 @@ export class Gateway {
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
+    this.turnDeps = {
+      runner: opts.runner,
+      emit: opts.emit,
+      log: this.log,
+      activity: this.activity,
+      usage: this.usage,
+      typing: (envelope) => this.channels.typing(envelope),
+    };
     this.heartbeats = new HeartbeatScheduler(
       (agent) => this.heartbeat(agent.id),
       opts.clock,
@@ -423,7 +432,7 @@ export class Gateway {
       const routed = sessionKey === shared.sessionKey ? shared : { ...shared, sessionKey };
       if (envelope.kind !== undefined && envelope.kind !== 'message') {
         // Edits and reactions are part of the conversation's record, but are never answered.
-        persisted.push(this.recordEvent(agentId, routed.sessionKey, envelope));
+        persisted.push(this.storeFor(agentId).then((store) => appendChatEvent(store, routed.sessionKey, envelope)));
         continue;
       }
       persisted.push(this.submit({ agentId, decision: routed, envelope, reply: (text) => this.channels.send(envelope, text) }).persisted);
@@ -433,18 +442,6 @@ export class Gateway {
     for (const item of envelope.media ?? []) delete item.data;
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-  }
-
-  private async recordEvent(agentId: string, sessionKey: string, envelope: InboundEnvelope): Promise<void> {
-    const store = await this.storeFor(agentId);
-    await store.append(sessionKey, {
-      type: envelope.kind!,
-      text: envelope.text,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-    });
   }
 
   /** Pauses or resumes an agent; open views learn it from `agent.state`. */
@@ -941,63 +938,20 @@ export class Gateway {
     return { ran: true, ...(result ? { result } : {}) };
   }
 
-  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat, subagent }: Delivery): Promise<TranscriptRecord> {
+  private async persistInboundNow(delivery: Delivery): Promise<TranscriptRecord> {
+    const { agentId, decision } = delivery;
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
     if (due) this.log.info('session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
-    const route = { ...decision };
-    // Downloaded images go to this agent's own media folder first; the record keeps references.
-    const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
-    // Durable through the state dir's inbound journal: one fdatasync shared by every message that
-    // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
-    let inbound: TranscriptRecord;
-    try {
-      inbound = await store.append(
-        decision.sessionKey,
-        {
-          type: 'message',
-          role: 'user',
-          text: envelope.text,
-          messageId: envelope.messageId,
-          ...(clientId ? { clientId } : {}),
-          ...(heartbeat ? { heartbeat: true } : {}),
-          // A sub-agent's task: written by its parent turn, on behalf of the sender below.
-          ...(subagent ? { subagent: { parentSessionKey: subagent.parentSessionKey, depth: subagent.depth } } : {}),
-          sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-          verified: envelope.sender.verified,
-          channel: envelope.channel,
-          accountId: envelope.accountId,
-          // Where the reply goes: enough to answer a turn a crash cut off on the next start.
-          peer: envelope.peer,
-          route,
-          ...(media.length > 0 ? { media } : {}),
-        },
-        { durable: true },
-      );
-    } finally {
-      // The record now names the files (a session delete's scan sees them), or never will.
-      if (media.length > 0) releaseInboundMedia(this.opts.loc.stateDir, agentId, media);
-    }
+    const inbound = await appendInbound(store, this.opts.loc.stateDir, delivery);
     this.processed++;
-    this.opts.emit('message.inbound', {
-      agentId,
-      sessionKey: decision.sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-      text: envelope.text,
-      route,
-      seq: inbound.seq,
-    });
+    emitInbound(this.opts.emit, delivery, inbound);
     return inbound;
   }
 
-  private async runTurn(
-    { agentId, decision, envelope, reply, a2a, subagent }: Delivery,
-    inbound: TranscriptRecord,
-  ): Promise<TurnResult | undefined> {
+  private async runTurn(delivery: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
+    const { agentId, decision, envelope, reply, a2a, subagent } = delivery;
     const agent = this.agent(agentId);
     const store = await this.storeFor(agentId);
     const snapshot = this.activity.snapshot(agentId);
@@ -1048,11 +1002,10 @@ export class Gateway {
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
       ...(a2a ? { a2a } : {}),
     });
-    this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
-    const typing = envelope.channel === 'webchat' ? undefined : this.channels.typing(envelope);
-    let result: TurnResult;
-    try {
-      result = await this.opts.runner.run({
+    return runModelTurn(
+      this.turnDeps,
+      delivery,
+      {
         agent,
         config: this.config,
         paths: this.pathsOf(agent),
@@ -1063,82 +1016,10 @@ export class Gateway {
         ...this.confinementFor(agent, decision.sessionKey),
         ...(depth > 0 ? { spawnDepth: depth } : {}),
         inboundSeq: inbound.seq,
-        inbound: {
-          text: envelope.text,
-          sender: envelope.sender,
-          channel: envelope.channel,
-          route: decision,
-          isOwner,
-        },
-        onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
-        onToolCall: (call) =>
-          this.opts.emit('agent.tool', {
-            agentId,
-            sessionKey: decision.sessionKey,
-            messageId: envelope.messageId,
-            phase: 'call',
-            id: call.id,
-            name: call.name,
-            ...toolInputField(call.input),
-          }),
-        onToolResult: (r) =>
-          this.opts.emit('agent.tool', {
-            agentId,
-            sessionKey: decision.sessionKey,
-            messageId: envelope.messageId,
-            phase: 'result',
-            id: r.id,
-            name: r.name,
-            isError: r.isError,
-            summary: r.summary,
-          }),
-      });
-    } catch (err) {
-      this.log.error('agent turn crashed', { agentId, error: (err as Error).message });
-      result = {
-        text: '',
-        incomplete: true,
-        usage: { inputTokens: 0, outputTokens: 0 },
-        toolCalls: 0,
-        model: agent.model ?? this.config.agents.defaults.model ?? DEFAULT_MODEL,
-        failure: {
-          kind: 'internal',
-          message: (err as Error).message,
-          userMessage: 'Sorry — something went wrong on my side; the error was logged.',
-        },
-      };
-    } finally {
-      this.running.delete(runKey);
-      typing?.stop();
-    }
-    // A stopped turn (turn.cancel, `/stop`, shutdown) is what the user asked for, not an error:
-    // the agent goes back to idle; the reply stays marked incomplete in the transcript.
-    const failed = result.failure && result.failure.kind !== 'cancelled' ? result.failure.message : undefined;
-    this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, failed) });
-    this.usage.record(agentId, result.usage, result.usageByModel);
-    const text = result.failure
-      ? result.text
-        ? `${result.text}\n\n${result.failure.userMessage}`
-        : result.failure.userMessage
-      : result.text;
-    if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
-      await reply(text, { failed: result.failure !== undefined }).catch(async (err: Error) => {
-        this.log.warn('sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
-        await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
-      });
-    }
-    this.opts.emit('message.outbound', {
-      agentId,
-      sessionKey: decision.sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      text,
-      incomplete: result.incomplete,
-      ...(result.failure ? { failure: result.failure.kind } : {}),
-      usage: result.usage,
-    });
-    return result;
+        inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner },
+      },
+      () => this.running.delete(runKey),
+    );
   }
 
   private isOwner(agent: AgentConfig, envelope: InboundEnvelope): boolean {
@@ -1150,20 +1031,4 @@ export class Gateway {
   idle(): Promise<void> {
     return this.lanes.idle();
   }
-}
-
-/**
- * A tool's input for the `agent.tool` call event: JSON, redacted before it is cut (a cut secret
- * would no longer be recognised), at most TOOL_INPUT_EVENT_MAX characters.
- */
-export function toolInputField(input: unknown): { input?: string } {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(input);
-  } catch {
-    return {};
-  }
-  if (json === undefined) return {};
-  const text = redactText(json);
-  return { input: text.length <= TOOL_INPUT_EVENT_MAX ? text : `${text.slice(0, TOOL_INPUT_EVENT_MAX - 1)}…` };
 }
