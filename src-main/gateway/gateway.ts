@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { compileRouter, laneKey, ownerAwareSessionKey, subagentSessionKey, type Router } from '../../src-shared/routing/index.ts';
+import { compileRouter, laneKey, ownerAwareSessionKey, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
 import { removeUnreferencedMedia, transcriptMediaRefs } from '../agents/media.ts';
@@ -16,9 +16,10 @@ import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
-import { A2AChains, nextHop } from './a2a-chain.ts';
+import { A2AChains } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
+import { AgentLinks } from './agent-links.ts';
 import { AgentControls } from './agent-controls.ts';
 import { appendChatEvent, appendInbound, emitInbound } from './inbound-record.ts';
 import { HeartbeatScheduler, type HeartbeatClock } from './heartbeat.ts';
@@ -102,6 +103,7 @@ export class Gateway {
   readonly heartbeats: HeartbeatScheduler;
 
   private readonly turnDeps: TurnRunDeps;
+  private readonly links: AgentLinks;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
@@ -122,6 +124,18 @@ export class Gateway {
       usage: this.usage,
       typing: (envelope) => this.channels.typing(envelope),
     };
+    this.links = new AgentLinks({
+      agent: (agentId) => this.agent(agentId),
+      config: () => this.config,
+      router: () => this.router,
+      running: () => this.state === 'running',
+      a2aChains: this.a2aChains,
+      subagents: this.subagents,
+      storeFor: (agentId) => this.storeFor(agentId),
+      cancelTurn: (agentId, sessionKey) => this.cancelTurn(agentId, sessionKey),
+      submit: (delivery, lanes) => this.submit(delivery, lanes),
+      log: this.log,
+    });
     this.heartbeats = new HeartbeatScheduler(
       (agent) => this.heartbeat(agent.id),
       opts.clock,
@@ -584,7 +598,7 @@ export class Gateway {
   /** Whether a turn of this session runs or waits in its lane. */
   sessionBusy(agentId: string, sessionKey: string): boolean {
     const key = laneKey(agentId, sessionKey);
-    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key) || this.subagentLanes.hasWork(key);
+    return this.running.has(key) || this.lanes.hasWork(key) || this.links.hasWork(key);
   }
 
   /**
@@ -784,116 +798,14 @@ export class Gateway {
     );
   }
 
-  /** Agent-to-agent lanes are separate so an agent waiting on another never blocks the pool. */
-  private readonly a2aLanes = new SessionLanes({ maxConcurrent: 16, maxQueuedPerSession: 20, maxQueuedTotal: 200 });
-
-  /**
-   * Delivers `text` from one agent into the target's dedicated session `agent:<to>:a2a:<from>`
-   * and returns its reply (sessions_send; the runner has already checked agentToAgent policy).
-   */
-  async agentMessage(
-    from: string,
-    to: string,
-    text: string,
-    signal: AbortSignal,
-  ): Promise<{ ok: true; reply: string } | { ok: false; reason: string }> {
-    const target = this.agent(to.toLowerCase());
-    if (!target) return { ok: false, reason: `agent "${to}" does not exist` };
-    if (target.id === from) return { ok: false, reason: 'an agent cannot message itself' };
-    const a2a = this.config.tools.agentToAgent;
-    if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id))
-      return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
-    const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
-    const hop = nextHop(this.a2aChains.of(signal), laneKey(target.id, sessionKey), a2a.maxTurns);
-    if (!hop.ok) return { ok: false, reason: hop.reason };
-    const decision = { ...this.router.direct(target.id), sessionKey };
-    const envelope: InboundEnvelope = {
-      messageId: randomUUID(),
-      channel: 'webchat',
-      accountId: 'default',
-      peer: { kind: 'direct', id: `agent:${from}` },
-      sender: { id: `agent:${from}`, name: `agent ${from}`, verified: true },
-      text,
-      mentioned: true,
-      timestamp: Date.now(),
-    };
-    const onAbort = () => this.cancelTurn(target.id, sessionKey);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await this.submit({ agentId: target.id, decision, envelope, a2a: hop.chain }, this.a2aLanes).done;
-      if (!result) return { ok: false, reason: `agent "${target.id}" is not available` };
-      if (result.failure && !result.text) return { ok: false, reason: result.failure.message };
-      return { ok: true, reply: result.text };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+  /** sessions_send: see AgentLinks.agentMessage. */
+  agentMessage(from: string, to: string, text: string, signal: AbortSignal): ReturnType<AgentLinks['agentMessage']> {
+    return this.links.agentMessage(from, to, text, signal);
   }
 
-  /**
-   * Sub-agent lanes: every child has a session of its own, and a parent waits for its child, so
-   * children must not queue behind the pool their parents hold. Their number is bounded per agent
-   * by `subagents.maxConcurrent` (at most 20), so this pool never makes one wait on another.
-   */
-  private readonly subagentLanes = new SessionLanes({ maxConcurrent: 256, maxQueuedPerSession: 1, maxQueuedTotal: 1000 });
-
-  /**
-   * sessions_spawn (docs/heartbeat-subagents.md#sub-agents-sessions_spawn): runs `task` as a turn
-   * of the same agent in a new session `agent:<id>:subagent:<uuid>` whose header names the parent
-   * session and turn, and resolves with its final text. The child inherits the parent turn's sender
-   * and owner status (found by `signal`, never taken from the tool's input) and is cancelled with it.
-   */
-  async spawnSubagent(
-    task: string,
-    label: string | undefined,
-    signal: AbortSignal,
-  ): Promise<{ ok: true; sessionKey: string; text: string } | { ok: false; sessionKey?: string; reason: string }> {
-    const parent = this.subagents.of(signal);
-    const agent = parent && this.agent(parent.agentId);
-    if (!parent || !agent) return { ok: false, reason: 'sub-agents can only be started from a running agent turn' };
-    if (signal.aborted) return { ok: false, reason: 'the turn was cancelled' };
-    if (this.state !== 'running') return { ok: false, reason: 'the gateway is stopping' };
-    const admitted = this.subagents.admit(parent, agent.subagents);
-    if (!admitted.ok) return { ok: false, reason: admitted.reason };
-    const sessionKey = subagentSessionKey(agent.id, randomUUID());
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(new Error('cancelled with its parent turn'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const store = await this.storeFor(agent.id);
-      await store.getOrCreate(sessionKey, {
-        parent: { sessionKey: parent.sessionKey, inReplyTo: parent.seq, ...(label ? { label } : {}) },
-      });
-      this.log.info('sub-agent started', { agentId: agent.id, parent: parent.sessionKey, sessionKey, depth: parent.depth + 1 });
-      const envelope: InboundEnvelope = {
-        messageId: randomUUID(),
-        channel: 'webchat',
-        accountId: 'default',
-        peer: { kind: 'direct', id: parent.sessionKey },
-        // The parent's sender, so the record says whose request this work serves; owner status is passed on explicitly.
-        sender: { ...parent.sender, verified: false },
-        text: task,
-        mentioned: true,
-        timestamp: Date.now(),
-      };
-      const delivery: Delivery = {
-        agentId: agent.id,
-        decision: { ...this.router.direct(agent.id), sessionKey },
-        envelope,
-        subagent: { depth: parent.depth + 1, isOwner: parent.isOwner, controller, parentSessionKey: parent.sessionKey },
-        ...(parent.a2a ? { a2a: parent.a2a } : {}),
-      };
-      const result = await this.submit(delivery, this.subagentLanes).done;
-      if (!result) return { ok: false, sessionKey, reason: 'the sub-agent could not run; its session says why' };
-      if (result.failure?.kind === 'cancelled') return { ok: false, sessionKey, reason: 'the sub-agent was cancelled' };
-      if (result.failure) {
-        const partial = result.text ? `; what it had written so far:\n${result.text}` : '';
-        return { ok: false, sessionKey, reason: `the sub-agent failed (${result.failure.kind}): ${result.failure.message}${partial}` };
-      }
-      return { ok: true, sessionKey, text: result.text };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      admitted.release();
-    }
+  /** sessions_spawn: see AgentLinks.spawnSubagent. */
+  spawnSubagent(task: string, label: string | undefined, signal: AbortSignal): ReturnType<AgentLinks['spawnSubagent']> {
+    return this.links.spawnSubagent(task, label, signal);
   }
 
   /** Persists the inbound record; a storage failure becomes an `unavailable` error naming the cause and folder. */
