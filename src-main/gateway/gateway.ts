@@ -43,6 +43,7 @@ import {
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { SubagentRuns } from './subagent-runs.ts';
+import { OwedOutcomes } from './owed-outcomes.ts';
 import { runModelTurn, type TurnRunDeps, type TurnRunner } from './turn-run.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
@@ -103,6 +104,10 @@ export class Gateway {
   readonly heartbeats: HeartbeatScheduler;
 
   private readonly turnDeps: TurnRunDeps;
+  /** Outcome records of turns the disk refused, written once it takes writes again. */
+  private readonly owed = new OwedOutcomes((err, owed) =>
+    this.log.warn('an owed outcome record is still not stored', { sessionKey: owed.sessionKey, error: err.message }),
+  );
   private readonly links: AgentLinks;
 
   constructor(private readonly opts: GatewayOptions) {
@@ -110,8 +115,10 @@ export class Gateway {
     this.sandbox = opts.sandbox ?? new OsSandbox();
     this.storage = new StorageHealth(opts.loc.stateDir, (status) => {
       opts.emit('storage.state', status);
-      if (status.ok) this.log.info('storage works again', { stateDir: opts.loc.stateDir });
-      else this.log.error('cannot store messages', { reason: status.reason });
+      if (status.ok) {
+        this.log.info('storage works again', { stateDir: opts.loc.stateDir });
+        void this.owed.settle();
+      } else this.log.error('cannot store messages', { reason: status.reason });
     });
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
@@ -353,6 +360,7 @@ export class Gateway {
       for (const controller of this.running.values()) controller.abort(new Error('gateway stopping'));
       await this.lanes.idle();
     }
+    await this.owed.settle();
     const sessions = this.sessions;
     this.sessions = null; // a later storeFor() (history while stopped) reopens them, after this close
     this.sessionsClosing = (async () => (await sessions?.catch(() => null))?.close())();
@@ -866,6 +874,9 @@ export class Gateway {
     const { agentId, decision, envelope, reply, a2a, subagent } = delivery;
     const agent = this.agent(agentId);
     const store = await this.storeFor(agentId);
+    // An earlier question of this session whose outcome the disk refused gets it first, so it is
+    // never merged into this turn's question.
+    await this.owed.settle(laneKey(agentId, decision.sessionKey));
     const snapshot = this.activity.snapshot(agentId);
     if (!agent || snapshot.state === 'unavailable') {
       this.drop(
@@ -914,7 +925,7 @@ export class Gateway {
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
       ...(a2a ? { a2a } : {}),
     });
-    return runModelTurn(
+    const result = await runModelTurn(
       this.turnDeps,
       delivery,
       {
@@ -932,6 +943,14 @@ export class Gateway {
       },
       () => this.running.delete(runKey),
     );
+    if (result.unrecorded && result.failure) {
+      this.owed.owe(runKey, {
+        store,
+        sessionKey: decision.sessionKey,
+        record: { type: 'error', kind: result.failure.kind, message: result.failure.message, inReplyTo: inbound.seq },
+      });
+    }
+    return result;
   }
 
   private isOwner(agent: AgentConfig, envelope: InboundEnvelope): boolean {
