@@ -61,6 +61,8 @@ export type TurnFailureKind =
   | 'stream_cut'
   | 'cancelled'
   | 'tool_loop_limit'
+  /** A record of the turn could not be written (full disk, read-only state folder): the reply is not kept. */
+  | 'storage_unavailable'
   | 'internal';
 
 export interface TurnResult {
@@ -77,6 +79,8 @@ export interface TurnResult {
   fallbackFrom?: { model: string; reason: TurnFailureKind }[];
   /** Tokens by the model that spent them (a turn that fell back spends on more than one). */
   usageByModel?: Record<string, { inputTokens: number; outputTokens: number }>;
+  /** Set when the turn's outcome record (its error) could not be written: the gateway owes it. */
+  unrecorded?: true;
 }
 
 /** Resolves the API key for an agent (auth profile, else ANTHROPIC_API_KEY). */

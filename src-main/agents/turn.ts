@@ -28,6 +28,7 @@ import { redactText } from '../secrets/redact.ts';
 import type { AgentSessionStore } from '../sessions/index.ts';
 import { createModelFetch, type ModelFetch } from './http-fetch.ts';
 import { proxyFor } from '../net/proxy.ts';
+import { isStorageError } from '../gateway/storage-health.ts';
 import { buildHistory, type WireBlock, type WireMessage, type WireToolResult } from './history.ts';
 import { buildSystemPrompt, chatTypeOf, PersonaFileCache } from './prompt.ts';
 import { capText, ToolRegistry, type ToolContext } from './tools/index.ts';
@@ -78,6 +79,8 @@ export const USER_MESSAGES: Record<TurnFailureKind, string> = {
   cancelled: 'Stopped — I did not finish that reply.',
   tool_loop_limit: 'Sorry — this needed more tool steps than I am allowed in one reply, so I stopped; try a narrower request.',
   internal: 'Sorry — something went wrong on my side; please try again.',
+  storage_unavailable:
+    "Note: I can't store anything right now (my disk is full or read-only), so this exchange is not saved and I won't remember it.",
 };
 
 /** agent.model, else agents.defaults.model, else DEFAULT_MODEL; `anthropic/` prefix stripped. */
@@ -280,7 +283,9 @@ export class AgentTurnRunner {
     try {
       return await this.runTurn(req, model, st);
     } catch (err) {
-      return this.fail(req, model, st, 'internal', `turn failed: ${err instanceof Error ? err.message : String(err)}`);
+      // A record refused by the disk: the reply (if any) is still sent, with a note that it is not kept.
+      const kind = isStorageError(err) ? 'storage_unavailable' : 'internal';
+      return this.fail(req, model, st, kind, `turn failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -645,6 +650,7 @@ export class AgentTurnRunner {
   ): Promise<TurnResult> {
     const message = st.redact(detail);
     const hasUsage = usage && usage.inputTokens + usage.outputTokens > 0;
+    let unrecorded = false;
     try {
       await this.append(req, {
         type: 'error',
@@ -656,6 +662,7 @@ export class AgentTurnRunner {
         ...(st.fallbackFrom.length ? { fallbackFrom: st.fallbackFrom.map(({ model, reason }) => ({ model, reason })) } : {}),
       });
     } catch (err) {
+      unrecorded = true;
       this.logLine('error', 'could not record the turn failure', st, {
         agentId: req.agent.id,
         error: err instanceof Error ? err.message : String(err),
@@ -677,6 +684,7 @@ export class AgentTurnRunner {
       toolCalls: st.toolCalls,
       model,
       ...modelOutcome(st),
+      ...(unrecorded ? { unrecorded: true as const } : {}),
     };
   }
 

@@ -2,44 +2,31 @@
 // runs agent turns in per-session lanes and sends replies. start()/stop() switch message
 // processing on and off; the process and its control plane keep running while stopped.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import {
-  DEFAULT_HEARTBEAT_PROMPT,
-  DEFAULT_MODEL,
-  stripHeartbeatOk,
-  type AgentConfig,
-  type ChannelAccount,
-  type SwitchboardConfig,
-} from '../../src-shared/config/index.ts';
+import { type AgentConfig, type ChannelAccount, type SwitchboardConfig } from '../../src-shared/config/index.ts';
 import { ControlError } from '../../src-shared/protocol/errors.ts';
-import { TOOL_INPUT_EVENT_MAX, type ControlEvents } from '../../src-shared/protocol/methods.ts';
-import type { EventDataOf } from '../../src-shared/protocol/contract.ts';
-import {
-  compileRouter,
-  laneKey,
-  ownerAwareSessionKey,
-  subagentSessionKey,
-  type RouteDecision,
-  type Router,
-} from '../../src-shared/routing/index.ts';
+import { compileRouter, laneKey, ownerAwareSessionKey, type Router } from '../../src-shared/routing/index.ts';
 import { prepareAgentFolders } from '../agents/workspace-setup.ts';
 import { OsSandbox, sandboxApplies, sandboxUnavailableReason, type ExecConfinement, type ExecSandbox } from '../agents/sandbox/index.ts';
-import { releaseInboundMedia, removeUnreferencedMedia, storeInboundMedia, transcriptMediaRefs } from '../agents/media.ts';
-import type { TurnRequest, TurnResult } from '../agents/turn-types.ts';
+import { removeUnreferencedMedia, transcriptMediaRefs } from '../agents/media.ts';
+import type { TurnResult } from '../agents/turn-types.ts';
 import { InsecureEndpointError, resolveBaseUrl } from '../agents/turn.ts';
 import { agentPaths, type AgentPaths, type Locations } from '../config/paths.ts';
 import type { ConfigStore, LoadedConfig } from '../config/store.ts';
 import { createLogger, type Logger, type ModuleLogger } from '../log.ts';
 import { redactText } from '../secrets/redact.ts';
 import { SessionStores, type AgentSessionStore, type JournalNotice, type StoreNotice, type TranscriptRecord } from '../sessions/index.ts';
-import { A2AChains, nextHop, type A2AChain } from './a2a-chain.ts';
+import { A2AChains } from './a2a-chain.ts';
 import { checkSenderAccess, passesMentionGate } from './access.ts';
 import { AgentActivity } from './agent-activity.ts';
+import { AgentLinks } from './agent-links.ts';
 import { AgentControls } from './agent-controls.ts';
+import { appendChatEvent, appendInbound, emitInbound } from './inbound-record.ts';
 import { HeartbeatScheduler, type HeartbeatClock } from './heartbeat.ts';
+import { HEARTBEAT_SENDER, heartbeatEnvelope, heartbeatPrompt, heartbeatReply } from './heartbeat-turn.ts';
 import { ChannelSet, type AdapterFactory } from './channel-set.ts';
+import { queueCutOffTurns } from './cut-off-turns.ts';
+import { emitOwnReply, unavailableReply, type Delivery, type Emit } from './delivery.ts';
 import type { ChannelStatus, InboundEnvelope } from './envelope.ts';
 import { LaneOverflowError, SessionLanes } from './lanes.ts';
 import type { PairingStore } from './pairing.ts';
@@ -56,16 +43,13 @@ import {
 import { DEDUPE_SCAN_RECORDS, SendDedupe } from './send-dedupe.ts';
 import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY, RecentKeys, StorageHealth, StorageUnavailableError } from './storage-health.ts';
 import { SubagentRuns } from './subagent-runs.ts';
-import { cutOffNote, findCutOffTurns, type CutOffTurn } from './turn-resume.ts';
+import { OwedOutcomes } from './owed-outcomes.ts';
+import { runModelTurn, type TurnRunDeps, type TurnRunner } from './turn-run.ts';
 import { UsageLedger } from './usage-ledger.ts';
 
 export type GatewayState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error';
 
-export interface TurnRunner {
-  run(req: TurnRequest): Promise<TurnResult>;
-}
-
-type Emit = <K extends keyof ControlEvents>(event: K, data: EventDataOf<ControlEvents[K]>) => void;
+export type { TurnRunner } from './turn-run.ts';
 
 export interface GatewayOptions {
   loc: Locations;
@@ -84,39 +68,6 @@ export interface GatewayOptions {
   sandbox?: ExecSandbox;
   /** Drives heartbeat timers (default: real, unref'd timers; tests inject one they advance). */
   clock?: HeartbeatClock;
-}
-
-/** The sender id of heartbeat turns: the operator's own schedule, so it counts as an owner. */
-export const HEARTBEAT_SENDER = 'heartbeat';
-const HEARTBEAT_FILE_MAX = 16 * 1024;
-
-/** What a sender hears when the agent they reached cannot run (never a silent drop). */
-export function unavailableReply(reason: string): string {
-  return `this agent is not available: ${reason}`;
-}
-
-/** What the gateway needs to know about a message besides the text. */
-interface Delivery {
-  agentId: string;
-  decision: RouteDecision;
-  envelope: InboundEnvelope;
-  /** Send the reply back to the channel (absent for the dashboard's webchat). */
-  /**
-   * `outcome` is given for the text of a turn that ran (`failed`: it is, or ends with, the note that
-   * the turn did not complete); the gateway's own notes (refusals, "can't store", stop) come without.
-   */
-  reply?: (text: string, outcome?: { failed: boolean }) => Promise<void>;
-  /** Set for a delivery made by sessions_send: the exchange it belongs to. */
-  a2a?: A2AChain;
-  /** The client's idempotency key of a `webchat.send`, stored with the inbound record. */
-  clientId?: string;
-  /** A heartbeat turn: its inbound record is marked so the inspector can tell it apart. */
-  heartbeat?: boolean;
-  /**
-   * A sub-agent turn (sessions_spawn): its depth, the owner status it inherits from its parent
-   * (never more), and its abort controller, made before it queues so the parent can cancel it at any point.
-   */
-  subagent?: { depth: number; isOwner: boolean; controller: AbortController; parentSessionKey: string };
 }
 
 export class Gateway {
@@ -152,17 +103,46 @@ export class Gateway {
   /** One timer per agent with `heartbeat.every` while the gateway runs. */
   readonly heartbeats: HeartbeatScheduler;
 
+  private readonly turnDeps: TurnRunDeps;
+  /** Outcome records of turns the disk refused, written once it takes writes again. */
+  private readonly owed = new OwedOutcomes((err, owed) =>
+    this.log.warn('an owed outcome record is still not stored', { sessionKey: owed.sessionKey, error: err.message }),
+  );
+  private readonly links: AgentLinks;
+
   constructor(private readonly opts: GatewayOptions) {
     this.log = createLogger('gateway', opts.log);
     this.sandbox = opts.sandbox ?? new OsSandbox();
     this.storage = new StorageHealth(opts.loc.stateDir, (status) => {
       opts.emit('storage.state', status);
-      if (status.ok) this.log.info('storage works again', { stateDir: opts.loc.stateDir });
-      else this.log.error('cannot store messages', { reason: status.reason });
+      if (status.ok) {
+        this.log.info('storage works again', { stateDir: opts.loc.stateDir });
+        void this.owed.settle();
+      } else this.log.error('cannot store messages', { reason: status.reason });
     });
     this.channels = new ChannelSet(opts.adapters, (env) => this.accept(env), opts.log);
     this.controls = new AgentControls(opts.loc.stateDir);
     this.usage = new UsageLedger(opts.loc.stateDir);
+    this.turnDeps = {
+      runner: opts.runner,
+      emit: opts.emit,
+      log: this.log,
+      activity: this.activity,
+      usage: this.usage,
+      typing: (envelope) => this.channels.typing(envelope),
+    };
+    this.links = new AgentLinks({
+      agent: (agentId) => this.agent(agentId),
+      config: () => this.config,
+      router: () => this.router,
+      running: () => this.state === 'running',
+      a2aChains: this.a2aChains,
+      subagents: this.subagents,
+      storeFor: (agentId) => this.storeFor(agentId),
+      cancelTurn: (agentId, sessionKey) => this.cancelTurn(agentId, sessionKey),
+      submit: (delivery, lanes) => this.submit(delivery, lanes),
+      log: this.log,
+    });
     this.heartbeats = new HeartbeatScheduler(
       (agent) => this.heartbeat(agent.id),
       opts.clock,
@@ -339,7 +319,19 @@ export class Gateway {
       await this.prepareAgentFolders();
       if (!this.cutOffChecked) {
         this.cutOffChecked = true;
-        await this.queueCutOffTurns(channelsUp.promise);
+        await queueCutOffTurns(
+          {
+            config: this.config,
+            router: this.router,
+            lanes: this.lanes,
+            storeFor: (agentId) => this.storeFor(agentId),
+            send: (envelope, text) => this.channels.send(envelope, text),
+            runTurn: (delivery, inbound) => this.runTurn(delivery, inbound),
+            emit: this.opts.emit,
+            log: this.log,
+          },
+          channelsUp.promise,
+        );
       }
       await this.channels.sync(this.config);
       this.startedAt = new Date();
@@ -356,110 +348,6 @@ export class Gateway {
   /** Once per process: the transcripts are checked for cut-off turns at the first start only. */
   private cutOffChecked = false;
 
-  /** Queues, per session and in seq order, what to do with each turn the last run left unanswered. */
-  private async queueCutOffTurns(channelsUp: Promise<void>): Promise<void> {
-    const now = Date.now();
-    for (const agent of this.config.agents.list) {
-      let turns: CutOffTurn[];
-      try {
-        turns = await findCutOffTurns(await this.storeFor(agent.id), agent.id, { now, resumeWindowMs: this.config.session.resumeWindowMs });
-      } catch (err) {
-        this.log.error('could not check for turns cut off by a crash', { agentId: agent.id, error: (err as Error).message });
-        continue;
-      }
-      for (const turn of turns) {
-        const delivery = this.deliveryOf(turn);
-        this.log.warn('turn cut off by a crash', {
-          agentId: agent.id,
-          sessionKey: turn.sessionKey,
-          seq: turn.inbound.seq,
-          action: turn.action,
-        });
-        try {
-          this.lanes
-            .run(laneKey(agent.id, turn.sessionKey), async () => {
-              await channelsUp;
-              if (turn.action === 'resume') return this.runTurn(delivery, turn.inbound);
-              return this.closeCutOffTurn(delivery, turn);
-            })
-            .catch((err: Error) =>
-              this.log.error('a cut-off turn failed', { agentId: agent.id, sessionKey: turn.sessionKey, error: err.message }),
-            );
-        } catch (err) {
-          if (!(err instanceof LaneOverflowError)) throw err;
-          this.log.error('too many cut-off turns to queue; left unanswered', { agentId: agent.id, sessionKey: turn.sessionKey });
-        }
-      }
-    }
-  }
-
-  /** The delivery a cut-off turn's inbound record stands for, with its reply target rebuilt from the record. */
-  private deliveryOf({ agentId, sessionKey, inbound }: CutOffTurn): Delivery {
-    const sender = (inbound.sender ?? {}) as { id?: string; name?: string };
-    const channel = String(inbound.channel ?? 'webchat') as InboundEnvelope['channel'];
-    const peer = inbound.peer as InboundEnvelope['peer'] | undefined;
-    const envelope: InboundEnvelope = {
-      messageId: String(inbound.messageId ?? `seq-${inbound.seq}`),
-      channel,
-      accountId: String(inbound.accountId ?? 'default'),
-      peer: peer ?? { kind: 'direct', id: String(sender.id ?? '') },
-      sender: { id: String(sender.id ?? ''), ...(sender.name ? { name: sender.name } : {}), verified: inbound.verified === true },
-      text: String(inbound.text ?? ''),
-      mentioned: true,
-      timestamp: Date.parse(inbound.ts),
-    };
-    const route = (inbound.route ?? {}) as Partial<RouteDecision>;
-    const decision = { ...this.router.direct(agentId), ...route, agentId, sessionKey } as RouteDecision;
-    // Records written before the peer was stored cannot be answered on their channel.
-    const reply = channel !== 'webchat' && peer ? (text: string) => this.channels.send(envelope, text) : undefined;
-    return { agentId, decision, envelope, ...(reply ? { reply } : {}) };
-  }
-
-  /**
-   * Closes a cut-off turn that must not run: the note is recorded first, so a second crash can
-   * never make the sender hear it twice; then it goes to the chat and the dashboard.
-   */
-  private async closeCutOffTurn({ agentId, decision, envelope, reply }: Delivery, turn: CutOffTurn): Promise<undefined> {
-    const text = cutOffNote(turn);
-    const store = await this.storeFor(agentId);
-    await store.append(decision.sessionKey, {
-      type: 'error',
-      kind: 'interrupted',
-      message: text,
-      ...(turn.action === 'tool_in_doubt' ? { tools: turn.tools } : {}),
-      told: turn.tell,
-      inReplyTo: turn.inbound.seq,
-    });
-    if (!turn.tell) return undefined;
-    await reply?.(text).catch(async (err: Error) => {
-      this.log.warn('sending the cut-off note failed', { agentId, channel: envelope.channel, error: err.message });
-      await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: turn.inbound.seq });
-    });
-    this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'interrupted', incomplete: true });
-    return undefined;
-  }
-
-  /** A reply the gateway gives itself, without a model turn: clients see it like any answer. */
-  private emitOwnReply(
-    agentId: string,
-    sessionKey: string,
-    envelope: Pick<InboundEnvelope, 'messageId' | 'channel' | 'accountId'>,
-    text: string,
-    opts: { failure?: string; incomplete?: boolean } = {},
-  ): void {
-    this.opts.emit('message.outbound', {
-      agentId,
-      sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      text,
-      incomplete: opts.incomplete ?? false,
-      ...(opts.failure ? { failure: opts.failure } : {}),
-      usage: { inputTokens: 0, outputTokens: 0 },
-    });
-  }
-
   /** Stops channels, lets in-flight turns finish for a grace period, then cancels the rest. */
   async stop(): Promise<GatewayState> {
     if (this.state === 'stopped' || this.state === 'stopping') return this.state;
@@ -472,6 +360,7 @@ export class Gateway {
       for (const controller of this.running.values()) controller.abort(new Error('gateway stopping'));
       await this.lanes.idle();
     }
+    await this.owed.settle();
     const sessions = this.sessions;
     this.sessions = null; // a later storeFor() (history while stopped) reopens them, after this close
     this.sessionsClosing = (async () => (await sessions?.catch(() => null))?.close())();
@@ -565,7 +454,7 @@ export class Gateway {
       const routed = sessionKey === shared.sessionKey ? shared : { ...shared, sessionKey };
       if (envelope.kind !== undefined && envelope.kind !== 'message') {
         // Edits and reactions are part of the conversation's record, but are never answered.
-        persisted.push(this.recordEvent(agentId, routed.sessionKey, envelope));
+        persisted.push(this.storeFor(agentId).then((store) => appendChatEvent(store, routed.sessionKey, envelope)));
         continue;
       }
       persisted.push(this.submit({ agentId, decision: routed, envelope, reply: (text) => this.channels.send(envelope, text) }).persisted);
@@ -575,18 +464,6 @@ export class Gateway {
     for (const item of envelope.media ?? []) delete item.data;
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-  }
-
-  private async recordEvent(agentId: string, sessionKey: string, envelope: InboundEnvelope): Promise<void> {
-    const store = await this.storeFor(agentId);
-    await store.append(sessionKey, {
-      type: envelope.kind!,
-      text: envelope.text,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-    });
   }
 
   /** Pauses or resumes an agent; open views learn it from `agent.state`. */
@@ -729,7 +606,7 @@ export class Gateway {
   /** Whether a turn of this session runs or waits in its lane. */
   sessionBusy(agentId: string, sessionKey: string): boolean {
     const key = laneKey(agentId, sessionKey);
-    return this.running.has(key) || this.lanes.hasWork(key) || this.a2aLanes.hasWork(key) || this.subagentLanes.hasWork(key);
+    return this.running.has(key) || this.lanes.hasWork(key) || this.links.hasWork(key);
   }
 
   /**
@@ -894,7 +771,7 @@ export class Gateway {
       agentId,
       sessionKey: decision.sessionKey,
     });
-    this.emitOwnReply(agentId, decision.sessionKey, envelope, text);
+    emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, text);
     void reply?.(text).catch((err: Error) => this.log.warn('sending the stop confirmation failed', { agentId, error: err.message }));
   }
 
@@ -915,12 +792,12 @@ export class Gateway {
           if (!(refused instanceof StorageUnavailableError)) throw err;
           // The old session stays live (store.reset undoes the archive): say so, briefly, in the chat.
           this.log.warn('session reset refused: storage', { agentId, sessionKey, reason: refused.reason });
-          this.emitOwnReply(agentId, sessionKey, envelope, CANNOT_RESET_REPLY, { failure: 'storage_unavailable' });
+          emitOwnReply(this.opts.emit, agentId, sessionKey, envelope, CANNOT_RESET_REPLY, { failure: 'storage_unavailable' });
           await reply?.(CANNOT_RESET_REPLY).catch(() => undefined);
           throw refused;
         }
         this.log.info('session reset by command', { agentId, sessionKey });
-        this.emitOwnReply(agentId, sessionKey, envelope, RESET_REPLY);
+        emitOwnReply(this.opts.emit, agentId, sessionKey, envelope, RESET_REPLY);
         await reply?.(RESET_REPLY).catch((err: Error) =>
           this.log.warn('sending the reset confirmation failed', { agentId, error: err.message }),
         );
@@ -929,116 +806,14 @@ export class Gateway {
     );
   }
 
-  /** Agent-to-agent lanes are separate so an agent waiting on another never blocks the pool. */
-  private readonly a2aLanes = new SessionLanes({ maxConcurrent: 16, maxQueuedPerSession: 20, maxQueuedTotal: 200 });
-
-  /**
-   * Delivers `text` from one agent into the target's dedicated session `agent:<to>:a2a:<from>`
-   * and returns its reply (sessions_send; the runner has already checked agentToAgent policy).
-   */
-  async agentMessage(
-    from: string,
-    to: string,
-    text: string,
-    signal: AbortSignal,
-  ): Promise<{ ok: true; reply: string } | { ok: false; reason: string }> {
-    const target = this.agent(to.toLowerCase());
-    if (!target) return { ok: false, reason: `agent "${to}" does not exist` };
-    if (target.id === from) return { ok: false, reason: 'an agent cannot message itself' };
-    const a2a = this.config.tools.agentToAgent;
-    if (!a2a.enabled || !a2a.allow.includes(from.toLowerCase()) || !a2a.allow.includes(target.id))
-      return { ok: false, reason: 'agent-to-agent messaging between these agents is not allowed by tools.agentToAgent' };
-    const sessionKey = `agent:${target.id}:a2a:${from}`.toLowerCase();
-    const hop = nextHop(this.a2aChains.of(signal), laneKey(target.id, sessionKey), a2a.maxTurns);
-    if (!hop.ok) return { ok: false, reason: hop.reason };
-    const decision = { ...this.router.direct(target.id), sessionKey };
-    const envelope: InboundEnvelope = {
-      messageId: randomUUID(),
-      channel: 'webchat',
-      accountId: 'default',
-      peer: { kind: 'direct', id: `agent:${from}` },
-      sender: { id: `agent:${from}`, name: `agent ${from}`, verified: true },
-      text,
-      mentioned: true,
-      timestamp: Date.now(),
-    };
-    const onAbort = () => this.cancelTurn(target.id, sessionKey);
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await this.submit({ agentId: target.id, decision, envelope, a2a: hop.chain }, this.a2aLanes).done;
-      if (!result) return { ok: false, reason: `agent "${target.id}" is not available` };
-      if (result.failure && !result.text) return { ok: false, reason: result.failure.message };
-      return { ok: true, reply: result.text };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+  /** sessions_send: see AgentLinks.agentMessage. */
+  agentMessage(from: string, to: string, text: string, signal: AbortSignal): ReturnType<AgentLinks['agentMessage']> {
+    return this.links.agentMessage(from, to, text, signal);
   }
 
-  /**
-   * Sub-agent lanes: every child has a session of its own, and a parent waits for its child, so
-   * children must not queue behind the pool their parents hold. Their number is bounded per agent
-   * by `subagents.maxConcurrent` (at most 20), so this pool never makes one wait on another.
-   */
-  private readonly subagentLanes = new SessionLanes({ maxConcurrent: 256, maxQueuedPerSession: 1, maxQueuedTotal: 1000 });
-
-  /**
-   * sessions_spawn (docs/heartbeat-subagents.md#sub-agents-sessions_spawn): runs `task` as a turn
-   * of the same agent in a new session `agent:<id>:subagent:<uuid>` whose header names the parent
-   * session and turn, and resolves with its final text. The child inherits the parent turn's sender
-   * and owner status (found by `signal`, never taken from the tool's input) and is cancelled with it.
-   */
-  async spawnSubagent(
-    task: string,
-    label: string | undefined,
-    signal: AbortSignal,
-  ): Promise<{ ok: true; sessionKey: string; text: string } | { ok: false; sessionKey?: string; reason: string }> {
-    const parent = this.subagents.of(signal);
-    const agent = parent && this.agent(parent.agentId);
-    if (!parent || !agent) return { ok: false, reason: 'sub-agents can only be started from a running agent turn' };
-    if (signal.aborted) return { ok: false, reason: 'the turn was cancelled' };
-    if (this.state !== 'running') return { ok: false, reason: 'the gateway is stopping' };
-    const admitted = this.subagents.admit(parent, agent.subagents);
-    if (!admitted.ok) return { ok: false, reason: admitted.reason };
-    const sessionKey = subagentSessionKey(agent.id, randomUUID());
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(new Error('cancelled with its parent turn'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const store = await this.storeFor(agent.id);
-      await store.getOrCreate(sessionKey, {
-        parent: { sessionKey: parent.sessionKey, inReplyTo: parent.seq, ...(label ? { label } : {}) },
-      });
-      this.log.info('sub-agent started', { agentId: agent.id, parent: parent.sessionKey, sessionKey, depth: parent.depth + 1 });
-      const envelope: InboundEnvelope = {
-        messageId: randomUUID(),
-        channel: 'webchat',
-        accountId: 'default',
-        peer: { kind: 'direct', id: parent.sessionKey },
-        // The parent's sender, so the record says whose request this work serves; owner status is passed on explicitly.
-        sender: { ...parent.sender, verified: false },
-        text: task,
-        mentioned: true,
-        timestamp: Date.now(),
-      };
-      const delivery: Delivery = {
-        agentId: agent.id,
-        decision: { ...this.router.direct(agent.id), sessionKey },
-        envelope,
-        subagent: { depth: parent.depth + 1, isOwner: parent.isOwner, controller, parentSessionKey: parent.sessionKey },
-        ...(parent.a2a ? { a2a: parent.a2a } : {}),
-      };
-      const result = await this.submit(delivery, this.subagentLanes).done;
-      if (!result) return { ok: false, sessionKey, reason: 'the sub-agent could not run; its session says why' };
-      if (result.failure?.kind === 'cancelled') return { ok: false, sessionKey, reason: 'the sub-agent was cancelled' };
-      if (result.failure) {
-        const partial = result.text ? `; what it had written so far:\n${result.text}` : '';
-        return { ok: false, sessionKey, reason: `the sub-agent failed (${result.failure.kind}): ${result.failure.message}${partial}` };
-      }
-      return { ok: true, sessionKey, text: result.text };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      admitted.release();
-    }
+  /** sessions_spawn: see AgentLinks.spawnSubagent. */
+  spawnSubagent(task: string, label: string | undefined, signal: AbortSignal): ReturnType<AgentLinks['spawnSubagent']> {
+    return this.links.spawnSubagent(task, label, signal);
   }
 
   /** Persists the inbound record; a storage failure becomes an `unavailable` error naming the cause and folder. */
@@ -1072,101 +847,36 @@ export class Gateway {
       this.log.info('heartbeat skipped', { agentId, reason: refusal.reason });
       return { ran: false, reason: refusal.reason };
     }
-    const file = await readFile(path.join(this.pathsOf(agent).workspace, 'HEARTBEAT.md'), 'utf8').catch(() => null);
-    // As in OpenClaw: a HEARTBEAT.md of only headings and blank lines means "nothing to check", no paid turn.
-    if (file !== null && file.split('\n').every((l) => l.trim() === '' || /^#+(\s|$)/.test(l.trim()))) {
-      this.log.info('heartbeat skipped', { agentId, reason: 'HEARTBEAT.md is empty' });
-      return { ran: false, reason: 'HEARTBEAT.md is empty' };
+    const prompt = await heartbeatPrompt(hb, this.pathsOf(agent).workspace);
+    if ('skip' in prompt) {
+      this.log.info('heartbeat skipped', { agentId, reason: prompt.skip });
+      return { ran: false, reason: prompt.skip };
     }
-    const prompt = hb.prompt ?? DEFAULT_HEARTBEAT_PROMPT;
-    const text = file === null ? prompt : `${prompt}\n\nHEARTBEAT.md:\n${file.slice(0, HEARTBEAT_FILE_MAX)}`;
-    const envelope: InboundEnvelope = {
-      messageId: randomUUID(),
-      channel: 'webchat',
-      accountId: 'default',
-      peer: { kind: 'direct', id: HEARTBEAT_SENDER },
-      sender: { id: HEARTBEAT_SENDER, name: 'Heartbeat', verified: true },
-      text,
-      mentioned: true,
-      timestamp: Date.now(),
-    };
-    const target = hb.target;
-    // "Nothing to report" (HEARTBEAT_OK) stays in the transcript and is never sent; with no target, nothing is.
-    // Neither is a failed beat or a note of the gateway's own: nobody there asked, and the failure
-    // is in the transcript, the agent's state and the log for the owner.
-    const reply = async (answer: string, outcome?: { failed: boolean }): Promise<void> => {
-      const news = stripHeartbeatOk(answer);
-      if (!target || news === '' || outcome?.failed !== false) return;
-      await this.channels.post({
-        channel: target.channel,
-        accountId: target.accountId,
-        peer: { kind: 'direct', id: target.to },
-        text: news,
-      });
-    };
+    const envelope = heartbeatEnvelope(prompt.text);
+    const reply = heartbeatReply(hb.target, (message) => this.channels.post(message));
     const result = await this.submit({ agentId, decision: this.router.direct(agentId), envelope, reply, heartbeat: true }).done;
     return { ran: true, ...(result ? { result } : {}) };
   }
 
-  private async persistInboundNow({ agentId, decision, envelope, clientId, heartbeat, subagent }: Delivery): Promise<TranscriptRecord> {
+  private async persistInboundNow(delivery: Delivery): Promise<TranscriptRecord> {
+    const { agentId, decision } = delivery;
     const store = await this.storeFor(agentId);
     const agent = this.agent(agentId);
     const due = agent ? await this.autoReset.check(store, decision.sessionKey, resetPolicy(agent, this.config)) : null;
     if (due) this.log.info('session reset automatically', { agentId, sessionKey: decision.sessionKey, reason: due });
-    const route = { ...decision };
-    // Downloaded images go to this agent's own media folder first; the record keeps references.
-    const media = await storeInboundMedia(this.opts.loc.stateDir, agentId, envelope.media);
-    // Durable through the state dir's inbound journal: one fdatasync shared by every message that
-    // arrives meanwhile, whatever its session; the transcript itself is synced by a checkpoint.
-    let inbound: TranscriptRecord;
-    try {
-      inbound = await store.append(
-        decision.sessionKey,
-        {
-          type: 'message',
-          role: 'user',
-          text: envelope.text,
-          messageId: envelope.messageId,
-          ...(clientId ? { clientId } : {}),
-          ...(heartbeat ? { heartbeat: true } : {}),
-          // A sub-agent's task: written by its parent turn, on behalf of the sender below.
-          ...(subagent ? { subagent: { parentSessionKey: subagent.parentSessionKey, depth: subagent.depth } } : {}),
-          sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-          verified: envelope.sender.verified,
-          channel: envelope.channel,
-          accountId: envelope.accountId,
-          // Where the reply goes: enough to answer a turn a crash cut off on the next start.
-          peer: envelope.peer,
-          route,
-          ...(media.length > 0 ? { media } : {}),
-        },
-        { durable: true },
-      );
-    } finally {
-      // The record now names the files (a session delete's scan sees them), or never will.
-      if (media.length > 0) releaseInboundMedia(this.opts.loc.stateDir, agentId, media);
-    }
+    const inbound = await appendInbound(store, this.opts.loc.stateDir, delivery);
     this.processed++;
-    this.opts.emit('message.inbound', {
-      agentId,
-      sessionKey: decision.sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
-      text: envelope.text,
-      route,
-      seq: inbound.seq,
-    });
+    emitInbound(this.opts.emit, delivery, inbound);
     return inbound;
   }
 
-  private async runTurn(
-    { agentId, decision, envelope, reply, a2a, subagent }: Delivery,
-    inbound: TranscriptRecord,
-  ): Promise<TurnResult | undefined> {
+  private async runTurn(delivery: Delivery, inbound: TranscriptRecord): Promise<TurnResult | undefined> {
+    const { agentId, decision, envelope, reply, a2a, subagent } = delivery;
     const agent = this.agent(agentId);
     const store = await this.storeFor(agentId);
+    // An earlier question of this session whose outcome the disk refused gets it first, so it is
+    // never merged into this turn's question.
+    await this.owed.settle(laneKey(agentId, decision.sessionKey));
     const snapshot = this.activity.snapshot(agentId);
     if (!agent || snapshot.state === 'unavailable') {
       this.drop(
@@ -1177,7 +887,7 @@ export class Gateway {
       const text = unavailableReply(snapshot.reason ?? 'it is not configured on this gateway');
       await store.append(decision.sessionKey, { type: 'error', kind: 'agent_unavailable', message: text, inReplyTo: inbound.seq });
       await reply?.(text).catch(() => undefined);
-      this.emitOwnReply(agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
+      emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, text, { failure: 'agent_unavailable' });
       return undefined;
     }
     // A sub-agent turn is part of its parent's work, already counted against the sender's rate.
@@ -1197,7 +907,7 @@ export class Gateway {
       );
       await store.append(decision.sessionKey, { type: 'error', kind: refusal.reason, message: refusal.reply, inReplyTo: inbound.seq });
       await reply?.(refusal.reply).catch(() => undefined);
-      this.emitOwnReply(agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
+      emitOwnReply(this.opts.emit, agentId, decision.sessionKey, envelope, refusal.reply, { failure: refusal.reason });
       return undefined;
     }
     const controller = subagent?.controller ?? new AbortController();
@@ -1215,11 +925,10 @@ export class Gateway {
       sender: { id: envelope.sender.id, ...(envelope.sender.name ? { name: envelope.sender.name } : {}) },
       ...(a2a ? { a2a } : {}),
     });
-    this.opts.emit('agent.state', { agentId, state: this.activity.turnStarted(agentId) });
-    const typing = envelope.channel === 'webchat' ? undefined : this.channels.typing(envelope);
-    let result: TurnResult;
-    try {
-      result = await this.opts.runner.run({
+    const result = await runModelTurn(
+      this.turnDeps,
+      delivery,
+      {
         agent,
         config: this.config,
         paths: this.pathsOf(agent),
@@ -1230,81 +939,17 @@ export class Gateway {
         ...this.confinementFor(agent, decision.sessionKey),
         ...(depth > 0 ? { spawnDepth: depth } : {}),
         inboundSeq: inbound.seq,
-        inbound: {
-          text: envelope.text,
-          sender: envelope.sender,
-          channel: envelope.channel,
-          route: decision,
-          isOwner,
-        },
-        onDelta: (text) => this.opts.emit('agent.delta', { agentId, sessionKey: decision.sessionKey, messageId: envelope.messageId, text }),
-        onToolCall: (call) =>
-          this.opts.emit('agent.tool', {
-            agentId,
-            sessionKey: decision.sessionKey,
-            messageId: envelope.messageId,
-            phase: 'call',
-            id: call.id,
-            name: call.name,
-            ...toolInputField(call.input),
-          }),
-        onToolResult: (r) =>
-          this.opts.emit('agent.tool', {
-            agentId,
-            sessionKey: decision.sessionKey,
-            messageId: envelope.messageId,
-            phase: 'result',
-            id: r.id,
-            name: r.name,
-            isError: r.isError,
-            summary: r.summary,
-          }),
-      });
-    } catch (err) {
-      this.log.error('agent turn crashed', { agentId, error: (err as Error).message });
-      result = {
-        text: '',
-        incomplete: true,
-        usage: { inputTokens: 0, outputTokens: 0 },
-        toolCalls: 0,
-        model: agent.model ?? this.config.agents.defaults.model ?? DEFAULT_MODEL,
-        failure: {
-          kind: 'internal',
-          message: (err as Error).message,
-          userMessage: 'Sorry — something went wrong on my side; the error was logged.',
-        },
-      };
-    } finally {
-      this.running.delete(runKey);
-      typing?.stop();
-    }
-    // A stopped turn (turn.cancel, `/stop`, shutdown) is what the user asked for, not an error:
-    // the agent goes back to idle; the reply stays marked incomplete in the transcript.
-    const failed = result.failure && result.failure.kind !== 'cancelled' ? result.failure.message : undefined;
-    this.opts.emit('agent.state', { agentId, state: this.activity.turnFinished(agentId, result.usage, failed) });
-    this.usage.record(agentId, result.usage, result.usageByModel);
-    const text = result.failure
-      ? result.text
-        ? `${result.text}\n\n${result.failure.userMessage}`
-        : result.failure.userMessage
-      : result.text;
-    if (reply && text.trim() !== '' && result.failure?.kind !== 'cancelled') {
-      await reply(text, { failed: result.failure !== undefined }).catch(async (err: Error) => {
-        this.log.warn('sending the reply failed', { agentId, channel: envelope.channel, error: err.message });
-        await store.append(decision.sessionKey, { type: 'error', kind: 'send_failed', message: err.message, inReplyTo: inbound.seq });
+        inbound: { text: envelope.text, sender: envelope.sender, channel: envelope.channel, route: decision, isOwner },
+      },
+      () => this.running.delete(runKey),
+    );
+    if (result.unrecorded && result.failure) {
+      this.owed.owe(runKey, {
+        store,
+        sessionKey: decision.sessionKey,
+        record: { type: 'error', kind: result.failure.kind, message: result.failure.message, inReplyTo: inbound.seq },
       });
     }
-    this.opts.emit('message.outbound', {
-      agentId,
-      sessionKey: decision.sessionKey,
-      messageId: envelope.messageId,
-      channel: envelope.channel,
-      accountId: envelope.accountId,
-      text,
-      incomplete: result.incomplete,
-      ...(result.failure ? { failure: result.failure.kind } : {}),
-      usage: result.usage,
-    });
     return result;
   }
 
@@ -1317,20 +962,4 @@ export class Gateway {
   idle(): Promise<void> {
     return this.lanes.idle();
   }
-}
-
-/**
- * A tool's input for the `agent.tool` call event: JSON, redacted before it is cut (a cut secret
- * would no longer be recognised), at most TOOL_INPUT_EVENT_MAX characters.
- */
-export function toolInputField(input: unknown): { input?: string } {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(input);
-  } catch {
-    return {};
-  }
-  if (json === undefined) return {};
-  const text = redactText(json);
-  return { input: text.length <= TOOL_INPUT_EVENT_MAX ? text : `${text.slice(0, TOOL_INPUT_EVENT_MAX - 1)}…` };
 }

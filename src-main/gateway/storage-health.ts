@@ -37,6 +37,12 @@ function errCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
+/** Whether `err` is a full or read-only disk, or a state folder this user may not write. */
+export function isStorageError(err: unknown): boolean {
+  const code = errCode(err);
+  return code !== undefined && STORAGE_CODES.has(code);
+}
+
 /** The user-facing reason for a storage error under `stateDir`, or null when `err` is not one. */
 export function storageProblem(err: unknown, stateDir: string): string | null {
   const code = errCode(err);

@@ -32,6 +32,9 @@ export const UNDELIVERED_KINDS: ReadonlySet<string> = new Set([
   'internal',
   'agent_unavailable',
   'daily_budget',
+  // The reply was sent but the disk refused to keep it: without its answer the question is left
+  // out too, rather than merged into the next one (docs/architecture.md#unstored-reply).
+  'storage_unavailable',
 ]);
 
 export interface ReplyRecord extends OrderedRecord {

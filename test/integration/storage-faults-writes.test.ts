@@ -6,6 +6,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { USER_MESSAGES } from '../../src-main/agents/turn.ts';
 import { CANNOT_RESET_REPLY, CANNOT_STORE_REPLY } from '../../src-main/gateway/storage-health.ts';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from '../helpers/gateway.ts';
 import { memoryChannels } from '../helpers/memory-channel.ts';
@@ -57,6 +58,9 @@ describe('writes other than the inbound record feed status.storage', () => {
     });
     await g.waitFor('storage.state', (d) => d.ok === false);
     expect((await records(g)).some((r) => r.role === 'assistant' && r.text === 'the answer')).toBe(false);
+    // The answer exists, so the asker gets it, with the note that it is not kept.
+    const outbound = await g.waitFor('message.outbound', (d) => String(d.text).startsWith('the answer'));
+    expect(outbound).toMatchObject({ failure: 'storage_unavailable', text: `the answer\n\n${USER_MESSAGES.storage_unavailable}` });
 
     faults.clear();
     g.peer.setDefault(null);
@@ -64,8 +68,11 @@ describe('writes other than the inbound record feed status.storage', () => {
     expect((await g.client.request('status', {})).storage).toEqual({ ok: true });
     await g.waitFor('storage.state', (d) => d.ok === true);
     await g.headless.gateway.idle();
-    // The model is asked again with the question that got no stored answer, and this time it is stored.
-    expect((await records(g)).filter((r) => r.role === 'assistant').map((r) => r.text)).toEqual(['echo: question\nagain']);
+    // The question got its outcome once the disk took writes again, so it is not asked again with the next one.
+    const after = await records(g);
+    const question = after.find((r) => r.role === 'user' && r.text === 'question')!;
+    expect(after.filter((r) => r.type === 'error' && r.inReplyTo === question.seq).map((r) => r.kind)).toEqual(['storage_unavailable']);
+    expect(after.filter((r) => r.role === 'assistant').map((r) => r.text)).toEqual(['echo: again']);
   });
 
   it('a session index save refused by a full disk shows, is retried, and clears by itself once it is saved', async () => {

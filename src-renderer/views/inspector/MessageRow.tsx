@@ -39,6 +39,7 @@ const ERROR_LABELS: Record<string, string> = {
   agent_unavailable: 'Agent unavailable',
   send_failed: 'Reply not delivered',
   queue_full: 'Too many messages waiting',
+  storage_unavailable: 'Not stored (disk)',
 };
 
 /** Why a model was passed over, as the fallback line says it: "answered by B (fallback: A overloaded)". */
