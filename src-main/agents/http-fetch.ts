@@ -18,18 +18,19 @@
 // on a keep-alive agent, as curl does. Anything neither path speaks (a streamed or form body, a
 // Request object) goes to the global fetch unchanged (to undici's fetch with a ProxyAgent when a
 // proxy applies).
-import http from 'node:http';
-import https from 'node:https';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
 import type { Dispatcher } from 'undici';
 import { proxyDispatcherFor, tunnelAgentFor } from '../net/agents.ts';
+import { nodeHttp, nodeHttps } from '../net/builtin-http.ts';
 import { proxyAuthorization, proxyFor, proxySettingFor, redactProxyUrl, type ProxySetting } from '../net/proxy.ts';
 
 /** Idle keep-alive sockets are closed after this long (undici's default keep-alive is 4 s). */
 const IDLE_SOCKET_MS = 4000;
 
 const agents = {
-  http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
-  https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
+  http: new nodeHttp.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
+  https: new nodeHttps.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
 };
 
 function abortError(signal: AbortSignal): Error {
@@ -435,7 +436,7 @@ function send(url: URL, init: RequestInit, route: Route): Promise<Response> {
       if (res) res.destroy(err);
       else req.destroy(err);
     };
-    const req = (viaTls ? https : http).request(options, (r) => {
+    const req = (viaTls ? nodeHttps : nodeHttp).request(options, (r) => {
       res = r;
       // The listener lives as long as the body can be read; it goes when the body is done.
       if (signal) r.once('close', () => signal.removeEventListener('abort', onAbort));

@@ -5,7 +5,7 @@
 import type { AgentConfig } from '../../src-shared/config/index.ts';
 import { mayLoadPrivateMemory, MEMORY_FILE } from './memory/access.ts';
 import { RecentAnswers } from './recent-answers.ts';
-import { listSkills, type SkillSummary } from './skills.ts';
+import { listSkills, type SkillSources, type SkillSummary } from './skills.ts';
 import type { TurnInbound } from './turn-types.ts';
 import { inspectWorkspacePath, readWorkspaceFile, WorkspaceAccessError } from './workspace-fs.ts';
 
@@ -38,15 +38,24 @@ interface CachedFile {
 /** Persona files read through the workspace confinement and re-read only when they change. */
 const FRESH_MS = 1000;
 
+type Answer<T> = { value: T; error?: undefined } | { value?: undefined; error: Error };
+
 export class PersonaFileCache {
   private readonly cache = new Map<string, CachedFile>();
   /**
    * The last answer per file, reused for FRESH_MS: a busy gateway would otherwise re-check the
    * same three files (real path, stat, open) on every message. Edits show within a second.
    */
-  private readonly recent: RecentAnswers<{ text: string | null; error?: Error }>;
+  private readonly recent: RecentAnswers<Answer<string | null>>;
+  /**
+   * The skills list per agent, reused for FRESH_MS like the persona files: listing takes a real
+   * path, an lstat walk and a readdir per skills folder plus a read per skill, on every turn that
+   * offers the `skill` tool (every agent's workspace has a `skills/` folder from its creation).
+   */
+  private readonly skillLists: RecentAnswers<Answer<SkillSummary[]>>;
   constructor(now: () => number = Date.now) {
     this.recent = new RecentAnswers(FRESH_MS, now);
+    this.skillLists = new RecentAnswers(FRESH_MS, now, 1024);
   }
 
   /**
@@ -54,20 +63,13 @@ export class PersonaFileCache {
    * WorkspaceAccessError when it may not be read (a symlink, a link on the way).
    */
   async load(workspace: string, name: string): Promise<string | null> {
-    const key = `${workspace}\0${name}`;
-    const seen = this.recent.get(key);
-    if (seen) {
-      if (seen.error) throw seen.error;
-      return seen.text;
-    }
-    try {
-      const text = await this.check(workspace, name);
-      this.recent.set(key, { text });
-      return text;
-    } catch (err) {
-      this.recent.set(key, { text: null, error: err as Error });
-      throw err;
-    }
+    return unwrap(await this.recent.getOrLoad(`${workspace}\0${name}`, () => settle(this.check(workspace, name))));
+  }
+
+  /** The skills `src` makes visible (listSkills), or its error, as of at most FRESH_MS ago. */
+  async skills(src: SkillSources): Promise<SkillSummary[]> {
+    const key = `${src.workspace}\0${src.stateDir ?? ''}\0${src.agent.skills === undefined ? '*' : JSON.stringify(src.agent.skills)}`;
+    return unwrap(await this.skillLists.getOrLoad(key, () => settle(listSkills(src))));
   }
 
   private async check(workspace: string, name: string): Promise<string | null> {
@@ -88,6 +90,19 @@ export class PersonaFileCache {
     this.cache.set(info.abs, { ino: file.stats.ino, size: file.stats.size, mtimeMs: file.stats.mtimeMs, text });
     return text;
   }
+}
+
+async function settle<T>(p: Promise<T>): Promise<Answer<T>> {
+  try {
+    return { value: await p };
+  } catch (err) {
+    return { error: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
+function unwrap<T>(a: Answer<T>): T {
+  if (a.error) throw a.error;
+  return a.value as T;
 }
 
 export interface PromptInput {
@@ -162,12 +177,12 @@ export async function buildSystemPrompt(input: PromptInput): Promise<BuiltPrompt
   if (input.tools.some((t) => t.name === 'skill')) {
     const skills =
       input.skills ??
-      (await listSkills({ workspace: input.workspace, agent, ...(input.stateDir ? { stateDir: input.stateDir } : {}) }).catch(
-        (err: unknown) => {
+      (await input.files
+        .skills({ workspace: input.workspace, agent, ...(input.stateDir ? { stateDir: input.stateDir } : {}) })
+        .catch((err: unknown) => {
           skipped.push({ file: 'skills/', reason: err instanceof Error ? err.message : String(err) });
           return [];
-        },
-      ));
+        }));
     if (skills.length)
       parts.push(
         `## Skills\n\nLoad a skill's instructions with the skill tool before following it:\n${skills.map((s) => `- ${s.name}: ${s.description || '(no description)'}`).join('\n')}`,

@@ -1,9 +1,9 @@
 // Inbound images for the model (docs/channels.md#images): the caps, a size-capped download with a
 // time limit, content sniffing (JPEG/PNG/GIF/WebP only — the Messages API checks that the bytes
 // match the declared type), and the placeholder line that says why an image was not passed on.
-import http from 'node:http';
-import https from 'node:https';
+import type * as http from 'node:http';
 import type { InboundEnvelope, MediaItem } from '../gateway/envelope.ts';
+import { nodeHttp, nodeHttps } from '../net/builtin-http.ts';
 
 export interface ImageLimits {
   /** Per image, before base64 (Anthropic's API refuses images over 5 MB). */
@@ -54,7 +54,7 @@ export function downloadCapped(
   opts: { maxBytes: number; signal: AbortSignal; agent?: http.Agent },
 ): Promise<{ data: Buffer; contentType?: string }> {
   const target = new URL(url);
-  const get = target.protocol === 'https:' ? https.get : target.protocol === 'http:' ? http.get : undefined;
+  const get = target.protocol === 'https:' ? nodeHttps.get : target.protocol === 'http:' ? nodeHttp.get : undefined;
   if (!get) return Promise.reject(new Error(`unsupported URL scheme ${target.protocol}`));
   return new Promise((resolve, reject) => {
     const req = get(target, { signal: opts.signal, ...(opts.agent ? { agent: opts.agent } : {}) }, (res) => {

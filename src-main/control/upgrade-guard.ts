@@ -1,10 +1,10 @@
 // Checks an HTTP upgrade request before the WebSocket handshake: right path, loopback Host with our
 // port (DNS-rebinding defence) and no foreign browser Origin. A refused request gets a plain HTTP
 // error and its socket is destroyed, so not a single WebSocket frame from it is ever parsed.
-import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CONTROL_PATH } from '../../src-shared/protocol/frames.ts';
+import { nodeHttp } from '../net/builtin-http.ts';
 
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 400 | 403 | 404; reason: string };
 
@@ -51,7 +51,7 @@ export function rejectUpgrade(socket: Duplex, status: number): void {
     socket.destroy();
     return;
   }
-  const text = STATUS_CODES[status] ?? 'Error';
+  const text = nodeHttp.STATUS_CODES[status] ?? 'Error';
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +

@@ -6,11 +6,11 @@
 // pool of unauthenticated sockets, failed-auth cool-down) → auth frame within a deadline → frames.
 // docs/security.md, "Control plane", says why each limit has the shape it has.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import { nodeHttp } from '../net/builtin-http.ts';
 import type { EventTable, MethodTable } from '../../src-shared/protocol/contract.ts';
 import {
   AUTH_TIMEOUT_MS,
@@ -119,7 +119,7 @@ export async function startControlServer<M extends MethodTable, E extends EventT
   const pending = new Set<Client>();
   let authedCount = 0;
 
-  const httpServer = createServer(opts.httpHandler ?? notFound);
+  const httpServer = nodeHttp.createServer(opts.httpHandler ?? notFound);
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,

@@ -49,12 +49,13 @@ export interface ReplyRecord extends OrderedRecord {
  */
 export function undeliveredInbounds(records: readonly ReplyRecord[]): Map<number, string> {
   const failed = new Map<number, string>();
-  const answered = new Set<number>();
   for (const r of records) {
-    if (typeof r.inReplyTo !== 'number') continue;
-    if (r.type === 'error' && typeof r.kind === 'string' && UNDELIVERED_KINDS.has(r.kind)) failed.set(r.inReplyTo, r.kind);
-    else if (r.type !== 'error') answered.add(r.inReplyTo);
+    if (r.type === 'error' && typeof r.inReplyTo === 'number' && typeof r.kind === 'string' && UNDELIVERED_KINDS.has(r.kind))
+      failed.set(r.inReplyTo, r.kind);
   }
-  for (const seq of answered) failed.delete(seq);
+  // Every turn's history asks, and almost every transcript has no such failure: the second pass
+  // (and its garbage) only when one was found.
+  if (failed.size === 0) return failed;
+  for (const r of records) if (r.type !== 'error' && typeof r.inReplyTo === 'number') failed.delete(r.inReplyTo);
   return failed;
 }

@@ -183,4 +183,35 @@ describe('skill tool and prompt', () => {
     expect(prompt.text).toContain('- notes: Own notes skill.');
     expect(prompt.text).toContain('- weather: Shared weather skill.');
   });
+
+  it("lists a skill added meanwhile once the listing is a second old, and one agent's list never stands for another's", async () => {
+    let now = 1_000_000;
+    const files = new PersonaFileCache(() => now);
+    const promptFor = (agent: { id: string; identity: object; skills?: string[] }) =>
+      buildSystemPrompt({
+        agent: agent as never,
+        workspace,
+        stateDir,
+        sessionKey: `agent:${agent.id}:main`,
+        inbound: {
+          text: 'hi',
+          sender: { id: 'operator' },
+          channel: 'webchat',
+          route: { matchedBy: 'direct', accountId: 'default', mainSessionKey: 'agent:main:main', sessionKey: 'agent:main:main' } as never,
+          isOwner: true,
+        },
+        tools: [{ name: 'skill', description: 'Load a skill.' }],
+        files,
+        now: new Date(),
+      });
+    await shared('weather', 'description: Shared weather skill.\nx');
+    expect((await promptFor({ id: 'main', identity: {} })).text).toContain('- weather: Shared weather skill.');
+    // Same workspace, but this agent may see no shared skills: its own listing, not the cached one.
+    expect((await promptFor({ id: 'main', identity: {}, skills: [] })).text).not.toContain('weather');
+    await own('notes', 'description: Own notes skill.\nx');
+    now += 1000;
+    const later = (await promptFor({ id: 'main', identity: {} })).text;
+    expect(later).toContain('- notes: Own notes skill.');
+    expect(later).toContain('- weather: Shared weather skill.');
+  });
 });
