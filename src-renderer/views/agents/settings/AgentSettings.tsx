@@ -8,7 +8,7 @@ import { errorText } from '../../../gateway/client.ts';
 import { useGateway } from '../../../store/gateway.ts';
 import { useNav } from '../../../store/nav.ts';
 import { toast } from '../../../store/toasts.ts';
-import { Badge, Banner, Button, EmptyState, PageHeader, Spinner } from '../../../ui/controls.tsx';
+import { Badge, Banner, Button, PageHeader } from '../../../ui/controls.tsx';
 import { configuredAccounts } from '../model/bindings.ts';
 import {
   buildDraft,
@@ -27,6 +27,7 @@ import { saveAgentEdit } from '../model/submit.ts';
 import { ChannelsStep } from '../wizard/steps/ChannelsStep.tsx';
 import { IdentityStep } from '../wizard/steps/IdentityStep.tsx';
 import { ToolsStep } from '../wizard/steps/ToolsStep.tsx';
+import { configGate } from '../wizard/ConfigGate.tsx';
 import { useWizardBase } from '../wizard/useWizardBase.ts';
 import { LimitsFields, MemoryFields, OwnersFields, type Inherited } from './KeysSections.tsx';
 import { ModelSection } from './ModelSection.tsx';
@@ -173,46 +174,17 @@ export function AgentSettings({ agentId }: { agentId: string }) {
     />
   );
 
+  const gate = configGate({
+    loadError: wizardBase.loadError,
+    loaded: base !== undefined,
+    missingId: missing ? id : undefined,
+    fileErrors: base && !base.check.config ? wizardBase.fileErrors : undefined,
+    onRetry: () => void start(),
+    onBack: () => navigate('agents'),
+  });
   let body: ReactNode;
-  if (wizardBase.loadError && !base) {
-    body = (
-      <Banner
-        tone="danger"
-        title="Could not read the config:"
-        action={
-          <Button size="sm" onClick={() => void start()}>
-            Try again
-          </Button>
-        }
-      >
-        {wizardBase.loadError}
-      </Banner>
-    );
-  } else if (!base) {
-    body = (
-      <div className="card card-pad row" aria-busy="true">
-        <Spinner label="Loading the config" />
-        <span className="muted">Reading the config…</span>
-      </div>
-    );
-  } else if (missing) {
-    body = (
-      <div className="card">
-        <EmptyState
-          icon="☺"
-          title={`There is no agent "${id}"`}
-          action={<Button onClick={() => navigate('agents')}>Back to agents</Button>}
-        >
-          It may have been deleted or renamed in the config file.
-        </EmptyState>
-      </div>
-    );
-  } else if (!base.check.config) {
-    body = (
-      <Banner tone="danger" title="The config file has errors; fix them before editing agents:">
-        {wizardBase.fileErrors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' · ')}
-      </Banner>
-    );
+  if (gate !== undefined || !base) {
+    body = gate;
   } else {
     const blocked = wizardBase.fileErrors.length > 0 ? 'The config file has errors; fix them first.' : undefined;
     const shorthands = Object.entries((base.raw.channels ?? {}) as Record<string, { agent?: unknown }>)

@@ -8,7 +8,7 @@ import { errorText } from '../../../gateway/client.ts';
 import { useGateway } from '../../../store/gateway.ts';
 import { useNav } from '../../../store/nav.ts';
 import { toast } from '../../../store/toasts.ts';
-import { Banner, Button, EmptyState, PageHeader, Spinner } from '../../../ui/controls.tsx';
+import { Banner, Button, PageHeader } from '../../../ui/controls.tsx';
 import { configuredAccounts } from '../model/bindings.ts';
 import {
   buildDraft,
@@ -33,6 +33,7 @@ import { ModelStep } from './steps/ModelStep.tsx';
 import { ReviewStep } from './steps/ReviewStep.tsx';
 import { ToolsStep } from './steps/ToolsStep.tsx';
 import { WorkspaceStep } from './steps/WorkspaceStep.tsx';
+import { configGate } from './ConfigGate.tsx';
 import { useWizardBase } from './useWizardBase.ts';
 
 const FOCUSABLE =
@@ -240,48 +241,20 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
     />
   );
 
+  const gate = configGate({
+    loadError: wizardBase.loadError,
+    loaded: base !== undefined,
+    missingId: missing ? (mode.kind === 'edit' ? mode.agentId : '') : undefined,
+    // Errors in the file block editing an agent; a new one can still be added (the gateway checks it).
+    fileErrors: base && !done && editing && !base.check.config ? wizardBase.fileErrors : undefined,
+    onRetry: () => void start(),
+    onBack: () => navigate('agents'),
+  });
   let body: ReactNode;
-  if (wizardBase.loadError && !base) {
-    body = (
-      <Banner
-        tone="danger"
-        title="Could not read the config:"
-        action={
-          <Button size="sm" onClick={() => void start()}>
-            Try again
-          </Button>
-        }
-      >
-        {wizardBase.loadError}
-      </Banner>
-    );
-  } else if (!base) {
-    body = (
-      <div className="card card-pad row" aria-busy="true">
-        <Spinner label="Loading the config" />
-        <span className="muted">Reading the config…</span>
-      </div>
-    );
-  } else if (missing) {
-    body = (
-      <div className="card">
-        <EmptyState
-          icon="☺"
-          title={`There is no agent "${mode.kind === 'edit' ? mode.agentId : ''}"`}
-          action={<Button onClick={() => navigate('agents')}>Back to agents</Button>}
-        >
-          It may have been deleted or renamed in the config file.
-        </EmptyState>
-      </div>
-    );
+  if (gate !== undefined || !base) {
+    body = gate;
   } else if (done) {
     body = <DonePanel form={form} outcome={done} onAnother={() => void start()} />;
-  } else if (editing && !base.check.config) {
-    body = (
-      <Banner tone="danger" title="The config file has errors; fix them before editing agents:">
-        {wizardBase.fileErrors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' · ')}
-      </Banner>
-    );
   } else {
     const props = { form, update, issues: visible, editing, initial };
     const defaultModel = defaultModelOf(base.raw);
