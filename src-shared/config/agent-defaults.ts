@@ -3,8 +3,9 @@
 // can never be undone by one agent), any other list or value written by the agent replaces the default.
 import type { RawAgent } from './schema.ts';
 
-/** Agent keys that name one agent (who it is, where its folders are): they have no meaning under `agents.defaults`. */
-export const AGENT_ONLY_KEYS = ['id', 'default', 'name', 'identity', 'workspace', 'agentDir'] as const;
+import { AGENT_ONLY_KEYS } from './constants.ts';
+
+export { AGENT_ONLY_KEYS };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

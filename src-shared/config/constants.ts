@@ -137,3 +137,6 @@ export function canonicalModelName(model: string): string {
   const trimmed = model.trim();
   return trimmed.startsWith('anthropic/') ? trimmed.slice('anthropic/'.length) : trimmed;
 }
+
+/** Agent keys that name one agent (who it is, where its folders are): they have no meaning under `agents.defaults`. */
+export const AGENT_ONLY_KEYS = ['id', 'default', 'name', 'identity', 'workspace', 'agentDir'] as const;

@@ -2,8 +2,7 @@
 // Unknown keys are errors with a "did you mean"; every documented key is accepted from day one,
 // even where the feature that reads it comes later (docs/config.md#checking).
 import { z } from 'zod';
-import { CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
-import { AGENT_ONLY_KEYS } from './agent-defaults.ts';
+import { AGENT_ONLY_KEYS, CHANNELS, DM_POLICIES, DM_SCOPES, GROUP_POLICIES } from './constants.ts';
 import { didYouMean } from './issues.ts';
 import { parseDuration } from './duration.ts';
 import { HEARTBEAT_MIN_MS, isTimeZone, parseClockTime } from './heartbeat.ts';

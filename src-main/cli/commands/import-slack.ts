@@ -1,7 +1,7 @@
 // `switchboard import` of OpenClaw's Slack block (`channels.slack`, its accounts): Switchboard
 // connects over Socket Mode only, so the HTTP Events API keys are dropped with the reason; the
 // legacy `dm` block and the per-channel `channels` map become `dmPolicy`/`allowFrom` and `groups`.
-import type { ImportReport } from './import.ts';
+import type { ImportReport } from './import-report.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -32,12 +32,8 @@ import { convertSlackBlock } from './import-slack.ts';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export interface ImportReport {
-  format: 'openclaw' | 'argentos';
-  mapped: string[];
-  dropped: string[];
-  secrets: { path: string; name: string }[];
-}
+import type { ImportReport } from './import-report.ts';
+export type { ImportReport } from './import-report.ts';
 
 function deletePath(root: Obj, p: (string | number)[]): boolean {
   let node: unknown = root;
