@@ -38,6 +38,9 @@ export interface GatewayStore {
   refreshPairing(): Promise<void>;
 }
 
+/** Channel events that arrive while a refresh is waiting for its snapshot, one list per refresh. */
+const inFlight = new Set<ChannelStatus[]>();
+
 export const useGateway = create<GatewayStore>()((set, get) => ({
   client: undefined,
   connection: { kind: 'connecting' },
@@ -68,7 +71,10 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
       ),
       client.on('message.inbound', (d) => set((s) => ({ agents: touchAgent(s.agents, d.agentId) }))),
       client.on('message.outbound', (d) => set((s) => ({ agents: countUsage(s.agents, d) }))),
-      client.on('channel.state', (d) => set((s) => ({ channels: upsertChannel(s.channels, d) }))),
+      client.on('channel.state', (d) => {
+        for (const seen of inFlight) seen.push(d);
+        set((s) => ({ channels: upsertChannel(s.channels, d) }));
+      }),
       client.on('channel.qr', (d) => set((s) => ({ qr: { ...s.qr, [`${d.channel}:${d.accountId}`]: d.qr } }))),
       client.on('message.dropped', (d) => {
         if (/pairing/i.test(d.reason)) void get().refreshPairing();
@@ -95,15 +101,22 @@ export const useGateway = create<GatewayStore>()((set, get) => ({
   async refresh() {
     const client = get().client;
     if (!client) return;
+    // A channel that changes while the snapshot is on its way announces it by event; the snapshot
+    // may predate that event, so the events seen meanwhile are laid over it (never rolled back).
+    const seen: ChannelStatus[] = [];
+    inFlight.add(seen);
     try {
       const [status, agents, pairing] = await Promise.all([
         client.request('status'),
         client.request('agents.list'),
         client.request('pairing.list'),
       ]);
-      set({ status, agents: agents.agents, channels: status.channels, pairing: pairing.pending, loadError: undefined, loaded: true });
+      const channels = seen.reduce(upsertChannel, status.channels);
+      set({ status, agents: agents.agents, channels, pairing: pairing.pending, loadError: undefined, loaded: true });
     } catch (err) {
       set({ loadError: errorText(err), loaded: true });
+    } finally {
+      inFlight.delete(seen);
     }
   },
 
