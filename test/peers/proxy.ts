@@ -153,7 +153,9 @@ const name = (cn: string): Buffer => seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c,
 export function selfSignedCertificate(): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f;
+  // A positive INTEGER in minimal DER: top bit clear, and a first byte never 0 (a leading zero
+  // byte before one under 0x80 is "illegal padding" to OpenSSL: one certificate in 256 failed).
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const now = Date.now();
   const san = seq(der(0x82, Buffer.from('localhost')), der(0x87, Buffer.from([127, 0, 0, 1])));
