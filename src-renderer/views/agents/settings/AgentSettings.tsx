@@ -8,7 +8,7 @@ import { errorText } from '../../../gateway/client.ts';
 import { useGateway } from '../../../store/gateway.ts';
 import { useNav } from '../../../store/nav.ts';
 import { toast } from '../../../store/toasts.ts';
-import { Badge, Banner, Button, PageHeader } from '../../../ui/controls.tsx';
+import { Badge, Button, PageHeader } from '../../../ui/controls.tsx';
 import { configuredAccounts } from '../model/bindings.ts';
 import {
   buildDraft,
@@ -27,7 +27,7 @@ import { saveAgentEdit } from '../model/submit.ts';
 import { ChannelsStep } from '../wizard/steps/ChannelsStep.tsx';
 import { IdentityStep } from '../wizard/steps/IdentityStep.tsx';
 import { ToolsStep } from '../wizard/steps/ToolsStep.tsx';
-import { configGate } from '../wizard/ConfigGate.tsx';
+import { configGate, StaleBanner } from '../wizard/ConfigGate.tsx';
 import { useWizardBase } from '../wizard/useWizardBase.ts';
 import { LimitsFields, MemoryFields, OwnersFields, type Inherited } from './KeysSections.tsx';
 import { ModelSection } from './ModelSection.tsx';
@@ -267,24 +267,7 @@ export function AgentSettings({ agentId }: { agentId: string }) {
   return (
     <div className="page">
       {header}
-      {wizardBase.stale && (
-        <Banner
-          tone="warn"
-          action={
-            <Button size="sm" onClick={() => void rebase()}>
-              Reload
-            </Button>
-          }
-          title={
-            wizardBase.stale === 'refused'
-              ? 'Not saved: the config changed since you opened this — reload.'
-              : 'The config changed since you opened this — reload.'
-          }
-        >
-          Someone else (the CLI, another window, an editor) changed switchboard.json, so saving now would overwrite their change. Reload
-          bases your changes on the new version; what you entered here is kept.
-        </Banner>
-      )}
+      <StaleBanner stale={wizardBase.stale} onReload={() => void rebase()} />
       {body}
     </div>
   );

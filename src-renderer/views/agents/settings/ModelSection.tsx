@@ -2,9 +2,9 @@
 // model table), the deprecated ones wait behind a toggle, any other name can be typed, and the
 // fallback chain (`model: { primary, fallbacks }`) is shown in order and edited in place.
 import { useState } from 'react';
-import { Button, Field } from '../../../ui/controls.tsx';
+import { Button } from '../../../ui/controls.tsx';
 import { currentModelGroups, deprecatedModels, endOfLife, isDeprecated, isKnownModel } from '../model/models.ts';
-import { firstError, Warnings, warningsOf, type StepProps } from '../wizard/parts.tsx';
+import { CustomModelField, firstError, Warnings, warningsOf, type StepProps } from '../wizard/parts.tsx';
 
 const CUSTOM = '__custom__';
 
@@ -85,27 +85,7 @@ export function ModelSection({ form, update, issues, defaultModel }: StepProps &
           Another model (type its name)
         </label>
       </div>
-      {form.customModel && (
-        <Field label="Model name" error={error} hint="Sent to the Messages API as written.">
-          {(id, describedBy) => (
-            <input
-              id={id}
-              className="input mono"
-              value={form.model}
-              placeholder="claude-…"
-              spellCheck={false}
-              autoComplete="off"
-              maxLength={200}
-              aria-describedby={describedBy}
-              aria-invalid={error ? true : undefined}
-              onChange={(e) => {
-                const value = e.target.value;
-                update((f) => ({ ...f, model: value }));
-              }}
-            />
-          )}
-        </Field>
-      )}
+      {form.customModel && <CustomModelField form={form} update={update} error={error} hint="Sent to the Messages API as written." />}
       {!form.customModel && error && (
         <div className="error" role="alert">
           {error}

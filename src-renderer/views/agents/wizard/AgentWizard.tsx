@@ -33,7 +33,7 @@ import { ModelStep } from './steps/ModelStep.tsx';
 import { ReviewStep } from './steps/ReviewStep.tsx';
 import { ToolsStep } from './steps/ToolsStep.tsx';
 import { WorkspaceStep } from './steps/WorkspaceStep.tsx';
-import { configGate } from './ConfigGate.tsx';
+import { configGate, StaleBanner } from './ConfigGate.tsx';
 import { useWizardBase } from './useWizardBase.ts';
 
 const FOCUSABLE =
@@ -341,24 +341,7 @@ export function AgentWizard({ agentId }: { agentId?: string }) {
       }}
     >
       {header}
-      {wizardBase.stale && !done && (
-        <Banner
-          tone="warn"
-          action={
-            <Button size="sm" onClick={() => void rebase()}>
-              Reload
-            </Button>
-          }
-          title={
-            wizardBase.stale === 'refused'
-              ? 'Not saved: the config changed since you opened this — reload.'
-              : 'The config changed since you opened this — reload.'
-          }
-        >
-          Someone else (the CLI, another window, an editor) changed switchboard.json, so saving now would overwrite their change. Reload
-          bases your changes on the new version; what you entered here is kept.
-        </Banner>
-      )}
+      <StaleBanner stale={done ? undefined : wizardBase.stale} onReload={() => void rebase()} />
       {base && wizardBase.fileErrors.length > 0 && !(editing && !base.check.config) && (
         <Banner tone="danger" title="The config file has errors; the gateway accepts no changes until they are fixed:">
           {wizardBase.fileErrors

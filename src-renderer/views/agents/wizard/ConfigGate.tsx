@@ -1,6 +1,7 @@
 // What an agent editor (the wizard on an existing agent, the agent's page) shows before there is
 // anything to edit: the config could not be read, is being read, names no such agent, or has
-// errors that must be fixed first. Both editors read the config the same way (useWizardBase).
+// errors that must be fixed first; and the banner when the file changed under them. Both editors
+// read the config the same way (useWizardBase).
 import type { ReactNode } from 'react';
 import { Banner, Button, EmptyState, Spinner } from '../../../ui/controls.tsx';
 
@@ -53,4 +54,27 @@ export function configGate({ loadError, loaded, missingId, fileErrors, onRetry, 
       </Banner>
     );
   return undefined;
+}
+
+/** The config changed elsewhere since the editor read it (`refused`: a save was turned down for it). */
+export function StaleBanner({ stale, onReload }: { stale: 'changed' | 'refused' | undefined; onReload(): void }) {
+  if (!stale) return null;
+  return (
+    <Banner
+      tone="warn"
+      action={
+        <Button size="sm" onClick={onReload}>
+          Reload
+        </Button>
+      }
+      title={
+        stale === 'refused'
+          ? 'Not saved: the config changed since you opened this — reload.'
+          : 'The config changed since you opened this — reload.'
+      }
+    >
+      Someone else (the CLI, another window, an editor) changed switchboard.json, so saving now would overwrite their change. Reload bases
+      your changes on the new version; what you entered here is kept.
+    </Banner>
+  );
 }

@@ -1,6 +1,7 @@
 // Small pieces the wizard's steps share: a field's config problems (the error with its config
 // path, warnings beneath), radio cards for "pick one of these", and toggle chips.
 import type { ReactNode } from 'react';
+import { Field } from '../../../ui/controls.tsx';
 import type { FieldIssue, FieldIssues, WizardForm } from '../model/draft.ts';
 
 export interface StepProps {
@@ -109,5 +110,35 @@ export function Chip({
       <span aria-hidden="true">{pressed ? (tone === 'deny' ? '⊘' : '✓') : '+'}</span>
       {label}
     </button>
+  );
+}
+
+/** "Another model": the name as typed, sent to the Messages API as written (the wizard and the agent's page). */
+export function CustomModelField({
+  form,
+  update,
+  error,
+  hint,
+}: Pick<StepProps, 'form' | 'update'> & { error: string | undefined; hint: ReactNode }) {
+  return (
+    <Field label="Model name" error={error} hint={hint}>
+      {(id, describedBy) => (
+        <input
+          id={id}
+          className="input mono"
+          value={form.model}
+          placeholder="claude-…"
+          spellCheck={false}
+          autoComplete="off"
+          maxLength={200}
+          aria-describedby={describedBy}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => {
+            const value = e.target.value;
+            update((f) => ({ ...f, model: value }));
+          }}
+        />
+      )}
+    </Field>
   );
 }

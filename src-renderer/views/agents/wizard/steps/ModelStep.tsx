@@ -1,7 +1,7 @@
 // Step 2: the Claude model — the configured default, one the installed SDK lists, or any name typed in.
 import { DEPRECATED_MODELS, KNOWN_MODELS } from '../../../../../src-shared/config/index.ts';
 import { Field } from '../../../../ui/controls.tsx';
-import { firstError, hintWith, type StepProps } from '../parts.tsx';
+import { CustomModelField, firstError, hintWith, type StepProps } from '../parts.tsx';
 
 const CUSTOM = '__custom__';
 
@@ -51,25 +51,12 @@ export function ModelStep({ form, update, issues, defaultModel }: StepProps & { 
         )}
       </Field>
       {form.customModel && (
-        <Field label="Model name" error={error} hint={hintWith('Sent to the Messages API as written.', issues, 'model')}>
-          {(id, describedBy) => (
-            <input
-              id={id}
-              className="input mono"
-              value={form.model}
-              placeholder="claude-…"
-              spellCheck={false}
-              autoComplete="off"
-              maxLength={200}
-              aria-describedby={describedBy}
-              aria-invalid={error ? true : undefined}
-              onChange={(e) => {
-                const value = e.target.value;
-                update((f) => ({ ...f, model: value }));
-              }}
-            />
-          )}
-        </Field>
+        <CustomModelField
+          form={form}
+          update={update}
+          error={error}
+          hint={hintWith('Sent to the Messages API as written.', issues, 'model')}
+        />
       )}
     </>
   );
